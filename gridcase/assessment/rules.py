@@ -1,0 +1,491 @@
+"""The pay rules of the assessment (section 四 of the rules), as pure functions.
+
+Input: one officer's cases of one month, as plain ``CaseFact`` values (the caller has already
+grouped them by the local month of submission and computed each case's local deadlines);
+output: a ``MonthResult`` in which every figure is explained case by case. No Django, no
+database, no clock: ``today`` is passed in.
+
+The readings of the rules are those of assessment.md; where the rules leave a choice the policy
+names it (``Policy.nonconforming``, ``.allocation``, ``.late_escalation_counts``,
+``.late_acceptance_excludes``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from gridcase.assessment.policy import CATEGORY_NAMES, CENT, Policy
+
+STATUSES: tuple[str, ...] = (
+    "quota",
+    "excess",
+    "nonconforming",
+    "late",
+    "not_counted",
+    "voided",
+    "pending",
+)
+QUALITIES: tuple[str, ...] = ("", "conforming", "nonconforming")
+OUTCOMES: tuple[str | None, ...] = (None, "closed", "escalated")
+
+_ZERO = Decimal("0.00")
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
+@dataclass(frozen=True)
+class CaseFact:
+    """What the pay rules need to know about one case. Dates are local (the town's zone)."""
+
+    case_no: str
+    category: str
+    major: bool
+    submitted_at: datetime  # aware; only used for ordering
+    voided: bool
+    missing: tuple[str, ...]  # Chinese names of missing required elements
+    quality: str  # "" (not reviewed) | "conforming" | "nonconforming"
+    quality_note: str
+    accept_due: date | None  # end of this day: deadline to accept
+    accepted_on: date | None  # day of first acceptance
+    local_due: date | None  # end of this day: grid/village handling deadline (after returns)
+    outcome: str | None  # "closed" (at grid or village) | "escalated" (town center or beyond)
+    outcome_on: date | None  # day of that outcome
+
+    def __post_init__(self) -> None:
+        # Catch wiring mistakes early, with the case number in the message.
+        def refuse(problem: str) -> ValueError:
+            return ValueError(f"case {self.case_no}: {problem}")
+
+        object.__setattr__(self, "missing", tuple(self.missing))
+        if self.quality not in QUALITIES:
+            raise refuse(f"quality must be one of {QUALITIES}, not {self.quality!r}")
+        if self.outcome not in OUTCOMES:
+            raise refuse(f"outcome must be one of {OUTCOMES}, not {self.outcome!r}")
+        if (self.outcome is None) != (self.outcome_on is None):
+            raise refuse("outcome and outcome_on go together")
+        if not isinstance(self.submitted_at, datetime) or self.submitted_at.utcoffset() is None:
+            raise refuse("submitted_at must be an aware datetime")
+        for name in ("accept_due", "accepted_on", "local_due", "outcome_on"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
+                raise refuse(f"{name} must be a local date, not {value!r}")
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    case_no: str
+    category: str
+    status: str  # one of STATUSES
+    amount: Decimal
+    reason: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "case_no": self.case_no,
+            "category": self.category,
+            "status": self.status,
+            "amount": str(self.amount),
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class MonthResult:
+    month: str  # "YYYY-MM"
+    base_pay: Decimal  # monthly amount minus the deduction
+    deduction: Decimal
+    bonus: Decimal
+    total: Decimal  # base_pay + bonus
+    counted: int  # quota + excess cases
+    nonconforming: int
+    late: int
+    pending: int
+    provisional: bool  # some case can still change status
+    cases: tuple[CaseResult, ...]  # in submission order
+
+    def as_dict(self) -> dict[str, Any]:
+        """The month as in the JSON of assessment.md ("Reading the result")."""
+        return {
+            "month": self.month,
+            "base_pay": str(self.base_pay),
+            "deduction": str(self.deduction),
+            "bonus": str(self.bonus),
+            "total": str(self.total),
+            "counted": self.counted,
+            "nonconforming": self.nonconforming,
+            "late": self.late,
+            "pending": self.pending,
+            "cases": [case.as_dict() for case in self.cases],
+        }
+
+
+@dataclass(frozen=True)
+class PeriodTotal:
+    """Several months added up: the quarter that the governance office pays."""
+
+    months: tuple[str, ...]
+    base_pay: Decimal
+    deduction: Decimal
+    bonus: Decimal
+    total: Decimal
+    counted: int
+    nonconforming: int
+    late: int
+    pending: int
+    provisional: bool
+
+
+# --- one case -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Judgement:
+    kind: str  # voided | not_counted | late | nonconforming | pending | counted
+    reason: str
+    still_open: bool = False  # no outcome and the deadline not passed: may still change
+
+
+def case_status(fact: CaseFact, policy: Policy, today: date) -> tuple[str, str]:
+    """``(kind, reason)`` of one case on ``today``, before the month's quota split.
+
+    ``kind`` is one of voided, not_counted, late, nonconforming, pending, counted;
+    ``assess_month`` turns "counted" into "quota" or "excess".
+    """
+    judgement = _judge(fact, policy, today)
+    return judgement.kind, judgement.reason
+
+
+def _judge(fact: CaseFact, policy: Policy, today: date) -> _Judgement:
+    # Precedence: voided, not_counted, late, nonconforming, pending, counted.
+    # - A voided case is not a real matter at all, whatever else is true of it.
+    # - A category the policy does not count is never paid (三(四)), on time or not.
+    # - A late case "不列入基本工资及绩效奖励范围" (四.3): it counts for nothing, so it is neither
+    #   quota nor a quality deduction; hence late before nonconforming.
+    # - A nonconforming case is known to be nonconforming even while still open, and the
+    #   deduction is what the officer needs to see; pending only if nothing is known against it.
+    if fact.voided:
+        return _Judgement("voided", "已作废, 不计入考核")
+    if fact.category not in policy.categories:
+        name = CATEGORY_NAMES.get(fact.category, fact.category)
+        return _Judgement("not_counted", f"三(四): 不计入录入数 ({name})")
+
+    notes: list[str] = []
+    late_acceptance = _late_acceptance(fact, today)
+    if late_acceptance:
+        if policy.late_acceptance_excludes:
+            return _Judgement(
+                "late", f"三(五)、四.3: {late_acceptance}, 按本镇策略不列入基本工资及绩效奖励"
+            )
+        notes.append(f"三(五): {late_acceptance}, 按本镇策略不影响计数")
+
+    due = fact.local_due
+    if fact.outcome is not None and due is not None and fact.outcome_on > due:
+        if fact.outcome == "escalated" and policy.late_escalation_counts:
+            notes.append(f"三(五): 逾期上报 (期限 {due}, {fact.outcome_on} 上报), 按本镇策略仍计入")
+        else:
+            verb = "结案" if fact.outcome == "closed" else "上报, 逾期上报不计"
+            reason = f"四.3: 未在 {due} 前结案或上报 ({fact.outcome_on} 才{verb})"
+            return _Judgement("late", _with_notes(reason, notes))
+    if fact.outcome is None and due is not None and today > due:
+        return _Judgement("late", _with_notes(f"四.3: 未在 {due} 前结案或上报", notes))
+
+    still_open = fact.outcome is None
+    if fact.quality == "nonconforming" or fact.missing:
+        why = []
+        if fact.missing:
+            why.append("缺少" + "、".join(fact.missing))
+        if fact.quality == "nonconforming":
+            why.append(fact.quality_note.strip() or "综治办评定")
+        reason = "四.1: 质量不符合要求: " + "; ".join(why)
+        if policy.nonconforming == "count_as_missing":
+            reason += " (不计入录入数)"
+        else:
+            reason += f" (每起扣 {_yuan(policy.per_missing)} 元)"
+        if still_open:
+            reason += f"; 尚未结案或上报{_due_text(due)}"
+        return _Judgement("nonconforming", _with_notes(reason, notes), still_open)
+    if still_open:
+        reason = f"三(五): 尚未结案或上报{_due_text(due)}, 暂不计入"
+        return _Judgement("pending", _with_notes(reason, notes), still_open)
+    return _Judgement("counted", _with_notes("", notes))
+
+
+def _late_acceptance(fact: CaseFact, today: date) -> str:
+    """Words for a late acceptance, or "" when it was on time (or is not yet due)."""
+    if fact.accept_due is None:
+        return ""
+    # Closing or escalating a case that nobody had formally accepted takes it on all the same.
+    accepted = fact.accepted_on or fact.outcome_on
+    if accepted is None:
+        if today > fact.accept_due:
+            return f"超期受理 (应于 {fact.accept_due} 前受理, 尚未受理)"
+        return ""
+    if accepted > fact.accept_due:
+        return f"超期受理 (应于 {fact.accept_due} 前受理, {accepted} 受理)"
+    return ""
+
+
+def _due_text(due: date | None) -> str:
+    return f" (办理期限 {due})" if due is not None else " (尚无办理期限)"
+
+
+def _with_notes(reason: str, notes: list[str]) -> str:
+    return "; ".join([reason, *notes]) if reason else "; ".join(notes)
+
+
+def _yuan(amount: Decimal) -> str:
+    """20 for 20.00, 12.50 for 12.5: how the rules write amounts."""
+    return (
+        str(amount.quantize(Decimal(1)))
+        if amount == amount.to_integral()
+        else str(amount.quantize(CENT))
+    )
+
+
+# --- one month ------------------------------------------------------------------------------
+
+
+def assess_month(
+    facts: Sequence[CaseFact], policy: Policy, *, today: date, month: str
+) -> MonthResult:
+    """Assess one officer's cases submitted in ``month`` ("YYYY-MM"), as of local ``today``."""
+    if not _MONTH.fullmatch(month):
+        raise ValueError(f"month must be YYYY-MM, not {month!r}")
+    if not isinstance(today, date) or isinstance(today, datetime):
+        raise TypeError("today must be a local date, not a datetime")
+
+    ordered = sorted(facts, key=lambda f: (f.submitted_at, f.case_no))
+    judged = [(fact, _judge(fact, policy, today)) for fact in ordered]
+    counted = [fact for fact, j in judged if j.kind == "counted"]
+    kinds = Counter(j.kind for _, j in judged)
+
+    deduction = _deduction(policy, len(counted), kinds["nonconforming"])
+    base_pay = policy.monthly_amount - deduction
+
+    # Work in integer fen: the split and the cap are then exact.
+    values = [_fen(_case_bonus(fact, policy)) for fact in counted]
+    uncapped = [policy.is_uncapped(fact.category, fact.major) for fact in counted]
+    excess = _allocate(list(zip(uncapped, values, strict=True)), policy)
+    amounts, cut = _distribute(values, uncapped, excess, _fen(policy.monthly_cap))
+
+    cases: list[CaseResult] = []
+    i = 0  # index among the counted cases
+    for fact, j in judged:
+        if j.kind != "counted":
+            cases.append(CaseResult(fact.case_no, fact.category, j.kind, _ZERO, j.reason))
+            continue
+        if i in excess:
+            value, amount = _from_fen(values[i]), _from_fen(amounts[i])
+            reason, status = _excess_reason(fact, policy, value, amount, cut[i]), "excess"
+        else:
+            amount, reason, status = _ZERO, "四.1: 计入基本任务量", "quota"
+        notes = [j.reason] if j.reason else []
+        cases.append(
+            CaseResult(fact.case_no, fact.category, status, amount, _with_notes(reason, notes))
+        )
+        i += 1
+
+    bonus = _from_fen(sum(amounts.values()))
+    return MonthResult(
+        month=month,
+        base_pay=base_pay.quantize(CENT),
+        deduction=deduction.quantize(CENT),
+        bonus=bonus,
+        total=(base_pay + bonus).quantize(CENT),
+        counted=len(counted),
+        nonconforming=kinds["nonconforming"],
+        late=kinds["late"],
+        pending=kinds["pending"],
+        # A nonconforming case that is still open could yet turn late, which changes the pay.
+        provisional=any(j.still_open for _, j in judged),
+        cases=tuple(cases),
+    )
+
+
+def sum_months(months: Sequence[MonthResult]) -> PeriodTotal:
+    """Add up months (e.g. a quarter's three) for the quarterly payment."""
+    return PeriodTotal(
+        months=tuple(m.month for m in months),
+        base_pay=sum((m.base_pay for m in months), Decimal("0.00")),
+        deduction=sum((m.deduction for m in months), Decimal("0.00")),
+        bonus=sum((m.bonus for m in months), Decimal("0.00")),
+        total=sum((m.total for m in months), Decimal("0.00")),
+        counted=sum(m.counted for m in months),
+        nonconforming=sum(m.nonconforming for m in months),
+        late=sum(m.late for m in months),
+        pending=sum(m.pending for m in months),
+        provisional=any(m.provisional for m in months),
+    )
+
+
+def _deduction(policy: Policy, counted: int, nonconforming: int) -> Decimal:
+    """Rule 四.1: "每少1起或质量不符合要求扣除10元", at most max_deduction."""
+    if policy.nonconforming == "deduct_each":
+        short = max(0, policy.quota - counted - nonconforming)
+        raw = policy.per_missing * (short + nonconforming)
+    else:  # count_as_missing: a nonconforming case is simply not counted
+        raw = policy.per_missing * max(0, policy.quota - counted)
+    return min(policy.max_deduction, raw)
+
+
+def _case_bonus(fact: CaseFact, policy: Policy) -> Decimal:
+    return policy.per_closed if fact.outcome == "closed" else policy.per_escalated
+
+
+def _excess_reason(
+    fact: CaseFact, policy: Policy, value: Decimal, amount: Decimal, cut: bool
+) -> str:
+    kind = "本级结案" if fact.outcome == "closed" else "上报"
+    reason = f"四.2: 超额{kind}奖励 {_yuan(value)} 元"
+    if policy.is_uncapped(fact.category, fact.major):
+        name = CATEGORY_NAMES.get(fact.category, fact.category)
+        reason += f" (重大{name}, 不受每月 {_yuan(policy.monthly_cap)} 元上限限制)"
+    elif cut:
+        reason += f", 本月已达 {_yuan(policy.monthly_cap)} 元上限, 本起计 {_yuan(amount)} 元"
+    return reason
+
+
+def _fen(amount: Decimal) -> int:
+    return int(amount.quantize(CENT) * 100)
+
+
+def _from_fen(fen: int) -> Decimal:
+    return (Decimal(fen) / 100).quantize(CENT)
+
+
+# --- which counted cases fill the quota -----------------------------------------------------
+
+
+def _allocate(items: list[tuple[bool, int]], policy: Policy) -> set[int]:
+    """Indices (in submission order) of the counted cases beyond the quota.
+
+    ``items`` are ``(uncapped, bonus in fen)`` per counted case, in submission order.
+    """
+    beyond = max(0, len(items) - policy.quota)
+    if beyond == 0:
+        return set()
+    if policy.allocation == "chronological":
+        return set(range(len(items) - beyond, len(items)))
+    return _favourable_excess(items, beyond, _fen(policy.monthly_cap))
+
+
+def _favourable_excess(items: list[tuple[bool, int]], beyond: int, cap: int) -> set[int]:
+    """The split that pays the most; among equally paying splits, earlier cases fill the quota.
+
+    Greedy in submission order: each case goes into the quota if the best pay is still
+    reachable with it there, otherwise beyond the quota. That yields, among the best splits,
+    the one whose quota cases are earliest. Pay depends only on how many cases of each class
+    (uncapped or not, bonus value) are beyond the quota, so "is the best still reachable" is
+    a maximum over a concave function with O(1) candidate points: O(n) after sorting.
+    """
+    pool = Counter(items)
+    best = _best_pay(pool, beyond, 0, 0, cap)
+    quota_left = len(items) - beyond
+    remaining, fixed_capped, fixed_uncapped = beyond, 0, 0
+    excess: set[int] = set()
+    for i, item in enumerate(items):
+        pool[item] -= 1
+        if quota_left > 0 and _best_pay(pool, remaining, fixed_capped, fixed_uncapped, cap) == best:
+            quota_left -= 1
+            continue
+        excess.add(i)
+        remaining -= 1
+        is_uncapped, value = item
+        if is_uncapped:
+            fixed_uncapped += value
+        else:
+            fixed_capped += value
+    return excess
+
+
+def _best_pay(
+    pool: Counter[tuple[bool, int]], beyond: int, fixed_capped: int, fixed_uncapped: int, cap: int
+) -> int | None:
+    """Most bonus when ``beyond`` more cases from ``pool`` go beyond the quota (None: too few).
+
+    With j uncapped cases beyond the quota (the best j of them) and the best ``beyond - j``
+    capped ones, pay is g(j) = min(cap, fixed_capped + C(beyond - j)) + fixed_uncapped + U(j).
+    C and U are concave piecewise linear (sorted prefix sums), so g is concave in j and its
+    maximum lies at an end, at a kink of U or C, or beside the point where the cap is reached.
+    """
+    capped = sorted(((v, c) for (u, v), c in pool.items() if not u and c > 0), reverse=True)
+    free = sorted(((v, c) for (u, v), c in pool.items() if u and c > 0), reverse=True)
+    n_capped = sum(c for _, c in capped)
+    n_free = sum(c for _, c in free)
+    low, high = max(0, beyond - n_capped), min(beyond, n_free)
+    if low > high:
+        return None
+
+    candidates = {low, high}
+    run = 0
+    for _, c in free:
+        run += c
+        candidates.add(run)
+    run = 0
+    for _, c in capped:
+        run += c
+        candidates.add(beyond - run)
+    reach = _count_to_reach(capped, cap - fixed_capped)
+    if reach is not None:
+        candidates.update({beyond - reach, beyond - reach + 1})
+
+    def pay(j: int) -> int:
+        return (
+            min(cap, fixed_capped + _prefix(capped, beyond - j)) + fixed_uncapped + _prefix(free, j)
+        )
+
+    return max(pay(j) for j in candidates if low <= j <= high)
+
+
+def _prefix(classes: list[tuple[int, int]], m: int) -> int:
+    """Sum of the m largest values; ``classes`` are (value, count), largest value first."""
+    total = 0
+    for value, count in classes:
+        take = min(m, count)
+        total += take * value
+        m -= take
+        if m == 0:
+            break
+    return total
+
+
+def _count_to_reach(classes: list[tuple[int, int]], need: int) -> int | None:
+    """Fewest of the largest values whose sum is at least ``need`` (None: never)."""
+    if need <= 0:
+        return 0
+    taken = 0
+    for value, count in classes:
+        if value <= 0:
+            break
+        if value * count >= need:
+            return taken - (-need // value)  # taken + ceil(need / value)
+        need -= value * count
+        taken += count
+    return None
+
+
+def _distribute(
+    values: list[int], uncapped: list[bool], excess: set[int], cap: int
+) -> tuple[dict[int, int], dict[int, bool]]:
+    """Each excess case's amount in fen, and whether the cap cut it.
+
+    The cap is filled in submission order: earlier excess cases keep their full bonus, the case
+    that reaches the cap gets what is left, later capped cases get nothing. So the amounts add
+    up exactly to the month's bonus, and each reason can say what happened.
+    """
+    amounts: dict[int, int] = {}
+    cut: dict[int, bool] = {}
+    room = cap
+    for i in sorted(excess):
+        if uncapped[i]:
+            amounts[i], cut[i] = values[i], False
+            continue
+        amounts[i] = min(values[i], room)
+        cut[i] = amounts[i] < values[i]
+        room -= amounts[i]
+    return amounts, cut
