@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""The two commands of the README, on a bare machine with only Python 3.11+.
+
+    python3 dev.py run    set up, then run the system on SQLite with the demo town
+    python3 dev.py test   set up, then run every test (SQLite; again on PostgreSQL if
+                          DATABASE_URL is set)
+
+Setting up means: a virtual environment in .venv with gridcase and its test tools installed,
+reinstalled only when pyproject.toml changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+PY = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+STAMP = VENV / ".gridcase-installed"
+
+
+def setup() -> None:
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py runs before the venv exists
+        sys.exit("gridcase needs Python 3.11 or newer")
+    if not PY.exists():
+        print("== creating .venv", flush=True)
+        venv.create(VENV, with_pip=True)
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if STAMP.exists() and STAMP.read_text() == wanted:
+        return
+    print("== installing gridcase and its dependencies into .venv", flush=True)
+    run([str(PY), "-m", "pip", "install", "-q", "--upgrade", "pip"])
+    run([str(PY), "-m", "pip", "install", "-q", "-e", f"{ROOT}[test]"])
+    STAMP.write_text(wanted)
+
+
+def run(cmd: list[str], env: dict | None = None) -> None:
+    result = subprocess.run(cmd, cwd=ROOT, env=env)
+    if result.returncode != 0:
+        sys.exit(result.returncode)
+
+
+def cmd_run(args: list[str]) -> None:
+    setup()
+    os.execv(str(PY), [str(PY), "-m", "gridcase.cli", "serve", *args])
+
+
+def cmd_test(args: list[str]) -> None:
+    setup()
+    env = dict(os.environ)
+    database_url = env.pop("DATABASE_URL", "")
+    print("== ruff", flush=True)
+    run([str(PY), "-m", "ruff", "check", "."])
+    run([str(PY), "-m", "ruff", "format", "--check", "."])
+    print("== tests on SQLite", flush=True)
+    run([str(PY), "-m", "pytest", *args], env=env)
+    if database_url:
+        print("== tests on PostgreSQL", flush=True)
+        run([str(PY), "-m", "pytest", *args], env=env | {"DATABASE_URL": database_url})
+    else:
+        print("== DATABASE_URL is not set: the PostgreSQL run was skipped", flush=True)
+
+
+def main() -> None:
+    commands = {"run": cmd_run, "test": cmd_test, "setup": lambda _: setup()}
+    if len(sys.argv) < 2 or sys.argv[1] not in commands:
+        sys.exit(__doc__)
+    commands[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""gridcase: grid management cases and the assessment that pays grid officers."""

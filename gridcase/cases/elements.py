@@ -1,0 +1,120 @@
+"""What a case must contain (domain.md), as pure functions over plain values.
+
+Each check returns the missing or wrong elements as (field, Chinese message) pairs, so that a
+form can show each message next to its field and the assessment can cite them as reasons.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+# A mainland mobile number (11 digits starting with 1), or a landline with its area code
+# (0 + 2–3 digits, then 7–8 digits, with an optional hyphen and extension).
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
+
+LABELS = {
+    "occurred_at": "发生时间",
+    "location": "发生地点",
+    "persons": "人物",
+    "cause": "起因",
+    "course": "经过",
+    "parties": "当事人",
+    "result": "处理结果",
+    "mediator": "调解人",
+    "mediation_result": "调解结果",
+    "agreement_form": "协议方式",
+    "agreement_terms": "协议内容",
+}
+
+
+def normalize_phone(raw: str) -> str:
+    """Drop spaces and a +86 prefix; keep the digits and hyphens people type."""
+    phone = re.sub(r"[\s()()]", "", raw or "")
+    if phone.startswith("+86"):
+        phone = phone[3:]
+    elif phone.startswith("0086"):
+        phone = phone[4:]
+    return phone.replace("—", "-").replace("－", "-")
+
+
+def is_valid_phone(raw: str) -> bool:
+    phone = normalize_phone(raw)
+    return bool(MOBILE_RE.match(phone) or LANDLINE_RE.match(phone))
+
+
+def mask_phone(raw: str) -> str:
+    """138****8001: enough to recognise a number, not enough to call it."""
+    phone = normalize_phone(raw)
+    if len(phone) < 7:
+        return "*" * len(phone)
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+def party_errors(parties: Sequence[Mapping[str, str]]) -> list[tuple[str, str]]:
+    """Format errors of the parties given so far (drafts too: a wrong number is never kept)."""
+    errors = []
+    for i, party in enumerate(parties, start=1):
+        name = (party.get("name") or "").strip()
+        phone = (party.get("phone") or "").strip()
+        if phone and not is_valid_phone(phone):
+            errors.append(
+                (
+                    "parties",
+                    f"第{i}位当事人{name}的联系电话“{phone}”不是有效号码"
+                    "(11位手机号,或带区号的固定电话)",
+                )
+            )
+        if phone and not name:
+            errors.append(("parties", f"第{i}位当事人缺少姓名"))
+    return errors
+
+
+def _blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, Iterable):
+        return not any(not _blank(v) for v in value)
+    return False
+
+
+def missing_at_submit(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """时间、地点、人物、起因、经过; a dispute also needs two parties with their phones."""
+    missing = [
+        (field, f"缺少{LABELS[field]}")
+        for field in ("occurred_at", "location", "persons", "cause", "course")
+        if _blank(values.get(field))
+    ]
+    if values.get("category") == "dispute":
+        parties = [p for p in values.get("parties") or [] if not _blank(p.get("name"))]
+        if len(parties) < 2:
+            missing.append(("parties", "矛盾纠纷需要至少两方当事人"))
+        for party in parties:
+            if _blank(party.get("phone")):
+                missing.append(("parties", f"缺少当事人{party['name']}的联系电话"))
+    return missing + party_errors(values.get("parties") or [])
+
+
+def missing_at_close(values: Mapping[str, Any], level: str) -> list[tuple[str, str]]:
+    """The final result; a dispute closed at village level also needs the mediation record."""
+    missing = []
+    if _blank(values.get("result")):
+        missing.append(("result", "缺少处理结果"))
+    if values.get("category") == "dispute" and level in ("grid", "village"):
+        for field in ("mediator", "mediation_result"):
+            if _blank(values.get(field)):
+                missing.append((field, f"缺少{LABELS[field]}"))
+        if values.get("mediation_result") == "agreed":
+            if _blank(values.get("agreement_form")):
+                missing.append(("agreement_form", "缺少协议方式(书面/口头)"))
+            if _blank(values.get("agreement_terms")):
+                missing.append(("agreement_terms", "缺少协议内容(逐条填写)"))
+    return missing
+
+
+def describe(missing: Sequence[tuple[str, str]]) -> str:
+    return ";".join(message for _, message in missing)

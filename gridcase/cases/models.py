@@ -1,0 +1,349 @@
+"""Cases, their parties, attachments, timeline, follow-ups and extension requests.
+
+Only `services.py` writes these rows. The timeline is append-only: it is the audit trail.
+The deadline and outcome fields on `Case` are derived from the timeline by the services and
+kept on the row so that queues and the assessment read them in set-based queries.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gridcase.org.models import Grid, Town, Unit, Village
+
+
+class Category(models.TextChoices):
+    DISPUTE = "dispute", _("矛盾纠纷")
+    SECURITY_HAZARD = "security_hazard", _("治安安全隐患")
+    LIVELIHOOD_SERVICE = "livelihood_service", _("民生服务")
+    ENVIRONMENT_CAMPAIGN = "environment_campaign", _("优化环境“八大行动”")
+    OTHER = "other", _("其他")
+
+
+MAJOR_CATEGORIES = (Category.DISPUTE, Category.SECURITY_HAZARD)
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    PENDING = "pending", _("待受理")
+    HANDLING = "handling", _("办理中")
+    REPORTED = "reported", _("部门已反馈")
+    CLOSED = "closed", _("已结案")
+    VOIDED = "voided", _("已作废")
+
+
+OPEN_STATES = (State.PENDING, State.HANDLING, State.REPORTED)
+
+
+class Level(models.TextChoices):
+    GRID = "grid", _("网格")
+    VILLAGE = "village", _("村社会服务管理站")
+    TOWN = "town", _("镇社会服务管理中心")
+    DEPARTMENT = "department", _("部门")
+
+
+LOCAL_LEVELS = (Level.GRID, Level.VILLAGE)
+
+
+class Quality(models.TextChoices):
+    UNREVIEWED = "", _("未评定")
+    CONFORMING = "conforming", _("合格")
+    NONCONFORMING = "nonconforming", _("不合格")
+
+
+class MediationResult(models.TextChoices):
+    NONE = "", _("未填写")
+    AGREED = "agreed", _("达成协议")
+    NOT_AGREED = "not_agreed", _("未达成协议")
+
+
+class AgreementForm(models.TextChoices):
+    NONE = "", _("未填写")
+    WRITTEN = "written", _("书面")
+    ORAL = "oral", _("口头")
+
+
+class LocalOutcome(models.TextChoices):
+    NONE = "", _("无")
+    CLOSED = "closed", _("本级结案")
+    ESCALATED = "escalated", _("上报上级")
+
+
+class Source(models.TextChoices):
+    ENTERED = "entered", _("录入")
+    IMPORTED = "imported", _("导入")
+    OPEN311 = "open311", _("群众上报")
+
+
+class Case(models.Model):
+    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="cases")
+    number = models.CharField(_("事件编号"), max_length=40)
+    category = models.CharField(_("事件类别"), max_length=30, choices=Category.choices)
+    major = models.BooleanField(_("重大"), default=False)
+    title = models.CharField(_("标题"), max_length=200, blank=True)
+    occurred_at = models.DateTimeField(_("发生时间"), null=True, blank=True)
+    location = models.CharField(_("发生地点"), max_length=300, blank=True)
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(
+        _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    persons = models.TextField(_("人物"), blank=True)
+    cause = models.TextField(_("起因"), blank=True)
+    course = models.TextField(_("经过"), blank=True)
+    result = models.TextField(_("处理结果"), blank=True)
+    mediator = models.CharField(_("调解人"), max_length=100, blank=True)
+    mediation_result = models.CharField(
+        _("调解结果"), max_length=20, choices=MediationResult.choices, blank=True
+    )
+    agreement_form = models.CharField(
+        _("协议方式"), max_length=10, choices=AgreementForm.choices, blank=True
+    )
+    agreement_terms = models.JSONField(_("协议内容"), default=list, blank=True)
+
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="cases", verbose_name=_("行政村")
+    )
+    grid = models.ForeignKey(
+        Grid, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("网格")
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="entered_cases",
+        verbose_name=_("网格专管员"),
+    )
+    source = models.CharField(
+        _("来源"), max_length=10, choices=Source.choices, default=Source.ENTERED
+    )
+
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.DRAFT)
+    level = models.CharField(
+        _("当前层级"), max_length=12, choices=Level.choices, default=Level.GRID
+    )
+    department = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dispatched_cases",
+        verbose_name=_("承办部门"),
+    )
+
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    # The current level's clock: by when it must accept, then by when it must act.
+    accept_due = models.DateField(_("受理期限"), null=True, blank=True)
+    handle_due = models.DateField(_("办结期限"), null=True, blank=True)
+    level_accepted_at = models.DateTimeField(_("本级受理时间"), null=True, blank=True)
+    # The facts the assessment reads: the first acceptance and the local (grid + village) period.
+    first_accept_due = models.DateField(_("首次受理期限"), null=True, blank=True)
+    first_accepted_at = models.DateTimeField(_("首次受理时间"), null=True, blank=True)
+    local_due = models.DateField(_("本级办结或上报期限"), null=True, blank=True)
+    local_outcome = models.CharField(
+        _("本级结果"), max_length=10, choices=LocalOutcome.choices, blank=True
+    )
+    local_outcome_at = models.DateTimeField(_("本级结果时间"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("上报镇中心时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
+    closed_level = models.CharField(_("结案层级"), max_length=12, choices=Level.choices, blank=True)
+    voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    void_reason = models.CharField(_("作废原因"), max_length=300, blank=True)
+    follow_up_due = models.DateField(_("回访期限"), null=True, blank=True)
+
+    quality = models.CharField(_("质量评定"), max_length=15, choices=Quality.choices, blank=True)
+    quality_note = models.CharField(_("不合格原因"), max_length=300, blank=True)
+    # Required elements missing when the case was handed in (imported ledgers may lack them).
+    missing_elements = models.JSONField(_("缺少要素"), default=list, blank=True)
+    version = models.PositiveIntegerField(default=0, editable=False)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("事件")
+        verbose_name_plural = _("事件")
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["town", "number"], name="case_number_unique_in_town"),
+            models.CheckConstraint(
+                condition=models.Q(major=False)
+                | models.Q(category__in=["dispute", "security_hazard"]),
+                name="case_major_only_dispute_or_hazard",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["town", "state", "level"]),
+            models.Index(fields=["town", "submitted_at"]),
+            models.Index(fields=["officer", "submitted_at"]),
+            models.Index(fields=["village", "state"]),
+            models.Index(fields=["department", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    def render_mediation(self) -> str:
+        """The customary closing record: 由×××进行调解,双方当事人达成书面协议:1……;2……"""
+        if self.category != Category.DISPUTE or not self.mediator:
+            return ""
+        form = self.get_agreement_form_display() if self.agreement_form else ""
+        if self.mediation_result == MediationResult.NOT_AGREED:
+            return f"由{self.mediator}进行调解,双方当事人未达成协议。"
+        terms = ";".join(f"{i}.{t}" for i, t in enumerate(self.agreement_terms or [], start=1))
+        return f"由{self.mediator}进行调解,双方当事人达成{form}协议:{terms}。"
+
+
+class Party(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
+    name = models.CharField(_("当事人姓名"), max_length=50)
+    phone = models.CharField(_("联系电话"), max_length=20)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("当事人")
+        verbose_name_plural = _("当事人")
+        ordering = ["case", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"cases/{instance.case.town_id}/{instance.case_id}/{filename}"
+
+
+class Attachment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("文件"), upload_to=attachment_path, max_length=300)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["case", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class TimelineEntry(models.Model):
+    """One action on a case. Append-only: rows are never updated or deleted."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="timeline")
+    at = models.DateTimeField(_("时间"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("操作人"),
+    )
+    action = models.CharField(_("操作"), max_length=30)
+    from_state = models.CharField(_("原状态"), max_length=10, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=10, blank=True)
+    from_level = models.CharField(_("原层级"), max_length=12, blank=True)
+    to_level = models.CharField(_("新层级"), max_length=12, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
+        ordering = ["case", "at", "id"]
+        indexes = [models.Index(fields=["case", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuntimeError("timeline entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuntimeError("timeline entries are append-only")
+
+
+class FollowUp(models.Model):
+    class Method(models.TextChoices):
+        PHONE = "phone", _("电话回访")
+        VISIT = "visit", _("上门回访")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_ups")
+    visited_on = models.DateField(_("回访日期"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("回访人")
+    )
+    method = models.CharField(_("回访方式"), max_length=10, choices=Method.choices)
+    satisfied = models.BooleanField(_("当事人是否满意"), null=True)
+    note = models.TextField(_("回访情况"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("回访")
+        verbose_name_plural = _("回访")
+        ordering = ["case", "visited_on"]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.visited_on}"
+
+
+class ExtensionRequest(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REJECTED = "rejected", _("未批准")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions")
+    level = models.CharField(_("申请层级"), max_length=12, choices=Level.choices)
+    working_days = models.PositiveSmallIntegerField(_("延期工作日数"))
+    reason = models.TextField(_("申请理由"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("申请时间"))
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["case", "requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(status="pending"),
+                name="one_pending_extension_per_case",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} +{self.working_days}"
+
+
+class CaseCounter(models.Model):
+    """The next case number of a town and year, taken under a row lock."""
+
+    town = models.ForeignKey(Town, on_delete=models.CASCADE)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["town", "year"], name="case_counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.town_id}/{self.year}: {self.last}"

@@ -1,0 +1,95 @@
+"""Every read of cases, scoped by town and role.
+
+A case outside a person's scope does not exist for them: `get_case` raises Case.DoesNotExist,
+which pages and the API turn into 404.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from gridcase.org.models import Role, User
+from gridcase.org.selectors import active_roles
+
+from . import workflow
+from .models import Case
+
+TOWN_WIDE = {
+    Role.Kind.TOWN_CENTER,
+    Role.Kind.GOVERNANCE_OFFICE,
+    Role.Kind.LEADER,
+    Role.Kind.ADMINISTRATOR,
+}
+
+
+def scope_q(user: User) -> Q:
+    """The cases a person may see: the union of what each of their roles sees."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    q = Q(pk__in=[])
+    for role in active_roles(user):
+        if role.kind in TOWN_WIDE:
+            q |= Q(town_id=role.town_id)
+        elif role.kind == Role.Kind.OFFICER:
+            # An officer sees the cases of their village (their grid's, and the ones they entered).
+            q |= Q(town_id=role.town_id, village_id=role.village_id)
+        elif role.kind == Role.Kind.VILLAGE_STATION:
+            q |= Q(town_id=role.town_id, village_id=role.village_id) & ~Q(state="draft")
+        elif role.kind == Role.Kind.DEPARTMENT:
+            # A department sees what was dispatched to it, also after it went back to the center.
+            q |= Q(town_id=role.town_id, department_id=role.unit_id)
+    # Drafts are the officer's own notes until submitted.
+    return q & (~Q(state="draft") | Q(officer_id=user.pk))
+
+
+def visible_cases(user: User) -> QuerySet[Case]:
+    return Case.objects.filter(scope_q(user))
+
+
+def get_case(user: User, **lookup) -> Case:
+    """One case in the person's scope, with what the detail needs; DoesNotExist otherwise."""
+    return (
+        visible_cases(user)
+        .select_related("town", "village", "grid", "officer", "department")
+        .get(**lookup)
+    )
+
+
+def relations_to(user: User, case: Case) -> frozenset[str]:
+    """How this person stands to this case: the relations the workflow table speaks of."""
+    relations = set()
+    for role in active_roles(user):
+        if role.town_id != case.town_id:
+            continue
+        if role.kind == Role.Kind.OFFICER and role.village_id == case.village_id:
+            if role.grid_id is None or case.grid_id in (None, role.grid_id):
+                relations.add(workflow.OFFICER)
+        elif role.kind == Role.Kind.VILLAGE_STATION and role.village_id == case.village_id:
+            relations.add(workflow.STATION)
+        elif role.kind == Role.Kind.DEPARTMENT and role.unit_id == case.department_id:
+            relations.add(workflow.DEPARTMENT)
+        elif role.kind in TOWN_WIDE:
+            relations.add(role.kind)
+    if case.officer_id == user.pk and any(
+        r.kind == Role.Kind.OFFICER and r.town_id == case.town_id for r in active_roles(user)
+    ):
+        relations.add(workflow.OFFICER)
+    return frozenset(relations)
+
+
+def handles(user: User, case: Case) -> bool:
+    """Whether the person handles the case, and so may see the parties' phone numbers."""
+    return bool(
+        relations_to(user, case)
+        & {workflow.OFFICER, workflow.STATION, workflow.CENTER, workflow.DEPARTMENT}
+    )
+
+
+def allowed_actions(user: User, case: Case) -> list[str]:
+    return workflow.allowed_actions(
+        state=case.state, level=case.level, relations=relations_to(user, case)
+    )
+
+
+def timeline(case: Case):
+    return case.timeline.select_related("actor").order_by("at", "id")

@@ -1,0 +1,143 @@
+"""The flow of a case: which action is allowed in which state, at which level, for whom.
+
+One pure table. A person's relation to a case (officer of its grid, station of its village,
+the town center, the department it was dispatched to, the governance office …) is computed by
+`selectors.relations_to`; this module only decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Relations of a person to a case (computed from their roles).
+OFFICER = "officer"
+STATION = "village_station"
+CENTER = "town_center"
+DEPARTMENT = "department"
+OFFICE = "governance_office"
+LEADER = "leader"
+ADMIN = "administrator"
+
+ACTION_LABELS = {
+    "create": "录入",
+    "edit": "修改草稿",
+    "submit": "提交",
+    "accept": "受理",
+    "close": "结案",
+    "escalate": "上报",
+    "dispatch": "分流",
+    "report": "部门反馈结果",
+    "return": "退回",
+    "void": "作废",
+    "urge": "督办",
+    "request_extension": "申请延期",
+    "decide_extension": "审批延期",
+    "follow_up": "回访",
+    "review": "质量评定",
+    "attach": "上传附件",
+    "appeal": "申诉",
+    "appeal_decided": "申诉处理",
+    "import": "导入",
+}
+
+LEVEL_LABELS = {
+    "grid": "网格",
+    "village": "村社会服务管理站",
+    "town": "镇社会服务管理中心",
+    "department": "部门",
+}
+STATE_LABELS = {
+    "draft": "草稿",
+    "pending": "待受理",
+    "handling": "办理中",
+    "reported": "部门已反馈",
+    "closed": "已结案",
+    "voided": "已作废",
+}
+
+ANY_LEVEL = "*"
+OPEN = frozenset({"pending", "handling", "reported"})
+SUBMITTED = OPEN | {"closed"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[str]
+    states: frozenset[str]
+    to_state: str | None = None  # None: the state does not change
+    to_level: str | None = None  # None: the level does not change
+
+
+def _r(roles, states, to_state=None, to_level=None) -> Rule:
+    return Rule(frozenset(roles), frozenset(states), to_state, to_level)
+
+
+# (action, level the case is at) -> rule. ANY_LEVEL matches every level.
+TABLE: dict[tuple[str, str], Rule] = {
+    ("edit", "grid"): _r({OFFICER}, {"draft"}),
+    ("attach", ANY_LEVEL): _r({OFFICER, STATION, CENTER, DEPARTMENT}, {"draft"} | OPEN),
+    ("submit", "grid"): _r({OFFICER}, {"draft"}, "pending", "grid"),
+    ("accept", "grid"): _r({OFFICER}, {"pending"}, "handling"),
+    ("accept", "village"): _r({STATION}, {"pending"}, "handling"),
+    ("accept", "town"): _r({CENTER}, {"pending"}, "handling"),
+    ("accept", "department"): _r({DEPARTMENT}, {"pending"}, "handling"),
+    ("close", "grid"): _r({OFFICER}, {"handling"}, "closed"),
+    ("close", "village"): _r({STATION}, {"handling"}, "closed"),
+    ("close", "town"): _r({CENTER}, {"handling", "reported"}, "closed"),
+    ("escalate", "grid"): _r({OFFICER}, {"handling"}, "pending", "village"),
+    ("escalate", "village"): _r({STATION}, {"handling"}, "pending", "town"),
+    ("dispatch", "town"): _r({CENTER}, {"handling"}, "pending", "department"),
+    ("report", "department"): _r({DEPARTMENT}, {"handling"}, "reported", "town"),
+    # A return sends the case one level down, where it must be handled again.
+    ("return", "village"): _r({STATION}, {"pending", "handling"}, "handling", "grid"),
+    ("return", "town"): _r({CENTER}, {"pending", "handling"}, "handling", "village"),
+    ("return", "department"): _r({DEPARTMENT}, {"pending", "handling"}, "handling", "town"),
+    ("void", "grid"): _r({OFFICER, CENTER, OFFICE}, {"draft", "pending", "handling"}, "voided"),
+    ("void", "village"): _r({STATION, CENTER, OFFICE}, {"pending", "handling"}, "voided"),
+    ("void", "town"): _r({CENTER, OFFICE}, OPEN, "voided"),
+    ("void", "department"): _r({CENTER, OFFICE}, OPEN, "voided"),
+    ("urge", "grid"): _r({STATION, CENTER, OFFICE, LEADER}, {"pending", "handling"}),
+    ("urge", "village"): _r({CENTER, OFFICE, LEADER}, {"pending", "handling"}),
+    ("urge", "town"): _r({OFFICE, LEADER}, OPEN),
+    ("urge", "department"): _r({CENTER, OFFICE, LEADER}, {"pending", "handling"}),
+    ("request_extension", "town"): _r({CENTER}, {"handling"}),
+    ("request_extension", "department"): _r({DEPARTMENT}, {"handling"}),
+    # Keyed by the level that asked: the center decides for departments, the office for the center.
+    ("decide_extension", "department"): _r({CENTER}, {"handling"}),
+    ("decide_extension", "town"): _r({OFFICE, LEADER}, {"handling"}),
+    ("follow_up", ANY_LEVEL): _r({OFFICER, STATION, CENTER}, SUBMITTED),
+    ("review", ANY_LEVEL): _r({OFFICE}, SUBMITTED),
+}
+
+
+class NotAllowed(Exception):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def rule_for(action: str, level: str) -> Rule | None:
+    return TABLE.get((action, level)) or TABLE.get((action, ANY_LEVEL))
+
+
+def check(action: str, *, state: str, level: str, relations: frozenset[str] | set[str]) -> Rule:
+    """The rule that allows the action, or NotAllowed with the reason in Chinese."""
+    label = ACTION_LABELS.get(action, action)
+    rule = rule_for(action, level)
+    if rule is None:
+        raise NotAllowed(f"事件在{LEVEL_LABELS.get(level, level)}时不能{label}")
+    if state not in rule.states:
+        raise NotAllowed(f"事件当前为“{STATE_LABELS.get(state, state)}”,不能{label}")
+    if not rule.roles & set(relations):
+        raise NotAllowed(f"您的角色不能对{LEVEL_LABELS.get(level, level)}的这件事件{label}")
+    return rule
+
+
+def allowed_actions(*, state: str, level: str, relations: frozenset[str] | set[str]) -> list[str]:
+    """Every action this person may take now, in the table's order (for the detail page)."""
+    actions = []
+    for action in dict.fromkeys(a for a, _ in TABLE):
+        rule = rule_for(action, level)
+        if rule and state in rule.states and rule.roles & set(relations):
+            actions.append(action)
+    return actions

@@ -1,0 +1,73 @@
+"""Local time of a town: every date the users see is counted in the town's time zone."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+
+@lru_cache(maxsize=64)
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def now() -> datetime:
+    """The current instant, aware, in UTC (patched by time-machine in tests)."""
+    return timezone.now()
+
+
+def local_date(moment: datetime, tz: str) -> date:
+    return moment.astimezone(zone(tz)).date()
+
+
+def today(tz: str) -> date:
+    return local_date(now(), tz)
+
+
+def start_of_day(day: date, tz: str) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=zone(tz))
+
+
+def end_of_day(day: date, tz: str) -> datetime:
+    """The first instant after `day` in the town: a deadline 'by the end of day' is before this."""
+    return start_of_day(day + timedelta(days=1), tz)
+
+
+def month_bounds(month: str, tz: str) -> tuple[datetime, datetime]:
+    """[start, end) of a 'YYYY-MM' month in the town's time zone, as aware datetimes."""
+    first = parse_month(month)
+    nxt = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+    return start_of_day(first, tz), start_of_day(nxt, tz)
+
+
+def parse_month(month: str) -> date:
+    try:
+        year, mon = month.split("-")
+        if len(year) != 4 or len(mon) != 2:
+            raise ValueError
+        return date(int(year), int(mon), 1)
+    except ValueError as exc:
+        raise ValueError(f"月份格式应为 YYYY-MM: {month!r}") from exc
+
+
+def quarter_months(quarter: str) -> list[str]:
+    """'2026-Q4' -> ['2026-10', '2026-11', '2026-12']."""
+    try:
+        year, q = quarter.upper().split("-Q")
+        n = int(q)
+        if len(year) != 4 or not 1 <= n <= 4:
+            raise ValueError
+    except ValueError as exc:
+        raise ValueError(f"季度格式应为 YYYY-Qn: {quarter!r}") from exc
+    return [f"{year}-{m:02d}" for m in range(3 * n - 2, 3 * n + 1)]
+
+
+def month_of(day: date) -> str:
+    return f"{day.year}-{day.month:02d}"
+
+
+def quarter_of(day: date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"

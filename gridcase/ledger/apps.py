@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LedgerConfig(AppConfig):
+    name = "gridcase.ledger"
+    verbose_name = "台账导入"
