@@ -10,6 +10,7 @@ admin.site.index_title = "管理"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("gridcase.api.urls")),
     path("", include("gridcase.web.urls")),
 ]
 
