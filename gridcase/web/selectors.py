@@ -1,0 +1,459 @@
+"""The queues of the workbench: what waits at each person's level, filtered, counted, paged.
+
+Every query starts from `cases.selectors.visible_cases(user)`, so the scope rules live in one
+place. The queues add "my level" (the cases waiting at a level this person handles), the tabs,
+the filters and keyset pagination.
+
+Performance (a town may hold a million cases):
+- pages are keyset ("seek") pages on (sort key, id), never OFFSET, so page 1000 costs what
+  page 1 costs;
+- the list never counts its rows; the tab counts are one aggregate query with a conditional
+  Count per tab, restricted to open cases and closed cases awaiting a follow-up (the states
+  and levels are indexed: case(town, state, level));
+- a case's light needs the town's working calendar: it is loaded once per request and town
+  (`Lights`), never per row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Case as CaseWhen
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from gridcase.cases.deadlines import due_of
+from gridcase.cases.models import Case, FollowUp, Party, State, TimelineEntry
+from gridcase.cases.selectors import visible_cases
+from gridcase.core import clock
+from gridcase.core.calendar import calendar_for
+from gridcase.core.workdays import WorkCalendar, light_for
+from gridcase.org.models import Role, Town, User
+from gridcase.org.selectors import active_roles
+
+OPEN = [State.PENDING, State.HANDLING, State.REPORTED]
+IN_PROGRESS = [State.HANDLING, State.REPORTED]
+FAR_FUTURE = date(9999, 12, 31)
+
+# The deadline that matters now (cases.deadlines.due_of, as SQL): acceptance while pending,
+# handling after; none for drafts and finished cases.
+DUE = CaseWhen(
+    When(state=State.PENDING, then=F("accept_due")),
+    When(state__in=IN_PROGRESS, then=F("handle_due")),
+    default=None,
+    output_field=DateField(),
+)
+
+
+# ---------------------------------------------------------------- lights
+
+
+@dataclass
+class TownDay:
+    town_id: int
+    tz: str
+    today: date
+    next_working_day: date
+    calendar: WorkCalendar
+
+
+@dataclass
+class Lights:
+    """Each town's calendar and today, loaded once per request (one query per town)."""
+
+    _days: dict[int, TownDay] = field(default_factory=dict)
+
+    def day(self, town: Town) -> TownDay:
+        if town.id not in self._days:
+            today = clock.today(town.timezone)
+            calendar = calendar_for(town.id, today.year - 1, today.year + 1)
+            self._days[town.id] = TownDay(
+                town.id, town.timezone, today, calendar.next_working_day(today), calendar
+            )
+        return self._days[town.id]
+
+    def light(self, case: Case) -> str:
+        """green / yellow / red for an open case; '' for drafts and finished cases."""
+        due = due_of(case.state, case.accept_due, case.handle_due)
+        if case.state not in OPEN:
+            return ""
+        day = self.day(case.town)
+        return light_for(due, day.today, day.calendar)
+
+    def follow_up_light(self, case: Case) -> str:
+        if case.follow_up_due is None:
+            return ""
+        day = self.day(case.town)
+        return light_for(case.follow_up_due, day.today, day.calendar)
+
+
+def _due_between(low: date | None, high: date | None) -> Q:
+    """Open cases whose current deadline is in [low, high] (either end open)."""
+    pending, handling = Q(state=State.PENDING), Q(state__in=IN_PROGRESS)
+    if low is not None:
+        pending &= Q(accept_due__gte=low)
+        handling &= Q(handle_due__gte=low)
+    if high is not None:
+        pending &= Q(accept_due__lte=high)
+        handling &= Q(handle_due__lte=high)
+    return pending | handling
+
+
+def light_q(light: str, days: list[TownDay]) -> Q:
+    """The cases of a light, per town (each town has its own today and calendar)."""
+    q = Q(pk__in=[])
+    for day in days:
+        red = _due_between(None, day.today - timedelta(days=1))
+        yellow = _due_between(day.today, day.next_working_day)
+        if light == "red":
+            cond = red
+        elif light == "yellow":
+            cond = yellow
+        else:
+            cond = Q(state__in=OPEN) & ~red & ~yellow
+        q |= Q(town_id=day.town_id) & cond
+    return q
+
+
+# ---------------------------------------------------------------- my level
+
+
+def my_level_q(user: User) -> Q:
+    """The cases waiting at a level this person handles (the union over their roles)."""
+    q = Q(pk__in=[])
+    for role in active_roles(user):
+        town = Q(town_id=role.town_id)
+        if role.kind == Role.Kind.OFFICER:
+            area = Q(village_id=role.village_id)
+            if role.grid_id is not None:
+                area &= Q(grid_id=role.grid_id) | Q(grid__isnull=True)
+            q |= town & Q(level="grid") & (area | Q(officer_id=user.pk))
+        elif role.kind == Role.Kind.VILLAGE_STATION:
+            q |= town & Q(level="village", village_id=role.village_id)
+        elif role.kind == Role.Kind.TOWN_CENTER:
+            q |= town & Q(level="town")
+        elif role.kind == Role.Kind.DEPARTMENT:
+            q |= town & Q(level="department", department_id=role.unit_id)
+        elif role.kind in (
+            Role.Kind.GOVERNANCE_OFFICE,
+            Role.Kind.LEADER,
+            Role.Kind.ADMINISTRATOR,
+        ):
+            q |= town
+    return q
+
+
+def follow_up_area_q(user: User) -> Q:
+    """Whose follow-ups a person sees: the officer their grid's, the station its village's,
+    the town-wide roles the town's. Departments do not visit."""
+    q = Q(pk__in=[])
+    for role in active_roles(user):
+        town = Q(town_id=role.town_id)
+        if role.kind == Role.Kind.OFFICER:
+            area = Q(village_id=role.village_id)
+            if role.grid_id is not None:
+                area &= Q(grid_id=role.grid_id) | Q(grid__isnull=True)
+            q |= town & (area | Q(officer_id=user.pk))
+        elif role.kind == Role.Kind.VILLAGE_STATION:
+            q |= town & Q(village_id=role.village_id)
+        elif role.kind in (
+            Role.Kind.TOWN_CENTER,
+            Role.Kind.GOVERNANCE_OFFICE,
+            Role.Kind.LEADER,
+            Role.Kind.ADMINISTRATOR,
+        ):
+            q |= town
+    return q
+
+
+# A return sets the case's level_accepted_at to the moment of the return (services.case_return),
+# so "returned to me and not yet acted on" is: handling, and a return entry into this level at
+# exactly that moment.
+RETURNED = Exists(
+    TimelineEntry.objects.filter(
+        case_id=OuterRef("pk"),
+        action="return",
+        to_level=OuterRef("level"),
+        at=OuterRef("level_accepted_at"),
+    )
+)
+FOLLOW_UP_DONE = Exists(FollowUp.objects.filter(case_id=OuterRef("pk")))
+
+
+# ---------------------------------------------------------------- tabs
+
+
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    label: str
+    tone: str = ""  # "yellow" / "red": how the tab's count is coloured
+    counted: bool = True  # the "all" tab is never counted (it could be the whole table)
+
+
+TABS = {
+    "accept": Tab("accept", _("待受理")),
+    "handling": Tab("handling", _("办理中")),
+    "due_soon": Tab("due_soon", _("即将到期"), "yellow"),
+    "overdue": Tab("overdue", _("已超期"), "red"),
+    "follow_up": Tab("follow_up", _("待回访")),
+    "returned": Tab("returned", _("被退回")),
+    "drafts": Tab("drafts", _("草稿")),
+    "all": Tab("all", _("全部事件"), counted=False),
+}
+
+_ROLE_TABS = {
+    Role.Kind.OFFICER: [
+        "accept",
+        "handling",
+        "due_soon",
+        "overdue",
+        "follow_up",
+        "returned",
+        "drafts",
+    ],
+    Role.Kind.VILLAGE_STATION: [
+        "accept",
+        "handling",
+        "due_soon",
+        "overdue",
+        "follow_up",
+        "returned",
+    ],
+    Role.Kind.TOWN_CENTER: ["accept", "handling", "due_soon", "overdue", "follow_up", "returned"],
+    Role.Kind.DEPARTMENT: ["accept", "handling", "due_soon", "overdue"],
+    Role.Kind.GOVERNANCE_OFFICE: ["accept", "handling", "due_soon", "overdue", "follow_up"],
+    Role.Kind.LEADER: ["accept", "handling", "due_soon", "overdue", "follow_up"],
+    Role.Kind.ADMINISTRATOR: ["accept", "handling", "due_soon", "overdue", "follow_up"],
+}
+
+
+def tabs_for(user: User) -> list[Tab]:
+    keys: set[str] = set()
+    for role in active_roles(user):
+        keys.update(_ROLE_TABS.get(role.kind, []))
+    return [tab for key, tab in TABS.items() if key in keys or key == "all"]
+
+
+def tab_q(key: str, user: User, days: list[TownDay]) -> Q:
+    if key == "accept":
+        return my_level_q(user) & Q(state=State.PENDING)
+    if key == "handling":
+        return my_level_q(user) & Q(state__in=IN_PROGRESS)
+    if key == "due_soon":
+        return my_level_q(user) & light_q("yellow", days)
+    if key == "overdue":
+        return my_level_q(user) & light_q("red", days)
+    if key == "follow_up":
+        return (
+            follow_up_area_q(user)
+            & Q(state=State.CLOSED, follow_up_due__isnull=False)
+            & ~FOLLOW_UP_DONE
+        )
+    if key == "returned":
+        return my_level_q(user) & Q(state=State.HANDLING) & RETURNED
+    if key == "drafts":
+        return Q(state=State.DRAFT, officer_id=user.pk)
+    if key == "all":
+        return ~Q(state=State.DRAFT)
+    raise ValueError(f"unknown tab {key!r}")
+
+
+def tab_counts(user: User, cases: QuerySet[Case], tabs: list[Tab], days) -> dict[str, int]:
+    """Every counted tab's number in one aggregate query."""
+    counted = [tab for tab in tabs if tab.counted]
+    if not counted:
+        return {}
+    # Only open cases, drafts and closed cases with a follow-up due can be in a counted tab.
+    candidates = cases.filter(
+        Q(state__in=OPEN)
+        | Q(state=State.CLOSED, follow_up_due__isnull=False)
+        | Q(state=State.DRAFT, officer_id=user.pk)
+    )
+    return candidates.aggregate(
+        **{tab.key: Count("pk", filter=tab_q(tab.key, user, days)) for tab in counted}
+    )
+
+
+# ---------------------------------------------------------------- filters
+
+
+@dataclass
+class Filters:
+    village: int | None = None
+    category: str = ""
+    state: str = ""
+    level: str = ""
+    light: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    major: bool | None = None
+    q: str = ""
+
+
+def apply_filters(cases: QuerySet[Case], f: Filters, days: list[TownDay]) -> QuerySet[Case]:
+    if f.village:
+        cases = cases.filter(village_id=f.village)
+    if f.category:
+        cases = cases.filter(category=f.category)
+    if f.state:
+        cases = cases.filter(state=f.state)
+    if f.level:
+        cases = cases.filter(level=f.level)
+    if f.light:
+        cases = cases.filter(light_q(f.light, days))
+    if f.major is not None:
+        cases = cases.filter(major=f.major)
+    # Dates are the town's local days of submission (上报时间).
+    tz = days[0].tz if days else "Asia/Shanghai"
+    if f.date_from:
+        cases = cases.filter(submitted_at__gte=clock.start_of_day(f.date_from, tz))
+    if f.date_to:
+        cases = cases.filter(submitted_at__lt=clock.end_of_day(f.date_to, tz))
+    if f.q:
+        text = f.q.strip()
+        parties = Party.objects.filter(case_id=OuterRef("pk"), name__icontains=text)
+        cases = cases.filter(
+            Q(number__iexact=text)
+            | Q(number__icontains=text)
+            | Q(title__icontains=text)
+            | Q(location__icontains=text)
+            | Q(persons__icontains=text)
+            | Q(cause__icontains=text)
+            | Q(course__icontains=text)
+            | Exists(parties)
+        )
+    return cases
+
+
+# ---------------------------------------------------------------- keyset pages
+
+
+@dataclass(frozen=True)
+class Order:
+    """A tab's order: a sort key and the id, both in one direction."""
+
+    key: object  # an expression or field name, annotated as `sort_key`
+    desc: bool
+    kind: str  # "date" or "datetime": how a cursor's key is read back
+
+
+ORDERS = {
+    "follow_up": Order(F("follow_up_due"), False, "date"),
+    "drafts": Order(F("created_at"), True, "datetime"),
+    "all": Order(F("submitted_at"), True, "datetime"),
+}
+QUEUE_ORDER = Order(Coalesce(DUE, Value(FAR_FUTURE)), False, "date")
+
+
+def order_for(tab: str) -> Order:
+    """Queue tabs: by deadline, earliest first — which is by light, red, yellow, green."""
+    return ORDERS.get(tab, QUEUE_ORDER)
+
+
+def encode_cursor(key, pk: int) -> str:
+    return f"{key.isoformat() if key is not None else ''}~{pk}"
+
+
+def decode_cursor(raw: str, order: Order):
+    """(key, id) or None when the cursor is not one of ours (then the first page is shown)."""
+    try:
+        key_text, pk_text = raw.rsplit("~", 1)
+        pk = int(pk_text)
+        if key_text == "":
+            return None, pk
+        key = (
+            date.fromisoformat(key_text)
+            if order.kind == "date"
+            else datetime.fromisoformat(key_text)
+        )
+        return key, pk
+    except (ValueError, AttributeError):
+        return None
+
+
+@dataclass
+class Page:
+    rows: list
+    next_cursor: str | None
+    prev_cursor: str | None
+    size: int
+
+
+def _seek(cases: QuerySet[Case], cursor, *, forward: bool, desc: bool) -> QuerySet[Case]:
+    """Rows after (forward) or before the cursor in the order (sort_key, id); nulls last."""
+    key, pk = cursor
+    cmp = "gt" if forward != desc else "lt"
+    if key is None:
+        if forward:
+            return cases.filter(sort_key__isnull=True, **{f"pk__{cmp}": pk})
+        return cases.filter(
+            Q(sort_key__isnull=False) | Q(sort_key__isnull=True, **{f"pk__{cmp}": pk})
+        )
+    q = Q(**{f"sort_key__{cmp}": key}) | Q(sort_key=key, **{f"pk__{cmp}": pk})
+    if forward:
+        q |= Q(sort_key__isnull=True)
+    return cases.filter(q)
+
+
+def keyset_page(
+    cases: QuerySet[Case],
+    order: Order,
+    *,
+    after: str = "",
+    before: str = "",
+    size: int = 30,
+) -> Page:
+    """One page of `size` rows after or before a cursor: constant cost at any depth."""
+    cases = cases.annotate(sort_key=order.key)
+    if order.desc:
+        forward_order = [F("sort_key").desc(nulls_last=True), "-pk"]
+        backward_order = [F("sort_key").asc(nulls_first=True), "pk"]
+    else:
+        forward_order = [F("sort_key").asc(nulls_last=True), "pk"]
+        backward_order = [F("sort_key").desc(nulls_first=True), "-pk"]
+    cursor_after = decode_cursor(after, order) if after else None
+    cursor_before = decode_cursor(before, order) if before and not cursor_after else None
+    if cursor_before:
+        qs = _seek(cases, cursor_before, forward=False, desc=order.desc)
+        rows = list(qs.order_by(*backward_order)[: size + 1])
+        has_prev = len(rows) > size
+        rows = list(reversed(rows[:size]))
+        has_next = True
+    else:
+        qs = _seek(cases, cursor_after, forward=True, desc=order.desc) if cursor_after else cases
+        rows = list(qs.order_by(*forward_order)[: size + 1])
+        has_next = len(rows) > size
+        rows = rows[:size]
+        has_prev = cursor_after is not None
+    return Page(
+        rows=rows,
+        next_cursor=encode_cursor(rows[-1].sort_key, rows[-1].pk) if rows and has_next else None,
+        prev_cursor=encode_cursor(rows[0].sort_key, rows[0].pk) if rows and has_prev else None,
+        size=size,
+    )
+
+
+# ---------------------------------------------------------------- the queue
+
+
+def queue_cases(user: User) -> QuerySet[Case]:
+    """The scoped cases with what a list row shows, in one query."""
+    return visible_cases(user).select_related("town", "village", "grid", "officer", "department")
+
+
+def town_days(user: User, lights: Lights) -> list[TownDay]:
+    towns = {role.town_id: role.town for role in active_roles(user)}
+    return [lights.day(town) for town in towns.values()]

@@ -1,0 +1,43 @@
+/* Small enhancements; every page works without them. */
+(function () {
+  "use strict";
+
+  // "定位" fills latitude and longitude from the phone's position; without it people type them.
+  function initLocate(button) {
+    var form = button.form;
+    var status = document.getElementById(button.getAttribute("data-status"));
+    if (!("geolocation" in navigator)) { button.hidden = true; return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      if (status) status.textContent = button.getAttribute("data-waiting");
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        form.elements.latitude.value = pos.coords.latitude.toFixed(6);
+        form.elements.longitude.value = pos.coords.longitude.toFixed(6);
+        if (status) status.textContent = button.getAttribute("data-done") + " ±" + Math.round(pos.coords.accuracy) + "m";
+      }, function (err) {
+        if (status) status.textContent = button.getAttribute("data-failed") + " (" + err.message + ")";
+      }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+    });
+  }
+
+  // The parties are required for disputes: say so next to the fieldset when the category changes.
+  function initCategory(select) {
+    var target = document.getElementById(select.getAttribute("data-parties"));
+    if (!target) return;
+    function update() { target.classList.toggle("required-now", select.value === "dispute"); }
+    select.addEventListener("change", update);
+    update();
+  }
+
+  function init(root) {
+    root.querySelectorAll("[data-locate]").forEach(initLocate);
+    root.querySelectorAll("select[data-parties]").forEach(initCategory);
+    root.querySelectorAll("[data-confirm]").forEach(function (el) {
+      el.addEventListener("click", function (ev) {
+        if (!window.confirm(el.getAttribute("data-confirm"))) ev.preventDefault();
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { init(document); });
+})();

@@ -1,0 +1,95 @@
+"""The landing page: each person's queue, with tabs, filters, search and keyset pages."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from gridcase.org.models import Village
+from gridcase.org.selectors import towns_of
+from gridcase.web import selectors as q
+from gridcase.web.forms import FilterForm
+
+PAGE_SIZE = 30
+
+
+def queue_context(request: HttpRequest, *, default_tab: str | None) -> dict:
+    """Everything the queue page and the ledger export share: tab, filters, the queryset."""
+    user = request.user
+    lights = q.Lights()
+    days = q.town_days(user, lights)
+    villages = Village.objects.filter(town_id__in=towns_of(user)).order_by("name")
+    form = FilterForm(request.GET or None, villages=villages)
+    # A wrong value (an impossible date) is shown next to its field and otherwise ignored.
+    filters = form.filters() if form.is_bound and (form.is_valid() or True) else q.Filters()
+    tabs = q.tabs_for(user)
+    scoped = q.apply_filters(q.queue_cases(user), filters, days)
+    return {
+        "user": user,
+        "lights": lights,
+        "days": days,
+        "form": form,
+        "filters": filters,
+        "tabs": tabs,
+        "scoped": scoped,
+        "default_tab": default_tab,
+    }
+
+
+def choose_tab(request: HttpRequest, tabs: list[q.Tab], counts: dict, default: str | None) -> str:
+    keys = [tab.key for tab in tabs]
+    wanted = request.GET.get("tab") or default
+    if wanted in keys:
+        return wanted
+    # Land on the first tab with work in it; with nothing to do, on every case.
+    for tab in tabs:
+        if tab.counted and counts.get(tab.key):
+            return tab.key
+    return "all"
+
+
+def _queue(request: HttpRequest, *, default_tab: str | None, nav_section: str) -> HttpResponse:
+    ctx = queue_context(request, default_tab=default_tab)
+    user, tabs, days = ctx["user"], ctx["tabs"], ctx["days"]
+    counts = q.tab_counts(user, ctx["scoped"], tabs, days)
+    tab = choose_tab(request, tabs, counts, default_tab)
+    order = q.order_for(tab)
+    page = q.keyset_page(
+        ctx["scoped"].filter(q.tab_q(tab, user, days)),
+        order,
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+        size=PAGE_SIZE,
+    )
+    lights = ctx["lights"]
+    rows = [
+        {
+            "case": case,
+            "light": lights.follow_up_light(case) if tab == "follow_up" else lights.light(case),
+        }
+        for case in page.rows
+    ]
+    return render(
+        request,
+        "web/queue.html",
+        {
+            "nav_section": nav_section,
+            "tabs": [(t, counts.get(t.key)) for t in tabs],
+            "tab": tab,
+            "form": ctx["form"],
+            "rows": rows,
+            "page": page,
+            "filtered": ctx["form"].is_bound and ctx["form"].has_filters(),
+        },
+    )
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return _queue(request, default_tab=None, nav_section="queue")
+
+
+@login_required
+def cases(request: HttpRequest) -> HttpResponse:
+    return _queue(request, default_tab="all", nav_section="cases")
