@@ -94,6 +94,21 @@ def _record(
     return entry
 
 
+def record_event(
+    *,
+    case: Case,
+    action: str,
+    by: User | None,
+    at: datetime | None = None,
+    note: str = "",
+    data: dict | None = None,
+) -> TimelineEntry:
+    """A timeline row for an action on the case that changes neither its state nor its level,
+    taken by another part of the system (e.g. an assessment appeal). Call it inside the
+    caller's transaction; it sends `case_event` like every other action."""
+    return _record(case, action=action, by=by, at=_now(at), note=note, data=data)
+
+
 def _swap(case: Case, changes: dict[str, Any]) -> None:
     """Compare-and-swap: apply `changes` only if nobody changed the case since it was read."""
     updated = Case.objects.filter(pk=case.pk, version=case.version).update(
