@@ -6,6 +6,8 @@ per call and turns instants into the town's local dates (domain.md, Deadlines).
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -56,14 +58,37 @@ class TownClock:
         return light_for(due, today, self.calendar)
 
 
+_memo: ContextVar[dict | None] = ContextVar("town_clock_memo", default=None)
+
+
+@contextmanager
+def remembered_clocks():
+    """Within this block, a town's clock is loaded once per day instead of once per action.
+
+    For bulk work (the demo, imports) where nobody edits the calendar or the policy meanwhile;
+    ordinary requests load it afresh so an administrator's change applies at once.
+    """
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
 def town_clock(town: Town, at: datetime) -> TownClock:
     """The clock for actions around `at`: the calendar of its year and the next."""
     day = clock.local_date(at, town.timezone)
-    return TownClock(
+    memo = _memo.get()
+    if memo is not None and (town.id, day) in memo:
+        return memo[(town.id, day)]
+    result = TownClock(
         tz=town.timezone,
         calendar=calendar_for(town.id, day.year - 1, day.year + 1),
         policy=policy_for(town, day),
     )
+    if memo is not None:
+        memo[(town.id, day)] = result
+    return result
 
 
 def due_of(state: str, accept_due: date | None, handle_due: date | None) -> date | None:
