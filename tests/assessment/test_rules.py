@@ -434,6 +434,18 @@ def test_allocation(policy, facts, total):
     assert assess(facts, policy).total == Decimal(total)
 
 
+def test_favourable_split_moves_major_cases_beyond_the_quota_only_while_the_cap_leaves_room():
+    # Quota 3, cap 30: three major escalations (10 each, uncapped), three closed cases (20
+    # each, capped). Beyond the quota, one or two major cases beside the closed ones pay 40:
+    # min(30, 2 x 20) + 10 or min(30, 20) + 2 x 10; the earliest cases fill the quota.
+    policy = replace(CHANGTANG, quota=3, monthly_cap=Decimal(30))
+    facts = cases(0, 3, "escalated", major=True) + cases(3, 3)
+    result = assess(facts, policy)
+    assert result.bonus == Decimal("40.00")
+    assert statuses(result) == ["quota", "quota", "excess", "quota", "excess", "excess"]
+    assert assess(facts, replace(policy, allocation="chronological")).bonus == Decimal("30.00")
+
+
 def test_favourable_split_fills_the_quota_with_the_earliest_of_equal_cases():
     result = assess(cases(0, 10))
     assert statuses(result) == ["quota"] * 8 + ["excess"] * 2
