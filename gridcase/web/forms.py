@@ -72,3 +72,308 @@ class FilterForm(forms.Form):
             major=major,
             q=(data.get("q") or "").strip(),
         )
+
+
+# ---------------------------------------------------------------- entering a case
+
+# Drafts may be incomplete, so nothing here is required except the category; the services
+# check the required elements at submit and close and name each missing one.
+SUBMIT_REQUIRED = ("occurred_at", "location", "persons", "cause", "course")
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class CaseForm(forms.Form):
+    category = forms.ChoiceField(label=_("事件类别"), choices=Category.choices)
+    major = forms.BooleanField(
+        label=_("重大事件"),
+        required=False,
+        help_text=_("只有矛盾纠纷和治安安全隐患可以标记为重大"),
+    )
+    title = forms.CharField(
+        label=_("标题"),
+        required=False,
+        max_length=200,
+        help_text=_("一句话概括,可不填"),
+    )
+    occurred_at = forms.DateTimeField(
+        label=_("发生时间"), required=False, widget=DateTimeLocalInput
+    )
+    location = forms.CharField(label=_("发生地点"), required=False, max_length=300)
+    latitude = forms.DecimalField(
+        label=_("纬度"), required=False, max_digits=9, decimal_places=6, min_value=-90, max_value=90
+    )
+    longitude = forms.DecimalField(
+        label=_("经度"),
+        required=False,
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+    )
+    persons = forms.CharField(
+        label=_("人物"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("涉及的人员,多人用顿号分隔"),
+    )
+    cause = forms.CharField(
+        label=_("起因"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    course = forms.CharField(
+        label=_("经过"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    CONTENT = (
+        "category",
+        "major",
+        "title",
+        "occurred_at",
+        "location",
+        "latitude",
+        "longitude",
+        "persons",
+        "cause",
+        "course",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].widget.attrs["data-parties"] = "parties"
+        for name in ("latitude", "longitude"):
+            self.fields[name].widget.attrs.update(inputmode="decimal", step="any")
+        for name in SUBMIT_REQUIRED:
+            self.fields[name].submit_required = True
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in self.CONTENT}
+
+    @classmethod
+    def initial_from(cls, case) -> dict:
+        return {name: getattr(case, name) for name in cls.CONTENT}
+
+
+class PartyForm(forms.Form):
+    name = forms.CharField(label=_("姓名"), required=False, max_length=50)
+    phone = forms.CharField(
+        label=_("联系电话"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"}),
+    )
+
+
+PARTY_ROWS = 3  # three rows by default: two sides and a spare, without JavaScript
+
+
+class BasePartyFormSet(forms.BaseFormSet):
+    def service_data(self) -> list[dict]:
+        return [
+            {"name": f.cleaned_data.get("name", ""), "phone": f.cleaned_data.get("phone", "")}
+            for f in self.forms
+            if f.cleaned_data.get("name") or f.cleaned_data.get("phone")
+        ]
+
+
+PartyFormSet = forms.formset_factory(
+    PartyForm, formset=BasePartyFormSet, extra=0, max_num=30, absolute_max=30
+)
+
+
+def party_formset(data=None, parties=(), *, add: int = 0):
+    """The party rows: the case's parties, padded to at least three rows (plus `add`)."""
+    if data is not None:
+        data = data.copy()
+        total_key = "parties-TOTAL_FORMS"
+        try:
+            total = int(data.get(total_key, PARTY_ROWS))
+        except ValueError:
+            total = PARTY_ROWS
+        data[total_key] = str(min(total + add, 30))
+        return PartyFormSet(data, prefix="parties")
+    initial = [{"name": p.name, "phone": p.phone} for p in parties]
+    initial += [{}] * max(PARTY_ROWS - len(initial), 0)
+    return PartyFormSet(initial=initial, prefix="parties")
+
+
+class CloseForm(forms.Form):
+    """The final result and, for a dispute closed locally, the mediation record."""
+
+    result = forms.CharField(
+        label=_("处理结果"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    mediator = forms.CharField(label=_("调解人"), required=False, max_length=100)
+    mediation_result = forms.ChoiceField(
+        label=_("调解结果"),
+        required=False,
+        choices=[("agreed", _("达成协议")), ("not_agreed", _("未达成协议"))],
+        widget=forms.RadioSelect,
+    )
+    agreement_form = forms.ChoiceField(
+        label=_("协议方式"),
+        required=False,
+        choices=[("written", _("书面")), ("oral", _("口头"))],
+        widget=forms.RadioSelect,
+    )
+    agreement_terms = forms.CharField(
+        label=_("协议内容"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("每行一条,系统自动编号:1……;2……"),
+    )
+
+    def service_data(self, *, mediation: bool = True) -> dict:
+        data = {"result": self.cleaned_data.get("result", "")}
+        if mediation:
+            data |= {
+                "mediator": self.cleaned_data.get("mediator", ""),
+                "mediation_result": self.cleaned_data.get("mediation_result", ""),
+                "agreement_form": self.cleaned_data.get("agreement_form", ""),
+                "agreement_terms": (self.cleaned_data.get("agreement_terms") or "").splitlines(),
+            }
+        return data
+
+
+def add_service_errors(error, forms_by_field: list[forms.Form]) -> list[str]:
+    """Put each message of a CaseError next to its field; return the ones no form has."""
+    leftover = []
+    for field, messages in (error.fields or {}).items():
+        target = next((f for f in forms_by_field if field in f.fields), None)
+        for message in messages:
+            if target is not None:
+                target.add_error(field, message)
+            else:
+                leftover.append(message)
+    return leftover
+
+
+# ---------------------------------------------------------------- actions on a case
+
+
+class ActionForm(forms.Form):
+    """Every action form carries the case's version as the page showed it, so that acting on a
+    page that someone else has changed since is refused in words instead of surprising anyone."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class NoteForm(ActionForm):
+    note = forms.CharField(
+        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class EscalateForm(ActionForm):
+    note = forms.CharField(
+        label=_("上报理由"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("说明为何本级不能办结,需要上级处理"),
+    )
+
+
+class DispatchForm(ActionForm):
+    department = forms.ModelChoiceField(label=_("承办部门"), queryset=None, required=True)
+    note = forms.CharField(
+        label=_("分流意见"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, departments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments
+        self.fields["department"].error_messages["required"] = _("请选择承办部门")
+
+
+class ReportForm(ActionForm):
+    result = forms.CharField(
+        label=_("处理结果"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ReasonForm(ActionForm):
+    reason = forms.CharField(
+        label=_("原因"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CloseActionForm(ActionForm, CloseForm):
+    pass
+
+
+class ExtensionForm(ActionForm):
+    working_days = forms.IntegerField(
+        label=_("延期工作日数"),
+        min_value=1,
+        max_value=30,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    reason = forms.CharField(
+        label=_("申请理由"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DecideExtensionForm(ActionForm):
+    decision = forms.ChoiceField(
+        label=_("审批结果"),
+        choices=[("approve", _("批准")), ("reject", _("不批准"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择批准或不批准")},
+    )
+    note = forms.CharField(
+        label=_("审批意见"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class FollowUpForm(ActionForm):
+    visited_on = forms.DateField(
+        label=_("回访日期"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": _("请填写回访日期")},
+    )
+    method = forms.ChoiceField(
+        label=_("回访方式"),
+        choices=[("phone", _("电话回访")), ("visit", _("上门回访"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择回访方式(电话/上门)")},
+    )
+    satisfied = forms.ChoiceField(
+        label=_("当事人是否满意"),
+        choices=[("yes", _("满意")), ("no", _("不满意")), ("", _("未表态"))],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    note = forms.CharField(
+        label=_("回访情况"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReviewForm(ActionForm):
+    quality = forms.ChoiceField(
+        label=_("质量评定"),
+        choices=[("conforming", _("合格")), ("nonconforming", _("不合格"))],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("请选择合格或不合格")},
+    )
+    quality_note = forms.CharField(
+        label=_("不合格原因"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    major = forms.ChoiceField(
+        label=_("重大事件"),
+        required=False,
+        choices=[("", _("不变")), ("yes", _("确认为重大")), ("no", _("取消重大标记"))],
+    )
+
+    def __init__(self, *args, can_be_major: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_be_major:
+            del self.fields["major"]
+
+
+class AttachForm(ActionForm):
+    pass

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from gridcase.web.views import case_detail, queues
+from gridcase.web.views import case_actions, case_detail, case_entry, ledger_export, queues
 
 app_name = "web"
 
@@ -14,5 +14,11 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="web:login"), name="logout"),
     path("cases/", queues.cases, name="cases"),
+    path("cases/new/", case_entry.new, name="case_new"),
+    path("cases/party-row/", case_entry.party_row, name="party_row"),
+    path("cases/export.xlsx", ledger_export.export, name="ledger_export"),
     path("cases/<str:number>/", case_detail.detail, name="case_detail"),
+    path("cases/<str:number>/edit/", case_entry.edit, name="case_edit"),
+    path("cases/<str:number>/act/<slug:action>/", case_actions.act, name="case_act"),
+    path("cases/<str:number>/files/<int:pk>/", case_detail.attachment, name="attachment"),
 ]

@@ -1,24 +1,223 @@
-"""The case page: every element, the parties, attachments, deadlines and light, the timeline."""
+"""The case page: every element, the parties, attachments, deadlines and light, the timeline,
+and a form for each action this person may take now (and no others)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from gridcase.cases import selectors
-from gridcase.cases.models import Case
+from gridcase.cases import elements, selectors
+from gridcase.cases.models import (
+    LOCAL_LEVELS,
+    MAJOR_CATEGORIES,
+    Case,
+    Category,
+    ExtensionRequest,
+    Level,
+)
+from gridcase.cases.workflow import ACTION_LABELS
+from gridcase.org.models import Unit
+from gridcase.web import forms as wf
+from gridcase.web.selectors import Lights
+
+# The titles of actions as the buttons and the timeline show them (translatable here; the
+# workflow table's Chinese labels are the fallback).
+ACTION_TITLES = {
+    "create": _("录入"),
+    "edit": _("修改草稿"),
+    "submit": _("提交"),
+    "accept": _("受理"),
+    "close": _("结案"),
+    "escalate": _("上报"),
+    "dispatch": _("分流"),
+    "report": _("反馈办理结果"),
+    "return": _("退回"),
+    "void": _("作废"),
+    "urge": _("督办"),
+    "request_extension": _("申请延期"),
+    "decide_extension": _("审批延期"),
+    "follow_up": _("回访"),
+    "review": _("质量评定"),
+    "attach": _("上传附件"),
+    "appeal": _("申诉"),
+    "appeal_decided": _("申诉处理"),
+    "import": _("导入"),
+}
+
+# The order in which the actions are offered: the usual next step first.
+ACTION_ORDER = [
+    "submit",
+    "accept",
+    "close",
+    "report",
+    "escalate",
+    "dispatch",
+    "return",
+    "decide_extension",
+    "request_extension",
+    "urge",
+    "follow_up",
+    "review",
+    "attach",
+    "void",
+]
+
+
+def action_title(action: str) -> str:
+    return str(ACTION_TITLES.get(action) or ACTION_LABELS.get(action, action))
 
 
 def get_case_or_404(request: HttpRequest, number: str) -> Case:
     """Outside a person's scope a case does not exist: 404, never 403."""
     try:
         return selectors.get_case(request.user, number=number)
-    except Case.DoesNotExist:
+    except (Case.DoesNotExist, Case.MultipleObjectsReturned):
         raise Http404("no such case") from None
+
+
+def needs_mediation(case: Case) -> bool:
+    """A dispute closed at the grid or the village needs the mediation record."""
+    return case.category == Category.DISPUTE and case.level in LOCAL_LEVELS
+
+
+def pending_extension(case: Case, extensions: list[ExtensionRequest]) -> ExtensionRequest | None:
+    return next(
+        (
+            r
+            for r in extensions
+            if r.status == ExtensionRequest.Status.PENDING and r.level == case.level
+        ),
+        None,
+    )
+
+
+def action_form(action: str, case: Case, data=None, files=None):
+    """The unbound (or bound) form of one action, or None for actions without a form here."""
+    initial = {"version": case.version}
+    kwargs = {"data": data, "initial": initial, "prefix": action}
+    if action in ("accept", "urge", "submit"):
+        form = wf.NoteForm(**kwargs)
+        if action == "urge":
+            form.fields["note"].label = _("督办意见")
+        return form
+    if action == "close":
+        return wf.CloseActionForm(**kwargs)
+    if action == "escalate":
+        return wf.EscalateForm(**kwargs)
+    if action == "dispatch":
+        departments = Unit.objects.filter(town_id=case.town_id, kind=Unit.Kind.DEPARTMENT)
+        return wf.DispatchForm(departments=departments.order_by("name"), **kwargs)
+    if action == "report":
+        return wf.ReportForm(**kwargs)
+    if action in ("return", "void"):
+        form = wf.ReasonForm(**kwargs)
+        form.fields["reason"].label = _("退回原因") if action == "return" else _("作废原因")
+        return form
+    if action == "request_extension":
+        return wf.ExtensionForm(**kwargs)
+    if action == "decide_extension":
+        return wf.DecideExtensionForm(**kwargs)
+    if action == "follow_up":
+        return wf.FollowUpForm(**kwargs)
+    if action == "review":
+        return wf.ReviewForm(can_be_major=case.category in MAJOR_CATEGORIES, **kwargs)
+    if action == "attach":
+        return wf.AttachForm(**kwargs)
+    return None
+
+
+def detail_context(request: HttpRequest, case: Case, *, bound: tuple[str, object] | None = None):
+    user = request.user
+    parties = list(case.parties.all())
+    attachments = list(case.attachments.all())
+    extensions = list(case.extensions.select_related("requested_by", "decided_by"))
+    follow_ups = list(case.follow_ups.select_related("by"))
+    timeline = list(selectors.timeline(case))
+    handles = selectors.handles(user, case)
+    allowed = selectors.allowed_actions(user, case)
+    pending = pending_extension(case, extensions)
+
+    actions = []
+    for action in ACTION_ORDER:
+        if action not in allowed:
+            continue
+        if action == "decide_extension" and pending is None:
+            continue  # nothing to decide
+        if action == "request_extension" and pending is not None:
+            continue  # one request at a time
+        form = bound[1] if bound and bound[0] == action else action_form(action, case)
+        actions.append(
+            {
+                "name": action,
+                "title": action_title(action),
+                "form": form,
+                "open": bool(bound and bound[0] == action),
+            }
+        )
+    lights = Lights()
+    return {
+        "nav_section": "cases",
+        "case": case,
+        "light": lights.light(case),
+        "follow_up_light": lights.follow_up_light(case) if case.state == "closed" else "",
+        "parties": [
+            {"name": p.name, "phone": p.phone if handles else elements.mask_phone(p.phone)}
+            for p in parties
+        ],
+        "phones_masked": not handles,
+        "attachments": attachments,
+        "extensions": extensions,
+        "pending_extension": pending,
+        "follow_ups": follow_ups,
+        "timeline": [
+            {
+                "entry": e,
+                "title": action_title(e.action),
+                "from_level": _level(e.from_level),
+                "to_level": _level(e.to_level),
+            }
+            for e in timeline
+        ],
+        "actions": actions,
+        "can_edit": "edit" in allowed,
+        "mediation": needs_mediation(case),
+        "mediation_text": case.render_mediation(),
+    }
+
+
+def _level(code: str) -> str:
+    return str(Level(code).label) if code in Level.values else code
 
 
 @login_required
 def detail(request: HttpRequest, number: str) -> HttpResponse:
     case = get_case_or_404(request, number)
-    return render(request, "web/case_detail.html", {"case": case, "nav_section": "cases"})
+    with timezone.override(case.town.timezone):
+        return render(request, "web/case_detail.html", detail_context(request, case))
+
+
+@login_required
+def attachment(request: HttpRequest, number: str, pk: int) -> HttpResponse:
+    """A case's file, only for people who may see the case (no public media URL)."""
+    case = get_case_or_404(request, number)
+    try:
+        item = case.attachments.get(pk=pk)
+    except case.attachments.model.DoesNotExist:
+        raise Http404("no such attachment") from None
+    try:
+        handle = item.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("file missing") from None
+    inline = item.content_type.startswith("image/") or item.content_type == "application/pdf"
+    response = FileResponse(
+        handle,
+        content_type=item.content_type,
+        as_attachment=not inline,
+        filename=item.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from gridcase.org.models import Village
-from gridcase.org.selectors import towns_of
+from gridcase.org.selectors import role_kinds, towns_of
 from gridcase.web import selectors as q
 from gridcase.web.forms import FilterForm
 
@@ -81,6 +81,7 @@ def _queue(request: HttpRequest, *, default_tab: str | None, nav_section: str) -
             "rows": rows,
             "page": page,
             "filtered": ctx["form"].is_bound and ctx["form"].has_filters(),
+            "can_enter": "officer" in role_kinds(user),
         },
     )
 

@@ -24,7 +24,7 @@
   function initCategory(select) {
     var target = document.getElementById(select.getAttribute("data-parties"));
     if (!target) return;
-    function update() { target.classList.toggle("required-now", select.value === "dispute"); }
+    function update() { target.classList.toggle("not-dispute", select.value !== "dispute"); }
     select.addEventListener("change", update);
     update();
   }

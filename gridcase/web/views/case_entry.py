@@ -1,0 +1,192 @@
+"""Entering a case: one form for the draft, its parties and photos; save, submit, or close on
+the spot. Whatever was typed is kept: a draft is saved before submit checks the elements, and
+a refused check shows its messages next to the fields with the values still in them."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from gridcase.cases import selectors, services
+from gridcase.cases.errors import CaseError
+from gridcase.cases.models import Case, State
+from gridcase.core import clock
+from gridcase.org.models import Role, Town
+from gridcase.org.selectors import active_roles
+from gridcase.web.forms import (
+    CaseForm,
+    CloseForm,
+    PartyForm,
+    add_service_errors,
+    party_formset,
+)
+from gridcase.web.views.case_detail import get_case_or_404
+
+INTENTS = {"save", "submit", "on_spot", "add_party"}
+
+
+def _officer_town(request: HttpRequest) -> Town:
+    for role in active_roles(request.user):
+        if role.kind == Role.Kind.OFFICER:
+            return role.town
+    raise PermissionDenied(_("只有网格专管员可以录入事件"))
+
+
+def _render(
+    request,
+    *,
+    case,
+    town,
+    form,
+    parties,
+    close,
+    status=200,
+    errors=(),
+    photo_errors=(),
+    party_errors=(),
+):
+    return render(
+        request,
+        "web/case_form.html",
+        {
+            "nav_section": "new" if case is None else "queue",
+            "case": case,
+            "town": town,
+            "form": form,
+            "parties": parties,
+            "close": close,
+            "errors": list(errors),
+            "photo_errors": list(photo_errors),
+            "party_errors": list(party_errors),
+            "open_close": bool(close.is_bound and close.errors),
+        },
+        status=status,
+    )
+
+
+@login_required
+def new(request: HttpRequest) -> HttpResponse:
+    town = _officer_town(request)
+    with timezone.override(town.timezone):
+        if request.method == "POST":
+            return _handle(request, case=None, town=town)
+        form = CaseForm(
+            initial={"category": "dispute", "occurred_at": clock.now().replace(second=0)}
+        )
+        return _render(
+            request,
+            case=None,
+            town=town,
+            form=form,
+            parties=party_formset(),
+            close=CloseForm(prefix="close"),
+        )
+
+
+@login_required
+def edit(request: HttpRequest, number: str) -> HttpResponse:
+    case = get_case_or_404(request, number)
+    if case.state != State.DRAFT or "edit" not in selectors.allowed_actions(request.user, case):
+        messages.info(request, _("该事件已提交,不能再修改草稿。"))
+        return redirect("web:case_detail", number=case.number)
+    with timezone.override(case.town.timezone):
+        if request.method == "POST":
+            return _handle(request, case=case, town=case.town)
+        return _render(
+            request,
+            case=case,
+            town=case.town,
+            form=CaseForm(initial=CaseForm.initial_from(case)),
+            parties=party_formset(parties=case.parties.all()),
+            close=CloseForm(prefix="close"),
+        )
+
+
+def _handle(request: HttpRequest, *, case: Case | None, town: Town) -> HttpResponse:
+    intent = request.POST.get("intent", "save")
+    if intent not in INTENTS:
+        intent = "save"
+    form = CaseForm(request.POST)
+    parties = party_formset(request.POST, add=1 if intent == "add_party" else 0)
+    close = CloseForm(request.POST, prefix="close")
+    page = {"case": case, "town": town, "form": form, "parties": parties, "close": close}
+    forms_ok = all([form.is_valid(), parties.is_valid(), close.is_valid()])
+    if intent == "add_party" or not forms_ok:
+        # Adding a row without JavaScript re-shows the form with one more row; nothing is saved.
+        return _render(request, **page, status=200 if forms_ok else 400)
+
+    data = form.service_data() | {"parties": parties.service_data()}
+    try:
+        if case is None:
+            case = services.case_create_draft(town=town, by=request.user, data=data)
+        else:
+            case = services.case_update_draft(case=case, by=request.user, data=data)
+    except CaseError as exc:
+        # Nothing was saved (a new case) or the draft is unchanged; the values stay in the form.
+        return _refused(request, exc, page)
+    page["case"] = case
+
+    photo_errors = []
+    for upload in request.FILES.getlist("photos"):
+        try:
+            services.case_attach(case=case, by=request.user, upload=upload)
+        except CaseError as exc:
+            photo_errors.append(exc.message)
+    if photo_errors:
+        messages.warning(request, _("草稿已保存,但有照片未能上传,请查看照片一栏。"))
+        return _render(request, **page, status=400, photo_errors=photo_errors)
+
+    if intent == "save":
+        messages.success(request, _("草稿已保存。"))
+        return redirect("web:case_edit", number=case.number)
+    try:
+        if intent == "submit":
+            services.case_submit(case=case, by=request.user)
+            messages.success(
+                request,
+                _("事件 %(number)s 已提交,请在 %(due)s 前受理。")
+                % {"number": case.number, "due": case.accept_due},
+            )
+        else:
+            mediation = case.category == "dispute"
+            services.case_handle_on_spot(
+                case=case, by=request.user, data=close.service_data(mediation=mediation)
+            )
+            messages.success(request, _("事件 %(number)s 已当场办结。") % {"number": case.number})
+    except CaseError as exc:
+        # The draft is saved; the page (now the draft's) says what is missing next to each field.
+        case.refresh_from_db()
+        return _refused(request, exc, page)
+    return redirect("web:case_detail", number=case.number)
+
+
+def _refused(request: HttpRequest, exc: CaseError, page: dict) -> HttpResponse:
+    """A service refused: its summary on top, each message next to its field."""
+    add_service_errors(exc, [page["form"], page["close"]])
+    return _render(
+        request,
+        **page,
+        status=400,
+        errors=[exc.message],
+        party_errors=exc.fields.get("parties", []),
+        photo_errors=exc.fields.get("file", []),
+    )
+
+
+@login_required
+@require_GET
+def party_row(request: HttpRequest) -> HttpResponse:
+    """One more empty party row (htmx); the form works without it by re-rendering."""
+    _officer_town(request)
+    try:
+        index = max(0, min(int(request.GET.get("index", "0")), 29))
+    except ValueError:
+        index = 0
+    form = PartyForm(prefix=f"parties-{index}")
+    return render(request, "web/_party_row.html", {"pform": form, "index": index, "oob": True})

@@ -1,0 +1,164 @@
+"""The case ledger (台账): the queue's current tab and filters as an XLSX in the customary layout.
+
+The headers are the ones the ledger import reads (ledger/rows.py: 当事人及电话 is an alias of
+当事人), so an export can be imported again; the customary columns come first, then the
+columns the import needs to rebuild the mediation record. Phone numbers are masked unless
+the person handles the case. Rows are read in keyset batches (one query for the cases and one
+for their parties per batch, never one per row) into a write-only workbook on disk.
+"""
+
+from __future__ import annotations
+
+import tempfile
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import F, Prefetch
+from django.db.models.functions import Coalesce
+from django.http import FileResponse, HttpRequest
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from gridcase.cases import elements, selectors
+from gridcase.cases.models import Party
+from gridcase.core import clock
+from gridcase.web import selectors as q
+from gridcase.web.views.queues import choose_tab, queue_context
+
+BATCH = 1000
+
+HEADERS = [
+    ("序号", 6),
+    ("事件编号", 16),
+    ("行政村", 10),
+    ("网格", 10),
+    ("网格专管员", 10),
+    ("事件类别", 12),
+    ("是否重大", 8),
+    ("发生时间", 17),
+    ("发生地点", 20),
+    ("人物", 16),
+    ("起因", 24),
+    ("经过", 30),
+    ("当事人及电话", 28),
+    ("上报时间", 17),
+    ("受理时间", 17),
+    ("上报上级时间", 17),
+    ("结案时间", 17),
+    ("处理结果", 30),
+    ("调解情况", 30),
+    ("状态", 10),
+    ("质量评定", 8),
+    # For a faithful re-import (ledger/rows.py reads these):
+    ("调解人", 10),
+    ("调解结果", 10),
+    ("协议方式", 8),
+    ("协议内容", 30),
+    ("不合格原因", 20),
+    ("作废", 6),
+]
+
+EXPORT_ORDER = q.Order(Coalesce(F("submitted_at"), F("created_at")), False, "datetime")
+
+
+def _time(value, tz: str) -> str:
+    if value is None:
+        return ""
+    return value.astimezone(clock.zone(tz)).strftime("%Y-%m-%d %H:%M")
+
+
+def ledger_row(n: int, case, *, full_phones: bool) -> list:
+    tz = case.town.timezone
+    parties = ";".join(
+        f"{p.name}:{p.phone if full_phones else elements.mask_phone(p.phone)}"
+        for p in case.parties.all()
+    )
+    return [
+        n,
+        case.number,
+        case.village.name,
+        case.grid.name if case.grid else "",
+        str(case.officer),
+        case.get_category_display(),
+        "是" if case.major else "否",
+        _time(case.occurred_at, tz),
+        case.location,
+        case.persons,
+        case.cause,
+        case.course,
+        parties,
+        _time(case.submitted_at, tz),
+        _time(case.first_accepted_at, tz),
+        _time(case.escalated_at, tz),
+        _time(case.closed_at, tz),
+        case.result,
+        case.render_mediation(),
+        case.get_state_display(),
+        case.get_quality_display() if case.quality else "",
+        case.mediator,
+        case.get_mediation_result_display() if case.mediation_result else "",
+        case.get_agreement_form_display() if case.agreement_form else "",
+        ";".join(case.agreement_terms or []),
+        case.quality_note,
+        "是" if case.state == "voided" else "否",
+    ]
+
+
+def iter_batches(cases):
+    """The cases in submission order, BATCH at a time, each batch with its parties."""
+    cases = cases.prefetch_related(
+        Prefetch("parties", queryset=Party.objects.order_by("position", "id"))
+    )
+    after = ""
+    while True:
+        page = q.keyset_page(cases, EXPORT_ORDER, after=after, size=BATCH)
+        if page.rows:
+            yield page.rows
+        if not page.next_cursor:
+            return
+        after = page.next_cursor
+
+
+def write_ledger(user, cases, out) -> int:
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_("事件台账"))
+    for i, (_header, width) in enumerate(HEADERS, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for title, _width in HEADERS:
+        cell = WriteOnlyCell(ws, value=title)
+        cell.font = bold
+        cell.alignment = Alignment(horizontal="center")
+        header.append(cell)
+    ws.append(header)
+    n = 0
+    for batch in iter_batches(cases):
+        for case in batch:
+            n += 1
+            ws.append(ledger_row(n, case, full_phones=selectors.handles(user, case)))
+    wb.save(out)
+    return n
+
+
+@login_required
+def export(request: HttpRequest) -> FileResponse:
+    ctx = queue_context(request, default_tab="all")
+    user, tabs, days = ctx["user"], ctx["tabs"], ctx["days"]
+    tab = choose_tab(request, tabs, {}, "all")
+    cases = ctx["scoped"].filter(q.tab_q(tab, user, days))
+    # FileResponse closes the file when the response is done (and the OS removes it).
+    out = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
+    write_ledger(user, cases, out)
+    out.seek(0)
+    stamp = clock.now().astimezone(clock.zone(days[0].tz if days else "Asia/Shanghai"))
+    filename = f"事件台账-{stamp:%Y%m%d-%H%M}.xlsx"
+    return FileResponse(
+        out,
+        as_attachment=True,
+        filename=filename,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

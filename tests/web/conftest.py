@@ -1,0 +1,23 @@
+import pytest
+import time_machine
+
+from tests.factories import local
+
+# Wednesday 14 October 2026, 10:00 in Shanghai: after the National Day holiday.
+NOW = local(2026, 10, 14, 10)
+
+
+@pytest.fixture
+def frozen():
+    """The workbench's tests run at a fixed instant (lights and deadlines depend on today)."""
+    with time_machine.travel(NOW, tick=False):
+        yield NOW
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login

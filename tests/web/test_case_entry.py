@@ -1,0 +1,162 @@
+"""Entering a case: drafts, submit, on-the-spot closing, parties, photos and position."""
+
+import io
+
+import pytest
+
+from gridcase.cases.models import Case
+from tests.factories import CLOSE_DISPUTE
+
+pytestmark = pytest.mark.django_db
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+
+
+def form_data(**overrides) -> dict:
+    data = {
+        "category": "dispute",
+        "title": "围墙纠纷",
+        "occurred_at": "2026-10-14T08:30",
+        "location": "东村3组",
+        "latitude": "",
+        "longitude": "",
+        "persons": "张三、李四",
+        "cause": "宅基地边界",
+        "course": "两家因围墙位置争执",
+        "parties-TOTAL_FORMS": "3",
+        "parties-INITIAL_FORMS": "0",
+        "parties-0-name": "张三",
+        "parties-0-phone": "13800138001",
+        "parties-1-name": "李四",
+        "parties-1-phone": "0731-84561234",
+        "parties-2-name": "",
+        "parties-2-phone": "",
+        "intent": "submit",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_the_form_shows_three_party_rows_and_the_camera_input(login, t, frozen):
+    page = login(t.officer).get("/cases/new/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert html.count('name="parties-') >= 6 + 4  # three rows of two, plus the management form
+    assert 'capture="environment"' in html and 'accept="image/*"' in html
+    assert "data-locate" in html and 'name="latitude"' in html
+
+
+def test_only_officers_enter_cases(login, t, frozen):
+    assert login(t.station_user).get("/cases/new/").status_code == 403
+
+
+def test_officer_submits_a_complete_dispute(login, t, frozen):
+    response = login(t.officer).post("/cases/new/", form_data())
+    case = Case.objects.get()
+    assert response.status_code == 302 and response.url == f"/cases/{case.number}/"
+    assert (case.state, case.level, case.category) == ("pending", "grid", "dispute")
+    assert [(p.name, p.phone) for p in case.parties.all()] == [
+        ("张三", "13800138001"),
+        ("李四", "0731-84561234"),
+    ]
+    assert case.occurred_at.hour == 0 and case.occurred_at.minute == 30  # 08:30 Shanghai in UTC
+
+
+def test_missing_elements_are_named_next_to_their_fields_and_the_draft_is_kept(login, t, frozen):
+    data = form_data(cause="", **{"parties-1-name": "", "parties-1-phone": ""})
+    response = login(t.officer).post("/cases/new/", data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "缺少起因" in html and "矛盾纠纷需要至少两方当事人" in html
+    assert response.context["form"].errors["cause"] == ["缺少起因"]
+    assert response.context["party_errors"]
+    case = Case.objects.get()
+    assert case.state == "draft" and case.location == "东村3组"
+    # The page now edits that draft: the next post goes to its edit URL, nothing typed is lost.
+    assert f'action="/cases/{case.number}/edit/"' in html
+    assert "两家因围墙位置争执" in html and 'value="13800138001"' in html
+
+
+def test_a_bad_phone_number_is_refused_and_nothing_is_saved(login, t, frozen):
+    response = login(t.officer).post("/cases/new/", form_data(**{"parties-0-phone": "12345"}))
+    assert response.status_code == 400
+    assert "不是有效号码" in response.content.decode()
+    assert 'value="12345"' in response.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_save_a_draft_then_complete_and_submit_it(login, t, frozen):
+    client = login(t.officer)
+    response = client.post("/cases/new/", form_data(intent="save", cause="", course=""))
+    case = Case.objects.get()
+    assert response.url == f"/cases/{case.number}/edit/"
+    page = client.get(response.url)
+    assert page.status_code == 200 and "东村3组" in page.content.decode()
+    response = client.post(f"/cases/{case.number}/edit/", form_data())
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.state == "pending" and case.cause == "宅基地边界"
+    # A submitted case is no longer a draft to edit.
+    assert client.get(f"/cases/{case.number}/edit/").status_code == 302
+
+
+def test_add_a_party_row_without_javascript(login, t, frozen):
+    response = login(t.officer).post("/cases/new/", form_data(intent="add_party"))
+    assert response.status_code == 200
+    assert 'name="parties-3-name"' in response.content.decode()
+    assert not Case.objects.exists()
+
+
+def test_the_htmx_party_row(login, t, frozen):
+    response = login(t.officer).get("/cases/party-row/?index=3", HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert 'name="parties-3-name"' in html and 'value="4"' in html and "hx-swap-oob" in html
+
+
+def test_handle_on_the_spot_needs_the_mediation_record(login, t, frozen):
+    client = login(t.officer)
+    response = client.post("/cases/new/", form_data(intent="on_spot", **{"close-result": "已调解"}))
+    assert response.status_code == 400
+    assert response.context["close"].errors["mediator"] == ["缺少调解人"]
+    case = Case.objects.get()
+    assert case.state == "draft"  # the submit was rolled back with the refused close
+    close = {f"close-{k}": v for k, v in CLOSE_DISPUTE.items() if k != "agreement_terms"}
+    close["close-agreement_terms"] = "\n".join(CLOSE_DISPUTE["agreement_terms"])
+    response = client.post(f"/cases/{case.number}/edit/", form_data(intent="on_spot", **close))
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert (case.state, case.closed_level, case.local_outcome) == ("closed", "grid", "closed")
+    assert case.agreement_terms == CLOSE_DISPUTE["agreement_terms"]
+    assert case.render_mediation().startswith("由王调解进行调解,双方当事人达成书面协议:1.")
+
+
+def test_photos_and_position_are_saved_with_the_draft(login, t, frozen):
+    photo = io.BytesIO(PNG)
+    photo.name = "现场.png"
+    data = form_data(intent="save", latitude="28.123456", longitude="112.654321")
+    data["photos"] = [photo]
+    response = login(t.officer).post("/cases/new/", data)
+    assert response.status_code == 302
+    case = Case.objects.get()
+    assert str(case.latitude) == "28.123456" and str(case.longitude) == "112.654321"
+    assert [a.original_name for a in case.attachments.all()] == ["现场.png"]
+
+
+def test_a_file_that_is_not_a_photo_is_refused_by_name_but_the_draft_is_kept(
+    login, t, frozen
+):
+    fake = io.BytesIO(b"not a png at all")
+    fake.name = "x.png"
+    data = form_data(intent="submit")
+    data["photos"] = [fake]
+    response = login(t.officer).post("/cases/new/", data)
+    assert response.status_code == 400
+    assert "内容与其类型不符" in response.content.decode()
+    case = Case.objects.get()
+    assert case.state == "draft" and not case.attachments.exists()
+
+
+def test_entry_page_query_count(login, t, frozen, django_assert_num_queries):
+    client = login(t.officer)
+    with django_assert_num_queries(3):  # session, user, roles
+        assert client.get("/cases/new/").status_code == 200

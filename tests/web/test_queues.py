@@ -1,0 +1,214 @@
+"""The landing queues: each role sees the cases waiting at its level, by light and deadline."""
+
+from datetime import date
+
+import pytest
+
+from gridcase.cases import services
+from gridcase.cases.models import Case
+from gridcase.web import selectors as q
+from tests.factories import CLOSE_DISPUTE, local, submitted_case
+
+pytestmark = pytest.mark.django_db
+
+
+def numbers(response) -> list[str]:
+    return [row["case"].number for row in response.context["rows"]]
+
+
+def counts(response) -> dict[str, int]:
+    return {tab.key: count for tab, count in response.context["tabs"] if tab.counted}
+
+
+def test_login_page_is_chinese_and_lands_on_the_queue(client, t, frozen):
+    response = client.get("/")
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+    page = client.get("/accounts/login/")
+    assert "登录" in page.content.decode()
+    response = client.post("/accounts/login/", {"username": "officer", "password": "pw"})
+    assert response.status_code == 302 and response.url == "/"
+    assert client.get("/").status_code == 200
+
+
+def test_wrong_password_is_said_in_chinese(client, t):
+    response = client.post("/accounts/login/", {"username": "officer", "password": "nope"})
+    assert response.status_code == 200
+    assert "用户名" in response.content.decode() or "密码" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_officer_lands_on_cases_to_accept_sorted_by_light(login, t, frozen):
+    # Due 8 Oct (red), due 15 Oct (yellow: the next working day), due 16 Oct (green).
+    red = submitted_case(t, local(2026, 9, 29, 9))
+    green = submitted_case(t, local(2026, 10, 14, 9))
+    yellow = submitted_case(t, local(2026, 10, 13, 9))
+    assert (red.accept_due, yellow.accept_due, green.accept_due) == (
+        date(2026, 10, 8),
+        date(2026, 10, 15),
+        date(2026, 10, 16),
+    )
+    response = login(t.officer).get("/")
+    assert response.context["tab"] == "accept"
+    assert numbers(response) == [red.number, yellow.number, green.number]
+    assert [row["light"] for row in response.context["rows"]] == ["red", "yellow", "green"]
+    c = counts(response)
+    assert (c["accept"], c["overdue"], c["due_soon"], c["handling"]) == (3, 1, 1, 0)
+
+
+def test_each_role_sees_what_waits_at_its_level(login, t, frozen):
+    at_grid = submitted_case(t, local(2026, 10, 12, 9))
+    at_village = submitted_case(t, local(2026, 10, 12, 9))
+    services.case_accept(case=at_village, by=t.officer, at=local(2026, 10, 12, 10))
+    services.case_escalate(
+        case=at_village, by=t.officer, note="需村里协调", at=local(2026, 10, 12, 11)
+    )
+    at_town = submitted_case(t, local(2026, 10, 12, 9))
+    services.case_accept(case=at_town, by=t.officer, at=local(2026, 10, 12, 10))
+    services.case_escalate(
+        case=at_town, by=t.officer, note="需村里协调", at=local(2026, 10, 12, 11)
+    )
+    services.case_accept(case=at_town, by=t.station_user, at=local(2026, 10, 12, 12))
+    services.case_escalate(
+        case=at_town, by=t.station_user, note="需镇里协调", at=local(2026, 10, 12, 13)
+    )
+    at_dept = submitted_case(t, local(2026, 10, 12, 9))
+    services.case_accept(case=at_dept, by=t.officer, at=local(2026, 10, 12, 10))
+    services.case_escalate(case=at_dept, by=t.officer, note="需村里", at=local(2026, 10, 12, 11))
+    services.case_accept(case=at_dept, by=t.station_user, at=local(2026, 10, 12, 12))
+    services.case_escalate(
+        case=at_dept, by=t.station_user, note="需镇里", at=local(2026, 10, 12, 13)
+    )
+    services.case_accept(case=at_dept, by=t.center_user, at=local(2026, 10, 12, 14))
+    services.case_dispatch(
+        case=at_dept, by=t.center_user, department=t.department, at=local(2026, 10, 12, 15)
+    )
+
+    def accept_tab(user):
+        return numbers(login(user).get("/?tab=accept"))
+
+    assert accept_tab(t.officer) == [at_grid.number]
+    assert accept_tab(t.station_user) == [at_village.number]
+    assert accept_tab(t.center_user) == [at_town.number]
+    assert accept_tab(t.department_user) == [at_dept.number]
+    assert accept_tab(t.other_department_user) == []
+    assert accept_tab(t.other_station_user) == []
+    assert accept_tab(t.other_officer) == []
+    assert sorted(accept_tab(t.office_user)) == sorted(
+        c.number for c in (at_grid, at_village, at_town, at_dept)
+    )
+
+
+def test_returned_cases_are_in_the_returned_tab_until_acted_on(login, t, frozen):
+    case = submitted_case(t, local(2026, 10, 12, 9))
+    services.case_accept(case=case, by=t.officer, at=local(2026, 10, 12, 10))
+    services.case_escalate(case=case, by=t.officer, note="需村里", at=local(2026, 10, 12, 11))
+    services.case_return(
+        case=case, by=t.station_user, reason="网格可自行调解", at=local(2026, 10, 13, 9)
+    )
+    response = login(t.officer).get("/?tab=returned")
+    assert numbers(response) == [case.number]
+    assert counts(response)["returned"] == 1
+    services.case_escalate(case=case, by=t.officer, note="确需村里", at=local(2026, 10, 13, 10))
+    assert numbers(login(t.officer).get("/?tab=returned")) == []
+
+
+def test_follow_ups_due_until_one_is_recorded(login, t, frozen):
+    case = submitted_case(t, local(2026, 10, 12, 9))
+    services.case_accept(case=case, by=t.officer, at=local(2026, 10, 12, 10))
+    services.case_close(case=case, by=t.officer, data=CLOSE_DISPUTE, at=local(2026, 10, 12, 11))
+    response = login(t.officer).get("/?tab=follow_up")
+    assert numbers(response) == [case.number]
+    services.case_follow_up(
+        case=case, by=t.officer, visited_on=date(2026, 10, 13), method="phone", satisfied=True
+    )
+    assert numbers(login(t.officer).get("/?tab=follow_up")) == []
+
+
+def test_drafts_are_the_officers_own(login, t, frozen):
+    draft = services.case_create_draft(town=t.town, by=t.officer, data={"location": "东村"})
+    assert numbers(login(t.officer).get("/?tab=drafts")) == [draft.number]
+    assert "drafts" not in [tab.key for tab, _ in login(t.station_user).get("/").context["tabs"]]
+    assert numbers(login(t.station_user).get("/?tab=all")) == []
+
+
+def test_filters_and_search(login, t, frozen):
+    a = submitted_case(t, local(2026, 10, 9, 9), location="东村桥头")  # due 13 Oct: red
+    b = submitted_case(
+        t,
+        local(2026, 10, 13, 9),
+        category="security_hazard",
+        parties=[],
+        major=True,
+        persons="王五",
+    )
+    client = login(t.center_user)
+    assert numbers(client.get("/cases/?q=桥头")) == [a.number]
+    assert numbers(client.get("/cases/?q=张三")) == [a.number]  # a party's name
+    assert numbers(client.get(f"/cases/?q={b.number}")) == [b.number]
+    assert numbers(client.get("/cases/?category=security_hazard")) == [b.number]
+    assert numbers(client.get("/cases/?major=yes")) == [b.number]
+    assert numbers(client.get("/cases/?date_from=2026-10-13")) == [b.number]
+    assert numbers(client.get("/cases/?date_to=2026-10-12")) == [a.number]
+    assert numbers(client.get("/cases/?light=red")) == [a.number]
+    assert numbers(client.get("/cases/?light=yellow")) == [b.number]  # due 15 Oct
+    assert numbers(client.get("/cases/?light=green")) == []
+    assert numbers(client.get(f"/cases/?village={t.other_village.pk}")) == []
+    # A wrong value is shown next to its field, not an error page.
+    response = client.get("/cases/?date_from=not-a-date")
+    assert response.status_code == 200
+    assert response.context["form"].errors["date_from"]
+    assert len(numbers(response)) == 2
+
+
+def test_other_towns_cases_never_appear(login, t, other_town, frozen):
+    submitted_case(t, local(2026, 10, 12, 9))
+    response = login(other_town.center_user).get("/cases/")
+    assert numbers(response) == []
+    assert sum(counts(response).values()) == 0
+
+
+def test_keyset_pages_walk_every_case_once_in_both_directions(login, t, frozen, monkeypatch):
+    monkeypatch.setattr("gridcase.web.views.queues.PAGE_SIZE", 4)
+    made = [submitted_case(t, local(2026, 10, d, 9)) for d in (8, 9, 9, 12, 12, 12, 13, 13, 14)]
+    client = login(t.officer)
+    seen, pages, url = [], [], "/?tab=accept"
+    while url:
+        response = client.get(url)
+        pages.append(numbers(response))
+        seen += numbers(response)
+        page = response.context["page"]
+        url = f"/?tab=accept&after={page.next_cursor}" if page.next_cursor else None
+    assert sorted(seen) == sorted(c.number for c in made) and len(seen) == len(set(seen))
+    assert len(pages) == 3
+    # Back from the last page gives the middle page again.
+    prev = response.context["page"].prev_cursor
+    assert numbers(client.get(f"/?tab=accept&before={prev}")) == pages[1]
+    # The all tab walks newest first.
+    response = client.get("/cases/")
+    assert numbers(response)[0] == made[-1].number
+
+
+def test_queue_query_count_does_not_grow_with_rows(login, t, frozen, django_assert_num_queries):
+    for day in (8, 9, 12, 13):
+        submitted_case(t, local(2026, 10, day, 9))
+    client = login(t.officer)
+    client.get("/")  # warm the process caches (the library calendar)
+    # session, user, roles, calendar overrides, villages, tab counts, the page
+    with django_assert_num_queries(7):
+        response = client.get("/?tab=accept")
+    assert len(response.context["rows"]) == 4
+    for day in (8, 9, 12, 13):
+        submitted_case(t, local(2026, 10, day, 10), location="别处")
+    with django_assert_num_queries(7):
+        response = client.get("/?tab=accept&q=别处")
+    assert len(response.context["rows"]) == 4
+
+
+def test_light_filter_matches_the_light_shown(t, frozen):
+    for d in (8, 12, 13, 14):
+        submitted_case(t, local(2026, 10, d, 9))
+    lights = q.Lights()
+    days = q.town_days(t.officer, lights)
+    for light in ("red", "yellow", "green"):
+        cases = Case.objects.filter(q.light_q(light, days)).select_related("town")
+        assert cases and all(lights.light(c) == light for c in cases)
