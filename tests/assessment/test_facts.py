@@ -1,0 +1,144 @@
+"""From real case rows to the facts the pay rules read."""
+
+from datetime import date, datetime
+
+import pytest
+
+from gridcase.assessment import facts
+from gridcase.cases import services
+from gridcase.cases.models import Case
+from tests.assessment.builders import closed_locally, escalated_to_town, submitted
+from tests.factories import local
+
+OCT, NOV = "2026-10", "2026-11"
+
+
+@pytest.fixture(autouse=True)
+def _now(time_machine):
+    time_machine.move_to(local(2027, 3, 1, 9), tick=False)
+
+
+def only_fact(t, month=OCT):
+    found = facts.town_facts(t.town, [month]).by_officer_month
+    [(key, [fact])] = found.items()
+    return key, fact
+
+
+def test_a_case_submitted_at_2330_on_31_october_local_is_an_october_case(t):
+    late_evening = local(2026, 10, 31, 23, 30)
+    submitted(t, late_evening)
+    submitted(t, local(2026, 11, 1, 0, 30), title="十一月的事")
+
+    october = facts.town_facts(t.town, [OCT]).by_officer_month
+    november = facts.town_facts(t.town, [NOV]).by_officer_month
+    assert [f.submitted_at for f in october[(t.officer.pk, OCT)]] == [late_evening]
+    assert len(november[(t.officer.pk, NOV)]) == 1
+
+
+def test_a_quarter_groups_each_case_under_its_local_month(t):
+    submitted(t, local(2026, 10, 31, 23, 30))
+    submitted(t, local(2026, 11, 2, 9))
+    submitted(t, local(2026, 12, 31, 23, 59))
+    submitted(t, local(2027, 1, 1, 0, 1))
+    found = facts.town_facts(t.town, ["2026-10", "2026-11", "2026-12"]).by_officer_month
+    assert {month: len(cases) for (_, month), cases in found.items()} == {
+        "2026-10": 1,
+        "2026-11": 1,
+        "2026-12": 1,
+    }
+
+
+def test_a_case_closed_locally_has_its_local_outcome_and_dates(t):
+    closed_locally(t, local(2026, 10, 12, 9), close_at=local(2026, 10, 14, 23, 50))
+    key, fact = only_fact(t)
+    assert key == (t.officer.pk, OCT)
+    assert (fact.outcome, fact.outcome_on) == ("closed", date(2026, 10, 14))
+    assert fact.accepted_on == date(2026, 10, 12)
+    assert fact.accept_due == date(2026, 10, 14)
+    assert fact.local_due == date(2026, 10, 19)
+    assert fact.missing == ()
+    assert fact.voided is False
+
+
+def test_an_escalation_to_the_town_center_is_the_local_outcome(t):
+    escalated_to_town(t, local(2026, 10, 12, 9))
+    _, fact = only_fact(t)
+    assert (fact.outcome, fact.outcome_on) == ("escalated", date(2026, 10, 12))
+
+
+def test_a_return_from_the_town_center_is_judged_by_what_the_village_does_next(t):
+    case = escalated_to_town(t, local(2026, 10, 12, 9))
+    services.case_return(
+        case=case, by=t.center_user, reason="村级可处理", at=local(2026, 10, 15, 9)
+    )
+    _, fact = only_fact(t)
+    assert fact.outcome is None  # the returned escalation earns nothing
+    assert fact.local_due == date(2026, 10, 22)  # a new period from the day of the return
+
+    services.case_close(
+        case=case, by=t.station_user, data={"result": "村站已处理"}, at=local(2026, 10, 21, 9)
+    )
+    _, fact = only_fact(t)
+    assert (fact.outcome, fact.outcome_on, fact.local_due) == (
+        "closed",
+        date(2026, 10, 21),
+        date(2026, 10, 22),
+    )
+
+
+def test_a_voided_case_is_a_voided_fact(t):
+    case = submitted(t, local(2026, 10, 12, 9))
+    services.case_void(case=case, by=t.officer, reason="重复录入", at=local(2026, 10, 12, 10))
+    _, fact = only_fact(t)
+    assert fact.voided is True
+
+
+def test_an_imported_case_closed_without_its_mediation_record_lacks_those_elements(t):
+    case = closed_locally(t, local(2026, 10, 12, 9), category="dispute")
+    # As an imported ledger row may be: closed at the village, no mediator, a missing phone.
+    Case.objects.filter(pk=case.pk).update(
+        source="imported",
+        mediator="",
+        agreement_terms=[],
+        missing_elements=["当事人"],
+    )
+    _, fact = only_fact(t)
+    assert fact.missing == ("当事人", "调解人", "协议内容")
+
+
+def test_missing_elements_are_read_as_names_whatever_form_the_row_holds():
+    assert facts.missing_names(["location", "缺少处理结果", {"field": "mediator"}, "人物"]) == [
+        "发生地点",
+        "处理结果",
+        "调解人",
+        "人物",
+    ]
+    assert facts.missing_names(None) == []
+
+
+def test_an_escalated_case_needs_no_close_elements(t):
+    case = escalated_to_town(t, local(2026, 10, 12, 9), category="dispute")
+    Case.objects.filter(pk=case.pk).update(result="")
+    _, fact = only_fact(t)
+    assert fact.missing == ()
+
+
+def test_the_facts_of_a_town_take_two_queries_however_many_cases(t, django_assert_num_queries):
+    for day in (12, 13, 14):
+        closed_locally(t, local(2026, 10, day, 9))
+        submitted(t, local(2026, 10, day, 10), by=t.other_officer)
+    with django_assert_num_queries(2):
+        found = facts.town_facts(t.town, [OCT])
+    assert sorted(len(v) for v in found.by_officer_month.values()) == [3, 3]
+
+
+def test_another_towns_cases_are_not_this_towns_facts(t, other_town):
+    submitted(t, local(2026, 10, 12, 9))
+    assert facts.town_facts(other_town.town, [OCT]).by_officer_month == {}
+
+
+def test_submitted_at_stays_aware_for_ordering(t):
+    submitted(t, local(2026, 10, 12, 9))
+    _, fact = only_fact(t)
+    assert isinstance(fact.submitted_at, datetime)
+    assert fact.submitted_at.utcoffset() is not None
