@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "huey.contrib.djhuey",
     "gridcase.core",
     "gridcase.org",
@@ -185,11 +186,56 @@ DEFAULT_FROM_EMAIL = os.environ.get("GRIDCASE_FROM_EMAIL", "gridcase@localhost")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Tokens first, so that a request without credentials is answered 401 with
+    # `WWW-Authenticate: Token`; the session (the workbench) enforces CSRF on unsafe methods.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "gridcase.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "gridcase.api.permissions.TokenScope",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["gridcase.api.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "gridcase.api.errors.exception_handler",
+    "URL_FORMAT_OVERRIDE": None,
+    "COERCE_DECIMAL_TO_STRING": False,
+    "UNICODE_JSON": True,
+    "STRICT_JSON": True,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "gridcase API",
+    "DESCRIPTION": (
+        "网格化管理事件系统的接口:事件的录入与办理、附件、回访、日历、组织、考核,"
+        "以及 Open311 GeoReport v2(/open311/v2/)。\n\n"
+        "**认证**:网页工作台用会话(非 GET 请求须带 X-CSRFToken);设备和外部系统用令牌,"
+        "请求头 `Authorization: Token <key>`(或 `Bearer <key>`)。\n\n"
+        "**权限**:不在调用者权限范围内的事件一律 404;角色不能执行的操作 403,附原因。\n\n"
+        "**错误**:`{\"code\": ..., \"message\": \"中文说明\", \"fields\": {...}}`,"
+        "code 稳定,可供程序判断。\n\n"
+        "**幂等**:创建和办理的 POST 可带 `Idempotency-Key` 请求头;断网重发时返回第一次的结果。"
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Served from the drf-spectacular-sidecar package: the docs work without internet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
+    "ENUM_NAME_OVERRIDES": {
+        "CategoryEnum": "gridcase.cases.models.Category",
+        "UnitKindEnum": "gridcase.org.models.Unit.Kind",
+        "TokenKindEnum": "gridcase.api.models.ApiToken.Kind",
+        "CalendarDayKindEnum": "gridcase.api.serializers.calendar.DAY_KINDS",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "gridcase.api.schema.add_error_responses",
+    ],
 }
 
 if not DEBUG:

@@ -1,0 +1,51 @@
+"""What a caller's credentials allow, before the services decide what their roles allow.
+
+Roles are the services' business (a refused action is 403 `not_allowed` with the workflow's
+reason); this module only limits what a *token* may do:
+
+- a read token may only read (GET, HEAD, OPTIONS);
+- a system token may only read, except on views that say `system_write = True` (filing a
+  citizen report through Open311), which a write-scope system token may use;
+- token management needs a person (a session or a person's write token).
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import permissions
+
+from .authentication import SystemPrincipal
+from .models import ApiToken
+
+
+def token_of(request) -> ApiToken | None:
+    return request.auth if isinstance(request.auth, ApiToken) else None
+
+
+class TokenScope(permissions.BasePermission):
+    message = _("该令牌无权执行此操作")
+
+    def has_permission(self, request, view) -> bool:
+        token = token_of(request)
+        if token is None or request.method in permissions.SAFE_METHODS:
+            return True
+        if token.scope != ApiToken.Scope.WRITE:
+            self.message = _("只读令牌不能修改数据")
+            return False
+        if token.is_system and not getattr(view, "system_write", False):
+            self.message = _("系统令牌只能读取数据或通过 Open311 提交群众上报;办理事件需要个人账号")
+            return False
+        return True
+
+
+class IsPerson(permissions.BasePermission):
+    """A person (not a system token)."""
+
+    message = _("此操作需要个人账号(系统令牌不能使用)")
+
+    def has_permission(self, request, view) -> bool:
+        return bool(
+            request.user
+            and request.user.is_authenticated
+            and not isinstance(request.user, SystemPrincipal)
+        )

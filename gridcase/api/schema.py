@@ -1,0 +1,115 @@
+"""The OpenAPI schema's shared parts: the token security scheme and every error response.
+
+Rather than repeat the same error responses on each view, a post-processing hook adds them
+to every operation, in the API's format for /api/ and in Open311's format for /open311/. The
+fuzz test (tests/api/test_fuzz.py) holds the schema to what the server actually answers.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+from .errors import CODES
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "错误:code 供程序判断,message 为中文说明,fields 为出错的字段",
+    "properties": {
+        "code": {"type": "string", "enum": sorted(CODES)},
+        "message": {"type": "string"},
+        "fields": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+    },
+    "required": ["code", "message", "fields"],
+}
+
+OPEN311_ERROR_SCHEMA = {
+    "type": "array",
+    "description": "Open311 错误列表",
+    "items": {
+        "type": "object",
+        "properties": {"code": {"type": "integer"}, "description": {"type": "string"}},
+        "required": ["code", "description"],
+    },
+}
+
+DESCRIPTIONS = {
+    "400": "请求内容有误(invalid、parse_error):fields 指出字段",
+    "401": "未登录或令牌无效(unauthenticated)",
+    "403": "无权执行(permission_denied、not_allowed 附原因、csrf_failed)",
+    "404": "不存在,或不在调用者的权限范围内(not_found)",
+    "406": "无法按 Accept 所要求的格式返回(not_acceptable)",
+    "409": "事件已被他人处理(conflict)",
+    "413": "请求内容过大(payload_too_large)",
+    "415": "不支持的请求内容类型(unsupported_media_type)",
+    "422": "Idempotency-Key 已用于内容不同的请求(idempotency_mismatch)",
+}
+WRITE_CODES = ("409", "413", "415", "422")
+
+
+class TokenScheme(OpenApiAuthenticationExtension):
+    target_class = "gridcase.api.authentication.TokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": (
+                "请求头 `Authorization: Token <key>`(或 `Bearer <key>`)。"
+                "设备令牌以本人身份调用;系统令牌以本镇只读身份调用(write 另可提交 Open311 上报)。"
+            ),
+        }
+
+
+OPEN311_DESCRIPTIONS = {
+    "400": "参数有误",
+    "403": "api_key 无效,或无权执行",
+    "404": "不存在(辖区、服务或上报)",
+}
+XML_SCHEMA = {"type": "string", "description": "GeoReport v2 的 XML"}
+
+
+def _error_response(path: str, code: str) -> dict:
+    if path.startswith("/open311/"):
+        return {
+            "description": OPEN311_DESCRIPTIONS.get(code, "错误"),
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/Open311Errors"}},
+                "text/xml": {"schema": XML_SCHEMA},
+            },
+        }
+    return {
+        "description": DESCRIPTIONS.get(code, "错误"),
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def add_error_responses(result, generator, request, public):
+    """Add the error responses an operation can give, unless it documents its own."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = ERROR_SCHEMA
+    schemas["Open311Errors"] = OPEN311_ERROR_SCHEMA
+    for path, operations in result.get("paths", {}).items():
+        open311 = path.startswith("/open311/")
+        for method, operation in operations.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            if open311:
+                # Open311 answers 403 for a bad api_key (never 401) and picks the format by
+                # the suffix (never 406); its XML is described in words, not as JSON Schema.
+                codes = ["400", "403", "404"] + (["413", "415", "422"] if method == "post" else [])
+                for response in operation.get("responses", {}).values():
+                    if "text/xml" in response.get("content", {}):
+                        response["content"]["text/xml"] = {"schema": XML_SCHEMA}
+            else:
+                codes = ["400", "401", "403", "404", "406"]
+                if method != "get":
+                    codes += WRITE_CODES
+            responses = operation.setdefault("responses", {})
+            for code in codes:
+                responses.setdefault(code, _error_response(path, code))
+    return result

@@ -1,0 +1,357 @@
+"""Cases: the list row, the detail, and the draft input."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.reverse import reverse
+
+from gridcase.cases import elements, workflow
+from gridcase.cases.deadlines import due_of
+from gridcase.cases.models import (
+    AgreementForm,
+    Case,
+    Category,
+    Level,
+    LocalOutcome,
+    MediationResult,
+    Quality,
+    Source,
+    State,
+)
+from gridcase.core.workdays import light_for
+
+from .common import IdField, PhoneField, RefSerializer, StrictSerializer
+
+LIGHTS = ("green", "yellow", "red")
+
+
+def _ref(obj, name: str | None = None) -> dict | None:
+    if obj is None:
+        return None
+    return {"id": obj.pk, "name": name if name is not None else str(obj.name)}
+
+
+def _person(user) -> dict | None:
+    if user is None:
+        return None
+    return {"id": user.pk, "name": user.display_name or user.username}
+
+
+def case_due(case: Case) -> date | None:
+    return due_of(case.state, case.accept_due, case.handle_due)
+
+
+def case_light(case: Case, clocks: dict) -> str | None:
+    """green / yellow / red for an open case (domain.md, Deadlines); None otherwise."""
+    if not case.is_open or case.town_id not in clocks:
+        return None
+    today, calendar = clocks[case.town_id]
+    return light_for(case_due(case), today, calendar)
+
+
+class PersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class CaseListSerializer(serializers.Serializer):
+    """One row of a list: what a queue shows. Parties are not listed."""
+
+    number = serializers.CharField(help_text="事件编号,如 CT-2026-00042")
+    title = serializers.CharField()
+    category = serializers.ChoiceField(choices=Category.choices)
+    category_label = serializers.CharField(source="get_category_display")
+    major = serializers.BooleanField()
+    state = serializers.ChoiceField(choices=State.choices)
+    state_label = serializers.CharField(source="get_state_display")
+    level = serializers.ChoiceField(choices=Level.choices)
+    level_label = serializers.CharField(source="get_level_display")
+    source = serializers.ChoiceField(choices=Source.choices)
+    town = serializers.SerializerMethodField()
+    village = serializers.SerializerMethodField()
+    grid = serializers.SerializerMethodField()
+    officer = serializers.SerializerMethodField()
+    department = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    due = serializers.SerializerMethodField(
+        help_text="当前期限:待受理时为受理期限,办理中为办结期限"
+    )
+    light = serializers.SerializerMethodField(help_text="期限提示灯(仅未办结的事件)")
+    version = serializers.IntegerField(help_text="每次修改加一")
+
+    @extend_schema_field(serializers.CharField())
+    def get_town(self, case) -> str:
+        return case.town.code
+
+    @extend_schema_field(RefSerializer())
+    def get_village(self, case):
+        return _ref(case.village)
+
+    @extend_schema_field(RefSerializer(allow_null=True))
+    def get_grid(self, case):
+        return _ref(case.grid)
+
+    @extend_schema_field(PersonSerializer())
+    def get_officer(self, case):
+        return _person(case.officer)
+
+    @extend_schema_field(RefSerializer(allow_null=True))
+    def get_department(self, case):
+        return _ref(case.department)
+
+    @extend_schema_field(OpenApiTypes.DATE)
+    def get_due(self, case) -> date | None:
+        return case_due(case)
+
+    @extend_schema_field(serializers.ChoiceField(choices=LIGHTS, allow_null=True))
+    def get_light(self, case):
+        return case_light(case, self.context.get("clocks", {}))
+
+
+class PartySerializer(serializers.Serializer):
+    name = serializers.CharField()
+    phone = serializers.CharField(help_text="经办人看到完整号码,其他人看到 138****8001")
+
+
+class AttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="original_name")
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    uploaded_at = serializers.DateTimeField()
+    uploaded_by = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField(help_text="下载地址(需同样的权限)")
+
+    @extend_schema_field(PersonSerializer())
+    def get_uploaded_by(self, attachment):
+        return _person(attachment.uploaded_by)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, attachment) -> str:
+        return reverse(
+            "api:attachment-file",
+            kwargs={"number": attachment.case.number, "pk": attachment.pk},
+            request=self.context.get("request"),
+        )
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    actor = serializers.SerializerMethodField()
+    action = serializers.CharField()
+    action_label = serializers.SerializerMethodField()
+    from_state = serializers.CharField()
+    to_state = serializers.CharField()
+    from_level = serializers.CharField()
+    to_level = serializers.CharField()
+    note = serializers.CharField()
+    data = serializers.DictField()
+
+    @extend_schema_field(PersonSerializer(allow_null=True))
+    def get_actor(self, entry):
+        return _person(entry.actor)
+
+    def get_action_label(self, entry) -> str:
+        return workflow.ACTION_LABELS.get(entry.action, entry.action)
+
+
+class FollowUpSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    visited_on = serializers.DateField()
+    by = serializers.SerializerMethodField()
+    method = serializers.CharField()
+    method_label = serializers.CharField(source="get_method_display")
+    satisfied = serializers.BooleanField(allow_null=True)
+    note = serializers.CharField()
+
+    @extend_schema_field(PersonSerializer())
+    def get_by(self, follow_up):
+        return _person(follow_up.by)
+
+
+class ExtensionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    level = serializers.CharField()
+    working_days = serializers.IntegerField()
+    reason = serializers.CharField()
+    requested_by = serializers.SerializerMethodField()
+    requested_at = serializers.DateTimeField()
+    status = serializers.CharField()
+    status_label = serializers.CharField(source="get_status_display")
+    decided_by = serializers.SerializerMethodField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    decision_note = serializers.CharField()
+
+    @extend_schema_field(PersonSerializer())
+    def get_requested_by(self, request):
+        return _person(request.requested_by)
+
+    @extend_schema_field(PersonSerializer(allow_null=True))
+    def get_decided_by(self, request):
+        return _person(request.decided_by)
+
+
+class CaseDetailSerializer(CaseListSerializer):
+    """Everything about one case, its timeline, and what the caller may do with it now."""
+
+    occurred_at = serializers.DateTimeField(allow_null=True)
+    location = serializers.CharField()
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
+    persons = serializers.CharField()
+    cause = serializers.CharField()
+    course = serializers.CharField()
+    parties = serializers.SerializerMethodField()
+    phones_visible = serializers.SerializerMethodField(help_text="是否显示完整电话号码(仅经办人)")
+    result = serializers.CharField()
+    mediator = serializers.CharField()
+    mediation_result = serializers.ChoiceField(choices=MediationResult.choices)
+    agreement_form = serializers.ChoiceField(choices=AgreementForm.choices)
+    agreement_terms = serializers.ListField(child=serializers.CharField())
+    mediation_record = serializers.CharField(
+        source="render_mediation", help_text="调解记录:由×××进行调解,双方当事人达成书面协议:1……"
+    )
+    accept_due = serializers.DateField(allow_null=True)
+    handle_due = serializers.DateField(allow_null=True)
+    level_accepted_at = serializers.DateTimeField(allow_null=True)
+    first_accept_due = serializers.DateField(allow_null=True)
+    first_accepted_at = serializers.DateTimeField(allow_null=True)
+    local_due = serializers.DateField(allow_null=True)
+    local_outcome = serializers.ChoiceField(choices=LocalOutcome.choices)
+    local_outcome_at = serializers.DateTimeField(allow_null=True)
+    escalated_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
+    closed_level = serializers.CharField()
+    voided_at = serializers.DateTimeField(allow_null=True)
+    void_reason = serializers.CharField()
+    follow_up_due = serializers.DateField(allow_null=True)
+    quality = serializers.ChoiceField(choices=Quality.choices)
+    quality_note = serializers.CharField()
+    missing_elements = serializers.ListField(child=serializers.CharField())
+    attachments = serializers.SerializerMethodField()
+    timeline = serializers.SerializerMethodField()
+    follow_ups = serializers.SerializerMethodField()
+    extensions = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField(
+        help_text="调用者现在可以执行的操作(与工作台一致)"
+    )
+
+    def _handles(self) -> bool:
+        return bool(self.context.get("handles"))
+
+    @extend_schema_field(PartySerializer(many=True))
+    def get_parties(self, case):
+        full = self._handles()
+        return [
+            {"name": p.name, "phone": p.phone if full else elements.mask_phone(p.phone)}
+            for p in case.parties.all()
+        ]
+
+    def get_phones_visible(self, case) -> bool:
+        return self._handles()
+
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, case):
+        items = case.attachments.select_related("uploaded_by").all()
+        for item in items:
+            item.case = case
+        return AttachmentSerializer(items, many=True, context=self.context).data
+
+    @extend_schema_field(TimelineEntrySerializer(many=True))
+    def get_timeline(self, case):
+        return TimelineEntrySerializer(self.context.get("timeline", []), many=True).data
+
+    @extend_schema_field(FollowUpSerializer(many=True))
+    def get_follow_ups(self, case):
+        return FollowUpSerializer(case.follow_ups.select_related("by"), many=True).data
+
+    @extend_schema_field(ExtensionSerializer(many=True))
+    def get_extensions(self, case):
+        items = case.extensions.select_related("requested_by", "decided_by")
+        return ExtensionSerializer(items, many=True).data
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_actions(self, case):
+        return self.context.get("allowed_actions", [])
+
+
+# ---------------------------------------------------------------- input
+
+
+class PartyInputSerializer(StrictSerializer):
+    name = serializers.CharField(max_length=50, allow_blank=True, required=False, default="")
+    phone = PhoneField(allow_blank=True, required=False, default="")
+
+
+class CaseDraftSerializer(StrictSerializer):
+    """A draft may be incomplete; what is given must be well-formed. Submit checks the rest."""
+
+    category = serializers.ChoiceField(choices=Category.choices, required=False)
+    major = serializers.BooleanField(required=False)
+    title = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    occurred_at = serializers.DateTimeField(
+        allow_null=True, required=False, help_text="ISO 8601;不带时区的时间按北京时间"
+    )
+    location = serializers.CharField(max_length=300, allow_blank=True, required=False)
+    latitude = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        min_value=-90,
+        max_value=90,
+        allow_null=True,
+        required=False,
+        coerce_to_string=False,
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+        allow_null=True,
+        required=False,
+        coerce_to_string=False,
+    )
+    persons = serializers.CharField(max_length=5000, allow_blank=True, required=False)
+    cause = serializers.CharField(max_length=5000, allow_blank=True, required=False)
+    course = serializers.CharField(max_length=10000, allow_blank=True, required=False)
+    parties = PartyInputSerializer(many=True, required=False, max_length=20)
+    village = IdField(required=False, help_text="行政村 id;默认为专管员本人的行政村")
+    grid = IdField(required=False, allow_null=True, help_text="网格 id;默认为专管员本人的网格")
+
+
+class CaseUpdateSerializer(CaseDraftSerializer):
+    village = None  # a draft stays in the village it was entered in
+
+
+class CaseFilterSerializer(serializers.Serializer):
+    """The workbench's filters (query parameters)."""
+
+    town = serializers.CharField(max_length=20, required=False, help_text="镇代码(多镇账号)")
+    village = IdField(required=False)
+    grid = IdField(required=False)
+    officer = IdField(required=False)
+    department = IdField(required=False)
+    category = serializers.ChoiceField(choices=Category.choices, required=False)
+    state = serializers.ChoiceField(choices=State.choices, required=False)
+    level = serializers.ChoiceField(choices=Level.choices, required=False)
+    light = serializers.ChoiceField(
+        choices=LIGHTS, required=False, help_text="期限提示灯;只筛选未办结的事件"
+    )
+    major = serializers.BooleanField(required=False, allow_null=True, default=None)
+    source = serializers.ChoiceField(choices=Source.choices, required=False)
+    submitted_from = serializers.DateField(required=False, help_text="提交日期起(含),YYYY-MM-DD")
+    submitted_to = serializers.DateField(required=False, help_text="提交日期止(含),YYYY-MM-DD")
+    q = serializers.CharField(
+        max_length=100, required=False, help_text="在编号、标题、地点、人物、起因、经过中搜索"
+    )
+
+    def validate(self, attrs):
+        first, last = attrs.get("submitted_from"), attrs.get("submitted_to")
+        if first and last and first > last:
+            raise serializers.ValidationError({"submitted_to": ["结束日期不能早于开始日期"]})
+        return attrs

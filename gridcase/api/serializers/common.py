@@ -1,0 +1,82 @@
+"""Shared pieces of the API's serializers: strict input, bounded numbers, the error body."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from rest_framework import serializers
+
+from gridcase.cases import elements
+
+from ..errors import CODES
+
+# Ids are 64-bit; anything larger cannot be a row and would overflow SQLite's integers.
+MAX_ID = 2**53
+
+
+def IdField(**kwargs) -> serializers.IntegerField:  # noqa: N802 (a field factory)
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class StrictSerializer(serializers.Serializer):
+    """Input that refuses what it does not know: a non-object body, or an unknown key."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, Mapping):
+            raise serializers.ValidationError(
+                {"non_field_errors": ["请求内容应为 JSON 对象({…})"]}, code="invalid"
+            )
+        writable = {name for name, field in self.fields.items() if not field.read_only}
+        unknown = sorted(str(k) for k in data if k not in writable)
+        if unknown:
+            raise serializers.ValidationError(
+                {name: ["未知字段:请删除,或检查字段名的拼写"] for name in unknown}
+            )
+        return super().to_internal_value(data)
+
+
+class PhoneField(serializers.CharField):
+    """A mainland mobile (11 digits from 1) or a landline with its area code."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 30)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value == "":
+            return value
+        if not elements.is_valid_phone(value):
+            raise serializers.ValidationError(
+                f"“{value}”不是有效的电话号码(11位手机号,或带区号的固定电话,如 0731-84561234)"
+            )
+        return elements.normalize_phone(value)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every error response."""
+
+    code = serializers.ChoiceField(
+        choices=sorted(CODES), help_text="稳定的错误代码,供程序判断 (stable, for programs)"
+    )
+    message = serializers.CharField(help_text="给人看的中文说明")
+    fields = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="出错的字段及其说明;嵌套字段用点号连接,如 parties.1.phone",
+    )
+
+
+class LabelledSerializer(serializers.Serializer):
+    """A code with its Chinese label."""
+
+    code = serializers.CharField()
+    label = serializers.CharField()
+
+
+def labelled(code: str, label) -> dict:
+    return {"code": code, "label": str(label)}
+
+
+class RefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()

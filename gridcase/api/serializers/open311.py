@@ -1,0 +1,206 @@
+"""Open311 GeoReport v2: the parameters it takes and the shapes it returns (for the schema)."""
+
+from __future__ import annotations
+
+import re
+
+from rest_framework import serializers
+
+from gridcase.cases.models import Category
+
+from .common import PhoneField, StrictSerializer
+
+NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
+
+
+class CommaListField(serializers.CharField):
+    """`a,b,c` as a list, each item checked by `item` (a regex or a set of choices)."""
+
+    def __init__(self, *, choices=None, pattern=None, max_items=100, **kwargs):
+        kwargs.setdefault("max_length", 4000)
+        super().__init__(**kwargs)
+        self.item_choices = set(choices) if choices else None
+        self.item_pattern = pattern
+        self.max_items = max_items
+
+    def to_internal_value(self, data):
+        text = super().to_internal_value(data)
+        items = [item.strip() for item in text.split(",") if item.strip()]
+        if len(items) > self.max_items:
+            raise serializers.ValidationError(f"最多 {self.max_items} 项")
+        for item in items:
+            if self.item_choices is not None and item not in self.item_choices:
+                allowed = ", ".join(sorted(self.item_choices))
+                raise serializers.ValidationError(f"“{item}”不是有效的值(可选:{allowed})")
+            if self.item_pattern is not None and not self.item_pattern.match(item):
+                raise serializers.ValidationError(f"“{item}”格式不正确")
+        return items
+
+
+class JurisdictionSerializer(serializers.Serializer):
+    jurisdiction_id = serializers.CharField(
+        max_length=20, required=False, help_text="辖区:镇代码;系统只有一个镇时可不填"
+    )
+
+
+class KeyedSerializer(JurisdictionSerializer):
+    api_key = serializers.CharField(
+        max_length=200,
+        required=False,
+        help_text=(
+            "系统令牌。带上它可读取本镇全部已提交事件的描述和地点;不带只能读 Open311 上报的状态"
+        ),
+    )
+
+
+class RequestsQuerySerializer(KeyedSerializer):
+    service_request_id = CommaListField(
+        pattern=NUMBER_RE, required=False, help_text="逗号分隔的事件编号;给出时忽略其他筛选"
+    )
+    service_code = CommaListField(
+        choices=Category.values, required=False, help_text="逗号分隔的服务代码"
+    )
+    start_date = serializers.DateTimeField(required=False, help_text="W3C 时间,不早于")
+    end_date = serializers.DateTimeField(required=False, help_text="W3C 时间,不晚于")
+    status = CommaListField(
+        choices=["open", "closed"], required=False, help_text="open、closed 或 open,closed"
+    )
+
+    def validate(self, attrs):
+        start, end = attrs.get("start_date"), attrs.get("end_date")
+        if start and end and start > end:
+            raise serializers.ValidationError({"end_date": ["end_date 不能早于 start_date"]})
+        if start and end and (end - start).days > 90:
+            raise serializers.ValidationError({"end_date": ["一次最多查询 90 天"]})
+        return attrs
+
+
+def attribute_fields() -> dict[str, serializers.Field]:
+    """The attributes of every service (services/{code}), as form fields `attribute[code]`."""
+    return {
+        "attribute[village]": serializers.CharField(max_length=100, required=False),
+        "attribute[occurred_at]": serializers.DateTimeField(required=False),
+        "attribute[persons]": serializers.CharField(max_length=500, required=False),
+        "attribute[cause]": serializers.CharField(max_length=2000, required=False),
+    }
+
+
+class RequestCreateSerializer(StrictSerializer):
+    """POST requests: the GeoReport v2 fields, and the attributes of services/{code}."""
+
+    jurisdiction_id = serializers.CharField(max_length=20, required=False)
+    api_key = serializers.CharField(max_length=200, help_text="写权限的系统令牌")
+    service_code = serializers.ChoiceField(choices=Category.choices)
+    lat = serializers.DecimalField(
+        max_digits=20, decimal_places=15, min_value=-90, max_value=90, required=False
+    )
+    long = serializers.DecimalField(
+        max_digits=20, decimal_places=15, min_value=-180, max_value=180, required=False
+    )
+    address_string = serializers.CharField(max_length=300, required=False)
+    address_id = serializers.CharField(max_length=100, required=False)
+    email = serializers.EmailField(max_length=254, required=False)
+    device_id = serializers.CharField(max_length=100, required=False)
+    account_id = serializers.CharField(max_length=100, required=False)
+    first_name = serializers.CharField(max_length=50, required=False)
+    last_name = serializers.CharField(max_length=50, required=False)
+    phone = PhoneField(required=False)
+    description = serializers.CharField(max_length=4000, required=False)
+    media_url = serializers.URLField(max_length=500, required=False)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields.update(attribute_fields())
+        return fields
+
+    def validate(self, attrs):
+        has_position = "lat" in attrs and "long" in attrs
+        if ("lat" in attrs) != ("long" in attrs):
+            raise serializers.ValidationError({"long": ["lat 和 long 须同时提供"]})
+        if not (has_position or attrs.get("address_string") or attrs.get("address_id")):
+            raise serializers.ValidationError(
+                {"address_string": ["须提供位置:lat 和 long,或 address_string,或 address_id"]}
+            )
+        if not attrs.get("description"):
+            raise serializers.ValidationError({"description": ["请描述发生了什么"]})
+        return attrs
+
+
+# ---------------------------------------------------------------- output (for the schema)
+
+
+class DiscoveryEndpointSerializer(serializers.Serializer):
+    specification = serializers.CharField()
+    url = serializers.CharField()
+    changeset = serializers.CharField()
+    type = serializers.CharField()
+    formats = serializers.ListField(child=serializers.CharField())
+
+
+class DiscoverySerializer(serializers.Serializer):
+    changeset = serializers.CharField()
+    contact = serializers.CharField()
+    key_service = serializers.CharField()
+    endpoints = DiscoveryEndpointSerializer(many=True)
+
+
+class ServiceSerializer(serializers.Serializer):
+    service_code = serializers.CharField()
+    service_name = serializers.CharField()
+    description = serializers.CharField()
+    metadata = serializers.BooleanField()
+    type = serializers.CharField()
+    keywords = serializers.CharField()
+    group = serializers.CharField()
+
+
+class AttributeValueSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+
+
+class AttributeSerializer(serializers.Serializer):
+    variable = serializers.BooleanField()
+    code = serializers.CharField()
+    datatype = serializers.CharField()
+    required = serializers.BooleanField()
+    datatype_description = serializers.CharField()
+    order = serializers.IntegerField()
+    description = serializers.CharField()
+    values = AttributeValueSerializer(many=True)
+
+
+class ServiceDefinitionSerializer(serializers.Serializer):
+    service_code = serializers.CharField()
+    attributes = AttributeSerializer(many=True)
+
+
+class ServiceRequestSerializer(serializers.Serializer):
+    service_request_id = serializers.CharField()
+    status = serializers.ChoiceField(choices=["open", "closed"])
+    status_notes = serializers.CharField()
+    service_name = serializers.CharField()
+    service_code = serializers.CharField()
+    description = serializers.CharField(allow_null=True)
+    agency_responsible = serializers.CharField()
+    service_notice = serializers.CharField(allow_null=True)
+    requested_datetime = serializers.CharField(allow_null=True)
+    updated_datetime = serializers.CharField(allow_null=True)
+    expected_datetime = serializers.CharField(allow_null=True)
+    address = serializers.CharField(allow_null=True)
+    address_id = serializers.CharField(allow_null=True)
+    zipcode = serializers.CharField(allow_null=True)
+    lat = serializers.FloatField(allow_null=True)
+    long = serializers.FloatField(allow_null=True)
+    media_url = serializers.CharField(allow_null=True)
+
+
+class ServiceRequestCreatedSerializer(serializers.Serializer):
+    service_request_id = serializers.CharField()
+    service_notice = serializers.CharField()
+    account_id = serializers.CharField(allow_null=True)
+
+
+class TokenLookupSerializer(serializers.Serializer):
+    service_request_id = serializers.CharField()
+    token = serializers.CharField()

@@ -1,0 +1,70 @@
+"""What every API view shares: Chinese messages, the case lookup (404 outside scope), paging."""
+
+from __future__ import annotations
+
+import base64
+from urllib import parse
+
+from django.utils import translation
+from rest_framework import pagination
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.views import APIView
+
+from gridcase.cases import selectors
+from gridcase.cases.models import Case
+
+# A case number in a URL: CT-2026-00042 (a town code, the year, a counter).
+NUMBER_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}"
+
+
+class ApiView(APIView):
+    # Messages in Chinese whatever the Accept-Language: the API's users read Chinese. (A
+    # comment, not a docstring: drf-spectacular would publish a docstring as the description.)
+
+    def initial(self, request, *args, **kwargs):
+        translation.activate("zh-hans")
+        super().initial(request, *args, **kwargs)
+
+
+def case_or_404(request, number: str) -> Case:
+    """The case if the caller may see it; a case outside their scope does not exist."""
+    try:
+        return selectors.get_case(request.user, number=number)
+    except (Case.DoesNotExist, Case.MultipleObjectsReturned):
+        raise NotFound() from None
+
+
+def bounded_query(serializer_class, request, **kwargs) -> dict:
+    """Validated query parameters (400 with the field on bad input)."""
+    serializer = serializer_class(data=request.query_params, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class CursorPagination(pagination.CursorPagination):
+    """Newest first, by id: stable while cases are added, and cheap at any depth."""
+
+    ordering = "-id"
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+    cursor_query_description = "分页游标:取自上一页的 next / previous 地址"
+    page_size_query_description = "每页条数(1–100,默认 20)"
+
+    def decode_cursor(self, request):
+        raw = request.query_params.get(self.cursor_query_param)
+        if raw is None:
+            return None
+        try:
+            querystring = base64.b64decode(raw.encode("ascii")).decode("ascii")
+            position = parse.parse_qs(querystring, keep_blank_values=True).get("p", [None])[0]
+            if position is not None and not (position.isdigit() and len(position) <= 18):
+                raise ValueError
+            cursor = super().decode_cursor(request)
+        except (ValueError, UnicodeError, NotFound):
+            raise ValidationError(
+                {"cursor": ["分页游标无效:请使用上一页返回的 next 地址"]}
+            ) from None
+        if cursor.offset > 10_000:
+            raise ValidationError({"cursor": ["分页游标无效:请使用上一页返回的 next 地址"]})
+        return cursor

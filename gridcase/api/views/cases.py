@@ -1,0 +1,141 @@
+"""Cases: list with the workbench's filters, detail, create and update a draft."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import ValidationError
+
+from gridcase.cases import services
+from gridcase.cases.errors import ActionNotAllowed
+from gridcase.org.models import Grid, Role, Village
+from gridcase.org.selectors import active_roles
+
+from ..idempotency import idempotent
+from ..queries import case_list, clocks_for, towns_in_scope
+from ..serializers.cases import (
+    CaseDetailSerializer,
+    CaseDraftSerializer,
+    CaseFilterSerializer,
+    CaseListSerializer,
+    CaseUpdateSerializer,
+)
+from .base import ApiView, CursorPagination, bounded_query, case_or_404
+from .common import IDEMPOTENCY_PARAMETER, NUMBER_PARAMETER, case_response, precheck
+
+TAG = ["事件 cases"]
+
+
+def _draft_payload(data: dict, *, town, village=None) -> dict:
+    """The validated input as the service expects it (rows instead of ids)."""
+    payload = {k: v for k, v in data.items() if k not in ("village", "grid")}
+    if village is not None:
+        payload["village"] = village
+    if data.get("grid") is not None:
+        grid = Grid.objects.filter(pk=data["grid"], village__town=town).first()
+        if grid is None or (village is not None and grid.village_id != village.pk):
+            raise ValidationError({"grid": ["网格不存在或不属于所选行政村"]})
+        payload["grid"] = grid
+    return payload
+
+
+def _town_and_village(user, data: dict):
+    """Where a new draft goes: the given village, else the officer's own town."""
+    roles = active_roles(user)
+    if "village" in data:
+        village = (
+            Village.objects.select_related("town")
+            .filter(pk=data["village"], town_id__in={r.town_id for r in roles})
+            .first()
+        )
+        if village is None:
+            raise ValidationError({"village": ["行政村不存在或不属于您所在的镇"]})
+        return village.town, village
+    towns = {r.town_id: r.town for r in roles if r.kind == Role.Kind.OFFICER}
+    if not towns:
+        raise ActionNotAllowed("只有本镇的网格专管员可以录入事件")
+    if len(towns) > 1:
+        raise ValidationError({"village": ["您在多个镇任职,请指定行政村"]})
+    return next(iter(towns.values())), None
+
+
+class CaseListView(ApiView):
+    pagination_class = CursorPagination
+
+    @extend_schema(
+        tags=TAG,
+        operation_id="cases_list",
+        summary="事件列表",
+        description=(
+            "调用者权限范围内的事件,最新的在前,按游标分页。筛选条件与工作台一致。"
+            "草稿只对录入的专管员本人可见。列表不含当事人;电话号码只在详情中对经办人显示。"
+        ),
+        parameters=[CaseFilterSerializer],
+        responses={200: CaseListSerializer(many=True)},
+    )
+    def get(self, request):
+        filters = bounded_query(CaseFilterSerializer, request)
+        towns = towns_in_scope(request.user)
+        clocks = clocks_for(towns)
+        qs = case_list(request.user, filters, towns, clocks)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        data = CaseListSerializer(page, many=True, context={"clocks": clocks}).data
+        return paginator.get_paginated_response(data)
+
+    @extend_schema(
+        tags=TAG,
+        operation_id="cases_create",
+        summary="录入事件(草稿)",
+        description=(
+            "网格专管员录入一件事件,保存为草稿。草稿可以不完整,但已填的内容必须格式正确"
+            "(电话号码、日期、长度)。提交时再检查全部要素。"
+        ),
+        parameters=[IDEMPOTENCY_PARAMETER],
+        request=CaseDraftSerializer,
+        responses={201: CaseDetailSerializer},
+    )
+    @idempotent
+    def post(self, request):
+        serializer = CaseDraftSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        town, village = _town_and_village(request.user, data)
+        payload = _draft_payload(data, town=town, village=village)
+        case = services.case_create_draft(town=town, by=request.user, data=payload)
+        case = case_or_404(request, case.number)
+        return case_response(request, case, status=201)
+
+
+class CaseDetailView(ApiView):
+    @extend_schema(
+        tags=TAG,
+        operation_id="cases_retrieve",
+        summary="事件详情",
+        description=(
+            "事件的全部内容、办理记录(时间线)、附件、回访、延期申请,以及调用者现在可以执行的操作"
+            "(allowed_actions)。不在调用者权限范围内的事件返回 404。"
+        ),
+        parameters=[NUMBER_PARAMETER],
+        responses={200: CaseDetailSerializer},
+    )
+    def get(self, request, number):
+        return case_response(request, case_or_404(request, number))
+
+    @extend_schema(
+        tags=TAG,
+        operation_id="cases_update_draft",
+        summary="修改草稿",
+        description="只修改请求中给出的字段;只有草稿可以修改。当事人列表整体替换。",
+        parameters=[NUMBER_PARAMETER],
+        request=CaseUpdateSerializer,
+        responses={200: CaseDetailSerializer},
+    )
+    def patch(self, request, number):
+        case = case_or_404(request, number)
+        precheck("edit", case, request.user)
+        serializer = CaseUpdateSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        payload = _draft_payload(data, town=case.town, village=case.village)
+        services.case_update_draft(case=case, by=request.user, data=payload)
+        return case_response(request, case)

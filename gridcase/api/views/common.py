@@ -1,0 +1,71 @@
+"""Pieces the case views share: the detail response, the pre-check, schema helpers."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+from gridcase.cases import selectors, workflow
+from gridcase.cases.errors import ActionNotAllowed
+from gridcase.cases.models import Case
+
+from ..idempotency import HEADER
+from ..queries import clocks_for
+from ..serializers.cases import CaseDetailSerializer
+
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    HEADER,
+    str,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        "幂等键(建议 UUID):断网重发时带同一个键,服务器返回第一次的结果而不重复创建;"
+        "同一个键用于内容不同的请求返回 422 idempotency_mismatch。保留 24 小时。"
+    ),
+)
+NUMBER_PARAMETER = OpenApiParameter(
+    "number",
+    str,
+    location=OpenApiParameter.PATH,
+    description="事件编号,如 CT-2026-00042",
+    pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$",
+)
+
+
+def precheck(action: str, case: Case, user, level: str | None = None) -> None:
+    """Refuse an action the caller may not take before reading its input (403, not 400).
+
+    The services check again inside their transaction; this only orders the answers so that
+    a person without the right learns that first, in the workflow's words.
+    """
+    try:
+        workflow.check(
+            action,
+            state=case.state,
+            level=level or case.level,
+            relations=selectors.relations_to(user, case),
+        )
+    except workflow.NotAllowed as exc:
+        raise ActionNotAllowed(exc.reason) from None
+
+
+def case_detail_data(request, case: Case) -> dict:
+    user = request.user
+    context = {
+        "request": request,
+        "handles": selectors.handles(user, case),
+        "allowed_actions": selectors.allowed_actions(user, case),
+        "timeline": list(selectors.timeline(case)),
+        "clocks": clocks_for([case.town]),
+    }
+    return CaseDetailSerializer(case, context=context).data
+
+
+def case_url(request, case: Case) -> str:
+    return reverse("api:case-detail", kwargs={"number": case.number}, request=request)
+
+
+def case_response(request, case: Case, status: int = 200) -> Response:
+    headers = {"Location": case_url(request, case)} if status == 201 else {}
+    return Response(case_detail_data(request, case), status=status, headers=headers)

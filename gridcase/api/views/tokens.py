@@ -1,0 +1,182 @@
+"""Tokens: a person's device tokens, and an administrator's system tokens for their town.
+
+A token is created only from a signed-in session (a person who typed their password), never
+from another token, so a lost device's token cannot mint new ones. A token can be revoked
+from a session or with any token of the same person (a device signing itself out). Token
+creation is not idempotent on purpose: replaying it would mean storing the key.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.response import Response
+
+from gridcase.core import clock
+from gridcase.org.models import Role, Town
+from gridcase.org.selectors import active_roles
+
+from ..models import ApiToken
+from ..permissions import IsPerson, token_of
+from ..serializers.tokens import (
+    SystemTokenInputSerializer,
+    TokenCreatedSerializer,
+    TokenInputSerializer,
+    TokenSerializer,
+)
+from .base import ApiView
+
+TAG = ["令牌 tokens"]
+ID_PARAMETER = OpenApiParameter("pk", int, OpenApiParameter.PATH, description="令牌 id")
+
+
+def _require_session(request) -> None:
+    if token_of(request) is not None:
+        raise PermissionDenied("创建令牌需要登录网页工作台(不能用令牌创建令牌)")
+
+
+def _administered_towns(user) -> list[Town]:
+    if user.is_superuser:
+        return list(Town.objects.all())
+    towns = {r.town_id: r.town for r in active_roles(user) if r.kind == Role.Kind.ADMINISTRATOR}
+    return list(towns.values())
+
+
+def _revoke(token: ApiToken) -> None:
+    if token.revoked_at is None:
+        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=clock.now())
+
+
+class DeviceTokensView(ApiView):
+    permission_classes = [IsPerson]
+
+    @extend_schema(
+        tags=TAG,
+        operation_id="tokens_list",
+        summary="我的设备令牌",
+        responses={200: TokenSerializer(many=True)},
+    )
+    def get(self, request):
+        tokens = ApiToken.objects.filter(
+            kind=ApiToken.Kind.DEVICE, user=request.user
+        ).select_related("user", "town")
+        return Response(TokenSerializer(tokens, many=True).data)
+
+    @extend_schema(
+        tags=TAG,
+        operation_id="tokens_create",
+        summary="创建设备令牌",
+        description=(
+            "为本人的一台设备(如移动终端)创建令牌。令牌以本人的身份和权限调用接口;"
+            "key 只在这次响应中出现。须在网页工作台登录后调用(会话 + CSRF)。"
+        ),
+        request=TokenInputSerializer,
+        responses={201: TokenCreatedSerializer},
+    )
+    def post(self, request):
+        _require_session(request)
+        serializer = TokenInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token, key = ApiToken.issue(
+            kind=ApiToken.Kind.DEVICE,
+            user=request.user,
+            created_by=request.user,
+            **serializer.validated_data,
+        )
+        token.key = key
+        return Response(TokenCreatedSerializer(token).data, status=201)
+
+
+class DeviceTokenView(ApiView):
+    permission_classes = [IsPerson]
+
+    @extend_schema(
+        tags=TAG,
+        operation_id="tokens_revoke",
+        summary="撤销设备令牌",
+        description="撤销后该令牌立即失效。可用会话调用,也可用本人的任一令牌调用(设备退出登录)。",
+        parameters=[ID_PARAMETER],
+        request=None,
+        responses={204: OpenApiResponse(description="已撤销")},
+    )
+    def delete(self, request, pk):
+        token = ApiToken.objects.filter(pk=pk, kind=ApiToken.Kind.DEVICE, user=request.user).first()
+        if token is None:
+            raise NotFound()
+        _revoke(token)
+        return Response(status=204)
+
+
+class SystemTokensView(ApiView):
+    permission_classes = [IsPerson]
+
+    @extend_schema(
+        tags=TAG,
+        operation_id="system_tokens_list",
+        summary="系统令牌",
+        description="管理员所管理的镇的系统令牌。",
+        responses={200: TokenSerializer(many=True)},
+    )
+    def get(self, request):
+        towns = _administered_towns(request.user)
+        if not towns:
+            raise PermissionDenied("只有本镇的管理员可以管理系统令牌")
+        tokens = ApiToken.objects.filter(kind=ApiToken.Kind.SYSTEM, town__in=towns).select_related(
+            "user", "town"
+        )
+        return Response(TokenSerializer(tokens, many=True).data)
+
+    @extend_schema(
+        tags=TAG,
+        operation_id="system_tokens_create",
+        summary="创建系统令牌",
+        description=(
+            "管理员为外部系统(省平台、Open311 客户端)创建本镇的令牌。"
+            "read:以全镇只读身份读取已提交的事件,电话号码打码,不能办理;"
+            "write:另可作为 Open311 的 api_key 提交群众上报。key 只显示这一次。"
+        ),
+        request=SystemTokenInputSerializer,
+        responses={201: TokenCreatedSerializer},
+    )
+    def post(self, request):
+        _require_session(request)
+        towns = _administered_towns(request.user)
+        if not towns:
+            raise PermissionDenied("只有本镇的管理员可以创建系统令牌")
+        serializer = SystemTokenInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        code = data.pop("town", None)
+        if code:
+            town = next((t for t in towns if t.code == code), None)
+            if town is None:
+                raise ValidationError({"town": ["您不是该镇的管理员"]})
+        elif len(towns) == 1:
+            town = towns[0]
+        else:
+            raise ValidationError({"town": ["您管理多个镇,请指定镇代码"]})
+        token, key = ApiToken.issue(
+            kind=ApiToken.Kind.SYSTEM, town=town, created_by=request.user, **data
+        )
+        token.key = key
+        return Response(TokenCreatedSerializer(token).data, status=201)
+
+
+class SystemTokenView(ApiView):
+    permission_classes = [IsPerson]
+
+    @extend_schema(
+        tags=TAG,
+        operation_id="system_tokens_revoke",
+        summary="撤销系统令牌",
+        parameters=[ID_PARAMETER],
+        request=None,
+        responses={204: OpenApiResponse(description="已撤销")},
+    )
+    def delete(self, request, pk):
+        towns = _administered_towns(request.user)
+        token = ApiToken.objects.filter(pk=pk, kind=ApiToken.Kind.SYSTEM, town__in=towns).first()
+        if token is None:
+            raise NotFound()
+        _revoke(token)
+        return Response(status=204)
