@@ -142,9 +142,7 @@ def test_photos_and_position_are_saved_with_the_draft(login, t, frozen):
     assert [a.original_name for a in case.attachments.all()] == ["现场.png"]
 
 
-def test_a_file_that_is_not_a_photo_is_refused_by_name_but_the_draft_is_kept(
-    login, t, frozen
-):
+def test_a_file_that_is_not_a_photo_is_refused_by_name_but_the_draft_is_kept(login, t, frozen):
     fake = io.BytesIO(b"not a png at all")
     fake.name = "x.png"
     data = form_data(intent="submit")

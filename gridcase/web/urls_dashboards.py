@@ -1,0 +1,9 @@
+from django.urls import path
+
+from gridcase.web.views import dashboards
+
+app_name = "dash"
+
+urlpatterns = [
+    path("", dashboards.index, name="index"),
+]
