@@ -1,0 +1,68 @@
+"""A small JSON POST over the standard library: no redirects, a timeout, errors in words."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+
+from . import ChannelError
+
+TIMEOUT_SECONDS = 10
+USER_AGENT = "gridcase-notify/1.0"
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    # A redirected POST would be re-sent as a GET without its body: count it as a failure.
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+def post(url: str, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    """POST `body`; return (status, response body) for a 2xx answer, else ChannelError."""
+    all_headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT}
+    all_headers.update(headers or {})
+    request = urllib.request.Request(url, data=body, headers=all_headers, method="POST")
+    try:
+        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
+            return response.status, response.read(65536)
+    except urllib.error.HTTPError as exc:
+        detail = exc.read(300).decode("utf-8", "replace") if exc.fp else ""
+        # 4xx (other than 408/429) will not heal by itself: the address or secret is wrong.
+        permanent = 400 <= exc.code < 500 and exc.code not in (408, 425, 429)
+        raise ChannelError(f"HTTP {exc.code}: {detail}".strip(), permanent=permanent) from None
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise ChannelError(f"无法连接 {_host(url)}:{reason}") from None
+
+
+def post_json(url: str, payload: Any, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    return post(url, dumps(payload), headers)
+
+
+def dumps(payload: Any) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def robot_result(body: bytes, *, permanent_codes: tuple[int, ...]) -> None:
+    """WeCom and DingTalk answer 200 with {"errcode": 0} on success, another code otherwise.
+
+    Codes that say the robot's address or security setting is wrong fail at once (the
+    administrator must fix the channel); any other code (rate limits, busy) is retried.
+    """
+    try:
+        answer = json.loads(body or b"{}")
+    except ValueError:
+        raise ChannelError(f"机器人返回了无法识别的内容:{body[:200]!r}") from None
+    code = answer.get("errcode", 0)
+    if code != 0:
+        message = f"机器人拒绝了消息:errcode={code} {answer.get('errmsg', '')}".strip()
+        raise ChannelError(message, permanent=code in permanent_codes)
+
+
+def _host(url: str) -> str:
+    return urllib.request.urlparse(url).netloc or url
