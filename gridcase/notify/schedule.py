@@ -1,0 +1,264 @@
+"""The schedule: deadline warnings, follow-up reminders and the morning digest.
+
+Run every ten minutes by the worker (`tasks.scan_task`), for every town, in the town's own
+time zone and working calendar (loaded once per town per run). Every warning is recorded in
+`SentWarning` under a unique key (case, kind, level, due date) in the same transaction as its
+notification, so it is sent once per deadline — whatever the number of runs or workers — and
+a new deadline (an extension, a return, the next level) warns again.
+
+- yellow: an open case whose current deadline is today or the next working day;
+- red: an open case whose deadline has passed (told to the handlers and their supervisors);
+  deadlines more than RED_LOOKBACK_DAYS old are left to the digest, so that importing an old
+  ledger does not flood the robots;
+- follow-up due / overdue: a closed dispute without a follow-up visit, whose follow-up date
+  is today or the next working day / has passed (within FOLLOW_UP_LOOKBACK_DAYS);
+- digest: from 08:00 local on each working day, once, to the governance office and the town
+  center: overdue cases by level and village, what falls due next, overdue follow-ups.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Case as SqlCase
+from django.db.models import Exists, F, OuterRef, When
+
+from gridcase.cases.deadlines import due_of
+from gridcase.cases.models import OPEN_STATES, Case, Category, FollowUp, Level, State
+from gridcase.cases.workflow import LEVEL_LABELS
+from gridcase.core import clock
+from gridcase.core.calendar import calendar_for
+from gridcase.core.workdays import WorkCalendar, light_for
+from gridcase.org.models import Town
+
+from . import outbox
+from .models import DigestSent, SentWarning
+from .recipients import Finder
+
+logger = logging.getLogger(__name__)
+
+RED_LOOKBACK_DAYS = 30
+FOLLOW_UP_LOOKBACK_DAYS = 30
+DIGEST_AT = time(8, 0)
+DIGEST_FOLLOW_UP_DAYS = 90
+LEVEL_ORDER = (Level.GRID, Level.VILLAGE, Level.TOWN, Level.DEPARTMENT)
+
+
+@dataclass
+class TownDay:
+    """One town on one local day: what the scan needs, loaded once."""
+
+    town: Town
+    now: datetime
+    today: date
+    calendar: WorkCalendar
+
+    @property
+    def next_working_day(self) -> date:
+        return self.calendar.next_working_day(self.today)
+
+
+def town_day(town: Town, now: datetime) -> TownDay:
+    today = clock.local_date(now, town.timezone)
+    calendar = calendar_for(town.id, today.year - 1, today.year + 1)
+    return TownDay(town=town, now=now, today=today, calendar=calendar)
+
+
+def _current_due():
+    """The deadline that matters now, in SQL (the same rule as deadlines.due_of)."""
+    return SqlCase(When(state=State.PENDING, then=F("accept_due")), default=F("handle_due"))
+
+
+def _warned(kind: str, due_field: str = "due_now") -> Exists:
+    """Whether this warning was already sent for the case's current level and deadline."""
+    return Exists(
+        SentWarning.objects.filter(
+            case=OuterRef("pk"), kind=kind, level=OuterRef("level"), due=OuterRef(due_field)
+        )
+    )
+
+
+def _open_cases(day: TownDay):
+    return (
+        Case.objects.filter(town=day.town, state__in=OPEN_STATES)
+        .annotate(due_now=_current_due())
+        .select_related("town", "village", "grid", "department")
+    )
+
+
+def _warn_once(case: Case, kind: str, due: date, send) -> bool:
+    """Record the warning and send it, in one transaction; False if it was already sent."""
+    try:
+        with transaction.atomic():
+            SentWarning.objects.create(case=case, kind=kind, level=case.level, due=due)
+            send()
+    except IntegrityError:
+        return False
+    return True
+
+
+def scan_deadlines(day: TownDay) -> Counter:
+    """Yellow and red warnings for the open cases of one town."""
+    sent: Counter = Counter()
+    finder = Finder(day.town, day.today)
+    nwd = day.next_working_day
+    yellow = (
+        _open_cases(day).filter(due_now__gte=day.today, due_now__lte=nwd).exclude(_warned("yellow"))
+    )
+    red = (
+        _open_cases(day)
+        .filter(due_now__lt=day.today, due_now__gte=day.today - timedelta(RED_LOOKBACK_DAYS))
+        .exclude(_warned("red"))
+    )
+    for kind, candidates in (("yellow", yellow), ("red", red)):
+        for case in candidates:
+            due = due_of(case.state, case.accept_due, case.handle_due)
+            if light_for(due, day.today, day.calendar) != kind:
+                continue
+            who = finder.handlers(case)
+            if kind == "red":
+                who = who | finder.supervisors(case)
+
+            def send(case=case, kind=kind, who=who):
+                outbox.emit(
+                    town=day.town,
+                    kind=kind,
+                    recipients=who,
+                    case=case,
+                    context={"today": day.today},
+                )
+
+            if _warn_once(case, kind, due, send):
+                sent[kind] += 1
+    return sent
+
+
+def scan_follow_ups(day: TownDay) -> Counter:
+    """Reminders for closed disputes that still need their follow-up visit."""
+    sent: Counter = Counter()
+    finder = Finder(day.town, day.today)
+    base = (
+        Case.objects.filter(
+            town=day.town,
+            state=State.CLOSED,
+            category=Category.DISPUTE,
+            follow_up_due__gte=day.today - timedelta(FOLLOW_UP_LOOKBACK_DAYS),
+            follow_up_due__lte=day.next_working_day,
+        )
+        .exclude(Exists(FollowUp.objects.filter(case=OuterRef("pk"))))
+        .select_related("town", "village", "grid", "department")
+    )
+    due_soon = base.filter(follow_up_due__gte=day.today).exclude(
+        _warned("follow_up_due", "follow_up_due")
+    )
+    overdue = base.filter(follow_up_due__lt=day.today).exclude(
+        _warned("follow_up_overdue", "follow_up_due")
+    )
+    for kind, candidates in (("follow_up_due", due_soon), ("follow_up_overdue", overdue)):
+        for case in candidates:
+
+            def send(case=case, kind=kind):
+                outbox.emit(
+                    town=day.town,
+                    kind=kind,
+                    recipients=finder.officers(case),
+                    case=case,
+                    context={"today": day.today},
+                )
+
+            if _warn_once(case, kind, case.follow_up_due, send):
+                sent[kind] += 1
+    return sent
+
+
+def digest_lines(day: TownDay) -> list[str]:
+    """Overdue cases by level and village, what is due next, overdue follow-ups."""
+    rows = (
+        Case.objects.filter(town=day.town, state__in=OPEN_STATES)
+        .annotate(due_now=_current_due())
+        .values("level", "village__name", "department__name", "due_now")
+    )
+    overdue: dict[str, Counter] = defaultdict(Counter)
+    soon = 0
+    for row in rows:
+        light = light_for(row["due_now"], day.today, day.calendar)
+        if light == "red":
+            where = (
+                row["department__name"]
+                if row["level"] == Level.DEPARTMENT and row["department__name"]
+                else row["village__name"]
+            )
+            overdue[row["level"]][where] += 1
+        elif light == "yellow":
+            soon += 1
+    total = sum(sum(c.values()) for c in overdue.values())
+    lines = []
+    if total:
+        lines.append(f"超期事件共 {total} 件:")
+        for level in LEVEL_ORDER:
+            if overdue.get(level):
+                parts = "、".join(f"{name} {n} 件" for name, n in sorted(overdue[level].items()))
+                lines.append(f"· {LEVEL_LABELS[level]}:{parts}")
+    else:
+        lines.append("目前没有超期事件。")
+    lines.append(f"今天或下一工作日到期:{soon} 件")
+    follow_ups = (
+        Case.objects.filter(
+            town=day.town,
+            state=State.CLOSED,
+            category=Category.DISPUTE,
+            follow_up_due__lt=day.today,
+            follow_up_due__gte=day.today - timedelta(DIGEST_FOLLOW_UP_DAYS),
+        )
+        .exclude(Exists(FollowUp.objects.filter(case=OuterRef("pk"))))
+        .count()
+    )
+    if follow_ups:
+        lines.append(f"回访逾期(近{DIGEST_FOLLOW_UP_DAYS}天):{follow_ups} 件")
+    return lines
+
+
+def send_digest(day: TownDay) -> bool:
+    """The morning digest, once per working day, from 08:00 local."""
+    local_now = day.now.astimezone(clock.zone(day.town.timezone))
+    if local_now.time() < DIGEST_AT or not day.calendar.is_working_day(day.today):
+        return False
+    if DigestSent.objects.filter(town=day.town, day=day.today).exists():
+        return False
+    finder = Finder(day.town, day.today)
+    try:
+        with transaction.atomic():
+            DigestSent.objects.create(town=day.town, day=day.today)
+            outbox.emit(
+                town=day.town,
+                kind="digest",
+                recipients=finder.office() | finder.center(),
+                context={"day": day.today, "lines": digest_lines(day), "link": "/cases/"},
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def scan_town(town: Town, now: datetime | None = None) -> Counter:
+    day = town_day(town, now or clock.now())
+    sent = scan_deadlines(day) + scan_follow_ups(day)
+    if send_digest(day):
+        sent["digest"] += 1
+    return sent
+
+
+def scan(now: datetime | None = None) -> Counter:
+    """Every town's warnings, reminders and digest. Safe to run often and in parallel."""
+    now = now or clock.now()
+    total: Counter = Counter()
+    for town in Town.objects.order_by("id"):
+        try:
+            total += scan_town(town, now)
+        except Exception:  # one town's bad data must not stop the others' warnings
+            logger.exception("notification scan failed for town %s", town.pk)
+    return total
