@@ -1,0 +1,390 @@
+"""The result for people and machines: a terminal table, the JSON, the payroll workbook.
+
+Pure renderers over a ``results.PeriodResult``; no queries. The payroll of a finalised quarter
+is rendered from its snapshot because that is what ``assess_period`` returns for it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import unicodedata
+from decimal import Decimal
+
+from gridcase.assessment.policy import CATEGORY_NAMES
+
+from .results import OfficerResult, PeriodResult
+
+STATUS_LABELS = {
+    "quota": "计入任务量",
+    "excess": "超额奖励",
+    "nonconforming": "质量不合格",
+    "late": "超期",
+    "not_counted": "不计入",
+    "voided": "已作废",
+    "pending": "待定",
+}
+STATUS_HELP = {
+    "quota": "按时办结或上报、质量合格, 计入每月基本任务量 (四.1)",
+    "excess": "超出任务量的部分: 本级结案、上报各有奖励, 每月封顶, 重大事件不受封顶 (四.2)",
+    "nonconforming": "缺少必备要素或经综治办评定不合格, 每起扣款 (四.1)",
+    "late": "未在办理期限内结案或上报, 不计基本任务量也不计奖励 (四.3)",
+    "not_counted": "八大行动、其他等不计入考核的类别 (三(四))",
+    "voided": "已作废的事件",
+    "pending": "尚在办理期限内、未有结果, 暂不计入; 含此类事件的月份为暂定",
+}
+QUARTER_STATUS_WORDS = {"draft": "未定稿", "finalised": "已定稿", "approved": "已审批"}
+
+
+def category_label(code: str) -> str:
+    return CATEGORY_NAMES.get(code, code)
+
+
+def month_label(month: str) -> str:
+    return f"{int(month[:4])}年{int(month[5:])}月"
+
+
+def period_label(result: PeriodResult) -> str:
+    if re.fullmatch(r"\d{4}-Q[1-4]", result.period):
+        return f"{result.period[:4]}年第{'一二三四'[int(result.period[-1]) - 1]}季度"
+    if len(result.months) == 1:
+        return month_label(result.months[0])
+    return f"{month_label(result.months[0])}至{month_label(result.months[-1])}"
+
+
+def state_words(result: PeriodResult) -> str:
+    """What kind of figures these are: provisional, finalised, approved, or a what-if."""
+    if result.what_if:
+        return f"试算 (策略 {result.policy.code}, 不影响正式考核)"
+    words = QUARTER_STATUS_WORDS.get(result.status, result.status)
+    if result.provisional and not result.frozen:
+        return f"暂定 ({words})"
+    return words
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def to_json(result: PeriodResult) -> str:
+    return json.dumps(result.as_dict(), ensure_ascii=False, indent=2)
+
+
+# ---------------------------------------------------------------- the terminal table
+
+
+def width(text: str) -> int:
+    """Columns the text takes in a terminal: CJK wide and full-width characters take two."""
+    total = 0
+    for ch in text:
+        if unicodedata.combining(ch):
+            continue
+        total += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return total
+
+
+def pad(text: str, columns: int, *, right: bool = False) -> str:
+    fill = " " * max(0, columns - width(text))
+    return fill + text if right else text + fill
+
+
+def _yuan(amount: Decimal) -> str:
+    return f"{amount:.2f}"
+
+
+def _counts(officer: OfficerResult) -> str:
+    counted = sum(m.counted for m in officer.months)
+    parts = [f"计入{counted}"]
+    for label, n in (
+        ("不合格", sum(m.nonconforming for m in officer.months)),
+        ("超期", sum(m.late for m in officer.months)),
+        ("待定", sum(m.pending for m in officer.months)),
+    ):
+        if n:
+            parts.append(f"{label}{n}")
+    if officer.adjustments:
+        parts.append(f"调整{_yuan(officer.adjustment_total)}")
+    return " ".join(parts)
+
+
+def render_table(result: PeriodResult, *, verbose: bool = False) -> str:
+    """One line per officer with the months and the total, then a legend."""
+    months = list(result.months)
+    with_adjustments = any(o.adjustments for o in result.officers)
+    header = ["序号", "行政村", "网格专管员", *(month_label(m) for m in months)]
+    if with_adjustments:
+        header.append("调整")
+    header += ["合计", "说明"]
+    numeric = set(range(3, len(header) - 1))
+    rows: list[list[str]] = []
+    for i, officer in enumerate(result.officers, start=1):
+        cells = [str(i), officer.village or "—", officer.officer]
+        for month in months:
+            found = officer.month(month)
+            if found is None:
+                cells.append("—")
+            else:
+                cells.append(_yuan(found.total) + ("*" if found.provisional else ""))
+        if with_adjustments:
+            cells.append(_yuan(officer.adjustment_total) if officer.adjustments else "")
+        cells += [_yuan(officer.total), _counts(officer)]
+        rows.append(cells)
+    footer = ["", "", "合计"]
+    for month in months:
+        month_total = sum(
+            (m.total for o in result.officers for m in o.months if m.month == month),
+            Decimal("0.00"),
+        )
+        footer.append(_yuan(month_total))
+    if with_adjustments:
+        footer.append(_yuan(sum((o.adjustment_total for o in result.officers), Decimal(0))))
+    footer += [_yuan(result.total), f"{len(result.officers)} 人"]
+
+    widths = [max(width(r[c]) for r in [header, *rows, footer]) for c in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(
+            pad(cell, widths[c], right=c in numeric) for c, cell in enumerate(cells)
+        ).rstrip()
+
+    rule = "-" * (sum(widths) + 2 * (len(widths) - 1))
+    out = [
+        f"{result.town} 网格专管员考核 {period_label(result)} ({result.period})",
+        f"考核策略: {result.policy.name} ({result.policy.code})    状态: {state_words(result)}",
+    ]
+    if len(set(result.month_policies.values())) > 1:
+        out.append(
+            "各月策略: "
+            + "; ".join(f"{month_label(m)} {p.code}" for m, p in result.month_policies.items())
+        )
+    out += ["", line(header), rule]
+    out += [line(r) for r in rows]
+    out += [rule, line(footer)]
+    if not result.officers:
+        out.append("(本期没有网格专管员)")
+    if verbose:
+        out += ["", *_details(result)]
+    out += ["", *_legend(result)]
+    return "\n".join(out) + "\n"
+
+
+def _details(result: PeriodResult) -> list[str]:
+    out = ["明细 (每起事件的状态、金额与原因):"]
+    for officer in result.officers:
+        out.append("")
+        out.append(f"{officer.officer} ({officer.village or '—'})  合计 {_yuan(officer.total)}")
+        for month in officer.months:
+            out.append(
+                f"  {month_label(month.month)}: 基本工资 {_yuan(month.base_pay)}"
+                f" (扣 {_yuan(month.deduction)}) + 奖励 {_yuan(month.bonus)}"
+                f" = {_yuan(month.total)}{'  暂定' if month.provisional else ''}"
+            )
+            if not month.cases:
+                out.append("    (本月没有提交事件)")
+            rows = [
+                (
+                    case.case_no,
+                    category_label(case.category),
+                    STATUS_LABELS.get(case.status, case.status),
+                    _yuan(case.amount),
+                    case.reason,
+                )
+                for case in month.cases
+            ]
+            if rows:
+                w = [max(width(r[c]) for r in rows) for c in range(4)]
+                for r in rows:
+                    out.append(
+                        "    "
+                        + "  ".join(pad(r[c], w[c], right=c == 3) for c in range(4))
+                        + f"  {r[4]}".rstrip()
+                    )
+        for adj in officer.adjustments:
+            out.append(f"  调整 ({adj.quarter} 更正): {_yuan(adj.amount)}  {adj.reason}")
+    return out
+
+
+def _legend(result: PeriodResult) -> list[str]:
+    w = max(width(label) for label in STATUS_LABELS.values())
+    out = ["说明:"]
+    out.append(
+        "  金额单位: 元。* 表示该月暂定 (有尚未到期的事件, 或月份未结束)。— 表示该月未在岗。"
+    )
+    out.append("  加 --verbose 可列出每起事件的状态、金额和原因。")
+    for status, label in STATUS_LABELS.items():
+        out.append(f"  {pad(label, w)}  {STATUS_HELP[status]}")
+    return out
+
+
+# ---------------------------------------------------------------- the payroll workbook
+
+
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+
+
+def _sheet_title(name: str, used: set[str]) -> str:
+    base = _SHEET_BAD.sub("_", name).strip("'") or "专管员"
+    base = base[:28]
+    title, n = base, 2
+    while title in used or title == "工资表":
+        title = f"{base[:26]}({n})"
+        n += 1
+    used.add(title)
+    return title
+
+
+def render_xlsx(result: PeriodResult) -> bytes:
+    """The payroll sheet 工资表 (one row per officer, months, total, signature), and one sheet
+    per officer listing the cases with their status, amount and reason."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+
+    thin = Side(style="thin", color="000000")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    bold = Font(bold=True)
+    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    money = "0.00"
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "工资表"
+    months = list(result.months)
+    quarter = bool(re.fullmatch(r"\d{4}-Q[1-4]", result.period))
+    with_adjustments = any(o.adjustments for o in result.officers)
+    header = ["序号", "行政村", "网格专管员", *(month_label(m) for m in months)]
+    if with_adjustments:
+        header.append("调整")
+    header += ["季度合计" if quarter else "合计", "签字"]
+    columns = len(header)
+
+    title = f"{result.town}网格专管员考核工资表  {period_label(result)}"
+    marks = []
+    if result.what_if:
+        marks.append(f"试算 (策略 {result.policy.code})")
+    elif result.provisional and not result.frozen:
+        marks.append("暂定")
+    elif not result.frozen:
+        marks.append("未定稿")
+    else:
+        marks.append(QUARTER_STATUS_WORDS[result.status])
+    title += f"  ({'，'.join(marks)})"
+    ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
+    ws.cell(row=1, column=1).alignment = center
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=columns)
+    ws.cell(
+        row=2,
+        column=1,
+        value=f"考核策略: {result.policy.name} ({result.policy.code})    单位: 元",
+    )
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=columns)
+    for c, text in enumerate(header, start=1):
+        cell = ws.cell(row=3, column=c, value=text)
+        cell.font, cell.alignment, cell.border = bold, center, box
+
+    row = 3
+    for i, officer in enumerate(result.officers, start=1):
+        row += 1
+        values: list[object] = [i, officer.village, officer.officer]
+        for month in months:
+            found = officer.month(month)
+            values.append(found.total if found else None)
+        if with_adjustments:
+            values.append(officer.adjustment_total if officer.adjustments else None)
+        values += [officer.total, None]
+        for c, value in enumerate(values, start=1):
+            cell = ws.cell(row=row, column=c, value=value)
+            cell.border = box
+            if c > 3 and c < columns:
+                cell.number_format = money
+    row += 1
+    ws.cell(row=row, column=3, value="合计").font = bold
+    # Values, not formulas: WPS and readers without a calculation engine show them as they are.
+    sums = [
+        sum((m.total for o in result.officers for m in o.months if m.month == month), Decimal(0))
+        for month in months
+    ]
+    if with_adjustments:
+        sums.append(sum((o.adjustment_total for o in result.officers), Decimal(0)))
+    sums.append(result.total)
+    for c, value in enumerate(sums, start=4):
+        cell = ws.cell(row=row, column=c, value=value)
+        cell.number_format = money
+        cell.font = bold
+    for c in range(1, columns + 1):
+        ws.cell(row=row, column=c).border = box
+    ws.cell(row=row + 2, column=1, value="制表:                审核:                审批:")
+    ws.merge_cells(start_row=row + 2, start_column=1, end_row=row + 2, end_column=columns)
+
+    for c, w in enumerate([6, 14, 12, *([12] * (columns - 5)), 14, 16], start=1):
+        ws.column_dimensions[get_column_letter(c)].width = w
+    for r in range(4, row):
+        ws.row_dimensions[r].height = 24
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "3:3"
+    ws.print_options.horizontalCentered = True
+    ws.freeze_panes = "D4"
+
+    used: set[str] = set()
+    for officer in result.officers:
+        _officer_sheet(wb.create_sheet(_sheet_title(officer.officer, used)), officer, result)
+
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _officer_sheet(ws, officer: OfficerResult, result: PeriodResult) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    ws.append([f"{officer.officer} ({officer.village})  {period_label(result)} 考核明细"])
+    ws["A1"].font = Font(bold=True, size=13)
+    ws.append([f"合计 {_yuan(officer.total)} 元    状态: {state_words(result)}"])
+    ws.append([])
+    ws.append(["月份", "编号", "类别", "状态", "金额", "原因"])
+    for cell in ws[ws.max_row]:
+        cell.font = bold
+    for month in officer.months:
+        for case in month.cases:
+            ws.append(
+                [
+                    month_label(month.month),
+                    case.case_no,
+                    category_label(case.category),
+                    STATUS_LABELS.get(case.status, case.status),
+                    case.amount,
+                    case.reason,
+                ]
+            )
+            ws.cell(row=ws.max_row, column=5).number_format = "0.00"
+            ws.cell(row=ws.max_row, column=6).alignment = wrap
+        ws.append(
+            [
+                month_label(month.month),
+                "本月小计",
+                f"计入{month.counted} 不合格{month.nonconforming} 超期{month.late}"
+                f" 待定{month.pending}",
+                f"基本工资 {_yuan(month.base_pay)} (扣 {_yuan(month.deduction)})",
+                month.total,
+                f"奖励 {_yuan(month.bonus)}" + ("; 暂定" if month.provisional else ""),
+            ]
+        )
+        for cell in ws[ws.max_row]:
+            cell.font = bold
+        ws.cell(row=ws.max_row, column=5).number_format = "0.00"
+    for adj in officer.adjustments:
+        ws.append(["调整", f"{adj.quarter} 更正", "", "", adj.amount, adj.reason])
+        ws.cell(row=ws.max_row, column=5).number_format = "0.00"
+    for letter, w in zip("ABCDEF", (12, 18, 14, 12, 10, 70), strict=True):
+        ws.column_dimensions[letter].width = w
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "4:4"
