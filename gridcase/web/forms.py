@@ -55,8 +55,8 @@ class FilterForm(forms.Form):
             placeholder=_("事件编号、当事人姓名或内容"), type="search"
         )
 
-    def has_filters(self) -> bool:
-        return any(self.data.get(name) for name in self.FILTER_FIELDS)
+    def has_filters(self, exclude=()) -> bool:
+        return any(self.data.get(name) for name in self.FILTER_FIELDS if name not in exclude)
 
     def filters(self) -> selectors.Filters:
         data = self.cleaned_data

@@ -6,4 +6,5 @@ app_name = "dash"
 
 urlpatterns = [
     path("", dashboards.index, name="index"),
+    path("pay/", dashboards.pay, name="pay"),
 ]

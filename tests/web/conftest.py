@@ -21,3 +21,9 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded files go to a temporary directory, never the data directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"

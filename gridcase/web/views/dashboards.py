@@ -17,7 +17,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _t
@@ -305,8 +304,8 @@ def _pay_panel(town: Town, period: ds.Period, villages) -> dict:
     }
 
 
-@login_required
-def index(request: HttpRequest) -> HttpResponse:
+def _setup(request: HttpRequest) -> dict:
+    """The town, the form and the period shared by the dashboard and its pay panel."""
     towns = ds.dashboard_towns(request.user)
     if not towns:
         raise Http404
@@ -319,31 +318,48 @@ def index(request: HttpRequest) -> HttpResponse:
             initial={"town": town.pk, "date_from": period.first, "date_to": period.last},
             towns=towns,
         )
+    query = urlencode({"town": town.pk, "date_from": period.first, "date_to": period.last})
+    return {
+        "nav_section": "dashboards",
+        "town": town,
+        "towns": towns,
+        "form": form,
+        "period": period,
+        "today": today,
+        "query": query,
+    }
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    ctx = _setup(request)
+    town, period = ctx["town"], ctx["period"]
     villages = ds.villages_of(town)
     departments = ds.departments_of(town)
     on_time = _on_time_panel(town, period, villages)
-    return render(
-        request,
-        "web/dash/index.html",
-        {
-            "nav_section": "dashboards",
-            "town": town,
-            "towns": towns,
-            "form": form,
-            "period": period,
-            "today": today,
-            "cases": _cases_panel(town, period),
-            "on_time": on_time,
-            "departments": [
-                {
-                    "unit": d,
-                    "rate": on_time["by_department"].get(d.pk) or ds.Rate(),
-                    "pct": _pct(on_time["by_department"].get(d.pk) or ds.Rate()),
-                }
-                for d in departments
-            ],
-            "overdue": _overdue_panel(town, villages, departments),
-            "pay": _pay_panel(town, period, villages),
-            "period_label": format_html("{} — {}", period.first, period.last),
-        },
-    )
+    ctx |= {
+        "cases": _cases_panel(town, period),
+        "on_time": on_time,
+        "departments": [
+            {
+                "unit": d,
+                "rate": on_time["by_department"].get(d.pk) or ds.Rate(),
+                "pct": _pct(on_time["by_department"].get(d.pk) or ds.Rate()),
+            }
+            for d in departments
+        ],
+        "overdue": _overdue_panel(town, villages, departments),
+    }
+    return render(request, "web/dash/index.html", ctx)
+
+
+@login_required
+def pay(request: HttpRequest) -> HttpResponse:
+    """Pay per village and quarter: the assessment of each quarter (a finalised one from its
+    snapshot, an open one computed now, which takes longer), so it is a page of its own that
+    the dashboard loads after itself (htmx) or links to (without JavaScript)."""
+    ctx = _setup(request)
+    ctx["pay"] = _pay_panel(ctx["town"], ctx["period"], ds.villages_of(ctx["town"]))
+    if getattr(request, "htmx", False):
+        return render(request, "web/dash/_pay.html", ctx)
+    return render(request, "web/dash/pay.html", ctx)

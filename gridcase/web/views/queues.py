@@ -81,6 +81,7 @@ def _queue(request: HttpRequest, *, default_tab: str | None, nav_section: str) -
             "rows": rows,
             "page": page,
             "filtered": ctx["form"].is_bound and ctx["form"].has_filters(),
+            "more_filters": ctx["form"].is_bound and ctx["form"].has_filters(exclude=("q",)),
             "can_enter": "officer" in role_kinds(user),
         },
     )
