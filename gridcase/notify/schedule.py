@@ -25,7 +25,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case as SqlCase
-from django.db.models import Exists, F, OuterRef, When
+from django.db.models import Exists, F, OuterRef, Value, When
 
 from gridcase.cases.deadlines import due_of
 from gridcase.cases.models import OPEN_STATES, Case, Category, FollowUp, Level, State
@@ -73,21 +73,20 @@ def _current_due():
     return SqlCase(When(state=State.PENDING, then=F("accept_due")), default=F("handle_due"))
 
 
-def _warned(kind: str, due_field: str = "due_now") -> Exists:
-    """Whether this warning was already sent for the case's current level and deadline."""
+def _warned(due_field: str) -> Exists:
+    """Whether the row's warning (`warn_kind`) was already sent for its level and deadline."""
     return Exists(
         SentWarning.objects.filter(
-            case=OuterRef("pk"), kind=kind, level=OuterRef("level"), due=OuterRef(due_field)
+            case=OuterRef("pk"),
+            kind=OuterRef("warn_kind"),
+            level=OuterRef("level"),
+            due=OuterRef(due_field),
         )
     )
 
 
-def _open_cases(day: TownDay):
-    return (
-        Case.objects.filter(town=day.town, state__in=OPEN_STATES)
-        .annotate(due_now=_current_due())
-        .select_related("town", "village", "grid", "department")
-    )
+def _kind_by_date(field: str, today: date, before: str, from_today: str) -> SqlCase:
+    return SqlCase(When(**{f"{field}__lt": today}, then=Value(before)), default=Value(from_today))
 
 
 def _warn_once(case: Case, kind: str, due: date, send) -> bool:
@@ -101,47 +100,44 @@ def _warn_once(case: Case, kind: str, due: date, send) -> bool:
     return True
 
 
-def scan_deadlines(day: TownDay) -> Counter:
-    """Yellow and red warnings for the open cases of one town."""
+def scan_deadlines(day: TownDay, finder: Finder) -> Counter:
+    """Yellow and red warnings for the open cases of one town: one query finds the new ones."""
     sent: Counter = Counter()
-    finder = Finder(day.town, day.today)
-    nwd = day.next_working_day
-    yellow = (
-        _open_cases(day).filter(due_now__gte=day.today, due_now__lte=nwd).exclude(_warned("yellow"))
+    candidates = (
+        Case.objects.filter(town=day.town, state__in=OPEN_STATES)
+        .annotate(due_now=_current_due())
+        .filter(
+            due_now__lte=day.next_working_day,
+            due_now__gte=day.today - timedelta(RED_LOOKBACK_DAYS),
+        )
+        .annotate(warn_kind=_kind_by_date("due_now", day.today, "red", "yellow"))
+        .exclude(_warned("due_now"))
+        .select_related("town", "village", "grid", "department")
+        .order_by("due_now", "id")
     )
-    red = (
-        _open_cases(day)
-        .filter(due_now__lt=day.today, due_now__gte=day.today - timedelta(RED_LOOKBACK_DAYS))
-        .exclude(_warned("red"))
-    )
-    for kind, candidates in (("yellow", yellow), ("red", red)):
-        for case in candidates:
-            due = due_of(case.state, case.accept_due, case.handle_due)
-            if light_for(due, day.today, day.calendar) != kind:
-                continue
-            who = finder.handlers(case)
-            if kind == "red":
-                who = who | finder.supervisors(case)
+    for case in candidates:
+        due = due_of(case.state, case.accept_due, case.handle_due)
+        kind = light_for(due, day.today, day.calendar)
+        if kind != case.warn_kind:
+            continue
+        who = finder.handlers(case)
+        if kind == "red":
+            who = who | finder.supervisors(case)
 
-            def send(case=case, kind=kind, who=who):
-                outbox.emit(
-                    town=day.town,
-                    kind=kind,
-                    recipients=who,
-                    case=case,
-                    context={"today": day.today},
-                )
+        def send(case=case, kind=kind, who=who):
+            outbox.emit(
+                town=day.town, kind=kind, recipients=who, case=case, context={"today": day.today}
+            )
 
-            if _warn_once(case, kind, due, send):
-                sent[kind] += 1
+        if _warn_once(case, kind, due, send):
+            sent[kind] += 1
     return sent
 
 
-def scan_follow_ups(day: TownDay) -> Counter:
+def scan_follow_ups(day: TownDay, finder: Finder) -> Counter:
     """Reminders for closed disputes that still need their follow-up visit."""
     sent: Counter = Counter()
-    finder = Finder(day.town, day.today)
-    base = (
+    candidates = (
         Case.objects.filter(
             town=day.town,
             state=State.CLOSED,
@@ -150,28 +146,29 @@ def scan_follow_ups(day: TownDay) -> Counter:
             follow_up_due__lte=day.next_working_day,
         )
         .exclude(Exists(FollowUp.objects.filter(case=OuterRef("pk"))))
+        .annotate(
+            warn_kind=_kind_by_date(
+                "follow_up_due", day.today, "follow_up_overdue", "follow_up_due"
+            )
+        )
+        .exclude(_warned("follow_up_due"))
         .select_related("town", "village", "grid", "department")
+        .order_by("follow_up_due", "id")
     )
-    due_soon = base.filter(follow_up_due__gte=day.today).exclude(
-        _warned("follow_up_due", "follow_up_due")
-    )
-    overdue = base.filter(follow_up_due__lt=day.today).exclude(
-        _warned("follow_up_overdue", "follow_up_due")
-    )
-    for kind, candidates in (("follow_up_due", due_soon), ("follow_up_overdue", overdue)):
-        for case in candidates:
+    for case in candidates:
+        kind = case.warn_kind
 
-            def send(case=case, kind=kind):
-                outbox.emit(
-                    town=day.town,
-                    kind=kind,
-                    recipients=finder.officers(case),
-                    case=case,
-                    context={"today": day.today},
-                )
+        def send(case=case, kind=kind):
+            outbox.emit(
+                town=day.town,
+                kind=kind,
+                recipients=finder.officers(case),
+                case=case,
+                context={"today": day.today},
+            )
 
-            if _warn_once(case, kind, case.follow_up_due, send):
-                sent[kind] += 1
+        if _warn_once(case, kind, case.follow_up_due, send):
+            sent[kind] += 1
     return sent
 
 
@@ -222,14 +219,13 @@ def digest_lines(day: TownDay) -> list[str]:
     return lines
 
 
-def send_digest(day: TownDay) -> bool:
+def send_digest(day: TownDay, finder: Finder) -> bool:
     """The morning digest, once per working day, from 08:00 local."""
     local_now = day.now.astimezone(clock.zone(day.town.timezone))
     if local_now.time() < DIGEST_AT or not day.calendar.is_working_day(day.today):
         return False
     if DigestSent.objects.filter(town=day.town, day=day.today).exists():
         return False
-    finder = Finder(day.town, day.today)
     try:
         with transaction.atomic():
             DigestSent.objects.create(town=day.town, day=day.today)
@@ -246,8 +242,9 @@ def send_digest(day: TownDay) -> bool:
 
 def scan_town(town: Town, now: datetime | None = None) -> Counter:
     day = town_day(town, now or clock.now())
-    sent = scan_deadlines(day) + scan_follow_ups(day)
-    if send_digest(day):
+    finder = Finder(town, day.today)
+    sent = scan_deadlines(day, finder) + scan_follow_ups(day, finder)
+    if send_digest(day, finder):
         sent["digest"] += 1
     return sent
 
