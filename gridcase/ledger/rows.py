@@ -194,6 +194,8 @@ class LedgerRow:
 
 def text(value: Any) -> str:
     """A cell as trimmed text; numbers from spreadsheets lose a spurious `.0`."""
+    if type(value) is str:  # nearly every cell: the fast way first
+        return value.strip()  # strip() also removes the full-width space U+3000
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -202,7 +204,7 @@ def text(value: Any) -> str:
         return str(int(value))
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
-    return str(value).replace("\u3000", " ").strip()
+    return str(value).strip()
 
 
 def parse_time(value: Any, tz: ZoneInfo) -> datetime | None:
@@ -210,7 +212,11 @@ def parse_time(value: Any, tz: ZoneInfo) -> datetime | None:
 
     Raises ValueError for text that is not a time or names an impossible date.
     """
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if type(value) is str:
+        value = value.strip()
+        if not value:
+            return None
+    elif value is None:
         return None
     if isinstance(value, datetime):
         moment = value

@@ -43,6 +43,7 @@ from gridcase.core import clock
 from gridcase.core.calendar import calendar_for
 from gridcase.org.models import PolicyVersion, Role, Town, User, Village
 
+from . import bulk
 from .readers import LedgerError, open_ledger
 from .rows import TIME_COLUMNS, LedgerRow, RowError, parse_row
 
@@ -549,25 +550,25 @@ def _write(
     at: datetime,
     report: ImportReport,
 ) -> None:
-    """One batch: a query for the existing cases and their parties, then bulk writes."""
+    """One batch: a query for the existing cases and one for their parties, then a few
+    many-row statements (bulk.py) for the cases, their parties and their timeline rows."""
     existing = {
-        case.number: case
-        for case in Case.objects.select_for_update().filter(
-            town=town, number__in=[row.case_no for row in batch]
-        )
+        values["number"]: values
+        for values in Case.objects.select_for_update()
+        .filter(town=town, number__in=[row.case_no for row in batch])
+        .values("id", "number", "version", *MANAGED)
     }
     old_parties: dict[int, list[tuple[str, str]]] = {}
     if existing:
         for case_id, name, phone in (
-            Party.objects.filter(case_id__in=[c.id for c in existing.values()])
+            Party.objects.filter(case_id__in=[c["id"] for c in existing.values()])
             .order_by("case_id", "position", "id")
             .values_list("case_id", "name", "phone")
         ):
             old_parties.setdefault(case_id, []).append((name, phone))
 
-    new_cases: list[tuple[Case, LedgerRow]] = []
-    changed: list[tuple[Case, LedgerRow, str, str, list[str]]] = []
-    replace_parties: list[tuple[Case, LedgerRow]] = []
+    created: list[tuple[LedgerRow, dict[str, Any]]] = []
+    changed: list[tuple[LedgerRow, dict[str, Any], dict[str, Any], list[str]]] = []
     for row in batch:
         village_id = refs.villages[row.village]
         officer_id, grid_id = refs.officer(row.officer, village_id)
@@ -578,71 +579,81 @@ def _write(
         }
         if fields["quality"] == Quality.NONCONFORMING:
             report.nonconforming += 1
-        case = existing.get(row.case_no)
-        if case is None:
-            new_cases.append(
-                (Case(town=town, number=row.case_no, source=Source.IMPORTED, **fields), row)
-            )
+        old = existing.get(row.case_no)
+        if old is None:
+            created.append((row, fields))
             continue
-        diff = [name for name in MANAGED if getattr(case, name) != fields[name]]
-        parties_differ = old_parties.get(case.id, []) != list(row.parties)
-        if not diff and not parties_differ:
+        diff = [name for name in MANAGED if old[name] != fields[name]]
+        if old_parties.get(old["id"], []) != list(row.parties):
+            diff.append("parties")
+        if diff:
+            changed.append((row, fields, old, diff))
+        else:
             report.unchanged += 1
-            continue
-        old_state, old_level = case.state, case.level
-        for name in diff:
-            setattr(case, name, fields[name])
-        case.version += 1
-        case.updated_at = at
-        changed.append((case, row, old_state, old_level, diff + ["parties"] * parties_differ))
-        if parties_differ:
-            replace_parties.append((case, row))
 
-    created = Case.objects.bulk_create([case for case, _ in new_cases], batch_size=500)
-    if changed:
-        Case.objects.bulk_update(
-            [case for case, *_ in changed], [*MANAGED, "version", "updated_at"], batch_size=200
-        )
-    if replace_parties:
-        Party.objects.filter(case_id__in=[case.id for case, _ in replace_parties]).delete()
-    Party.objects.bulk_create(
-        _parties(
-            [(case, row) for case, (_, row) in zip(created, new_cases, strict=True)]
-            + replace_parties
+    bulk.insert(
+        Case,
+        (
+            fields | {"town_id": town.id, "number": row.case_no, "source": Source.IMPORTED}
+            for row, fields in created
         ),
-        batch_size=1000,
+        now=at,
+    )
+    new_ids = (
+        dict(
+            Case.objects.filter(
+                town=town, number__in=[row.case_no for row, _ in created]
+            ).values_list("number", "id")
+        )
+        if created
+        else {}
+    )
+    bulk.update(
+        Case,
+        [*MANAGED, "version", "updated_at"],
+        (
+            (old["id"], fields | {"version": old["version"] + 1, "updated_at": at})
+            for _, fields, old, _ in changed
+        ),
+    )
+    replaced = [(old["id"], row) for row, _, old, diff in changed if "parties" in diff]
+    if replaced:
+        Party.objects.filter(case_id__in=[case_id for case_id, _ in replaced]).delete()
+    bulk.insert(
+        Party,
+        (
+            {"case_id": case_id, "name": name, "phone": phone, "position": position}
+            for case_id, row in [(new_ids[row.case_no], row) for row, _ in created] + replaced
+            for position, (name, phone) in enumerate(row.parties)
+        ),
+        now=at,
     )
 
-    def entry(case: Case, row: LedgerRow, old_state="", old_level="", fields=None) -> TimelineEntry:
+    def entry(case_id, row, fields, old=None, diff=None) -> dict[str, Any]:
         data: dict[str, Any] = {"file": file_name, "line": row.line}
-        if fields is not None:
-            data["fields"] = fields
-        return TimelineEntry(
-            case_id=case.id,
-            at=at,
-            actor=by,
-            action="import",
-            from_state=old_state,
-            to_state=case.state,
-            from_level=old_level,
-            to_level=case.level,
-            note=f"从台账导入: {file_name} 第 {row.line} 行",
-            data=data,
-        )
+        if diff is not None:
+            data["fields"] = diff
+        return {
+            "case_id": case_id,
+            "at": at,
+            "actor_id": by.pk if by is not None else None,
+            "action": "import",
+            "from_state": old["state"] if old else "",
+            "to_state": fields["state"],
+            "from_level": old["level"] if old else "",
+            "to_level": fields["level"],
+            "note": f"从台账导入: {file_name} 第 {row.line} 行",
+            "data": data,
+        }
 
-    TimelineEntry.objects.bulk_create(
-        [entry(case, row) for case, (_, row) in zip(created, new_cases, strict=True)]
-        + [entry(case, row, s, lv, diff) for case, row, s, lv, diff in changed],
-        batch_size=1000,
+    bulk.insert(
+        TimelineEntry,
+        [entry(new_ids[row.case_no], row, fields) for row, fields in created]
+        + [entry(old["id"], row, fields, old, diff) for row, fields, old, diff in changed],
+        now=at,
     )
     report.created += len(created)
     report.updated += len(changed)
-
-
-def _parties(pairs: list[tuple[Case, LedgerRow]]) -> Iterator[Party]:
-    for case, row in pairs:
-        for position, (name, phone) in enumerate(row.parties):
-            yield Party(case_id=case.id, name=name, phone=phone, position=position)
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:

@@ -1,0 +1,421 @@
+"""A county for the benchmarks: towns, villages and officers in the database, and one case
+ledger (CSV) per town, as the towns would export them, for a quarter.
+
+    with fresh_database():                 # a temporary SQLite dir, or gridcase_bench on PG
+        county = build_county(out_dir)     # 20 towns, 500 officers, 60,000 cases in 2026-Q3
+        load_county(county)                # import every ledger (import_ledger per town)
+
+The mix is realistic rather than uniform: busy and idle officers, every category (with the
+Chinese names written several ways), majors, escalations (some closed by the town), late
+acceptances and late closes, open cases, voided ones, cases reviewed as nonconforming and
+rows lacking required elements. Chinese headers with a BOM (as Excel writes them) alternate
+with English keys. The same seed gives the same county.
+
+Only the standard library is imported at module level, so that a script can import this
+module before Django is set up (`fresh_database` sets it up).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import os
+import random
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
+
+TOWNS = [
+    ("长塘镇", "ct"), ("白沙镇", "bs"), ("青山镇", "qs"), ("金桥镇", "jq"), ("石门镇", "sm"),
+    ("柳溪镇", "lx"), ("花桥镇", "hq"), ("龙潭镇", "lt"), ("新市镇", "xs"), ("黄土镇", "ht"),
+    ("双江镇", "sj"), ("云田镇", "yt"), ("梅林镇", "ml"), ("桃源镇", "ty"), ("枫林镇", "fl"),
+    ("清水镇", "qw"), ("东湖镇", "dh"), ("南岳镇", "ny"), ("高塘镇", "gt"), ("永安镇", "ya"),
+]  # fmt: skip
+VILLAGE_WORDS = "东南西北上下前后新老大小长高石沙桥湾塘坪冲岭田湖港"
+VILLAGE_SUFFIX = ["村", "村", "村", "社区"]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文斌海波宇浩辉鹏"
+
+# (code, the ways ledgers write it, weight)
+CATEGORIES = [
+    ("dispute", ["矛盾纠纷", "dispute"], 30),
+    ("security_hazard", ["治安安全隐患", "社会治安安全隐患", "security_hazard"], 20),
+    ("livelihood_service", ["民生服务"], 25),
+    ("environment_campaign", ["八大行动", "优化环境八大行动", "优化环境“八大行动”"], 15),
+    ("other", ["其他"], 10),
+]
+CAUSES = {
+    "dispute": [
+        "宅基地边界不清",
+        "邻里噪音",
+        "山林权属",
+        "婚姻家庭矛盾",
+        "工程款拖欠",
+        "土地流转租金",
+    ],
+    "security_hazard": [
+        "电线私拉乱接",
+        "危房有人居住",
+        "河边无护栏",
+        "液化气罐存放不当",
+        "道路塌陷",
+    ],
+    "livelihood_service": ["路灯损坏", "低保申请咨询", "自来水停水", "医保缴费咨询", "垃圾未清运"],
+    "environment_campaign": ["乱堆乱放", "占道经营", "违章搭建", "沟渠堵塞", "户外广告破损"],
+    "other": ["政策咨询", "信息核实", "走访登记"],
+}
+HEADER_ZH = {
+    "case_no": "事件编号", "village": "行政村", "officer": "网格专管员", "category": "事件类别",
+    "major": "是否重大", "occurred_at": "发生时间", "location": "发生地点", "persons": "人物",
+    "cause": "起因", "course": "经过", "parties": "当事人", "submitted_at": "上报时间",
+    "accepted_at": "受理时间", "escalated_at": "上报上级时间", "closed_at": "结案时间",
+    "result": "处理结果", "mediator": "调解人", "agreement_form": "协议方式",
+    "agreement_terms": "协议内容", "quality": "质量评定", "quality_note": "不合格原因",
+    "voided": "作废",
+}  # fmt: skip
+KEYS = list(HEADER_ZH)
+
+
+@dataclass
+class TownLedger:
+    name: str
+    code: str
+    path: Path
+    rows: int
+    officers: int
+    villages: int
+
+
+@dataclass
+class County:
+    quarter: str
+    towns: list[TownLedger] = field(default_factory=list)
+
+    @property
+    def cases(self) -> int:
+        return sum(t.rows for t in self.towns)
+
+    @property
+    def officers(self) -> int:
+        return sum(t.officers for t in self.towns)
+
+
+def build_county(
+    out_dir: str | Path,
+    towns: int = 20,
+    officers: int = 500,
+    cases: int = 60000,
+    quarter: str = "2026-Q3",
+    seed: int = 1,
+) -> County:
+    """Create the towns, villages, grids, units and officers (in bulk) and write one CSV
+    ledger per town into `out_dir`. Needs Django set up on an empty (migrated) database."""
+    from gridcase.core import clock
+    from gridcase.core.calendar import calendar_for
+
+    if towns > len(TOWNS):
+        raise ValueError(f"at most {len(TOWNS)} towns")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    months = clock.quarter_months(quarter)
+    first = clock.parse_month(months[0])
+    last_month = clock.parse_month(months[-1])
+    end = date(last_month.year + last_month.month // 12, last_month.month % 12 + 1, 1)
+    calendar = calendar_for(None, first.year, end.year)
+    days = [first + timedelta(n) for n in range((end - first).days)]
+    working = [d for d in days if calendar.is_working_day(d)]
+    now = clock.now()
+
+    county = County(quarter=quarter)
+    staff = _create_org(rng, towns, officers)
+    for i, (town, villages, people) in enumerate(staff):
+        share = cases // towns + (1 if i < cases % towns else 0)
+        path = out / f"{town.code}-{quarter}.csv"
+        chinese = i % 2 == 0
+        with path.open("w", encoding="utf-8-sig" if chinese else "utf-8", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow([HEADER_ZH[k] for k in KEYS] if chinese else KEYS)
+            for n in range(share):
+                writer.writerow(
+                    _case_row(rng, town, n, people, working, days, calendar, now, quarter)
+                )
+        county.towns.append(
+            TownLedger(town.name, town.code, path, share, len(people), len(villages))
+        )
+    return county
+
+
+def _create_org(rng: random.Random, towns: int, officers: int):
+    """Towns with 8–14 villages each, a station per village, the town's center and office,
+    and the officers (each with a grid of their village), all in bulk."""
+    from django.contrib.auth.hashers import make_password
+
+    from gridcase.org.models import Grid, Role, Town, Unit, User, Village
+
+    chosen = TOWNS[:towns]
+    existing = Town.objects.filter(name__in=[n for n, _ in chosen]).values_list("name", flat=True)
+    if existing:
+        raise ValueError(f"towns already exist: {', '.join(existing)}; use a fresh database")
+    town_rows = Town.objects.bulk_create(Town(name=n, code=c) for n, c in chosen)
+    town_rows = list(Town.objects.filter(name__in=[n for n, _ in chosen]).order_by("id"))
+
+    village_rows = []
+    for town in town_rows:
+        names = set()
+        while len(names) < rng.randint(8, 14):
+            names.add(
+                rng.choice(VILLAGE_WORDS) + rng.choice(VILLAGE_WORDS) + rng.choice(VILLAGE_SUFFIX)
+            )
+        village_rows += [Village(town=town, name=n) for n in sorted(names)]
+    Village.objects.bulk_create(village_rows)
+    villages = {}
+    for v in Village.objects.filter(town__in=town_rows).order_by("id"):
+        villages.setdefault(v.town_id, []).append(v)
+    units = []
+    for town in town_rows:
+        units.append(Unit(town=town, kind="town_center", name=f"{town.name}社会服务管理中心"))
+        units.append(Unit(town=town, kind="governance_office", name=f"{town.name}政法综治办"))
+        units += [
+            Unit(town=town, kind="village_station", name=f"{v.name}服务站", village=v)
+            for v in villages[town.id]
+        ]
+    Unit.objects.bulk_create(units)
+
+    # Officers: spread over the towns, each in a village (some villages have two or three).
+    per_town = [officers // towns + (1 if i < officers % towns else 0) for i in range(towns)]
+    people_of: dict[int, list[tuple[str, Village]]] = {}
+    users = []
+    for town, count in zip(town_rows, per_town, strict=True):
+        names: set[str] = set()
+        while len(names) < count:
+            names.add(rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.randint(1, 2))))
+        for k, name in enumerate(sorted(names)):
+            village = villages[town.id][k % len(villages[town.id])]
+            people_of.setdefault(town.id, []).append((name, village))
+            users.append(
+                User(
+                    username=f"{town.code}_o{k + 1:03d}",
+                    display_name=name,
+                    town=town,
+                    password=make_password(None),
+                )
+            )
+    User.objects.bulk_create(users, batch_size=500)
+    user_id = dict(
+        User.objects.filter(username__in=[u.username for u in users]).values_list("username", "id")
+    )
+    grids = []
+    for town in town_rows:
+        for k, (_, village) in enumerate(people_of[town.id]):
+            grids.append(Grid(village=village, name=f"第{k + 1}网格"))
+    Grid.objects.bulk_create(grids, batch_size=500)
+    grid_of = {
+        (g.village_id, g.name): g.id
+        for g in Grid.objects.filter(village__town__in=town_rows).only("id", "village", "name")
+    }
+    roles = []
+    for town in town_rows:
+        for k, (_, village) in enumerate(people_of[town.id]):
+            roles.append(
+                Role(
+                    user_id=user_id[f"{town.code}_o{k + 1:03d}"],
+                    town=town,
+                    kind="officer",
+                    village=village,
+                    grid_id=grid_of[(village.id, f"第{k + 1}网格")],
+                )
+            )
+    Role.objects.bulk_create(roles, batch_size=500)
+    return [
+        (town, villages[town.id], _with_activity(rng, people_of[town.id])) for town in town_rows
+    ]
+
+
+def _with_activity(rng: random.Random, people: list) -> list[tuple[str, str, float]]:
+    """(name, village, weight): some officers are busy, some enter almost nothing."""
+    return [(name, v.name, rng.choice([0.1, 0.5, 1, 1, 1, 1.5, 2])) for name, v in people]
+
+
+def _case_row(rng, town, n, people, working, days, calendar, now, quarter) -> list[str]:
+    tz = ZoneInfo(town.timezone)
+    officer, village, _ = rng.choices(people, weights=[p[2] for p in people])[0]
+    code, words, _ = rng.choices(CATEGORIES, weights=[c[2] for c in CATEGORIES])[0]
+    day = rng.choice(working) if rng.random() < 0.9 else rng.choice(days)
+    submitted = datetime.combine(day, time(rng.randint(8, 18), rng.randint(0, 59)), tzinfo=tz)
+    occurred = submitted - timedelta(minutes=rng.randint(10, 60 * 48))
+
+    def later(start: datetime, lo: int, hi: int) -> datetime:
+        """A moment lo..hi working days after `start` (0: the same day), in office hours."""
+        k = rng.randint(lo, hi)
+        target = calendar.add_working_days(start.date(), k) if k else start.date()
+        moment = datetime.combine(target, time(rng.randint(8, 18), rng.randint(0, 59)), tzinfo=tz)
+        return max(moment, start + timedelta(minutes=5))
+
+    fate = rng.random()
+    accepted = escalated = closed = None
+    if fate < 0.93:
+        lag = rng.random()
+        accepted = later(submitted, 0, 2) if lag < 0.93 else later(submitted, 3, 5)
+        outcome = rng.random()
+        if outcome < 0.80:
+            closed = later(accepted, 0, 5) if rng.random() < 0.9 else later(accepted, 6, 9)
+        elif outcome < 0.95:
+            escalated = later(accepted, 0, 5) if rng.random() < 0.9 else later(accepted, 6, 8)
+            if rng.random() < 0.7:
+                closed = later(escalated, 1, 10)
+    elif fate < 0.97:
+        accepted = None  # the ledger has no acceptance time (never accepted, still pending)
+    else:
+        closed = later(submitted, 0, 3)  # settled on the spot; no separate acceptance time
+    # The ledger is exported today: nothing in it has happened after today.
+    if closed and closed > now:
+        closed = None
+    if escalated and escalated > now:
+        escalated = closed = None
+    if accepted and accepted > now:
+        accepted = escalated = closed = None
+
+    major = code in ("dispute", "security_hazard") and rng.random() < 0.03
+    cause = rng.choice(CAUSES[code])
+    group = f"{village}{rng.randint(1, 12)}组"
+    p1, p2 = _person(rng), _person(rng)
+    parties = ""
+    if code == "dispute":
+        parties = f"{p1}:{_phone(rng)};{p2}:{_phone(rng)}"
+    elif rng.random() < 0.3:
+        parties = f"{p1}:{_phone(rng)}"
+    values = {
+        "case_no": f"{town.code.upper()}-{quarter}-{n + 1:05d}",
+        "village": village,
+        "officer": officer,
+        "category": rng.choice(words),
+        "major": rng.choice(["是", "1", "true"]) if major else rng.choice(["否", "", "0"]),
+        "occurred_at": occurred.strftime("%Y-%m-%d %H:%M"),
+        "location": group,
+        "persons": f"{p1}、{p2}" if code == "dispute" else p1,
+        "cause": cause,
+        "course": f"{p1}反映{cause},专管员到场了解情况并登记。",
+        "parties": parties,
+        "submitted_at": _stamp(rng, submitted),
+        "accepted_at": _stamp(rng, accepted),
+        "escalated_at": _stamp(rng, escalated),
+        "closed_at": _stamp(rng, closed),
+        "result": "",
+        "mediator": "",
+        "agreement_form": "",
+        "agreement_terms": "",
+        "quality": "",
+        "quality_note": "",
+        "voided": "",
+    }
+    if closed:
+        values["result"] = (
+            "已处理完毕,当事人无异议" if not escalated else "镇中心协调有关部门处理完毕"
+        )
+        if code == "dispute" and not escalated:
+            values["mediator"] = _person(rng)
+            values["agreement_form"] = rng.choice(["书面", "口头"])
+            values["agreement_terms"] = "1. 双方按原界线处理\n2. 费用各半承担"
+    # The ledger's own flaws and the office's judgements.
+    flaw = rng.random()
+    if flaw < 0.02:
+        values["voided"] = "是"
+    elif flaw < 0.05:
+        values["quality"] = "不合格"
+        values["quality_note"] = rng.choice(["照片与事件不符", "重复录入", "描述过于简单"])
+    elif flaw < 0.10:
+        dropped = rng.choice(["location", "cause", "course", "occurred_at", "parties", "mediator"])
+        values[dropped] = ""
+    elif flaw < 0.20:
+        values["quality"] = "合格"
+    return [values[k] for k in KEYS]
+
+
+def _stamp(rng: random.Random, moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    if rng.random() < 0.1:  # some platforms export ISO 8601 with the offset
+        return moment.isoformat(timespec="seconds")
+    return moment.strftime("%Y-%m-%d %H:%M:%S" if rng.random() < 0.5 else "%Y-%m-%d %H:%M")
+
+
+def _person(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.sample(GIVEN, rng.randint(1, 2)))
+
+
+def _phone(rng: random.Random) -> str:
+    if rng.random() < 0.15:
+        return f"0731-8{rng.randint(1000000, 9999999)}"
+    return f"1{rng.choice('3578')}{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}"
+
+
+def load_county(county: County, *, by=None) -> list:
+    """Import every town's ledger; returns the ImportReports (raises if any row is refused)."""
+    from gridcase.ledger.services import import_ledger
+
+    reports = []
+    for town in county.towns:
+        report = import_ledger(path_or_file=town.path, town_name=town.name, by=by)
+        if not report.ok:
+            raise RuntimeError("\n".join(report.lines()[:20]))
+        reports.append(report)
+    return reports
+
+
+# ---------------------------------------------------------------- a database of its own
+
+
+@contextlib.contextmanager
+def fresh_database(name: str = "gridcase_bench") -> Iterator[str]:
+    """Set Django up on a database of its own, migrated, and remove it afterwards.
+
+    With DATABASE_URL (PostgreSQL): the database `name` on the same server, dropped and
+    created again. Without: SQLite in a temporary data directory. Yields "PostgreSQL" or
+    "SQLite". Call before anything imports Django's settings.
+    """
+    tmp = Path(tempfile.mkdtemp(prefix="gridcase-bench-"))
+    url = os.environ.get("DATABASE_URL", "")
+    admin = None
+    os.environ["GRIDCASE_DATA_DIR"] = str(tmp / "data")
+    os.environ.pop("GRIDCASE_SQLITE_PATH", None)
+    if url:
+        import dj_database_url
+        import psycopg
+
+        params = dj_database_url.parse(url)
+        admin = {
+            "host": params["HOST"] or None,
+            "port": params["PORT"] or None,
+            "user": params["USER"] or None,
+            "password": params["PASSWORD"] or None,
+            "dbname": "postgres",
+        }
+        with psycopg.connect(**admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        os.environ["DATABASE_URL"] = urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridcase.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    try:
+        yield "PostgreSQL" if url else "SQLite"
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if admin is not None:
+            import psycopg
+
+            with psycopg.connect(**admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            os.environ["DATABASE_URL"] = url
+        shutil.rmtree(tmp, ignore_errors=True)
