@@ -11,6 +11,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("gridcase.api.urls")),
+    path("dashboards/", include("gridcase.web.urls_dashboards")),
+    path("manage/", include("gridcase.web.urls_manage")),
     path("", include("gridcase.web.urls")),
 ]
 

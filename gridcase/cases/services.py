@@ -514,6 +514,10 @@ def case_report(*, case: Case, by: User, result: str, at=None) -> Case:
     _check("report", case, by)
     result = _require_reason(result, "result", "处理结果")
     tc = town_clock(case.town, at)
+    # The department's own deadline is overwritten below; the entry keeps it, so that the
+    # department's on-time rate can be counted from the timeline (web.dashboard_selectors).
+    due = case.handle_due
+    data = {"due": due.isoformat(), "late": tc.local(at) > due} if due is not None else {}
     # The center gets its acceptance period to record the result and close.
     _transition(
         case,
@@ -522,6 +526,7 @@ def case_report(*, case: Case, by: User, result: str, at=None) -> Case:
         at=at,
         changes={"result": result, "handle_due": tc.accept_due(Level.TOWN, at)},
         note=result,
+        data=data,
     )
     return case
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, F, Q
@@ -345,8 +345,3 @@ def villages_of(town: Town) -> list[Village]:
 
 def departments_of(town: Town) -> list[Unit]:
     return list(Unit.objects.filter(town=town, kind=Unit.Kind.DEPARTMENT).order_by("name"))
-
-
-def quarter_end(quarter: str) -> date:
-    last = clock.parse_month(clock.quarter_months(quarter)[-1])
-    return date(last.year + (last.month == 12), last.month % 12 + 1, 1) - timedelta(days=1)

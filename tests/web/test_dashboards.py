@@ -297,7 +297,7 @@ def test_the_pay_panel_shows_the_villages_sums(t, story, today, client):
         "2026-Q4",
     ]
     assert rows["东村"]["cells"] == [q.by_village.get("东村", ds.ZERO) for q in quarters]
-    assert rows["东村"]["total"] == sum((q.by_village.get("东村", ds.ZERO) for q in quarters))
+    assert rows["东村"]["total"] == sum(q.by_village.get("东村", ds.ZERO) for q in quarters)
     assert "<html" in response.content.decode()
 
 

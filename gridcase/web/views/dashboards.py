@@ -42,11 +42,16 @@ class DashboardForm(forms.Form):
     """The town (when the person sees several) and the date range; GET, never an error page."""
 
     town = forms.TypedChoiceField(label=_("镇"), coerce=int, required=False)
+    # <input type="date"> takes ISO dates whatever the language.
     date_from = forms.DateField(
-        label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("起始日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     date_to = forms.DateField(
-        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("截止日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def __init__(self, *args, towns: list[Town], **kwargs):
