@@ -64,8 +64,9 @@ def flatten(detail, prefix: str = "") -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     if isinstance(detail, dict):
         for key, value in detail.items():
-            name = "non_field_errors" if key == "non_field_errors" and not prefix else str(key)
-            for k, v in flatten(value, f"{prefix}{name}.").items():
+            # A nested object's own errors belong to the field that holds it: `parties`.
+            inner = prefix if key == "non_field_errors" and prefix else f"{prefix}{key}."
+            for k, v in flatten(value, inner).items():
                 fields.setdefault(k, []).extend(v)
     elif isinstance(detail, list):
         if all(not isinstance(item, dict | list) for item in detail):

@@ -38,3 +38,17 @@ def system_client(town, scope: str = "read") -> APIClient:
 def as_user():
     """as_user(t.officer) -> an APIClient authenticated by that person's device token."""
     return device_client
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def png(name: str = "现场.png"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, PNG, content_type="image/png")
