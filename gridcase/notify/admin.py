@@ -12,18 +12,44 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from gridcase.cases.errors import ActionNotAllowed, CaseError
+from gridcase.org.models import Unit
 
 from . import selectors, services
 from .models import ChannelConfig, Delivery, InboxItem, Notification
 
 
+def _administers(request) -> bool:
+    user = request.user
+    if not (user.is_active and user.is_staff):
+        return False
+    towns = selectors.administered_town_ids(user)
+    return towns is None or bool(towns)
+
+
 class _Scoped(admin.ModelAdmin):
+    """For the towns' administrators (staff with an administrator role) and superusers."""
+
     town_path = "town_id"
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
         towns = selectors.administered_town_ids(request.user)
         return qs if towns is None else qs.filter(**{f"{self.town_path}__in": towns})
+
+    def has_module_permission(self, request):
+        return _administers(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _administers(request)
+
+    def has_add_permission(self, request):
+        return _administers(request)
+
+    def has_change_permission(self, request, obj=None):
+        return _administers(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return _administers(request)
 
 
 class _ReadOnly(_Scoped):
@@ -69,6 +95,13 @@ class ChannelConfigAdmin(_Scoped):
     list_filter = ["kind", "enabled", "unit__kind"]
     search_fields = ["unit__name", "name", "target"]
     actions = ["send_test"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "unit":
+            towns = selectors.administered_town_ids(request.user)
+            qs = Unit.objects.select_related("town")
+            kwargs["queryset"] = qs if towns is None else qs.filter(town_id__in=towns)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description=_("地址"))
     def target_short(self, obj):
@@ -127,13 +160,6 @@ class DeliveryAdmin(_ReadOnly):
     @admin.display(description=_("最近错误"))
     def error(self, obj):
         return obj.last_error[:80]
-
-    def has_change_permission(self, request, obj=None):
-        # Needed for the resend action; the fields themselves stay read-only.
-        return obj is None and request.user.is_staff
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
 
     @admin.action(description=_("重新发送"))
     def resend(self, request, queryset):

@@ -8,6 +8,8 @@ for checking a deployment, or for tests).
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from huey.contrib.djhuey.management.commands.run_huey import Command as RunHuey
 
@@ -30,6 +32,8 @@ class Command(RunHuey):
         if options.get("once"):
             return self._once()
         self.stdout.write(f"后台任务进程启动 (worker starting): 队列 {self._where()}")
+        # Huey's own log handler only: the root logger would print every line twice.
+        logging.getLogger("huey").propagate = False
         return super().handle(*args, **options)
 
     def _where(self) -> str:
