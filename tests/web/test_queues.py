@@ -212,3 +212,19 @@ def test_light_filter_matches_the_light_shown(t, frozen):
     for light in ("red", "yellow", "green"):
         cases = Case.objects.filter(q.light_q(light, days)).select_related("town")
         assert cases and all(lights.light(c) == light for c in cases)
+
+
+def test_chinese_first_and_english_on_request(client, t, frozen):
+    client.force_login(t.officer)
+    assert "我的待办" in client.get("/").content.decode()
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    html = client.get("/").content.decode()
+    assert "My queue" in html and "To accept" in html and 'lang="en"' in html
+
+
+def test_every_page_has_the_navigation_for_the_role(login, t, frozen):
+    officer = login(t.officer).get("/").content.decode()
+    assert "录入事件" in officer
+    station = login(t.station_user).get("/").content.decode()
+    assert 'href="/cases/new/"' not in station

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gridcase.cases import services
@@ -41,7 +42,7 @@ STATEFUL = {
     "review",
     "decide_extension",
 }
-STALE = "该事件刚刚已被他人处理,您的操作未执行。请查看最新状态后再操作。"
+STALE = gettext_lazy("该事件刚刚已被他人处理,您的操作未执行。请查看最新状态后再操作。")
 
 
 def _run(action: str, case: Case, user, form, request: HttpRequest) -> str:
@@ -136,7 +137,7 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
             return _refuse(request, case, action, form, status=400)
         posted = form.cleaned_data.get("version")
         if action in STATEFUL and posted is not None and posted != case.version:
-            return _refuse(request, case, action, form, status=409, message=_(STALE))
+            return _refuse(request, case, action, form, status=409, message=str(STALE))
         try:
             message = _run(action, case, request.user, form, request)
         except Conflict as exc:

@@ -5,11 +5,14 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
+from gridcase.cases.models import Category, Level, State
 from gridcase.org.models import Village
 from gridcase.org.selectors import role_kinds, towns_of
 from gridcase.web import selectors as q
 from gridcase.web.forms import FilterForm
+from gridcase.web.templatetags.workbench import LIGHT_LABELS
 
 PAGE_SIZE = 30
 
@@ -62,14 +65,7 @@ def _queue(request: HttpRequest, *, default_tab: str | None, nav_section: str) -
         before=request.GET.get("before", ""),
         size=PAGE_SIZE,
     )
-    lights = ctx["lights"]
-    rows = [
-        {
-            "case": case,
-            "light": lights.follow_up_light(case) if tab == "follow_up" else lights.light(case),
-        }
-        for case in page.rows
-    ]
+    rows = list_rows(page.rows, ctx["lights"], follow_up=tab == "follow_up")
     return render(
         request,
         "web/queue.html",
@@ -85,6 +81,45 @@ def _queue(request: HttpRequest, *, default_tab: str | None, nav_section: str) -
             "can_enter": "officer" in role_kinds(user),
         },
     )
+
+
+def _labels(choices) -> dict[str, str]:
+    return {value: str(label) for value, label in choices}
+
+
+def list_rows(cases, lights: q.Lights, *, follow_up: bool = False) -> list[dict]:
+    """What a list row shows, with the choice labels translated once per request (a model's
+    get_FOO_display translates every choice on every call: thirty rows made that the page's
+    main cost)."""
+    categories, states, levels = (
+        _labels(Category.choices),
+        _labels(State.choices),
+        _labels(Level.choices),
+    )
+    light_labels = {k: str(v) for k, v in LIGHT_LABELS.items()}
+    rows = []
+    for case in cases:
+        light = lights.follow_up_light(case) if follow_up else lights.light(case)
+        if case.state == State.PENDING:
+            due_kind, due = "accept", case.accept_due
+        elif case.state in (State.HANDLING, State.REPORTED):
+            due_kind, due = "handle", case.handle_due
+        else:
+            due_kind, due = "", None
+        rows.append(
+            {
+                "case": case,
+                "url": reverse("web:case_detail", args=[case.number]),
+                "light": light,
+                "light_label": light_labels.get(light, ""),
+                "category": categories.get(case.category, case.category),
+                "state": states.get(case.state, case.state),
+                "level": levels.get(case.level, case.level),
+                "due_kind": due_kind,
+                "due": due,
+            }
+        )
+    return rows
 
 
 @login_required

@@ -1,0 +1,204 @@
+"""Time the workbench's pages with the demo town, and again with many more cases.
+
+    .venv/bin/python bench/bench_pages.py                 # the demo town (six months)
+    .venv/bin/python bench/bench_pages.py --extra 200000  # plus 200,000 generated cases
+    DATABASE_URL=postgres://… .venv/bin/python bench/bench_pages.py --extra 1000000
+
+It builds a fresh database of its own (SQLite in a temporary directory, or the database
+`gridcase_bench_pages` on the PostgreSQL server of DATABASE_URL), runs `gridcase demo`,
+optionally adds generated cases (bulk rows in the demo's villages, spread over two years, in
+every state: the benchmark's data, not a workflow), then requests each page as each role
+through Django's test client and prints the median and the 95th percentile in milliseconds,
+with the number of SQL queries. The target is: every list page under 200 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.county import fresh_database  # noqa: E402
+
+STATES = ["pending", "handling", "closed", "closed", "closed", "closed", "voided"]
+LEVELS = ["grid", "village", "town"]
+CATEGORIES = ["dispute", "security_hazard", "livelihood_service", "environment_campaign", "other"]
+
+
+def add_cases(extra: int, seed: int) -> None:
+    """Generated cases in bulk: enough rows to show that the pages do not grow with the table."""
+    from django.db import transaction
+
+    from gridcase.cases.models import Case, Party
+    from gridcase.core import clock
+    from gridcase.org.demo import TOWN_NAME
+    from gridcase.org.models import Grid, Role, Town
+
+    rng = random.Random(seed)
+    town = Town.objects.get(name=TOWN_NAME)
+    officers = list(Role.objects.filter(town=town, kind="officer").select_related("grid"))
+    departments = list(town.units.filter(kind="department"))
+    grids = {g.pk: g for g in Grid.objects.filter(village__town=town)}
+    now = clock.now()
+    batch: list[Case] = []
+    made = 0
+    with transaction.atomic():
+        for i in range(extra):
+            role = rng.choice(officers)
+            state = rng.choice(STATES)
+            level = rng.choice(LEVELS)
+            submitted = now - timedelta(minutes=rng.randint(60, 730 * 24 * 60))
+            day = clock.local_date(submitted, town.timezone)
+            dept = rng.choice(departments) if level == "town" and rng.random() < 0.3 else None
+            batch.append(
+                Case(
+                    town=town,
+                    number=f"BX-{day.year}-{i:07d}",
+                    category=rng.choice(CATEGORIES),
+                    title=f"生成事件{i}",
+                    occurred_at=submitted - timedelta(hours=2),
+                    location=f"{role.village.name}{rng.randint(1, 12)}组",
+                    persons="甲、乙",
+                    cause="生成数据",
+                    course="用于测量页面速度",
+                    village_id=role.village_id,
+                    grid=grids.get(role.grid_id),
+                    officer_id=role.user_id,
+                    source="imported",
+                    state=state,
+                    level="department" if dept else level,
+                    department=dept,
+                    submitted_at=submitted,
+                    accept_due=day + timedelta(days=3),
+                    handle_due=day + timedelta(days=9) if state != "pending" else None,
+                    first_accept_due=day + timedelta(days=3),
+                    closed_at=submitted + timedelta(days=3) if state == "closed" else None,
+                    follow_up_due=day + timedelta(days=16) if state == "closed" else None,
+                )
+            )
+            if len(batch) == 5000:
+                made += _flush(batch, Case, Party)
+                batch = []
+        made += _flush(batch, Case, Party)
+    print(f"generated {made} extra cases", flush=True)
+
+
+def _flush(batch, Case, Party) -> int:
+    if not batch:
+        return 0
+    created = Case.objects.bulk_create(batch)
+    if created and created[0].pk is None:  # SQLite without RETURNING: read the ids back
+        ids = dict(
+            Case.objects.filter(number__in=[c.number for c in batch]).values_list("number", "pk")
+        )
+        for case in created:
+            case.pk = ids[case.number]
+    Party.objects.bulk_create(
+        Party(case_id=c.pk, name=n, phone=p, position=j)
+        for c in created
+        for j, (n, p) in enumerate([("甲", "13800000001"), ("乙", "13800000002")])
+    )
+    return len(created)
+
+
+def measure(client, url: str, runs: int) -> tuple[float, float, int, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm caches (templates, the calendar library)
+    times = []
+    queries = 0
+    status = 0
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as ctx:
+            start = time.perf_counter()
+            response = client.get(url)
+            if hasattr(response, "streaming_content"):
+                b"".join(response.streaming_content)
+            times.append((time.perf_counter() - start) * 1000)
+        queries = len(ctx)
+        status = response.status_code
+    times.sort()
+    p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
+    return statistics.median(times), p95, queries, status
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--days", type=int, default=182, help="days of demo cases (default 182)")
+    parser.add_argument("--extra", type=int, default=0, help="generated cases to add")
+    parser.add_argument("--runs", type=int, default=15, help="requests per page")
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args()
+
+    with fresh_database("gridcase_bench_pages") as engine:
+        from django.conf import settings
+        from django.test import Client
+
+        from gridcase.cases.models import Case
+        from gridcase.org import demo
+        from gridcase.org.models import Role
+
+        settings.ALLOWED_HOSTS = ["*"]
+        started = time.perf_counter()
+        demo.build_demo(days=args.days, seed=args.seed, out=lambda *a: None)
+        print(f"demo built in {time.perf_counter() - started:.0f} s", flush=True)
+        if args.extra:
+            add_cases(args.extra, args.seed)
+        total = Case.objects.count()
+        print(f"{engine}: {total} cases\n", flush=True)
+
+        users = {}
+        for kind in (
+            "officer",
+            "village_station",
+            "town_center",
+            "department",
+            "governance_office",
+        ):
+            role = Role.objects.filter(kind=kind).select_related("user").first()
+            if role:
+                users[kind] = role.user
+        sample = Case.objects.exclude(state="draft").order_by("-submitted_at").first()
+
+        print(f"{'role':<18} {'page':<44} {'median':>8} {'p95':>8} {'queries':>8}  status")
+        worst = 0.0
+        for kind, user in users.items():
+            client = Client()
+            client.force_login(user)
+            pages = ["/", "/?tab=overdue", "/cases/", "/cases/?q=张", "/cases/?category=dispute"]
+            # A deep page: follow "next" ten times from the first page of every case.
+            response = client.get("/cases/")
+            for _ in range(10):
+                cursor = response.context["page"].next_cursor if response.context else None
+                if not cursor:
+                    break
+                response = client.get(f"/cases/?tab=all&after={cursor}")
+            if cursor:
+                pages.append(f"/cases/?tab=all&after={cursor}")
+            if kind == "officer":
+                pages.append("/cases/new/")
+            if sample and kind in ("town_center", "governance_office"):
+                pages.append(f"/cases/{sample.number}/")
+            for url in pages:
+                median, p95, queries, status = measure(client, url, args.runs)
+                is_list = not url.startswith("/cases/new") and "/cases/BX" not in url
+                if is_list:
+                    worst = max(worst, median)
+                label = url if len(url) <= 44 else url[:41] + "..."
+                print(
+                    f"{kind:<18} {label:<44} {median:8.1f} {p95:8.1f} {queries:8d}  {status}",
+                    flush=True,
+                )
+        print(f"\nslowest list page (median): {worst:.1f} ms — target < 200 ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
