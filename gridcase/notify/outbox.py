@@ -165,10 +165,28 @@ def recipients_for_action(
     return None
 
 
+# The case actions that may tell someone (the others cost nothing here, e.g. a bulk import).
+TOLD_ACTIONS = frozenset(
+    {
+        "escalate",
+        "dispatch",
+        "report",
+        "return",
+        "urge",
+        "request_extension",
+        "decide_extension",
+        "review",
+        "void",
+    }
+)
+
+
 def on_case_event(sender, *, case: Case, entry, action: str, by, data, **kwargs) -> None:
     """Receiver of `case_event`: runs inside the action's transaction; errors roll it back."""
     from .recipients import Finder
 
+    if action not in TOLD_ACTIONS:
+        return
     finder = Finder(case.town_id, clock.local_date(entry.at, case.town.timezone))
     found = recipients_for_action(action, case, entry, by, data or {}, finder)
     if found is None:

@@ -222,3 +222,26 @@ def test_a_notification_that_reaches_nobody_is_shown_to_the_administrator(t):
     with transaction.atomic():
         n = outbox.emit(town=t.town, kind="quarter_ready", recipients=recipients.NOBODY, context={})
     assert list(selectors.undeliverable_notifications(t.admin_user)) == [n]
+
+
+@time_machine.travel(local(2026, 10, 12, 11), tick=False)
+def test_submitting_and_accepting_tell_nobody(t):
+    case = submitted_case(t, local(2026, 10, 12, 9))
+    services.case_accept(case=case, by=t.officer)
+    assert not Notification.objects.exists()
+
+
+@time_machine.travel(local(2026, 10, 12, 11), tick=False)
+def test_the_officer_hears_of_a_nonconforming_review_and_of_a_void_by_others(t):
+    case = submitted_case(t, local(2026, 10, 12, 9))
+    services.case_review(case=case, by=t.office_user, quality="nonconforming", note="缺少照片")
+    n = last("review")
+    assert inbox_users(n) == {"officer"}
+    assert "不合格原因:缺少照片" in n.body
+    services.case_review(case=case, by=t.office_user, quality="conforming")
+    assert Notification.objects.filter(kind="review").count() == 1
+    services.case_void(case=case, by=t.center_user, reason="重复录入")
+    assert inbox_users(last("void")) == {"officer"}
+    other = submitted_case(t, local(2026, 10, 12, 9))
+    services.case_void(case=other, by=t.officer, reason="录入错误")
+    assert Notification.objects.filter(kind="void").count() == 1
