@@ -26,25 +26,27 @@ logger = logging.getLogger(__name__)
 DELIVER_PRIORITY = 10
 
 
-def _deliver(delivery_id: int) -> str:
-    return delivery.deliver(delivery_id)
+# The tasks return nothing: Huey would keep every return value in its result store forever.
 
 
-def _deliver_due() -> dict[str, int]:
+def _deliver(delivery_id: int) -> None:
+    outcome = delivery.deliver(delivery_id)
+    logger.debug("delivery %s: %s", delivery_id, outcome)
+
+
+def _deliver_due() -> None:
     """Every minute: retries whose back-off has passed, pushes held by the quiet hours, and
     anything whose enqueueing failed or whose worker died."""
     outcomes = delivery.deliver_due()
     if outcomes:
         logger.info("sweep: %s", outcomes)
-    return outcomes
 
 
-def _scan() -> dict[str, int]:
+def _scan() -> None:
     """Every ten minutes: yellow/red warnings, follow-up reminders, the morning digest."""
     sent = dict(schedule.scan())
     if sent:
         logger.info("scan: %s", sent)
-    return sent
 
 
 def register(huey) -> SimpleNamespace:

@@ -154,5 +154,6 @@ def test_with_redis_and_the_receiver_down_everything_arrives_once_when_it_is_bac
             assert sorted(r.json()["id"] for r in back.requests) == sorted(
                 str(n.uid) for n in notifications
             )
+            assert huey.result_count() == 0  # nothing piles up in Redis
         finally:
             back.stop()
