@@ -7,7 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from gridcase.assessment import services
+from gridcase.assessment import quarter as life
+from gridcase.assessment import selectors, services
 from gridcase.assessment.models import QuarterAssessment
 from gridcase.assessment.policy import DEFAULT_POLICY_PATH, parse_policy
 from gridcase.assessment.rules import STATUSES
@@ -281,3 +282,30 @@ def test_the_county_is_assessed_town_by_town(t, other_town):
     results = list(services.assess_county(months=OCT))
     assert [r.town for r in results] == ["白沙镇", "长塘镇"]
     assert [len(r.officers) for r in results] == [2, 2]
+
+
+def test_an_officer_sees_only_their_own_statement_and_the_office_sees_all(t):
+    result = services.assess_period(town=t.town, months=OCT)
+    assert len(selectors.visible_result(result, t.office_user).officers) == 2
+    assert len(selectors.visible_result(result, t.leader).officers) == 2
+    own = selectors.visible_result(result, t.officer)
+    assert [o.officer_id for o in own.officers] == [t.officer.pk]
+    with pytest.raises(ActionNotAllowed):
+        selectors.visible_result(result, t.station_user)
+
+
+def test_another_towns_office_sees_nothing(t, other_town):
+    result = services.assess_period(town=t.town, months=OCT)
+    with pytest.raises(ActionNotAllowed):
+        selectors.visible_result(result, other_town.office_user)
+
+
+def test_a_finalised_quarter_is_read_from_its_snapshot_in_one_query(
+    t, django_assert_max_num_queries
+):
+    closed_locally(t, local(2026, 10, 12, 9))
+    life.quarter_finalise(town=t.town, quarter="2026-Q4", by=t.office_user)
+    with django_assert_max_num_queries(1):
+        result = services.assess_period(town=t.town, months=Q4)
+    assert result.status == "finalised"
+    assert result.officer(t.officer.pk).total == Decimal("70.00")

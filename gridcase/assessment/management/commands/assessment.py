@@ -8,7 +8,8 @@ from datetime import timedelta
 from django.core.management.base import CommandError
 
 from gridcase.assessment import quarter as life
-from gridcase.assessment.models import Adjustment, Appeal, AssessmentEvent
+from gridcase.assessment.models import Adjustment, Appeal
+from gridcase.assessment.selectors import adjustments_of, appeals_of, events_of
 from gridcase.assessment.services import STATUS_WORDS, check_quarter
 from gridcase.core import clock
 
@@ -99,11 +100,7 @@ class Command(AssessmentCommand):
         if row and row.approved_at:
             at = clock.local_date(row.approved_at, town.timezone)
             self._say(f"  审批: {at} {_who(row.approved_by)}")
-        appeals = (
-            Appeal.objects.filter(town=town, quarter=quarter)
-            .select_related("case", "filed_by")
-            .order_by("filed_at")
-        )
+        appeals = appeals_of(town=town, quarter=quarter)
         if appeals:
             self._say("  申诉:")
             for a in appeals:
@@ -117,7 +114,7 @@ class Command(AssessmentCommand):
         if info.pending_appeals:
             self._say(f"  有 {info.pending_appeals} 件申诉待处理, 处理后才能定稿")
         for title, rows in (
-            ("本季度计入的调整", Adjustment.objects.filter(town=town, applies_to=quarter)),
+            ("本季度计入的调整", adjustments_of(town=town, quarter=quarter)),
             (
                 "对本季度的更正 (计入以后季度)",
                 Adjustment.objects.filter(town=town, quarter=quarter),
@@ -131,7 +128,7 @@ class Command(AssessmentCommand):
                         f"    {_who(adj.officer)} {adj.amount} 元 ({adj.quarter}→{adj.applies_to})"
                         f"  {adj.reason}"
                     )
-        events = AssessmentEvent.objects.filter(town=town, quarter=quarter).select_related("actor")
+        events = events_of(town=town, quarter=quarter)
         if events:
             self._say("  记录:")
             for e in events:
