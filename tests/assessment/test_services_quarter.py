@@ -1,6 +1,6 @@
 """The quarter's life: finalise, the snapshot, approval, appeals, adjustments."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,6 +11,7 @@ from gridcase.assessment.models import Appeal, AssessmentEvent, QuarterAssessmen
 from gridcase.cases import services as case_services
 from gridcase.cases.errors import ActionNotAllowed, CaseError, Conflict
 from gridcase.cases.models import TimelineEntry
+from gridcase.org.models import Role
 from tests.assessment.builders import closed_locally, submitted
 from tests.factories import local
 
@@ -269,3 +270,22 @@ def test_the_status_says_when_finalising_becomes_possible(t):
     info = life.quarter_status(town=t.town, quarter="2026-Q4")
     assert (info.status, info.pending_appeals, info.row) == ("draft", 0, None)
     assert info.possible_from > life.finalise_possible_from(t.town, "2026-Q3")
+
+
+def test_an_officer_who_left_still_receives_an_adjustment(t):
+    finalise(t, quarter="2026-Q3")
+    life.quarter_approve(town=t.town, quarter="2026-Q3", by=t.leader)
+    life.adjustment_add(
+        town=t.town,
+        officer=t.other_officer,
+        quarter="2026-Q3",
+        amount="25.50",
+        reason="9月漏计一起上报",
+        by=t.office_user,
+    )
+    Role.objects.filter(user=t.other_officer).update(active_until=date(2026, 9, 30))
+    result = services.assess_period(town=t.town, months=Q4)
+    gone = result.officer(t.other_officer.pk)
+    assert gone.months == ()
+    assert gone.total == Decimal("25.50")
+    assert gone.village == "西村"
