@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -14,9 +16,23 @@ def zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
+_replayed: ContextVar[datetime | None] = ContextVar("replayed_now", default=None)
+
+
 def now() -> datetime:
-    """The current instant, aware, in UTC (patched by time-machine in tests)."""
-    return timezone.now()
+    """The current instant, aware (patched by time-machine in tests; see `replaying`)."""
+    return _replayed.get() or timezone.now()
+
+
+@contextmanager
+def replaying(moment: datetime):
+    """Inside this block, `now()` is `moment`: for replaying past actions (the demo town),
+    so that what they cause (notifications, their times) is dated as they would have been."""
+    token = _replayed.set(moment)
+    try:
+        yield
+    finally:
+        _replayed.reset(token)
 
 
 def local_date(moment: datetime, tz: str) -> date:

@@ -21,6 +21,7 @@ from gridcase.cases.errors import CaseError
 from gridcase.cases.models import Case
 from gridcase.core import clock
 from gridcase.core.calendar import calendar_for
+from gridcase.notify.models import InboxItem
 
 from .models import Grid, Role, Town, Unit, User, Village
 
@@ -189,6 +190,11 @@ class Story:
         elif age < timedelta(days=45) and self.rng.random() < 0.06:
             self.limit = submitted + timedelta(hours=self.rng.randint(1, 60))
 
+    def do(self, action, **kwargs):
+        """Run a service as of its `at`: what it causes is dated then, not today."""
+        with clock.replaying(kwargs["at"]):
+            return action(**kwargs)
+
     def later(self, at: datetime, working_days: int, hour: int | None = None) -> datetime:
         day = at.astimezone(self.tz).date()
         if working_days:
@@ -238,19 +244,23 @@ def play_case(story: Story, people: People, officer, village, grid, submitted: d
     }
     by = officer
     story.begin(submitted)
-    case = services.case_create_draft(town=story.town, by=by, data=data, at=submitted)
+    case = story.do(services.case_create_draft, town=story.town, by=by, data=data, at=submitted)
     scenario = rng.choices(*zip(*SCENARIOS, strict=True))[0]
     station = people.stations[village.id]
     center = rng.choice(people.center)
     try:
         if scenario == "on_spot":
-            services.case_handle_on_spot(
-                case=case, by=by, data=_close_data(category, True, rng), at=submitted
+            story.do(
+                services.case_handle_on_spot,
+                case=case,
+                by=by,
+                data=_close_data(category, True, rng),
+                at=submitted,
             )
         else:
-            services.case_submit(case=case, by=by, at=submitted)
+            story.do(services.case_submit, case=case, by=by, at=submitted)
             at = story.later(submitted, 3 if scenario == "slow_accept" else rng.choice((0, 1)))
-            services.case_accept(case=case, by=by, at=at)
+            story.do(services.case_accept, case=case, by=by, at=at)
             _play_rest(story, people, case, scenario, at, station, center)
         _after(story, people, case, submitted)
     except _Stop:
@@ -261,56 +271,97 @@ def _play_rest(story, people, case, scenario, at, station, center) -> None:
     rng, officer, cat = story.rng, case.officer, case.category
     if scenario in ("grid_close", "slow_accept"):
         at = story.later(at, rng.choice((0, 1, 2, 3)))
-        services.case_close(case=case, by=officer, data=_close_data(cat, True, rng), at=at)
+        story.do(
+            services.case_close, case=case, by=officer, data=_close_data(cat, True, rng), at=at
+        )
     elif scenario == "late":
         at = story.later(at, rng.choice((6, 7, 9)))
-        services.case_close(case=case, by=officer, data=_close_data(cat, True, rng), at=at)
+        story.do(
+            services.case_close, case=case, by=officer, data=_close_data(cat, True, rng), at=at
+        )
     elif scenario == "void":
         at = story.later(at, 1)
-        services.case_void(case=case, by=center, reason="重复录入,与已有事件为同一事项", at=at)
+        story.do(
+            services.case_void, case=case, by=center, reason="重复录入,与已有事件为同一事项", at=at
+        )
     else:
         at = story.later(at, rng.choice((0, 1)))
-        services.case_escalate(case=case, by=officer, note="网格内无法处理,提请村站协调", at=at)
+        story.do(
+            services.case_escalate, case=case, by=officer, note="网格内无法处理,提请村站协调", at=at
+        )
         at = story.later(at, rng.choice((0, 1)))
-        services.case_accept(case=case, by=station, at=at)
+        story.do(services.case_accept, case=case, by=station, at=at)
         if scenario == "village_close":
             at = story.later(at, rng.choice((1, 2)))
-            services.case_close(case=case, by=station, data=_close_data(cat, True, rng), at=at)
+            story.do(
+                services.case_close, case=case, by=station, data=_close_data(cat, True, rng), at=at
+            )
             return
         at = story.later(at, rng.choice((0, 1)))
-        services.case_escalate(case=case, by=station, note="村级处理有难度,上报镇中心", at=at)
+        story.do(
+            services.case_escalate, case=case, by=station, note="村级处理有难度,上报镇中心", at=at
+        )
         at = story.later(at, rng.choice((0, 1)))
         if scenario == "returned":
-            services.case_return(
-                case=case, by=center, reason="属村级职责范围,请村站继续调处", at=at
+            story.do(
+                services.case_return,
+                case=case,
+                by=center,
+                reason="属村级职责范围,请村站继续调处",
+                at=at,
             )
             at = story.later(at, rng.choice((1, 2, 3)))
-            services.case_close(case=case, by=station, data=_close_data(cat, True, rng), at=at)
+            story.do(
+                services.case_close, case=case, by=station, data=_close_data(cat, True, rng), at=at
+            )
             return
-        services.case_accept(case=case, by=center, at=at)
+        story.do(services.case_accept, case=case, by=center, at=at)
         if scenario == "town_close":
             at = story.later(at, rng.choice((1, 2, 3)))
-            services.case_close(case=case, by=center, data=_close_data(cat, False, rng), at=at)
+            story.do(
+                services.case_close, case=case, by=center, data=_close_data(cat, False, rng), at=at
+            )
             return
         unit, dept_user = rng.choice(people.departments)
         at = story.later(at, rng.choice((0, 1)))
-        services.case_dispatch(case=case, by=center, department=unit, note="请依职责处理", at=at)
+        story.do(
+            services.case_dispatch,
+            case=case,
+            by=center,
+            department=unit,
+            note="请依职责处理",
+            at=at,
+        )
         at = story.later(at, 1)
-        services.case_accept(case=case, by=dept_user, at=at)
+        story.do(services.case_accept, case=case, by=dept_user, at=at)
         if rng.random() < 0.3:
-            services.case_urge(case=case, by=center, note="请加快办理,按期反馈", at=at)
+            story.do(services.case_urge, case=case, by=center, note="请加快办理,按期反馈", at=at)
         if rng.random() < 0.2:
-            request = services.case_request_extension(
-                case=case, by=dept_user, working_days=3, reason="需等待现场勘测结果", at=at
+            request = story.do(
+                services.case_request_extension,
+                case=case,
+                by=dept_user,
+                working_days=3,
+                reason="需等待现场勘测结果",
+                at=at,
             )
             at = story.later(at, 1)
-            services.case_decide_extension(
-                request=request, by=center, approve=True, note="同意", at=at
+            story.do(
+                services.case_decide_extension,
+                request=request,
+                by=center,
+                approve=True,
+                note="同意",
+                at=at,
             )
         at = story.later(at, rng.choice((2, 3, 4)))
-        services.case_report(case=case, by=dept_user, result="已依法处理并告知当事人", at=at)
+        story.do(
+            services.case_report, case=case, by=dept_user, result="已依法处理并告知当事人", at=at
+        )
         at = story.later(at, 1)
-        services.case_close(case=case, by=center, data=_close_data(cat, False, rng), at=at)
+        story.do(
+            services.case_close, case=case, by=center, data=_close_data(cat, False, rng), at=at
+        )
 
 
 def _after(story, people, case, submitted) -> None:
@@ -318,7 +369,8 @@ def _after(story, people, case, submitted) -> None:
     rng = story.rng
     if case.state == "closed" and case.category == "dispute" and rng.random() < 0.7:
         at = story.later(case.closed_at, rng.choice((2, 5, 8)))
-        services.case_follow_up(
+        story.do(
+            services.case_follow_up,
             case=case,
             by=case.officer,
             visited_on=at.astimezone(story.tz).date(),
@@ -330,7 +382,8 @@ def _after(story, people, case, submitted) -> None:
     if case.state in ("closed", "handling", "pending") and rng.random() < 0.5:
         at = story.later(submitted, 4)
         bad = rng.random() < 0.12
-        services.case_review(
+        story.do(
+            services.case_review,
             case=case,
             by=people.office,
             quality="nonconforming" if bad else "conforming",
@@ -357,6 +410,10 @@ def build_demo(*, days: int = 182, seed: int = 2026, out=print) -> Town:
     start = today - timedelta(days=days)
     with remembered_clocks():
         made = _play_days(story, people, start, days, cal, now)
+    # People have read what reached them before this week; the rest is their news.
+    InboxItem.objects.filter(created_at__lt=now - timedelta(days=3), read_at__isnull=True).update(
+        read_at=now
+    )
     out(f"已创建演示镇“{TOWN_NAME}”: {len(VILLAGES)} 个行政村, {made} 件事件。")
     return town
 

@@ -7,6 +7,7 @@ the web server under a WSGI server and the worker as its own service (README).
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 
@@ -45,6 +46,10 @@ class Command(BaseCommand):
         try:
             call_command("runserver", addr, use_reloader=False, use_threading=True)
         finally:
-            if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=10)
+            if worker is not None and worker.poll() is None:
+                # SIGINT lets the worker finish the sends it has started.
+                worker.send_signal(signal.SIGINT)
+                try:
+                    worker.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    worker.kill()

@@ -1,0 +1,509 @@
+"""Every write of a town's configuration that its administrator makes: villages, grids, units,
+people and their roles, and the calendar overrides.
+
+Like the case services: keyword-only arguments, one transaction each, and the scope checked
+here (not only in the pages): `by` must administer the town (a superuser administers every
+town), and every row named must belong to that town. A row outside it raises `NotInScope`,
+which the pages answer with 404, as if the row did not exist. Bad input raises `CaseError`
+naming the field, in Chinese; nothing is half written.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Model, ProtectedError
+
+from gridcase.cases.elements import is_valid_phone, normalize_phone
+from gridcase.cases.errors import CaseError
+from gridcase.core import clock
+from gridcase.core.models import CalendarOverride
+
+from .models import Grid, Role, Town, Unit, User, Village
+from .selectors import active_roles
+
+NAME_LIMIT = 100
+
+
+class NotInScope(ObjectDoesNotExist):
+    """A row of another town (or a person who may not administer this one): 404."""
+
+
+# ---------------------------------------------------------------- scope
+
+
+def administers(user: User, town: Town | int) -> bool:
+    """Whether the person administers the town today (superusers: every town)."""
+    town_id = town if isinstance(town, int) else town.pk
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    for role in active_roles(user):
+        if role.kind != Role.Kind.ADMINISTRATOR or role.town_id != town_id:
+            continue
+        today = clock.today(role.town.timezone)
+        if (role.active_from is None or role.active_from <= today) and (
+            role.active_until is None or role.active_until >= today
+        ):
+            return True
+    return False
+
+
+def _require(by: User, town: Town) -> None:
+    if not administers(by, town):
+        raise NotInScope("不是本镇管理员")
+
+
+def _same_town(town: Town, *rows: Model | None) -> None:
+    """Every named row belongs to the town (a village, grid, unit, person or role)."""
+    for row in rows:
+        if row is None:
+            continue
+        town_id = row.village.town_id if isinstance(row, Grid) else row.town_id
+        if town_id != town.pk:
+            raise NotInScope(f"{row._meta.verbose_name} 不属于{town.name}")
+
+
+def _name(value: str, label: str, field: str = "name") -> str:
+    name = " ".join((value or "").split())
+    if not name:
+        raise CaseError(f"请填写{label}", {field: [f"请填写{label}"]})
+    if len(name) > NAME_LIMIT:
+        raise CaseError(f"{label}过长(最多{NAME_LIMIT}字)", {field: [f"最多{NAME_LIMIT}字"]})
+    return name
+
+
+def _in_use_error(what: str, uses: list[tuple[str, int]]) -> CaseError:
+    listed = "、".join(f"{label}{n}" for label, n in uses if n)
+    return CaseError(
+        f"{what}仍在使用中({listed}),不能删除。请先调整或停用这些记录。",
+        {"__all__": [f"仍在使用中:{listed}"]},
+    )
+
+
+def _delete(row: Model, what: str, uses: list[tuple[str, int]]) -> None:
+    """Delete unless something still uses the row (PROTECT); say what uses it."""
+    if any(n for _, n in uses):
+        raise _in_use_error(what, uses)
+    try:
+        with transaction.atomic():
+            row.delete()
+    except ProtectedError as exc:
+        # Something not counted above (another part of the system) still refers to it.
+        kinds = sorted({str(obj._meta.verbose_name) for obj in exc.protected_objects})
+        raise CaseError(
+            f"{what}仍被其他记录引用({'、'.join(kinds)}),不能删除。",
+            {"__all__": ["仍在使用中"]},
+        ) from None
+
+
+def _unique(save, message: str, field: str = "name"):
+    """Run `save`; a unique constraint hit by a concurrent request reads like the check."""
+    try:
+        with transaction.atomic():
+            return save()
+    except IntegrityError:
+        raise CaseError(message, {field: [message]}) from None
+
+
+# ---------------------------------------------------------------- villages
+
+
+@transaction.atomic
+def village_create(*, by: User, town: Town, name: str) -> Village:
+    _require(by, town)
+    name = _name(name, "行政村名称")
+    message = f"本镇已有名为“{name}”的行政村"
+    if Village.objects.filter(town=town, name=name).exists():
+        raise CaseError(message, {"name": [message]})
+    return _unique(lambda: Village.objects.create(town=town, name=name), message)
+
+
+@transaction.atomic
+def village_rename(*, by: User, village: Village, name: str) -> Village:
+    town = village.town
+    _require(by, town)
+    name = _name(name, "行政村名称")
+    message = f"本镇已有名为“{name}”的行政村"
+    if Village.objects.filter(town=town, name=name).exclude(pk=village.pk).exists():
+        raise CaseError(message, {"name": [message]})
+    village.name = name
+    _unique(lambda: village.save(update_fields=["name"]), message)
+    return village
+
+
+@transaction.atomic
+def village_delete(*, by: User, village: Village) -> None:
+    from gridcase.cases.models import Case
+
+    _require(by, village.town)
+    uses = [
+        ("网格 ", Grid.objects.filter(village=village).count()),
+        ("村站 ", Unit.objects.filter(village=village).count()),
+        ("人员角色 ", Role.objects.filter(village=village).count()),
+        ("事件 ", Case.objects.filter(village=village).count()),
+    ]
+    _delete(village, f"行政村“{village.name}”", uses)
+
+
+# ---------------------------------------------------------------- grids
+
+
+@transaction.atomic
+def grid_create(*, by: User, town: Town, village: Village, name: str) -> Grid:
+    _require(by, town)
+    _same_town(town, village)
+    name = _name(name, "网格名称")
+    message = f"{village.name}已有名为“{name}”的网格"
+    if Grid.objects.filter(village=village, name=name).exists():
+        raise CaseError(message, {"name": [message]})
+    return _unique(lambda: Grid.objects.create(village=village, name=name), message)
+
+
+@transaction.atomic
+def grid_rename(*, by: User, grid: Grid, name: str) -> Grid:
+    """Only the name: a grid's cases and officers belong to its village, so it stays there."""
+    _require(by, grid.village.town)
+    name = _name(name, "网格名称")
+    message = f"{grid.village.name}已有名为“{name}”的网格"
+    if Grid.objects.filter(village=grid.village, name=name).exclude(pk=grid.pk).exists():
+        raise CaseError(message, {"name": [message]})
+    grid.name = name
+    _unique(lambda: grid.save(update_fields=["name"]), message)
+    return grid
+
+
+@transaction.atomic
+def grid_delete(*, by: User, grid: Grid) -> None:
+    from gridcase.cases.models import Case
+
+    _require(by, grid.village.town)
+    uses = [
+        ("人员角色 ", Role.objects.filter(grid=grid).count()),
+        ("事件 ", Case.objects.filter(grid=grid).count()),
+    ]
+    _delete(grid, f"网格“{grid}”", uses)
+
+
+# ---------------------------------------------------------------- units
+
+
+def _unit_village(town: Town, kind: str, village: Village | None) -> Village | None:
+    if kind not in Unit.Kind.values:
+        raise CaseError("请选择单位类型", {"kind": ["请选择单位类型"]})
+    if kind == Unit.Kind.VILLAGE_STATION:
+        if village is None:
+            raise CaseError("村社会服务管理站须选择所属行政村", {"village": ["请选择所属行政村"]})
+        _same_town(town, village)
+        return village
+    # Only a village station belongs to a village; the others are town-wide.
+    return None
+
+
+@transaction.atomic
+def unit_create(
+    *, by: User, town: Town, kind: str, name: str, village: Village | None = None
+) -> Unit:
+    _require(by, town)
+    village = _unit_village(town, kind, village)
+    name = _name(name, "单位名称")
+    message = f"本镇已有名为“{name}”的单位"
+    if Unit.objects.filter(town=town, name=name).exists():
+        raise CaseError(message, {"name": [message]})
+    return _unique(
+        lambda: Unit.objects.create(town=town, kind=kind, name=name, village=village), message
+    )
+
+
+@transaction.atomic
+def unit_update(*, by: User, unit: Unit, name: str, village: Village | None = None) -> Unit:
+    """The name, and a station's village. The kind stays: roles and cases depend on it."""
+    town = unit.town
+    _require(by, town)
+    village = _unit_village(town, unit.kind, village)
+    name = _name(name, "单位名称")
+    message = f"本镇已有名为“{name}”的单位"
+    if Unit.objects.filter(town=town, name=name).exclude(pk=unit.pk).exists():
+        raise CaseError(message, {"name": [message]})
+    unit.name, unit.village = name, village
+    _unique(lambda: unit.save(update_fields=["name", "village"]), message)
+    return unit
+
+
+@transaction.atomic
+def unit_delete(*, by: User, unit: Unit) -> None:
+    from gridcase.cases.models import Case
+
+    _require(by, unit.town)
+    uses = [
+        ("人员角色 ", Role.objects.filter(unit=unit).count()),
+        ("分流事件 ", Case.objects.filter(department=unit).count()),
+        ("通知渠道 ", unit.channels.count() if hasattr(unit, "channels") else 0),
+    ]
+    _delete(unit, f"单位“{unit.name}”", uses)
+
+
+# ---------------------------------------------------------------- people
+
+
+def _phone(value: str) -> str:
+    phone = normalize_phone(value or "")
+    if phone and not is_valid_phone(phone):
+        message = "手机号格式不正确(11 位手机号,或带区号的固定电话)"
+        raise CaseError(message, {"phone": [message]})
+    return phone
+
+
+PASSWORD_MIN = 8
+
+
+def _password(password: str, user: User | None, field: str = "password") -> str:
+    if not password:
+        raise CaseError("请设置密码", {field: ["请设置密码"]})
+    # The deployment may configure AUTH_PASSWORD_VALIDATORS; a floor applies regardless.
+    if len(password) < PASSWORD_MIN:
+        message = f"密码至少 {PASSWORD_MIN} 位"
+        raise CaseError(message, {field: [message]})
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        messages = [str(m) for m in exc.messages]
+        raise CaseError("密码不符合要求:" + ";".join(messages), {field: messages}) from None
+    return password
+
+
+def _person_town(person: User, town: Town) -> None:
+    # The people of the town; superusers are managed at the command line and in the Django
+    # admin, never from a town's pages.
+    if person.town_id != town.pk or person.is_superuser:
+        raise NotInScope("不是本镇人员")
+
+
+@transaction.atomic
+def person_create(
+    *,
+    by: User,
+    town: Town,
+    username: str,
+    display_name: str,
+    password: str,
+    phone: str = "",
+) -> User:
+    """A person of the town with a login and an initial password (roles come next)."""
+    _require(by, town)
+    username = (username or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not username:
+        errors["username"] = ["请填写登录名"]
+    elif len(username) > 150 or not all(ch.isalnum() or ch in "@.+-_" for ch in username):
+        errors["username"] = ["登录名只能包含字母、数字和 @ . + - _,最多 150 个字符"]
+    elif User.objects.filter(username__iexact=username).exists():
+        errors["username"] = [f"登录名“{username}”已被使用"]
+    if errors:
+        raise CaseError(next(iter(errors.values()))[0], errors)
+    display_name = _name(display_name, "姓名", "display_name")
+    phone = _phone(phone)
+    user = User(username=username, display_name=display_name, phone=phone, town=town)
+    user.set_password(_password(password, user))
+    return _unique(lambda: (user.save(), user)[1], f"登录名“{username}”已被使用", "username")
+
+
+@transaction.atomic
+def person_update(*, by: User, town: Town, person: User, display_name: str, phone: str) -> User:
+    _require(by, town)
+    _person_town(person, town)
+    person.display_name = _name(display_name, "姓名", "display_name")
+    person.phone = _phone(phone)
+    person.save(update_fields=["display_name", "phone"])
+    return person
+
+
+@transaction.atomic
+def person_set_password(*, by: User, town: Town, person: User, password: str) -> User:
+    _require(by, town)
+    _person_town(person, town)
+    person.set_password(_password(password, person))
+    person.save(update_fields=["password"])
+    return person
+
+
+@transaction.atomic
+def person_set_active(*, by: User, town: Town, person: User, active: bool) -> User:
+    """Deactivate (no login, no notifications, out of every list) or reactivate a person.
+    Their cases and history stay."""
+    _require(by, town)
+    _person_town(person, town)
+    if not active and person.pk == by.pk:
+        raise CaseError("不能停用自己的账号", {"__all__": ["不能停用自己的账号"]})
+    person.is_active = bool(active)
+    person.save(update_fields=["is_active"])
+    return person
+
+
+# ---------------------------------------------------------------- roles
+
+# What each kind of role is scoped to (domain.md, People and roles).
+SCOPE_HELP = {
+    Role.Kind.OFFICER: "须选择行政村,可选网格",
+    Role.Kind.VILLAGE_STATION: "须选择行政村,可选该村的村站",
+    Role.Kind.TOWN_CENTER: "可选镇中心单位",
+    Role.Kind.DEPARTMENT: "须选择部门",
+    Role.Kind.GOVERNANCE_OFFICE: "可选综治办单位",
+    Role.Kind.LEADER: "全镇,无须选择范围",
+    Role.Kind.ADMINISTRATOR: "全镇,无须选择范围",
+}
+_UNIT_KIND = {
+    Role.Kind.VILLAGE_STATION: Unit.Kind.VILLAGE_STATION,
+    Role.Kind.TOWN_CENTER: Unit.Kind.TOWN_CENTER,
+    Role.Kind.DEPARTMENT: Unit.Kind.DEPARTMENT,
+    Role.Kind.GOVERNANCE_OFFICE: Unit.Kind.GOVERNANCE_OFFICE,
+}
+
+
+def _role_scope(
+    kind: str, village: Village | None, grid: Grid | None, unit: Unit | None
+) -> tuple[Village | None, Grid | None, Unit | None]:
+    """The scope the kind needs, checked; what the kind does not use is dropped."""
+    errors: dict[str, list[str]] = {}
+    if kind not in Role.Kind.values:
+        raise CaseError("请选择角色", {"kind": ["请选择角色"]})
+    if kind in (Role.Kind.OFFICER, Role.Kind.VILLAGE_STATION):
+        if grid is not None and village is None:
+            village = grid.village
+        if village is None:
+            errors["village"] = ["该角色须选择行政村"]
+        elif grid is not None and grid.village_id != village.pk:
+            errors["grid"] = [f"网格“{grid}”不属于{village.name}"]
+    else:
+        village = None
+    if kind != Role.Kind.OFFICER:
+        grid = None
+    if kind in _UNIT_KIND:
+        if unit is None and kind == Role.Kind.DEPARTMENT:
+            errors["unit"] = ["部门角色须选择部门"]
+        elif unit is not None and unit.kind != _UNIT_KIND[kind]:
+            errors["unit"] = [f"“{unit.name}”不是{Unit.Kind(_UNIT_KIND[kind]).label}"]
+        elif (
+            unit is not None
+            and kind == Role.Kind.VILLAGE_STATION
+            and village is not None
+            and unit.village_id != village.pk
+        ):
+            errors["unit"] = [f"“{unit.name}”不是{village.name}的村站"]
+    else:
+        unit = None
+    if errors:
+        raise CaseError(next(iter(errors.values()))[0], errors)
+    return village, grid, unit
+
+
+@transaction.atomic
+def role_assign(
+    *,
+    by: User,
+    town: Town,
+    person: User,
+    kind: str,
+    village: Village | None = None,
+    grid: Grid | None = None,
+    unit: Unit | None = None,
+    active_from: date | None = None,
+    active_until: date | None = None,
+) -> Role:
+    _require(by, town)
+    _person_town(person, town)
+    _same_town(town, village, grid, unit)
+    village, grid, unit = _role_scope(kind, village, grid, unit)
+    if active_from and active_until and active_until < active_from:
+        raise CaseError("截止日期不能早于起始日期", {"active_until": ["不能早于起始日期"]})
+    today = clock.today(town.timezone)
+    if active_until and active_until < today:
+        raise CaseError("截止日期已过,该角色不会生效", {"active_until": ["截止日期已过"]})
+    # The same role over an overlapping span would only confuse every list.
+    same = Role.objects.filter(
+        user=person, town=town, kind=kind, village=village, grid=grid, unit=unit
+    )
+    for other in same:
+        starts_before_end = (
+            active_until is None or other.active_from is None or (other.active_from <= active_until)
+        )
+        ends_after_start = (
+            active_from is None or other.active_until is None or (other.active_until >= active_from)
+        )
+        if starts_before_end and ends_after_start:
+            message = "该人员在这段时间已有相同的角色"
+            raise CaseError(message, {"kind": [message]})
+    return Role.objects.create(
+        user=person,
+        town=town,
+        kind=kind,
+        village=village,
+        grid=grid,
+        unit=unit,
+        active_from=active_from,
+        active_until=active_until,
+    )
+
+
+@transaction.atomic
+def role_revoke(*, by: User, town: Town, role: Role) -> Role | None:
+    """End a role from today: it ends yesterday, and the history stays (an officer's past
+    months are still assessed with it). A role that has not begun yet is simply removed.
+    Returns the ended role, or None when it was removed."""
+    _require(by, town)
+    _same_town(town, role)
+    if role.user_id == by.pk and role.kind == Role.Kind.ADMINISTRATOR:
+        raise CaseError(
+            "不能撤销自己的管理员角色(请由另一位管理员操作)",
+            {"__all__": ["不能撤销自己的管理员角色"]},
+        )
+    today = clock.today(town.timezone)
+    if role.active_from is not None and role.active_from >= today:
+        role.delete()
+        return None
+    yesterday = today - timedelta(days=1)
+    if role.active_until is not None and role.active_until <= yesterday:
+        raise CaseError("该角色已经结束", {"__all__": ["该角色已经结束"]})
+    role.active_until = yesterday
+    role.save(update_fields=["active_until"])
+    return role
+
+
+# ---------------------------------------------------------------- calendar overrides
+
+
+@transaction.atomic
+def calendar_override_add(
+    *, by: User, town: Town, day: date, kind: str, note: str = ""
+) -> CalendarOverride:
+    """A day the town closes (holiday) or opens (make-up working day), winning over the
+    national calendar for this town. Deadlines computed from now on follow it."""
+    _require(by, town)
+    if kind not in CalendarOverride.Kind.values:
+        raise CaseError("请选择类型:休息日或调休上班日", {"kind": ["请选择类型"]})
+    if day is None:
+        raise CaseError("请填写日期", {"day": ["请填写日期"]})
+    note = (note or "").strip()
+    if len(note) > 200:
+        raise CaseError("说明过长(最多200字)", {"note": ["最多200字"]})
+    message = f"{day:%Y-%m-%d} 已有本镇的日历调整;如需更改,请先删除原来的"
+    if CalendarOverride.objects.filter(town=town, day=day).exists():
+        raise CaseError(message, {"day": [message]})
+    return _unique(
+        lambda: CalendarOverride.objects.create(town=town, day=day, kind=kind, note=note),
+        message,
+        "day",
+    )
+
+
+@transaction.atomic
+def calendar_override_delete(*, by: User, town: Town, override: CalendarOverride) -> None:
+    """Only the town's own rows: national rows belong to the superuser's admin."""
+    _require(by, town)
+    if override.town_id != town.pk:
+        raise NotInScope("不是本镇的日历调整")
+    override.delete()
