@@ -27,3 +27,28 @@ def login(client):
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files go to a temporary directory, never the data directory."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def layout_queries():
+    """The queries the shared layout (base.html and its context processors) makes for a user,
+    beyond the session, the user and their roles: page tests pin their own queries plus this,
+    so a header feature of another part (say, an unread count) does not unpin them."""
+    from django.contrib.auth.models import AnonymousUser
+    from django.db import connection
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    from gridcase.org.selectors import active_roles
+
+    def count(user=None) -> int:
+        request = RequestFactory().get("/")
+        request.user = user or AnonymousUser()
+        if user is not None:
+            active_roles(user)  # loaded by every page's view already
+        with CaptureQueriesContext(connection) as ctx:
+            render_to_string("base.html", request=request)
+        return len(ctx)
+
+    return count

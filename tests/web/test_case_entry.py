@@ -154,7 +154,23 @@ def test_a_file_that_is_not_a_photo_is_refused_by_name_but_the_draft_is_kept(log
     assert case.state == "draft" and not case.attachments.exists()
 
 
-def test_entry_page_query_count(login, t, frozen, django_assert_num_queries):
+def test_entry_page_query_count(login, t, frozen, django_assert_num_queries, layout_queries):
     client = login(t.officer)
-    with django_assert_num_queries(3):  # session, user, roles
+    with django_assert_num_queries(3 + layout_queries(t.officer)):  # session, user, roles
         assert client.get("/cases/new/").status_code == 200
+
+
+def test_draft_edit_page_query_count(login, t, frozen, django_assert_num_queries, layout_queries):
+    from gridcase.cases import services
+
+    draft = services.case_create_draft(town=t.town, by=t.officer, data={"location": "东村"})
+    client = login(t.officer)
+    client.get(f"/cases/{draft.number}/edit/")
+    # session, user, case, roles, parties, attachments
+    with django_assert_num_queries(6 + layout_queries(t.officer)):
+        assert client.get(f"/cases/{draft.number}/edit/").status_code == 200
+
+
+def test_login_page_query_count(client, t, django_assert_num_queries, layout_queries):
+    with django_assert_num_queries(0 + layout_queries()):
+        assert client.get("/accounts/login/").status_code == 200
