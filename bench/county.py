@@ -21,6 +21,7 @@ import contextlib
 import csv
 import os
 import random
+import secrets
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -376,14 +377,18 @@ def fresh_database(name: str = "gridcase_bench") -> Iterator[str]:
     """Set Django up on a database of its own, migrated, and remove it afterwards.
 
     With DATABASE_URL (PostgreSQL): the database `name` on the same server, dropped and
-    created again. Without: SQLite in a temporary data directory. Yields "PostgreSQL" or
-    "SQLite". Call before anything imports Django's settings.
+    created again. Without: SQLite in a temporary data directory. DEBUG is off unless
+    GRIDCASE_DEBUG says otherwise. Yields "PostgreSQL" or "SQLite". Call before anything
+    imports Django's settings.
     """
     tmp = Path(tempfile.mkdtemp(prefix="gridcase-bench-"))
     url = os.environ.get("DATABASE_URL", "")
     admin = None
     os.environ["GRIDCASE_DATA_DIR"] = str(tmp / "data")
     os.environ.pop("GRIDCASE_SQLITE_PATH", None)
+    # As in production: with DEBUG on, Django also records every query it runs.
+    os.environ.setdefault("GRIDCASE_DEBUG", "0")
+    os.environ.setdefault("GRIDCASE_SECRET_KEY", secrets.token_hex(32))
     if url:
         import dj_database_url
         import psycopg

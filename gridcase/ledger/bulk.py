@@ -1,22 +1,36 @@
-"""Many-row INSERT and UPDATE with one `executemany` each.
+"""Many-row INSERT (a few hundred rows per statement) and UPDATE (one `executemany`).
 
 `bulk_create` and `bulk_update` prepare every value of every object through the field's full
 conversion chain and compile the SQL per batch; for a ledger of 60,000 cases with some fifty
 columns that is most of the import's time. Here each column's adapter is chosen once from the
-model's field, the statement is written once, and the driver runs it for every row
-(psycopg pipelines it; sqlite3 loops in C). Values are given by attribute name (`village_id`);
-a column left out gets its field's default, and auto_now / auto_now_add columns get `now`.
+model's field, and the rows go to the database a few hundred per statement. Values are given
+by attribute name (`village_id`); a column left out gets its field's default, and auto_now /
+auto_now_add columns get `now`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection, models
 
 Adapter = Callable[[Any], Any]
+# Rows per INSERT: one statement per few hundred rows, within the database's parameter limit.
+ROWS_PER_STATEMENT = 500
+
+
+def _max_params() -> int:
+    if connection.vendor == "sqlite":
+        # Django assumes SQLite's old default of 999; the library in use usually allows more.
+        connection.ensure_connection()
+        try:
+            return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        except AttributeError:  # Python < 3.11's sqlite3
+            return connection.features.max_query_params
+    return connection.features.max_query_params or 65535  # PostgreSQL's protocol limit
 
 
 def _sqlite_datetime(value: datetime | None) -> str | None:
@@ -68,35 +82,71 @@ def insert(model: type[models.Model], rows: Iterable[Mapping[str, Any]], *, now:
     }
     names = [f.attname for f in fields]
     qn = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        qn(model._meta.db_table),
-        ", ".join(qn(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-    )
-    params = []
+    table = qn(model._meta.db_table)
+    columns = ", ".join(qn(f.column) for f in fields)
+    values = (_params([merged[n] for n in names], adapters) for merged in _merged(fixed, rows))
+    if connection.vendor == "postgresql":
+        return _copy(f"COPY {table} ({columns}) FROM STDIN", values)
+    head = f"INSERT INTO {table} ({columns}) VALUES "
+    one = "({})".format(", ".join(["%s"] * len(fields)))
+    per_statement = max(1, min(ROWS_PER_STATEMENT, _max_params() // len(fields)))
+    count = 0
+    chunk: list[Any] = []
+    with connection.cursor() as cursor:
+        for params in values:
+            chunk.extend(params)
+            count += 1
+            if count % per_statement == 0:
+                cursor.execute(head + ", ".join([one] * per_statement), chunk)
+                chunk = []
+        if chunk:
+            cursor.execute(head + ", ".join([one] * (len(chunk) // len(fields))), chunk)
+    return count
+
+
+def _merged(fixed: dict[str, Any], rows: Iterable[Mapping[str, Any]]) -> Iterator[dict]:
     for row in rows:
-        merged = fixed | row
-        params.append(_params([merged[name] for name in names], adapters))
-    if params:
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, params)
-    return len(params)
+        yield fixed | row
+
+
+def _copy(sql: str, values: Iterable[list[Any]]) -> int:
+    """PostgreSQL: COPY the rows in; psycopg would otherwise merge every parameter of a long
+    INSERT into its text on the client, which costs more than the insert itself."""
+    count = 0
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for params in values:
+            copy.write_row(params)
+            count += 1
+    return count
 
 
 def update(
-    model: type[models.Model], names: Sequence[str], rows: Iterable[tuple[int, Mapping[str, Any]]]
+    model: type[models.Model],
+    names: Sequence[str],
+    rows: Iterable[tuple[int, int, Mapping[str, Any]]],
 ) -> int:
-    """UPDATE the named columns of each (pk, values) row; returns how many rows were given."""
+    """Compare-and-swap UPDATE of the named columns: each row is (pk, version read, values),
+    and is changed only if its `version` is still the one read. Returns how many rows changed;
+    fewer than given means someone else changed one meanwhile."""
     fields, adapters = _columns(model, names)
     qn = connection.ops.quote_name
-    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+    sql = "UPDATE {} SET {} WHERE {} = %s AND {} = %s".format(
         qn(model._meta.db_table),
         ", ".join(f"{qn(f.column)} = %s" for f in fields),
         qn(model._meta.pk.column),
+        qn(model._meta.get_field("version").column),
     )
     names = [f.attname for f in fields]
-    params = [_params([values[n] for n in names], adapters) + [pk] for pk, values in rows]
-    if params:
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, params)
-    return len(params)
+    params = [
+        _params([values[n] for n in names], adapters) + [pk, version]
+        for pk, version, values in rows
+    ]
+    if not params:
+        return 0
+    changed = 0
+    with connection.cursor() as cursor:
+        # One statement each: executemany's rowcount is not the total on every driver.
+        for one in params:
+            cursor.execute(sql, one)
+            changed += cursor.rowcount
+    return changed

@@ -28,6 +28,7 @@ from django.utils.text import slugify
 
 from gridcase.assessment.policy import Policy, default_policy, parse_policy
 from gridcase.cases.deadlines import TownClock
+from gridcase.cases.errors import Conflict
 from gridcase.cases.models import (
     Case,
     Category,
@@ -554,9 +555,9 @@ def _write(
     many-row statements (bulk.py) for the cases, their parties and their timeline rows."""
     existing = {
         values["number"]: values
-        for values in Case.objects.select_for_update()
-        .filter(town=town, number__in=[row.case_no for row in batch])
-        .values("id", "number", "version", *MANAGED)
+        for values in Case.objects.filter(
+            town=town, number__in=[row.case_no for row in batch]
+        ).values("id", "number", "version", *MANAGED)
     }
     old_parties: dict[int, list[tuple[str, str]]] = {}
     if existing:
@@ -608,14 +609,16 @@ def _write(
         if created
         else {}
     )
-    bulk.update(
+    swapped = bulk.update(
         Case,
         [*MANAGED, "version", "updated_at"],
         (
-            (old["id"], fields | {"version": old["version"] + 1, "updated_at": at})
+            (old["id"], old["version"], fields | {"version": old["version"] + 1, "updated_at": at})
             for _, fields, old, _ in changed
         ),
     )
+    if swapped != len(changed):
+        raise Conflict("导入期间有事件刚被他人修改,本次导入已全部撤销,未写入任何数据。请重新导入。")
     replaced = [(old["id"], row) for row, _, old, diff in changed if "parties" in diff]
     if replaced:
         Party.objects.filter(case_id__in=[case_id for case_id, _ in replaced]).delete()

@@ -3,9 +3,11 @@
 from datetime import date
 
 import pytest
+from django.db.models import F
 from openpyxl import Workbook
 
 from gridcase.cases import services as case_services
+from gridcase.cases.errors import Conflict
 from gridcase.cases.models import Case, Party, TimelineEntry
 from gridcase.ledger import services
 from gridcase.ledger.services import LedgerError, import_ledger
@@ -392,6 +394,24 @@ def test_a_failure_mid_way_leaves_nothing(t, ledger, monkeypatch):
     with pytest.raises(RuntimeError):
         run(ledger([row(f"L-{i}") for i in range(5)]))
     assert not Case.objects.exists() and not TimelineEntry.objects.exists()
+
+
+def test_a_case_changed_by_someone_else_during_the_import_undoes_it(t, ledger, monkeypatch):
+    run(ledger([row("L-1"), row("L-2")]))
+    real_update = services.bulk.update
+
+    def racing_update(model, names, rows):
+        # Someone reviews L-2 between the import's read and its write.
+        Case.objects.filter(number="L-2").update(version=F("version") + 1)
+        return real_update(model, names, rows)
+
+    monkeypatch.setattr(services.bulk, "update", racing_update)
+    with pytest.raises(Conflict, match="本次导入已全部撤销"):
+        run(ledger([row("L-1", result="改过"), row("L-2", result="也改过"), row("L-3")]))
+    assert list(Case.objects.order_by("number").values_list("number", "result")) == [
+        ("L-1", "双方同意按原界线重建围墙"),
+        ("L-2", "双方同意按原界线重建围墙"),
+    ]
 
 
 def test_an_ambiguous_officer_name_is_refused(t, ledger):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from gridcase.cases.errors import Conflict
 from gridcase.ledger.services import LedgerError, import_ledger
 
 
@@ -33,7 +34,7 @@ class Command(BaseCommand):
                 create_missing=options["create_missing"],
                 dry_run=options["dry_run"],
             )
-        except LedgerError as exc:
+        except (LedgerError, Conflict) as exc:
             raise CommandError(str(exc), returncode=1) from None
         if not report.ok:
             self.stderr.write("\n".join(report.lines()))
