@@ -104,7 +104,7 @@ class CaseListSerializer(serializers.Serializer):
     def get_department(self, case):
         return _ref(case.department)
 
-    @extend_schema_field(OpenApiTypes.DATE)
+    @extend_schema_field(serializers.DateField(allow_null=True))
     def get_due(self, case) -> date | None:
         return case_due(case)
 
