@@ -42,6 +42,8 @@ class Command(BaseCommand):
         if not no_worker:
             worker = subprocess.Popen([sys.executable, "-m", "gridcase.cli", "worker"])
             self.stdout.write(f"后台任务进程已启动 (worker pid {worker.pid})")
+        # A plain `kill` stops the worker too (SystemExit runs the `finally` below).
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         self.stdout.write(f"\n请用浏览器打开 http://{addr}/  (按 Ctrl+C 停止)\n")
         try:
             call_command("runserver", addr, use_reloader=False, use_threading=True)
