@@ -13,6 +13,7 @@ process. The database is its own and is removed at the end.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import sys
 import tempfile
@@ -92,8 +93,8 @@ def main(argv: list[str] | None = None) -> int:
         ):
             print(f"{label:<32}{wall:>9.1f}{cpu:>8.1f}{rows / wall:>9.0f}{rss:>13.0f}")
         print(
-            "\n(cpu s: this process only; on PostgreSQL the server's work is in seconds, not "
-            "cpu s.)"
+            "\ncpu s: this process only (on PostgreSQL the server's own work shows in seconds "
+            f"only); load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
         )
     return 0
 

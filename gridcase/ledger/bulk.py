@@ -10,8 +10,9 @@ auto_now_add columns get `now`.
 
 from __future__ import annotations
 
+import operator
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -40,14 +41,28 @@ def _sqlite_datetime(value: datetime | None) -> str | None:
     return str(value.astimezone(UTC).replace(tzinfo=None))
 
 
+def _memo(adapt: Adapter) -> Adapter:
+    """Dates and times repeat a lot in a ledger (a quarter has ninety days): convert each once."""
+    seen: dict[Any, Any] = {}
+
+    def adapted(value):
+        try:
+            return seen[value]
+        except KeyError:
+            seen[value] = result = adapt(value)
+            return result
+
+    return adapted
+
+
 def _adapter(field: models.Field) -> Adapter | None:
     """The conversion a column's values need on this database; None when they need none."""
     ops = connection.ops
     sqlite = connection.vendor == "sqlite"
     if isinstance(field, models.DateTimeField):
-        return _sqlite_datetime if sqlite else ops.adapt_datetimefield_value
+        return _memo(_sqlite_datetime) if sqlite else None  # psycopg takes aware datetimes
     if isinstance(field, models.DateField):
-        return ops.adapt_datefield_value
+        return _memo(ops.adapt_datefield_value) if sqlite else None
     if isinstance(field, models.DecimalField):
         return lambda v: ops.adapt_decimalfield_value(v, field.max_digits, field.decimal_places)
     if isinstance(field, models.JSONField):
@@ -84,7 +99,8 @@ def insert(model: type[models.Model], rows: Iterable[Mapping[str, Any]], *, now:
     qn = connection.ops.quote_name
     table = qn(model._meta.db_table)
     columns = ", ".join(qn(f.column) for f in fields)
-    values = (_params([merged[n] for n in names], adapters) for merged in _merged(fixed, rows))
+    pick = operator.itemgetter(*names)
+    values = (_params(list(pick(fixed | row)), adapters) for row in rows)
     if connection.vendor == "postgresql":
         return _copy(f"COPY {table} ({columns}) FROM STDIN", values)
     head = f"INSERT INTO {table} ({columns}) VALUES "
@@ -102,11 +118,6 @@ def insert(model: type[models.Model], rows: Iterable[Mapping[str, Any]], *, now:
         if chunk:
             cursor.execute(head + ", ".join([one] * (len(chunk) // len(fields))), chunk)
     return count
-
-
-def _merged(fixed: dict[str, Any], rows: Iterable[Mapping[str, Any]]) -> Iterator[dict]:
-    for row in rows:
-        yield fixed | row
 
 
 def _copy(sql: str, values: Iterable[list[Any]]) -> int:

@@ -142,7 +142,7 @@ EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # an earlier time is a typo, not a 
 TIME_COLUMNS = ("occurred_at", "submitted_at", "accepted_at", "escalated_at", "closed_at")
 _LOOSE_TIME = re.compile(
     r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?"
-    r"(?:[T\s]+(\d{1,2})[:时](\d{1,2})(?:[:分](\d{1,2})(?:\.\d+)?)?秒?)?$"
+    r"(?:[T\s]*(\d{1,2})[:时点](\d{1,2})(?:[:分](\d{1,2})(?:\.\d+)?秒?|分)?)?$"
 )
 _PARTY_SPLIT = re.compile(r"[;；\n]+")
 _NAME_PHONE = re.compile(r"^(.*?)[\s,，]*((?:\+?86)?[\d\-—－() ()]{7,})$")

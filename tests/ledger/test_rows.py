@@ -94,6 +94,9 @@ def test_categories_are_codes_or_chinese_names(word, expected):
         ("2026-07-01T01:30:00Z", datetime(2026, 7, 1, 1, 30, tzinfo=UTC)),
         ("2026-07-01T09:30:00+09:00", datetime(2026, 7, 1, 0, 30, tzinfo=UTC)),
         ("2026/7/1 9:30", datetime(2026, 7, 1, 1, 30, tzinfo=UTC)),
+        ("2026年7月1日 9时30分", datetime(2026, 7, 1, 1, 30, tzinfo=UTC)),
+        ("2026年7月1日9:30:15", datetime(2026, 7, 1, 1, 30, 15, tzinfo=UTC)),
+        ("2026-07-01", datetime(2026, 6, 30, 16, 0, tzinfo=UTC)),
         (datetime(2026, 7, 1, 9, 30), datetime(2026, 7, 1, 1, 30, tzinfo=UTC)),
     ],
 )
