@@ -229,6 +229,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": True},
     "ENUM_NAME_OVERRIDES": {
         "CategoryEnum": "gridcase.cases.models.Category",
+        "QuarterStatusEnum": "gridcase.assessment.models.QuarterAssessment.Status",
         "UnitKindEnum": "gridcase.org.models.Unit.Kind",
         "TokenKindEnum": "gridcase.api.models.ApiToken.Kind",
         "CalendarDayKindEnum": "gridcase.api.serializers.calendar.DAY_KINDS",

@@ -3,7 +3,7 @@
 from django.urls import path, re_path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from .views import actions, attachments, calendar, cases, open311, org, tokens
+from .views import actions, assessment, attachments, calendar, cases, open311, org, tokens
 from .views.base import NUMBER_PATTERN
 from .views.fallback import not_found, open311_not_found
 
@@ -30,12 +30,26 @@ class IdConverter:
         return str(value)
 
 
+class QuarterConverter:
+    """Loose on purpose: the service says what is wrong with "2026-Q5" (400, not 404)."""
+
+    regex = "[0-9A-Za-z-]{1,10}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
 register_converter(CaseNumberConverter, "case_number")
+register_converter(QuarterConverter, "quarter")
 register_converter(IdConverter, "id")
 
 app_name = "api"
 
 case = "api/v1/cases/<case_number:number>/"
+quarter = "api/v1/assessment/quarters/<quarter:quarter>/"
 fmt = r"\.(?P<fmt>json|xml)$"
 o311 = "^open311/v2/"
 
@@ -69,6 +83,27 @@ urlpatterns = [
         case + "attachments/<id:pk>/file/",
         attachments.AttachmentFileView.as_view(),
         name="attachment-file",
+    ),
+    path(case + "appeals/", assessment.CaseAppealsView.as_view(), name="case-appeals"),
+    path("api/v1/assessment/result/", assessment.ResultView.as_view(), name="assessment-result"),
+    path(
+        "api/v1/assessment/statements/<id:officer>/",
+        assessment.StatementView.as_view(),
+        name="assessment-statement",
+    ),
+    path(quarter, assessment.QuarterView.as_view(), name="assessment-quarter"),
+    path(quarter + "finalise/", assessment.QuarterFinaliseView.as_view(), name="quarter-finalise"),
+    path(quarter + "approve/", assessment.QuarterApproveView.as_view(), name="quarter-approve"),
+    path(quarter + "reopen/", assessment.QuarterReopenView.as_view(), name="quarter-reopen"),
+    path(quarter + "payroll/", assessment.PayrollView.as_view(), name="quarter-payroll"),
+    path(
+        quarter + "adjustments/", assessment.AdjustmentsView.as_view(), name="quarter-adjustments"
+    ),
+    path("api/v1/assessment/appeals/", assessment.AppealsView.as_view(), name="appeals"),
+    path(
+        "api/v1/assessment/appeals/<id:pk>/decide/",
+        assessment.AppealDecisionView.as_view(),
+        name="appeal-decide",
     ),
     path("api/v1/calendar/deadline/", calendar.DeadlineView.as_view(), name="calendar-deadline"),
     path("api/v1/calendar/days/", calendar.DaysView.as_view(), name="calendar-days"),

@@ -27,7 +27,7 @@ from ..serializers.tokens import (
 from .base import ApiView
 
 TAG = ["令牌 tokens"]
-ID_PARAMETER = OpenApiParameter("pk", int, OpenApiParameter.PATH, description="令牌 id")
+ID_PARAMETER = OpenApiParameter("id", int, OpenApiParameter.PATH, description="令牌 id")
 
 
 def _require_session(request) -> None:

@@ -1,0 +1,212 @@
+"""The assessment: results (assessment.md, "Reading the result"), quarters, appeals, adjustments."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from gridcase.assessment.models import Appeal, QuarterAssessment
+from gridcase.assessment.rules import STATUSES
+
+from .cases import PersonSerializer, _person
+from .common import IdField, StrictSerializer
+
+
+class PeriodQuerySerializer(serializers.Serializer):
+    town = serializers.CharField(max_length=20, required=False, help_text="镇代码;默认为调用者的镇")
+    month = serializers.CharField(max_length=7, required=False, help_text="月份 YYYY-MM")
+    quarter = serializers.CharField(max_length=7, required=False, help_text="季度 YYYY-Qn")
+
+    def validate(self, attrs):
+        if bool(attrs.get("month")) == bool(attrs.get("quarter")):
+            raise serializers.ValidationError({"month": ["请指定月份(month)或季度(quarter)之一"]})
+        return attrs
+
+
+class TownQuerySerializer(serializers.Serializer):
+    town = serializers.CharField(max_length=20, required=False, help_text="镇代码;默认为调用者的镇")
+
+
+class AppealQuerySerializer(TownQuerySerializer):
+    quarter = serializers.CharField(max_length=7, required=False, help_text="季度 YYYY-Qn")
+    status = serializers.ChoiceField(choices=Appeal.Status.choices, required=False)
+
+
+# ---------------------------------------------------------------- results (for the schema)
+
+
+class CaseResultSerializer(serializers.Serializer):
+    case_no = serializers.CharField()
+    category = serializers.CharField()
+    status = serializers.ChoiceField(choices=STATUSES)
+    amount = serializers.CharField(help_text="元,两位小数")
+    reason = serializers.CharField(help_text="引用考核办法条款的说明")
+
+
+class MonthResultSerializer(serializers.Serializer):
+    month = serializers.CharField()
+    base_pay = serializers.CharField()
+    deduction = serializers.CharField()
+    bonus = serializers.CharField()
+    total = serializers.CharField()
+    counted = serializers.IntegerField()
+    nonconforming = serializers.IntegerField()
+    late = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    cases = CaseResultSerializer(many=True)
+
+
+class AdjustmentLineSerializer(serializers.Serializer):
+    quarter = serializers.CharField(help_text="所更正的季度")
+    amount = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class OfficerResultSerializer(serializers.Serializer):
+    officer_id = serializers.IntegerField()
+    officer = serializers.CharField()
+    village = serializers.CharField()
+    total = serializers.CharField()
+    months = MonthResultSerializer(many=True)
+    adjustments = AdjustmentLineSerializer(many=True, required=False)
+
+
+class PolicyRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class PeriodResultSerializer(serializers.Serializer):
+    town = serializers.CharField()
+    period = serializers.CharField()
+    policy = PolicyRefSerializer()
+    policies = serializers.DictField(
+        child=PolicyRefSerializer(), required=False, help_text="期间内换用了新版本时,各月所用版本"
+    )
+    provisional = serializers.BooleanField(help_text="是否暂定(尚有事件可能改变状态)")
+    status = serializers.ChoiceField(choices=QuarterAssessment.Status.choices)
+    as_of = serializers.CharField(help_text="判定状态所依据的日期")
+    total = serializers.CharField()
+    officers = OfficerResultSerializer(many=True)
+
+
+def period_data(result) -> dict:
+    data = result.as_dict()
+    for officer, values in zip(result.officers, data["officers"], strict=True):
+        values["officer_id"] = officer.officer_id
+    data.update(town=result.town, status=result.status, as_of=result.as_of, total=str(result.total))
+    return data
+
+
+# ---------------------------------------------------------------- quarters, appeals
+
+
+class QuarterSerializer(serializers.Serializer):
+    quarter = serializers.CharField()
+    status = serializers.ChoiceField(choices=QuarterAssessment.Status.choices)
+    status_label = serializers.CharField()
+    possible_from = serializers.DateField(help_text="可定稿的最早日期")
+    pending_appeals = serializers.IntegerField()
+    finalised_at = serializers.DateTimeField(allow_null=True)
+    finalised_by = PersonSerializer(allow_null=True)
+    approved_at = serializers.DateTimeField(allow_null=True)
+    approved_by = PersonSerializer(allow_null=True)
+
+
+def quarter_data(info) -> dict:
+    row = info.row
+    return {
+        "quarter": info.quarter,
+        "status": info.status,
+        "status_label": info.status_word,
+        "possible_from": info.possible_from,
+        "pending_appeals": info.pending_appeals,
+        "finalised_at": row.finalised_at if row else None,
+        "finalised_by": _person(row.finalised_by) if row else None,
+        "approved_at": row.approved_at if row else None,
+        "approved_by": _person(row.approved_by) if row else None,
+    }
+
+
+class AppealSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    case = serializers.CharField(source="case.number")
+    quarter = serializers.CharField()
+    filed_by = serializers.SerializerMethodField()
+    filed_at = serializers.DateTimeField()
+    reason = serializers.CharField()
+    status_at_filing = serializers.CharField()
+    status = serializers.ChoiceField(choices=Appeal.Status.choices)
+    override = serializers.ChoiceField(choices=Appeal.Override.choices)
+    decided_by = serializers.SerializerMethodField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    decision_note = serializers.CharField()
+
+    @extend_schema_field(PersonSerializer())
+    def get_filed_by(self, appeal):
+        return _person(appeal.filed_by)
+
+    @extend_schema_field(PersonSerializer(allow_null=True))
+    def get_decided_by(self, appeal):
+        return _person(appeal.decided_by)
+
+
+class AdjustmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    officer = serializers.SerializerMethodField()
+    quarter = serializers.CharField(help_text="所更正的季度")
+    applies_to = serializers.CharField(help_text="计入的季度")
+    amount = serializers.CharField()
+    reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+    @extend_schema_field(PersonSerializer())
+    def get_officer(self, adjustment):
+        return _person(adjustment.officer)
+
+
+# ---------------------------------------------------------------- input
+
+
+class TownInputSerializer(StrictSerializer):
+    town = serializers.CharField(max_length=20, required=False, help_text="镇代码;默认为调用者的镇")
+
+
+class ApproveSerializer(TownInputSerializer):
+    note = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+
+
+class ReopenSerializer(TownInputSerializer):
+    reason = serializers.CharField(
+        max_length=2000, allow_blank=True, required=False, default="", help_text="退回原因(必填)"
+    )
+
+
+class AppealInputSerializer(StrictSerializer):
+    reason = serializers.CharField(
+        max_length=2000, allow_blank=True, required=False, default="", help_text="申诉理由(必填)"
+    )
+
+
+class AppealDecisionSerializer(StrictSerializer):
+    accept = serializers.BooleanField(help_text="true 采纳,false 不予采纳")
+    note = serializers.CharField(
+        max_length=2000, allow_blank=True, required=False, default="", help_text="处理意见"
+    )
+    override = serializers.ChoiceField(
+        choices=[("conforming", "按质量合格计"), ("on_time", "按按时结案或上报计")],
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="采纳后的更正;不填则按申诉时的状态确定",
+    )
+
+
+class AdjustmentInputSerializer(TownInputSerializer):
+    officer = IdField(help_text="网格专管员的人员 id")
+    amount = serializers.DecimalField(
+        max_digits=9, decimal_places=2, help_text="元;扣减用负数,如 -10"
+    )
+    reason = serializers.CharField(
+        max_length=2000, allow_blank=True, required=False, default="", help_text="调整原因(必填)"
+    )
