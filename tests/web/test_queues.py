@@ -1,6 +1,8 @@
 """The landing queues: each role sees the cases waiting at its level, by light and deadline."""
 
+import re
 from datetime import date
+from html import unescape
 
 import pytest
 
@@ -167,25 +169,49 @@ def test_other_towns_cases_never_appear(login, t, other_town, frozen):
     assert sum(counts(response).values()) == 0
 
 
+def link(response, text: str) -> str | None:
+    """The href of the page's link with this text, as a browser would follow it."""
+    for href, label in re.findall(
+        r'<a[^>]*href="([^"]*)"[^>]*>\s*([^<]*)', response.content.decode()
+    ):
+        if label.strip().startswith(text):
+            href = unescape(href)
+            return href if href.startswith("/") else response.request["PATH_INFO"] + href
+    return None
+
+
 def test_keyset_pages_walk_every_case_once_in_both_directions(login, t, frozen, monkeypatch):
     monkeypatch.setattr("gridcase.web.views.queues.PAGE_SIZE", 4)
     made = [submitted_case(t, local(2026, 10, d, 9)) for d in (8, 9, 9, 12, 12, 12, 13, 13, 14)]
     client = login(t.officer)
-    seen, pages, url = [], [], "/?tab=accept"
-    while url:
-        response = client.get(url)
+    # Follow the rendered links, as a person does: the "待受理" tab, then "下一页".
+    response = client.get(link(client.get("/cases/"), "待受理"))
+    assert response.context["tab"] == "accept"
+    seen, pages = [], []
+    while True:
         pages.append(numbers(response))
         seen += numbers(response)
-        page = response.context["page"]
-        url = f"/?tab=accept&after={page.next_cursor}" if page.next_cursor else None
+        url = link(response, "下一页")
+        if url is None:
+            break
+        response = client.get(url)
     assert sorted(seen) == sorted(c.number for c in made) and len(seen) == len(set(seen))
     assert len(pages) == 3
-    # Back from the last page gives the middle page again.
-    prev = response.context["page"].prev_cursor
-    assert numbers(client.get(f"/?tab=accept&before={prev}")) == pages[1]
+    # Back from the last page gives the middle page again; "第一页" the first.
+    assert numbers(client.get(link(response, "上一页"))) == pages[1]
+    assert numbers(client.get(link(response, "第一页"))) == pages[0]
     # The all tab walks newest first.
     response = client.get("/cases/")
     assert numbers(response)[0] == made[-1].number
+
+
+def test_tab_links_keep_the_filters(login, t, frozen):
+    submitted_case(t, local(2026, 10, 12, 9))
+    response = login(t.center_user).get("/cases/?category=dispute&q=x")
+    href = link(response, "已超期")
+    assert "category=dispute" in href and "q=x" in href and "tab=overdue" in href
+    export = re.search(r'href="([^"]*export.xlsx[^"]*)"', response.content.decode()).group(1)
+    assert unescape(export).startswith("/cases/export.xlsx?") and "category=dispute" in export
 
 
 def test_queue_query_count_does_not_grow_with_rows(

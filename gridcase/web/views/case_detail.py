@@ -98,7 +98,9 @@ def action_form(action: str, case: Case, data=None, files=None):
     """The unbound (or bound) form of one action, or None for actions without a form here."""
     initial = {"version": case.version}
     kwargs = {"data": data, "initial": initial, "prefix": action}
-    if action in ("accept", "urge", "submit"):
+    if action == "submit":
+        return wf.ActionForm(**kwargs)
+    if action in ("accept", "urge"):
         form = wf.NoteForm(**kwargs)
         if action == "urge":
             form.fields["note"].label = _("督办意见")
