@@ -1,0 +1,225 @@
+"""The administration pages' forms. They parse what the administrator types; the rules (names
+unique in the town, what a role needs, what may be deleted) live in `org.services`.
+
+Choices of villages, grids and units are limited to the town. A value outside them can only
+be forged (the page never offers it): it raises `NotInScope`, which the pages answer with 404,
+like every other path to another town's rows.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gridcase.cases.errors import CaseError
+from gridcase.core.models import CalendarOverride
+from gridcase.org.models import Grid, Role, Unit, Village
+from gridcase.org.services import SCOPE_HELP, NotInScope
+
+DATE = {"type": "date"}
+ISO = "%Y-%m-%d"
+
+
+class ScopedChoiceField(forms.ModelChoiceField):
+    """A row of the town; any other id is a forged request (404), not a typing mistake."""
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError as exc:
+            if exc.code == "invalid_choice":
+                raise NotInScope(f"{self.queryset.model.__name__} {value!r}") from None
+            raise
+
+
+def apply_error(form: forms.Form, exc: CaseError) -> None:
+    """A service's error next to the fields it names (the rest at the top of the form)."""
+    placed = False
+    for field, messages in exc.fields.items():
+        if field in form.fields:
+            for message in messages:
+                form.add_error(field, message)
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)
+
+
+def date_field(label, **kwargs) -> forms.DateField:
+    # <input type="date"> sends and shows ISO dates whatever the page's language.
+    return forms.DateField(label=label, widget=forms.DateInput(attrs=DATE, format=ISO), **kwargs)
+
+
+# ---------------------------------------------------------------- villages, grids, units
+
+
+class VillageForm(forms.Form):
+    name = forms.CharField(label=_("行政村名称"), max_length=100)
+
+
+class GridForm(forms.Form):
+    village = ScopedChoiceField(label=_("所属行政村"), queryset=Village.objects.none())
+    name = forms.CharField(label=_("网格名称"), max_length=100)
+
+    def __init__(self, *args, town, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = Village.objects.filter(town=town).order_by("name")
+
+
+class GridRenameForm(forms.Form):
+    name = forms.CharField(label=_("网格名称"), max_length=100)
+
+
+class UnitForm(forms.Form):
+    kind = forms.ChoiceField(label=_("单位类型"), choices=Unit.Kind.choices)
+    name = forms.CharField(label=_("单位名称"), max_length=100)
+    village = ScopedChoiceField(
+        label=_("所属行政村"),
+        queryset=Village.objects.none(),
+        required=False,
+        help_text=_("仅村社会服务管理站需要选择"),
+    )
+
+    def __init__(self, *args, town, edit=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = Village.objects.filter(town=town).order_by("name")
+        if edit:
+            # The kind stays: roles and cases depend on it.
+            del self.fields["kind"]
+
+
+# ---------------------------------------------------------------- people and roles
+
+
+class PasswordFields(forms.Form):
+    password = forms.CharField(
+        label=_("密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label=_("再次输入密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password2"):
+            self.add_error("password2", _("两次输入的密码不一致"))
+        return data
+
+
+class PersonCreateForm(PasswordFields):
+    username = forms.CharField(
+        label=_("登录名"),
+        max_length=150,
+        help_text=_("字母、数字和 @ . + - _,登录时使用"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
+    )
+    display_name = forms.CharField(label=_("姓名"), max_length=50)
+    phone = forms.CharField(label=_("手机号"), max_length=20, required=False)
+
+    field_order = ["username", "display_name", "phone", "password", "password2"]
+
+
+class PersonForm(forms.Form):
+    display_name = forms.CharField(label=_("姓名"), max_length=50)
+    phone = forms.CharField(label=_("手机号"), max_length=20, required=False)
+
+
+class PasswordForm(PasswordFields):
+    pass
+
+
+class RoleForm(forms.Form):
+    kind = forms.ChoiceField(label=_("角色"), choices=Role.Kind.choices)
+    village = ScopedChoiceField(label=_("行政村"), queryset=Village.objects.none(), required=False)
+    grid = ScopedChoiceField(label=_("网格"), queryset=Grid.objects.none(), required=False)
+    unit = ScopedChoiceField(label=_("单位"), queryset=Unit.objects.none(), required=False)
+    active_from = date_field(_("起始日期"), required=False)
+    active_until = date_field(_("截止日期"), required=False, help_text=_("空着表示长期有效"))
+
+    def __init__(self, *args, town, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = Village.objects.filter(town=town).order_by("name")
+        self.fields["grid"].queryset = (
+            Grid.objects.filter(village__town=town)
+            .select_related("village")
+            .order_by("village__name", "name")
+        )
+        self.fields["unit"].queryset = Unit.objects.filter(town=town).order_by("kind", "name")
+        self.fields["kind"].help_text = "; ".join(
+            f"{Role.Kind(k).label}: {v}" for k, v in SCOPE_HELP.items()
+        )
+
+
+# ---------------------------------------------------------------- calendar, policy
+
+
+class CalendarOverrideForm(forms.Form):
+    day = date_field(_("日期"))
+    kind = forms.ChoiceField(
+        label=_("类型"), choices=CalendarOverride.Kind.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
+class PolicyForm(forms.Form):
+    """A policy file, uploaded or pasted (TOML)."""
+
+    MAX_BYTES = 200_000
+
+    file = forms.FileField(label=_("上传策略文件(.toml)"), required=False)
+    source = forms.CharField(
+        label=_("或粘贴策略文件内容"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "false", "class": "mono"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload:
+            if upload.size > self.MAX_BYTES:
+                self.add_error("file", _("文件过大(最多 200 KB)"))
+                return data
+            try:
+                data["source"] = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                self.add_error("file", _("文件须为 UTF-8 编码的文本(TOML)"))
+                return data
+        if not (data.get("source") or "").strip():
+            self.add_error("source", _("请上传策略文件或粘贴其内容"))
+        return data
+
+
+# ---------------------------------------------------------------- notification channels
+
+
+class ChannelForm(forms.Form):
+    unit = ScopedChoiceField(label=_("单位"), queryset=Unit.objects.none())
+    kind = forms.ChoiceField(label=_("渠道类型"), choices=())
+    name = forms.CharField(label=_("名称"), max_length=100, required=False)
+    target = forms.CharField(
+        label=_("地址"),
+        max_length=1000,
+        help_text=_("机器人或 Webhook 的完整地址;电子邮件填写收件邮箱,多个用逗号分隔"),
+    )
+    secret = forms.CharField(
+        label=_("签名密钥"),
+        max_length=200,
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+    )
+    enabled = forms.BooleanField(label=_("启用"), required=False, initial=True)
+
+    def __init__(self, *args, town, kinds, edit=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(town=town).order_by("kind", "name")
+        self.fields["kind"].choices = kinds
+        if edit:
+            # A channel's unit and kind stay; to move it, add a new one.
+            del self.fields["unit"]
+            del self.fields["kind"]
+            self.fields["secret"].help_text = _("不修改请留空(已保存的密钥不会显示)")
