@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("gridcase.api.urls")),
     path("dashboards/", include("gridcase.web.urls_dashboards")),
     path("manage/", include("gridcase.web.urls_manage")),
+    path("assessment/", include("gridcase.web.urls_assessment")),
     path("inbox/", include("gridcase.web.urls_inbox")),
     path("", include("gridcase.web.urls")),
 ]

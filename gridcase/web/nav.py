@@ -40,6 +40,7 @@ ENTRIES: list[Entry] = [
     Entry("new", "web:case_new", _("录入事件"), frozenset({OFFICER})),
     Entry("cases", "web:cases", _("事件查询")),
     # The next pages (assessment, dashboards, administration) add their entries here.
+    Entry("assess", "assess:index", _("考核"), frozenset({OFFICER, OFFICE, LEADER})),
     Entry("dashboards", "dash:index", _("统计看板"), TOWN_WIDE),
     Entry("manage", "manage:home", _("系统管理"), frozenset({ADMIN})),
 ]
