@@ -39,7 +39,10 @@ def test_a_role_outside_the_scope_gets_404_everywhere(login, t, other_town, froz
     attachment = services.case_attach(case=case, by=t.officer, upload=_png())
     for user in (t.other_officer, t.other_station_user, t.department_user, other_town.center_user):
         client = login(user)
-        assert client.get(f"/cases/{case.number}/").status_code == 404
+        response = client.get(f"/cases/{case.number}/")
+        assert response.status_code == 404
+        assert "不在您的办理范围内" in response.content.decode()
+        assert "东村3组" not in response.content.decode()
         assert client.get(f"/cases/{case.number}/files/{attachment.pk}/").status_code == 404
         response = client.post(f"/cases/{case.number}/act/accept/", {"accept-version": 1})
         assert response.status_code == 404

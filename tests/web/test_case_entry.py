@@ -47,7 +47,9 @@ def test_the_form_shows_three_party_rows_and_the_camera_input(login, t, frozen):
 
 
 def test_only_officers_enter_cases(login, t, frozen):
-    assert login(t.station_user).get("/cases/new/").status_code == 403
+    response = login(t.station_user).get("/cases/new/")
+    assert response.status_code == 403
+    assert "只有网格专管员可以录入事件" in response.content.decode()
 
 
 def test_officer_submits_a_complete_dispute(login, t, frozen):
