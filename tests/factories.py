@@ -20,6 +20,8 @@ def local(*args) -> datetime:
 
 @dataclass
 class TestTown:
+    __test__ = False  # a fixture, not a test class
+
     town: Town
     village: Village
     other_village: Village

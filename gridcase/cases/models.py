@@ -190,7 +190,8 @@ class Case(models.Model):
         """The customary closing record: 由×××进行调解,双方当事人达成书面协议:1……;2……"""
         if self.category != Category.DISPUTE or not self.mediator:
             return ""
-        form = self.get_agreement_form_display() if self.agreement_form else ""
+        # The record is a document in Chinese, whatever language the reader's page is in.
+        form = {"written": "书面", "oral": "口头"}.get(self.agreement_form, "")
         if self.mediation_result == MediationResult.NOT_AGREED:
             return f"由{self.mediator}进行调解,双方当事人未达成协议。"
         terms = ";".join(f"{i}.{t}" for i, t in enumerate(self.agreement_terms or [], start=1))
