@@ -216,7 +216,7 @@ def test_an_appeal_and_its_decision_on_the_command_line(t, gridcase):
     )
     assert code == 0, err
     appeal = Appeal.objects.get()
-    assert f"#{appeal.pk}" in out and "late" in out
+    assert f"#{appeal.pk}" in out and "超期" in out
     code, out, _ = gridcase("assessment", "status", "--quarter", "2026-Q4")
     assert f"#{appeal.pk} {late.number}" in out and "待处理" in out
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.core.management.base import CommandError
 
 from gridcase.assessment import quarter as life
+from gridcase.assessment.exports import STATUS_LABELS
 from gridcase.assessment.models import Adjustment, Appeal
 from gridcase.assessment.selectors import adjustments_of, appeals_of, events_of
 from gridcase.assessment.services import STATUS_WORDS, check_quarter
@@ -169,9 +170,9 @@ class Command(AssessmentCommand):
         appeal = life.appeal_file(
             case=case, by=resolve_user(options["by"]), reason=options["reason"] or ""
         )
+        status = STATUS_LABELS.get(appeal.status_at_filing, appeal.status_at_filing)
         self._say(
-            f"已提交申诉 #{appeal.pk}: {case.number} (当前考核状态: {appeal.status_at_filing}); "
-            "等待综治办处理"
+            f"已提交申诉 #{appeal.pk}: {case.number} (当前考核状态: {status}); 等待综治办处理"
         )
 
     def do_decide(self, town, options):
