@@ -162,7 +162,45 @@ def quarter_finalise(
         "finalise",
         data={"officers": len(result.officers), "total": str(result.total)},
     )
+    _tell_quarter_ready(town, quarter, by, today)
     return row
+
+
+# The pages these notifications link to are the workbench's (gridcase/web/urls_assessment.py).
+def _tell_quarter_ready(town: Town, quarter: str, by: User, today: date) -> None:
+    """Issue 6: a finalised quarter is in the leaders' inbox (and the office's channels)."""
+    from gridcase.notify import outbox, recipients
+
+    finder = recipients.Finder(town, today)
+    outbox.emit(
+        town=town,
+        kind="quarter_ready",
+        recipients=(finder.leaders() | finder.office()).without_user(by.pk),
+        context={"quarter": quarter, "link": f"/assessment/{quarter}/"},
+    )
+
+
+def _tell_appeal_decided(appeal: Appeal, by: User) -> None:
+    """Issue 6: the officer learns the decision on their appeal, with a link to the statement."""
+    from gridcase.notify import outbox, recipients
+
+    if appeal.status == Appeal.Status.ACCEPTED:
+        decision = f"已采纳, {appeal.get_override_display()}"
+    else:
+        decision = "未采纳"
+    outbox.emit(
+        town=appeal.town,
+        kind="appeal_decided",
+        recipients=recipients.people(users=[appeal.filed_by_id]),
+        context={
+            "quarter": appeal.quarter,
+            "case_number": appeal.case.number,
+            "decision": decision,
+            "note": appeal.decision_note,
+            "by": _name(by),
+            "link": f"/assessment/{appeal.quarter}/officers/{appeal.filed_by_id}/",
+        },
+    )
 
 
 @transaction.atomic
@@ -337,6 +375,7 @@ def appeal_decide(
         note=note,
         data={"appeal": appeal.pk, "accepted": accept, "override": chosen},
     )
+    _tell_appeal_decided(appeal, by)
     return appeal
 
 

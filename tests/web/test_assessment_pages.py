@@ -14,6 +14,7 @@ from gridcase.assessment import quarter as life
 from gridcase.assessment.models import Appeal, QuarterAssessment
 from gridcase.assessment.services import assess_period
 from gridcase.cases import services as case_services
+from gridcase.notify.models import InboxItem
 from gridcase.org.models import Role
 from tests.assessment.builders import closed_locally, escalated_to_town, submitted
 from tests.factories import local, make_user
@@ -475,3 +476,32 @@ def test_the_pages_cost_the_same_with_more_officers_and_cases(
     client = login(t.officer)
     with django_assert_max_num_queries(13):
         assert client.get(f"/assessment/{Q4}/officers/{t.officer.pk}/").status_code == 200
+
+
+# ---------------------------------------------------------------- what people are told
+
+
+def test_a_finalised_quarter_reaches_the_leaders_inbox_with_a_link_to_it(login, t, q4):
+    login(t.office_user).post(f"/assessment/{Q4}/finalise/")
+    [item] = InboxItem.objects.filter(user=t.leader).select_related("notification")
+    assert item.notification.kind == "quarter_ready"
+    assert Q4 in item.notification.title
+    assert not InboxItem.objects.filter(user=t.office_user).exists()  # who finalised it
+    client = login(t.leader)
+    response = client.get(f"/inbox/{item.pk}/open/")
+    assert response["Location"] == f"/assessment/{Q4}/"
+    assert 'id="approve-form"' in html(client.get(response["Location"]))
+
+
+def test_the_officer_is_told_the_decision_on_their_appeal(login, t, q4):
+    appeal = life.appeal_file(case=q4[0], by=t.officer, reason="应计奖励")
+    login(t.office_user).post(
+        f"/assessment/appeals/{appeal.pk}/decide/", {"decision": "reject", "note": "按规定计入"}
+    )
+    [item] = InboxItem.objects.filter(
+        user=t.officer, notification__kind="appeal_decided"
+    ).select_related("notification")
+    body = item.notification.body
+    assert "未采纳" in body and "按规定计入" in body and q4[0].number in body
+    response = login(t.officer).get(f"/inbox/{item.pk}/open/")
+    assert response["Location"] == f"/assessment/{Q4}/officers/{t.officer.pk}/"
