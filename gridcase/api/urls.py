@@ -56,7 +56,11 @@ o311 = "^open311/v2/"
 urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("api/docs/redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path(
+        "api/docs/redoc/",
+        SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html"),
+        name="redoc",
+    ),
     path("api/v1/me/", org.MeView.as_view(), name="me"),
     path("api/v1/cases/", cases.CaseListView.as_view(), name="case-list"),
     path(case, cases.CaseDetailView.as_view(), name="case-detail"),
