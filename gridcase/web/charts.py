@@ -262,7 +262,9 @@ def bar_chart(
     out = _open(ident, title, desc or title, width, height, "bar")
     out += legend
     out += _axes(f, labels, step, top_value, percent, y_label, x_label, centres)
-    if peak <= 0 or not labels:
+    # Counts that are all zero are nothing to draw; a 0% rate is a value (a zero-height bar).
+    nothing = all(v is None for s in series for v in s.values) if percent else peak <= 0
+    if nothing or not labels:
         out.append(_empty(f, empty))
         out.append("</svg>")
         return "".join(out)

@@ -131,6 +131,29 @@ def test_an_empty_chart_says_so_and_draws_no_bars():
     assert root.find(".//svg:text[@class='empty']", NS).text == "当前没有超期事件"
 
 
+def test_a_zero_percent_rate_is_a_value_not_an_empty_chart():
+    svg = charts.bar_chart(
+        ident="c",
+        title="t",
+        labels=["本级", "部门"],
+        series=[charts.Series("按时率", [0, None])],
+        y_label="%",
+        percent=True,
+    )
+    root = parse(svg)
+    assert root.find(".//svg:text[@class='empty']", NS) is None
+    assert [b.get("data-value") for b in bars(root)] == ["0"]
+    nothing = charts.bar_chart(
+        ident="c",
+        title="t",
+        labels=["本级"],
+        series=[charts.Series("按时率", [None])],
+        y_label="%",
+        percent=True,
+    )
+    assert parse(nothing).find(".//svg:text[@class='empty']", NS) is not None
+
+
 def test_text_is_escaped():
     svg = charts.bar_chart(
         ident="c",

@@ -132,6 +132,7 @@ def _cases_panel(town: Town, period: ds.Period) -> dict:
         y_label=_t("事件数(件)"),
         x_label=_t("月份"),
         stacked=True,
+        empty=_t("所选时间内没有数据"),
     )
     return {
         "chart": _svg(chart),
@@ -157,6 +158,7 @@ def _on_time_panel(town: Town, period: ds.Period, villages) -> dict:
         x_label=_t("层级"),
         percent=True,
         width=480,
+        empty=_t("所选时间内没有数据"),
     )
     village_rows = []
     for village in villages:
@@ -181,6 +183,7 @@ def _on_time_panel(town: Town, period: ds.Period, villages) -> dict:
         x_label=_t("行政村"),
         percent=True,
         width=720,
+        empty=_t("所选时间内没有数据"),
     )
     months = period.months()
     trend = charts.line_chart(
@@ -194,6 +197,7 @@ def _on_time_panel(town: Town, period: ds.Period, villages) -> dict:
         y_label=_t("按时率(%)"),
         x_label=_t("月份"),
         percent=True,
+        empty=_t("所选时间内没有数据"),
     )
     month_rows = [
         {"label": m, "cells": [_pct(data.month(k, m)) for k in ds.RATE_LEVELS]} for m in months
