@@ -205,6 +205,8 @@ REST_FRAMEWORK = {
     "UNICODE_JSON": True,
     "STRICT_JSON": True,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Password attempts of the API's sign-in, per client address (gridcase.api.views.tokens).
+    "DEFAULT_THROTTLE_RATES": {"sign_in": "10/min"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "gridcase API",

@@ -45,6 +45,7 @@ DESCRIPTIONS = {
     "413": "请求内容过大(payload_too_large)",
     "415": "不支持的请求内容类型(unsupported_media_type)",
     "422": "Idempotency-Key 已用于内容不同的请求(idempotency_mismatch)",
+    "429": "请求过于频繁(throttled):Retry-After 为需等待的秒数",
 }
 WRITE_CODES = ("409", "413", "415", "422")
 
@@ -112,4 +113,10 @@ def add_error_responses(result, generator, request, public):
             responses = operation.setdefault("responses", {})
             for code in codes:
                 responses.setdefault(code, _error_response(path, code))
+            for code, response in responses.items():
+                # An error a view documents by its description only gets the error body too.
+                if code >= "400" and not response.get("content"):
+                    responses[code] = _error_response(path, code) | {
+                        "description": response.get("description") or DESCRIPTIONS.get(code, "")
+                    }
     return result

@@ -202,3 +202,47 @@ def test_a_system_token_cannot_manage_tokens(t):
     client = system_client(t.town, "write")
     assert client.get("/api/v1/tokens/").status_code == 403
     assert client.get("/api/v1/system-tokens/").status_code == 403
+
+
+# ---------------------------------------------------------------- signing in on a device
+
+
+@pytest.fixture
+def fresh_throttle():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_a_device_signs_in_with_a_password_for_a_device_token(t, fresh_throttle):
+    response = APIClient().post(
+        "/api/v1/auth/token/",
+        {"username": "officer", "password": "pw", "name": "平安通", "scope": "write"},
+        format="json",
+    )
+    assert response.status_code == 201
+    key = response.json()["key"]
+    me = token_client(key).get("/api/v1/me/").json()
+    assert (me["username"], me["token_scope"]) == ("officer", "write")
+
+
+def test_a_wrong_password_is_401_and_repeated_attempts_are_throttled(t, fresh_throttle):
+    client = APIClient()
+    body = {"username": "officer", "password": "wrong", "name": "x"}
+    first = client.post("/api/v1/auth/token/", body, format="json")
+    assert first.status_code == 401
+    assert first.json() == {
+        "code": "unauthenticated",
+        "message": "用户名或密码不正确",
+        "fields": {},
+    }
+    statuses = [
+        client.post("/api/v1/auth/token/", body, format="json").status_code for _ in range(10)
+    ]
+    assert statuses[-1] == 429
+    throttled = client.post("/api/v1/auth/token/", body, format="json")
+    assert throttled.json()["code"] == "throttled"
+    assert int(throttled["Retry-After"]) > 0
+    assert not ApiToken.objects.exists()

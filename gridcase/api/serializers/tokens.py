@@ -79,3 +79,8 @@ class SystemTokenInputSerializer(TokenInputSerializer):
     town = serializers.CharField(
         max_length=20, required=False, help_text="镇代码;管理员只管理一个镇时可不填"
     )
+
+
+class SignInSerializer(TokenInputSerializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=200, trim_whitespace=False)

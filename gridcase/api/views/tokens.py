@@ -1,6 +1,7 @@
 """Tokens: a person's device tokens, and an administrator's system tokens for their town.
 
-A token is created only from a signed-in session (a person who typed their password), never
+A token is created only by a person who proves it with their password — from a signed-in
+session (the workbench), or by signing in on the device (`auth/token`, rate-limited) — never
 from another token, so a lost device's token cannot mint new ones. A token can be revoked
 from a session or with any token of the same person (a device signing itself out). Token
 creation is not idempotent on purpose: replaying it would mean storing the key.
@@ -8,9 +9,17 @@ creation is not idempotent on purpose: replaying it would mean storing the key.
 
 from __future__ import annotations
 
+from django.contrib.auth import authenticate
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import (
+    AuthenticationFailed,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 
 from gridcase.core import clock
 from gridcase.org.models import Role, Town
@@ -19,6 +28,7 @@ from gridcase.org.selectors import active_roles
 from ..models import ApiToken
 from ..permissions import IsPerson, token_of
 from ..serializers.tokens import (
+    SignInSerializer,
     SystemTokenInputSerializer,
     TokenCreatedSerializer,
     TokenInputSerializer,
@@ -180,3 +190,43 @@ class SystemTokenView(ApiView):
             raise NotFound()
         _revoke(token)
         return Response(status=204)
+
+
+class SignInView(ApiView):
+    """The mobile terminal's sign-in: a password for a device token."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "sign_in"
+
+    def get_authenticate_header(self, request):
+        return 'Token realm="api"'
+
+    @extend_schema(
+        tags=TAG,
+        operation_id="auth_token",
+        summary="设备登录:用密码换取设备令牌",
+        description=(
+            "移动终端用本人的用户名和密码登录,得到一个设备令牌(key 只显示这一次)。"
+            "每个来源地址每分钟最多尝试 10 次,超过返回 429。"
+        ),
+        auth=[],
+        request=SignInSerializer,
+        responses={
+            201: TokenCreatedSerializer,
+            429: OpenApiResponse(description="尝试过于频繁(throttled);Retry-After 为需等待的秒数"),
+        },
+    )
+    def post(self, request):
+        serializer = SignInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        user = authenticate(
+            request._request, username=data.pop("username"), password=data.pop("password")
+        )
+        if user is None or not user.is_active:
+            raise AuthenticationFailed("用户名或密码不正确")
+        token, key = ApiToken.issue(kind=ApiToken.Kind.DEVICE, user=user, created_by=user, **data)
+        token.key = key
+        return Response(TokenCreatedSerializer(token).data, status=201)
