@@ -17,4 +17,5 @@ urlpatterns = [
     path("<str:quarter>/finalise/", assessment.finalise, name="finalise"),
     path("<str:quarter>/approve/", assessment.approve, name="approve"),
     path("<str:quarter>/reopen/", assessment.reopen, name="reopen"),
+    path("<str:quarter>/adjust/", assessment.adjust, name="adjust"),
 ]

@@ -505,3 +505,31 @@ def test_the_officer_is_told_the_decision_on_their_appeal(login, t, q4):
     assert "未采纳" in body and "按规定计入" in body and q4[0].number in body
     response = login(t.officer).get(f"/inbox/{item.pk}/open/")
     assert response["Location"] == f"/assessment/{Q4}/officers/{t.officer.pk}/"
+
+
+# ---------------------------------------------------------------- adjustments
+
+
+def test_the_office_adjusts_an_approved_quarter_into_the_next(login, t, q4):
+    office = login(t.office_user)
+    data = {"officer": t.officer.pk, "amount": "-10", "reason": "11月一起事件重复录入"}
+    response = office.post(f"/assessment/{Q4}/adjust/", data, follow=True)
+    assert any("调整只用于已审批的季度" in m for m in messages_of(response))
+    assert 'id="adjust-form"' not in html(response)
+
+    office.post(f"/assessment/{Q4}/finalise/")
+    login(t.leader).post(f"/assessment/{Q4}/approve/")
+    office = login(t.office_user)
+    assert 'id="adjust-form"' in html(office.get(f"/assessment/{Q4}/"))
+    response = office.post(f"/assessment/{Q4}/adjust/", dict(data, amount="十元"), follow=True)
+    assert any("调整金额应为非零的元数" in m for m in messages_of(response))
+    response = office.post(f"/assessment/{Q4}/adjust/", data, follow=True)
+    assert any("-10.00 元" in m and "2027-Q1" in m for m in messages_of(response))
+
+    page = html(office.get("/assessment/2027-Q1/"))
+    assert "调整" in page and "-10.00 元" in page
+    page = html(login(t.officer).get(f"/assessment/2027-Q1/officers/{t.officer.pk}/"))
+    assert "2026-Q4 更正" in page and "11月一起事件重复录入" in page
+
+    leader = login(t.leader).post(f"/assessment/{Q4}/adjust/", data)
+    assert leader.status_code == 403 and "只有镇政法综治办可以录入考核调整" in html(leader)

@@ -265,6 +265,17 @@ class DecideForm(forms.Form):
     )
 
 
+class AdjustmentForm(forms.Form):
+    officer = forms.IntegerField(label=_("网格专管员"))
+    # Text, not a DecimalField: the service says in words what a valid amount is.
+    amount = forms.CharField(
+        label=_("调整金额(元)"), max_length=20, help_text=_("补发用正数, 扣减用负数, 如 -10")
+    )
+    reason = forms.CharField(
+        label=_("调整原因"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+
+
 def _form_error(form: forms.Form) -> str:
     """The form's first problem in words, for the message after the redirect."""
     for name, errors in form.errors.items():
@@ -381,6 +392,7 @@ def period(request: HttpRequest, period: str) -> HttpResponse:
             "late": sum(m.late for m in o.months),
             "pending": sum(m.pending for m in o.months),
             "url": statement_url(access, period, o.officer_id),
+            "officer_id": o.officer_id,
         }
         for o in result.officers
     ]
@@ -409,6 +421,8 @@ def period(request: HttpRequest, period: str) -> HttpResponse:
         "finalise_ready": access.today >= info.possible_from,
         "can_finalise": access.office and draft,
         "can_approve": access.leader and info.status == QuarterAssessment.Status.FINALISED,
+        "can_adjust": access.office and info.status == QuarterAssessment.Status.APPROVED,
+        "adjustment_form": AdjustmentForm(),
         "approve_form": ApproveForm(),
         "reopen_form": ReopenForm(),
         "appeals_url": appeals_url(access, quarter),
@@ -530,6 +544,41 @@ def reopen(request: HttpRequest, quarter: str) -> HttpResponse:
         run,
         allowed=lambda a: a.leader,
         refusal=_t("只有政法分管领导可以退回季度考核"),
+    )
+
+
+@login_required
+@require_POST
+def adjust(request: HttpRequest, quarter: str) -> HttpResponse:
+    """A correction of an approved quarter, paid in the next quarter not yet finalised."""
+    form = AdjustmentForm(request.POST)
+
+    def run(access: Access) -> str:
+        if not form.is_valid():
+            raise CaseError(_form_error(form))
+        officer = User.objects.filter(pk=form.cleaned_data["officer"]).first()
+        if officer is None:
+            raise CaseError(_t("请选择网格专管员"))
+        adjustment = life.adjustment_add(
+            town=access.town,
+            officer=officer,
+            quarter=quarter,
+            amount=form.cleaned_data["amount"],
+            reason=form.cleaned_data["reason"],
+            by=request.user,
+        )
+        return _t("已录入 %(name)s 的调整 %(amount)s,计入 %(q)s。") % {
+            "name": officer.display_name or officer.username,
+            "amount": yuan(adjustment.amount),
+            "q": adjustment.applies_to,
+        }
+
+    return _quarter_action(
+        request,
+        quarter,
+        run,
+        allowed=lambda a: a.office,
+        refusal=_t("只有镇政法综治办可以录入考核调整"),
     )
 
 
