@@ -97,6 +97,7 @@ MAJOR_CATEGORIES = ("dispute", "security_hazard")
 _QUOTES = re.compile(r"[\s\u3000\"'“”‘’「」『』《》]+")
 
 TRUE_WORDS = {"是", "true", "1", "yes", "y", "t", "√", "✓"}
+VOID_WORDS = {"作废", "已作废"}
 FALSE_WORDS = {"否", "false", "0", "no", "n", "f", "×", "x", ""}
 AGREEMENT_FORMS = {
     "书面": "written",
@@ -342,7 +343,8 @@ def parse_row(line: int, cells: Mapping[str, Any], *, tz: ZoneInfo, now: datetim
             return False
 
     major = get_bool("major") or major_word
-    voided = get_bool("voided")
+    # Some ledgers write the status itself in the 作废 column.
+    voided = text(cells.get("voided")) in VOID_WORDS or get_bool("voided")
     if major and category and category not in MAJOR_CATEGORIES:
         reasons.append("只有矛盾纠纷和治安安全隐患可以标记为重大")
 

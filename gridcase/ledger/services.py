@@ -205,7 +205,11 @@ def import_ledger(
             town = _create_town(town_name)
         refs.create_missing(town, report)
         clock_at = _clocks(town, rows)
-        known = _numbers(town)  # read again inside the transaction
+        known = _numbers(town)  # again inside the transaction: what the writes compare with
+        if any(known.get(r.case_no, (0, Source.IMPORTED))[1] != Source.IMPORTED for r in rows):
+            raise Conflict(
+                "导入期间有人录入了台账中的事件编号,本次导入未写入任何数据。请重新导入。"
+            )
         written = _Written()
         for batch in _chunks(rows, BATCH):
             _write(town, batch, known, refs, clock_at, at, report, written)

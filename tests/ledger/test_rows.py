@@ -184,6 +184,13 @@ def test_an_escalated_dispute_needs_no_mediation_record():
     assert not row.closed_locally
 
 
+@pytest.mark.parametrize(
+    ("word", "voided"), [("是", True), ("已作废", True), ("", False), ("0", False)]
+)
+def test_the_void_column(word, voided):
+    assert read(voided=word).voided is voided
+
+
 def test_an_invalid_phone_is_not_kept():
     row = read(parties="张三:13800138001;李四:12345")
     assert row.parties == (("张三", "13800138001"), ("李四", ""))
