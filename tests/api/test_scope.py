@@ -316,3 +316,42 @@ def test_the_list_shows_each_caller_only_their_cases(db):
     assert numbers("department_user") == set()
     assert numbers("system_read") == {east.number, west.number}
     assert foreign.number not in numbers("leader")
+
+
+# Endpoints scoped by town: {town} is the caller's town ("ct") or another ("bs").
+EVERYONE = set(PEOPLE) | set(SYSTEMS)
+ASSESSORS = {"office_user", "leader", "admin_user"}  # the whole town's pay
+PAY_READERS = ASSESSORS | {"officer", "other_officer"}  # officers: their own lines
+TOWN_ENDPOINTS = [
+    ("org_town", "/api/v1/org/towns/{town}/", EVERYONE),
+    ("org_villages", "/api/v1/org/villages/?town={town}", EVERYONE),
+    ("org_grids", "/api/v1/org/grids/?town={town}", EVERYONE),
+    ("org_units", "/api/v1/org/units/?town={town}", EVERYONE),
+    ("deadline", "/api/v1/calendar/deadline/?from=2026-10-14&working_days=2&town={town}", EVERYONE),
+    ("days", "/api/v1/calendar/days/?from=2026-10-01&to=2026-10-31&town={town}", EVERYONE),
+    ("result", "/api/v1/assessment/result/?month=2026-09&town={town}", PAY_READERS),
+    ("quarter", "/api/v1/assessment/quarters/2026-Q3/?town={town}", ASSESSORS),
+    ("appeals", "/api/v1/assessment/appeals/?town={town}", set(PEOPLE)),
+]
+
+
+@pytest.mark.parametrize("name,url,allowed", TOWN_ENDPOINTS, ids=[e[0] for e in TOWN_ENDPOINTS])
+def test_town_endpoints_answer_for_the_callers_town_only(db, name, url, allowed):
+    t = make_town()
+    make_town(name="白沙镇", code="bs", prefix="bs_")
+    clients = _clients(t)
+    assessment = url.startswith("/api/v1/assessment/")
+    actual, expected = {}, {}
+    for town in ("ct", "bs"):
+        for caller in CALLERS:
+            response = _call(clients[caller], "get", url.format(town=town), None, t)
+            actual[(town, caller)] = response.status_code
+            if caller == "anonymous":
+                expected[(town, caller)] = 401
+            elif assessment and caller in SYSTEMS:
+                expected[(town, caller)] = 403  # pay is for people
+            elif town == "bs":
+                expected[(town, caller)] = 404
+            else:
+                expected[(town, caller)] = 200 if caller in allowed else 403
+    assert actual == expected

@@ -39,8 +39,19 @@ def _draft_payload(data: dict, *, town, village=None) -> dict:
 
 
 def _town_and_village(user, data: dict):
-    """Where a new draft goes: the given village, else the officer's own town."""
+    """Where a new draft goes: the given village (or the given grid's), else the officer's own
+    village. A grid always brings its village, so a draft never lies in one village and a
+    grid of another."""
     roles = active_roles(user)
+    if "village" not in data and data.get("grid") is not None:
+        grid = (
+            Grid.objects.select_related("village__town")
+            .filter(pk=data["grid"], village__town_id__in={r.town_id for r in roles})
+            .first()
+        )
+        if grid is None:
+            raise ValidationError({"grid": ["网格不存在或不属于您所在的镇"]})
+        return grid.village.town, grid.village
     if "village" in data:
         village = (
             Village.objects.select_related("town")
