@@ -55,6 +55,7 @@ DEFAULT_TIMEZONE = "Asia/Shanghai"
 BATCH = 1000
 VOID_REASON = "台账中标记为作废"
 MISSING_NOTE = "导入的台账缺少必备要素"
+NONCONFORMING_SHOWN = 20
 
 # The fields an import sets; a re-import compares exactly these (and the parties).
 MANAGED = (
@@ -116,6 +117,8 @@ class ImportReport:
     unchanged: int = 0
     nonconforming: int = 0
     problems: list[RowProblem] = field(default_factory=list)
+    # Imported but nonconforming: the line and why (the first NONCONFORMING_SHOWN are kept).
+    nonconforming_rows: list[RowProblem] = field(default_factory=list)
     new_town: bool = False
     new_villages: list[str] = field(default_factory=list)
     new_officers: list[str] = field(default_factory=list)
@@ -155,7 +158,13 @@ class ImportReport:
             f" 不合格 {self.nonconforming} 条。"
         )
         if self.nonconforming:
-            out.append("不合格的事件缺少必备要素或被评为不合格,已导入并标注原因。")
+            out.append(
+                f"不合格的事件缺少必备要素或被评为不合格,{verb}照常导入并标注原因,"
+                "考核时按不合格处理:"
+            )
+            out += [f"  {p}" for p in self.nonconforming_rows]
+            if self.nonconforming > len(self.nonconforming_rows):
+                out.append(f"  …… 另有 {self.nonconforming - len(self.nonconforming_rows)} 条")
         return out
 
 
@@ -609,6 +618,8 @@ def _write(
         }
         if fields["quality"] == Quality.NONCONFORMING:
             report.nonconforming += 1
+            if len(report.nonconforming_rows) < NONCONFORMING_SHOWN:
+                report.nonconforming_rows.append(RowProblem(row.line, _why(row)))
         old = existing.get(row.case_no)
         if old is None:
             created.append((row, fields))
@@ -646,6 +657,13 @@ def _write(
     ]
     report.created += len(created)
     report.updated += len(changed)
+
+
+def _why(row: LedgerRow) -> str:
+    why = [f"缺少{'、'.join(row.missing)}"] if row.missing else []
+    if row.quality == Quality.NONCONFORMING:
+        why.append(f"质量评定不合格({row.quality_note})" if row.quality_note else "质量评定不合格")
+    return f"{row.case_no} {';'.join(why)}"
 
 
 def _write_related(

@@ -20,6 +20,7 @@ def test_the_summary_counts_created_updated_unchanged_and_nonconforming(t, ledge
     path = ledger([row("L-1"), row("L-2", location="")], chinese=True, bom=True)
     out, _ = command(path, "--town", "长塘镇")
     assert "新增 2 条" in out and "不合格 1 条" in out
+    assert "第 3 行: L-2 缺少发生地点" in out
     out, _ = command(path, "--town", "长塘镇")
     assert "新增 0 条, 更新 0 条, 未变 2 条" in out
 
