@@ -220,11 +220,19 @@ SPECTACULAR_SETTINGS = {
         "网格化管理事件系统的接口:事件的录入与办理、附件、回访、日历、组织、考核,"
         "以及 Open311 GeoReport v2(/open311/v2/)。\n\n"
         "**认证**:网页工作台用会话(非 GET 请求须带 X-CSRFToken);设备和外部系统用令牌,"
-        "请求头 `Authorization: Token <key>`(或 `Bearer <key>`)。\n\n"
+        "请求头 `Authorization: Token <key>`(或 `Bearer <key>`)。"
+        "设备令牌属于个人、以本人的角色调用:在工作台登录后 POST /api/v1/tokens/ 创建,"
+        "或由移动终端以用户名和密码 POST /api/v1/auth/token/ 换取;本人可随时撤销。"
+        "系统令牌由本镇管理员创建(/api/v1/system-tokens/ 或管理后台),限于一个镇:"
+        "read 以全镇只读身份读取已提交的事件(电话号码打码,不能办理,不能查看考核报酬);"
+        "write 另可作为 Open311 的 api_key 提交群众上报。令牌只在创建时显示一次,服务器只保存其 SHA-256。"
+        "只读令牌只能发 GET 请求。\n\n"
         "**权限**:不在调用者权限范围内的事件一律 404;角色不能执行的操作 403,附原因。\n\n"
         "**错误**:`{\"code\": ..., \"message\": \"中文说明\", \"fields\": {...}}`,"
-        "code 稳定,可供程序判断。\n\n"
-        "**幂等**:创建和办理的 POST 可带 `Idempotency-Key` 请求头;断网重发时返回第一次的结果。"
+        "code 稳定,可供程序判断;未知字段、格式错误、超长内容一律 400。\n\n"
+        "**幂等**:创建和办理的 POST 可带 `Idempotency-Key` 请求头;断网重发时返回第一次的结果"
+        "(响应头 `Idempotent-Replayed: true`),同一个键用于内容不同的请求返回 422。\n\n"
+        "**分页**:列表按游标分页,沿 next 地址取下一页。"
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -349,8 +349,10 @@ def open311_submit(
         "parties": [],
     }
     phone = report.get("phone", "")
-    if reporter and phone:
-        content["parties"] = [{"name": reporter, "phone": phone}]
+    if phone:
+        # The reporter's number is a party's: shown whole only to the people handling the
+        # case, masked for everyone else (never copied into the timeline, which all readers see).
+        content["parties"] = [{"name": reporter or "上报群众", "phone": phone}]
     clean = services._clean_content(town, content)
     parties = clean.pop("parties", [])
     missing = elements.missing_at_submit(dict(clean, parties=parties))
@@ -368,7 +370,7 @@ def open311_submit(
         **clean,
     )
     services._save_parties(case, parties)
-    contact = {k: report[k] for k in ("email", "phone", "device_id", "account_id") if report.get(k)}
+    contact = {k: report[k] for k in ("email", "device_id", "account_id") if report.get(k)}
     services.record_event(
         case=case,
         action="create",

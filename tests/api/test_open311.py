@@ -96,7 +96,14 @@ def test_the_report_becomes_a_case_submitted_at_grid_level_in_its_village(t, key
     assert [e.action for e in case.timeline.all()] == ["create", "submit"]
     create = case.timeline.get(action="create")
     assert create.actor is None
-    assert create.data["contact"]["email"] == "zhangsan@example.cn"
+    assert create.data["contact"] == {"email": "zhangsan@example.cn"}
+    # The reporter's phone is a party's, masked for those who do not handle the case.
+    assert [(p.name, p.phone) for p in case.parties.all()] == [("张三", "13800138001")]
+    from tests.api.conftest import device_client
+
+    detail = device_client(t.leader).get(f"/api/v1/cases/{case.number}/").json()
+    assert detail["parties"] == [{"name": "张三", "phone": "138****8001"}]
+    assert "13800138001" not in str(detail)
 
 
 def test_the_village_may_be_chosen_by_attribute(t, key, client):
