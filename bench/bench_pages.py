@@ -29,41 +29,62 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.county import fresh_database  # noqa: E402
 
 NEXT = re.compile(r'href="\?([^"]*after=[^"]*)"')
-STATES = ["pending", "handling", "closed", "closed", "closed", "closed", "voided"]
-LEVELS = ["grid", "village", "town"]
-CATEGORIES = ["dispute", "security_hazard", "livelihood_service", "environment_campaign", "other"]
+CATEGORIES = (
+    ["dispute"] * 7
+    + ["security_hazard"] * 4
+    + ["livelihood_service"] * 5
+    + ["environment_campaign"] * 3
+    + ["other"]
+)
+LEVELS = ["grid"] * 14 + ["village"] * 4 + ["town"] * 2
+
+
+def _state(age_days: int, rng: random.Random) -> str:
+    """Like a real town: recent cases are in progress, old ones closed (a few stuck or voided)."""
+    roll = rng.random()
+    if age_days <= 30:
+        return "pending" if roll < 0.15 else "handling" if roll < 0.4 else "closed"
+    return "closed" if roll < 0.95 else "voided" if roll < 0.99 else "handling"
 
 
 def add_cases(extra: int, seed: int) -> None:
-    """Generated cases in bulk: enough rows to show that the pages do not grow with the table."""
+    """Generated cases in bulk: enough rows to show that the pages do not grow with the table.
+
+    Spread over two years like a real town's: old cases closed (their disputes followed up),
+    recent ones open; every category, level and village of the demo town.
+    """
     from django.db import transaction
 
-    from gridcase.cases.models import Case, Party
+    from gridcase.cases.models import Case, FollowUp, Party
     from gridcase.core import clock
     from gridcase.org.demo import TOWN_NAME
     from gridcase.org.models import Grid, Role, Town
 
     rng = random.Random(seed)
     town = Town.objects.get(name=TOWN_NAME)
-    officers = list(Role.objects.filter(town=town, kind="officer").select_related("grid"))
+    officers = list(Role.objects.filter(town=town, kind="officer"))
     departments = list(town.units.filter(kind="department"))
     grids = {g.pk: g for g in Grid.objects.filter(village__town=town)}
     now = clock.now()
+    today = clock.local_date(now, town.timezone)
     batch: list[Case] = []
     made = 0
     with transaction.atomic():
         for i in range(extra):
             role = rng.choice(officers)
-            state = rng.choice(STATES)
-            level = rng.choice(LEVELS)
             submitted = now - timedelta(minutes=rng.randint(60, 730 * 24 * 60))
             day = clock.local_date(submitted, town.timezone)
+            age = (today - day).days
+            state = _state(age, rng)
+            category = rng.choice(CATEGORIES)
+            level = rng.choice(LEVELS)
             dept = rng.choice(departments) if level == "town" and rng.random() < 0.3 else None
+            closed = state == "closed"
             batch.append(
                 Case(
                     town=town,
                     number=f"BX-{day.year}-{i:07d}",
-                    category=rng.choice(CATEGORIES),
+                    category=category,
                     title=f"生成事件{i}",
                     occurred_at=submitted - timedelta(hours=2),
                     location=f"{role.village.name}{rng.randint(1, 12)}组",
@@ -81,22 +102,25 @@ def add_cases(extra: int, seed: int) -> None:
                     accept_due=day + timedelta(days=3),
                     handle_due=day + timedelta(days=9) if state != "pending" else None,
                     first_accept_due=day + timedelta(days=3),
-                    closed_at=submitted + timedelta(days=3) if state == "closed" else None,
-                    follow_up_due=day + timedelta(days=16) if state == "closed" else None,
+                    closed_at=submitted + timedelta(days=3) if closed else None,
+                    closed_level=level if closed else "",
+                    follow_up_due=day + timedelta(days=17)
+                    if closed and category == "dispute"
+                    else None,
                 )
             )
             if len(batch) == 5000:
-                made += _flush(batch, Case, Party)
+                made += _flush(batch, Case, Party, FollowUp, rng, today)
                 batch = []
-        made += _flush(batch, Case, Party)
+        made += _flush(batch, Case, Party, FollowUp, rng, today)
     print(f"generated {made} extra cases", flush=True)
 
 
-def _flush(batch, Case, Party) -> int:
+def _flush(batch, Case, Party, FollowUp, rng, today) -> int:
     if not batch:
         return 0
     created = Case.objects.bulk_create(batch)
-    if created and created[0].pk is None:  # SQLite without RETURNING: read the ids back
+    if created and created[0].pk is None:  # without RETURNING: read the ids back
         ids = dict(
             Case.objects.filter(number__in=[c.number for c in batch]).values_list("number", "pk")
         )
@@ -106,6 +130,18 @@ def _flush(batch, Case, Party) -> int:
         Party(case_id=c.pk, name=n, phone=p, position=j)
         for c in created
         for j, (n, p) in enumerate([("甲", "13800000001"), ("乙", "13800000002")])
+    )
+    # Most disputes closed more than three weeks ago have had their follow-up visit.
+    FollowUp.objects.bulk_create(
+        FollowUp(
+            case_id=c.pk,
+            visited_on=c.follow_up_due,
+            by_id=c.officer_id,
+            method="phone",
+            satisfied=True,
+        )
+        for c in created
+        if c.follow_up_due and c.follow_up_due < today and rng.random() < 0.97
     )
     return len(created)
 
