@@ -10,8 +10,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def manage(*args, **env) -> subprocess.CompletedProcess:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("GRIDCASE_")}
-    environ.pop("DATABASE_URL", None)
+    # A clean environment: browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for themselves.
+    dropped = ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    environ = {
+        k: v for k, v in os.environ.items() if not k.startswith("GRIDCASE_") and k not in dropped
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
