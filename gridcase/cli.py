@@ -17,6 +17,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "policy": ("policy", "上传、校验、查看考核策略 (assessment policy versions)"),
     "worker": ("worker", "运行后台任务进程与定时任务 (background worker)"),
     "migrate": ("migrate", "迁移数据库结构 (apply database migrations)"),
+    "collectstatic": (
+        "collectstatic",
+        "收集静态文件供生产环境的网页服务器提供 (collect static files)",
+    ),
     "createsuperuser": ("createsuperuser", "创建系统超级管理员 (create a superuser)"),
     "check": ("check", "检查配置;加 --deploy 检查生产配置 (system checks)"),
 }
