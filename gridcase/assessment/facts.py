@@ -243,9 +243,9 @@ def _day(value: Any) -> date | None:
 
 
 def _json(value: Any) -> Any:
-    if isinstance(value, str):
-        return [] if value == "[]" else json.loads(value)
-    return value if value is not None else []
+    if value == "[]" or value is None:  # by far the most common: say so before parsing
+        return []
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def _rows(town: Town, months: list[str]) -> Iterator[tuple]:

@@ -17,11 +17,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db import transaction
 
 from gridcase.assessment import rules
-from gridcase.assessment.policy import Policy, PolicyError, parse_policy
+from gridcase.assessment.policy import Policy, PolicyError, default_policy, parse_policy
 from gridcase.cases.errors import ActionNotAllowed, CaseError
 from gridcase.core import clock
 from gridcase.org.models import PolicyVersion, Role, Town, User
@@ -135,6 +136,27 @@ def _event(town: Town, quarter: str, at: datetime, by: User | None, action: str,
 def policy_in_force(town: Town, month: str) -> Policy:
     """The version in force on the month's first day (the default policy if none)."""
     return policy_for(town, clock.parse_month(check_month(month)))
+
+
+@lru_cache(maxsize=256)
+def _parsed(version_id: int | None, source: str) -> Policy:
+    # Versions are immutable rows (a change is a new version), so parse each once.
+    return default_policy() if version_id is None else parse_policy(source)
+
+
+def policies_in_force(town: Town, months: list[str]) -> dict[str, Policy]:
+    """``policy_in_force`` for several months in one query."""
+    firsts = {m: clock.parse_month(m) for m in months}
+    versions = list(
+        PolicyVersion.objects.filter(town=town, effective_from__lte=max(firsts.values()))
+        .order_by("-effective_from")
+        .values_list("id", "effective_from", "source")
+    )
+    found = {}
+    for month, first in firsts.items():
+        version = next((v for v in versions if v[1] <= first), None)
+        found[month] = _parsed(version[0], version[2]) if version else _parsed(None, "")
+    return found
 
 
 def policy_versions(town: Town):
@@ -312,7 +334,7 @@ def _adjustments(town: Town, quarter: str) -> dict[int, list[AdjustmentLine]]:
 def _live(
     town: Town, months: list[str], policy: Policy | None, today: date, adjustments: bool
 ) -> PeriodResult:
-    policies = {m: policy or policy_in_force(town, m) for m in months}
+    policies = {m: policy for m in months} if policy else policies_in_force(town, months)
     facts = facts_mod.town_facts(town, months)
     quarter = _period_name(months) if adjustments else ""
     extra = _adjustments(town, quarter) if adjustments else {}
