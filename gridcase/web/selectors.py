@@ -394,22 +394,17 @@ def order_for(tab: str) -> Order:
 
 
 def encode_cursor(key, pk: int) -> str:
-    return f"{key.isoformat() if key is not None else ''}~{pk}"
+    return f"{key.isoformat()}~{pk}"
 
 
 def decode_cursor(raw: str, order: Order):
-    """(key, id) or None when the cursor is not one of ours (then the first page is shown)."""
+    """(key, id), or None when the cursor is not one of ours (then the first page is shown)."""
     try:
         key_text, pk_text = raw.rsplit("~", 1)
         pk = int(pk_text)
-        if key_text == "":
-            return None, pk
-        key = (
-            date.fromisoformat(key_text)
-            if order.kind == "date"
-            else datetime.fromisoformat(key_text)
-        )
-        return key, pk
+        if order.kind == "date":
+            return date.fromisoformat(key_text), pk
+        return datetime.fromisoformat(key_text), pk
     except (ValueError, AttributeError):
         return None
 
@@ -423,19 +418,10 @@ class Page:
 
 
 def _seek(cases: QuerySet[Case], cursor, *, forward: bool, desc: bool) -> QuerySet[Case]:
-    """Rows after (forward) or before the cursor in the order (sort_key, id); nulls last."""
+    """Rows after (forward) or before the cursor in the order (sort_key, id)."""
     key, pk = cursor
     cmp = "gt" if forward != desc else "lt"
-    if key is None:
-        if forward:
-            return cases.filter(sort_key__isnull=True, **{f"pk__{cmp}": pk})
-        return cases.filter(
-            Q(sort_key__isnull=False) | Q(sort_key__isnull=True, **{f"pk__{cmp}": pk})
-        )
-    q = Q(**{f"sort_key__{cmp}": key}) | Q(sort_key=key, **{f"pk__{cmp}": pk})
-    if forward:
-        q |= Q(sort_key__isnull=True)
-    return cases.filter(q)
+    return cases.filter(Q(**{f"sort_key__{cmp}": key}) | Q(sort_key=key, **{f"pk__{cmp}": pk}))
 
 
 def keyset_page(
@@ -446,14 +432,19 @@ def keyset_page(
     before: str = "",
     size: int = 30,
 ) -> Page:
-    """One page of `size` rows after or before a cursor: constant cost at any depth."""
+    """One page of `size` rows after or before a cursor: constant cost at any depth.
+
+    The orders are plain ASC/DESC (no NULLS FIRST/LAST clause), so that a database can walk an
+    index such as case(town, submitted_at) backwards and stop after one page; every tab's sort
+    key is non-null for the rows it holds.
+    """
     cases = cases.annotate(sort_key=order.key)
     if order.desc:
-        forward_order = [F("sort_key").desc(nulls_last=True), "-pk"]
-        backward_order = [F("sort_key").asc(nulls_first=True), "pk"]
+        forward_order = [F("sort_key").desc(), "-pk"]
+        backward_order = [F("sort_key").asc(), "pk"]
     else:
-        forward_order = [F("sort_key").asc(nulls_last=True), "pk"]
-        backward_order = [F("sort_key").desc(nulls_first=True), "-pk"]
+        forward_order = [F("sort_key").asc(), "pk"]
+        backward_order = [F("sort_key").desc(), "-pk"]
     cursor_after = decode_cursor(after, order) if after else None
     cursor_before = decode_cursor(before, order) if before and not cursor_after else None
     if cursor_before:

@@ -257,3 +257,13 @@ def test_every_page_has_the_navigation_for_the_role(login, t, frozen):
     assert "录入事件" in officer
     station = login(t.station_user).get("/").content.decode()
     assert 'href="/cases/new/"' not in station
+
+
+def test_a_cursor_that_is_not_ours_shows_the_first_page(login, t, frozen):
+    case = submitted_case(t, local(2026, 10, 12, 9))
+    client = login(t.officer)
+    for cursor in ("garbage", "2026-13-01~1", "~", "2026-10-12T09:00:00+08:00~x"):
+        response = client.get("/cases/", {"after": cursor})
+        assert response.status_code == 200 and numbers(response) == [case.number]
+        response = client.get("/", {"tab": "accept", "before": cursor})
+        assert response.status_code == 200 and numbers(response) == [case.number]
