@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridcase.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line([f"gridcase {name}", COMMANDS[name][0], *rest])
+    execute_from_command_line(["gridcase", COMMANDS[name][0], *rest])
     return 0
 
 

@@ -54,7 +54,6 @@ __all__ = ["ImportReport", "LedgerError", "RowProblem", "case_fields", "import_l
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 BATCH = 1000
 VOID_REASON = "台账中标记为作废"
-MISSING_NOTE = "导入的台账缺少必备要素"
 NONCONFORMING_SHOWN = 20
 
 # The fields an import sets; a re-import compares exactly these (and the parties).
@@ -559,7 +558,8 @@ def case_fields(row: LedgerRow, clock_at: Callable[[datetime], TownClock]) -> di
         "agreement_form": row.agreement_form,
         "agreement_terms": list(row.agreement_terms),
         "quality": Quality.NONCONFORMING if nonconforming else Quality.CONFORMING,
-        "quality_note": row.quality_note or (MISSING_NOTE if row.missing else ""),
+        # The missing elements are the reason (missing_elements); a note would repeat them.
+        "quality_note": row.quality_note,
         "missing_elements": list(row.missing),
     }
     return f
