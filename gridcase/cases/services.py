@@ -263,10 +263,14 @@ def _clean_content(town: Town, data: Mapping[str, Any]) -> dict[str, Any]:
     if "grid" in data and data["grid"] is not None:
         grid = data["grid"]
         village = clean.get("village")
-        if not isinstance(grid, Grid) or (village and grid.village_id != village.id):
+        if not isinstance(grid, Grid) or grid.village.town_id != town.id:
+            errors.setdefault("grid", []).append("网格不属于本镇")
+        elif village and grid.village_id != village.id:
             errors.setdefault("grid", []).append("网格不属于所选行政村")
         else:
             clean["grid"] = grid
+            # A grid names its village: the officer's scope is then checked against it.
+            clean.setdefault("village", grid.village)
     if errors:
         first = next(iter(errors.items()))
         raise CaseError(f"{first[0]}: {first[1][0]}", errors)

@@ -135,3 +135,11 @@ def test_an_occurrence_in_the_future_is_refused(t):
             town=t.town, by=t.officer, data={"occurred_at": local(2099, 1, 1, 9)}
         )
     assert "occurred_at" in err.value.fields
+
+
+def test_a_draft_cannot_name_a_grid_of_another_village(t):
+    from gridcase.org.models import Grid
+
+    foreign = Grid.objects.get(village=t.other_village)
+    with pytest.raises(ActionNotAllowed):
+        services.case_create_draft(town=t.town, by=t.officer, data={"grid": foreign})
