@@ -142,3 +142,13 @@ def test_submitted_at_stays_aware_for_ordering(t):
     _, fact = only_fact(t)
     assert isinstance(fact.submitted_at, datetime)
     assert fact.submitted_at.utcoffset() is not None
+
+
+def test_a_citizen_report_given_to_an_officer_is_not_their_case(t):
+    mine = submitted(t, local(2026, 10, 12, 9))
+    reported = submitted(t, local(2026, 10, 13, 9))
+    Case.objects.filter(pk=reported.pk).update(source="open311")
+
+    _, fact = only_fact(t)
+
+    assert fact.case_no == mine.number
