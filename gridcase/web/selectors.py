@@ -252,10 +252,11 @@ def tab_q(key: str, user: User, days: list[TownDay]) -> Q:
         return my_level_q(user) & Q(state=State.PENDING)
     if key == "handling":
         return my_level_q(user) & Q(state__in=IN_PROGRESS)
+    # The state at the top level lets the index case(town, state, level) find the rows.
     if key == "due_soon":
-        return my_level_q(user) & light_q("yellow", days)
+        return my_level_q(user) & Q(state__in=OPEN) & light_q("yellow", days)
     if key == "overdue":
-        return my_level_q(user) & light_q("red", days)
+        return my_level_q(user) & Q(state__in=OPEN) & light_q("red", days)
     if key == "follow_up":
         return (
             follow_up_area_q(user)
@@ -373,17 +374,26 @@ def apply_filters(cases: QuerySet[Case], f: Filters, days: list[TownDay]) -> Que
 
 @dataclass(frozen=True)
 class Order:
-    """A tab's order: a sort key and the id, both in one direction."""
+    """A tab's order: a sort key and the id, both in one direction.
 
-    key: object  # an expression or field name, annotated as `sort_key`
+    `key` is a column name, or an expression (then annotated as `sort_key`). A column is
+    used as itself in WHERE and ORDER BY, so that the database can walk its index (an alias
+    such as `ORDER BY sort_key` made SQLite sort the whole town instead).
+    """
+
+    key: str | object
     desc: bool
     kind: str  # "date" or "datetime": how a cursor's key is read back
 
+    @property
+    def column(self) -> str:
+        return self.key if isinstance(self.key, str) else "sort_key"
+
 
 ORDERS = {
-    "follow_up": Order(F("follow_up_due"), False, "date"),
-    "drafts": Order(F("created_at"), True, "datetime"),
-    "all": Order(F("submitted_at"), True, "datetime"),
+    "follow_up": Order("follow_up_due", False, "date"),
+    "drafts": Order("created_at", True, "datetime"),
+    "all": Order("submitted_at", True, "datetime"),
 }
 QUEUE_ORDER = Order(Coalesce(DUE, Value(FAR_FUTURE)), False, "date")
 
@@ -417,11 +427,11 @@ class Page:
     size: int
 
 
-def _seek(cases: QuerySet[Case], cursor, *, forward: bool, desc: bool) -> QuerySet[Case]:
-    """Rows after (forward) or before the cursor in the order (sort_key, id)."""
+def _seek(cases: QuerySet[Case], column: str, cursor, *, forward: bool, desc: bool):
+    """Rows after (forward) or before the cursor in the order (column, id)."""
     key, pk = cursor
     cmp = "gt" if forward != desc else "lt"
-    return cases.filter(Q(**{f"sort_key__{cmp}": key}) | Q(sort_key=key, **{f"pk__{cmp}": pk}))
+    return cases.filter(Q(**{f"{column}__{cmp}": key}) | Q(**{column: key, f"pk__{cmp}": pk}))
 
 
 def keyset_page(
@@ -438,31 +448,41 @@ def keyset_page(
     index such as case(town, submitted_at) backwards and stop after one page; every tab's sort
     key is non-null for the rows it holds.
     """
-    cases = cases.annotate(sort_key=order.key)
+    column = order.column
+    if not isinstance(order.key, str):
+        cases = cases.annotate(sort_key=order.key)
     if order.desc:
-        forward_order = [F("sort_key").desc(), "-pk"]
-        backward_order = [F("sort_key").asc(), "pk"]
+        forward_order = [F(column).desc(), "-pk"]
+        backward_order = [F(column).asc(), "pk"]
     else:
-        forward_order = [F("sort_key").asc(), "pk"]
-        backward_order = [F("sort_key").desc(), "-pk"]
+        forward_order = [F(column).asc(), "pk"]
+        backward_order = [F(column).desc(), "-pk"]
     cursor_after = decode_cursor(after, order) if after else None
     cursor_before = decode_cursor(before, order) if before and not cursor_after else None
     if cursor_before:
-        qs = _seek(cases, cursor_before, forward=False, desc=order.desc)
+        qs = _seek(cases, column, cursor_before, forward=False, desc=order.desc)
         rows = list(qs.order_by(*backward_order)[: size + 1])
         has_prev = len(rows) > size
         rows = list(reversed(rows[:size]))
         has_next = True
     else:
-        qs = _seek(cases, cursor_after, forward=True, desc=order.desc) if cursor_after else cases
+        qs = (
+            _seek(cases, column, cursor_after, forward=True, desc=order.desc)
+            if cursor_after
+            else cases
+        )
         rows = list(qs.order_by(*forward_order)[: size + 1])
         has_next = len(rows) > size
         rows = rows[:size]
         has_prev = cursor_after is not None
     return Page(
         rows=rows,
-        next_cursor=encode_cursor(rows[-1].sort_key, rows[-1].pk) if rows and has_next else None,
-        prev_cursor=encode_cursor(rows[0].sort_key, rows[0].pk) if rows and has_prev else None,
+        next_cursor=encode_cursor(getattr(rows[-1], column), rows[-1].pk)
+        if rows and has_next
+        else None,
+        prev_cursor=encode_cursor(getattr(rows[0], column), rows[0].pk)
+        if rows and has_prev
+        else None,
         size=size,
     )
 
@@ -471,8 +491,20 @@ def keyset_page(
 
 
 def queue_cases(user: User) -> QuerySet[Case]:
-    """The scoped cases with what a list row shows, in one query."""
-    return visible_cases(user).select_related("town", "village", "grid", "officer", "department")
+    """The scoped cases with what a list row shows, in one query. The town is not joined: it
+    is one of the person's towns (`attach_towns`), and the join kept SQLite from walking the
+    index case(town, submitted_at)."""
+    return visible_cases(user).select_related("village", "grid", "officer", "department")
+
+
+def attach_towns(user: User, cases) -> list[Case]:
+    """Give each listed case its town object from the person's roles (no query)."""
+    towns = {role.town_id: role.town for role in active_roles(user)}
+    cases = list(cases)
+    for case in cases:
+        if case.town_id in towns:
+            case.town = towns[case.town_id]
+    return cases
 
 
 def town_days(user: User, lights: Lights) -> list[TownDay]:

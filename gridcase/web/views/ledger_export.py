@@ -12,7 +12,7 @@ from __future__ import annotations
 import tempfile
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -61,8 +61,8 @@ HEADERS = [
 
 # In order of submission (drafts, which have none, in order of entry): plain columns, so that
 # each batch walks the index case(town, submitted_at) instead of sorting what is left.
-EXPORT_ORDER = q.Order(F("submitted_at"), False, "datetime")
-DRAFTS_ORDER = q.Order(F("created_at"), False, "datetime")
+EXPORT_ORDER = q.Order("submitted_at", False, "datetime")
+DRAFTS_ORDER = q.Order("created_at", False, "datetime")
 
 
 def _time(value, tz: str) -> str:
@@ -108,7 +108,7 @@ def ledger_row(n: int, case, *, full_phones: bool) -> list:
     ]
 
 
-def iter_batches(cases, order=EXPORT_ORDER):
+def iter_batches(user, cases, order=EXPORT_ORDER):
     """The cases in submission order, BATCH at a time, each batch with its parties."""
     cases = cases.prefetch_related(
         Prefetch("parties", queryset=Party.objects.order_by("position", "id"))
@@ -117,7 +117,7 @@ def iter_batches(cases, order=EXPORT_ORDER):
     while True:
         page = q.keyset_page(cases, order, after=after, size=BATCH)
         if page.rows:
-            yield page.rows
+            yield q.attach_towns(user, page.rows)
         if not page.next_cursor:
             return
         after = page.next_cursor
@@ -138,7 +138,7 @@ def write_ledger(user, cases, out, order=EXPORT_ORDER) -> int:
         header.append(cell)
     ws.append(header)
     n = 0
-    for batch in iter_batches(cases, order):
+    for batch in iter_batches(user, cases, order):
         for case in batch:
             n += 1
             ws.append(ledger_row(n, case, full_phones=selectors.handles(user, case)))

@@ -65,7 +65,7 @@ def _queue(request: HttpRequest, *, default_tab: str | None, nav_section: str) -
         before=request.GET.get("before", ""),
         size=PAGE_SIZE,
     )
-    rows = list_rows(page.rows, ctx["lights"], follow_up=tab == "follow_up")
+    rows = list_rows(q.attach_towns(user, page.rows), ctx["lights"], follow_up=tab == "follow_up")
     return render(
         request,
         "web/queue.html",
