@@ -21,7 +21,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from gridcase.cases import elements, selectors
-from gridcase.cases.models import Party
+from gridcase.cases.models import AgreementForm, Category, MediationResult, Party, Quality, State
 from gridcase.core import clock
 from gridcase.web import selectors as q
 from gridcase.web.views.queues import choose_tab, queue_context
@@ -71,7 +71,23 @@ def _time(value, tz: str) -> str:
     return value.astimezone(clock.zone(tz)).strftime("%Y-%m-%d %H:%M")
 
 
-def ledger_row(n: int, case, *, full_phones: bool) -> list:
+class Labels:
+    """The choice labels, translated once per export: a model's get_FOO_display translates
+    every choice on every call, which cost more than reading the rows."""
+
+    def __init__(self):
+        def labels(choices):
+            return {value: str(label) for value, label in choices}
+
+        self.category = labels(Category.choices)
+        self.state = labels(State.choices)
+        self.quality = labels(Quality.choices)
+        self.mediation = labels(MediationResult.choices)
+        self.form = labels(AgreementForm.choices)
+
+
+def ledger_row(n: int, case, *, full_phones: bool, labels: Labels | None = None) -> list:
+    labels = labels or Labels()
     tz = case.town.timezone
     parties = ";".join(
         f"{p.name}:{p.phone if full_phones else elements.mask_phone(p.phone)}"
@@ -83,7 +99,7 @@ def ledger_row(n: int, case, *, full_phones: bool) -> list:
         case.village.name,
         case.grid.name if case.grid else "",
         str(case.officer),
-        case.get_category_display(),
+        labels.category.get(case.category, case.category),
         "是" if case.major else "否",
         _time(case.occurred_at, tz),
         case.location,
@@ -97,11 +113,11 @@ def ledger_row(n: int, case, *, full_phones: bool) -> list:
         _time(case.closed_at, tz),
         case.result,
         case.render_mediation(),
-        case.get_state_display(),
-        case.get_quality_display() if case.quality else "",
+        labels.state.get(case.state, case.state),
+        labels.quality.get(case.quality, "") if case.quality else "",
         case.mediator,
-        case.get_mediation_result_display() if case.mediation_result else "",
-        case.get_agreement_form_display() if case.agreement_form else "",
+        labels.mediation.get(case.mediation_result, "") if case.mediation_result else "",
+        labels.form.get(case.agreement_form, "") if case.agreement_form else "",
         ";".join(case.agreement_terms or []),
         case.quality_note,
         "是" if case.state == "voided" else "否",
@@ -138,10 +154,11 @@ def write_ledger(user, cases, out, order=EXPORT_ORDER) -> int:
         header.append(cell)
     ws.append(header)
     n = 0
+    labels = Labels()
     for batch in iter_batches(user, cases, order):
         for case in batch:
             n += 1
-            ws.append(ledger_row(n, case, full_phones=selectors.handles(user, case)))
+            ws.append(ledger_row(n, case, full_phones=selectors.handles(user, case), labels=labels))
     wb.save(out)
     return n
 
