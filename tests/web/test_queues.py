@@ -222,13 +222,13 @@ def test_queue_query_count_does_not_grow_with_rows(
     client = login(t.officer)
     client.get("/")  # warm the process caches (the library calendar)
     # session, user, roles, calendar overrides, villages, the open tabs' counts, the
-    # follow-up and draft counts, the page
-    with django_assert_num_queries(8 + layout_queries(t.officer)):
+    # follow-up count, the draft count, the page
+    with django_assert_num_queries(9 + layout_queries(t.officer)):
         response = client.get("/?tab=accept")
     assert len(response.context["rows"]) == 4
     for day in (8, 9, 12, 13):
         submitted_case(t, local(2026, 10, day, 10), location="别处")
-    with django_assert_num_queries(8 + layout_queries(t.officer)):
+    with django_assert_num_queries(9 + layout_queries(t.officer)):
         response = client.get("/?tab=accept&q=别处")
     assert len(response.context["rows"]) == 4
 
