@@ -29,13 +29,24 @@ SCREENSHOTS = Path(os.environ.get("GRIDCASE_SCREENSHOTS", "/tmp"))
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# Playwright's sync API runs an event loop in this thread; the tests' own ORM calls between
-# browser steps are ordinary synchronous code, which Django would otherwise refuse.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 @pytest.fixture(scope="module")
 def browser():
+    # Playwright's sync API runs an event loop in this thread; the tests' own ORM calls
+    # between browser steps are ordinary synchronous code, which Django would otherwise
+    # refuse. Allowed for these tests only.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        yield from _browser()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def _browser():
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
             pytest.fail(f"CI needs Chromium at {CHROMIUM} (apt-get install -y chromium)")
