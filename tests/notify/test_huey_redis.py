@@ -77,7 +77,7 @@ class Workers:
             thread.join(timeout=10)
 
 
-def wait_until(predicate, timeout: float = 15.0) -> None:
+def wait_until(predicate, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
@@ -144,7 +144,9 @@ def test_with_redis_and_the_receiver_down_everything_arrives_once_when_it_is_bac
         assert not workers.errors
         back = Receiver().start(port)
         try:
-            traveller.shift(timedelta(minutes=1, seconds=1))
+            # Well past every back-off (1 minute after each first attempt), also when the
+            # first attempts were spread out by a slow machine.
+            traveller.shift(timedelta(minutes=2))
             registered.deliver_due_task()  # what the scheduler enqueues every minute
             registered.deliver_due_task()  # twice: two consumers' schedulers
             with Workers(huey, 1) as workers:
