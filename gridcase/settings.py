@@ -5,6 +5,7 @@ The embedded default (no variables set) is a development setup on SQLite in ./va
 GRIDCASE_SECRET_KEY, GRIDCASE_ALLOWED_HOSTS and DATABASE_URL.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -41,6 +42,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_networks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Comma-separated IP addresses or CIDR networks."""
+    networks = []
+    for item in env_list(name, []):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"{name} must list IP addresses or networks, not {item!r}"
+            ) from exc
+    return networks
 
 
 DEBUG = env_bool("GRIDCASE_DEBUG", True)
@@ -180,6 +194,10 @@ else:
         "immediate": env_bool("GRIDCASE_HUEY_IMMEDIATE", False),
         "consumer": {"workers": env_int("GRIDCASE_WORKERS", 2), "worker_type": "thread"},
     }
+
+# Addresses push channels may call although they are loopback or link-local (see
+# gridcase/notify/channels/destinations.py); empty: the server never calls itself.
+GRIDCASE_WEBHOOK_ALLOW = env_networks("GRIDCASE_WEBHOOK_ALLOW")
 
 EMAIL_BACKEND = os.environ.get(
     "GRIDCASE_EMAIL_BACKEND",

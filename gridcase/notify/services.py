@@ -21,6 +21,7 @@ from gridcase.org.models import Role, Town, Unit, User
 from gridcase.org.selectors import active_roles
 
 from . import channels, messages
+from .channels import destinations
 from .channels import email as email_channel
 from .models import ChannelConfig, Delivery, InboxItem, Notification
 
@@ -71,6 +72,8 @@ def clean_channel(kind: str, target: str, secret: str, name: str) -> dict[str, A
         parsed = urllib.parse.urlparse(target)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
             errors["target"] = ["请填写以 http:// 或 https:// 开头的完整地址"]
+        elif refused := destinations.host_refusal(parsed.hostname or ""):
+            errors["target"] = [refused]
         elif kind == Kind.WECOM and "key=" not in parsed.query:
             errors["target"] = ["企业微信机器人地址应包含 key=…(在群机器人设置中复制 Webhook 地址)"]
         elif kind == Kind.DINGTALK and "access_token=" not in parsed.query:

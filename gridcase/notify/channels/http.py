@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.request
 from typing import Any
 
 from . import ChannelError
+from .destinations import allowed_networks, refusal
 
 TIMEOUT_SECONDS = 10
 USER_AGENT = "gridcase-notify/1.0"
@@ -19,7 +21,42 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-_opener = urllib.request.build_opener(_NoRedirect)
+class _Refused(OSError):
+    pass
+
+
+def _check_peer(connection: http.client.HTTPConnection) -> None:
+    # Judge the address really connected to, after DNS: a name that resolves to 127.0.0.1
+    # (or starts to, later) is refused before a byte of the request is sent.
+    reason = refusal(connection.sock.getpeername()[0], allowed_networks())
+    if reason:
+        connection.close()
+        raise _Refused(reason)
+
+
+class _GuardedHTTPConnection(http.client.HTTPConnection):
+    def connect(self):
+        super().connect()
+        _check_peer(self)
+
+
+class _GuardedHTTPSConnection(http.client.HTTPSConnection):
+    def connect(self):
+        super().connect()
+        _check_peer(self)
+
+
+class _GuardedHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(_GuardedHTTPConnection, req)
+
+
+class _GuardedHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        return self.do_open(_GuardedHTTPSConnection, req, context=self._context)
+
+
+_opener = urllib.request.build_opener(_NoRedirect, _GuardedHTTPHandler, _GuardedHTTPSHandler)
 
 
 def post(url: str, body: bytes, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
@@ -37,6 +74,9 @@ def post(url: str, body: bytes, headers: dict[str, str] | None = None) -> tuple[
         raise ChannelError(f"HTTP {exc.code}: {detail}".strip(), permanent=permanent) from None
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
+        if isinstance(reason, _Refused):
+            # The address will not become allowed by waiting: the administrator must act.
+            raise ChannelError(str(reason), permanent=True) from None
         raise ChannelError(f"无法连接 {_host(url)}:{reason}") from None
 
 
