@@ -1,7 +1,10 @@
 import ipaddress
 import os
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 from tests.factories import make_town
 
@@ -19,7 +22,38 @@ def other_town(db):
 
 def pytest_report_header(config):
     url = os.environ.get("DATABASE_URL", "")
-    return f"database: {'PostgreSQL ' + url.split('@')[-1] if url else 'SQLite'}"
+    header = [f"database: {'PostgreSQL ' + url.split('@')[-1] if url else 'SQLite'}"]
+    if _session_clock is not None:
+        header.append(f"clock: starts at {_session_clock.isoformat()} (GRIDCASE_TEST_CLOCK)")
+    return header
+
+
+# GRIDCASE_TEST_CLOCK=HH:MM runs the whole session with the wall clock starting at that time
+# of today in China (and ticking): `dev.py test` runs one pass at 03:30, inside the quiet
+# hours, so that a test which reads the wall clock instead of freezing it fails every time,
+# not only when CI happens to run at night.
+_session_clock: datetime | None = None
+_session_travel = None
+
+
+def pytest_configure(config):
+    global _session_clock, _session_travel
+    raw = os.environ.get("GRIDCASE_TEST_CLOCK", "")
+    if not raw:
+        return
+    try:
+        at = time.fromisoformat(raw)
+    except ValueError as exc:
+        raise pytest.UsageError(f"GRIDCASE_TEST_CLOCK must be HH:MM, not {raw!r}") from exc
+    china = ZoneInfo("Asia/Shanghai")
+    _session_clock = datetime.combine(datetime.now(china).date(), at, tzinfo=china)
+    _session_travel = time_machine.travel(_session_clock, tick=True)
+    _session_travel.start()
+
+
+def pytest_unconfigure(config):
+    if _session_travel is not None:
+        _session_travel.stop()
 
 
 @pytest.fixture(autouse=True)
