@@ -16,6 +16,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "assessment": ("assessment", "季度考核流程:定稿、审批、申诉、调整 (the quarter's life)"),
     "policy": ("policy", "上传、校验、查看考核策略 (assessment policy versions)"),
     "worker": ("worker", "运行后台任务进程与定时任务 (background worker)"),
+    "backup": ("backup", "备份数据库与附件,附清单与校验值 (back up the database and files)"),
+    "restore": ("restore", "从备份恢复数据库与附件,先校验 (restore a backup)"),
     "migrate": ("migrate", "迁移数据库结构 (apply database migrations)"),
     "collectstatic": (
         "collectstatic",

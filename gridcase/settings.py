@@ -177,6 +177,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 GRIDCASE_ATTACHMENT_MAX_BYTES = env_int("GRIDCASE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 
+# Backups (gridcase.core.backup): where `gridcase backup` and the worker's nightly backup
+# (02:30 server time) write, and how many of the newest the night keeps; 0 turns the night off.
+GRIDCASE_BACKUP_DIR = Path(os.environ.get("GRIDCASE_BACKUP_DIR") or DATA_DIR / "backups")
+GRIDCASE_BACKUP_KEEP = env_int("GRIDCASE_BACKUP_KEEP", 7)
+if GRIDCASE_BACKUP_KEEP < 0:
+    raise ImproperlyConfigured("GRIDCASE_BACKUP_KEEP must be 0 (off) or a positive number")
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     HUEY = {
