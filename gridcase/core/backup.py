@@ -32,6 +32,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from importlib import metadata
 from pathlib import Path, PurePosixPath
@@ -452,22 +453,27 @@ def verify(folder: Path) -> dict:
     return manifest
 
 
-def unpacked(backup: Path, workdir: Path) -> Path:
-    """The backup's folder: itself, or its .tar extracted into `workdir`."""
+@contextmanager
+def unpacked(backup: Path):
+    """The backup's folder: itself, or its .tar extracted for the block (into the data
+    directory, which is writable and has room for what is about to be restored there)."""
     backup = Path(backup)
     if backup.is_dir():
-        return backup
+        yield backup
+        return
     if not backup.is_file() or not tarfile.is_tarfile(backup):
         raise BackupError(f"找不到备份,或它不是备份目录或 .tar 文件: {backup}")
-    try:
-        with tarfile.open(backup) as tar:
-            tar.extractall(workdir, filter="data")
-    except (tarfile.TarError, OSError) as exc:
-        raise BackupError(f"备份文件 {backup.name} 已损坏,无法解包: {exc}") from exc
-    found = [p.parent for p in workdir.glob(f"*/{MANIFEST}")]
-    if len(found) != 1:
-        raise BackupError(f"备份文件 {backup.name} 中没有唯一的 {MANIFEST}")
-    return found[0]
+    with tempfile.TemporaryDirectory(prefix=".gridcase-restore-", dir=settings.DATA_DIR) as tmp:
+        workdir = Path(tmp)
+        try:
+            with tarfile.open(backup) as tar:
+                tar.extractall(workdir, filter="data")
+        except (tarfile.TarError, OSError) as exc:
+            raise BackupError(f"备份文件 {backup.name} 已损坏,无法解包: {exc}") from exc
+        found = [p.parent for p in workdir.glob(f"*/{MANIFEST}")]
+        if len(found) != 1:
+            raise BackupError(f"备份文件 {backup.name} 中没有唯一的 {MANIFEST}")
+        yield found[0]
 
 
 def data_in_place(*, database: dict | None = None, media_root=None) -> list[str]:
@@ -488,8 +494,7 @@ def restore(
     db = database or connections["default"].settings_dict
     media = Path(media_root or settings.MEDIA_ROOT)
     backup = Path(backup)
-    with tempfile.TemporaryDirectory(prefix=".gridcase-restore-", dir=backup.parent) as tmp:
-        folder = unpacked(backup, Path(tmp))
+    with unpacked(backup) as folder:
         manifest = verify(folder)
         vendor = manifest["database"]["vendor"]
         if vendor != _vendor(db):

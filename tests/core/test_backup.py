@@ -247,6 +247,18 @@ def test_a_corrupted_backup_is_refused_naming_the_file_and_nothing_is_restored(
     assert rel in str(err.value)
 
 
+@pytest.mark.django_db(transaction=False)
+def test_restore_of_something_that_is_not_a_backup_says_so(tmp_path):
+    (tmp_path / "notes.tar").write_text("not a tar")
+    for path in (tmp_path / "gridcase-20261001T183000Z", tmp_path / "notes.tar"):
+        with pytest.raises(CommandError) as err:
+            run("restore", str(path))
+        assert "找不到备份" in str(err.value)
+    with pytest.raises(CommandError) as err:
+        run("restore", str(tmp_path))
+    assert "缺少 manifest.json" in str(err.value)
+
+
 def test_restore_refuses_a_database_that_holds_data_unless_forced(live, tmp_path):
     t = make_town()
     write_case(t, 1)

@@ -16,8 +16,8 @@ from huey.contrib.djhuey.management.commands.run_huey import Command as RunHuey
 
 class Command(RunHuey):
     help = (
-        "运行后台任务进程:发送通知(含重试)、每10分钟检查期限提醒、每日8点汇总。"
-        " Run the background worker (deliveries, retries, deadline warnings, digest)."
+        "运行后台任务进程:发送通知(含重试)、每10分钟检查期限提醒、每日8点汇总、每晚2:30备份。"
+        " Run the background worker (deliveries, retries, deadline warnings, digest, backup)."
     )
 
     def add_arguments(self, parser):
