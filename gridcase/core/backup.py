@@ -86,11 +86,12 @@ def create_backup(
     output = Path(output).resolve()
     if output == media or media in output.parents:
         raise BackupError(f"备份目录 {output} 不能位于附件目录 {media} 之内")
-    output.mkdir(parents=True, exist_ok=True)
+    # A backup holds every citizen's name and phone: readable by the service's user only.
+    output.mkdir(mode=0o700, parents=True, exist_ok=True)
     at = clock.now()
     name = _free_name(output, at)
     work = output / f".{name}.partial"
-    work.mkdir()
+    work.mkdir(mode=0o700)
     try:
         vendor = _vendor(db)
         dump = work / DUMP_FILES[vendor]
@@ -112,7 +113,8 @@ def create_backup(
         if archive:
             final = output / f"{name}.tar"
             partial = output / f".{name}.tar.partial"
-            with tarfile.open(partial, "w") as tar:
+            fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with open(fd, "wb") as fh, tarfile.open(fileobj=fh, mode="w") as tar:
                 tar.add(work, arcname=name)
             partial.rename(final)
             shutil.rmtree(work)
@@ -249,7 +251,7 @@ def _sqlite_restore(db: dict, dump: Path) -> None:
     name = str(db["NAME"])
     if not name.startswith("file:") and name != ":memory:":
         Path(name).parent.mkdir(parents=True, exist_ok=True)
-    source = sqlite3.connect(f"file:{dump}?mode=ro", uri=True)
+    source = sqlite3.connect(f"{Path(dump).resolve().as_uri()}?mode=ro", uri=True)
     try:
         target = _sqlite_connect(name)
         try:

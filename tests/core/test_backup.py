@@ -292,6 +292,10 @@ def test_the_manifest_counts_every_table_and_hashes_every_file(live, tmp_path):
     assert name.endswith("现场1.png")
     assert (made / "media" / name).read_bytes() == (Path(live) / "media" / name).read_bytes()
     assert backup.verify(made) == manifest
+    # It holds every citizen's phone number: the service's user alone may read it.
+    assert stat.S_IMODE(made.stat().st_mode) == 0o700
+    archive = backup.create_backup(output=tmp_path / "backups", archive=True)
+    assert stat.S_IMODE(archive.stat().st_mode) == 0o600
 
 
 # ---------------------------------------------------------------- retention and the night
