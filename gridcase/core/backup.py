@@ -38,7 +38,7 @@ from importlib import metadata
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.utils import load_backend
 
 from . import clock
@@ -214,6 +214,13 @@ def _sqlite_connect(name) -> sqlite3.Connection:
 
 
 def _sqlite_dump(db: dict, dest: Path) -> dict[str, int]:
+    try:
+        return _sqlite_copy_out(db, dest)
+    except sqlite3.Error as exc:
+        raise BackupError(f"无法读取数据库 {db['NAME']}: {exc}") from exc
+
+
+def _sqlite_copy_out(db: dict, dest: Path) -> dict[str, int]:
     source = _sqlite_connect(db["NAME"])
     try:
         copy = sqlite3.connect(dest)
@@ -262,6 +269,10 @@ def _sqlite_restore(db: dict, dump: Path) -> None:
             target.execute("PRAGMA journal_mode=WAL")
         finally:
             target.close()
+    except sqlite3.Error as exc:
+        raise BackupError(
+            f"无法写入数据库 {name}: {exc}。请先停止 gridcase serve 与 worker 再恢复。"
+        ) from exc
     finally:
         source.close()
 
@@ -319,7 +330,10 @@ def _pg_env(db: dict) -> dict[str, str]:
 def _pg_connect(db: dict):
     """A connection of its own (not the app's), in autocommit; the caller closes it."""
     wrapper = load_backend(db["ENGINE"]).DatabaseWrapper(db, "backup")
-    wrapper.ensure_connection()
+    try:
+        wrapper.ensure_connection()
+    except DatabaseError as exc:
+        raise BackupError(f"无法连接数据库 {db.get('NAME')}: {exc}") from exc
     return wrapper
 
 

@@ -36,6 +36,8 @@ class Command(BaseCommand):
             made = backup.create_backup(output=directory, archive=tar)
         except backup.BackupError as exc:
             raise CommandError(exc.message) from exc
+        except OSError as exc:  # a full disk, a folder that may not be written
+            raise CommandError(f"备份失败: {exc}") from exc
         manifest = backup.read_manifest(made) if made.is_dir() else None
         self.stdout.write(f"备份完成 (backup written): {made}")
         if manifest:

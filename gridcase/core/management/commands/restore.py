@@ -27,6 +27,8 @@ class Command(BaseCommand):
             manifest = restore(backup, force=force)
         except BackupError as exc:
             raise CommandError(exc.message) from exc
+        except OSError as exc:  # a full disk, a folder that may not be written
+            raise CommandError(f"恢复失败: {exc}") from exc
         rows = sum(manifest["tables"].values())
         self.stdout.write(
             f"恢复完成 (restored) {backup}: 备份时间 {manifest['created_at']},"
