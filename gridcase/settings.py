@@ -7,6 +7,7 @@ GRIDCASE_SECRET_KEY, GRIDCASE_ALLOWED_HOSTS and DATABASE_URL.
 
 import ipaddress
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -299,3 +300,57 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("GRIDCASE_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+
+# ---------------------------------------------------------------- sign-in limits (django-axes)
+# Wrong passwords are counted per account and per client address, separately: 10 failures
+# within 15 minutes lock that account (from every address) or that address (for every
+# account) for 15 minutes after the last failure. Attempts while locked are refused without
+# checking the password and do not extend the wait, so the wait the person is told is true.
+# A successful sign-in clears the account's count (gridcase.core.signin.SignInHandler).
+
+
+def env_networks(name: str) -> tuple[str, ...]:
+    networks = []
+    for item in (os.environ.get(name) or "").split(","):
+        if not item.strip():
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(item.strip())))
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"{name} must be comma-separated IP addresses or networks "
+                f"(10.0.0.5, 10.0.0.0/24, ::1), not {item.strip()!r}"
+            ) from exc
+    return tuple(networks)
+
+
+# The reverse proxies whose X-Forwarded-For is believed (gridcase.core.client_address).
+GRIDCASE_TRUSTED_PROXIES = env_networks("GRIDCASE_TRUSTED_PROXIES")
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("GRIDCASE_SIGNIN_FAILURE_LIMIT", 10)
+_cool_off_minutes = env_int("GRIDCASE_SIGNIN_COOLOFF_MINUTES", 15)
+for _name, _value in [
+    ("GRIDCASE_SIGNIN_FAILURE_LIMIT", AXES_FAILURE_LIMIT),
+    ("GRIDCASE_SIGNIN_COOLOFF_MINUTES", _cool_off_minutes),
+]:
+    if _value < 1:
+        raise ImproperlyConfigured(f"{_name} must be a positive integer, not {_value}")
+AXES_COOLOFF_TIME = timedelta(minutes=_cool_off_minutes)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "gridcase.core.signin.SignInHandler"
+AXES_CLIENT_IP_CALLABLE = "gridcase.core.client_address.client_address"
+AXES_LOCKOUT_CALLABLE = "gridcase.core.signin.lockout_response"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failed sign-in: who, from where, when
+AXES_DISABLE_ACCESS_LOG = True  # successful sign-ins are not kept
+AXES_ENABLE_ADMIN = False  # shown by gridcase's own read-only, town-scoped pages
+AXES_VERBOSE = False
+# axes says "successful login" at INFO for every sign-in; failures are WARNING.
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}

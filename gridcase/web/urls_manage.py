@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gridcase.web.views.manage import calendar, channels, home, org, people, policy
+from gridcase.web.views.manage import calendar, channels, home, org, people, policy, signin
 
 app_name = "manage"
 
@@ -39,4 +39,5 @@ urlpatterns = [
     path(T + "channels/<int:pk>/", channels.channel_edit, name="channel_edit"),
     path(T + "channels/<int:pk>/delete/", channels.channel_delete, name="channel_delete"),
     path(T + "channels/<int:pk>/test/", channels.channel_test, name="channel_test"),
+    path(T + "sign-in-failures/", signin.sign_in_failures, name="sign_in_failures"),
 ]

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.contrib.messages import get_messages
 from django.db import connection
+from django.http import HttpRequest
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -61,7 +62,7 @@ def test_a_person_is_created_with_a_login_and_can_sign_in(t, admin):
     assert response["Location"] == url(t, "person", person.pk)
     assert person.town == t.town and person.display_name == "王五"
     assert person.phone == "13800138009"
-    assert Client().login(username="wangwu", password="chang-tang-1")
+    assert Client().login(request=HttpRequest(), username="wangwu", password="chang-tang-1")
 
 
 @pytest.mark.parametrize(
@@ -95,7 +96,9 @@ def test_a_person_is_edited_and_given_a_new_password(t, admin):
         {"password": "new-password-1", "password2": "new-password-1"},
     )
     assert "已重设密码" in said(response)
-    assert Client().login(username=person.username, password="new-password-1")
+    assert Client().login(
+        request=HttpRequest(), username=person.username, password="new-password-1"
+    )
 
 
 def test_a_deactivated_person_cannot_sign_in_and_is_reactivated(t, admin):
@@ -104,7 +107,7 @@ def test_a_deactivated_person_cannot_sign_in_and_is_reactivated(t, admin):
     assert response.status_code == 302
     person.refresh_from_db()
     assert not person.is_active
-    assert not Client().login(username=person.username, password="pw")
+    assert not Client().login(request=HttpRequest(), username=person.username, password="pw")
     listed = [row["person"] for row in admin.get(url(t, "people")).context["rows"]]
     assert person not in listed  # the list shows active people by default
     inactive = admin.get(url(t, "people"), {"status": "inactive"}).context["rows"]

@@ -10,18 +10,19 @@ creation is not idempotent on purpose: replaying it would mean storing the key.
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
+from django.utils import translation
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import (
     AuthenticationFailed,
     NotFound,
     PermissionDenied,
+    Throttled,
     ValidationError,
 )
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 
-from gridcase.core import clock
+from gridcase.core import clock, signin
 from gridcase.org.models import Role, Town
 from gridcase.org.selectors import active_roles
 
@@ -34,6 +35,7 @@ from ..serializers.tokens import (
     TokenInputSerializer,
     TokenSerializer,
 )
+from ..throttling import ScopedAddressThrottle
 from .base import ApiView
 
 TAG = ["令牌 tokens"]
@@ -192,12 +194,21 @@ class SystemTokenView(ApiView):
         return Response(status=204)
 
 
+class SignInLocked(Throttled):
+    """Too many failed sign-ins for this account or from this address (django-axes)."""
+
+    def __init__(self, wait):
+        with translation.override("zh-hans"):  # the API's messages are Chinese
+            super().__init__(detail=signin.wait_message(wait))
+        self.wait = signin.wait_seconds(wait)  # Retry-After (gridcase.api.errors)
+
+
 class SignInView(ApiView):
     """The mobile terminal's sign-in: a password for a device token."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedAddressThrottle]
     throttle_scope = "sign_in"
 
     def get_authenticate_header(self, request):
@@ -209,22 +220,30 @@ class SignInView(ApiView):
         summary="设备登录:用密码换取设备令牌",
         description=(
             "移动终端用本人的用户名和密码登录,得到一个设备令牌(key 只显示这一次)。"
-            "每个来源地址每分钟最多尝试 10 次,超过返回 429。"
+            "每个来源地址每分钟最多请求 10 次;同一账号或同一来源地址连续输错密码 10 次后"
+            "锁定 15 分钟(数值可配置),锁定期间即使密码正确也返回 429,"
+            "Retry-After 为需等待的秒数,message 用中文说明需等待多久。"
         ),
         auth=[],
         request=SignInSerializer,
         responses={
             201: TokenCreatedSerializer,
-            429: OpenApiResponse(description="尝试过于频繁(throttled);Retry-After 为需等待的秒数"),
+            429: OpenApiResponse(
+                description="尝试过于频繁或账号、地址已锁定(throttled);Retry-After 为需等待的秒数"
+            ),
         },
     )
     def post(self, request):
         serializer = SignInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        user = authenticate(
-            request._request, username=data.pop("username"), password=data.pop("password")
-        )
+        username = data.pop("username")
+        # Through Django's authenticate with the request, so that django-axes counts it.
+        user = authenticate(request._request, username=username, password=data.pop("password"))
+        if getattr(request._request, "axes_locked_out", False):
+            # Answered here in the API's format; the lockout page is for the workbench.
+            setattr(request._request, signin.ANSWERED, True)
+            raise SignInLocked(signin.lockout_wait(request._request, username))
         if user is None or not user.is_active:
             raise AuthenticationFailed("用户名或密码不正确")
         token, key = ApiToken.issue(kind=ApiToken.Kind.DEVICE, user=user, created_by=user, **data)

@@ -26,6 +26,7 @@ MENU = [
     ("calendar", "manage:calendar", _("日历调整")),
     ("policy", "manage:policy", _("考核策略")),
     ("channels", "manage:channels", _("通知渠道")),
+    ("sign_in_failures", "manage:sign_in_failures", _("登录失败记录")),
 ]
 
 
