@@ -83,5 +83,6 @@ def manage_urls(t: TestTown, rows: Rows) -> list[str]:
         ("manage:channel_edit", [rows.channel.pk]),
         ("manage:channel_delete", [rows.channel.pk]),
         ("manage:channel_test", [rows.channel.pk]),
+        ("manage:sign_in_failures", []),
     ]
     return [reverse(name, args=[town, *args]) for name, args in names]
