@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 
 from axes.handlers.database import AxesDatabaseHandler
 from axes.handlers.proxy import AxesProxyHandler
-from axes.helpers import get_cool_off, get_credentials, get_failure_limit
-from axes.models import AccessAttempt
+from axes.helpers import get_client_username, get_cool_off, get_credentials, get_failure_limit
+from axes.models import AccessAttempt, AccessFailureLog
 from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -27,16 +27,36 @@ ANSWERED = "gridcase_lockout_answered"
 
 
 class SignInHandler(AxesDatabaseHandler):
-    """axes' database handler, except that a successful sign-in clears only that account's
-    count. axes would also clear every failure from the same address, so that anyone with one
-    valid account could wipe the count against another account between guesses."""
+    """axes' database handler, with two changes.
+
+    A successful sign-in clears only that account's count: axes would also clear every
+    failure from the same address, so that anyone with one valid account could wipe the count
+    against another account between guesses.
+
+    An attempt refused because of a lock is recorded too (`locked_out`): axes leaves it out,
+    but the administrator should see an attack that goes on against a locked account.
+    """
 
     def reset_user_attempts(self, request, credentials=None) -> int:
-        username = (credentials or {}).get("username")
+        username = get_client_username(request, credentials)
         if not username:
             return 0
         count, _ = AccessAttempt.objects.filter(username=username).delete()
         return count
+
+    def user_login_failed(self, sender, credentials: dict, request=None, **kwargs):
+        if request is not None and getattr(request, "axes_locked_out", False):
+            username = get_client_username(request, credentials)
+            AccessFailureLog.objects.create(
+                username=username,
+                ip_address=request.axes_ip_address,
+                user_agent=request.axes_user_agent,
+                http_accept=request.axes_http_accept,
+                path_info=request.axes_path_info,
+                locked_out=True,
+            )
+            self.remove_out_of_limit_failure_logs(username=username)
+        return super().user_login_failed(sender, credentials, request, **kwargs)
 
 
 def lock_ends_at(

@@ -143,6 +143,11 @@ def test_failed_sign_ins_are_recorded_who_from_where_when(t, clock):
     ] * 10
     assert [r.attempt_time for r in rows] == [NOW + timedelta(seconds=30 * i) for i in range(10)]
     assert [r.locked_out for r in rows] == [False] * 9 + [True]
+    # Tries while locked are refused without checking the password, and recorded as such.
+    sign_in(Client(REMOTE_ADDR="192.0.2.11"), "officer", "pw")
+    last = AccessFailureLog.objects.latest("attempt_time")
+    assert (last.username, last.ip_address, last.locked_out) == ("officer", "192.0.2.11", True)
+    assert AccessFailureLog.objects.count() == 11
     assert "guess" not in AccessAttempt.objects.get(username="officer").post_data
 
 
