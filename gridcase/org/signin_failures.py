@@ -1,4 +1,5 @@
-"""Failed sign-ins as an administrator reads them: who, from where, when, and who is locked.
+"""Failed sign-ins as an administrator reads them: who, from where, when, and who is locked;
+and the administrator's unlocking of an account of their town.
 
 The rows are django-axes': `AccessFailureLog` keeps every failure (up to a limit per account),
 `AccessAttempt` the counts that decide a lock. A town's administrator sees the failures for
@@ -10,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from axes.handlers.proxy import AxesProxyHandler
 from axes.models import AccessAttempt, AccessFailureLog
 from django.conf import settings
 from django.db.models import QuerySet
@@ -18,6 +20,7 @@ from gridcase.core import clock
 from gridcase.core.signin import lock_ends_at
 
 from .models import Town, User
+from .services import NotInScope
 
 
 def _usernames(town: Town) -> QuerySet:
@@ -59,3 +62,11 @@ def locked_accounts(town: Town) -> list[Lock]:
         if until is not None and until > now:
             locks.append(Lock(username, names.get(username) or username, until))
     return sorted(locks, key=lambda lock: lock.until)
+
+
+def unlock_account(*, town: Town, username: str) -> int:
+    """Forget the account's counted failures (say, after its password was reset), which also
+    takes them off the count of the addresses they came from. The failure log stays."""
+    if not User.objects.filter(town=town, username=username).exists():
+        raise NotInScope(username)
+    return AxesProxyHandler.reset_attempts(username=username)

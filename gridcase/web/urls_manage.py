@@ -40,4 +40,5 @@ urlpatterns = [
     path(T + "channels/<int:pk>/delete/", channels.channel_delete, name="channel_delete"),
     path(T + "channels/<int:pk>/test/", channels.channel_test, name="channel_test"),
     path(T + "sign-in-failures/", signin.sign_in_failures, name="sign_in_failures"),
+    path(T + "sign-in-failures/unlock/", signin.unlock, name="sign_in_unlock"),
 ]

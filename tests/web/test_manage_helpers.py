@@ -84,5 +84,6 @@ def manage_urls(t: TestTown, rows: Rows) -> list[str]:
         ("manage:channel_delete", [rows.channel.pk]),
         ("manage:channel_test", [rows.channel.pk]),
         ("manage:sign_in_failures", []),
+        ("manage:sign_in_unlock", []),
     ]
     return [reverse(name, args=[town, *args]) for name, args in names]

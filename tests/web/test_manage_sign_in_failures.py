@@ -99,3 +99,30 @@ def test_the_page_costs_the_same_with_more_failures(t):
     fail("center", times=12, address="192.0.2.20")
     fail("station", times=3, address="192.0.2.21")
     assert _count(client, t) == before
+
+
+def test_the_administrator_unlocks_an_account_and_it_signs_in_at_once(t):
+    fail("officer", times=10, address="192.0.2.10")
+    client = Client()
+    client.force_login(t.admin_user)
+    unlock = reverse("manage:sign_in_unlock", args=[t.town.pk])
+    response = client.post(unlock, {"username": "officer"})
+    assert response.status_code == 302
+    assert page(client, t).context["locks"] == []
+    # From the very address that guessed, too: its count was the account's failures.
+    officer = Client(REMOTE_ADDR="192.0.2.10")
+    response = officer.post("/accounts/login/", {"username": "officer", "password": "pw"})
+    assert response.status_code == 302
+    # The failures stay in the log.
+    assert len(page(client, t).context["rows"]) == 10
+
+
+def test_an_account_of_another_town_cannot_be_unlocked_here(t, other_town):
+    fail("bs_officer", times=10)
+    client = Client()
+    client.force_login(t.admin_user)
+    unlock = reverse("manage:sign_in_unlock", args=[t.town.pk])
+    assert client.post(unlock, {"username": "bs_officer"}).status_code == 404
+    assert client.post(unlock, {"username": "nobody"}).status_code == 404
+    response = Client().post("/accounts/login/", {"username": "bs_officer", "password": "pw"})
+    assert response.status_code == 429

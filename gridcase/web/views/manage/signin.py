@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from gridcase.org import signin_failures
 from gridcase.org.models import Town
 
-from .common import manage_view, page
+from .common import done, manage_view, page
 
 PAGE_SIZE = 50
 
@@ -46,3 +47,14 @@ def sign_in_failures(request: HttpRequest, town: Town) -> HttpResponse:
             "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
         },
     )
+
+
+@manage_view
+def unlock(request: HttpRequest, town: Town) -> HttpResponse:
+    """POST: forget an account's counted failures; a name that is nobody's here is 404."""
+    if request.method != "POST":
+        return redirect("manage:sign_in_failures", town.pk)
+    username = (request.POST.get("username") or "").strip()
+    signin_failures.unlock_account(town=town, username=username)
+    message = _("已解除 %(username)s 的登录锁定") % {"username": username}
+    return done(request, message, "manage:sign_in_failures", town.pk)
