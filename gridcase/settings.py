@@ -50,7 +50,7 @@ def env_networks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Networ
     networks = []
     for item in env_list(name, []):
         try:
-            networks.append(ipaddress.ip_network(item, strict=False))
+            networks.append(ipaddress.ip_network(item))
         except ValueError as exc:
             raise ImproperlyConfigured(
                 f"{name} must list IP addresses or networks, not {item!r}"
@@ -308,21 +308,6 @@ LOGGING = {
 # account) for 15 minutes after the last failure. Attempts while locked are refused without
 # checking the password and do not extend the wait, so the wait the person is told is true.
 # A successful sign-in clears the account's count (gridcase.core.signin.SignInHandler).
-
-
-def env_networks(name: str) -> tuple[str, ...]:
-    networks = []
-    for item in (os.environ.get(name) or "").split(","):
-        if not item.strip():
-            continue
-        try:
-            networks.append(str(ipaddress.ip_network(item.strip())))
-        except ValueError as exc:
-            raise ImproperlyConfigured(
-                f"{name} must be comma-separated IP addresses or networks "
-                f"(10.0.0.5, 10.0.0.0/24, ::1), not {item.strip()!r}"
-            ) from exc
-    return tuple(networks)
 
 
 # The reverse proxies whose X-Forwarded-For is believed (gridcase.core.client_address).

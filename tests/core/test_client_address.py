@@ -69,9 +69,10 @@ def test_trusted_proxies_are_read_as_networks(tmp_path):
     result = manage(
         "shell",
         "-c",
-        "from django.conf import settings; print(settings.GRIDCASE_TRUSTED_PROXIES)",
+        "from django.conf import settings; "
+        "print([str(n) for n in settings.GRIDCASE_TRUSTED_PROXIES])",
         GRIDCASE_TRUSTED_PROXIES=" 10.0.0.5 , 192.168.0.0/16,::1,",
         GRIDCASE_DATA_DIR=str(tmp_path),
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "('10.0.0.5/32', '192.168.0.0/16', '::1/128')"
+    assert result.stdout.strip().splitlines()[-1] == "['10.0.0.5/32', '192.168.0.0/16', '::1/128']"
