@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from gridcase.cases.models import FollowUp, Quality
 
-from .common import IdField, StrictSerializer
+from .common import IdField, StrictSerializer, TextField
 
 
 class EmptySerializer(StrictSerializer):
@@ -14,7 +14,8 @@ class EmptySerializer(StrictSerializer):
 
 
 class NoteSerializer(StrictSerializer):
-    note = serializers.CharField(
+    note = TextField(
+        label="说明",
         max_length=2000,
         allow_blank=True,
         required=False,
@@ -24,16 +25,21 @@ class NoteSerializer(StrictSerializer):
 
 
 class ReasonSerializer(StrictSerializer):
-    reason = serializers.CharField(
-        max_length=2000, allow_blank=True, required=False, default="", help_text="原因(必填)"
+    reason = TextField(
+        label="原因",
+        max_length=2000,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="原因(必填)",
     )
 
 
 class CloseSerializer(StrictSerializer):
     """The final result; a dispute closed at the grid or village also needs its mediation."""
 
-    result = serializers.CharField(max_length=10000, allow_blank=True, required=False)
-    mediator = serializers.CharField(max_length=100, allow_blank=True, required=False)
+    result = TextField(label="处理结果", max_length=10000, allow_blank=True, required=False)
+    mediator = TextField(label="调解人", max_length=100, allow_blank=True, required=False)
     mediation_result = serializers.ChoiceField(
         choices=[("", "未填写"), ("agreed", "达成协议"), ("not_agreed", "未达成协议")],
         required=False,
@@ -42,7 +48,7 @@ class CloseSerializer(StrictSerializer):
         choices=[("", "未填写"), ("written", "书面"), ("oral", "口头")], required=False
     )
     agreement_terms = serializers.ListField(
-        child=serializers.CharField(max_length=1000),
+        child=TextField(label="协议内容", max_length=1000),
         max_length=50,
         required=False,
         help_text="协议内容,逐条",
@@ -51,12 +57,17 @@ class CloseSerializer(StrictSerializer):
 
 class DispatchSerializer(StrictSerializer):
     department = IdField(help_text="本镇部门的 id(见 /api/v1/org/units?kind=department)")
-    note = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+    note = TextField(label="说明", max_length=2000, allow_blank=True, required=False, default="")
 
 
 class ReportSerializer(StrictSerializer):
-    result = serializers.CharField(
-        max_length=2000, allow_blank=True, required=False, default="", help_text="处理结果(必填)"
+    result = TextField(
+        label="处理结果",
+        max_length=2000,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="处理结果(必填)",
     )
 
 
@@ -64,29 +75,39 @@ class ExtensionRequestSerializer(StrictSerializer):
     working_days = serializers.IntegerField(
         min_value=-10_000, max_value=10_000, help_text="延期的工作日数(1–30)"
     )
-    reason = serializers.CharField(
-        max_length=2000, allow_blank=True, required=False, default="", help_text="申请理由(必填)"
+    reason = TextField(
+        label="原因",
+        max_length=2000,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="申请理由(必填)",
     )
 
 
 class ExtensionDecisionSerializer(StrictSerializer):
     approve = serializers.BooleanField(help_text="true 批准,false 不批准")
-    note = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+    note = TextField(label="说明", max_length=2000, allow_blank=True, required=False, default="")
 
 
 class FollowUpInputSerializer(StrictSerializer):
     visited_on = serializers.DateField(help_text="回访日期,YYYY-MM-DD,不能晚于今天")
     method = serializers.ChoiceField(choices=FollowUp.Method.choices)
     satisfied = serializers.BooleanField(allow_null=True, required=False, default=None)
-    note = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")
+    note = TextField(label="说明", max_length=5000, allow_blank=True, required=False, default="")
 
 
 class ReviewSerializer(StrictSerializer):
     quality = serializers.ChoiceField(
         choices=[(Quality.CONFORMING, "合格"), (Quality.NONCONFORMING, "不合格")]
     )
-    note = serializers.CharField(
-        max_length=2000, allow_blank=True, required=False, default="", help_text="不合格原因"
+    note = TextField(
+        label="说明",
+        max_length=2000,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="不合格原因",
     )
     major = serializers.BooleanField(
         allow_null=True, required=False, default=None, help_text="确认或取消“重大”标记;不填则不变"

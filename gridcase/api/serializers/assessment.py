@@ -9,13 +9,13 @@ from gridcase.assessment.models import Appeal, QuarterAssessment
 from gridcase.assessment.rules import STATUSES
 
 from .cases import PersonSerializer, _person
-from .common import IdField, StrictSerializer
+from .common import IdField, StrictSerializer, TextField
 
 
 class PeriodQuerySerializer(serializers.Serializer):
-    town = serializers.CharField(max_length=20, required=False, help_text="镇代码;默认为调用者的镇")
-    month = serializers.CharField(max_length=7, required=False, help_text="月份 YYYY-MM")
-    quarter = serializers.CharField(max_length=7, required=False, help_text="季度 YYYY-Qn")
+    town = TextField(max_length=20, required=False, help_text="镇代码;默认为调用者的镇")
+    month = TextField(max_length=7, required=False, help_text="月份 YYYY-MM")
+    quarter = TextField(max_length=7, required=False, help_text="季度 YYYY-Qn")
 
     def validate(self, attrs):
         if bool(attrs.get("month")) == bool(attrs.get("quarter")):
@@ -24,11 +24,11 @@ class PeriodQuerySerializer(serializers.Serializer):
 
 
 class TownQuerySerializer(serializers.Serializer):
-    town = serializers.CharField(max_length=20, required=False, help_text="镇代码;默认为调用者的镇")
+    town = TextField(max_length=20, required=False, help_text="镇代码;默认为调用者的镇")
 
 
 class AppealQuerySerializer(TownQuerySerializer):
-    quarter = serializers.CharField(max_length=7, required=False, help_text="季度 YYYY-Qn")
+    quarter = TextField(max_length=7, required=False, help_text="季度 YYYY-Qn")
     status = serializers.ChoiceField(choices=Appeal.Status.choices, required=False)
 
 
@@ -36,19 +36,19 @@ class AppealQuerySerializer(TownQuerySerializer):
 
 
 class CaseResultSerializer(serializers.Serializer):
-    case_no = serializers.CharField()
-    category = serializers.CharField()
+    case_no = TextField()
+    category = TextField()
     status = serializers.ChoiceField(choices=STATUSES)
-    amount = serializers.CharField(help_text="元,两位小数")
-    reason = serializers.CharField(help_text="引用考核办法条款的说明")
+    amount = TextField(help_text="元,两位小数")
+    reason = TextField(help_text="引用考核办法条款的说明")
 
 
 class MonthResultSerializer(serializers.Serializer):
-    month = serializers.CharField()
-    base_pay = serializers.CharField()
-    deduction = serializers.CharField()
-    bonus = serializers.CharField()
-    total = serializers.CharField()
+    month = TextField()
+    base_pay = TextField()
+    deduction = TextField()
+    bonus = TextField()
+    total = TextField()
     counted = serializers.IntegerField()
     nonconforming = serializers.IntegerField()
     late = serializers.IntegerField()
@@ -57,36 +57,36 @@ class MonthResultSerializer(serializers.Serializer):
 
 
 class AdjustmentLineSerializer(serializers.Serializer):
-    quarter = serializers.CharField(help_text="所更正的季度")
-    amount = serializers.CharField()
-    reason = serializers.CharField()
+    quarter = TextField(help_text="所更正的季度")
+    amount = TextField()
+    reason = TextField()
 
 
 class OfficerResultSerializer(serializers.Serializer):
     officer_id = serializers.IntegerField()
-    officer = serializers.CharField()
-    village = serializers.CharField()
-    total = serializers.CharField()
+    officer = TextField()
+    village = TextField()
+    total = TextField()
     months = MonthResultSerializer(many=True)
     adjustments = AdjustmentLineSerializer(many=True, required=False)
 
 
 class PolicyRefSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
+    code = TextField()
+    name = TextField()
 
 
 class PeriodResultSerializer(serializers.Serializer):
-    town = serializers.CharField()
-    period = serializers.CharField()
+    town = TextField()
+    period = TextField()
     policy = PolicyRefSerializer()
     policies = serializers.DictField(
         child=PolicyRefSerializer(), required=False, help_text="期间内换用了新版本时,各月所用版本"
     )
     provisional = serializers.BooleanField(help_text="是否暂定(尚有事件可能改变状态)")
     status = serializers.ChoiceField(choices=QuarterAssessment.Status.choices)
-    as_of = serializers.CharField(help_text="判定状态所依据的日期")
-    total = serializers.CharField()
+    as_of = TextField(help_text="判定状态所依据的日期")
+    total = TextField()
     officers = OfficerResultSerializer(many=True)
 
 
@@ -102,9 +102,9 @@ def period_data(result) -> dict:
 
 
 class QuarterSerializer(serializers.Serializer):
-    quarter = serializers.CharField()
+    quarter = TextField()
     status = serializers.ChoiceField(choices=QuarterAssessment.Status.choices)
-    status_label = serializers.CharField()
+    status_label = TextField()
     possible_from = serializers.DateField(help_text="可定稿的最早日期")
     pending_appeals = serializers.IntegerField()
     finalised_at = serializers.DateTimeField(allow_null=True)
@@ -130,17 +130,17 @@ def quarter_data(info) -> dict:
 
 class AppealSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    case = serializers.CharField(source="case.number")
-    quarter = serializers.CharField()
+    case = TextField(source="case.number")
+    quarter = TextField()
     filed_by = serializers.SerializerMethodField()
     filed_at = serializers.DateTimeField()
-    reason = serializers.CharField()
-    status_at_filing = serializers.CharField()
+    reason = TextField()
+    status_at_filing = TextField()
     status = serializers.ChoiceField(choices=Appeal.Status.choices)
     override = serializers.ChoiceField(choices=Appeal.Override.choices)
     decided_by = serializers.SerializerMethodField()
     decided_at = serializers.DateTimeField(allow_null=True)
-    decision_note = serializers.CharField()
+    decision_note = TextField()
 
     @extend_schema_field(PersonSerializer())
     def get_filed_by(self, appeal):
@@ -154,10 +154,10 @@ class AppealSerializer(serializers.Serializer):
 class AdjustmentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     officer = serializers.SerializerMethodField()
-    quarter = serializers.CharField(help_text="所更正的季度")
-    applies_to = serializers.CharField(help_text="计入的季度")
-    amount = serializers.CharField()
-    reason = serializers.CharField()
+    quarter = TextField(help_text="所更正的季度")
+    applies_to = TextField(help_text="计入的季度")
+    amount = TextField()
+    reason = TextField()
     created_at = serializers.DateTimeField()
 
     @extend_schema_field(PersonSerializer())
@@ -169,28 +169,28 @@ class AdjustmentSerializer(serializers.Serializer):
 
 
 class TownInputSerializer(StrictSerializer):
-    town = serializers.CharField(max_length=20, required=False, help_text="镇代码;默认为调用者的镇")
+    town = TextField(max_length=20, required=False, help_text="镇代码;默认为调用者的镇")
 
 
 class ApproveSerializer(TownInputSerializer):
-    note = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+    note = TextField(max_length=2000, allow_blank=True, required=False, default="")
 
 
 class ReopenSerializer(TownInputSerializer):
-    reason = serializers.CharField(
+    reason = TextField(
         max_length=2000, allow_blank=True, required=False, default="", help_text="退回原因(必填)"
     )
 
 
 class AppealInputSerializer(StrictSerializer):
-    reason = serializers.CharField(
+    reason = TextField(
         max_length=2000, allow_blank=True, required=False, default="", help_text="申诉理由(必填)"
     )
 
 
 class AppealDecisionSerializer(StrictSerializer):
     accept = serializers.BooleanField(help_text="true 采纳,false 不予采纳")
-    note = serializers.CharField(
+    note = TextField(
         max_length=2000, allow_blank=True, required=False, default="", help_text="处理意见"
     )
     override = serializers.ChoiceField(
@@ -207,6 +207,6 @@ class AdjustmentInputSerializer(TownInputSerializer):
     amount = serializers.DecimalField(
         max_digits=9, decimal_places=2, help_text="元;扣减用负数,如 -10"
     )
-    reason = serializers.CharField(
+    reason = TextField(
         max_length=2000, allow_blank=True, required=False, default="", help_text="调整原因(必填)"
     )

@@ -6,6 +6,8 @@ from datetime import date
 
 from rest_framework import serializers
 
+from .common import TextField
+
 # The calendar library and the date arithmetic are meaningful for these years only.
 FIRST_YEAR, LAST_YEAR = 2000, 2099
 MAX_RANGE_DAYS = 366
@@ -25,7 +27,7 @@ def _in_years(value: date, name: str) -> None:
 class _FromField(serializers.Serializer):
     """`from` is a Python keyword: the field is added by name."""
 
-    town = serializers.CharField(max_length=20, required=False, help_text="镇代码;默认为调用者的镇")
+    town = TextField(max_length=20, required=False, help_text="镇代码;默认为调用者的镇")
 
     def get_fields(self):
         fields = super().get_fields()
@@ -56,12 +58,12 @@ class DaysQuerySerializer(_FromField):
 
 
 class DeadlineSerializer(serializers.Serializer):
-    town = serializers.CharField()
+    town = TextField()
     start = serializers.DateField(help_text="起算日(不计入)")
     working_days = serializers.IntegerField()
     deadline = serializers.DateField(help_text="期限:该日 24:00 前")
     deadline_end = serializers.DateTimeField(help_text="期限的最后时刻之后的第一刻(镇的时区)")
-    rule = serializers.CharField()
+    rule = TextField()
 
 
 class DaySerializer(serializers.Serializer):
@@ -71,6 +73,6 @@ class DaySerializer(serializers.Serializer):
 
 
 class DaysSerializer(serializers.Serializer):
-    town = serializers.CharField()
+    town = TextField()
     working_days = serializers.IntegerField(help_text="区间内的工作日数")
     days = DaySerializer(many=True)

@@ -24,7 +24,7 @@ from gridcase.cases.models import (
 )
 from gridcase.core.workdays import light_for
 
-from .common import IdField, PhoneField, RefSerializer, StrictSerializer
+from .common import IdField, PhoneField, RefSerializer, StrictSerializer, TextField
 
 LIGHTS = ("green", "yellow", "red")
 
@@ -55,21 +55,21 @@ def case_light(case: Case, clocks: dict) -> str | None:
 
 class PersonSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField()
+    name = TextField()
 
 
 class CaseListSerializer(serializers.Serializer):
     """One row of a list: what a queue shows. Parties are not listed."""
 
-    number = serializers.CharField(help_text="事件编号,如 CT-2026-00042")
-    title = serializers.CharField()
+    number = TextField(help_text="事件编号,如 CT-2026-00042")
+    title = TextField()
     category = serializers.ChoiceField(choices=Category.choices)
-    category_label = serializers.CharField(source="get_category_display")
+    category_label = TextField(source="get_category_display")
     major = serializers.BooleanField()
     state = serializers.ChoiceField(choices=State.choices)
-    state_label = serializers.CharField(source="get_state_display")
+    state_label = TextField(source="get_state_display")
     level = serializers.ChoiceField(choices=Level.choices)
-    level_label = serializers.CharField(source="get_level_display")
+    level_label = TextField(source="get_level_display")
     source = serializers.ChoiceField(choices=Source.choices)
     town = serializers.SerializerMethodField()
     village = serializers.SerializerMethodField()
@@ -84,7 +84,7 @@ class CaseListSerializer(serializers.Serializer):
     light = serializers.SerializerMethodField(help_text="期限提示灯(仅未办结的事件)")
     version = serializers.IntegerField(help_text="每次修改加一")
 
-    @extend_schema_field(serializers.CharField())
+    @extend_schema_field(TextField())
     def get_town(self, case) -> str:
         return case.town.code
 
@@ -114,14 +114,14 @@ class CaseListSerializer(serializers.Serializer):
 
 
 class PartySerializer(serializers.Serializer):
-    name = serializers.CharField()
-    phone = serializers.CharField(help_text="经办人看到完整号码,其他人看到 138****8001")
+    name = TextField()
+    phone = TextField(help_text="经办人看到完整号码,其他人看到 138****8001")
 
 
 class AttachmentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField(source="original_name")
-    content_type = serializers.CharField()
+    name = TextField(source="original_name")
+    content_type = TextField()
     size = serializers.IntegerField()
     uploaded_at = serializers.DateTimeField()
     uploaded_by = serializers.SerializerMethodField()
@@ -143,13 +143,13 @@ class AttachmentSerializer(serializers.Serializer):
 class TimelineEntrySerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     actor = serializers.SerializerMethodField()
-    action = serializers.CharField()
+    action = TextField()
     action_label = serializers.SerializerMethodField()
-    from_state = serializers.CharField()
-    to_state = serializers.CharField()
-    from_level = serializers.CharField()
-    to_level = serializers.CharField()
-    note = serializers.CharField()
+    from_state = TextField()
+    to_state = TextField()
+    from_level = TextField()
+    to_level = TextField()
+    note = TextField()
     data = serializers.DictField()
 
     @extend_schema_field(PersonSerializer(allow_null=True))
@@ -164,10 +164,10 @@ class FollowUpSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     visited_on = serializers.DateField()
     by = serializers.SerializerMethodField()
-    method = serializers.CharField()
-    method_label = serializers.CharField(source="get_method_display")
+    method = TextField()
+    method_label = TextField(source="get_method_display")
     satisfied = serializers.BooleanField(allow_null=True)
-    note = serializers.CharField()
+    note = TextField()
 
     @extend_schema_field(PersonSerializer())
     def get_by(self, follow_up):
@@ -176,16 +176,16 @@ class FollowUpSerializer(serializers.Serializer):
 
 class ExtensionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    level = serializers.CharField()
+    level = TextField()
     working_days = serializers.IntegerField()
-    reason = serializers.CharField()
+    reason = TextField()
     requested_by = serializers.SerializerMethodField()
     requested_at = serializers.DateTimeField()
-    status = serializers.CharField()
-    status_label = serializers.CharField(source="get_status_display")
+    status = TextField()
+    status_label = TextField(source="get_status_display")
     decided_by = serializers.SerializerMethodField()
     decided_at = serializers.DateTimeField(allow_null=True)
-    decision_note = serializers.CharField()
+    decision_note = TextField()
 
     @extend_schema_field(PersonSerializer())
     def get_requested_by(self, request):
@@ -200,20 +200,20 @@ class CaseDetailSerializer(CaseListSerializer):
     """Everything about one case, its timeline, and what the caller may do with it now."""
 
     occurred_at = serializers.DateTimeField(allow_null=True)
-    location = serializers.CharField()
+    location = TextField()
     latitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
     longitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
-    persons = serializers.CharField()
-    cause = serializers.CharField()
-    course = serializers.CharField()
+    persons = TextField()
+    cause = TextField()
+    course = TextField()
     parties = serializers.SerializerMethodField()
     phones_visible = serializers.SerializerMethodField(help_text="是否显示完整电话号码(仅经办人)")
-    result = serializers.CharField()
-    mediator = serializers.CharField()
+    result = TextField()
+    mediator = TextField()
     mediation_result = serializers.ChoiceField(choices=MediationResult.choices)
     agreement_form = serializers.ChoiceField(choices=AgreementForm.choices)
-    agreement_terms = serializers.ListField(child=serializers.CharField())
-    mediation_record = serializers.CharField(
+    agreement_terms = serializers.ListField(child=TextField())
+    mediation_record = TextField(
         source="render_mediation", help_text="调解记录:由×××进行调解,双方当事人达成书面协议:1……"
     )
     accept_due = serializers.DateField(allow_null=True)
@@ -226,13 +226,13 @@ class CaseDetailSerializer(CaseListSerializer):
     local_outcome_at = serializers.DateTimeField(allow_null=True)
     escalated_at = serializers.DateTimeField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
-    closed_level = serializers.CharField()
+    closed_level = TextField()
     voided_at = serializers.DateTimeField(allow_null=True)
-    void_reason = serializers.CharField()
+    void_reason = TextField()
     follow_up_due = serializers.DateField(allow_null=True)
     quality = serializers.ChoiceField(choices=Quality.choices)
-    quality_note = serializers.CharField()
-    missing_elements = serializers.ListField(child=serializers.CharField())
+    quality_note = TextField()
+    missing_elements = serializers.ListField(child=TextField())
     attachments = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
     follow_ups = serializers.SerializerMethodField()
@@ -275,7 +275,7 @@ class CaseDetailSerializer(CaseListSerializer):
         items = case.extensions.select_related("requested_by", "decided_by")
         return ExtensionSerializer(items, many=True).data
 
-    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    @extend_schema_field(serializers.ListField(child=TextField()))
     def get_allowed_actions(self, case):
         return self.context.get("allowed_actions", [])
 
@@ -284,7 +284,9 @@ class CaseDetailSerializer(CaseListSerializer):
 
 
 class PartyInputSerializer(StrictSerializer):
-    name = serializers.CharField(max_length=50, allow_blank=True, required=False, default="")
+    name = TextField(
+        label="当事人姓名", max_length=50, allow_blank=True, required=False, default=""
+    )
     phone = PhoneField(allow_blank=True, required=False, default="")
 
 
@@ -293,11 +295,11 @@ class CaseDraftSerializer(StrictSerializer):
 
     category = serializers.ChoiceField(choices=Category.choices, required=False)
     major = serializers.BooleanField(required=False)
-    title = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    title = TextField(label="标题", max_length=200, allow_blank=True, required=False)
     occurred_at = serializers.DateTimeField(
         allow_null=True, required=False, help_text="ISO 8601;不带时区的时间按北京时间"
     )
-    location = serializers.CharField(max_length=300, allow_blank=True, required=False)
+    location = TextField(label="发生地点", max_length=300, allow_blank=True, required=False)
     latitude = serializers.DecimalField(
         max_digits=9,
         decimal_places=6,
@@ -316,9 +318,9 @@ class CaseDraftSerializer(StrictSerializer):
         required=False,
         coerce_to_string=False,
     )
-    persons = serializers.CharField(max_length=5000, allow_blank=True, required=False)
-    cause = serializers.CharField(max_length=5000, allow_blank=True, required=False)
-    course = serializers.CharField(max_length=10000, allow_blank=True, required=False)
+    persons = TextField(label="人物", max_length=5000, allow_blank=True, required=False)
+    cause = TextField(label="起因", max_length=5000, allow_blank=True, required=False)
+    course = TextField(label="经过", max_length=10000, allow_blank=True, required=False)
     parties = PartyInputSerializer(many=True, required=False, max_length=20)
     village = IdField(required=False, help_text="行政村 id;默认为专管员本人的行政村")
     grid = IdField(required=False, allow_null=True, help_text="网格 id;默认为专管员本人的网格")
@@ -331,7 +333,7 @@ class CaseUpdateSerializer(CaseDraftSerializer):
 class CaseFilterSerializer(serializers.Serializer):
     """The workbench's filters (query parameters)."""
 
-    town = serializers.CharField(max_length=20, required=False, help_text="镇代码(多镇账号)")
+    town = TextField(max_length=20, required=False, help_text="镇代码(多镇账号)")
     village = IdField(required=False)
     grid = IdField(required=False)
     officer = IdField(required=False)
@@ -346,8 +348,11 @@ class CaseFilterSerializer(serializers.Serializer):
     source = serializers.ChoiceField(choices=Source.choices, required=False)
     submitted_from = serializers.DateField(required=False, help_text="提交日期起(含),YYYY-MM-DD")
     submitted_to = serializers.DateField(required=False, help_text="提交日期止(含),YYYY-MM-DD")
-    q = serializers.CharField(
-        max_length=100, required=False, help_text="在编号、标题、地点、人物、起因、经过中搜索"
+    q = TextField(
+        label="搜索",
+        max_length=100,
+        required=False,
+        help_text="在编号、标题、地点、人物、起因、经过中搜索",
     )
 
     def validate(self, attrs):

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from rest_framework import serializers
 
 from gridcase.cases import elements
+from gridcase.core import text
 
 from ..errors import CODES
 
@@ -35,7 +36,50 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-class PhoneField(serializers.CharField):
+class TextInput:
+    """Strict text for a DRF CharField: a JSON string, nothing else, with no character XML
+    cannot carry (gridcase.core.text). DRF would turn `123` or `1.5` into "123" and "1.5";
+    a number where text is expected is a client's mistake worth telling it about."""
+
+    default_error_messages = {
+        "not_text": "应为文本(字符串),不能是数字、布尔值、列表或对象",
+    }
+
+    def __init__(self, *args, **kwargs):
+        # The label as written here (Chinese); DRF fills `label` from the field name later.
+        self.given_label = kwargs.get("label")
+        super().__init__(*args, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("not_text")
+        position = text.first_invalid(data)
+        if position is not None:
+            raise serializers.ValidationError(
+                text.invalid_message(self.name_for_people(), position), code="invalid_chars"
+            )
+        return super().to_internal_value(data)
+
+    def name_for_people(self) -> str:
+        if self.given_label:
+            return str(self.given_label)
+        # A list's item (agreement_terms.0) is named by its list.
+        return self.field_name or getattr(self.parent, "field_name", "") or "内容"
+
+
+class TextField(TextInput, serializers.CharField):
+    """The project's CharField: every text field of the API is one (a test walks them)."""
+
+
+class EmailField(TextInput, serializers.EmailField):
+    pass
+
+
+class URLField(TextInput, serializers.URLField):
+    pass
+
+
+class PhoneField(TextField):
     """A mainland mobile (11 digits from 1) or a landline with its area code."""
 
     def __init__(self, **kwargs):
@@ -59,9 +103,9 @@ class ErrorSerializer(serializers.Serializer):
     code = serializers.ChoiceField(
         choices=sorted(CODES), help_text="稳定的错误代码,供程序判断 (stable, for programs)"
     )
-    message = serializers.CharField(help_text="给人看的中文说明")
+    message = TextField(help_text="给人看的中文说明")
     fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
+        child=serializers.ListField(child=TextField()),
         help_text="出错的字段及其说明;嵌套字段用点号连接,如 parties.1.phone",
     )
 
@@ -69,8 +113,8 @@ class ErrorSerializer(serializers.Serializer):
 class LabelledSerializer(serializers.Serializer):
     """A code with its Chinese label."""
 
-    code = serializers.CharField()
-    label = serializers.CharField()
+    code = TextField()
+    label = TextField()
 
 
 def labelled(code: str, label) -> dict:
@@ -79,4 +123,4 @@ def labelled(code: str, label) -> dict:
 
 class RefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField()
+    name = TextField()

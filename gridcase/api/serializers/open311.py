@@ -8,12 +8,12 @@ from rest_framework import serializers
 
 from gridcase.cases.models import Category
 
-from .common import PhoneField, StrictSerializer
+from .common import EmailField, PhoneField, StrictSerializer, TextField, URLField
 
 NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 
 
-class CommaListField(serializers.CharField):
+class CommaListField(TextField):
     """`a,b,c` as a list, each item checked by `item` (a regex or a set of choices)."""
 
     def __init__(self, *, choices=None, pattern=None, max_items=100, **kwargs):
@@ -38,13 +38,13 @@ class CommaListField(serializers.CharField):
 
 
 class JurisdictionSerializer(serializers.Serializer):
-    jurisdiction_id = serializers.CharField(
+    jurisdiction_id = TextField(
         max_length=20, required=False, help_text="辖区:镇代码;系统只有一个镇时可不填"
     )
 
 
 class KeyedSerializer(JurisdictionSerializer):
-    api_key = serializers.CharField(
+    api_key = TextField(
         max_length=200,
         required=False,
         help_text=(
@@ -78,18 +78,18 @@ class RequestsQuerySerializer(KeyedSerializer):
 def attribute_fields() -> dict[str, serializers.Field]:
     """The attributes of every service (services/{code}), as form fields `attribute[code]`."""
     return {
-        "attribute[village]": serializers.CharField(max_length=100, required=False),
+        "attribute[village]": TextField(max_length=100, required=False),
         "attribute[occurred_at]": serializers.DateTimeField(required=False),
-        "attribute[persons]": serializers.CharField(max_length=500, required=False),
-        "attribute[cause]": serializers.CharField(max_length=2000, required=False),
+        "attribute[persons]": TextField(max_length=500, required=False),
+        "attribute[cause]": TextField(max_length=2000, required=False),
     }
 
 
 class RequestCreateSerializer(StrictSerializer):
     """POST requests: the GeoReport v2 fields, and the attributes of services/{code}."""
 
-    jurisdiction_id = serializers.CharField(max_length=20, required=False)
-    api_key = serializers.CharField(max_length=200, help_text="写权限的系统令牌")
+    jurisdiction_id = TextField(max_length=20, required=False)
+    api_key = TextField(max_length=200, help_text="写权限的系统令牌")
     service_code = serializers.ChoiceField(choices=Category.choices)
     lat = serializers.DecimalField(
         max_digits=20, decimal_places=15, min_value=-90, max_value=90, required=False
@@ -97,16 +97,16 @@ class RequestCreateSerializer(StrictSerializer):
     long = serializers.DecimalField(
         max_digits=20, decimal_places=15, min_value=-180, max_value=180, required=False
     )
-    address_string = serializers.CharField(max_length=300, required=False)
-    address_id = serializers.CharField(max_length=100, required=False)
-    email = serializers.EmailField(max_length=254, required=False)
-    device_id = serializers.CharField(max_length=100, required=False)
-    account_id = serializers.CharField(max_length=100, required=False)
-    first_name = serializers.CharField(max_length=50, required=False)
-    last_name = serializers.CharField(max_length=50, required=False)
+    address_string = TextField(max_length=300, required=False)
+    address_id = TextField(max_length=100, required=False)
+    email = EmailField(max_length=254, required=False)
+    device_id = TextField(max_length=100, required=False)
+    account_id = TextField(max_length=100, required=False)
+    first_name = TextField(max_length=50, required=False)
+    last_name = TextField(max_length=50, required=False)
     phone = PhoneField(required=False)
-    description = serializers.CharField(max_length=4000, required=False)
-    media_url = serializers.URLField(max_length=500, required=False)
+    description = TextField(max_length=4000, required=False)
+    media_url = URLField(max_length=500, required=False)
 
     def get_fields(self):
         fields = super().get_fields()
@@ -130,77 +130,77 @@ class RequestCreateSerializer(StrictSerializer):
 
 
 class DiscoveryEndpointSerializer(serializers.Serializer):
-    specification = serializers.CharField()
-    url = serializers.CharField()
-    changeset = serializers.CharField()
-    type = serializers.CharField()
-    formats = serializers.ListField(child=serializers.CharField())
+    specification = TextField()
+    url = TextField()
+    changeset = TextField()
+    type = TextField()
+    formats = serializers.ListField(child=TextField())
 
 
 class DiscoverySerializer(serializers.Serializer):
-    changeset = serializers.CharField()
-    contact = serializers.CharField()
-    key_service = serializers.CharField()
+    changeset = TextField()
+    contact = TextField()
+    key_service = TextField()
     endpoints = DiscoveryEndpointSerializer(many=True)
 
 
 class ServiceSerializer(serializers.Serializer):
-    service_code = serializers.CharField()
-    service_name = serializers.CharField()
-    description = serializers.CharField()
+    service_code = TextField()
+    service_name = TextField()
+    description = TextField()
     metadata = serializers.BooleanField()
-    type = serializers.CharField()
-    keywords = serializers.CharField()
-    group = serializers.CharField()
+    type = TextField()
+    keywords = TextField()
+    group = TextField()
 
 
 class AttributeValueSerializer(serializers.Serializer):
-    key = serializers.CharField()
-    name = serializers.CharField()
+    key = TextField()
+    name = TextField()
 
 
 class AttributeSerializer(serializers.Serializer):
     variable = serializers.BooleanField()
-    code = serializers.CharField()
-    datatype = serializers.CharField()
+    code = TextField()
+    datatype = TextField()
     required = serializers.BooleanField()
-    datatype_description = serializers.CharField()
+    datatype_description = TextField()
     order = serializers.IntegerField()
-    description = serializers.CharField()
+    description = TextField()
     values = AttributeValueSerializer(many=True)
 
 
 class ServiceDefinitionSerializer(serializers.Serializer):
-    service_code = serializers.CharField()
+    service_code = TextField()
     attributes = AttributeSerializer(many=True)
 
 
 class ServiceRequestSerializer(serializers.Serializer):
-    service_request_id = serializers.CharField()
+    service_request_id = TextField()
     status = serializers.ChoiceField(choices=["open", "closed"])
-    status_notes = serializers.CharField()
-    service_name = serializers.CharField()
-    service_code = serializers.CharField()
-    description = serializers.CharField(allow_null=True)
-    agency_responsible = serializers.CharField()
-    service_notice = serializers.CharField(allow_null=True)
-    requested_datetime = serializers.CharField(allow_null=True)
-    updated_datetime = serializers.CharField(allow_null=True)
-    expected_datetime = serializers.CharField(allow_null=True)
-    address = serializers.CharField(allow_null=True)
-    address_id = serializers.CharField(allow_null=True)
-    zipcode = serializers.CharField(allow_null=True)
+    status_notes = TextField()
+    service_name = TextField()
+    service_code = TextField()
+    description = TextField(allow_null=True)
+    agency_responsible = TextField()
+    service_notice = TextField(allow_null=True)
+    requested_datetime = TextField(allow_null=True)
+    updated_datetime = TextField(allow_null=True)
+    expected_datetime = TextField(allow_null=True)
+    address = TextField(allow_null=True)
+    address_id = TextField(allow_null=True)
+    zipcode = TextField(allow_null=True)
     lat = serializers.FloatField(allow_null=True)
     long = serializers.FloatField(allow_null=True)
-    media_url = serializers.CharField(allow_null=True)
+    media_url = TextField(allow_null=True)
 
 
 class ServiceRequestCreatedSerializer(serializers.Serializer):
-    service_request_id = serializers.CharField()
-    service_notice = serializers.CharField()
-    account_id = serializers.CharField(allow_null=True)
+    service_request_id = TextField()
+    service_notice = TextField()
+    account_id = TextField(allow_null=True)
 
 
 class TokenLookupSerializer(serializers.Serializer):
-    service_request_id = serializers.CharField()
-    token = serializers.CharField()
+    service_request_id = TextField()
+    token = TextField()

@@ -7,18 +7,18 @@ from rest_framework import serializers
 
 from gridcase.org.models import Unit
 
-from .common import IdField, RefSerializer
+from .common import IdField, RefSerializer, TextField
 
 
 class TownSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="镇代码,用于事件编号前缀和 Open311 的 jurisdiction_id")
-    name = serializers.CharField()
-    timezone = serializers.CharField()
+    code = TextField(help_text="镇代码,用于事件编号前缀和 Open311 的 jurisdiction_id")
+    name = TextField()
+    timezone = TextField()
 
 
 class GridSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField()
+    name = TextField()
     village = serializers.SerializerMethodField()
 
     @extend_schema_field(RefSerializer())
@@ -28,17 +28,17 @@ class GridSerializer(serializers.Serializer):
 
 class VillageSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField()
-    town = serializers.CharField(source="town.code")
+    name = TextField()
+    town = TextField(source="town.code")
     grids = RefSerializer(many=True, source="grids.all")
 
 
 class UnitSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField()
+    name = TextField()
     kind = serializers.ChoiceField(choices=Unit.Kind.choices)
-    kind_label = serializers.CharField(source="get_kind_display")
-    town = serializers.CharField(source="town.code")
+    kind_label = TextField(source="get_kind_display")
+    town = TextField(source="town.code")
     village = serializers.SerializerMethodField()
 
     @extend_schema_field(RefSerializer(allow_null=True))
@@ -52,9 +52,9 @@ class TownDetailSerializer(TownSerializer):
 
 
 class RoleSerializer(serializers.Serializer):
-    kind = serializers.CharField()
-    kind_label = serializers.CharField(source="get_kind_display")
-    town = serializers.CharField(source="town.code")
+    kind = TextField()
+    kind_label = TextField(source="get_kind_display")
+    town = TextField(source="town.code")
     village = serializers.SerializerMethodField()
     grid = serializers.SerializerMethodField()
     unit = serializers.SerializerMethodField()
@@ -76,19 +76,15 @@ class RoleSerializer(serializers.Serializer):
 
 class MeSerializer(serializers.Serializer):
     id = serializers.IntegerField(allow_null=True, help_text="系统令牌为 null")
-    username = serializers.CharField()
-    display_name = serializers.CharField()
+    username = TextField()
+    display_name = TextField()
     system = serializers.BooleanField(help_text="是否为系统令牌")
-    token_scope = serializers.CharField(
-        allow_null=True, help_text="令牌的权限(read/write);会话为 null"
-    )
+    token_scope = TextField(allow_null=True, help_text="令牌的权限(read/write);会话为 null")
     roles = RoleSerializer(many=True)
 
 
 class TownQuerySerializer(serializers.Serializer):
-    town = serializers.CharField(
-        max_length=20, required=False, help_text="镇代码;默认为所有可见的镇"
-    )
+    town = TextField(max_length=20, required=False, help_text="镇代码;默认为所有可见的镇")
 
 
 class GridQuerySerializer(TownQuerySerializer):

@@ -11,7 +11,7 @@ from gridcase.core import clock
 
 from ..models import ApiToken
 from .cases import PersonSerializer, _person
-from .common import StrictSerializer
+from .common import StrictSerializer, TextField
 
 MAX_LIFETIME = timedelta(days=3 * 366)
 
@@ -19,9 +19,9 @@ MAX_LIFETIME = timedelta(days=3 * 366)
 class TokenSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=ApiToken.Kind.choices)
-    name = serializers.CharField()
+    name = TextField()
     scope = serializers.ChoiceField(choices=ApiToken.Scope.choices)
-    prefix = serializers.CharField(help_text="令牌的前几位,用于辨认")
+    prefix = TextField(help_text="令牌的前几位,用于辨认")
     town = serializers.SerializerMethodField()
     user = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
@@ -30,7 +30,7 @@ class TokenSerializer(serializers.Serializer):
     revoked_at = serializers.DateTimeField(allow_null=True)
     active = serializers.SerializerMethodField()
 
-    @extend_schema_field(serializers.CharField(allow_null=True))
+    @extend_schema_field(TextField(allow_null=True))
     def get_town(self, token):
         return token.town.code if token.town_id else None
 
@@ -45,14 +45,14 @@ class TokenSerializer(serializers.Serializer):
 
 
 class TokenCreatedSerializer(TokenSerializer):
-    key = serializers.CharField(
+    key = TextField(
         help_text="令牌本身:只在创建时显示这一次,服务器只保存其 SHA-256。"
         "使用方式:请求头 Authorization: Token <key>"
     )
 
 
 class TokenInputSerializer(StrictSerializer):
-    name = serializers.CharField(max_length=100, help_text="用途,例如“张三的手机”")
+    name = TextField(max_length=100, help_text="用途,例如“张三的手机”")
     scope = serializers.ChoiceField(
         choices=ApiToken.Scope.choices, default=ApiToken.Scope.WRITE, required=False
     )
@@ -76,11 +76,9 @@ class SystemTokenInputSerializer(TokenInputSerializer):
         choices=ApiToken.Scope.choices,
         help_text="read:读取本镇已提交的事件(电话号码打码);write:另可通过 Open311 提交群众上报",
     )
-    town = serializers.CharField(
-        max_length=20, required=False, help_text="镇代码;管理员只管理一个镇时可不填"
-    )
+    town = TextField(max_length=20, required=False, help_text="镇代码;管理员只管理一个镇时可不填")
 
 
 class SignInSerializer(TokenInputSerializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=200, trim_whitespace=False)
+    username = TextField(max_length=150)
+    password = TextField(max_length=200, trim_whitespace=False)
