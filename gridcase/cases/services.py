@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from gridcase.core import clock
+from gridcase.core import clock, text
 from gridcase.org.models import Grid, Role, Town, Unit, User, Village
 from gridcase.org.selectors import active_roles
 
@@ -212,6 +212,9 @@ def _clean_content(town: Town, data: Mapping[str, Any]) -> dict[str, Any]:
                 errors.setdefault(field, []).append("应为文字")
             elif len(value) > limit:
                 errors.setdefault(field, []).append(f"过长(最多{limit}字)")
+            elif (position := text.first_invalid(value)) is not None:
+                label = str(Case._meta.get_field(field).verbose_name)
+                errors.setdefault(field, []).append(text.invalid_message(label, position))
             else:
                 clean[field] = value.strip()
     if "major" in data:
@@ -249,6 +252,10 @@ def _clean_content(town: Town, data: Mapping[str, Any]) -> dict[str, Any]:
                 continue
             name = str(party.get("name") or "").strip()[:50]
             phone = elements.normalize_phone(str(party.get("phone") or ""))
+            if (position := text.first_invalid(name)) is not None:
+                message = text.invalid_message("当事人姓名", position)
+                errors.setdefault("parties", []).append(message)
+                continue
             if name or phone:
                 parties.append({"name": name, "phone": phone})
         for field, message in elements.party_errors(parties):

@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from gridcase.cases import elements
+from gridcase.core import text as chars
 
 # key -> Chinese header, in the order of the specification's table.
 COLUMNS: dict[str, str] = {
@@ -309,6 +310,11 @@ def parse_row(line: int, cells: Mapping[str, Any], *, tz: ZoneInfo, now: datetim
     def label(key: str) -> str:
         return COLUMNS[key]
 
+    for key in COLUMNS:
+        position = _first_invalid(cells.get(key))
+        if position is not None:
+            reasons.append(chars.invalid_message(label(key), position))
+
     def get_text(key: str) -> str:
         value = text(cells.get(key))
         limit = LIMITS.get(key)
@@ -427,6 +433,21 @@ def parse_row(line: int, cells: Mapping[str, Any], *, tz: ZoneInfo, now: datetim
         missing=(),
     )
     return _with_missing(row, invalid_phones)
+
+
+def _first_invalid(value: Any) -> int | None:
+    """Where a cell (or a JSON Lines value: lists and objects too) first holds a character
+    the system refuses (gridcase.core.text); None when it holds none."""
+    if isinstance(value, str):
+        return chars.first_invalid(value)
+    if isinstance(value, Mapping):
+        value = list(value.values())
+    if isinstance(value, list):
+        for item in value:
+            position = _first_invalid(item)
+            if position is not None:
+                return position
+    return None
 
 
 _ORDER = (

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gridcase.cases.models import Category, Level, State
+from gridcase.core.text import TextField
 from gridcase.web import selectors
 
 BLANK = [("", _("全部"))]
@@ -14,7 +15,7 @@ BLANK = [("", _("全部"))]
 class FilterForm(forms.Form):
     """The queue's filters and search (GET). Invalid values are ignored, never an error page."""
 
-    q = forms.CharField(label=_("搜索"), required=False, max_length=100)
+    q = TextField(label=_("搜索"), required=False, max_length=100)
     village = forms.ModelChoiceField(label=_("行政村"), queryset=None, required=False)
     category = forms.ChoiceField(
         label=_("事件类别"), choices=BLANK + Category.choices, required=False
@@ -126,7 +127,7 @@ class CaseForm(forms.Form):
         required=False,
         help_text=_("只有矛盾纠纷和治安安全隐患可以标记为重大"),
     )
-    title = forms.CharField(
+    title = TextField(
         label=_("标题"),
         required=False,
         max_length=200,
@@ -135,7 +136,7 @@ class CaseForm(forms.Form):
     occurred_at = forms.DateTimeField(
         label=_("发生时间"), required=False, widget=DateTimeLocalInput
     )
-    location = forms.CharField(label=_("发生地点"), required=False, max_length=300)
+    location = TextField(label=_("发生地点"), required=False, max_length=300)
     latitude = forms.DecimalField(
         label=_("纬度"), required=False, max_digits=9, decimal_places=6, min_value=-90, max_value=90
     )
@@ -147,17 +148,17 @@ class CaseForm(forms.Form):
         min_value=-180,
         max_value=180,
     )
-    persons = forms.CharField(
+    persons = TextField(
         label=_("人物"),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("涉及的人员,多人用顿号分隔"),
     )
-    cause = forms.CharField(
+    cause = TextField(
         label=_("起因"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    course = forms.CharField(
+    course = TextField(
         label=_("经过"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 4})
     )
 
@@ -191,8 +192,8 @@ class CaseForm(forms.Form):
 
 
 class PartyForm(forms.Form):
-    name = forms.CharField(label=_("姓名"), required=False, max_length=50)
-    phone = forms.CharField(
+    name = TextField(label=_("姓名"), required=False, max_length=50)
+    phone = TextField(
         label=_("联系电话"),
         required=False,
         max_length=20,
@@ -236,10 +237,10 @@ def party_formset(data=None, parties=(), *, add: int = 0):
 class CloseForm(forms.Form):
     """The final result and, for a dispute closed locally, the mediation record."""
 
-    result = forms.CharField(
+    result = TextField(
         label=_("处理结果"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    mediator = forms.CharField(label=_("调解人"), required=False, max_length=100)
+    mediator = TextField(label=_("调解人"), required=False, max_length=100)
     mediation_result = forms.ChoiceField(
         label=_("调解结果"),
         required=False,
@@ -252,7 +253,7 @@ class CloseForm(forms.Form):
         choices=[("written", _("书面")), ("oral", _("口头"))],
         widget=forms.RadioSelect,
     )
-    agreement_terms = forms.CharField(
+    agreement_terms = TextField(
         label=_("协议内容"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -295,13 +296,11 @@ class ActionForm(forms.Form):
 
 
 class NoteForm(ActionForm):
-    note = forms.CharField(
-        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    note = TextField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class EscalateForm(ActionForm):
-    note = forms.CharField(
+    note = TextField(
         label=_("上报理由"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -311,9 +310,7 @@ class EscalateForm(ActionForm):
 
 class DispatchForm(ActionForm):
     department = forms.ModelChoiceField(label=_("承办部门"), queryset=None, required=True)
-    note = forms.CharField(
-        label=_("分流意见"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    note = TextField(label=_("分流意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, departments, **kwargs):
         super().__init__(*args, **kwargs)
@@ -322,15 +319,13 @@ class DispatchForm(ActionForm):
 
 
 class ReportForm(ActionForm):
-    result = forms.CharField(
+    result = TextField(
         label=_("处理结果"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
 class ReasonForm(ActionForm):
-    reason = forms.CharField(
-        label=_("原因"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    reason = TextField(label=_("原因"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class CloseActionForm(ActionForm, CloseForm):
@@ -344,7 +339,7 @@ class ExtensionForm(ActionForm):
         max_value=30,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
-    reason = forms.CharField(
+    reason = TextField(
         label=_("申请理由"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
@@ -356,9 +351,7 @@ class DecideExtensionForm(ActionForm):
         widget=forms.RadioSelect,
         error_messages={"required": _("请选择批准或不批准")},
     )
-    note = forms.CharField(
-        label=_("审批意见"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    note = TextField(label=_("审批意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class FollowUpForm(ActionForm):
@@ -379,9 +372,7 @@ class FollowUpForm(ActionForm):
         widget=forms.RadioSelect,
         required=False,
     )
-    note = forms.CharField(
-        label=_("回访情况"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    note = TextField(label=_("回访情况"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ReviewForm(ActionForm):
@@ -391,7 +382,7 @@ class ReviewForm(ActionForm):
         widget=forms.RadioSelect,
         error_messages={"required": _("请选择合格或不合格")},
     )
-    quality_note = forms.CharField(
+    quality_note = TextField(
         label=_("不合格原因"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     major = forms.ChoiceField(

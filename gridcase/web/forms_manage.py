@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridcase.cases.errors import CaseError
 from gridcase.core.models import CalendarOverride
+from gridcase.core.text import TextField
 from gridcase.org.models import Grid, Role, Unit, Village
 from gridcase.org.services import SCOPE_HELP, NotInScope
 
@@ -53,12 +54,12 @@ def date_field(label, **kwargs) -> forms.DateField:
 
 
 class VillageForm(forms.Form):
-    name = forms.CharField(label=_("行政村名称"), max_length=100)
+    name = TextField(label=_("行政村名称"), max_length=100)
 
 
 class GridForm(forms.Form):
     village = ScopedChoiceField(label=_("所属行政村"), queryset=Village.objects.none())
-    name = forms.CharField(label=_("网格名称"), max_length=100)
+    name = TextField(label=_("网格名称"), max_length=100)
 
     def __init__(self, *args, town, **kwargs):
         super().__init__(*args, **kwargs)
@@ -66,12 +67,12 @@ class GridForm(forms.Form):
 
 
 class GridRenameForm(forms.Form):
-    name = forms.CharField(label=_("网格名称"), max_length=100)
+    name = TextField(label=_("网格名称"), max_length=100)
 
 
 class UnitForm(forms.Form):
     kind = forms.ChoiceField(label=_("单位类型"), choices=Unit.Kind.choices)
-    name = forms.CharField(label=_("单位名称"), max_length=100)
+    name = TextField(label=_("单位名称"), max_length=100)
     village = ScopedChoiceField(
         label=_("所属行政村"),
         queryset=Village.objects.none(),
@@ -110,21 +111,21 @@ class PasswordFields(forms.Form):
 
 
 class PersonCreateForm(PasswordFields):
-    username = forms.CharField(
+    username = TextField(
         label=_("登录名"),
         max_length=150,
         help_text=_("字母、数字和 @ . + - _,登录时使用"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
     )
-    display_name = forms.CharField(label=_("姓名"), max_length=50)
-    phone = forms.CharField(label=_("手机号"), max_length=20, required=False)
+    display_name = TextField(label=_("姓名"), max_length=50)
+    phone = TextField(label=_("手机号"), max_length=20, required=False)
 
     field_order = ["username", "display_name", "phone", "password", "password2"]
 
 
 class PersonForm(forms.Form):
-    display_name = forms.CharField(label=_("姓名"), max_length=50)
-    phone = forms.CharField(label=_("手机号"), max_length=20, required=False)
+    display_name = TextField(label=_("姓名"), max_length=50)
+    phone = TextField(label=_("手机号"), max_length=20, required=False)
 
 
 class PasswordForm(PasswordFields):
@@ -161,7 +162,7 @@ class CalendarOverrideForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("类型"), choices=CalendarOverride.Kind.choices, widget=forms.RadioSelect
     )
-    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+    note = TextField(label=_("说明"), max_length=200, required=False)
 
 
 class PolicyForm(forms.Form):
@@ -170,7 +171,7 @@ class PolicyForm(forms.Form):
     MAX_BYTES = 200_000
 
     file = forms.FileField(label=_("上传策略文件(.toml)"), required=False)
-    source = forms.CharField(
+    source = TextField(
         label=_("或粘贴策略文件内容"),
         required=False,
         strip=False,
@@ -200,8 +201,8 @@ class PolicyForm(forms.Form):
 class ChannelForm(forms.Form):
     unit = ScopedChoiceField(label=_("单位"), queryset=Unit.objects.none())
     kind = forms.ChoiceField(label=_("渠道类型"), choices=())
-    name = forms.CharField(label=_("名称"), max_length=100, required=False)
-    target = forms.CharField(
+    name = TextField(label=_("名称"), max_length=100, required=False)
+    target = TextField(
         label=_("地址"),
         max_length=1000,
         help_text=_("机器人或 Webhook 的完整地址;电子邮件填写收件邮箱,多个用逗号分隔"),

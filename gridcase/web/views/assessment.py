@@ -40,6 +40,7 @@ from gridcase.cases import selectors as case_selectors
 from gridcase.cases.errors import ActionNotAllowed, CaseError
 from gridcase.cases.models import Case
 from gridcase.core import clock
+from gridcase.core.text import TextField
 from gridcase.org.models import Role, Town, User
 from gridcase.org.selectors import active_roles
 
@@ -226,17 +227,17 @@ def appeals_url(access: Access, quarter: str) -> str:
 
 
 class ApproveForm(forms.Form):
-    note = forms.CharField(label=_("审批意见"), required=False, max_length=2000)
+    note = TextField(label=_("审批意见"), required=False, max_length=2000)
 
 
 class ReopenForm(forms.Form):
-    reason = forms.CharField(
+    reason = TextField(
         label=_("退回原因"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
 
 
 class AppealForm(forms.Form):
-    reason = forms.CharField(
+    reason = TextField(
         label=_("申诉理由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
 
@@ -256,7 +257,7 @@ class DecideForm(forms.Form):
             (Appeal.Override.ON_TIME, _("按按时结案或上报计")),
         ],
     )
-    note = forms.CharField(
+    note = TextField(
         label=_("处理意见"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -268,10 +269,10 @@ class DecideForm(forms.Form):
 class AdjustmentForm(forms.Form):
     officer = forms.IntegerField(label=_("网格专管员"))
     # Text, not a DecimalField: the service says in words what a valid amount is.
-    amount = forms.CharField(
+    amount = TextField(
         label=_("调整金额(元)"), max_length=20, help_text=_("补发用正数, 扣减用负数, 如 -10")
     )
-    reason = forms.CharField(
+    reason = TextField(
         label=_("调整原因"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
 
