@@ -40,7 +40,7 @@ from gridcase.cases.deadlines import town_clock
 from gridcase.cases.errors import CaseError
 from gridcase.cases.models import Case, Category, Level, Source, State
 from gridcase.cases.workflow import LEVEL_LABELS, STATE_LABELS
-from gridcase.core import clock
+from gridcase.core import clock, text
 from gridcase.org.models import Grid, Role, Town, Village
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -87,7 +87,9 @@ def _xml_text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    # Stored text may predate the character rule (gridcase.core.text): one control character
+    # must not make the whole document ill-formed.
+    return text.strip_invalid(str(value))
 
 
 def _xml_fill(element: ET.Element, value: Any) -> None:

@@ -13,6 +13,7 @@ import unicodedata
 from decimal import Decimal
 
 from gridcase.assessment.policy import CATEGORY_NAMES
+from gridcase.core.text import strip_invalid
 
 from .results import OfficerResult, PeriodResult
 
@@ -223,7 +224,7 @@ _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
-    base = _SHEET_BAD.sub("_", name).strip("'") or "专管员"
+    base = _SHEET_BAD.sub("_", strip_invalid(name)).strip("'") or "专管员"
     base = base[:28]
     title, n = base, 2
     while title in used or title == "工资表":
@@ -239,6 +240,8 @@ def render_xlsx(result: PeriodResult) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
+
+    from gridcase.core.spreadsheet import put
 
     thin = Side(style="thin", color="000000")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -269,17 +272,18 @@ def render_xlsx(result: PeriodResult) -> bytes:
     else:
         marks.append(QUARTER_STATUS_WORDS[result.status])
     title += f"  ({'，'.join(marks)})"
-    ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
+    put(ws, 1, 1, title).font = Font(bold=True, size=14)
     ws.cell(row=1, column=1).alignment = center
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=columns)
-    ws.cell(
-        row=2,
-        column=1,
-        value=f"考核策略: {result.policy.name} ({result.policy.code})    单位: 元",
+    put(
+        ws,
+        2,
+        1,
+        f"考核策略: {result.policy.name} ({result.policy.code})    单位: 元",
     )
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=columns)
     for c, text in enumerate(header, start=1):
-        cell = ws.cell(row=3, column=c, value=text)
+        cell = put(ws, 3, c, text)
         cell.font, cell.alignment, cell.border = bold, center, box
 
     row = 3
@@ -293,12 +297,12 @@ def render_xlsx(result: PeriodResult) -> bytes:
             values.append(officer.adjustment_total if officer.adjustments else None)
         values += [officer.total, None]
         for c, value in enumerate(values, start=1):
-            cell = ws.cell(row=row, column=c, value=value)
+            cell = put(ws, row, c, value)
             cell.border = box
             if c > 3 and c < columns:
                 cell.number_format = money
     row += 1
-    ws.cell(row=row, column=3, value="合计").font = bold
+    put(ws, row, 3, "合计").font = bold
     # Values, not formulas: WPS and readers without a calculation engine show them as they are.
     sums = [
         sum((m.total for o in result.officers for m in o.months if m.month == month), Decimal(0))
@@ -308,12 +312,12 @@ def render_xlsx(result: PeriodResult) -> bytes:
         sums.append(sum((o.adjustment_total for o in result.officers), Decimal(0)))
     sums.append(result.total)
     for c, value in enumerate(sums, start=4):
-        cell = ws.cell(row=row, column=c, value=value)
+        cell = put(ws, row, c, value)
         cell.number_format = money
         cell.font = bold
     for c in range(1, columns + 1):
         ws.cell(row=row, column=c).border = box
-    ws.cell(row=row + 2, column=1, value="制表:                审核:                审批:")
+    put(ws, row + 2, 1, "制表:                审核:                审批:")
     ws.merge_cells(start_row=row + 2, start_column=1, end_row=row + 2, end_column=columns)
 
     for c, w in enumerate([6, 14, 12, *([12] * (columns - 5)), 14, 16], start=1):
@@ -341,11 +345,15 @@ def render_xlsx(result: PeriodResult) -> bytes:
 def _officer_sheet(ws, officer: OfficerResult, result: PeriodResult) -> None:
     from openpyxl.styles import Alignment, Font
 
+    from gridcase.core.spreadsheet import row as cells
+
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
-    ws.append([f"{officer.officer} ({officer.village})  {period_label(result)} 考核明细"])
+    ws.append(
+        cells(ws, [f"{officer.officer} ({officer.village})  {period_label(result)} 考核明细"])
+    )
     ws["A1"].font = Font(bold=True, size=13)
-    ws.append([f"合计 {_yuan(officer.total)} 元    状态: {state_words(result)}"])
+    ws.append(cells(ws, [f"合计 {_yuan(officer.total)} 元    状态: {state_words(result)}"]))
     ws.append([])
     ws.append(["月份", "编号", "类别", "状态", "金额", "原因"])
     for cell in ws[ws.max_row]:
@@ -353,33 +361,39 @@ def _officer_sheet(ws, officer: OfficerResult, result: PeriodResult) -> None:
     for month in officer.months:
         for case in month.cases:
             ws.append(
-                [
-                    month_label(month.month),
-                    case.case_no,
-                    category_label(case.category),
-                    STATUS_LABELS.get(case.status, case.status),
-                    case.amount,
-                    case.reason,
-                ]
+                cells(
+                    ws,
+                    [
+                        month_label(month.month),
+                        case.case_no,
+                        category_label(case.category),
+                        STATUS_LABELS.get(case.status, case.status),
+                        case.amount,
+                        case.reason,
+                    ],
+                )
             )
             ws.cell(row=ws.max_row, column=5).number_format = "0.00"
             ws.cell(row=ws.max_row, column=6).alignment = wrap
         ws.append(
-            [
-                month_label(month.month),
-                "本月小计",
-                f"计入{month.counted} 不合格{month.nonconforming} 超期{month.late}"
-                f" 待定{month.pending}",
-                f"基本工资 {_yuan(month.base_pay)} (扣 {_yuan(month.deduction)})",
-                month.total,
-                f"奖励 {_yuan(month.bonus)}" + ("; 暂定" if month.provisional else ""),
-            ]
+            cells(
+                ws,
+                [
+                    month_label(month.month),
+                    "本月小计",
+                    f"计入{month.counted} 不合格{month.nonconforming} 超期{month.late}"
+                    f" 待定{month.pending}",
+                    f"基本工资 {_yuan(month.base_pay)} (扣 {_yuan(month.deduction)})",
+                    month.total,
+                    f"奖励 {_yuan(month.bonus)}" + ("; 暂定" if month.provisional else ""),
+                ],
+            )
         )
         for cell in ws[ws.max_row]:
             cell.font = bold
         ws.cell(row=ws.max_row, column=5).number_format = "0.00"
     for adj in officer.adjustments:
-        ws.append(["调整", f"{adj.quarter} 更正", "", "", adj.amount, adj.reason])
+        ws.append(cells(ws, ["调整", f"{adj.quarter} 更正", "", "", adj.amount, adj.reason]))
         ws.cell(row=ws.max_row, column=5).number_format = "0.00"
     for letter, w in zip("ABCDEF", (12, 18, 14, 12, 10, 70), strict=True):
         ws.column_dimensions[letter].width = w

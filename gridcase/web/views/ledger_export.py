@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 
 from gridcase.cases import elements, selectors
 from gridcase.cases.models import AgreementForm, Category, MediationResult, Party, Quality, State
-from gridcase.core import clock
+from gridcase.core import clock, spreadsheet
 from gridcase.web import selectors as q
 from gridcase.web.views.queues import choose_tab, queue_context
 
@@ -158,7 +158,8 @@ def write_ledger(user, cases, out, order=EXPORT_ORDER) -> int:
     for batch in iter_batches(user, cases, order):
         for case in batch:
             n += 1
-            ws.append(ledger_row(n, case, full_phones=selectors.handles(user, case), labels=labels))
+            values = ledger_row(n, case, full_phones=selectors.handles(user, case), labels=labels)
+            ws.append(spreadsheet.row(ws, values))
     wb.save(out)
     return n
 
