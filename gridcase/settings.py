@@ -98,6 +98,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "gridcase.api.middleware.InvalidPathMiddleware",  # a control character in a path: 404
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gridcase.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
