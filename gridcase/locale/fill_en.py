@@ -315,6 +315,8 @@ EN = {
     "不能访问": "Not allowed",
     "您的角色不能使用这个页面。": "Your role cannot use this page.",
     "该事件刚刚已被他人处理,您的操作未执行。请查看最新状态后再操作。": "Someone else has just acted on this case, so your action was not taken. Look at the case as it is now and act again.",
+    # the character rule (gridcase/core/text.py)
+    "%(label)s含有不允许的控制字符(第 %(position)s 个字符)": "%(label)s contains a control character that is not allowed (character %(position)s)",
 }
 
 ENTRY = re.compile(r'(?m)^msgid "(?P<id>(?:[^"\\]|\\.)*)"\nmsgstr "(?P<str>(?:[^"\\]|\\.)*)"$')
