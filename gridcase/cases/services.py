@@ -49,6 +49,8 @@ CONTENT_FIELDS = (
     "course",
 )
 TEXT_LIMITS = {"title": 200, "location": 300, "persons": 5000, "cause": 5000, "course": 10000}
+# The names people know them by (the elements' labels, and the optional title).
+TEXT_LABELS = {"title": "标题"} | {f: elements.LABELS[f] for f in TEXT_LIMITS if f != "title"}
 
 
 # ---------------------------------------------------------------- helpers
@@ -213,8 +215,8 @@ def _clean_content(town: Town, data: Mapping[str, Any]) -> dict[str, Any]:
             elif len(value) > limit:
                 errors.setdefault(field, []).append(f"过长(最多{limit}字)")
             elif (position := text.first_invalid(value)) is not None:
-                label = str(Case._meta.get_field(field).verbose_name)
-                errors.setdefault(field, []).append(text.invalid_message(label, position))
+                message = text.invalid_message(TEXT_LABELS[field], position)
+                errors.setdefault(field, []).append(message)
             else:
                 clean[field] = value.strip()
     if "major" in data:

@@ -17,6 +17,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 # XML 1.0's Char production, negated: C0 controls except \t \n \r, surrogates, U+FFFE/U+FFFF.
 INVALID_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -40,20 +41,23 @@ def has_control(path: str) -> bool:
     return _URL_CONTROL.search(path) is not None
 
 
+# Chinese, like every message of the services, the API and the ledger import; the workbench's
+# forms show it in the person's language (`check_text`).
+MESSAGE = gettext_noop("%(label)s含有不允许的控制字符(第 %(position)s 个字符)")
+
+
 def invalid_message(label: str, position: int) -> str:
     """The Chinese sentence naming the field (or column) and where the character is."""
-    return _("%(label)s含有不允许的控制字符(第 %(position)s 个字符)") % {
-        "label": label,
-        "position": position,
-    }
+    return MESSAGE % {"label": label, "position": position}
 
 
 def check_text(value: str, label: str) -> None:
     """The validator: ValidationError (code "invalid_chars") naming `label` when `value` holds a
-    refused character."""
+    refused character, in the active language."""
     position = first_invalid(value)
     if position is not None:
-        raise ValidationError(invalid_message(label, position), code="invalid_chars")
+        message = _(MESSAGE) % {"label": label, "position": position}
+        raise ValidationError(message, code="invalid_chars")
 
 
 class TextField(forms.CharField):

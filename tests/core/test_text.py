@@ -134,3 +134,15 @@ def test_csv_cells_start_with_an_apostrophe_when_they_could_run():
         "7",
         "ab",
     ]
+
+
+def test_services_speak_chinese_and_forms_the_persons_language():
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert text.invalid_message("起因", 4) == "起因含有不允许的控制字符(第 4 个字符)"
+        with pytest.raises(ValidationError) as caught:
+            text.check_text("ab\x01", "Cause")
+    assert caught.value.messages == [
+        "Cause contains a control character that is not allowed (character 3)"
+    ]
