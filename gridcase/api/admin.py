@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridcase.core import clock
 from gridcase.org.models import Role, Town
-from gridcase.org.selectors import active_roles, towns_of
+from gridcase.org.selectors import roles_in_force, towns_of
 
 from .models import ApiToken, hash_key, new_key
 
@@ -19,7 +19,7 @@ from .models import ApiToken, hash_key, new_key
 def administered_towns(user):
     if user.is_superuser:
         return Town.objects.all()
-    ids = {r.town_id for r in active_roles(user) if r.kind == Role.Kind.ADMINISTRATOR}
+    ids = {r.town_id for r in roles_in_force(user) if r.kind == Role.Kind.ADMINISTRATOR}
     return Town.objects.filter(pk__in=ids)
 
 

@@ -15,6 +15,7 @@ from rest_framework import authentication, exceptions
 
 from gridcase.core import clock
 from gridcase.org.models import Role
+from gridcase.org.selectors import roles_in_force
 
 from .models import ApiToken, hash_key
 
@@ -38,7 +39,7 @@ class SystemPrincipal:
         self.town = token.town
         self.username = f"system:{token.pk}"
         self.display_name = token.name
-        # The selectors read a person's roles from this cache (org.selectors.active_roles): an
+        # The selectors read a person's roles from this cache (org.selectors.roles_in_force): an
         # unsaved administrator role gives the town-wide read scope and no case action.
         self._gridcase_roles = [Role(town=token.town, kind=Role.Kind.ADMINISTRATOR)]
 
@@ -80,8 +81,13 @@ def authenticate_key(key: str) -> tuple[object, ApiToken]:
     )
     if token is None:
         raise exceptions.AuthenticationFailed(_("令牌无效、已过期或已撤销"))
-    if token.kind == ApiToken.Kind.DEVICE and not token.user.is_active:
-        raise exceptions.AuthenticationFailed(_("令牌所属人员已停用"))
+    if token.kind == ApiToken.Kind.DEVICE:
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("令牌所属人员已停用"))
+        # A device acts as its person: once every role of theirs has ended (a departed
+        # officer), the device is refused, not merely shown nothing. Superusers hold no role.
+        if not token.user.is_superuser and not roles_in_force(token.user):
+            raise exceptions.AuthenticationFailed(_("令牌所属人员已无在任角色"))
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now

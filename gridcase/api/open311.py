@@ -32,7 +32,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from rest_framework import renderers
 
 from gridcase.cases import elements, services
@@ -42,6 +41,7 @@ from gridcase.cases.models import Case, Category, Level, Source, State
 from gridcase.cases.workflow import LEVEL_LABELS, STATE_LABELS
 from gridcase.core import clock, text
 from gridcase.org.models import Grid, Role, Town, Village
+from gridcase.org.selectors import in_force_q
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-10-01T00:00:00+08:00"
@@ -305,8 +305,7 @@ def find_village(town: Town, choice: str | None, address: str) -> Village | None
 def serving_officer(village: Village, day: date) -> Role | None:
     return (
         Role.objects.filter(village=village, kind=Role.Kind.OFFICER, user__is_active=True)
-        .filter(Q(active_from__isnull=True) | Q(active_from__lte=day))
-        .filter(Q(active_until__isnull=True) | Q(active_until__gte=day))
+        .filter(in_force_q(day))
         .select_related("user", "grid")
         .order_by("id")
         .first()

@@ -19,13 +19,13 @@ from gridcase.core import clock
 from gridcase.core.calendar import calendar_for
 from gridcase.core.workdays import WorkCalendar
 from gridcase.org.models import Town
-from gridcase.org.selectors import active_roles
+from gridcase.org.selectors import roles_in_force
 
 
 def towns_in_scope(user) -> list[Town]:
     """The towns a caller has a role in (a system token: its own town)."""
     seen: dict[int, Town] = {}
-    for role in active_roles(user):
+    for role in roles_in_force(user):
         seen.setdefault(role.town_id, role.town)
     return sorted(seen.values(), key=lambda town: town.pk)
 

@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 from gridcase.cases.errors import ActionNotAllowed
 from gridcase.core import clock
 from gridcase.org.models import Role, Town, User
-from gridcase.org.selectors import active_roles
+from gridcase.org.selectors import roles_in_force
 
 from .models import Adjustment, Appeal, AssessmentEvent
 from .results import PeriodResult
@@ -24,13 +24,13 @@ TOWN_WIDE = {Role.Kind.GOVERNANCE_OFFICE, Role.Kind.LEADER, Role.Kind.ADMINISTRA
 
 def sees_whole_town(user: User, town: Town, on: date | None = None) -> bool:
     on = on or clock.today(town.timezone)
-    return any(r.town_id == town.id and r.kind in TOWN_WIDE for r in active_roles(user, on))
+    return any(r.town_id == town.id and r.kind in TOWN_WIDE for r in roles_in_force(user, on))
 
 
 def visible_result(result: PeriodResult, user: User) -> PeriodResult:
     """The result as this person may see it: whole for the office, the leader and the
     administrator; an officer's own lines for an officer of the town; ActionNotAllowed else."""
-    roles = [r for r in active_roles(user) if r.town_id == result.town_id]
+    roles = [r for r in roles_in_force(user) if r.town_id == result.town_id]
     if any(r.kind in TOWN_WIDE for r in roles):
         return result
     if not any(r.kind == Role.Kind.OFFICER for r in roles):

@@ -27,7 +27,7 @@ from gridcase.cases.errors import ActionNotAllowed, CaseError
 from gridcase.core import clock
 from gridcase.org.models import PolicyVersion, Role, Town, User
 from gridcase.org.policies import policy_for
-from gridcase.org.selectors import active_roles, officers_of_town
+from gridcase.org.selectors import officers_of_town, roles_in_force
 
 from . import facts as facts_mod
 from .models import Adjustment, AssessmentEvent, QuarterAssessment
@@ -107,7 +107,7 @@ def _name(user: User) -> str:
 
 
 def _has_role(user: User, town: Town, kinds: set[str], on: date) -> bool:
-    return any(r.town_id == town.id and r.kind in kinds for r in active_roles(user, on))
+    return any(r.town_id == town.id and r.kind in kinds for r in roles_in_force(user, on))
 
 
 def _require_role(user: User | None, town: Town, kinds: set[str], message: str, on: date):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from gridcase.org.models import Role, User
-from gridcase.org.selectors import active_roles
+from gridcase.org.selectors import roles_in_force
 
 from . import workflow
 from .models import Case
@@ -27,7 +27,7 @@ def scope_q(user: User) -> Q:
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     q = Q(pk__in=[])
-    for role in active_roles(user):
+    for role in roles_in_force(user):
         if role.kind in TOWN_WIDE:
             q |= Q(town_id=role.town_id)
         elif role.kind == Role.Kind.OFFICER:
@@ -58,7 +58,7 @@ def get_case(user: User, **lookup) -> Case:
 def relations_to(user: User, case: Case) -> frozenset[str]:
     """How this person stands to this case: the relations the workflow table speaks of."""
     relations = set()
-    for role in active_roles(user):
+    for role in roles_in_force(user):
         if role.town_id != case.town_id:
             continue
         if role.kind == Role.Kind.OFFICER and role.village_id == case.village_id:
@@ -71,7 +71,7 @@ def relations_to(user: User, case: Case) -> frozenset[str]:
         elif role.kind in TOWN_WIDE:
             relations.add(role.kind)
     if case.officer_id == user.pk and any(
-        r.kind == Role.Kind.OFFICER and r.town_id == case.town_id for r in active_roles(user)
+        r.kind == Role.Kind.OFFICER and r.town_id == case.town_id for r in roles_in_force(user)
     ):
         relations.add(workflow.OFFICER)
     return frozenset(relations)

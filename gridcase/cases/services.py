@@ -14,7 +14,7 @@ from django.db.models import F
 
 from gridcase.core import clock, text
 from gridcase.org.models import Grid, Role, Town, Unit, User, Village
-from gridcase.org.selectors import active_roles
+from gridcase.org.selectors import roles_in_force
 
 from . import elements, workflow
 from .deadlines import TownClock, town_clock
@@ -288,7 +288,7 @@ def _clean_content(town: Town, data: Mapping[str, Any]) -> dict[str, Any]:
 
 def _officer_village(by: User, town: Town, village: Village | None) -> tuple[Village, Grid | None]:
     officer_roles = [
-        r for r in active_roles(by) if r.kind == Role.Kind.OFFICER and r.town_id == town.id
+        r for r in roles_in_force(by) if r.kind == Role.Kind.OFFICER and r.town_id == town.id
     ]
     if not officer_roles:
         raise ActionNotAllowed("只有本镇的网格专管员可以录入事件")

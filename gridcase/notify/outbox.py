@@ -35,6 +35,7 @@ from django.db import transaction
 from gridcase.cases.models import Case, Level, Quality
 from gridcase.core import clock
 from gridcase.org.models import Town, User
+from gridcase.org.selectors import in_force_user_ids
 
 from . import messages, quiet
 from .channels import inbox
@@ -87,7 +88,10 @@ def emit(
         data=_jsonable(context),
         created_at=now,
     )
-    inbox.write(notification, recipients.users)
+    # Whoever was named, only people holding a role in the town today are told: a person
+    # whose roles have ended (or a disabled one) receives nothing, whichever rule named them.
+    told = in_force_user_ids(town.pk, recipients.users, clock.local_date(now, town.timezone))
+    inbox.write(notification, told)
     channels = ChannelConfig.objects.filter(
         unit_id__in=recipients.units, unit__town=town, enabled=True
     ).only("id")
@@ -96,7 +100,7 @@ def emit(
         Delivery(notification=notification, channel=ch, next_attempt_at=push_at, created_at=now)
         for ch in channels
     )
-    if not recipients.users and not deliveries:
+    if not told and not deliveries:
         logger.warning(
             "notification %s (%s, %s) has nobody to tell: no people or channels configured",
             notification.pk,

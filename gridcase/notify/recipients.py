@@ -29,6 +29,7 @@ from django.db.models import Q
 
 from gridcase.cases.models import Case, Level
 from gridcase.org.models import Role, Town, Unit, User
+from gridcase.org.selectors import in_force_q
 
 
 @dataclass(frozen=True)
@@ -63,11 +64,7 @@ def people(*, users: Iterable[User | int] = (), units: Iterable[Unit | int] = ()
 
 
 def _active_on(on: date) -> Q:
-    return (
-        (Q(active_from__isnull=True) | Q(active_from__lte=on))
-        & (Q(active_until__isnull=True) | Q(active_until__gte=on))
-        & Q(user__is_active=True)
-    )
+    return in_force_q(on) & Q(user__is_active=True)
 
 
 class Finder:

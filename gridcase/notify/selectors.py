@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, QuerySet
 
 from gridcase.org.models import Role, User
-from gridcase.org.selectors import active_roles
+from gridcase.org.selectors import roles_in_force
 
 from .models import ChannelConfig, Delivery, InboxItem, Notification
 
@@ -29,7 +29,7 @@ def administered_town_ids(user: User) -> set[int] | None:
     """The towns whose notifications the user administers; None means all (superuser)."""
     if user.is_active and user.is_superuser:
         return None
-    return {r.town_id for r in active_roles(user) if r.kind == Role.Kind.ADMINISTRATOR}
+    return {r.town_id for r in roles_in_force(user) if r.kind == Role.Kind.ADMINISTRATOR}
 
 
 def _town_scope(qs: QuerySet, user: User, path: str) -> QuerySet:

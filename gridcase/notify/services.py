@@ -10,7 +10,6 @@ import urllib.parse
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -18,7 +17,7 @@ from django.db import transaction
 from gridcase.cases.errors import ActionNotAllowed, CaseError
 from gridcase.core import clock
 from gridcase.org.models import Role, Town, Unit, User
-from gridcase.org.selectors import active_roles
+from gridcase.org.selectors import roles_in_force
 
 from . import channels, messages
 from .channels import destinations
@@ -34,10 +33,8 @@ Kind = ChannelConfig.Kind
 def is_administrator(user: User, town_id: int) -> bool:
     if user.is_active and user.is_superuser:
         return True
-    today = clock.today(settings.TIME_ZONE)
     return any(
-        r.kind == Role.Kind.ADMINISTRATOR and r.town_id == town_id
-        for r in active_roles(user, today)
+        r.kind == Role.Kind.ADMINISTRATOR and r.town_id == town_id for r in roles_in_force(user)
     )
 
 

@@ -23,7 +23,7 @@ from gridcase.core import clock
 from gridcase.core.models import CalendarOverride
 
 from .models import Grid, Role, Town, Unit, User, Village
-from .selectors import active_roles
+from .selectors import roles_in_force
 
 NAME_LIMIT = 100
 
@@ -42,15 +42,10 @@ def administers(user: User, town: Town | int) -> bool:
         return False
     if user.is_superuser:
         return True
-    for role in active_roles(user):
-        if role.kind != Role.Kind.ADMINISTRATOR or role.town_id != town_id:
-            continue
-        today = clock.today(role.town.timezone)
-        if (role.active_from is None or role.active_from <= today) and (
-            role.active_until is None or role.active_until >= today
-        ):
-            return True
-    return False
+    return any(
+        role.kind == Role.Kind.ADMINISTRATOR and role.town_id == town_id
+        for role in roles_in_force(user)
+    )
 
 
 def _require(by: User, town: Town) -> None:

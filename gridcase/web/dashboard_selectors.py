@@ -39,7 +39,7 @@ from django.db.models.functions import TruncDate, TruncMonth
 from gridcase.cases.models import Case, Level, LocalOutcome, State, TimelineEntry
 from gridcase.core import clock
 from gridcase.org.models import Role, Town, Unit, User, Village
-from gridcase.org.selectors import active_roles
+from gridcase.org.selectors import roles_in_force
 from gridcase.web.selectors import DUE, OPEN
 
 TOWN_WIDE = frozenset(
@@ -65,13 +65,8 @@ def dashboard_towns(user: User) -> list[Town]:
     if user.is_superuser:
         return list(Town.objects.order_by("name"))
     towns: dict[int, Town] = {}
-    for role in active_roles(user):
-        if role.kind not in TOWN_WIDE:
-            continue
-        today = clock.today(role.town.timezone)
-        if (role.active_from is None or role.active_from <= today) and (
-            role.active_until is None or role.active_until >= today
-        ):
+    for role in roles_in_force(user):
+        if role.kind in TOWN_WIDE:
             towns[role.town_id] = role.town
     return sorted(towns.values(), key=lambda town: town.name)
 

@@ -41,7 +41,7 @@ from gridcase.core import clock
 from gridcase.core.calendar import calendar_for
 from gridcase.core.workdays import WorkCalendar, light_for
 from gridcase.org.models import Role, Town, User
-from gridcase.org.selectors import active_roles
+from gridcase.org.selectors import roles_in_force
 
 OPEN = [State.PENDING, State.HANDLING, State.REPORTED]
 IN_PROGRESS = [State.HANDLING, State.REPORTED]
@@ -133,7 +133,7 @@ def light_q(light: str, days: list[TownDay]) -> Q:
 def my_level_q(user: User) -> Q:
     """The cases waiting at a level this person handles (the union over their roles)."""
     q = Q(pk__in=[])
-    for role in active_roles(user):
+    for role in roles_in_force(user):
         town = Q(town_id=role.town_id)
         if role.kind == Role.Kind.OFFICER:
             area = Q(village_id=role.village_id)
@@ -159,7 +159,7 @@ def follow_up_area_q(user: User) -> Q:
     """Whose follow-ups a person sees: the officer their grid's, the station its village's,
     the town-wide roles the town's. Departments do not visit."""
     q = Q(pk__in=[])
-    for role in active_roles(user):
+    for role in roles_in_force(user):
         town = Q(town_id=role.town_id)
         if role.kind == Role.Kind.OFFICER:
             area = Q(village_id=role.village_id)
@@ -248,7 +248,7 @@ FOLLOW_UP_COUNTED = {Role.Kind.OFFICER, Role.Kind.VILLAGE_STATION}
 
 
 def tabs_for(user: User) -> list[Tab]:
-    kinds = {role.kind for role in active_roles(user)}
+    kinds = {role.kind for role in roles_in_force(user)}
     keys: set[str] = set()
     for kind in kinds:
         keys.update(_ROLE_TABS.get(kind, []))
@@ -508,7 +508,7 @@ def queue_cases(user: User) -> QuerySet[Case]:
 
 def attach_towns(user: User, cases) -> list[Case]:
     """Give each listed case its town object from the person's roles (no query)."""
-    towns = {role.town_id: role.town for role in active_roles(user)}
+    towns = {role.town_id: role.town for role in roles_in_force(user)}
     cases = list(cases)
     for case in cases:
         if case.town_id in towns:
@@ -517,5 +517,5 @@ def attach_towns(user: User, cases) -> list[Case]:
 
 
 def town_days(user: User, lights: Lights) -> list[TownDay]:
-    towns = {role.town_id: role.town for role in active_roles(user)}
+    towns = {role.town_id: role.town for role in roles_in_force(user)}
     return [lights.day(town) for town in towns.values()]

@@ -40,13 +40,13 @@ def layout_queries():
     from django.test import RequestFactory
     from django.test.utils import CaptureQueriesContext
 
-    from gridcase.org.selectors import active_roles
+    from gridcase.org.selectors import roles_in_force
 
     def count(user=None) -> int:
         request = RequestFactory().get("/")
         request.user = user or AnonymousUser()
         if user is not None:
-            active_roles(user)  # loaded by every page's view already
+            roles_in_force(user)  # loaded by every page's view already
         with CaptureQueriesContext(connection) as ctx:
             render_to_string("base.html", request=request)
         return len(ctx)

@@ -220,10 +220,11 @@ def test_a_role_is_revoked_from_today_and_its_history_kept(t, admin):
     role.refresh_from_db()
     assert role.active_until == TODAY - timedelta(days=1)
     officer = User.objects.get(pk=t.officer.pk)
-    assert role_kinds(officer) == {"officer"}  # the row stays…
-    from gridcase.org.selectors import active_roles
+    from gridcase.org.selectors import all_roles, roles_in_force
 
-    assert active_roles(officer, TODAY) == []  # …but is not active today
+    assert [r.kind for r in all_roles(officer)] == ["officer"]  # the row stays…
+    assert roles_in_force(officer, TODAY) == []  # …but is not in force today
+    assert roles_in_force(officer) == [] and role_kinds(officer) == set()  # nor by default
     # An ended role cannot be ended again.
     response = admin.post(url(t, "role_revoke", t.officer.pk, role.pk), follow=True)
     assert "该角色已经结束" in response.content.decode()

@@ -8,7 +8,7 @@ from rest_framework.exceptions import ValidationError
 from gridcase.cases import services
 from gridcase.cases.errors import ActionNotAllowed
 from gridcase.org.models import Grid, Role, Village
-from gridcase.org.selectors import active_roles
+from gridcase.org.selectors import roles_in_force
 
 from ..idempotency import idempotent
 from ..queries import case_list, clocks_for, towns_in_scope
@@ -42,7 +42,7 @@ def _town_and_village(user, data: dict):
     """Where a new draft goes: the given village (or the given grid's), else the officer's own
     village. A grid always brings its village, so a draft never lies in one village and a
     grid of another."""
-    roles = active_roles(user)
+    roles = roles_in_force(user)
     if "village" not in data and data.get("grid") is not None:
         grid = (
             Grid.objects.select_related("village__town")

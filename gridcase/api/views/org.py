@@ -8,7 +8,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from gridcase.org.models import Grid, Town, Unit, Village
-from gridcase.org.selectors import active_roles
+from gridcase.org.selectors import roles_in_force
 
 from ..authentication import SystemPrincipal
 from ..permissions import token_of
@@ -51,7 +51,7 @@ class MeView(ApiView):
         user = request.user
         token = token_of(request)
         system = isinstance(user, SystemPrincipal)
-        roles = [] if system else active_roles(user)
+        roles = [] if system else roles_in_force(user)
         data = {
             "id": user.pk,
             "username": user.get_username(),

@@ -24,7 +24,7 @@ from rest_framework.response import Response
 
 from gridcase.core import clock, signin
 from gridcase.org.models import Role, Town
-from gridcase.org.selectors import active_roles
+from gridcase.org.selectors import roles_in_force
 
 from ..models import ApiToken
 from ..permissions import IsPerson, token_of
@@ -50,7 +50,7 @@ def _require_session(request) -> None:
 def _administered_towns(user) -> list[Town]:
     if user.is_superuser:
         return list(Town.objects.all())
-    towns = {r.town_id: r.town for r in active_roles(user) if r.kind == Role.Kind.ADMINISTRATOR}
+    towns = {r.town_id: r.town for r in roles_in_force(user) if r.kind == Role.Kind.ADMINISTRATOR}
     return list(towns.values())
 
 

@@ -42,7 +42,7 @@ from gridcase.cases.models import Case
 from gridcase.core import clock
 from gridcase.core.text import TextField
 from gridcase.org.models import Role, Town, User
-from gridcase.org.selectors import active_roles
+from gridcase.org.selectors import roles_in_force
 
 OFFICE = Role.Kind.GOVERNANCE_OFFICE
 LEADER = Role.Kind.LEADER
@@ -170,13 +170,8 @@ def get_access(request: HttpRequest, wanted: frozenset[str]) -> Access:
     and the person's roles there; no such role anywhere, or another town: 404."""
     towns: dict[int, Town] = {}
     kinds: dict[int, set[str]] = {}
-    for role in active_roles(request.user):
+    for role in roles_in_force(request.user):
         if role.kind not in wanted:
-            continue
-        today = clock.today(role.town.timezone)
-        if role.active_from and role.active_from > today:
-            continue
-        if role.active_until and role.active_until < today:
             continue
         towns.setdefault(role.town_id, role.town)
         kinds.setdefault(role.town_id, set()).add(role.kind)

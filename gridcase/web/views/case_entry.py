@@ -18,7 +18,7 @@ from gridcase.cases.errors import CaseError
 from gridcase.cases.models import Case, State
 from gridcase.core import clock
 from gridcase.org.models import Role, Town
-from gridcase.org.selectors import active_roles
+from gridcase.org.selectors import roles_in_force
 from gridcase.web.forms import (
     CaseForm,
     CloseForm,
@@ -32,7 +32,7 @@ INTENTS = {"save", "submit", "on_spot", "add_party"}
 
 
 def _officer_town(request: HttpRequest) -> Town:
-    for role in active_roles(request.user):
+    for role in roles_in_force(request.user):
         if role.kind == Role.Kind.OFFICER:
             return role.town
     raise PermissionDenied(_("只有网格专管员可以录入事件"))

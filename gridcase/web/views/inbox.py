@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from gridcase.notify import selectors, services
 from gridcase.notify.models import InboxItem
-from gridcase.org.selectors import active_roles
+from gridcase.org.selectors import roles_in_force
 
 PAGE_SIZE = 30
 
@@ -61,7 +61,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "page_number": page.number,
     }
     # Times in the person's town (the roles are cached on the user for the request).
-    roles = active_roles(request.user)
+    roles = roles_in_force(request.user)
     with timezone.override(roles[0].town.timezone if roles else settings.TIME_ZONE):
         return render(request, "web/inbox/index.html", context)
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridcase.cases.errors import CaseError
 from gridcase.org.models import Role, Town, User
-from gridcase.org.selectors import active_roles
+from gridcase.org.selectors import roles_in_force
 from gridcase.org.services import NotInScope, administers
 
 # (section, URL name, label): the administration's own menu, in this order.
@@ -37,7 +37,7 @@ def managed_towns(user: User) -> list[Town]:
     if user.is_superuser:
         return list(Town.objects.order_by("name"))
     towns: dict[int, Town] = {}
-    for role in active_roles(user):
+    for role in roles_in_force(user):
         wanted = role.kind == Role.Kind.ADMINISTRATOR and role.town_id not in towns
         if wanted and administers(user, role.town):
             towns[role.town_id] = role.town

@@ -13,6 +13,7 @@ from gridcase.cases.errors import CaseError
 from gridcase.core import clock
 from gridcase.org import services
 from gridcase.org.models import Role, Town, User
+from gridcase.org.selectors import in_force
 from gridcase.web import forms_manage as fm
 
 from .common import done, manage_view, page, refused
@@ -28,12 +29,6 @@ def _people(town: Town):
 def _roles():
     return Role.objects.select_related("village", "grid", "grid__village", "unit").order_by(
         "kind", "active_from", "id"
-    )
-
-
-def _is_active(role: Role, today) -> bool:
-    return (role.active_from is None or role.active_from <= today) and (
-        role.active_until is None or role.active_until >= today
     )
 
 
@@ -68,7 +63,7 @@ def people(request: HttpRequest, town: Town) -> HttpResponse:
             "rows": [
                 {
                     "person": person,
-                    "roles": [r for r in person.roles.all() if _is_active(r, today)],
+                    "roles": [r for r in person.roles.all() if in_force(r, today)],
                 }
                 for person in paged
             ],
@@ -120,7 +115,7 @@ def _person_page(request, town, person, *, form=None, password_form=None, role_f
     roles = [
         {
             "role": r,
-            "active": _is_active(r, today),
+            "active": in_force(r, today),
             "ended": r.active_until is not None and r.active_until < today,
         }
         for r in _roles().filter(user=person, town=town)

@@ -13,7 +13,7 @@ from gridcase.cases.errors import CaseError
 from gridcase.core import clock
 from gridcase.org.models import PolicyVersion, Role, Town, User
 from gridcase.org.policies import policy_for
-from gridcase.org.selectors import active_roles
+from gridcase.org.selectors import roles_in_force
 from gridcase.web import forms_manage as fm
 
 from .common import done, manage_view, page
@@ -23,7 +23,9 @@ def _uploader(user: User, town: Town) -> User | None:
     """The assessment's service records who uploaded; it accepts the town's administrators.
     A superuser without a role in the town uploads as the operator (None), as at the command
     line."""
-    if any(r.kind == Role.Kind.ADMINISTRATOR and r.town_id == town.pk for r in active_roles(user)):
+    if any(
+        r.kind == Role.Kind.ADMINISTRATOR and r.town_id == town.pk for r in roles_in_force(user)
+    ):
         return user
     return None if user.is_superuser else user
 
