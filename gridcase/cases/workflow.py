@@ -93,7 +93,9 @@ TABLE: dict[tuple[str, str], Rule] = {
     ("return", "town"): _r({CENTER}, {"pending", "handling"}, "handling", "village"),
     ("return", "department"): _r({DEPARTMENT}, {"pending", "handling"}, "handling", "town"),
     ("void", "grid"): _r({OFFICER, CENTER, OFFICE}, {"draft", "pending", "handling"}, "voided"),
-    ("void", "village"): _r({STATION, CENTER, OFFICE}, {"pending", "handling"}, "voided"),
+    # Voiding (README, "The flow"): the officer before escalation, the town center and the
+    # governance office at any level; never the village station, which handles, not voids.
+    ("void", "village"): _r({CENTER, OFFICE}, {"pending", "handling"}, "voided"),
     ("void", "town"): _r({CENTER, OFFICE}, OPEN, "voided"),
     ("void", "department"): _r({CENTER, OFFICE}, OPEN, "voided"),
     ("urge", "grid"): _r({STATION, CENTER, OFFICE, LEADER}, {"pending", "handling"}),
