@@ -53,6 +53,25 @@ def mask_phone(raw: str) -> str:
     return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
 
 
+def mask_email(raw: str) -> str:
+    """z***@example.com: the reporter's address is personal data, as a party's phone is."""
+    name, at, domain = (raw or "").partition("@")
+    if not at:
+        return "*" * len(name)
+    return f"{name[:1]}***@{domain}"
+
+
+def timeline_data(data: Mapping[str, Any], full: bool) -> dict[str, Any]:
+    """A timeline entry's data as a reader may see it: the Open311 reporter's e-mail in full
+    only for the people handling the case (`full`), masked for everyone else — the same rule
+    as the parties' phones. The stored row is never changed (the timeline is append-only)."""
+    shown = dict(data or {})
+    contact = shown.get("contact")
+    if not full and isinstance(contact, Mapping) and contact.get("email"):
+        shown["contact"] = dict(contact, email=mask_email(str(contact["email"])))
+    return shown
+
+
 def party_errors(parties: Sequence[Mapping[str, str]]) -> list[tuple[str, str]]:
     """Format errors of the parties given so far (drafts too: a wrong number is never kept)."""
     errors = []

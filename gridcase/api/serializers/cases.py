@@ -150,11 +150,17 @@ class TimelineEntrySerializer(serializers.Serializer):
     from_level = TextField()
     to_level = TextField()
     note = TextField()
-    data = serializers.DictField()
+    data = serializers.SerializerMethodField(
+        help_text="动作的数据;群众上报的电子邮箱仅对办理人完整显示"
+    )
 
     @extend_schema_field(PersonSerializer(allow_null=True))
     def get_actor(self, entry):
         return _person(entry.actor)
+
+    @extend_schema_field(serializers.DictField())
+    def get_data(self, entry) -> dict:
+        return elements.timeline_data(entry.data, full=bool(self.context.get("handles")))
 
     def get_action_label(self, entry) -> str:
         return workflow.ACTION_LABELS.get(entry.action, entry.action)
@@ -264,7 +270,8 @@ class CaseDetailSerializer(CaseListSerializer):
 
     @extend_schema_field(TimelineEntrySerializer(many=True))
     def get_timeline(self, case):
-        return TimelineEntrySerializer(self.context.get("timeline", []), many=True).data
+        timeline = self.context.get("timeline", [])
+        return TimelineEntrySerializer(timeline, many=True, context=self.context).data
 
     @extend_schema_field(FollowUpSerializer(many=True))
     def get_follow_ups(self, case):
