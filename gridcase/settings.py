@@ -75,7 +75,7 @@ CSRF_TRUSTED_ORIGINS = env_list("GRIDCASE_CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = os.environ.get("GRIDCASE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "gridcase.core.admin_apps.GridcaseAdminConfig",  # the admin, for administrators only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

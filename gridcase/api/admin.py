@@ -10,17 +10,17 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gridcase.core import clock
-from gridcase.org.models import Role, Town
-from gridcase.org.selectors import roles_in_force, towns_of
+from gridcase.core.admin_scope import TownScopedAdmin
+from gridcase.core.admin_site import may_use_admin
+from gridcase.org.models import Town
+from gridcase.org.selectors import administered_town_ids
 
 from .models import ApiToken, hash_key, new_key
 
 
 def administered_towns(user):
-    if user.is_superuser:
-        return Town.objects.all()
-    ids = {r.town_id for r in roles_in_force(user) if r.kind == Role.Kind.ADMINISTRATOR}
-    return Town.objects.filter(pk__in=ids)
+    ids = administered_town_ids(user)
+    return Town.objects.all() if ids is None else Town.objects.filter(pk__in=ids)
 
 
 class SystemTokenForm(forms.ModelForm):
@@ -42,7 +42,7 @@ class SystemTokenForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(TownScopedAdmin):
     list_display = [
         "name",
         "kind",
@@ -74,23 +74,14 @@ class ApiTokenAdmin(admin.ModelAdmin):
     ]
 
     def _may_manage(self, request) -> bool:
-        return request.user.is_active and (
-            request.user.is_superuser
-            or (request.user.is_staff and administered_towns(request.user).exists())
-        )
+        return may_use_admin(request.user)
 
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
+    def scope(self, request, qs):
+        towns = administered_town_ids(request.user)
+        if towns is None:
             return qs
-        towns = towns_of(request.user)
+        # A town's system tokens, and the device tokens of the town's people.
         return qs.filter(Q(town__in=towns) | Q(user__roles__town__in=towns)).distinct()
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff
 
     def has_add_permission(self, request):
         return self._may_manage(request)

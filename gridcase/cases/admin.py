@@ -1,26 +1,20 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from gridcase.core.admin_scope import ReadOnlyAdmin
+from gridcase.core.admin_scope import ReadOnlyAdmin, ReadOnlyInline
 
-from .elements import mask_phone
+from .elements import mask_phone, timeline_data
 from .models import Attachment, Case, ExtensionRequest, FollowUp, TimelineEntry
-from .selectors import handles, scope_q
+from .selectors import scope_q
 
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+# Personal data in the admin: nobody handles a case here (the people handling it do so in the
+# workbench), so a party's phone and a reporter's e-mail are always masked — for a superuser
+# too, as in the workbench for everyone who does not handle the case.
 
 
 class TimelineInline(ReadOnlyInline):
     model = TimelineEntry
+    town_path = "case__town"
     fields = ["at", "action", "actor", "from_level", "to_level", "from_state", "to_state", "note"]
     readonly_fields = fields
     ordering = ["at", "id"]
@@ -28,12 +22,14 @@ class TimelineInline(ReadOnlyInline):
 
 class AttachmentInline(ReadOnlyInline):
     model = Attachment
+    town_path = "case__town"
     fields = ["original_name", "content_type", "size", "uploaded_by", "uploaded_at"]
     readonly_fields = fields
 
 
 class FollowUpInline(ReadOnlyInline):
     model = FollowUp
+    town_path = "case__town"
     fields = ["visited_on", "by", "method", "satisfied", "note"]
     readonly_fields = fields
 
@@ -71,28 +67,16 @@ class CaseAdmin(ReadOnlyAdmin):
     inlines = [AttachmentInline, FollowUpInline, TimelineInline]
     show_full_result_count = False
 
-    def get_queryset(self, request):
-        qs = admin.ModelAdmin.get_queryset(self, request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(scope_q(request.user))
+    def scope(self, request, qs):
+        qs = super().scope(request, qs)
+        # An administrator's town, as the workbench shows it (not another officer's draft).
+        return qs if request.user.is_superuser else qs.filter(scope_q(request.user))
 
     readonly_fields = ["parties_display"]
 
-    def get_object(self, request, object_id, from_field=None):
-        case = super().get_object(request, object_id, from_field)
-        if case is not None:
-            case._viewer = request.user  # a fresh instance per request: safe across threads
-        return case
-
     @admin.display(description=_("当事人及联系电话"))
     def parties_display(self, case):
-        # Phones in full only for the people handling the case (domain.md, People and roles).
-        viewer = getattr(case, "_viewer", None)
-        show = viewer is not None and (viewer.is_superuser or handles(viewer, case))
-        return ";".join(
-            f"{p.name} {p.phone if show else mask_phone(p.phone)}" for p in case.parties.all()
-        )
+        return ";".join(f"{p.name} {mask_phone(p.phone)}" for p in case.parties.all())
 
     def get_search_results(self, request, queryset, search_term):
         qs, _dups = super().get_search_results(request, queryset, search_term)
@@ -108,12 +92,18 @@ class TimelineEntryAdmin(ReadOnlyAdmin):
     list_select_related = ["case", "actor"]
     search_fields = ["case__number", "note"]
     show_full_result_count = False
+    exclude = ["data"]
+    readonly_fields = ["data_display"]
 
-    def get_queryset(self, request):
-        qs = admin.ModelAdmin.get_queryset(self, request)
+    def scope(self, request, qs):
+        qs = super().scope(request, qs)
         if request.user.is_superuser:
             return qs
         return qs.filter(case__in=Case.objects.filter(scope_q(request.user)))
+
+    @admin.display(description=_("数据"))
+    def data_display(self, entry):
+        return timeline_data(entry.data, full=False)
 
 
 @admin.register(ExtensionRequest)

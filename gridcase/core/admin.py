@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.db.models import Q
+
+from gridcase.org.selectors import administered_town_ids
 
 from .admin_scope import TownScopedAdmin
 from .models import CalendarOverride
@@ -10,13 +13,9 @@ class CalendarOverrideAdmin(TownScopedAdmin):
     list_filter = ["kind", "town"]
     date_hierarchy = "day"
 
-    def get_queryset(self, request):
-        qs = admin.ModelAdmin.get_queryset(self, request)
-        if request.user.is_superuser:
+    def scope(self, request, qs):
+        towns = administered_town_ids(request.user)
+        if towns is None:
             return qs
-        # National rows are shown to every town's staff; they apply to everyone.
-        from django.db.models import Q
-
-        from gridcase.org.selectors import towns_of
-
-        return qs.filter(Q(town__isnull=True) | Q(town__in=towns_of(request.user)))
+        # National rows are shown to every town's administrator; they apply to everyone.
+        return qs.filter(Q(town__isnull=True) | Q(town__in=towns))

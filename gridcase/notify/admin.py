@@ -12,6 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from gridcase.cases.errors import ActionNotAllowed, CaseError
+from gridcase.core.admin_scope import ReadOnlyInline, TownScopedAdmin
+from gridcase.core.admin_site import may_use_admin
 from gridcase.org.models import Unit
 
 from . import selectors, services
@@ -19,28 +21,14 @@ from .models import ChannelConfig, Delivery, InboxItem, Notification
 
 
 def _administers(request) -> bool:
-    user = request.user
-    if not (user.is_active and user.is_staff):
-        return False
-    towns = selectors.administered_town_ids(user)
-    return towns is None or bool(towns)
+    return may_use_admin(request.user)
 
 
-class _Scoped(admin.ModelAdmin):
-    """For the towns' administrators (staff with an administrator role) and superusers."""
+class _Scoped(TownScopedAdmin):
+    """For the towns' administrators (an administrator role in force) and superusers, who
+    configure channels here without further model permissions."""
 
     town_path = "town_id"
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        towns = selectors.administered_town_ids(request.user)
-        return qs if towns is None else qs.filter(**{f"{self.town_path}__in": towns})
-
-    def has_module_permission(self, request):
-        return _administers(request)
-
-    def has_view_permission(self, request, obj=None):
-        return _administers(request)
 
     def has_add_permission(self, request):
         return _administers(request)
@@ -174,15 +162,11 @@ class DeliveryAdmin(_ReadOnly):
             messages.success(request, f"已安排重新发送 {done} 条")
 
 
-class DeliveryInline(admin.TabularInline):
+class DeliveryInline(ReadOnlyInline):
     model = Delivery
+    town_path = "notification__town_id"
     fields = ["channel", "status", "attempts", "next_attempt_at", "sent_at", "last_error"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Notification)

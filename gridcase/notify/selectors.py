@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, QuerySet
 
-from gridcase.org.models import Role, User
-from gridcase.org.selectors import roles_in_force
+from gridcase.org import selectors as org_selectors
+from gridcase.org.models import User
 
 from .models import ChannelConfig, Delivery, InboxItem, Notification
 
@@ -27,9 +27,7 @@ def unread_count(user: User) -> int:
 
 def administered_town_ids(user: User) -> set[int] | None:
     """The towns whose notifications the user administers; None means all (superuser)."""
-    if user.is_active and user.is_superuser:
-        return None
-    return {r.town_id for r in roles_in_force(user) if r.kind == Role.Kind.ADMINISTRATOR}
+    return org_selectors.administered_town_ids(user)
 
 
 def _town_scope(qs: QuerySet, user: User, path: str) -> QuerySet:

@@ -1,15 +1,20 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
-from gridcase.core.admin_scope import TownScopedAdmin
+from gridcase.core.admin_scope import AdminScope, ScopedInline, TownScopedAdmin
+from gridcase.org.selectors import administered_town_ids
 
 from .models import Grid, PolicyVersion, Role, Town, Unit, User, Village
 
+# What a person may do comes from their roles; Django's groups are not used, and a group is
+# not a town's: it has no place in a town administrator's admin.
+admin.site.unregister(Group)
 
-class VillageInline(admin.TabularInline):
+
+class VillageInline(ScopedInline):
     model = Village
-    extra = 0
 
 
 @admin.register(Town)
@@ -20,9 +25,9 @@ class TownAdmin(TownScopedAdmin):
     inlines = [VillageInline]
 
 
-class GridInline(admin.TabularInline):
+class GridInline(ScopedInline):
     model = Grid
-    extra = 0
+    town_path = "village__town"
 
 
 @admin.register(Village)
@@ -49,15 +54,14 @@ class UnitAdmin(TownScopedAdmin):
     list_select_related = ["town", "village"]
 
 
-class RoleInline(admin.TabularInline):
+class RoleInline(ScopedInline):
     model = Role
-    extra = 0
     fk_name = "user"
     autocomplete_fields = []
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AdminScope, BaseUserAdmin):
     list_display = ["username", "display_name", "town", "phone", "is_active", "is_staff"]
     list_filter = ["town", "roles__kind", "is_active"]
     search_fields = ["username", "display_name", "phone"]
@@ -68,11 +72,21 @@ class UserAdmin(BaseUserAdmin):
         (_("网格化管理"), {"fields": ("town", "display_name", "phone")}),
     )
 
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
+    # Who may make superusers, staff or grant permissions: only a superuser.
+    PRIVILEGES = ["is_superuser", "is_staff", "groups", "user_permissions", "last_login"]
+
+    def scope(self, request, qs):
+        towns = administered_town_ids(request.user)
+        if towns is None:
             return qs
-        return qs.filter(town=request.user.town_id)
+        # A town's people, never a superuser (org.services._person_town says the same).
+        return qs.filter(town__in=towns, is_superuser=False)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += [f for f in self.PRIVILEGES if f not in fields]
+        return fields
 
 
 @admin.register(Role)

@@ -106,7 +106,8 @@ def _user(username: str, town: Town, name: str, **extra) -> User:
         defaults={
             "town": town,
             "display_name": name,
-            "is_staff": True,
+            # The Django admin is for administrators only (core.admin_site decides by role).
+            "is_staff": False,
             "password": _password_hash(),
             **extra,
         },
@@ -164,7 +165,7 @@ def build_people(town: Town, rng: random.Random) -> People:
     _role(office, town, "governance_office", unit=office_unit)
     leader = _user("leader", town, _name(rng))
     _role(leader, town, "leader")
-    admin = _user("admin", town, "系统管理员", is_superuser=True)
+    admin = _user("admin", town, "系统管理员", is_superuser=True, is_staff=True)
     _role(admin, town, "administrator")
     return People(officers, stations, center, departments, office, leader, admin)
 

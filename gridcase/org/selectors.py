@@ -63,6 +63,15 @@ def in_force_user_ids(town_id: int, user_ids, on: date) -> set[int]:
     )
 
 
+def administered_town_ids(user: User) -> set[int] | None:
+    """The towns the person administers today; None means every town (a superuser)."""
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    if user.is_superuser:
+        return None
+    return {r.town_id for r in roles_in_force(user) if r.kind == Role.Kind.ADMINISTRATOR}
+
+
 def role_kinds(user: User) -> set[str]:
     return {r.kind for r in roles_in_force(user)}
 

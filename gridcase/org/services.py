@@ -23,7 +23,7 @@ from gridcase.core import clock
 from gridcase.core.models import CalendarOverride
 
 from .models import Grid, Role, Town, Unit, User, Village
-from .selectors import roles_in_force
+from .selectors import administered_town_ids
 
 NAME_LIMIT = 100
 
@@ -38,14 +38,8 @@ class NotInScope(ObjectDoesNotExist):
 def administers(user: User, town: Town | int) -> bool:
     """Whether the person administers the town today (superusers: every town)."""
     town_id = town if isinstance(town, int) else town.pk
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return any(
-        role.kind == Role.Kind.ADMINISTRATOR and role.town_id == town_id
-        for role in roles_in_force(user)
-    )
+    towns = administered_town_ids(user)
+    return towns is None or town_id in towns
 
 
 def _require(by: User, town: Town) -> None:
