@@ -5,6 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings
+from django.utils import translation
 
 from tests.factories import make_town
 
@@ -70,3 +72,11 @@ def _webhooks_may_call_the_test_receivers(settings):
         ipaddress.ip_network("127.0.0.0/8"),
         ipaddress.ip_network("::1/128"),
     ]
+
+
+@pytest.fixture(autouse=True)
+def _chinese_after_each_test():
+    # A request with the English cookie activates English in this thread (the locale
+    # middleware never deactivates): reset it so no test's outcome depends on the order.
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
