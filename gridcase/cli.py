@@ -15,6 +15,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "assess": ("assess", "计算网格专管员月度/季度考核 (assess officers' pay)"),
     "assessment": ("assessment", "季度考核流程:定稿、审批、申诉、调整 (the quarter's life)"),
     "policy": ("policy", "上传、校验、查看考核策略 (assessment policy versions)"),
+    "audit": ("audit", "审计:audit verify 校验审计记录与办理记录的哈希链 (verify the audit trail)"),
     "worker": ("worker", "运行后台任务进程与定时任务 (background worker)"),
     "backup": ("backup", "备份数据库与附件,附清单与校验值 (back up the database and files)"),
     "restore": ("restore", "从备份恢复数据库与附件,先校验 (restore a backup)"),

@@ -16,6 +16,7 @@ from gridcase.org.models import Town
 from gridcase.org.selectors import administered_town_ids
 
 from .models import ApiToken, hash_key, new_key
+from .tokens import token_revoke
 
 
 def administered_towns(user):
@@ -134,7 +135,5 @@ class ApiTokenAdmin(TownScopedAdmin):
         if not request.user.is_superuser:
             towns = administered_towns(request.user)
             queryset = queryset.filter(Q(town__in=towns) | Q(user__roles__town__in=towns))
-        count = ApiToken.objects.filter(
-            pk__in=queryset.values("pk"), revoked_at__isnull=True
-        ).update(revoked_at=clock.now())
+        count = token_revoke(by=request.user, tokens=queryset.select_related("user"))
         self.message_user(request, _("已撤销 %(count)d 个令牌") % {"count": count})

@@ -19,7 +19,7 @@ from gridcase.assessment import rules
 from gridcase.cases.errors import ActionNotAllowed, CaseError, Conflict
 from gridcase.cases.models import Case, State
 from gridcase.cases.services import record_event
-from gridcase.core import clock
+from gridcase.core import audit, clock
 from gridcase.org.models import Role, Town, User
 
 from . import facts as facts_mod
@@ -102,6 +102,24 @@ def quarter_status(*, town: Town, quarter: str) -> QuarterInfo:
     )
 
 
+def _audited(row: QuarterAssessment) -> dict:
+    """The quarter's state as the audit trail keeps it (the snapshot stays on the row and in
+    the assessment's own event log)."""
+    return {
+        "status": row.status,
+        "policy_code": row.policy_code,
+        "finalised_at": row.finalised_at,
+        "finalised_by": row.finalised_by_id,
+        "approved_at": row.approved_at,
+        "approved_by": row.approved_by_id,
+    }
+
+
+def _audit_quarter(action: str, row: QuarterAssessment, by: User, before: dict, at, **extra):
+    after = {**_audited(row), **extra}
+    audit.record(town=row.town_id, by=by, action=action, obj=row, before=before, after=after, at=at)
+
+
 def _swap_status(row: QuarterAssessment, old: str, changes: dict) -> None:
     updated = QuarterAssessment.objects.filter(pk=row.pk, status=old).update(**changes)
     if updated != 1:
@@ -143,6 +161,7 @@ def quarter_finalise(
         )
     result = assess_period(town=town, months=clock.quarter_months(quarter), today=today, live=True)
     codes = list(dict.fromkeys(p.code for p in result.month_policies.values()))
+    before = _audited(row)
     _swap_status(
         row,
         QuarterAssessment.Status.DRAFT,
@@ -161,6 +180,15 @@ def quarter_finalise(
         by,
         "finalise",
         data={"officers": len(result.officers), "total": str(result.total)},
+    )
+    _audit_quarter(
+        "quarter.finalise",
+        row,
+        by,
+        before,
+        at,
+        officers=len(result.officers),
+        total=str(result.total),
     )
     _tell_quarter_ready(town, quarter, by, today)
     return row
@@ -217,12 +245,14 @@ def quarter_approve(
         raise CaseError(f"{quarter} 考核尚未定稿, 请综治办先定稿再审批", {"quarter": ["尚未定稿"]})
     if row.status == QuarterAssessment.Status.APPROVED:
         raise Conflict(f"{quarter} 考核已审批,不能重复审批")
+    before = _audited(row)
     _swap_status(
         row,
         QuarterAssessment.Status.FINALISED,
         {"status": QuarterAssessment.Status.APPROVED, "approved_at": at, "approved_by": by},
     )
     _event(town, quarter, at, by, "approve", note=(note or "").strip())
+    _audit_quarter("quarter.approve", row, by, before, at, note=(note or "").strip())
     return row
 
 
@@ -244,6 +274,7 @@ def quarter_reopen(
             {"quarter": ["不能退回"]},
         )
     old = {"snapshot": row.snapshot, "finalised_at": row.finalised_at.isoformat()}
+    before = _audited(row)
     _swap_status(
         row,
         QuarterAssessment.Status.FINALISED,
@@ -256,6 +287,7 @@ def quarter_reopen(
         },
     )
     _event(town, quarter, at, by, "reopen", note=reason, data=old)
+    _audit_quarter("quarter.reopen", row, by, before, at, reason=reason)
     return row
 
 
@@ -457,5 +489,20 @@ def adjustment_add(
             "quarter": quarter,
             "amount": str(amount),
         },
+    )
+    audit.record(
+        town=town,
+        by=by,
+        action="quarter.adjust",
+        obj=adjustment,
+        before=None,
+        after={
+            "officer": officer.pk,
+            "quarter": quarter,
+            "applies_to": applies_to,
+            "amount": amount,
+            "reason": reason,
+        },
+        at=at,
     )
     return adjustment

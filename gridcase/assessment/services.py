@@ -12,6 +12,7 @@ Errors are the case system's (``CaseError``, ``ActionNotAllowed``,
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -24,7 +25,7 @@ from django.db import transaction
 from gridcase.assessment import rules
 from gridcase.assessment.policy import Policy, PolicyError, default_policy, parse_policy
 from gridcase.cases.errors import ActionNotAllowed, CaseError
-from gridcase.core import clock
+from gridcase.core import audit, clock
 from gridcase.org.models import PolicyVersion, Role, Town, User
 from gridcase.org.policies import policy_for
 from gridcase.org.selectors import officers_of_town, roles_in_force
@@ -235,6 +236,16 @@ def policy_upload(
         "policy_upload",
         note=f"{policy.code} {policy.name}",
         data={"version": version.pk, "effective_from": eff.isoformat()},
+    )
+    after = {
+        "code": version.code,
+        "name": version.name,
+        "effective_from": version.effective_from,
+        # The file itself is the version's row; the trail pins its exact text by hash.
+        "source_sha256": hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest(),
+    }
+    audit.record(
+        town=town, by=by, action="policy.upload", obj=version, before=None, after=after, at=at
     )
     return version
 

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gridcase.core.chain import ChainSpec
+from gridcase.core.models import ChainedRow
 from gridcase.org.models import Grid, Town, Unit, Village
 
 
@@ -235,10 +237,14 @@ class Attachment(models.Model):
         return self.original_name
 
 
-class TimelineEntry(models.Model):
-    """One action on a case. Append-only: rows are never updated or deleted."""
+class TimelineEntry(ChainedRow):
+    """One action on a case. Append-only (the database refuses UPDATE and DELETE) and
+    hash-chained, one chain per town: rows are inserted through `gridcase.core.chain`."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="timeline")
+    # PROTECT: a case with a history is never deleted (cases are voided, not removed).
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="timeline")
+    # The case's town, so that each town's chain is locked and verified on its own.
+    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("时间"))
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -255,22 +261,35 @@ class TimelineEntry(models.Model):
     note = models.TextField(_("说明"), blank=True)
     data = models.JSONField(default=dict, blank=True)
 
+    chain = ChainSpec(
+        name="timeline",
+        key_field="town_id",
+        fields=(
+            "town_id",
+            "case_id",
+            "at",
+            "actor_id",
+            "action",
+            "from_state",
+            "to_state",
+            "from_level",
+            "to_level",
+            "note",
+            "data",
+        ),
+    )
+
     class Meta:
         verbose_name = _("办理记录")
         verbose_name_plural = _("办理记录")
         ordering = ["case", "at", "id"]
         indexes = [models.Index(fields=["case", "at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["town", "seq"], name="timeline_chain_seq_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise RuntimeError("timeline entries are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise RuntimeError("timeline entries are append-only")
 
 
 class FollowUp(models.Model):

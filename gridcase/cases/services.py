@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from gridcase.core import clock, text
+from gridcase.core import chain, clock, text
 from gridcase.org.models import Grid, Role, Town, Unit, User, Village
 from gridcase.org.selectors import roles_in_force
 
@@ -80,18 +80,23 @@ def _record(
     from_level: str = "",
     data: dict | None = None,
 ) -> TimelineEntry:
-    entry = TimelineEntry.objects.create(
-        case=case,
-        at=at,
-        actor=by,
-        action=action,
-        from_state=from_state,
-        to_state=case.state if from_state else "",
-        from_level=from_level,
-        to_level=case.level if from_level else "",
-        note=note,
-        data=data or {},
+    entry = chain.append(
+        TimelineEntry,
+        {
+            "case_id": case.pk,
+            "town_id": case.town_id,
+            "at": at,
+            "actor_id": by.pk if by is not None else None,
+            "action": action,
+            "from_state": from_state,
+            "to_state": case.state if from_state else "",
+            "from_level": from_level,
+            "to_level": case.level if from_level else "",
+            "note": note,
+            "data": data or {},
+        },
     )
+    entry.case = case
     case_event.send(sender=Case, case=case, entry=entry, action=action, by=by, data=data or {})
     return entry
 

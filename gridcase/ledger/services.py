@@ -41,7 +41,8 @@ from gridcase.cases.models import (
     State,
     TimelineEntry,
 )
-from gridcase.core import clock
+from gridcase.core import audit, clock
+from gridcase.core import chain as hash_chain
 from gridcase.core.calendar import calendar_for
 from gridcase.org.models import PolicyVersion, Role, Town, User, Village
 
@@ -212,6 +213,21 @@ def import_ledger(
         if town is None:
             town = _create_town(town_name)
         refs.create_missing(town, report)
+        if report.new_officers:
+            # One audit row for the people (and their officer roles) the import created.
+            audit.record(
+                town=town,
+                by=by,
+                action="person.create",
+                obj=(
+                    "org.user",
+                    "",
+                    f"台账导入 {ledger.name}: 新增网格专管员 {len(report.new_officers)} 名",
+                ),
+                before=None,
+                after={"officers": report.new_officers, "file": ledger.name},
+                at=at,
+            )
         clock_at = _clocks(town, rows)
         known = _numbers(town)  # again inside the transaction: what the writes compare with
         if any(known.get(r.case_no, (0, Source.IMPORTED))[1] != Source.IMPORTED for r in rows):
@@ -692,6 +708,7 @@ def _write_related(
             data["fields"] = diff
         return {
             "case_id": case_id,
+            "town_id": town.pk,
             "at": at,
             "actor_id": by.pk if by is not None else None,
             "action": "import",
@@ -703,14 +720,24 @@ def _write_related(
             "data": data,
         }
 
-    bulk.insert(
-        TimelineEntry,
-        chain(
-            (entry(ids[row.case_no], row, "", "", st, lv) for row, st, lv in written.created),
-            (entry(*change) for change in written.changed),
-        ),
-        now=at,
-    )
+    # The town's timeline chain: its head is locked once and each row sealed in Python as it
+    # streams to the database, so the chain costs two queries however long the ledger.
+    spec = TimelineEntry.chain
+    with hash_chain.appending(spec, spec.key({"town_id": town.pk})) as sealer:
+        bulk.insert(
+            TimelineEntry,
+            (
+                sealer.seal(row)
+                for row in chain(
+                    (
+                        entry(ids[row.case_no], row, "", "", st, lv)
+                        for row, st, lv in written.created
+                    ),
+                    (entry(*change) for change in written.changed),
+                )
+            ),
+            now=at,
+        )
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:

@@ -15,7 +15,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from gridcase.cases.errors import ActionNotAllowed, CaseError
-from gridcase.core import clock
+from gridcase.core import audit, clock
 from gridcase.org.models import Role, Town, Unit, User
 from gridcase.org.selectors import roles_in_force
 
@@ -44,6 +44,28 @@ def _require_admin(user: User, town_id: int) -> None:
 
 
 # ---------------------------------------------------------------- channel configuration
+
+
+def _audited(config: ChannelConfig) -> dict[str, Any]:
+    """The channel as the audit trail keeps it: a robot's URL without its query (the key or
+    access token is in it), and never the secret, only whether one is set."""
+    target = config.target
+    if config.kind != Kind.EMAIL and "?" in target:
+        target = target.split("?", 1)[0] + "?…"
+    return {
+        "unit": config.unit_id,
+        "kind": config.kind,
+        "name": config.name,
+        "target": target,
+        "secret": "(已设置)" if config.secret else "",
+        "enabled": config.enabled,
+    }
+
+
+def _record(action: str, by: User, config: ChannelConfig, before, after) -> None:
+    audit.record(
+        town=config.unit.town_id, by=by, action=action, obj=config, before=before, after=after
+    )
 
 
 def clean_channel(kind: str, target: str, secret: str, name: str) -> dict[str, Any]:
@@ -106,7 +128,9 @@ def channel_config_create(
     clean = clean_channel(kind, target, secret, name)
     if ChannelConfig.objects.filter(unit=unit, kind=kind, target=clean["target"]).exists():
         raise CaseError("该单位已配置了相同的渠道地址", {"target": ["已配置了相同的地址"]})
-    return ChannelConfig.objects.create(unit=unit, enabled=bool(enabled), **clean)
+    config = ChannelConfig.objects.create(unit=unit, enabled=bool(enabled), **clean)
+    _record("channel.create", by, config, None, _audited(config))
+    return config
 
 
 @transaction.atomic
@@ -121,6 +145,7 @@ def channel_config_update(
 ) -> ChannelConfig:
     """Change a channel. A `secret` of None keeps the stored one (forms never show it)."""
     _require_admin(by, config.unit.town_id)
+    before, old_secret = _audited(config), config.secret
     clean = clean_channel(
         config.kind,
         config.target if target is None else target,
@@ -132,6 +157,10 @@ def channel_config_update(
     if enabled is not None:
         config.enabled = bool(enabled)
     config.save()
+    after = _audited(config)
+    if config.secret != old_secret:
+        after["secret"] = audit.CHANGED
+    _record("channel.update", by, config, before, after)
     return config
 
 
@@ -142,6 +171,7 @@ def channel_config_delete(*, by: User, config: ChannelConfig) -> None:
         raise CaseError(
             "该渠道已有发送记录,不能删除;如不再使用,请将其停用。", {"enabled": ["请改为停用"]}
         )
+    _record("channel.delete", by, config, _audited(config), None)
     config.delete()
 
 

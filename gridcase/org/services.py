@@ -19,13 +19,18 @@ from django.db.models import Model, ProtectedError
 
 from gridcase.cases.elements import is_valid_phone, normalize_phone
 from gridcase.cases.errors import CaseError
-from gridcase.core import clock
+from gridcase.core import audit, clock
 from gridcase.core.models import CalendarOverride
 
 from .models import Grid, Role, Town, Unit, User, Village
 from .selectors import administered_town_ids
 
 NAME_LIMIT = 100
+# What the audit trail keeps of a person and of a role (never the password: only that it
+# was set).
+PERSON_FIELDS = ("username", "display_name", "phone", "is_active", "town")
+ROLE_FIELDS = ("user", "kind", "village", "grid", "unit", "active_from", "active_until")
+CALENDAR_FIELDS = ("town", "day", "kind", "note")
 
 
 class NotInScope(ObjectDoesNotExist):
@@ -298,16 +303,22 @@ def person_create(
     phone = _phone(phone)
     user = User(username=username, display_name=display_name, phone=phone, town=town)
     user.set_password(_password(password, user))
-    return _unique(lambda: (user.save(), user)[1], f"登录名“{username}”已被使用", "username")
+    _unique(lambda: user.save(), f"登录名“{username}”已被使用", "username")
+    after = audit.snapshot(user, (*PERSON_FIELDS, "password"))
+    audit.record(town=town, by=by, action="person.create", obj=user, before=None, after=after)
+    return user
 
 
 @transaction.atomic
 def person_update(*, by: User, town: Town, person: User, display_name: str, phone: str) -> User:
     _require(by, town)
     _person_town(person, town)
+    before = audit.snapshot(person, ("display_name", "phone"))
     person.display_name = _name(display_name, "姓名", "display_name")
     person.phone = _phone(phone)
     person.save(update_fields=["display_name", "phone"])
+    after = audit.snapshot(person, ("display_name", "phone"))
+    audit.record(town=town, by=by, action="person.update", obj=person, before=before, after=after)
     return person
 
 
@@ -317,6 +328,15 @@ def person_set_password(*, by: User, town: Town, person: User, password: str) ->
     _person_town(person, town)
     person.set_password(_password(password, person))
     person.save(update_fields=["password"])
+    # Only that it changed: neither the password nor its hash enters the trail.
+    audit.record(
+        town=town,
+        by=by,
+        action="person.password",
+        obj=person,
+        before=None,
+        after={"password": audit.CHANGED},
+    )
     return person
 
 
@@ -328,8 +348,17 @@ def person_set_active(*, by: User, town: Town, person: User, active: bool) -> Us
     _person_town(person, town)
     if not active and person.pk == by.pk:
         raise CaseError("不能停用自己的账号", {"__all__": ["不能停用自己的账号"]})
+    before = {"is_active": person.is_active}
     person.is_active = bool(active)
     person.save(update_fields=["is_active"])
+    audit.record(
+        town=town,
+        by=by,
+        action="person.activate" if person.is_active else "person.deactivate",
+        obj=person,
+        before=before,
+        after={"is_active": person.is_active},
+    )
     return person
 
 
@@ -426,7 +455,7 @@ def role_assign(
         if starts_before_end and ends_after_start:
             message = "该人员在这段时间已有相同的角色"
             raise CaseError(message, {"kind": [message]})
-    return Role.objects.create(
+    role = Role.objects.create(
         user=person,
         town=town,
         kind=kind,
@@ -436,6 +465,9 @@ def role_assign(
         active_from=active_from,
         active_until=active_until,
     )
+    after = audit.snapshot(role, ROLE_FIELDS)
+    audit.record(town=town, by=by, action="role.grant", obj=role, before=None, after=after)
+    return role
 
 
 @transaction.atomic
@@ -451,7 +483,9 @@ def role_revoke(*, by: User, town: Town, role: Role) -> Role | None:
             {"__all__": ["不能撤销自己的管理员角色"]},
         )
     today = clock.today(town.timezone)
+    before = audit.snapshot(role, ROLE_FIELDS)
     if role.active_from is not None and role.active_from >= today:
+        audit.record(town=town, by=by, action="role.remove", obj=role, before=before, after=None)
         role.delete()
         return None
     yesterday = today - timedelta(days=1)
@@ -459,6 +493,8 @@ def role_revoke(*, by: User, town: Town, role: Role) -> Role | None:
         raise CaseError("该角色已经结束", {"__all__": ["该角色已经结束"]})
     role.active_until = yesterday
     role.save(update_fields=["active_until"])
+    after = audit.snapshot(role, ROLE_FIELDS)
+    audit.record(town=town, by=by, action="role.revoke", obj=role, before=before, after=after)
     return role
 
 
@@ -482,11 +518,14 @@ def calendar_override_add(
     message = f"{day:%Y-%m-%d} 已有本镇的日历调整;如需更改,请先删除原来的"
     if CalendarOverride.objects.filter(town=town, day=day).exists():
         raise CaseError(message, {"day": [message]})
-    return _unique(
+    override = _unique(
         lambda: CalendarOverride.objects.create(town=town, day=day, kind=kind, note=note),
         message,
         "day",
     )
+    after = audit.snapshot(override, CALENDAR_FIELDS)
+    audit.record(town=town, by=by, action="calendar.add", obj=override, before=None, after=after)
+    return override
 
 
 @transaction.atomic
@@ -495,4 +534,8 @@ def calendar_override_delete(*, by: User, town: Town, override: CalendarOverride
     _require(by, town)
     if override.town_id != town.pk:
         raise NotInScope("不是本镇的日历调整")
+    before = audit.snapshot(override, CALENDAR_FIELDS)
+    audit.record(
+        town=town, by=by, action="calendar.delete", obj=override, before=before, after=None
+    )
     override.delete()

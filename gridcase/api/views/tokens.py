@@ -36,6 +36,7 @@ from ..serializers.tokens import (
     TokenSerializer,
 )
 from ..throttling import ScopedAddressThrottle
+from ..tokens import token_issue, token_revoke
 from .base import ApiView
 
 TAG = ["令牌 tokens"]
@@ -54,9 +55,8 @@ def _administered_towns(user) -> list[Town]:
     return list(towns.values())
 
 
-def _revoke(token: ApiToken) -> None:
-    if token.revoked_at is None:
-        ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=clock.now())
+def _revoke(token: ApiToken, by) -> None:
+    token_revoke(by=by, tokens=[token])
 
 
 class DeviceTokensView(ApiView):
@@ -89,10 +89,10 @@ class DeviceTokensView(ApiView):
         _require_session(request)
         serializer = TokenInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        token, key = ApiToken.issue(
+        token, key = token_issue(
+            by=request.user,
             kind=ApiToken.Kind.DEVICE,
             user=request.user,
-            created_by=request.user,
             **serializer.validated_data,
         )
         token.key = key
@@ -115,7 +115,7 @@ class DeviceTokenView(ApiView):
         token = ApiToken.objects.filter(pk=pk, kind=ApiToken.Kind.DEVICE, user=request.user).first()
         if token is None:
             raise NotFound()
-        _revoke(token)
+        _revoke(token, request.user)
         return Response(status=204)
 
 
@@ -167,9 +167,7 @@ class SystemTokensView(ApiView):
             town = towns[0]
         else:
             raise ValidationError({"town": ["您管理多个镇,请指定镇代码"]})
-        token, key = ApiToken.issue(
-            kind=ApiToken.Kind.SYSTEM, town=town, created_by=request.user, **data
-        )
+        token, key = token_issue(by=request.user, kind=ApiToken.Kind.SYSTEM, town=town, **data)
         token.key = key
         return Response(TokenCreatedSerializer(token).data, status=201)
 
@@ -190,7 +188,7 @@ class SystemTokenView(ApiView):
         token = ApiToken.objects.filter(pk=pk, kind=ApiToken.Kind.SYSTEM, town__in=towns).first()
         if token is None:
             raise NotFound()
-        _revoke(token)
+        _revoke(token, request.user)
         return Response(status=204)
 
 
@@ -246,6 +244,6 @@ class SignInView(ApiView):
             raise SignInLocked(signin.lockout_wait(request._request, username))
         if user is None or not user.is_active:
             raise AuthenticationFailed("用户名或密码不正确")
-        token, key = ApiToken.issue(kind=ApiToken.Kind.DEVICE, user=user, created_by=user, **data)
+        token, key = token_issue(by=user, kind=ApiToken.Kind.DEVICE, user=user, **data)
         token.key = key
         return Response(TokenCreatedSerializer(token).data, status=201)
