@@ -136,3 +136,31 @@ def record_many(entries: list[dict[str, Any]]) -> None:
 
     if entries:
         chain.append_many(AuditEntry, entries)
+
+
+# ---------------------------------------------------------------- reading
+
+
+def entries(*, town_id: int, action: str | None = None, actor_id: int | None = None):
+    """A town's audit rows, newest first, with their actor (for the administrator's log)."""
+    from .models import AuditEntry
+
+    rows = AuditEntry.objects.filter(town_id=town_id).select_related("actor")
+    if action:
+        rows = rows.filter(action=action)
+    if actor_id:
+        rows = rows.filter(actor_id=actor_id)
+    return rows.order_by("-seq")
+
+
+def actors(*, town_id: int) -> list[tuple[int, str]]:
+    """The people who appear as actors in the town's log: (id, name), for the filter."""
+    from .models import AuditEntry
+
+    found = (
+        AuditEntry.objects.filter(town_id=town_id, actor__isnull=False)
+        .values_list("actor_id", "actor__display_name", "actor__username")
+        .distinct()
+        .order_by("actor__display_name", "actor__username")
+    )
+    return [(pk, name or username) for pk, name, username in found]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gridcase.web.views.manage import calendar, channels, home, org, people, policy, signin
+from gridcase.web.views.manage import audit, calendar, channels, home, org, people, policy, signin
 
 app_name = "manage"
 
@@ -41,4 +41,5 @@ urlpatterns = [
     path(T + "channels/<int:pk>/test/", channels.channel_test, name="channel_test"),
     path(T + "sign-in-failures/", signin.sign_in_failures, name="sign_in_failures"),
     path(T + "sign-in-failures/unlock/", signin.unlock, name="sign_in_unlock"),
+    path(T + "audit/", audit.audit_log, name="audit"),
 ]

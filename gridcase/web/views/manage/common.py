@@ -27,6 +27,7 @@ MENU = [
     ("policy", "manage:policy", _("考核策略")),
     ("channels", "manage:channels", _("通知渠道")),
     ("sign_in_failures", "manage:sign_in_failures", _("登录失败记录")),
+    ("audit", "manage:audit", _("审计日志")),
 ]
 
 
