@@ -477,3 +477,60 @@ def test_concurrent_writers_keep_each_chain_linear():
         range(1, writers * 5 + 1)
     )
     assert verify()[1] == ""
+
+
+# ---------------------------------------------------------------- the Django admin
+
+
+@pytest.fixture
+def superuser(client, t):
+    user = User.objects.create_superuser(username="root", password="pw-root-123", town=None)
+    client.force_login(user)
+    return user
+
+
+def test_admin_additions_changes_and_deletions_are_audited(t, client, superuser):
+    add = client.post(
+        "/admin/core/calendaroverride/add/",
+        {"town": t.town.pk, "day": "2026-11-02", "kind": "holiday", "note": "镇庆"},
+    )
+    assert add.status_code == 302, add.content.decode()[:2000]
+    override = t.town.calendaroverride_set.get()
+    added = only_row("admin.add")
+    assert (added.actor_id, added.town_id) == (superuser.pk, t.town.pk)
+    assert added.object_type == "core.calendaroverride"
+    assert added.object_id == str(override.pk)
+    assert added.after["fields"]["note"] == "镇庆"
+
+    change = client.post(
+        f"/admin/core/calendaroverride/{override.pk}/change/",
+        {"town": t.town.pk, "day": "2026-11-02", "kind": "holiday", "note": "镇庆日"},
+    )
+    assert change.status_code == 302
+    changed = only_row("admin.change")
+    assert changed.after["fields"]["note"] == "镇庆日"
+    assert "说明" in changed.after["changed"] or "note" in changed.after["changed"]
+
+    delete = client.post(f"/admin/core/calendaroverride/{override.pk}/delete/", {"post": "yes"})
+    assert delete.status_code == 302
+    deleted = only_row("admin.delete")
+    assert deleted.before["note"] == "镇庆日" and deleted.after is None
+    assert verify()[1] == ""
+
+
+def test_a_password_set_in_the_admin_is_audited_without_it(t, client, superuser):
+    response = client.post(
+        f"/admin/org/user/{t.officer.pk}/password/",
+        {"password1": "Another-pass-42", "password2": "Another-pass-42", "usable_password": "true"},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    row = only_row("admin.change")
+    t.officer.refresh_from_db()
+    assert row.after["fields"]["password"] == audit.CHANGED
+    stored = str(AuditEntry.objects.filter(pk=row.pk).values_list("before", "after").get())
+    assert "Another-pass-42" not in stored and t.officer.password not in stored
+
+
+def test_the_admins_bulk_delete_is_switched_off_so_each_deletion_is_audited(superuser, client):
+    page = client.get("/admin/core/calendaroverride/").content.decode()
+    assert "delete_selected" not in page

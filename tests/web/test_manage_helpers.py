@@ -85,5 +85,6 @@ def manage_urls(t: TestTown, rows: Rows) -> list[str]:
         ("manage:channel_test", [rows.channel.pk]),
         ("manage:sign_in_failures", []),
         ("manage:sign_in_unlock", []),
+        ("manage:audit", []),
     ]
     return [reverse(name, args=[town, *args]) for name, args in names]
