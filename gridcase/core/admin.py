@@ -3,8 +3,8 @@ from django.db.models import Q
 
 from gridcase.org.selectors import administered_town_ids
 
-from .admin_scope import TownScopedAdmin
-from .models import CalendarOverride
+from .admin_scope import ReadOnlyAdmin, TownScopedAdmin
+from .models import AuditEntry, CalendarOverride
 
 
 @admin.register(CalendarOverride)
@@ -19,3 +19,20 @@ class CalendarOverrideAdmin(TownScopedAdmin):
             return qs
         # National rows are shown to every town's administrator; they apply to everyone.
         return qs.filter(Q(town__isnull=True) | Q(town__in=towns))
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """The audit trail, read-only (the database refuses changes anyway), for superusers: it
+    also holds the rows of no town. A town's administrators read theirs in the workbench."""
+
+    list_display = ["at", "actor_label", "action", "object_type", "object_label", "town"]
+    list_filter = ["action", "town"]
+    search_fields = ["object_label", "actor_label"]
+    date_hierarchy = "at"
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser

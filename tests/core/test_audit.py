@@ -534,3 +534,17 @@ def test_a_password_set_in_the_admin_is_audited_without_it(t, client, superuser)
 def test_the_admins_bulk_delete_is_switched_off_so_each_deletion_is_audited(superuser, client):
     page = client.get("/admin/core/calendaroverride/").content.decode()
     assert "delete_selected" not in page
+
+
+def test_the_trail_is_read_only_in_the_admin_and_for_superusers_only(t, client, superuser):
+    org.person_update(by=t.admin_user, town=t.town, person=t.officer, display_name="甲", phone="")
+    row = rows()[0]
+    assert client.get("/admin/core/auditentry/").status_code == 200
+    assert client.get(f"/admin/core/auditentry/{row.pk}/change/").status_code == 200
+    assert (
+        client.post(f"/admin/core/auditentry/{row.pk}/delete/", {"post": "yes"}).status_code == 403
+    )
+    t.admin_user.is_staff = True
+    t.admin_user.save()
+    client.force_login(t.admin_user)
+    assert client.get("/admin/core/auditentry/").status_code == 403

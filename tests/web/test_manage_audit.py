@@ -103,3 +103,10 @@ def test_the_log_costs_the_same_with_more_rows(t, client, django_assert_max_num_
         )
     with django_assert_max_num_queries(9):
         client.get(url(t))
+
+
+def test_the_log_speaks_english_once_chosen(t, changes, client):
+    client.force_login(t.admin_user)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get(url(t)).content.decode()
+    assert "Audit log" in html and "Person edited" in html and "Before → after" in html
