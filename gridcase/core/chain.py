@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.db import connection, models
@@ -46,18 +47,32 @@ class ChainSpec:
 # ---------------------------------------------------------------- hashing
 
 
+_AS_IS = frozenset({str, int, bool, type(None)})
+
+
+@lru_cache(maxsize=4096)
+def _utc(value: datetime) -> str:
+    # A ledger's rows share a few timestamps: convert each once.
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def _plain(value: Any) -> Any:
     """One spelling per value, the same for what Python wrote and what the database returns."""
+    kind = type(value)
+    if kind in _AS_IS:
+        return value
+    if kind is dict:
+        return {str(k): _plain(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [_plain(v) for v in value]
     if isinstance(value, datetime):
-        # Stored in UTC with microseconds on both databases.
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return _utc(value)  # stored in UTC with microseconds on both databases
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, float) and value.is_integer():
-        # PostgreSQL's jsonb reads 2.0 back as 2.
-        return int(value)
+        return int(value)  # PostgreSQL's jsonb reads 2.0 back as 2
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
