@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models, transaction
 from django.db.models.signals import post_save
 
@@ -45,7 +46,10 @@ def _snapshot(obj: models.Model) -> dict:
 def log_entry_saved(sender, instance: LogEntry, created: bool, **kwargs) -> None:
     if not created or instance.action_flag not in ACTIONS:
         return
-    obj = instance.get_edited_object() if instance.content_type_id else None
+    try:
+        obj = instance.get_edited_object() if instance.content_type_id else None
+    except ObjectDoesNotExist:  # logged after the row went: the log's own words remain
+        obj = None
     model = instance.content_type.model_class() if instance.content_type_id else None
     if model is not None and getattr(model, "chain", None) is not None:
         return  # the trail's own rows are not edited through the admin

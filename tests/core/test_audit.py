@@ -144,10 +144,11 @@ def test_calendar_overrides_are_audited(t):
         "kind": "holiday",
         "note": "镇庆",
     }
+    pk = override.pk
     org.calendar_override_delete(by=t.admin_user, town=t.town, override=override)
     deleted = only_row("calendar.delete")
     assert deleted.before["day"] == "2026-11-02" and deleted.after is None
-    assert deleted.object_id == str(override.pk or deleted.object_id)
+    assert deleted.object_id == str(pk)  # recorded before the row went
 
 
 def test_a_policy_upload_is_audited_with_the_hash_of_its_text(t):
