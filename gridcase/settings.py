@@ -139,6 +139,17 @@ TEMPLATES = [
 ]
 
 
+# Every SQLite database, the default one or one named by DATABASE_URL=sqlite:///…: WAL lets
+# readers work while one writer writes; IMMEDIATE takes the write lock at the start of a
+# transaction so two writers queue (up to the timeout, in seconds) instead of failing mid-way
+# with "database is locked".
+SQLITE_OPTIONS = {
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+}
+
+
 def _database() -> dict:
     url = os.environ.get("DATABASE_URL", "")
     if url:
@@ -147,18 +158,15 @@ def _database() -> dict:
         # Parallel runs on one server (a developer's and CI's) need their own test database.
         if os.environ.get("GRIDCASE_TEST_DB_NAME"):
             db["TEST"]["NAME"] = os.environ["GRIDCASE_TEST_DB_NAME"]
-        return db
-    return {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": os.environ.get("GRIDCASE_SQLITE_PATH") or str(DATA_DIR / "gridcase.sqlite3"),
-        "OPTIONS": {
-            # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock at
-            # the start of a transaction so two writers queue instead of failing mid-way.
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-        },
-    }
+    else:
+        db = {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": os.environ.get("GRIDCASE_SQLITE_PATH") or str(DATA_DIR / "gridcase.sqlite3"),
+        }
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        # Options given in the URL's query string win.
+        db["OPTIONS"] = SQLITE_OPTIONS | db.get("OPTIONS", {})
+    return db
 
 
 DATABASES = {"default": _database()}
