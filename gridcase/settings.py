@@ -1,8 +1,8 @@
 """Settings: one file; every deployment knob is an environment variable with a strict parser.
 
-The embedded default (no variables set) is a development setup on SQLite in ./var, so that
-`python3 dev.py run` works on a bare machine. Production sets GRIDCASE_DEBUG=0,
-GRIDCASE_SECRET_KEY, GRIDCASE_ALLOWED_HOSTS and DATABASE_URL.
+The embedded default (no variables set) runs on SQLite in ./var with debug off, so that
+`python3 dev.py run` works on a bare machine and is what a town runs. Production sets
+GRIDCASE_ALLOWED_HOSTS, GRIDCASE_SITE_URL (https://…) and DATABASE_URL; README lists them all.
 """
 
 import ipaddress
@@ -58,15 +58,40 @@ def env_networks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Networ
     return networks
 
 
-DEBUG = env_bool("GRIDCASE_DEBUG", True)
+# Debug pages list every URL and setting: only on when asked for (`gridcase serve --dev`).
+DEBUG = env_bool("GRIDCASE_DEBUG", False)
 DATA_DIR = Path(os.environ.get("GRIDCASE_DATA_DIR") or Path.cwd() / "var").resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
-SECRET_KEY = os.environ.get("GRIDCASE_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("GRIDCASE_SECRET_KEY is required when GRIDCASE_DEBUG=0")
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production-0123456789abcdef"
+
+def _generated_secret_key(path: Path) -> str:
+    """The data directory's own key, made on first start (mode 0600) and read ever after.
+
+    Written to a private temporary file and linked into place, so that processes starting
+    together (the web server's workers, the background worker) all end up with one key.
+    """
+    if not path.exists():
+        import contextlib
+        import secrets
+        import tempfile
+
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")  # mode 0600
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_urlsafe(50))
+            with contextlib.suppress(FileExistsError):  # another process was first: use its key
+                os.link(tmp, path)
+        finally:
+            os.unlink(tmp)
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise ImproperlyConfigured(f"{path} holds no usable secret key: delete it to make one")
+    return key
+
+
+SECRET_KEY = os.environ.get("GRIDCASE_SECRET_KEY", "") or _generated_secret_key(
+    DATA_DIR / "secret_key"
+)
 
 ALLOWED_HOSTS = env_list(
     "GRIDCASE_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"]
@@ -98,7 +123,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "gridcase.api.middleware.InvalidPathMiddleware",  # a control character in a path: 404
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "gridcase.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -292,7 +320,11 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-if not DEBUG:
+# HTTPS: on when the site's address is https:// (production behind a reverse proxy that ends
+# TLS and sets X-Forwarded-Proto), off for http://127.0.0.1:8000 on a bare machine — secure-only
+# cookies, a redirect to https and HSTS there would lock the local user out. Not tied to DEBUG.
+HTTPS = env_bool("GRIDCASE_HTTPS", SITE_URL.startswith("https://"))
+if HTTPS:
     SECURE_SSL_REDIRECT = env_bool("GRIDCASE_SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -301,6 +333,65 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("GRIDCASE_HSTS_PRELOAD", False)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# Static files are served by the app itself (WhiteNoise), so one machine needs no front web
+# server: `gridcase serve` collects them into STATIC_ROOT at every start (collectstatic).
+# With debug on, WhiteNoise reads them from the apps directly. Uploaded files have no URL: see
+# gridcase/urls.py.
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns at every start about a missing one
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Security headers. The Content-Security-Policy allows scripts and styles from this site's
+# files only: no inline <script>, no event-handler attributes, no style attributes. The API
+# docs (Swagger UI, Redoc) get what they need on their own views (gridcase/api/urls.py).
+# Permissions-Policy: the field terminal and the case form locate the officer (geolocation) and
+# take photos (camera); nothing else is used.
+SELF, NONE = "'self'", "'none'"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "worker-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+SECURE_REFERRER_POLICY = "same-origin"
+PERMISSIONS_POLICY = {
+    "geolocation": ["self"],
+    "camera": ["self"],
+    **{
+        feature: []
+        for feature in (
+            "accelerometer",
+            "autoplay",
+            "browsing-topics",
+            "display-capture",
+            "encrypted-media",
+            "gyroscope",
+            "hid",
+            "idle-detection",
+            "magnetometer",
+            "microphone",
+            "midi",
+            "payment",
+            "publickey-credentials-get",
+            "screen-wake-lock",
+            "serial",
+            "usb",
+            "xr-spatial-tracking",
+        )
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,9 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve as static_serve
+
+# Uploaded files have no URL of their own, in any mode: they are served only by the views that
+# check who may see them (gridcase.web.views.case_detail, gridcase.api.views.attachments).
+# The error pages are the templates 400/403/404/500.html (Django's default handlers).
 
 admin.site.site_header = "网格化管理事件系统 gridcase"
 admin.site.site_title = "gridcase"
@@ -17,8 +19,3 @@ urlpatterns = [
     path("inbox/", include("gridcase.web.urls_inbox")),
     path("", include("gridcase.web.urls")),
 ]
-
-if settings.DEBUG:
-    urlpatterns += [
-        path("media/<path:path>", static_serve, {"document_root": settings.MEDIA_ROOT}),
-    ]
