@@ -22,7 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "migrate": ("migrate", "迁移数据库结构 (apply database migrations)"),
     "collectstatic": (
         "collectstatic",
-        "收集静态文件供生产环境的网页服务器提供 (collect static files)",
+        "收集静态文件到数据目录,由本系统的网页服务提供 (collect static files)",
     ),
     "createsuperuser": ("createsuperuser", "创建系统超级管理员 (create a superuser)"),
     "check": ("check", "检查配置;加 --deploy 检查生产配置 (system checks)"),
