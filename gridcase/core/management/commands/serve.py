@@ -106,8 +106,10 @@ class Command(BaseCommand):
         if dev:
             env["GRIDCASE_DEBUG"] = "1"
         children: dict[str, subprocess.Popen] = {}
-        # A plain `kill` stops the children too (SystemExit runs the `finally` below).
+        # A plain `kill`, or closing the terminal, stops the children too (SystemExit runs the
+        # `finally` below); gunicorn alone would take a hang-up as "reload" and outlive us.
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        signal.signal(signal.SIGHUP, lambda *_: sys.exit(0))
         try:
             if not no_worker:
                 worker = subprocess.Popen([sys.executable, "-m", "gridcase.cli", "worker"], env=env)
@@ -125,8 +127,9 @@ class Command(BaseCommand):
             self.stdout.flush()
             while all(child.poll() is None for child in children.values()):
                 time.sleep(0.5)
-            stopped = [name for name, child in children.items() if child.poll() is not None]
-            self.stderr.write(f"{'、'.join(stopped)} 进程已退出,正在停止其余进程")
+            labels = {"web": "网页服务 (gunicorn)", "worker": "后台任务进程 (worker)"}
+            stopped = [labels[name] for name, child in children.items() if child.poll() is not None]
+            self.stderr.write(f"{'、'.join(stopped)}已退出,正在停止其余进程")
             return_code = children["web"].poll()
             if return_code:
                 raise CommandError(f"网页服务退出,返回码 {return_code}", returncode=return_code)
