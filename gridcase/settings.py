@@ -339,10 +339,6 @@ if HTTPS:
 # With debug on, WhiteNoise reads them from the apps directly. Uploaded files have no URL: see
 # gridcase/urls.py.
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns at every start about a missing one
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
 
 # Security headers. The Content-Security-Policy allows scripts and styles from this site's
 # files only: no inline <script>, no event-handler attributes, no style attributes. The API
