@@ -80,6 +80,8 @@ def _chinese_after_each_test():
     # middleware never deactivates): reset it so no test's outcome depends on the order.
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
 # --- append-only tables (audit): between transactional tests Django's `flush` empties every
 # table; on SQLite that is a DELETE, which the append-only triggers refuse unless the
 # connection's gridcase_may_erase() says 1. Only this test hook says so, only during flush

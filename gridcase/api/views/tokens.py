@@ -22,7 +22,7 @@ from rest_framework.exceptions import (
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
-from gridcase.core import clock, signin
+from gridcase.core import signin
 from gridcase.org.models import Role, Town
 from gridcase.org.selectors import roles_in_force
 
