@@ -537,7 +537,9 @@ def test_the_admins_bulk_delete_is_switched_off_so_each_deletion_is_audited(supe
     assert "delete_selected" not in page
 
 
-def test_the_trail_is_read_only_in_the_admin_and_for_superusers_only(t, client, superuser):
+def test_the_trail_is_read_only_in_the_admin_and_scoped_to_the_administered_towns(
+    t, other_town, client, superuser
+):
     org.person_update(by=t.admin_user, town=t.town, person=t.officer, display_name="甲", phone="")
     row = rows()[0]
     assert client.get("/admin/core/auditentry/").status_code == 200
@@ -545,7 +547,10 @@ def test_the_trail_is_read_only_in_the_admin_and_for_superusers_only(t, client, 
     assert (
         client.post(f"/admin/core/auditentry/{row.pk}/delete/", {"post": "yes"}).status_code == 403
     )
-    t.admin_user.is_staff = True
-    t.admin_user.save()
     client.force_login(t.admin_user)
-    assert client.get("/admin/core/auditentry/").status_code == 403
+    assert client.get(f"/admin/core/auditentry/{row.pk}/change/").status_code == 200
+    client.force_login(other_town.admin_user)
+    assert client.get(f"/admin/core/auditentry/{row.pk}/change/").status_code == 404
+    assert str(row.object_label) not in client.get("/admin/core/auditentry/").content.decode()
+    client.force_login(t.officer)
+    assert client.get("/admin/core/auditentry/").status_code != 200

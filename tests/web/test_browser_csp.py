@@ -60,10 +60,11 @@ def test_the_admin_and_swagger_docs_run_with_no_csp_violation(browser, t, live_s
     page = context.new_page()
     page.set_default_timeout(15000)
     try:
+        # The admin sends people to the workbench's sign-in, and back.
         page.goto(f"{live_server.url}/admin/login/")
         page.fill("#id_username", "root")
         page.fill("#id_password", "pw")
-        page.click("input[type=submit]")
+        page.click("button[type=submit]")
         page.wait_for_url(f"{live_server.url}/admin/")
         assert page.evaluate("window.__cspViolations") == []
         assert visit(page, f"{live_server.url}/admin/org/user/add/", "#id_username") == []

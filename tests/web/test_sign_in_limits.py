@@ -154,7 +154,11 @@ def test_failed_sign_ins_are_recorded_who_from_where_when(t, clock):
 def test_the_admin_sign_in_is_locked_too(t, clock):
     for i in range(10):
         sign_in(Client(), "admin", f"guess-{i}")
+    # The admin has no sign-in form of its own: it sends people to the workbench's, which
+    # is locked for the account.
     response = Client().post("/admin/login/", {"username": "admin", "password": "pw"})
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+    response = Client().post(response.url, {"username": "admin", "password": "pw"})
     assert response.status_code == 429 and "分钟后再试" in response.content.decode()
 
 
