@@ -13,6 +13,7 @@ import unicodedata
 from decimal import Decimal
 
 from gridcase.assessment.policy import CATEGORY_NAMES
+from gridcase.core import periods
 from gridcase.core.text import strip_invalid
 
 from .results import OfficerResult, PeriodResult
@@ -47,7 +48,7 @@ def month_label(month: str) -> str:
 
 
 def period_label(result: PeriodResult) -> str:
-    if re.fullmatch(r"\d{4}-Q[1-4]", result.period):
+    if periods.is_quarter(result.period):
         return f"{result.period[:4]}年第{'一二三四'[int(result.period[-1]) - 1]}季度"
     if len(result.months) == 1:
         return month_label(result.months[0])
@@ -253,7 +254,7 @@ def render_xlsx(result: PeriodResult) -> bytes:
     ws = wb.active
     ws.title = "工资表"
     months = list(result.months)
-    quarter = bool(re.fullmatch(r"\d{4}-Q[1-4]", result.period))
+    quarter = periods.is_quarter(result.period)
     with_adjustments = any(o.adjustments for o in result.officers)
     header = ["序号", "行政村", "网格专管员", *(month_label(m) for m in months)]
     if with_adjustments:

@@ -12,7 +12,6 @@ names it (``Policy.nonconforming``, ``.allocation``, ``.late_escalation_counts``
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from gridcase.assessment.policy import CATEGORY_NAMES, CENT, Policy
+from gridcase.core import periods
 
 STATUSES: tuple[str, ...] = (
     "quota",
@@ -35,7 +35,6 @@ QUALITIES: tuple[str, ...] = ("", "conforming", "nonconforming")
 OUTCOMES: tuple[str | None, ...] = (None, "closed", "escalated")
 
 _ZERO = Decimal("0.00")
-_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
 @dataclass(frozen=True)
@@ -254,7 +253,7 @@ def assess_month(
     facts: Sequence[CaseFact], policy: Policy, *, today: date, month: str
 ) -> MonthResult:
     """Assess one officer's cases submitted in ``month`` ("YYYY-MM"), as of local ``today``."""
-    if not _MONTH.fullmatch(month):
+    if not periods.is_month(month):
         raise ValueError(f"month must be YYYY-MM, not {month!r}")
     if not isinstance(today, date) or isinstance(today, datetime):
         raise TypeError("today must be a local date, not a datetime")

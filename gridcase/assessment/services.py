@@ -13,7 +13,6 @@ Errors are the case system's (``CaseError``, ``ActionNotAllowed``,
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -25,7 +24,7 @@ from django.db import transaction
 from gridcase.assessment import rules
 from gridcase.assessment.policy import Policy, PolicyError, default_policy, parse_policy
 from gridcase.cases.errors import ActionNotAllowed, CaseError
-from gridcase.core import audit, clock
+from gridcase.core import audit, clock, periods
 from gridcase.org.models import PolicyVersion, Role, Town, User
 from gridcase.org.policies import policy_for
 from gridcase.org.selectors import officers_of_town, roles_in_force
@@ -34,8 +33,6 @@ from . import facts as facts_mod
 from .models import Adjustment, AssessmentEvent, QuarterAssessment
 from .results import AdjustmentLine, OfficerResult, PeriodResult, PolicyRef
 
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-_QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
 STATUS_WORDS = {
     "draft": "暂定",
     "finalised": "已定稿",
@@ -51,7 +48,7 @@ def _now(at: datetime | None) -> datetime:
 
 
 def check_month(month: str) -> str:
-    if not isinstance(month, str) or not _MONTH.match(month):
+    if not periods.is_month(month):
         raise CaseError(
             f"月份格式应为 YYYY-MM, 如 2026-10: “{month}”", {"month": ["格式应为 YYYY-MM"]}
         )
@@ -60,7 +57,7 @@ def check_month(month: str) -> str:
 
 def check_quarter(quarter: str) -> str:
     text = (quarter or "").strip().upper() if isinstance(quarter, str) else ""
-    if not _QUARTER.match(text):
+    if not periods.is_quarter(text):
         raise CaseError(
             f"季度格式应为 YYYY-Qn, 如 2026-Q4: “{quarter}”", {"quarter": ["格式应为 YYYY-Qn"]}
         )

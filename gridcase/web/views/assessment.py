@@ -13,7 +13,6 @@ POST-redirect-GET with the service's Chinese message.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -39,7 +38,7 @@ from gridcase.assessment.services import assess_period
 from gridcase.cases import selectors as case_selectors
 from gridcase.cases.errors import ActionNotAllowed, CaseError
 from gridcase.cases.models import Case
-from gridcase.core import clock
+from gridcase.core import clock, periods
 from gridcase.core.text import TextField
 from gridcase.org.models import Role, Town, User
 from gridcase.org.selectors import roles_in_force
@@ -49,8 +48,6 @@ LEADER = Role.Kind.LEADER
 OFFICER = Role.Kind.OFFICER
 READERS = frozenset({OFFICE, LEADER})
 
-_QUARTER = re.compile(r"^\d{4}-Q[1-4]$")
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 # How far back the period picker reaches (any other period can be typed into the URL).
 PICKER_QUARTERS = 8
@@ -77,14 +74,14 @@ def yuan(amount: Decimal) -> str:
 
 
 def is_quarter(period: str) -> bool:
-    return bool(_QUARTER.match(period))
+    return periods.is_quarter(period)
 
 
 def months_of(period: str) -> list[str]:
     """The months of a period ("2026-Q4" or "2026-10"); anything else is no page (404)."""
-    if _QUARTER.match(period):
+    if periods.is_quarter(period):
         return clock.quarter_months(period)
-    if _MONTH.match(period):
+    if periods.is_month(period):
         return [period]
     raise Http404("no such period")
 
@@ -94,7 +91,7 @@ def quarter_of_period(period: str) -> str:
 
 
 def check_quarter(quarter: str) -> str:
-    if not _QUARTER.match(quarter):
+    if not periods.is_quarter(quarter):
         raise Http404("no such quarter")
     return quarter
 
@@ -301,7 +298,7 @@ def index(request: HttpRequest) -> HttpResponse:
     access = get_access(request, READERS | {OFFICER})
     wanted = (request.GET.get("period") or "").strip().upper()
     if wanted:
-        if not (_QUARTER.match(wanted) or _MONTH.match(wanted)):
+        if not (periods.is_quarter(wanted) or periods.is_month(wanted)):
             messages.error(
                 request, _t("考核期间应为季度 (如 2026-Q4) 或月份 (如 2026-10): “%s”") % wanted
             )
@@ -797,7 +794,7 @@ def appeal_file(request: HttpRequest, number: str) -> HttpResponse:
     if case.town_id != access.town.pk or case.submitted_at is None:
         raise Http404("no such case in the assessment")
     wanted = (request.POST.get("period") or "").strip().upper()
-    if not (_QUARTER.match(wanted) or _MONTH.match(wanted)):
+    if not (periods.is_quarter(wanted) or periods.is_month(wanted)):
         wanted = life.case_quarter(case)
     back = statement_url(access, wanted, request.user.pk) + f"#case-{case.number}"
     if case.officer_id != request.user.pk:

@@ -1,0 +1,22 @@
+"""The shapes of an assessment period, written once: a month "2026-10", a quarter "2026-Q4".
+
+Pure (no Django), so the pay rules can use it. Parsing a period into dates, and the town's
+local bounds of one, live in `clock.py`.
+"""
+
+from __future__ import annotations
+
+import re
+
+MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+QUARTER = re.compile(r"\d{4}-Q[1-4]")
+
+
+def is_month(text: object) -> bool:
+    """'2026-10' (two-digit month, 01 to 12)."""
+    return isinstance(text, str) and MONTH.fullmatch(text) is not None
+
+
+def is_quarter(text: object) -> bool:
+    """'2026-Q4' (upper-case Q, 1 to 4)."""
+    return isinstance(text, str) and QUARTER.fullmatch(text) is not None
