@@ -37,7 +37,7 @@ from rest_framework import renderers
 from gridcase.cases import elements, services
 from gridcase.cases.deadlines import town_clock
 from gridcase.cases.errors import CaseError
-from gridcase.cases.models import Case, Category, Level, Source, State
+from gridcase.cases.models import OPEN_STATES, Case, Category, Level, Source, State
 from gridcase.cases.workflow import LEVEL_LABELS, STATE_LABELS
 from gridcase.core import clock, text
 from gridcase.org.models import Grid, Role, Town, Village
@@ -45,7 +45,6 @@ from gridcase.org.selectors import in_force_q
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-10-01T00:00:00+08:00"
-OPEN_STATES = (State.PENDING, State.HANDLING, State.REPORTED)
 CLOSED_STATES = (State.CLOSED, State.VOIDED)
 # The GeoReport spec's default and maximum window for a list of requests.
 DEFAULT_WINDOW = timedelta(days=90)

@@ -15,6 +15,8 @@ from gridcase.core.chain import ChainSpec
 from gridcase.core.models import ChainedRow
 from gridcase.org.models import Grid, Town, Unit, Village
 
+from . import workflow
+
 
 class Category(models.TextChoices):
     DISPUTE = "dispute", _("矛盾纠纷")
@@ -36,7 +38,8 @@ class State(models.TextChoices):
     VOIDED = "voided", _("已作废")
 
 
-OPEN_STATES = (State.PENDING, State.HANDLING, State.REPORTED)
+# The states of a case that is still being worked on: the workflow table says which.
+OPEN_STATES = tuple(State(value) for value in State.values if value in workflow.OPEN)
 
 
 class Level(models.TextChoices):

@@ -36,11 +36,11 @@ from decimal import Decimal
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate, TruncMonth
 
-from gridcase.cases.models import Case, Level, LocalOutcome, State, TimelineEntry
+from gridcase.cases.models import OPEN_STATES, Case, Level, LocalOutcome, State, TimelineEntry
 from gridcase.core import clock
 from gridcase.org.models import Role, Town, Unit, User, Village
 from gridcase.org.selectors import roles_in_force
-from gridcase.web.selectors import DUE, OPEN
+from gridcase.web.selectors import DUE
 
 TOWN_WIDE = frozenset(
     {
@@ -264,7 +264,7 @@ def overdue_now(town: Town) -> Overdue:
     """Open cases past their current deadline (before the town's today): one query."""
     today = clock.today(town.timezone)
     rows = (
-        Case.objects.filter(town=town, state__in=OPEN)
+        Case.objects.filter(town=town, state__in=OPEN_STATES)
         .annotate(due=DUE)
         .filter(due__lt=today)
         .values("level", "village_id", "department_id")

@@ -35,7 +35,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from gridcase.cases.deadlines import due_of
-from gridcase.cases.models import Case, FollowUp, Party, State, TimelineEntry
+from gridcase.cases.models import OPEN_STATES, Case, FollowUp, Party, State, TimelineEntry
 from gridcase.cases.selectors import visible_cases
 from gridcase.core import clock
 from gridcase.core.calendar import calendar_for
@@ -43,7 +43,6 @@ from gridcase.core.workdays import WorkCalendar, light_for
 from gridcase.org.models import Role, Town, User
 from gridcase.org.selectors import roles_in_force
 
-OPEN = [State.PENDING, State.HANDLING, State.REPORTED]
 IN_PROGRESS = [State.HANDLING, State.REPORTED]
 FAR_FUTURE = date(9999, 12, 31)
 
@@ -87,7 +86,7 @@ class Lights:
     def light(self, case: Case) -> str:
         """green / yellow / red for an open case; '' for drafts and finished cases."""
         due = due_of(case.state, case.accept_due, case.handle_due)
-        if case.state not in OPEN:
+        if case.state not in OPEN_STATES:
             return ""
         day = self.day(case.town)
         return light_for(due, day.today, day.calendar)
@@ -122,7 +121,7 @@ def light_q(light: str, days: list[TownDay]) -> Q:
         elif light == "yellow":
             cond = yellow
         else:
-            cond = Q(state__in=OPEN) & ~red & ~yellow
+            cond = Q(state__in=OPEN_STATES) & ~red & ~yellow
         q |= Q(town_id=day.town_id) & cond
     return q
 
@@ -265,9 +264,9 @@ def tab_q(key: str, user: User, days: list[TownDay]) -> Q:
         return my_level_q(user) & Q(state__in=IN_PROGRESS)
     # The state at the top level lets the index case(town, state, level) find the rows.
     if key == "due_soon":
-        return my_level_q(user) & Q(state__in=OPEN) & light_q("yellow", days)
+        return my_level_q(user) & Q(state__in=OPEN_STATES) & light_q("yellow", days)
     if key == "overdue":
-        return my_level_q(user) & Q(state__in=OPEN) & light_q("red", days)
+        return my_level_q(user) & Q(state__in=OPEN_STATES) & light_q("red", days)
     if key == "follow_up":
         return (
             follow_up_area_q(user)
@@ -307,7 +306,7 @@ def tab_counts(user: User, cases: QuerySet[Case], tabs: list[Tab], days) -> dict
     }
     open_keys = [key for key in OPEN_TABS if key in counted]
     if open_keys:
-        counts |= cases.filter(my_level_q(user), state__in=OPEN).aggregate(
+        counts |= cases.filter(my_level_q(user), state__in=OPEN_STATES).aggregate(
             **{key: Count("pk", filter=within[key]) for key in open_keys}
         )
     # Each below with `state =` one value: with `state IN (...)` SQLite left the index
