@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from . import periods
+
 
 @lru_cache(maxsize=64)
 def zone(name: str) -> ZoneInfo:
@@ -61,23 +63,19 @@ def month_bounds(month: str, tz: str) -> tuple[datetime, datetime]:
 
 def parse_month(month: str) -> date:
     try:
-        year, mon = month.split("-")
-        if len(year) != 4 or len(mon) != 2:
+        if not periods.is_month(month):
             raise ValueError
-        return date(int(year), int(mon), 1)
+        return date(int(month[:4]), int(month[5:]), 1)
     except ValueError as exc:
         raise ValueError(f"月份格式应为 YYYY-MM: {month!r}") from exc
 
 
 def quarter_months(quarter: str) -> list[str]:
     """'2026-Q4' -> ['2026-10', '2026-11', '2026-12']."""
-    try:
-        year, q = quarter.upper().split("-Q")
-        n = int(q)
-        if len(year) != 4 or not 1 <= n <= 4:
-            raise ValueError
-    except ValueError as exc:
-        raise ValueError(f"季度格式应为 YYYY-Qn: {quarter!r}") from exc
+    text = quarter.upper() if isinstance(quarter, str) else ""
+    if not periods.is_quarter(text):
+        raise ValueError(f"季度格式应为 YYYY-Qn: {quarter!r}")
+    year, n = text[:4], int(text[-1])
     return [f"{year}-{m:02d}" for m in range(3 * n - 2, 3 * n + 1)]
 
 

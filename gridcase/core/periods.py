@@ -1,4 +1,5 @@
-"""The shapes of an assessment period, written once: a month "2026-10", a quarter "2026-Q4".
+"""The shapes of an assessment period, written once: a month "2026-10", a quarter "2026-Q4"
+(ASCII digits only: `\\d` would let full-width and Arabic-Indic digits through).
 
 Pure (no Django), so the pay rules can use it. Parsing a period into dates, and the town's
 local bounds of one, live in `clock.py`.
@@ -8,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
-QUARTER = re.compile(r"\d{4}-Q[1-4]")
+MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
+QUARTER = re.compile(r"[0-9]{4}-Q[1-4]")
 
 
 def is_month(text: object) -> bool:

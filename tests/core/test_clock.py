@@ -261,3 +261,21 @@ def test_a_replayed_moment_is_not_moved_by_the_frozen_clock():
     with clock.replaying(moment), time_machine.travel(utc(2026, 7, 1), tick=False):
         assert clock.now() == moment
         assert clock.today(SHANGHAI) == date(2025, 12, 1)
+
+
+@pytest.mark.parametrize(
+    "text", ["+026-01", " 202-01", "2026-+1", "２０２６-01", "2026-1", "2026-13"]
+)
+def test_a_month_in_any_other_shape_is_refused(text):
+    with pytest.raises(ValueError, match="月份格式应为 YYYY-MM"):
+        clock.parse_month(text)
+
+
+@pytest.mark.parametrize("text", ["2026-Q04", "2026-q+4", "+026-Q1", "2026-Q5", "2026Q1"])
+def test_a_quarter_in_any_other_shape_is_refused(text):
+    with pytest.raises(ValueError, match="季度格式应为 YYYY-Qn"):
+        clock.quarter_months(text)
+
+
+def test_a_lower_case_quarter_is_read_as_upper_case():
+    assert clock.quarter_months("2026-q4") == ["2026-10", "2026-11", "2026-12"]
