@@ -60,10 +60,13 @@ def _now(at: datetime | None) -> datetime:
     return at or clock.now()
 
 
-def _check(action: str, case: Case, by: User) -> workflow.Rule:
+def require_action(action: str, case: Case, by: User, *, level: str | None = None) -> workflow.Rule:
+    """The workflow table's rule for this person taking this action on this case now (at
+    `level`, by default the case's); ActionNotAllowed with the table's reason otherwise. The
+    one place the table's refusal becomes the services' error (the API's precheck calls it)."""
     try:
         return workflow.check(
-            action, state=case.state, level=case.level, relations=relations_to(by, case)
+            action, state=case.state, level=level or case.level, relations=relations_to(by, case)
         )
     except workflow.NotAllowed as exc:
         raise ActionNotAllowed(exc.reason) from None
@@ -138,7 +141,7 @@ def _transition(
     note: str = "",
     data: dict | None = None,
 ) -> TimelineEntry:
-    rule = _check(action, case, by)
+    rule = require_action(action, case, by)
     from_state, from_level = case.state, case.level
     changes = dict(changes or {})
     if rule.to_state:
@@ -347,7 +350,7 @@ def _check_major(category: str, major: bool) -> None:
 @transaction.atomic
 def case_update_draft(*, case: Case, by: User, data: Mapping[str, Any], at=None) -> Case:
     at = _now(at)
-    _check("edit", case, by)
+    require_action("edit", case, by)
     clean = _clean_content(case.town, data)
     clean.pop("village", None)
     parties = clean.pop("parties", None)
@@ -366,7 +369,7 @@ def case_update_draft(*, case: Case, by: User, data: Mapping[str, Any], at=None)
 def case_submit(*, case: Case, by: User, at=None) -> Case:
     """Hand the case in: every required element is checked, and the acceptance clock starts."""
     at = _now(at)
-    _check("submit", case, by)
+    require_action("submit", case, by)
     missing = elements.missing_at_submit(_values(case))
     if missing:
         raise CaseError.from_pairs("不能提交,缺少以下要素:", missing)
@@ -408,7 +411,7 @@ def _accept_changes(case: Case, tc: TownClock, at: datetime) -> dict[str, Any]:
 @transaction.atomic
 def case_accept(*, case: Case, by: User, at=None, note: str = "") -> Case:
     at = _now(at)
-    _check("accept", case, by)
+    require_action("accept", case, by)
     tc = town_clock(case.town, at)
     late = case.accept_due is not None and tc.local(at) > case.accept_due
     _transition(
@@ -462,7 +465,7 @@ def _clean_close(data: Mapping[str, Any]) -> dict[str, Any]:
 def case_close(*, case: Case, by: User, data: Mapping[str, Any], at=None) -> Case:
     """Record the final result. A dispute closed locally needs its mediation record."""
     at = _now(at)
-    _check("close", case, by)
+    require_action("close", case, by)
     clean = _clean_close(data)
     values = _values(case) | clean
     missing = elements.missing_at_close(values, case.level)
@@ -482,7 +485,7 @@ def case_close(*, case: Case, by: User, data: Mapping[str, Any], at=None) -> Cas
 def case_escalate(*, case: Case, by: User, note: str = "", at=None) -> Case:
     """Hand the case to the next level up (上报): grid → village station → town center."""
     at = _now(at)
-    rule = _check("escalate", case, by)
+    rule = require_action("escalate", case, by)
     note = _require_reason(note, "note", "上报理由")
     tc = town_clock(case.town, at)
     to_level = rule.to_level
@@ -504,7 +507,7 @@ def case_escalate(*, case: Case, by: User, note: str = "", at=None) -> Case:
 @transaction.atomic
 def case_dispatch(*, case: Case, by: User, department: Unit, note: str = "", at=None) -> Case:
     at = _now(at)
-    _check("dispatch", case, by)
+    require_action("dispatch", case, by)
     if department.town_id != case.town_id or department.kind != Unit.Kind.DEPARTMENT:
         raise CaseError("请选择本镇的部门", {"department": ["请选择本镇的部门"]})
     tc = town_clock(case.town, at)
@@ -529,7 +532,7 @@ def case_dispatch(*, case: Case, by: User, department: Unit, note: str = "", at=
 def case_report(*, case: Case, by: User, result: str, at=None) -> Case:
     """A department reports its result; the town center records it and closes."""
     at = _now(at)
-    _check("report", case, by)
+    require_action("report", case, by)
     result = _require_reason(result, "result", "处理结果")
     tc = town_clock(case.town, at)
     # The department's own deadline is overwritten below; the entry keeps it, so that the
@@ -553,7 +556,7 @@ def case_report(*, case: Case, by: User, result: str, at=None) -> Case:
 def case_return(*, case: Case, by: User, reason: str, at=None) -> Case:
     """Send the case one level down with a reason; that level must handle it again."""
     at = _now(at)
-    rule = _check("return", case, by)
+    rule = require_action("return", case, by)
     reason = _require_reason(reason)
     tc = town_clock(case.town, at)
     to_level = rule.to_level
@@ -579,7 +582,7 @@ def case_return(*, case: Case, by: User, reason: str, at=None) -> Case:
 @transaction.atomic
 def case_void(*, case: Case, by: User, reason: str, at=None) -> Case:
     at = _now(at)
-    _check("void", case, by)
+    require_action("void", case, by)
     reason = _require_reason(reason)
     _transition(
         case,
@@ -596,7 +599,7 @@ def case_void(*, case: Case, by: User, reason: str, at=None) -> Case:
 def case_urge(*, case: Case, by: User, note: str, at=None) -> TimelineEntry:
     """督办: a higher level presses the handler; recorded and notified, the state is unchanged."""
     at = _now(at)
-    _check("urge", case, by)
+    require_action("urge", case, by)
     note = _require_reason(note, "note", "督办意见")
     return _record(case, action="urge", by=by, at=at, note=note, data={"level": case.level})
 
@@ -606,7 +609,7 @@ def case_request_extension(
     *, case: Case, by: User, working_days: int, reason: str, at=None
 ) -> ExtensionRequest:
     at = _now(at)
-    _check("request_extension", case, by)
+    require_action("request_extension", case, by)
     reason = _require_reason(reason)
     if not isinstance(working_days, int) or not 1 <= working_days <= 30:
         raise CaseError(
@@ -641,15 +644,7 @@ def case_decide_extension(
     case = request.case
     if case.level != request.level:
         raise ActionNotAllowed("事件已不在申请延期的层级,此申请不能再审批")
-    try:
-        workflow.check(
-            "decide_extension",
-            state=case.state,
-            level=request.level,
-            relations=relations_to(by, case),
-        )
-    except workflow.NotAllowed as exc:
-        raise ActionNotAllowed(exc.reason) from None
+    require_action("decide_extension", case, by, level=request.level)
     status = ExtensionRequest.Status.APPROVED if approve else ExtensionRequest.Status.REJECTED
     updated = ExtensionRequest.objects.filter(
         pk=request.pk, status=ExtensionRequest.Status.PENDING
@@ -679,7 +674,7 @@ def case_follow_up(
     at=None,
 ) -> FollowUp:
     at = _now(at)
-    _check("follow_up", case, by)
+    require_action("follow_up", case, by)
     errors = {}
     if method not in FollowUp.Method.values:
         errors["method"] = ["请选择回访方式(电话/上门)"]
@@ -713,7 +708,7 @@ def case_review(
 ) -> Case:
     """The governance office's quality review: conforming or not (with a reason), major or not."""
     at = _now(at)
-    _check("review", case, by)
+    require_action("review", case, by)
     if quality not in (Quality.CONFORMING, Quality.NONCONFORMING):
         raise CaseError("请选择合格或不合格", {"quality": ["请选择合格或不合格"]})
     if quality == Quality.NONCONFORMING:
@@ -758,7 +753,7 @@ def case_attach(*, case: Case, by: User, upload, at=None):
     from .models import Attachment
 
     at = _now(at)
-    _check("attach", case, by)
+    require_action("attach", case, by)
     name = PurePath(upload.name or "").name[:200]
     suffix = PurePath(name).suffix.lower()
     limit = settings.GRIDCASE_ATTACHMENT_MAX_BYTES

@@ -6,8 +6,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from gridcase.cases import selectors, workflow
-from gridcase.cases.errors import ActionNotAllowed
+from gridcase.cases import selectors, services
 from gridcase.cases.models import Case
 
 from ..idempotency import HEADER
@@ -39,15 +38,7 @@ def precheck(action: str, case: Case, user, level: str | None = None) -> None:
     The services check again inside their transaction; this only orders the answers so that
     a person without the right learns that first, in the workflow's words.
     """
-    try:
-        workflow.check(
-            action,
-            state=case.state,
-            level=level or case.level,
-            relations=selectors.relations_to(user, case),
-        )
-    except workflow.NotAllowed as exc:
-        raise ActionNotAllowed(exc.reason) from None
+    services.require_action(action, case, user, level=level)
 
 
 def case_detail_data(request, case: Case) -> dict:
