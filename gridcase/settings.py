@@ -405,7 +405,6 @@ LOGGING = {
 # checking the password and do not extend the wait, so the wait the person is told is true.
 # A successful sign-in clears the account's count (gridcase.core.signin.SignInHandler).
 
-
 # The reverse proxies whose X-Forwarded-For is believed (gridcase.core.client_address).
 GRIDCASE_TRUSTED_PROXIES = env_networks("GRIDCASE_TRUSTED_PROXIES")
 INSTALLED_APPS += ["axes"]

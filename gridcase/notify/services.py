@@ -16,8 +16,8 @@ from django.db import transaction
 
 from gridcase.cases.errors import ActionNotAllowed, CaseError
 from gridcase.core import audit, clock
-from gridcase.org.models import Role, Town, Unit, User
-from gridcase.org.selectors import roles_in_force
+from gridcase.org.models import Town, Unit, User
+from gridcase.org.services import administers
 
 from . import channels, messages
 from .channels import destinations
@@ -30,16 +30,8 @@ Kind = ChannelConfig.Kind
 # ---------------------------------------------------------------- permission
 
 
-def is_administrator(user: User, town_id: int) -> bool:
-    if user.is_active and user.is_superuser:
-        return True
-    return any(
-        r.kind == Role.Kind.ADMINISTRATOR and r.town_id == town_id for r in roles_in_force(user)
-    )
-
-
 def _require_admin(user: User, town_id: int) -> None:
-    if not is_administrator(user, town_id):
+    if not administers(user, town_id):
         raise ActionNotAllowed("只有本镇的管理员可以配置通知渠道和重新发送通知")
 
 
