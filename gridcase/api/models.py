@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gridcase.core import limits
 from gridcase.org.models import Town
 
 TOKEN_PREFIX = "gct_"
@@ -42,7 +43,9 @@ class ApiToken(models.Model):
         WRITE = "write", _("读写")
 
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
-    name = models.CharField(_("名称"), max_length=100, help_text=_("例如:张三的手机、省平台对接"))
+    name = models.CharField(
+        _("名称"), max_length=limits.TOKEN_NAME, help_text=_("例如:张三的手机、省平台对接")
+    )
     scope = models.CharField(_("权限"), max_length=10, choices=Scope.choices)
     # The first characters of the key, so a person can tell their tokens apart.
     prefix = models.CharField(_("令牌前缀"), max_length=12, editable=False)

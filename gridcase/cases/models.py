@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gridcase.core import limits
 from gridcase.core.chain import ChainSpec
 from gridcase.core.models import ChainedRow
 from gridcase.org.models import Grid, Town, Unit, Village
@@ -84,12 +85,12 @@ class Source(models.TextChoices):
 
 class Case(models.Model):
     town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="cases")
-    number = models.CharField(_("事件编号"), max_length=40)
+    number = models.CharField(_("事件编号"), max_length=limits.CASE_NUMBER)
     category = models.CharField(_("事件类别"), max_length=30, choices=Category.choices)
     major = models.BooleanField(_("重大"), default=False)
-    title = models.CharField(_("标题"), max_length=200, blank=True)
+    title = models.CharField(_("标题"), max_length=limits.TITLE, blank=True)
     occurred_at = models.DateTimeField(_("发生时间"), null=True, blank=True)
-    location = models.CharField(_("发生地点"), max_length=300, blank=True)
+    location = models.CharField(_("发生地点"), max_length=limits.LOCATION, blank=True)
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(
         _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
@@ -98,7 +99,7 @@ class Case(models.Model):
     cause = models.TextField(_("起因"), blank=True)
     course = models.TextField(_("经过"), blank=True)
     result = models.TextField(_("处理结果"), blank=True)
-    mediator = models.CharField(_("调解人"), max_length=100, blank=True)
+    mediator = models.CharField(_("调解人"), max_length=limits.MEDIATOR, blank=True)
     mediation_result = models.CharField(
         _("调解结果"), max_length=20, choices=MediationResult.choices, blank=True
     )
@@ -154,11 +155,11 @@ class Case(models.Model):
     closed_at = models.DateTimeField(_("结案时间"), null=True, blank=True)
     closed_level = models.CharField(_("结案层级"), max_length=12, choices=Level.choices, blank=True)
     voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
-    void_reason = models.CharField(_("作废原因"), max_length=300, blank=True)
+    void_reason = models.CharField(_("作废原因"), max_length=limits.VOID_REASON, blank=True)
     follow_up_due = models.DateField(_("回访期限"), null=True, blank=True)
 
     quality = models.CharField(_("质量评定"), max_length=15, choices=Quality.choices, blank=True)
-    quality_note = models.CharField(_("不合格原因"), max_length=300, blank=True)
+    quality_note = models.CharField(_("不合格原因"), max_length=limits.QUALITY_NOTE, blank=True)
     # Required elements missing when the case was handed in (imported ledgers may lack them).
     missing_elements = models.JSONField(_("缺少要素"), default=list, blank=True)
     version = models.PositiveIntegerField(default=0, editable=False)
@@ -205,8 +206,8 @@ class Case(models.Model):
 
 class Party(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="parties")
-    name = models.CharField(_("当事人姓名"), max_length=50)
-    phone = models.CharField(_("联系电话"), max_length=20)
+    name = models.CharField(_("当事人姓名"), max_length=limits.PARTY_NAME)
+    phone = models.CharField(_("联系电话"), max_length=limits.PARTY_PHONE)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

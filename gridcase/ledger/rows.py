@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from gridcase.cases import elements
+from gridcase.core import limits
 from gridcase.core import text as chars
 
 # key -> Chinese header, in the order of the specification's table.
@@ -125,20 +126,19 @@ QUALITIES = {
     "nonconforming": "nonconforming",
 }
 
-# The longest text each column may hold (the database's columns, or the services' limits).
+# The longest text each column may hold: the same limits as the forms, the API and the services.
 LIMITS = {
-    "case_no": 40,
-    "village": 100,
-    "officer": 50,
-    "location": 300,
-    "persons": 5000,
-    "cause": 5000,
-    "course": 10000,
-    "result": 10000,
-    "mediator": 100,
-    "quality_note": 300,
+    "case_no": limits.CASE_NUMBER,
+    "village": limits.PLACE_NAME,
+    "officer": limits.PERSON_NAME,
+    "location": limits.LOCATION,
+    "persons": limits.PERSONS,
+    "cause": limits.CAUSE,
+    "course": limits.COURSE,
+    "result": limits.RESULT,
+    "mediator": limits.MEDIATOR,
+    "quality_note": limits.QUALITY_NOTE,
 }
-PARTY_NAME_LIMIT = 50
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # an earlier time is a typo, not a case
 TIME_COLUMNS = ("occurred_at", "submitted_at", "accepted_at", "escalated_at", "closed_at")
@@ -391,8 +391,8 @@ def parse_row(line: int, cells: Mapping[str, Any], *, tz: ZoneInfo, now: datetim
     parties: list[tuple[str, str]] = []
     invalid_phones: list[tuple[str, str]] = []
     for name, phone in parse_parties(cells.get("parties")):
-        if len(name) > PARTY_NAME_LIMIT:
-            reasons.append(f"当事人姓名“{name[:10]}…”过长(最多{PARTY_NAME_LIMIT}字)")
+        if len(name) > limits.PARTY_NAME:
+            reasons.append(f"当事人姓名“{name[:10]}…”过长(最多{limits.PARTY_NAME}字)")
             continue
         normal = elements.normalize_phone(phone)
         if phone and not elements.is_valid_phone(normal):

@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gridcase.core import limits
 from gridcase.org.models import Town, Unit
 
 
@@ -32,12 +33,12 @@ class ChannelConfig(models.Model):
         Unit, on_delete=models.CASCADE, related_name="channels", verbose_name=_("单位")
     )
     kind = models.CharField(_("渠道类型"), max_length=10, choices=Kind.choices)
-    name = models.CharField(_("名称"), max_length=100, blank=True)
+    name = models.CharField(_("名称"), max_length=limits.CHANNEL_NAME, blank=True)
     # A robot's or webhook's URL, or one or more e-mail addresses separated by commas.
-    target = models.CharField(_("地址"), max_length=1000)
+    target = models.CharField(_("地址"), max_length=limits.CHANNEL_TARGET)
     secret = models.CharField(
         _("签名密钥"),
-        max_length=200,
+        max_length=limits.CHANNEL_SECRET,
         blank=True,
         help_text=_("钉钉机器人“加签”密钥(SEC 开头);通用 Webhook 的 HMAC 密钥"),
     )

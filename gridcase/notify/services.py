@@ -15,7 +15,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from gridcase.cases.errors import ActionNotAllowed, CaseError
-from gridcase.core import audit, clock
+from gridcase.core import audit, clock, limits
 from gridcase.org.models import Town, Unit, User
 from gridcase.org.services import administers
 
@@ -95,9 +95,9 @@ def clean_channel(kind: str, target: str, secret: str, name: str) -> dict[str, A
         errors["secret"] = ["签名密钥至少 16 个字符"]
     if kind == Kind.DINGTALK and secret and not secret.startswith("SEC"):
         errors["secret"] = ["钉钉加签密钥以 SEC 开头(在机器人安全设置的“加签”一栏复制)"]
-    if len(target) > 1000:
+    if len(target) > limits.CHANNEL_TARGET:
         errors["target"] = ["地址过长"]
-    if len(secret) > 200:
+    if len(secret) > limits.CHANNEL_SECRET:
         errors["secret"] = ["密钥过长"]
     if errors:
         first = next(iter(errors.values()))

@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gridcase.core import limits
+
 
 def validate_timezone(value: str) -> None:
     if value not in available_timezones():
@@ -20,8 +22,10 @@ def validate_timezone(value: str) -> None:
 
 
 class Town(models.Model):
-    name = models.CharField(_("镇名"), max_length=100, unique=True)
-    code = models.SlugField(_("代码"), max_length=20, unique=True, help_text=_("用于事件编号前缀"))
+    name = models.CharField(_("镇名"), max_length=limits.PLACE_NAME, unique=True)
+    code = models.SlugField(
+        _("代码"), max_length=limits.TOWN_CODE, unique=True, help_text=_("用于事件编号前缀")
+    )
     timezone = models.CharField(
         _("时区"), max_length=64, default="Asia/Shanghai", validators=[validate_timezone]
     )
@@ -38,7 +42,7 @@ class Town(models.Model):
 
 class Village(models.Model):
     town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="villages")
-    name = models.CharField(_("行政村"), max_length=100)
+    name = models.CharField(_("行政村"), max_length=limits.PLACE_NAME)
 
     class Meta:
         verbose_name = _("行政村")
@@ -54,7 +58,7 @@ class Village(models.Model):
 
 class Grid(models.Model):
     village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="grids")
-    name = models.CharField(_("网格"), max_length=100)
+    name = models.CharField(_("网格"), max_length=limits.PLACE_NAME)
 
     class Meta:
         verbose_name = _("网格")
@@ -79,7 +83,7 @@ class Unit(models.Model):
 
     town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="units")
     kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
-    name = models.CharField(_("名称"), max_length=100)
+    name = models.CharField(_("名称"), max_length=limits.PLACE_NAME)
     village = models.ForeignKey(
         Village,
         on_delete=models.PROTECT,
@@ -116,8 +120,8 @@ class User(AbstractUser):
         related_name="people",
         verbose_name=_("所属镇"),
     )
-    display_name = models.CharField(_("姓名"), max_length=50, blank=True)
-    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    display_name = models.CharField(_("姓名"), max_length=limits.PERSON_NAME, blank=True)
+    phone = models.CharField(_("手机号"), max_length=limits.PHONE, blank=True)
 
     class Meta:
         verbose_name = _("人员")

@@ -19,13 +19,12 @@ from django.db.models import Model, ProtectedError
 
 from gridcase.cases.elements import is_valid_phone, normalize_phone
 from gridcase.cases.errors import CaseError
-from gridcase.core import audit, clock
+from gridcase.core import audit, clock, limits
 from gridcase.core.models import CalendarOverride
 
 from .models import Grid, Role, Town, Unit, User, Village
 from .selectors import administered_town_ids
 
-NAME_LIMIT = 100
 # What the audit trail keeps of a person and of a role (never the password: only that it
 # was set).
 PERSON_FIELDS = ("username", "display_name", "phone", "is_active", "town")
@@ -66,8 +65,10 @@ def _name(value: str, label: str, field: str = "name") -> str:
     name = " ".join((value or "").split())
     if not name:
         raise CaseError(f"请填写{label}", {field: [f"请填写{label}"]})
-    if len(name) > NAME_LIMIT:
-        raise CaseError(f"{label}过长(最多{NAME_LIMIT}字)", {field: [f"最多{NAME_LIMIT}字"]})
+    if len(name) > limits.PLACE_NAME:
+        raise CaseError(
+            f"{label}过长(最多{limits.PLACE_NAME}字)", {field: [f"最多{limits.PLACE_NAME}字"]}
+        )
     return name
 
 
@@ -293,8 +294,10 @@ def person_create(
     errors: dict[str, list[str]] = {}
     if not username:
         errors["username"] = ["请填写登录名"]
-    elif len(username) > 150 or not all(ch.isalnum() or ch in "@.+-_" for ch in username):
-        errors["username"] = ["登录名只能包含字母、数字和 @ . + - _,最多 150 个字符"]
+    elif len(username) > limits.USERNAME or not all(
+        ch.isalnum() or ch in "@.+-_" for ch in username
+    ):
+        errors["username"] = [f"登录名只能包含字母、数字和 @ . + - _,最多 {limits.USERNAME} 个字符"]
     elif User.objects.filter(username__iexact=username).exists():
         errors["username"] = [f"登录名“{username}”已被使用"]
     if errors:
@@ -513,8 +516,9 @@ def calendar_override_add(
     if day is None:
         raise CaseError("请填写日期", {"day": ["请填写日期"]})
     note = (note or "").strip()
-    if len(note) > 200:
-        raise CaseError("说明过长(最多200字)", {"note": ["最多200字"]})
+    if len(note) > limits.CALENDAR_NOTE:
+        message = f"最多{limits.CALENDAR_NOTE}字"
+        raise CaseError(f"说明过长({message})", {"note": [message]})
     message = f"{day:%Y-%m-%d} 已有本镇的日历调整;如需更改,请先删除原来的"
     if CalendarOverride.objects.filter(town=town, day=day).exists():
         raise CaseError(message, {"day": [message]})

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gridcase.cases.models import Category, Level, State
+from gridcase.core import limits
 from gridcase.core.text import TextField
 from gridcase.web import selectors
 
@@ -15,7 +16,7 @@ BLANK = [("", _("全部"))]
 class FilterForm(forms.Form):
     """The queue's filters and search (GET). Invalid values are ignored, never an error page."""
 
-    q = TextField(label=_("搜索"), required=False, max_length=100)
+    q = TextField(label=_("搜索"), required=False, max_length=limits.SEARCH)
     village = forms.ModelChoiceField(label=_("行政村"), queryset=None, required=False)
     category = forms.ChoiceField(
         label=_("事件类别"), choices=BLANK + Category.choices, required=False
@@ -130,13 +131,13 @@ class CaseForm(forms.Form):
     title = TextField(
         label=_("标题"),
         required=False,
-        max_length=200,
+        max_length=limits.TITLE,
         help_text=_("一句话概括,可不填"),
     )
     occurred_at = forms.DateTimeField(
         label=_("发生时间"), required=False, widget=DateTimeLocalInput
     )
-    location = TextField(label=_("发生地点"), required=False, max_length=300)
+    location = TextField(label=_("发生地点"), required=False, max_length=limits.LOCATION)
     latitude = forms.DecimalField(
         label=_("纬度"), required=False, max_digits=9, decimal_places=6, min_value=-90, max_value=90
     )
@@ -151,15 +152,21 @@ class CaseForm(forms.Form):
     persons = TextField(
         label=_("人物"),
         required=False,
-        max_length=5000,
+        max_length=limits.PERSONS,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("涉及的人员,多人用顿号分隔"),
     )
     cause = TextField(
-        label=_("起因"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("起因"),
+        required=False,
+        max_length=limits.CAUSE,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     course = TextField(
-        label=_("经过"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("经过"),
+        required=False,
+        max_length=limits.COURSE,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
     CONTENT = (
@@ -192,11 +199,11 @@ class CaseForm(forms.Form):
 
 
 class PartyForm(forms.Form):
-    name = TextField(label=_("姓名"), required=False, max_length=50)
+    name = TextField(label=_("姓名"), required=False, max_length=limits.PARTY_NAME)
     phone = TextField(
         label=_("联系电话"),
         required=False,
-        max_length=20,
+        max_length=limits.PARTY_PHONE,
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "off"}),
     )
 
@@ -240,7 +247,7 @@ class CloseForm(forms.Form):
     result = TextField(
         label=_("处理结果"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    mediator = TextField(label=_("调解人"), required=False, max_length=100)
+    mediator = TextField(label=_("调解人"), required=False, max_length=limits.MEDIATOR)
     mediation_result = forms.ChoiceField(
         label=_("调解结果"),
         required=False,

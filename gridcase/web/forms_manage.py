@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gridcase.cases.errors import CaseError
+from gridcase.core import limits
 from gridcase.core.models import CalendarOverride
 from gridcase.core.text import TextField
 from gridcase.org.models import Grid, Role, Unit, Village
@@ -54,12 +55,12 @@ def date_field(label, **kwargs) -> forms.DateField:
 
 
 class VillageForm(forms.Form):
-    name = TextField(label=_("行政村名称"), max_length=100)
+    name = TextField(label=_("行政村名称"), max_length=limits.PLACE_NAME)
 
 
 class GridForm(forms.Form):
     village = ScopedChoiceField(label=_("所属行政村"), queryset=Village.objects.none())
-    name = TextField(label=_("网格名称"), max_length=100)
+    name = TextField(label=_("网格名称"), max_length=limits.PLACE_NAME)
 
     def __init__(self, *args, town, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,12 +68,12 @@ class GridForm(forms.Form):
 
 
 class GridRenameForm(forms.Form):
-    name = TextField(label=_("网格名称"), max_length=100)
+    name = TextField(label=_("网格名称"), max_length=limits.PLACE_NAME)
 
 
 class UnitForm(forms.Form):
     kind = forms.ChoiceField(label=_("单位类型"), choices=Unit.Kind.choices)
-    name = TextField(label=_("单位名称"), max_length=100)
+    name = TextField(label=_("单位名称"), max_length=limits.PLACE_NAME)
     village = ScopedChoiceField(
         label=_("所属行政村"),
         queryset=Village.objects.none(),
@@ -113,19 +114,19 @@ class PasswordFields(forms.Form):
 class PersonCreateForm(PasswordFields):
     username = TextField(
         label=_("登录名"),
-        max_length=150,
+        max_length=limits.USERNAME,
         help_text=_("字母、数字和 @ . + - _,登录时使用"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
     )
-    display_name = TextField(label=_("姓名"), max_length=50)
-    phone = TextField(label=_("手机号"), max_length=20, required=False)
+    display_name = TextField(label=_("姓名"), max_length=limits.PERSON_NAME)
+    phone = TextField(label=_("手机号"), max_length=limits.PHONE, required=False)
 
     field_order = ["username", "display_name", "phone", "password", "password2"]
 
 
 class PersonForm(forms.Form):
-    display_name = TextField(label=_("姓名"), max_length=50)
-    phone = TextField(label=_("手机号"), max_length=20, required=False)
+    display_name = TextField(label=_("姓名"), max_length=limits.PERSON_NAME)
+    phone = TextField(label=_("手机号"), max_length=limits.PHONE, required=False)
 
 
 class PasswordForm(PasswordFields):
@@ -162,7 +163,7 @@ class CalendarOverrideForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("类型"), choices=CalendarOverride.Kind.choices, widget=forms.RadioSelect
     )
-    note = TextField(label=_("说明"), max_length=200, required=False)
+    note = TextField(label=_("说明"), max_length=limits.CALENDAR_NOTE, required=False)
 
 
 class PolicyForm(forms.Form):
@@ -201,15 +202,15 @@ class PolicyForm(forms.Form):
 class ChannelForm(forms.Form):
     unit = ScopedChoiceField(label=_("单位"), queryset=Unit.objects.none())
     kind = forms.ChoiceField(label=_("渠道类型"), choices=())
-    name = TextField(label=_("名称"), max_length=100, required=False)
+    name = TextField(label=_("名称"), max_length=limits.CHANNEL_NAME, required=False)
     target = TextField(
         label=_("地址"),
-        max_length=1000,
+        max_length=limits.CHANNEL_TARGET,
         help_text=_("机器人或 Webhook 的完整地址;电子邮件填写收件邮箱,多个用逗号分隔"),
     )
     secret = forms.CharField(
         label=_("签名密钥"),
-        max_length=200,
+        max_length=limits.CHANNEL_SECRET,
         required=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from gridcase.cases.models import FollowUp, Quality
+from gridcase.core import limits
 
 from .common import IdField, StrictSerializer, TextField
 
@@ -16,7 +17,7 @@ class EmptySerializer(StrictSerializer):
 class NoteSerializer(StrictSerializer):
     note = TextField(
         label="说明",
-        max_length=2000,
+        max_length=limits.REASON,
         allow_blank=True,
         required=False,
         default="",
@@ -27,7 +28,7 @@ class NoteSerializer(StrictSerializer):
 class ReasonSerializer(StrictSerializer):
     reason = TextField(
         label="原因",
-        max_length=2000,
+        max_length=limits.REASON,
         allow_blank=True,
         required=False,
         default="",
@@ -38,8 +39,10 @@ class ReasonSerializer(StrictSerializer):
 class CloseSerializer(StrictSerializer):
     """The final result; a dispute closed at the grid or village also needs its mediation."""
 
-    result = TextField(label="处理结果", max_length=10000, allow_blank=True, required=False)
-    mediator = TextField(label="调解人", max_length=100, allow_blank=True, required=False)
+    result = TextField(label="处理结果", max_length=limits.RESULT, allow_blank=True, required=False)
+    mediator = TextField(
+        label="调解人", max_length=limits.MEDIATOR, allow_blank=True, required=False
+    )
     mediation_result = serializers.ChoiceField(
         choices=[("", "未填写"), ("agreed", "达成协议"), ("not_agreed", "未达成协议")],
         required=False,
@@ -48,8 +51,8 @@ class CloseSerializer(StrictSerializer):
         choices=[("", "未填写"), ("written", "书面"), ("oral", "口头")], required=False
     )
     agreement_terms = serializers.ListField(
-        child=TextField(label="协议内容", max_length=1000),
-        max_length=50,
+        child=TextField(label="协议内容", max_length=limits.AGREEMENT_TERM),
+        max_length=limits.AGREEMENT_TERMS,
         required=False,
         help_text="协议内容,逐条",
     )
@@ -57,13 +60,15 @@ class CloseSerializer(StrictSerializer):
 
 class DispatchSerializer(StrictSerializer):
     department = IdField(help_text="本镇部门的 id(见 /api/v1/org/units?kind=department)")
-    note = TextField(label="说明", max_length=2000, allow_blank=True, required=False, default="")
+    note = TextField(
+        label="说明", max_length=limits.REASON, allow_blank=True, required=False, default=""
+    )
 
 
 class ReportSerializer(StrictSerializer):
     result = TextField(
         label="处理结果",
-        max_length=2000,
+        max_length=limits.REASON,
         allow_blank=True,
         required=False,
         default="",
@@ -77,7 +82,7 @@ class ExtensionRequestSerializer(StrictSerializer):
     )
     reason = TextField(
         label="原因",
-        max_length=2000,
+        max_length=limits.REASON,
         allow_blank=True,
         required=False,
         default="",
@@ -87,14 +92,18 @@ class ExtensionRequestSerializer(StrictSerializer):
 
 class ExtensionDecisionSerializer(StrictSerializer):
     approve = serializers.BooleanField(help_text="true 批准,false 不批准")
-    note = TextField(label="说明", max_length=2000, allow_blank=True, required=False, default="")
+    note = TextField(
+        label="说明", max_length=limits.REASON, allow_blank=True, required=False, default=""
+    )
 
 
 class FollowUpInputSerializer(StrictSerializer):
     visited_on = serializers.DateField(help_text="回访日期,YYYY-MM-DD,不能晚于今天")
     method = serializers.ChoiceField(choices=FollowUp.Method.choices)
     satisfied = serializers.BooleanField(allow_null=True, required=False, default=None)
-    note = TextField(label="说明", max_length=5000, allow_blank=True, required=False, default="")
+    note = TextField(
+        label="说明", max_length=limits.FOLLOW_UP_NOTE, allow_blank=True, required=False, default=""
+    )
 
 
 class ReviewSerializer(StrictSerializer):
@@ -103,7 +112,7 @@ class ReviewSerializer(StrictSerializer):
     )
     note = TextField(
         label="说明",
-        max_length=2000,
+        max_length=limits.REASON,
         allow_blank=True,
         required=False,
         default="",

@@ -7,13 +7,16 @@ from rest_framework import serializers
 
 from gridcase.assessment.models import Appeal, QuarterAssessment
 from gridcase.assessment.rules import STATUSES
+from gridcase.core import limits
 
 from .cases import PersonSerializer, _person
 from .common import IdField, StrictSerializer, TextField
 
 
 class PeriodQuerySerializer(serializers.Serializer):
-    town = TextField(max_length=20, required=False, help_text="镇代码;默认为调用者的镇")
+    town = TextField(
+        max_length=limits.TOWN_CODE, required=False, help_text="镇代码;默认为调用者的镇"
+    )
     month = TextField(max_length=7, required=False, help_text="月份 YYYY-MM")
     quarter = TextField(max_length=7, required=False, help_text="季度 YYYY-Qn")
 
@@ -24,7 +27,9 @@ class PeriodQuerySerializer(serializers.Serializer):
 
 
 class TownQuerySerializer(serializers.Serializer):
-    town = TextField(max_length=20, required=False, help_text="镇代码;默认为调用者的镇")
+    town = TextField(
+        max_length=limits.TOWN_CODE, required=False, help_text="镇代码;默认为调用者的镇"
+    )
 
 
 class AppealQuerySerializer(TownQuerySerializer):
@@ -169,29 +174,39 @@ class AdjustmentSerializer(serializers.Serializer):
 
 
 class TownInputSerializer(StrictSerializer):
-    town = TextField(max_length=20, required=False, help_text="镇代码;默认为调用者的镇")
+    town = TextField(
+        max_length=limits.TOWN_CODE, required=False, help_text="镇代码;默认为调用者的镇"
+    )
 
 
 class ApproveSerializer(TownInputSerializer):
-    note = TextField(max_length=2000, allow_blank=True, required=False, default="")
+    note = TextField(max_length=limits.REASON, allow_blank=True, required=False, default="")
 
 
 class ReopenSerializer(TownInputSerializer):
     reason = TextField(
-        max_length=2000, allow_blank=True, required=False, default="", help_text="退回原因(必填)"
+        max_length=limits.REASON,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="退回原因(必填)",
     )
 
 
 class AppealInputSerializer(StrictSerializer):
     reason = TextField(
-        max_length=2000, allow_blank=True, required=False, default="", help_text="申诉理由(必填)"
+        max_length=limits.REASON,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="申诉理由(必填)",
     )
 
 
 class AppealDecisionSerializer(StrictSerializer):
     accept = serializers.BooleanField(help_text="true 采纳,false 不予采纳")
     note = TextField(
-        max_length=2000, allow_blank=True, required=False, default="", help_text="处理意见"
+        max_length=limits.REASON, allow_blank=True, required=False, default="", help_text="处理意见"
     )
     override = serializers.ChoiceField(
         choices=[("conforming", "按质量合格计"), ("on_time", "按按时结案或上报计")],
@@ -208,5 +223,9 @@ class AdjustmentInputSerializer(TownInputSerializer):
         max_digits=9, decimal_places=2, help_text="元;扣减用负数,如 -10"
     )
     reason = TextField(
-        max_length=2000, allow_blank=True, required=False, default="", help_text="调整原因(必填)"
+        max_length=limits.REASON,
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text="调整原因(必填)",
     )

@@ -6,6 +6,8 @@ from datetime import date
 
 from rest_framework import serializers
 
+from gridcase.core import limits
+
 from .common import TextField
 
 # The calendar library and the date arithmetic are meaningful for these years only.
@@ -27,7 +29,9 @@ def _in_years(value: date, name: str) -> None:
 class _FromField(serializers.Serializer):
     """`from` is a Python keyword: the field is added by name."""
 
-    town = TextField(max_length=20, required=False, help_text="镇代码;默认为调用者的镇")
+    town = TextField(
+        max_length=limits.TOWN_CODE, required=False, help_text="镇代码;默认为调用者的镇"
+    )
 
     def get_fields(self):
         fields = super().get_fields()

@@ -22,6 +22,7 @@ from gridcase.cases.models import (
     Source,
     State,
 )
+from gridcase.core import limits
 from gridcase.core.workdays import light_for
 
 from .common import IdField, PhoneField, RefSerializer, StrictSerializer, TextField
@@ -292,7 +293,11 @@ class CaseDetailSerializer(CaseListSerializer):
 
 class PartyInputSerializer(StrictSerializer):
     name = TextField(
-        label="当事人姓名", max_length=50, allow_blank=True, required=False, default=""
+        label="当事人姓名",
+        max_length=limits.PARTY_NAME,
+        allow_blank=True,
+        required=False,
+        default="",
     )
     phone = PhoneField(allow_blank=True, required=False, default="")
 
@@ -302,11 +307,13 @@ class CaseDraftSerializer(StrictSerializer):
 
     category = serializers.ChoiceField(choices=Category.choices, required=False)
     major = serializers.BooleanField(required=False)
-    title = TextField(label="标题", max_length=200, allow_blank=True, required=False)
+    title = TextField(label="标题", max_length=limits.TITLE, allow_blank=True, required=False)
     occurred_at = serializers.DateTimeField(
         allow_null=True, required=False, help_text="ISO 8601;不带时区的时间按北京时间"
     )
-    location = TextField(label="发生地点", max_length=300, allow_blank=True, required=False)
+    location = TextField(
+        label="发生地点", max_length=limits.LOCATION, allow_blank=True, required=False
+    )
     latitude = serializers.DecimalField(
         max_digits=9,
         decimal_places=6,
@@ -325,9 +332,9 @@ class CaseDraftSerializer(StrictSerializer):
         required=False,
         coerce_to_string=False,
     )
-    persons = TextField(label="人物", max_length=5000, allow_blank=True, required=False)
-    cause = TextField(label="起因", max_length=5000, allow_blank=True, required=False)
-    course = TextField(label="经过", max_length=10000, allow_blank=True, required=False)
+    persons = TextField(label="人物", max_length=limits.PERSONS, allow_blank=True, required=False)
+    cause = TextField(label="起因", max_length=limits.CAUSE, allow_blank=True, required=False)
+    course = TextField(label="经过", max_length=limits.COURSE, allow_blank=True, required=False)
     parties = PartyInputSerializer(many=True, required=False, max_length=20)
     village = IdField(required=False, help_text="行政村 id;默认为专管员本人的行政村")
     grid = IdField(required=False, allow_null=True, help_text="网格 id;默认为专管员本人的网格")
@@ -340,7 +347,7 @@ class CaseUpdateSerializer(CaseDraftSerializer):
 class CaseFilterSerializer(serializers.Serializer):
     """The workbench's filters (query parameters)."""
 
-    town = TextField(max_length=20, required=False, help_text="镇代码(多镇账号)")
+    town = TextField(max_length=limits.TOWN_CODE, required=False, help_text="镇代码(多镇账号)")
     village = IdField(required=False)
     grid = IdField(required=False)
     officer = IdField(required=False)
@@ -357,7 +364,7 @@ class CaseFilterSerializer(serializers.Serializer):
     submitted_to = serializers.DateField(required=False, help_text="提交日期止(含),YYYY-MM-DD")
     q = TextField(
         label="搜索",
-        max_length=100,
+        max_length=limits.SEARCH,
         required=False,
         help_text="在编号、标题、地点、人物、起因、经过中搜索",
     )

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from rest_framework import serializers
 
 from gridcase.cases import elements
-from gridcase.core import text
+from gridcase.core import limits, text
 
 from ..errors import CODES
 
@@ -83,7 +83,7 @@ class PhoneField(TextField):
     """A mainland mobile (11 digits from 1) or a landline with its area code."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 30)
+        kwargs.setdefault("max_length", limits.PHONE_INPUT)
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):

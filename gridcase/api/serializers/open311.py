@@ -7,6 +7,7 @@ import re
 from rest_framework import serializers
 
 from gridcase.cases.models import Category
+from gridcase.core import limits
 
 from .common import EmailField, PhoneField, StrictSerializer, TextField, URLField
 
@@ -39,7 +40,7 @@ class CommaListField(TextField):
 
 class JurisdictionSerializer(serializers.Serializer):
     jurisdiction_id = TextField(
-        max_length=20, required=False, help_text="辖区:镇代码;系统只有一个镇时可不填"
+        max_length=limits.TOWN_CODE, required=False, help_text="辖区:镇代码;系统只有一个镇时可不填"
     )
 
 
@@ -78,17 +79,17 @@ class RequestsQuerySerializer(KeyedSerializer):
 def attribute_fields() -> dict[str, serializers.Field]:
     """The attributes of every service (services/{code}), as form fields `attribute[code]`."""
     return {
-        "attribute[village]": TextField(max_length=100, required=False),
+        "attribute[village]": TextField(max_length=limits.PLACE_NAME, required=False),
         "attribute[occurred_at]": serializers.DateTimeField(required=False),
-        "attribute[persons]": TextField(max_length=500, required=False),
-        "attribute[cause]": TextField(max_length=2000, required=False),
+        "attribute[persons]": TextField(max_length=limits.OPEN311_PERSONS, required=False),
+        "attribute[cause]": TextField(max_length=limits.OPEN311_CAUSE, required=False),
     }
 
 
 class RequestCreateSerializer(StrictSerializer):
     """POST requests: the GeoReport v2 fields, and the attributes of services/{code}."""
 
-    jurisdiction_id = TextField(max_length=20, required=False)
+    jurisdiction_id = TextField(max_length=limits.TOWN_CODE, required=False)
     api_key = TextField(max_length=200, help_text="写权限的系统令牌")
     service_code = serializers.ChoiceField(choices=Category.choices)
     lat = serializers.DecimalField(
@@ -97,15 +98,15 @@ class RequestCreateSerializer(StrictSerializer):
     long = serializers.DecimalField(
         max_digits=20, decimal_places=15, min_value=-180, max_value=180, required=False
     )
-    address_string = TextField(max_length=300, required=False)
+    address_string = TextField(max_length=limits.LOCATION, required=False)
     address_id = TextField(max_length=100, required=False)
     email = EmailField(max_length=254, required=False)
     device_id = TextField(max_length=100, required=False)
     account_id = TextField(max_length=100, required=False)
-    first_name = TextField(max_length=50, required=False)
-    last_name = TextField(max_length=50, required=False)
+    first_name = TextField(max_length=limits.PERSON_NAME, required=False)
+    last_name = TextField(max_length=limits.PERSON_NAME, required=False)
     phone = PhoneField(required=False)
-    description = TextField(max_length=4000, required=False)
+    description = TextField(max_length=limits.OPEN311_DESCRIPTION, required=False)
     media_url = URLField(max_length=500, required=False)
 
     def get_fields(self):

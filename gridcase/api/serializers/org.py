@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from gridcase.core import limits
 from gridcase.org.models import Unit
 
 from .common import IdField, RefSerializer, TextField
@@ -84,7 +85,9 @@ class MeSerializer(serializers.Serializer):
 
 
 class TownQuerySerializer(serializers.Serializer):
-    town = TextField(max_length=20, required=False, help_text="镇代码;默认为所有可见的镇")
+    town = TextField(
+        max_length=limits.TOWN_CODE, required=False, help_text="镇代码;默认为所有可见的镇"
+    )
 
 
 class GridQuerySerializer(TownQuerySerializer):

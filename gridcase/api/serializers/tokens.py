@@ -7,7 +7,7 @@ from datetime import timedelta
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from gridcase.core import clock
+from gridcase.core import clock, limits
 
 from ..models import ApiToken
 from .cases import PersonSerializer, _person
@@ -52,7 +52,7 @@ class TokenCreatedSerializer(TokenSerializer):
 
 
 class TokenInputSerializer(StrictSerializer):
-    name = TextField(max_length=100, help_text="用途,例如“张三的手机”")
+    name = TextField(max_length=limits.TOKEN_NAME, help_text="用途,例如“张三的手机”")
     scope = serializers.ChoiceField(
         choices=ApiToken.Scope.choices, default=ApiToken.Scope.WRITE, required=False
     )
@@ -76,9 +76,11 @@ class SystemTokenInputSerializer(TokenInputSerializer):
         choices=ApiToken.Scope.choices,
         help_text="read:读取本镇已提交的事件(电话号码打码);write:另可通过 Open311 提交群众上报",
     )
-    town = TextField(max_length=20, required=False, help_text="镇代码;管理员只管理一个镇时可不填")
+    town = TextField(
+        max_length=limits.TOWN_CODE, required=False, help_text="镇代码;管理员只管理一个镇时可不填"
+    )
 
 
 class SignInSerializer(TokenInputSerializer):
-    username = TextField(max_length=150)
+    username = TextField(max_length=limits.USERNAME)
     password = TextField(max_length=200, trim_whitespace=False)
