@@ -15,8 +15,9 @@ from gridcase.cases.errors import ActionNotAllowed, CaseError
 from gridcase.core.admin_scope import ReadOnlyInline, TownScopedAdmin
 from gridcase.core.admin_site import may_use_admin
 from gridcase.org.models import Unit
+from gridcase.org.selectors import administered_town_ids
 
-from . import selectors, services
+from . import services
 from .models import ChannelConfig, Delivery, InboxItem, Notification
 
 
@@ -86,7 +87,7 @@ class ChannelConfigAdmin(_Scoped):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "unit":
-            towns = selectors.administered_town_ids(request.user)
+            towns = administered_town_ids(request.user)
             qs = Unit.objects.select_related("town")
             kwargs["queryset"] = qs if towns is None else qs.filter(town_id__in=towns)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -25,13 +25,8 @@ def unread_count(user: User) -> int:
     return InboxItem.objects.filter(user=user, read_at__isnull=True).count()
 
 
-def administered_town_ids(user: User) -> set[int] | None:
-    """The towns whose notifications the user administers; None means all (superuser)."""
-    return org_selectors.administered_town_ids(user)
-
-
 def _town_scope(qs: QuerySet, user: User, path: str) -> QuerySet:
-    towns = administered_town_ids(user)
+    towns = org_selectors.administered_town_ids(user)
     if towns is None:
         return qs
     return qs.filter(**{f"{path}__in": towns})

@@ -23,8 +23,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from gridcase.core import signin
-from gridcase.org.models import Role, Town
-from gridcase.org.selectors import roles_in_force
+from gridcase.org.selectors import administered_towns
 
 from ..models import ApiToken
 from ..permissions import IsPerson, token_of
@@ -46,13 +45,6 @@ ID_PARAMETER = OpenApiParameter("id", int, OpenApiParameter.PATH, description="�
 def _require_session(request) -> None:
     if token_of(request) is not None:
         raise PermissionDenied("创建令牌需要登录网页工作台(不能用令牌创建令牌)")
-
-
-def _administered_towns(user) -> list[Town]:
-    if user.is_superuser:
-        return list(Town.objects.all())
-    towns = {r.town_id: r.town for r in roles_in_force(user) if r.kind == Role.Kind.ADMINISTRATOR}
-    return list(towns.values())
 
 
 def _revoke(token: ApiToken, by) -> None:
@@ -130,7 +122,7 @@ class SystemTokensView(ApiView):
         responses={200: TokenSerializer(many=True)},
     )
     def get(self, request):
-        towns = _administered_towns(request.user)
+        towns = administered_towns(request.user)
         if not towns:
             raise PermissionDenied("只有本镇的管理员可以管理系统令牌")
         tokens = ApiToken.objects.filter(kind=ApiToken.Kind.SYSTEM, town__in=towns).select_related(
@@ -152,7 +144,7 @@ class SystemTokensView(ApiView):
     )
     def post(self, request):
         _require_session(request)
-        towns = _administered_towns(request.user)
+        towns = administered_towns(request.user)
         if not towns:
             raise PermissionDenied("只有本镇的管理员可以创建系统令牌")
         serializer = SystemTokenInputSerializer(data=request.data)
@@ -184,7 +176,7 @@ class SystemTokenView(ApiView):
         responses={204: OpenApiResponse(description="已撤销")},
     )
     def delete(self, request, pk):
-        towns = _administered_towns(request.user)
+        towns = administered_towns(request.user)
         token = ApiToken.objects.filter(pk=pk, kind=ApiToken.Kind.SYSTEM, town__in=towns).first()
         if token is None:
             raise NotFound()

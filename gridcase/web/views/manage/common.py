@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gridcase.cases.errors import CaseError
-from gridcase.org.models import Role, Town, User
-from gridcase.org.selectors import roles_in_force
+from gridcase.org.models import Town
+from gridcase.org.selectors import administered_towns
 from gridcase.org.services import NotInScope, administers
 
 # (section, URL name, label): the administration's own menu, in this order.
@@ -29,20 +29,6 @@ MENU = [
     ("sign_in_failures", "manage:sign_in_failures", _("登录失败记录")),
     ("audit", "manage:audit", _("审计日志")),
 ]
-
-
-def managed_towns(user: User) -> list[Town]:
-    """The towns the person administers today; every town for a superuser."""
-    if not user.is_authenticated or not user.is_active:
-        return []
-    if user.is_superuser:
-        return list(Town.objects.order_by("name"))
-    towns: dict[int, Town] = {}
-    for role in roles_in_force(user):
-        wanted = role.kind == Role.Kind.ADMINISTRATOR and role.town_id not in towns
-        if wanted and administers(user, role.town):
-            towns[role.town_id] = role.town
-    return sorted(towns.values(), key=lambda town: town.name)
 
 
 def manage_view(view):
@@ -68,7 +54,7 @@ def page(request: HttpRequest, town: Town, template: str, section: str, ctx: dic
         {"url": reverse(name, args=[town.pk]), "label": label, "current": key == section}
         for key, name, label in MENU
     ]
-    towns = managed_towns(request.user) if request.user.is_superuser else []
+    towns = administered_towns(request.user) if request.user.is_superuser else []
     return render(
         request,
         template,

@@ -11,14 +11,15 @@ from gridcase.core import clock
 from gridcase.core.calendar import missing_arrangement_warning
 from gridcase.org.models import Grid, Town, Unit, User, Village
 from gridcase.org.policies import policy_for
+from gridcase.org.selectors import administered_towns
 
-from .common import manage_view, managed_towns, page
+from .common import manage_view, page
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """/manage/: to the town chosen (`?town=`), or the first one the person administers."""
-    towns = managed_towns(request.user)
+    towns = administered_towns(request.user)
     if not towns:
         raise Http404
     wanted = request.GET.get("town")
