@@ -33,6 +33,10 @@ STATUSES: tuple[str, ...] = (
 )
 QUALITIES: tuple[str, ...] = ("", "conforming", "nonconforming")
 OUTCOMES: tuple[str | None, ...] = (None, "closed", "escalated")
+SOURCES: tuple[str, ...] = ("entered", "imported", "open311")  # as cases.models.Source
+# The rules pay for what an officer collects and enters (三, 考核内容: "收集、录入、上报、交办"):
+# a citizen's own report (Open311), handed to the officer of its grid, was not collected by them.
+CITIZEN_REPORT_REASON = "三: 市民通过 Open311 上报的事件不计入网格专管员考核"
 
 _ZERO = Decimal("0.00")
 
@@ -54,6 +58,7 @@ class CaseFact:
     local_due: date | None  # end of this day: grid/village handling deadline (after returns)
     outcome: str | None  # "closed" (at grid or village) | "escalated" (town center or beyond)
     outcome_on: date | None  # day of that outcome
+    source: str = "entered"  # one of SOURCES: where the case came from
 
     def __post_init__(self) -> None:
         # Catch wiring mistakes early, with the case number in the message.
@@ -63,6 +68,8 @@ class CaseFact:
         object.__setattr__(self, "missing", tuple(self.missing))
         if self.quality not in QUALITIES:
             raise refuse(f"quality must be one of {QUALITIES}, not {self.quality!r}")
+        if self.source not in SOURCES:
+            raise refuse(f"source must be one of {SOURCES}, not {self.source!r}")
         if self.outcome not in OUTCOMES:
             raise refuse(f"outcome must be one of {OUTCOMES}, not {self.outcome!r}")
         if (self.outcome is None) != (self.outcome_on is None):
@@ -162,6 +169,7 @@ def case_status(fact: CaseFact, policy: Policy, today: date) -> tuple[str, str]:
 def _judge(fact: CaseFact, policy: Policy, today: date) -> _Judgement:
     # Precedence: voided, not_counted, late, nonconforming, pending, counted.
     # - A voided case is not a real matter at all, whatever else is true of it.
+    # - A citizen's report (Open311) is not the officer's work to count (三), whatever happened.
     # - A category the policy does not count is never paid (三(四)), on time or not.
     # - A late case "不列入基本工资及绩效奖励范围" (四.3): it counts for nothing, so it is neither
     #   quota nor a quality deduction; hence late before nonconforming.
@@ -169,6 +177,8 @@ def _judge(fact: CaseFact, policy: Policy, today: date) -> _Judgement:
     #   deduction is what the officer needs to see; pending only if nothing is known against it.
     if fact.voided:
         return _Judgement("voided", "已作废, 不计入考核")
+    if fact.source == "open311":
+        return _Judgement("not_counted", CITIZEN_REPORT_REASON)
     if fact.category not in policy.categories:
         name = CATEGORY_NAMES.get(fact.category, fact.category)
         return _Judgement("not_counted", f"三(四): 不计入录入数 ({name})")

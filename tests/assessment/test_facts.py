@@ -5,6 +5,8 @@ from datetime import date, datetime
 import pytest
 
 from gridcase.assessment import facts
+from gridcase.assessment.policy import default_policy
+from gridcase.assessment.rules import case_status
 from gridcase.cases import services
 from gridcase.cases.models import Case
 from tests.assessment.builders import closed_locally, escalated_to_town, submitted
@@ -149,6 +151,11 @@ def test_a_citizen_report_given_to_an_officer_is_not_their_case(t):
     reported = submitted(t, local(2026, 10, 13, 9))
     Case.objects.filter(pk=reported.pk).update(source="open311")
 
-    _, fact = only_fact(t)
+    found = facts.town_facts(t.town, [OCT]).by_officer_month[(t.officer.pk, OCT)]
 
-    assert fact.case_no == mine.number
+    # The fact says where the case came from; the pay rules say why it is not counted.
+    sources = {fact.case_no: fact.source for fact in found}
+    assert sources == {mine.number: "entered", reported.number: "open311"}
+    statuses = {f.case_no: case_status(f, default_policy(), date(2027, 3, 1))[0] for f in found}
+    assert statuses[reported.number] == "not_counted"
+    assert statuses[mine.number] != "not_counted"

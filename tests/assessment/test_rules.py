@@ -320,6 +320,12 @@ REASONS = [
     ),
     ("pending", case(1, None), date(2026, 10, 16), "三(五): 尚未结案或上报 (办理期限 2026-10-19)"),
     ("voided", case(1, voided=True), None, "已作废"),
+    (
+        "citizen report",
+        case(1, source="open311"),
+        None,
+        "三: 市民通过 Open311 上报的事件不计入网格专管员考核",
+    ),
 ]
 
 
@@ -630,3 +636,34 @@ def test_a_month_must_be_written_yyyy_mm():
 def test_today_must_be_a_date_not_a_datetime():
     with pytest.raises(TypeError):
         assess_month([], CHANGTANG, today=datetime(2026, 11, 1, tzinfo=UTC), month=OCTOBER)
+
+
+# --- a citizen's report ---------------------------------------------------------------------
+
+
+def test_a_citizen_report_counts_for_nothing_however_well_it_was_handled():
+    result = assess(cases(0, 8) + [case(8, source="open311", major=True)])
+    assert statuses(result) == ["quota"] * 8 + ["not_counted"]
+    assert by_no(result, "CT-008").amount == Decimal("0.00")
+    assert (result.counted, result.bonus, result.total) == (8, Decimal("0.00"), Decimal("100.00"))
+
+
+def test_a_citizen_report_does_not_fill_the_quota():
+    with_report = assess(cases(0, 7) + [case(7, source="open311")])
+    without = assess(cases(0, 7))
+    assert (with_report.counted, with_report.total) == (without.counted, without.total)
+
+
+def test_an_imported_case_counts_like_an_entered_one():
+    assert case_status(case(1, source="imported"), CHANGTANG, AFTER_OCTOBER)[0] == "counted"
+
+
+def test_a_voided_citizen_report_is_shown_as_voided():
+    assert case_status(case(1, source="open311", voided=True), CHANGTANG, AFTER_OCTOBER)[0] == (
+        "voided"
+    )
+
+
+def test_an_unknown_source_is_a_wiring_mistake():
+    with pytest.raises(ValueError, match="source"):
+        case(1, source="fax")

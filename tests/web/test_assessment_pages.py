@@ -10,10 +10,12 @@ from datetime import timedelta
 import pytest
 from openpyxl import load_workbook
 
+from gridcase.assessment import exports
 from gridcase.assessment import quarter as life
 from gridcase.assessment.models import Appeal, QuarterAssessment
 from gridcase.assessment.services import assess_period
 from gridcase.cases import services as case_services
+from gridcase.cases.models import Case, Source
 from gridcase.notify.models import InboxItem
 from gridcase.org.models import Role
 from tests.assessment.builders import closed_locally, escalated_to_town, submitted
@@ -316,6 +318,31 @@ def test_a_statement_lists_every_case_with_its_status_amount_and_reason(login, t
     assert response.context["own"] is True
     # Each of the officer's four cases can be appealed while the quarter is open.
     assert page.count("提交申诉") == 4
+
+
+def test_a_citizen_report_is_on_the_statement_as_not_counted_with_its_reason(login, t, q4):
+    report = closed_locally(t, local(2026, 10, 14, 9))
+    Case.objects.filter(pk=report.pk).update(source=Source.OPEN311)
+    reason = "三: 市民通过 Open311 上报的事件不计入网格专管员考核"
+
+    page = html(login(t.officer).get(f"/assessment/{Q4}/officers/{t.officer.pk}/"))
+    assert f'href="/cases/{report.number}/"' in page
+    assert reason in page and "不计入" in page
+
+    # The JSON and the payroll's sheet of the officer say the same.
+    result = assess_period(town=t.town, months=Q4_MONTHS)
+    (october,) = [m for m in result.officer(t.officer.pk).months if m.month == "2026-10"]
+    as_json = next(c for c in october.as_dict()["cases"] if c["case_no"] == report.number)
+    assert (as_json["status"], as_json["amount"], as_json["reason"]) == (
+        "not_counted",
+        "0.00",
+        reason,
+    )
+    sheet = load_workbook(io.BytesIO(exports.render_xlsx(result)))[t.officer.display_name]
+    (row,) = [[c.value for c in r] for r in sheet.iter_rows() if r[1].value == report.number]
+    assert row[3:6] == ["不计入", 0, reason]
+    # Counted as before: the report neither fills the quota nor earns a bonus.
+    assert october.counted == 2
 
 
 def test_the_office_reads_any_officers_statement_without_appeal_forms(login, t, q4):
