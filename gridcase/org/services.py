@@ -61,14 +61,12 @@ def _same_town(town: Town, *rows: Model | None) -> None:
             raise NotInScope(f"{row._meta.verbose_name} 不属于{town.name}")
 
 
-def _name(value: str, label: str, field: str = "name") -> str:
+def _name(value: str, label: str, field: str = "name", limit: int = limits.PLACE_NAME) -> str:
     name = " ".join((value or "").split())
     if not name:
         raise CaseError(f"请填写{label}", {field: [f"请填写{label}"]})
-    if len(name) > limits.PLACE_NAME:
-        raise CaseError(
-            f"{label}过长(最多{limits.PLACE_NAME}字)", {field: [f"最多{limits.PLACE_NAME}字"]}
-        )
+    if len(name) > limit:
+        raise CaseError(f"{label}过长(最多{limit}字)", {field: [f"最多{limit}字"]})
     return name
 
 
@@ -302,7 +300,7 @@ def person_create(
         errors["username"] = [f"登录名“{username}”已被使用"]
     if errors:
         raise CaseError(next(iter(errors.values()))[0], errors)
-    display_name = _name(display_name, "姓名", "display_name")
+    display_name = _name(display_name, "姓名", "display_name", limits.PERSON_NAME)
     phone = _phone(phone)
     user = User(username=username, display_name=display_name, phone=phone, town=town)
     user.set_password(_password(password, user))
@@ -317,7 +315,7 @@ def person_update(*, by: User, town: Town, person: User, display_name: str, phon
     _require(by, town)
     _person_town(person, town)
     before = audit.snapshot(person, ("display_name", "phone"))
-    person.display_name = _name(display_name, "姓名", "display_name")
+    person.display_name = _name(display_name, "姓名", "display_name", limits.PERSON_NAME)
     person.phone = _phone(phone)
     person.save(update_fields=["display_name", "phone"])
     after = audit.snapshot(person, ("display_name", "phone"))

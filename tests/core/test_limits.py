@@ -47,3 +47,19 @@ def test_the_case_form_lets_in_what_the_services_let_in():
     form = CaseForm()
     for field, limit in limits.CASE_TEXT.items():
         assert form.fields[field].max_length == limit
+
+
+@pytest.mark.django_db
+def test_a_persons_name_longer_than_its_column_is_refused_in_words(t):
+    from gridcase.cases.errors import CaseError
+    from gridcase.org import services
+
+    with pytest.raises(CaseError) as refused:
+        services.person_update(
+            by=t.admin_user,
+            town=t.town,
+            person=t.officer,
+            display_name="张" * (limits.PERSON_NAME + 1),
+            phone="",
+        )
+    assert refused.value.fields == {"display_name": [f"最多{limits.PERSON_NAME}字"]}
