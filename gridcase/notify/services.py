@@ -16,8 +16,8 @@ from django.db import transaction
 
 from gridcase.cases.errors import ActionNotAllowed, CaseError
 from gridcase.core import audit, clock, limits
+from gridcase.org.checks import administers
 from gridcase.org.models import Town, Unit, User
-from gridcase.org.services import administers
 
 from . import channels, messages
 from .channels import destinations

@@ -1,5 +1,6 @@
-"""Every write of a town's configuration that its administrator makes: villages, grids, units,
-people and their roles, and the calendar overrides.
+"""Every write of a town's configuration that its administrator makes about people: the people,
+their roles and the calendar overrides (the places, villages, grids and units, are
+`places.py`; the scope checks both share are `checks.py`).
 
 Like the case services: keyword-only arguments, one transaction each, and the scope checked
 here (not only in the pages): `by` must administer the town (a superuser administers every
@@ -13,231 +14,22 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.contrib.auth import password_validation
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Model, ProtectedError
+from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from gridcase.cases.elements import is_valid_phone, normalize_phone
 from gridcase.cases.errors import CaseError
 from gridcase.core import audit, clock, limits
 from gridcase.core.models import CalendarOverride
 
+from .checks import NotInScope, clean_name, require_administrator, same_town, save_unique
 from .models import Grid, Role, Town, Unit, User, Village
-from .selectors import administered_town_ids
 
 # What the audit trail keeps of a person and of a role (never the password: only that it
 # was set).
 PERSON_FIELDS = ("username", "display_name", "phone", "is_active", "town")
 ROLE_FIELDS = ("user", "kind", "village", "grid", "unit", "active_from", "active_until")
 CALENDAR_FIELDS = ("town", "day", "kind", "note")
-
-
-class NotInScope(ObjectDoesNotExist):
-    """A row of another town (or a person who may not administer this one): 404."""
-
-
-# ---------------------------------------------------------------- scope
-
-
-def administers(user: User, town: Town | int) -> bool:
-    """Whether the person administers the town today (superusers: every town)."""
-    town_id = town if isinstance(town, int) else town.pk
-    towns = administered_town_ids(user)
-    return towns is None or town_id in towns
-
-
-def _require(by: User, town: Town) -> None:
-    if not administers(by, town):
-        raise NotInScope("不是本镇管理员")
-
-
-def _same_town(town: Town, *rows: Model | None) -> None:
-    """Every named row belongs to the town (a village, grid, unit, person or role)."""
-    for row in rows:
-        if row is None:
-            continue
-        town_id = row.village.town_id if isinstance(row, Grid) else row.town_id
-        if town_id != town.pk:
-            raise NotInScope(f"{row._meta.verbose_name} 不属于{town.name}")
-
-
-def _name(value: str, label: str, field: str = "name", limit: int = limits.PLACE_NAME) -> str:
-    name = " ".join((value or "").split())
-    if not name:
-        raise CaseError(f"请填写{label}", {field: [f"请填写{label}"]})
-    if len(name) > limit:
-        raise CaseError(f"{label}过长(最多{limit}字)", {field: [f"最多{limit}字"]})
-    return name
-
-
-def _in_use_error(what: str, uses: list[tuple[str, int]]) -> CaseError:
-    listed = "、".join(f"{label}{n}" for label, n in uses if n)
-    return CaseError(
-        f"{what}仍在使用中({listed}),不能删除。请先调整或停用这些记录。",
-        {"__all__": [f"仍在使用中:{listed}"]},
-    )
-
-
-def _delete(row: Model, what: str, uses: list[tuple[str, int]]) -> None:
-    """Delete unless something still uses the row (PROTECT); say what uses it."""
-    if any(n for _, n in uses):
-        raise _in_use_error(what, uses)
-    try:
-        with transaction.atomic():
-            row.delete()
-    except ProtectedError as exc:
-        # Something not counted above (another part of the system) still refers to it.
-        kinds = sorted({str(obj._meta.verbose_name) for obj in exc.protected_objects})
-        raise CaseError(
-            f"{what}仍被其他记录引用({'、'.join(kinds)}),不能删除。",
-            {"__all__": ["仍在使用中"]},
-        ) from None
-
-
-def _unique(save, message: str, field: str = "name"):
-    """Run `save`; a unique constraint hit by a concurrent request reads like the check."""
-    try:
-        with transaction.atomic():
-            return save()
-    except IntegrityError:
-        raise CaseError(message, {field: [message]}) from None
-
-
-# ---------------------------------------------------------------- villages
-
-
-@transaction.atomic
-def village_create(*, by: User, town: Town, name: str) -> Village:
-    _require(by, town)
-    name = _name(name, "行政村名称")
-    message = f"本镇已有名为“{name}”的行政村"
-    if Village.objects.filter(town=town, name=name).exists():
-        raise CaseError(message, {"name": [message]})
-    return _unique(lambda: Village.objects.create(town=town, name=name), message)
-
-
-@transaction.atomic
-def village_rename(*, by: User, village: Village, name: str) -> Village:
-    town = village.town
-    _require(by, town)
-    name = _name(name, "行政村名称")
-    message = f"本镇已有名为“{name}”的行政村"
-    if Village.objects.filter(town=town, name=name).exclude(pk=village.pk).exists():
-        raise CaseError(message, {"name": [message]})
-    village.name = name
-    _unique(lambda: village.save(update_fields=["name"]), message)
-    return village
-
-
-@transaction.atomic
-def village_delete(*, by: User, village: Village) -> None:
-    from gridcase.cases.models import Case
-
-    _require(by, village.town)
-    uses = [
-        ("网格 ", Grid.objects.filter(village=village).count()),
-        ("村站 ", Unit.objects.filter(village=village).count()),
-        ("人员角色 ", Role.objects.filter(village=village).count()),
-        ("事件 ", Case.objects.filter(village=village).count()),
-    ]
-    _delete(village, f"行政村“{village.name}”", uses)
-
-
-# ---------------------------------------------------------------- grids
-
-
-@transaction.atomic
-def grid_create(*, by: User, town: Town, village: Village, name: str) -> Grid:
-    _require(by, town)
-    _same_town(town, village)
-    name = _name(name, "网格名称")
-    message = f"{village.name}已有名为“{name}”的网格"
-    if Grid.objects.filter(village=village, name=name).exists():
-        raise CaseError(message, {"name": [message]})
-    return _unique(lambda: Grid.objects.create(village=village, name=name), message)
-
-
-@transaction.atomic
-def grid_rename(*, by: User, grid: Grid, name: str) -> Grid:
-    """Only the name: a grid's cases and officers belong to its village, so it stays there."""
-    _require(by, grid.village.town)
-    name = _name(name, "网格名称")
-    message = f"{grid.village.name}已有名为“{name}”的网格"
-    if Grid.objects.filter(village=grid.village, name=name).exclude(pk=grid.pk).exists():
-        raise CaseError(message, {"name": [message]})
-    grid.name = name
-    _unique(lambda: grid.save(update_fields=["name"]), message)
-    return grid
-
-
-@transaction.atomic
-def grid_delete(*, by: User, grid: Grid) -> None:
-    from gridcase.cases.models import Case
-
-    _require(by, grid.village.town)
-    uses = [
-        ("人员角色 ", Role.objects.filter(grid=grid).count()),
-        ("事件 ", Case.objects.filter(grid=grid).count()),
-    ]
-    _delete(grid, f"网格“{grid}”", uses)
-
-
-# ---------------------------------------------------------------- units
-
-
-def _unit_village(town: Town, kind: str, village: Village | None) -> Village | None:
-    if kind not in Unit.Kind.values:
-        raise CaseError("请选择单位类型", {"kind": ["请选择单位类型"]})
-    if kind == Unit.Kind.VILLAGE_STATION:
-        if village is None:
-            raise CaseError("村社会服务管理站须选择所属行政村", {"village": ["请选择所属行政村"]})
-        _same_town(town, village)
-        return village
-    # Only a village station belongs to a village; the others are town-wide.
-    return None
-
-
-@transaction.atomic
-def unit_create(
-    *, by: User, town: Town, kind: str, name: str, village: Village | None = None
-) -> Unit:
-    _require(by, town)
-    village = _unit_village(town, kind, village)
-    name = _name(name, "单位名称")
-    message = f"本镇已有名为“{name}”的单位"
-    if Unit.objects.filter(town=town, name=name).exists():
-        raise CaseError(message, {"name": [message]})
-    return _unique(
-        lambda: Unit.objects.create(town=town, kind=kind, name=name, village=village), message
-    )
-
-
-@transaction.atomic
-def unit_update(*, by: User, unit: Unit, name: str, village: Village | None = None) -> Unit:
-    """The name, and a station's village. The kind stays: roles and cases depend on it."""
-    town = unit.town
-    _require(by, town)
-    village = _unit_village(town, unit.kind, village)
-    name = _name(name, "单位名称")
-    message = f"本镇已有名为“{name}”的单位"
-    if Unit.objects.filter(town=town, name=name).exclude(pk=unit.pk).exists():
-        raise CaseError(message, {"name": [message]})
-    unit.name, unit.village = name, village
-    _unique(lambda: unit.save(update_fields=["name", "village"]), message)
-    return unit
-
-
-@transaction.atomic
-def unit_delete(*, by: User, unit: Unit) -> None:
-    from gridcase.cases.models import Case
-
-    _require(by, unit.town)
-    uses = [
-        ("人员角色 ", Role.objects.filter(unit=unit).count()),
-        ("分流事件 ", Case.objects.filter(department=unit).count()),
-        ("通知渠道 ", unit.channels.count() if hasattr(unit, "channels") else 0),
-    ]
-    _delete(unit, f"单位“{unit.name}”", uses)
 
 
 # ---------------------------------------------------------------- people
@@ -287,7 +79,7 @@ def person_create(
     phone: str = "",
 ) -> User:
     """A person of the town with a login and an initial password (roles come next)."""
-    _require(by, town)
+    require_administrator(by, town)
     username = (username or "").strip()
     errors: dict[str, list[str]] = {}
     if not username:
@@ -300,11 +92,11 @@ def person_create(
         errors["username"] = [f"登录名“{username}”已被使用"]
     if errors:
         raise CaseError(next(iter(errors.values()))[0], errors)
-    display_name = _name(display_name, "姓名", "display_name", limits.PERSON_NAME)
+    display_name = clean_name(display_name, "姓名", "display_name", limits.PERSON_NAME)
     phone = _phone(phone)
     user = User(username=username, display_name=display_name, phone=phone, town=town)
     user.set_password(_password(password, user))
-    _unique(lambda: user.save(), f"登录名“{username}”已被使用", "username")
+    save_unique(lambda: user.save(), f"登录名“{username}”已被使用", "username")
     after = audit.snapshot(user, (*PERSON_FIELDS, "password"))
     audit.record(town=town, by=by, action="person.create", obj=user, before=None, after=after)
     return user
@@ -312,10 +104,10 @@ def person_create(
 
 @transaction.atomic
 def person_update(*, by: User, town: Town, person: User, display_name: str, phone: str) -> User:
-    _require(by, town)
+    require_administrator(by, town)
     _person_town(person, town)
     before = audit.snapshot(person, ("display_name", "phone"))
-    person.display_name = _name(display_name, "姓名", "display_name", limits.PERSON_NAME)
+    person.display_name = clean_name(display_name, "姓名", "display_name", limits.PERSON_NAME)
     person.phone = _phone(phone)
     person.save(update_fields=["display_name", "phone"])
     after = audit.snapshot(person, ("display_name", "phone"))
@@ -325,7 +117,7 @@ def person_update(*, by: User, town: Town, person: User, display_name: str, phon
 
 @transaction.atomic
 def person_set_password(*, by: User, town: Town, person: User, password: str) -> User:
-    _require(by, town)
+    require_administrator(by, town)
     _person_town(person, town)
     person.set_password(_password(password, person))
     person.save(update_fields=["password"])
@@ -345,7 +137,7 @@ def person_set_password(*, by: User, town: Town, person: User, password: str) ->
 def person_set_active(*, by: User, town: Town, person: User, active: bool) -> User:
     """Deactivate (no login, no notifications, out of every list) or reactivate a person.
     Their cases and history stay."""
-    _require(by, town)
+    require_administrator(by, town)
     _person_town(person, town)
     if not active and person.pk == by.pk:
         raise CaseError("不能停用自己的账号", {"__all__": ["不能停用自己的账号"]})
@@ -433,9 +225,9 @@ def role_assign(
     active_from: date | None = None,
     active_until: date | None = None,
 ) -> Role:
-    _require(by, town)
+    require_administrator(by, town)
     _person_town(person, town)
-    _same_town(town, village, grid, unit)
+    same_town(town, village, grid, unit)
     village, grid, unit = _role_scope(kind, village, grid, unit)
     if active_from and active_until and active_until < active_from:
         raise CaseError("截止日期不能早于起始日期", {"active_until": ["不能早于起始日期"]})
@@ -476,8 +268,8 @@ def role_revoke(*, by: User, town: Town, role: Role) -> Role | None:
     """End a role from today: it ends yesterday, and the history stays (an officer's past
     months are still assessed with it). A role that has not begun yet is simply removed.
     Returns the ended role, or None when it was removed."""
-    _require(by, town)
-    _same_town(town, role)
+    require_administrator(by, town)
+    same_town(town, role)
     if role.user_id == by.pk and role.kind == Role.Kind.ADMINISTRATOR:
         raise CaseError(
             "不能撤销自己的管理员角色(请由另一位管理员操作)",
@@ -508,7 +300,7 @@ def calendar_override_add(
 ) -> CalendarOverride:
     """A day the town closes (holiday) or opens (make-up working day), winning over the
     national calendar for this town. Deadlines computed from now on follow it."""
-    _require(by, town)
+    require_administrator(by, town)
     if kind not in CalendarOverride.Kind.values:
         raise CaseError("请选择类型:休息日或调休上班日", {"kind": ["请选择类型"]})
     if day is None:
@@ -520,7 +312,7 @@ def calendar_override_add(
     message = f"{day:%Y-%m-%d} 已有本镇的日历调整;如需更改,请先删除原来的"
     if CalendarOverride.objects.filter(town=town, day=day).exists():
         raise CaseError(message, {"day": [message]})
-    override = _unique(
+    override = save_unique(
         lambda: CalendarOverride.objects.create(town=town, day=day, kind=kind, note=note),
         message,
         "day",
@@ -533,7 +325,7 @@ def calendar_override_add(
 @transaction.atomic
 def calendar_override_delete(*, by: User, town: Town, override: CalendarOverride) -> None:
     """Only the town's own rows: national rows belong to the superuser's admin."""
-    _require(by, town)
+    require_administrator(by, town)
     if override.town_id != town.pk:
         raise NotInScope("不是本镇的日历调整")
     before = audit.snapshot(override, CALENDAR_FIELDS)

@@ -1,5 +1,5 @@
 """The administration pages' forms. They parse what the administrator types; the rules (names
-unique in the town, what a role needs, what may be deleted) live in `org.services`.
+unique in the town, what a role needs, what may be deleted) live in `org.places` and `org.services`.
 
 Choices of villages, grids and units are limited to the town. A value outside them can only
 be forged (the page never offers it): it raises `NotInScope`, which the pages answer with 404,
@@ -15,8 +15,9 @@ from gridcase.cases.errors import CaseError
 from gridcase.core import limits
 from gridcase.core.models import CalendarOverride
 from gridcase.core.text import TextField
+from gridcase.org.checks import NotInScope
 from gridcase.org.models import Grid, Role, Unit, Village
-from gridcase.org.services import SCOPE_HELP, NotInScope
+from gridcase.org.services import SCOPE_HELP
 
 DATE = {"type": "date"}
 ISO = "%Y-%m-%d"

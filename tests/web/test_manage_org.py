@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from gridcase.cases.errors import CaseError
-from gridcase.org import services
+from gridcase.org import checks, places
 from gridcase.org.models import Grid, Unit, Village
 from tests.factories import local, submitted_case
 
@@ -49,7 +49,7 @@ def test_a_duplicate_village_name_is_refused_beside_the_field(t, admin):
 
 def test_the_same_village_name_is_fine_in_another_town(t, other_town, admin):
     assert admin.post(url(t, "villages"), {"name": "南村"}).status_code == 302
-    services.village_create(by=other_town.admin_user, town=other_town.town, name="南村")
+    places.village_create(by=other_town.admin_user, town=other_town.town, name="南村")
     assert Village.objects.filter(name="南村").count() == 2
 
 
@@ -173,14 +173,14 @@ def test_a_unit_is_renamed_and_an_unused_one_deleted(t, admin):
 
 
 def test_the_services_refuse_another_towns_administrator(t, other_town):
-    with pytest.raises(services.NotInScope):
-        services.village_create(by=other_town.admin_user, town=t.town, name="南村")
-    with pytest.raises(services.NotInScope):
-        services.grid_create(
+    with pytest.raises(checks.NotInScope):
+        places.village_create(by=other_town.admin_user, town=t.town, name="南村")
+    with pytest.raises(checks.NotInScope):
+        places.grid_create(
             by=t.admin_user, town=t.town, village=other_town.village, name="越界网格"
         )
-    with pytest.raises(services.NotInScope):
-        services.village_delete(by=t.leader, village=t.other_village)
+    with pytest.raises(checks.NotInScope):
+        places.village_delete(by=t.leader, village=t.other_village)
 
 
 def test_a_protected_row_is_refused_in_words_even_when_not_foreseen(t, monkeypatch):
@@ -194,7 +194,7 @@ def test_a_protected_row_is_refused_in_words_even_when_not_foreseen(t, monkeypat
 
     monkeypatch.setattr(Village, "delete", protected)
     with pytest.raises(CaseError) as exc:
-        services.village_delete(by=t.admin_user, village=village)
+        places.village_delete(by=t.admin_user, village=village)
     assert "仍被其他记录引用(网格)" in exc.value.message
 
 

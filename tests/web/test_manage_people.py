@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from gridcase.cases.errors import CaseError
-from gridcase.org import services
+from gridcase.org import checks, services
 from gridcase.org.models import Role, User
 from gridcase.org.selectors import role_kinds
 from tests.factories import local, make_user
@@ -251,11 +251,11 @@ def test_a_role_of_another_person_is_404(t, admin):
 
 
 def test_the_services_check_the_town_of_the_person(t, other_town):
-    with pytest.raises(services.NotInScope):
+    with pytest.raises(checks.NotInScope):
         services.person_set_active(
             by=t.admin_user, town=t.town, person=other_town.officer, active=False
         )
-    with pytest.raises(services.NotInScope):
+    with pytest.raises(checks.NotInScope):
         services.role_assign(by=t.admin_user, town=t.town, person=other_town.officer, kind="leader")
     with pytest.raises(CaseError):
         services.person_create(

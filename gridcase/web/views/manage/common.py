@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gridcase.cases.errors import CaseError
+from gridcase.org.checks import NotInScope, administers
 from gridcase.org.models import Town
 from gridcase.org.selectors import administered_towns
-from gridcase.org.services import NotInScope, administers
 
 # (section, URL name, label): the administration's own menu, in this order.
 MENU = [

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _t
 
 from gridcase.cases.errors import CaseError
-from gridcase.org import services
+from gridcase.org import places
 from gridcase.org.models import Grid, Town, Unit, Village
 from gridcase.web import forms_manage as fm
 
@@ -32,7 +32,7 @@ def villages(request: HttpRequest, town: Town) -> HttpResponse:
     form = fm.VillageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            village = services.village_create(by=request.user, town=town, **form.cleaned_data)
+            village = places.village_create(by=request.user, town=town, **form.cleaned_data)
         except CaseError as exc:
             fm.apply_error(form, exc)
         else:
@@ -58,7 +58,7 @@ def village_edit(request: HttpRequest, town: Town, pk: int) -> HttpResponse:
     form = fm.VillageForm(request.POST or None, initial={"name": village.name})
     if request.method == "POST" and form.is_valid():
         try:
-            services.village_rename(by=request.user, village=village, **form.cleaned_data)
+            places.village_rename(by=request.user, village=village, **form.cleaned_data)
         except CaseError as exc:
             fm.apply_error(form, exc)
         else:
@@ -91,7 +91,7 @@ def village_delete(request: HttpRequest, town: Town, pk: int) -> HttpResponse:
             {"object": village, "what": _t("行政村"), "back": "manage:villages"},
         )
     try:
-        services.village_delete(by=request.user, village=village)
+        places.village_delete(by=request.user, village=village)
     except CaseError as exc:
         return refused(request, exc, "manage:village_edit", town.pk, village.pk)
     return done(
@@ -109,7 +109,7 @@ def grids(request: HttpRequest, town: Town) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            grid = services.grid_create(by=request.user, town=town, **form.cleaned_data)
+            grid = places.grid_create(by=request.user, town=town, **form.cleaned_data)
         except CaseError as exc:
             fm.apply_error(form, exc)
         else:
@@ -138,7 +138,7 @@ def grid_edit(request: HttpRequest, town: Town, pk: int) -> HttpResponse:
     form = fm.GridRenameForm(request.POST or None, initial={"name": grid.name})
     if request.method == "POST" and form.is_valid():
         try:
-            services.grid_rename(by=request.user, grid=grid, **form.cleaned_data)
+            places.grid_rename(by=request.user, grid=grid, **form.cleaned_data)
         except CaseError as exc:
             fm.apply_error(form, exc)
         else:
@@ -174,7 +174,7 @@ def grid_delete(request: HttpRequest, town: Town, pk: int) -> HttpResponse:
             {"object": grid, "what": _t("网格"), "back": "manage:grids"},
         )
     try:
-        services.grid_delete(by=request.user, grid=grid)
+        places.grid_delete(by=request.user, grid=grid)
     except CaseError as exc:
         return refused(request, exc, "manage:grid_edit", town.pk, grid.pk)
     return done(request, _t("已删除网格“%(name)s”") % {"name": grid}, "manage:grids", town.pk)
@@ -188,7 +188,7 @@ def units(request: HttpRequest, town: Town) -> HttpResponse:
     form = fm.UnitForm(request.POST or None, town=town)
     if request.method == "POST" and form.is_valid():
         try:
-            unit = services.unit_create(by=request.user, town=town, **form.cleaned_data)
+            unit = places.unit_create(by=request.user, town=town, **form.cleaned_data)
         except CaseError as exc:
             fm.apply_error(form, exc)
         else:
@@ -222,7 +222,7 @@ def unit_edit(request: HttpRequest, town: Town, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.unit_update(by=request.user, unit=unit, **form.cleaned_data)
+            places.unit_update(by=request.user, unit=unit, **form.cleaned_data)
         except CaseError as exc:
             fm.apply_error(form, exc)
         else:
@@ -256,7 +256,7 @@ def unit_delete(request: HttpRequest, town: Town, pk: int) -> HttpResponse:
             {"object": unit, "what": _t("单位"), "back": "manage:units"},
         )
     try:
-        services.unit_delete(by=request.user, unit=unit)
+        places.unit_delete(by=request.user, unit=unit)
     except CaseError as exc:
         return refused(request, exc, "manage:unit_edit", town.pk, unit.pk)
     return done(request, _t("已删除单位“%(name)s”") % {"name": unit.name}, "manage:units", town.pk)

@@ -1,0 +1,177 @@
+"""Every write of a town's places that its administrator makes: villages, grids and units.
+
+Like the other services: keyword-only arguments, one transaction each, the scope checked here
+(see `checks.py`). A place still in use (by people's roles, cases, channels) is not deleted:
+the refusal says what uses it.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Model, ProtectedError
+
+from gridcase.cases.errors import CaseError
+
+from .checks import clean_name, require_administrator, same_town, save_unique
+from .models import Grid, Role, Town, Unit, User, Village
+
+
+def _in_use_error(what: str, uses: list[tuple[str, int]]) -> CaseError:
+    listed = "、".join(f"{label}{n}" for label, n in uses if n)
+    return CaseError(
+        f"{what}仍在使用中({listed}),不能删除。请先调整或停用这些记录。",
+        {"__all__": [f"仍在使用中:{listed}"]},
+    )
+
+
+def _delete(row: Model, what: str, uses: list[tuple[str, int]]) -> None:
+    """Delete unless something still uses the row (PROTECT); say what uses it."""
+    if any(n for _, n in uses):
+        raise _in_use_error(what, uses)
+    try:
+        with transaction.atomic():
+            row.delete()
+    except ProtectedError as exc:
+        # Something not counted above (another part of the system) still refers to it.
+        kinds = sorted({str(obj._meta.verbose_name) for obj in exc.protected_objects})
+        raise CaseError(
+            f"{what}仍被其他记录引用({'、'.join(kinds)}),不能删除。",
+            {"__all__": ["仍在使用中"]},
+        ) from None
+
+
+# ---------------------------------------------------------------- villages
+
+
+@transaction.atomic
+def village_create(*, by: User, town: Town, name: str) -> Village:
+    require_administrator(by, town)
+    name = clean_name(name, "行政村名称")
+    message = f"本镇已有名为“{name}”的行政村"
+    if Village.objects.filter(town=town, name=name).exists():
+        raise CaseError(message, {"name": [message]})
+    return save_unique(lambda: Village.objects.create(town=town, name=name), message)
+
+
+@transaction.atomic
+def village_rename(*, by: User, village: Village, name: str) -> Village:
+    town = village.town
+    require_administrator(by, town)
+    name = clean_name(name, "行政村名称")
+    message = f"本镇已有名为“{name}”的行政村"
+    if Village.objects.filter(town=town, name=name).exclude(pk=village.pk).exists():
+        raise CaseError(message, {"name": [message]})
+    village.name = name
+    save_unique(lambda: village.save(update_fields=["name"]), message)
+    return village
+
+
+@transaction.atomic
+def village_delete(*, by: User, village: Village) -> None:
+    from gridcase.cases.models import Case
+
+    require_administrator(by, village.town)
+    uses = [
+        ("网格 ", Grid.objects.filter(village=village).count()),
+        ("村站 ", Unit.objects.filter(village=village).count()),
+        ("人员角色 ", Role.objects.filter(village=village).count()),
+        ("事件 ", Case.objects.filter(village=village).count()),
+    ]
+    _delete(village, f"行政村“{village.name}”", uses)
+
+
+# ---------------------------------------------------------------- grids
+
+
+@transaction.atomic
+def grid_create(*, by: User, town: Town, village: Village, name: str) -> Grid:
+    require_administrator(by, town)
+    same_town(town, village)
+    name = clean_name(name, "网格名称")
+    message = f"{village.name}已有名为“{name}”的网格"
+    if Grid.objects.filter(village=village, name=name).exists():
+        raise CaseError(message, {"name": [message]})
+    return save_unique(lambda: Grid.objects.create(village=village, name=name), message)
+
+
+@transaction.atomic
+def grid_rename(*, by: User, grid: Grid, name: str) -> Grid:
+    """Only the name: a grid's cases and officers belong to its village, so it stays there."""
+    require_administrator(by, grid.village.town)
+    name = clean_name(name, "网格名称")
+    message = f"{grid.village.name}已有名为“{name}”的网格"
+    if Grid.objects.filter(village=grid.village, name=name).exclude(pk=grid.pk).exists():
+        raise CaseError(message, {"name": [message]})
+    grid.name = name
+    save_unique(lambda: grid.save(update_fields=["name"]), message)
+    return grid
+
+
+@transaction.atomic
+def grid_delete(*, by: User, grid: Grid) -> None:
+    from gridcase.cases.models import Case
+
+    require_administrator(by, grid.village.town)
+    uses = [
+        ("人员角色 ", Role.objects.filter(grid=grid).count()),
+        ("事件 ", Case.objects.filter(grid=grid).count()),
+    ]
+    _delete(grid, f"网格“{grid}”", uses)
+
+
+# ---------------------------------------------------------------- units
+
+
+def _unit_village(town: Town, kind: str, village: Village | None) -> Village | None:
+    if kind not in Unit.Kind.values:
+        raise CaseError("请选择单位类型", {"kind": ["请选择单位类型"]})
+    if kind == Unit.Kind.VILLAGE_STATION:
+        if village is None:
+            raise CaseError("村社会服务管理站须选择所属行政村", {"village": ["请选择所属行政村"]})
+        same_town(town, village)
+        return village
+    # Only a village station belongs to a village; the others are town-wide.
+    return None
+
+
+@transaction.atomic
+def unit_create(
+    *, by: User, town: Town, kind: str, name: str, village: Village | None = None
+) -> Unit:
+    require_administrator(by, town)
+    village = _unit_village(town, kind, village)
+    name = clean_name(name, "单位名称")
+    message = f"本镇已有名为“{name}”的单位"
+    if Unit.objects.filter(town=town, name=name).exists():
+        raise CaseError(message, {"name": [message]})
+    return save_unique(
+        lambda: Unit.objects.create(town=town, kind=kind, name=name, village=village), message
+    )
+
+
+@transaction.atomic
+def unit_update(*, by: User, unit: Unit, name: str, village: Village | None = None) -> Unit:
+    """The name, and a station's village. The kind stays: roles and cases depend on it."""
+    town = unit.town
+    require_administrator(by, town)
+    village = _unit_village(town, unit.kind, village)
+    name = clean_name(name, "单位名称")
+    message = f"本镇已有名为“{name}”的单位"
+    if Unit.objects.filter(town=town, name=name).exclude(pk=unit.pk).exists():
+        raise CaseError(message, {"name": [message]})
+    unit.name, unit.village = name, village
+    save_unique(lambda: unit.save(update_fields=["name", "village"]), message)
+    return unit
+
+
+@transaction.atomic
+def unit_delete(*, by: User, unit: Unit) -> None:
+    from gridcase.cases.models import Case
+
+    require_administrator(by, unit.town)
+    uses = [
+        ("人员角色 ", Role.objects.filter(unit=unit).count()),
+        ("分流事件 ", Case.objects.filter(department=unit).count()),
+        ("通知渠道 ", unit.channels.count() if hasattr(unit, "channels") else 0),
+    ]
+    _delete(unit, f"单位“{unit.name}”", uses)
