@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import IO, Any
 
-from .rows import COLUMNS, REQUIRED, header_key
+from .columns import COLUMNS, REQUIRED, header_key
 
 # A title row or two above the header is common in Excel ledgers ("长塘镇2026年三季度台账").
 HEADER_SEARCH_ROWS = 10

@@ -6,7 +6,7 @@ import pytest
 
 from gridcase.cases.models import Case, Party
 from gridcase.core import limits
-from gridcase.ledger import rows
+from gridcase.ledger import columns
 from gridcase.org.models import Grid, Town, Unit, User, Village
 from gridcase.web.forms import CaseForm
 
@@ -38,9 +38,9 @@ def test_a_column_holds_exactly_what_its_limit_lets_in(model, field, limit):
 
 def test_a_ledger_column_is_never_longer_than_the_column_it_fills():
     for key, column in (("case_no", "number"), ("location", "location"), ("mediator", "mediator")):
-        assert rows.LIMITS[key] == Case._meta.get_field(column).max_length
-    assert rows.LIMITS["village"] == Village._meta.get_field("name").max_length
-    assert rows.LIMITS["officer"] == User._meta.get_field("display_name").max_length
+        assert columns.LIMITS[key] == Case._meta.get_field(column).max_length
+    assert columns.LIMITS["village"] == Village._meta.get_field("name").max_length
+    assert columns.LIMITS["officer"] == User._meta.get_field("display_name").max_length
 
 
 def test_the_case_form_lets_in_what_the_services_let_in():

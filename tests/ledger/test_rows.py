@@ -5,15 +5,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from gridcase.ledger.rows import (
-    RowError,
-    header_key,
-    parse_category,
-    parse_parties,
-    parse_row,
-    parse_terms,
-    parse_time,
-)
+from gridcase.ledger.cells import parse_category, parse_parties, parse_terms, parse_time
+from gridcase.ledger.columns import header_key
+from gridcase.ledger.rows import RowError, parse_row
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 1, tzinfo=UTC)

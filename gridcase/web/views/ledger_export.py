@@ -1,6 +1,6 @@
 """The case ledger (台账): the queue's current tab and filters as an XLSX in the customary layout.
 
-The headers are the ones the ledger import reads (ledger/rows.py: 当事人及电话 is an alias of
+The headers are the ones the ledger import reads (ledger/columns.py: 当事人及电话 is an alias of
 当事人), so an export can be imported again; the customary columns come first, then the
 columns the import needs to rebuild the mediation record. Phone numbers are masked unless
 the person handles the case. Rows are read in keyset batches (one query for the cases and one
@@ -50,7 +50,7 @@ HEADERS = [
     ("调解情况", 30),
     ("状态", 10),
     ("质量评定", 8),
-    # For a faithful re-import (ledger/rows.py reads these):
+    # For a faithful re-import (ledger/columns.py names these):
     ("调解人", 10),
     ("调解结果", 10),
     ("协议方式", 8),
