@@ -1,21 +1,21 @@
 from django.urls import path
 
-from gridcase.web.views import assessment
+from gridcase.web.views.assessment import appeals, downloads, overview, quarter, statement
 
 app_name = "assess"
 
 # <period> is "2026-Q4" or "2026-10"; the views answer 404 for anything else.
 urlpatterns = [
-    path("", assessment.index, name="index"),
-    path("appeals/<int:pk>/decide/", assessment.appeal_decide, name="appeal_decide"),
-    path("cases/<str:number>/appeal/", assessment.appeal_file, name="appeal_file"),
-    path("<str:period>/", assessment.period, name="period"),
-    path("<str:period>/payroll.xlsx", assessment.payroll, name="payroll"),
-    path("<str:period>/result.json", assessment.result_json, name="json"),
-    path("<str:period>/officers/<int:officer_id>/", assessment.statement, name="statement"),
-    path("<str:quarter>/appeals/", assessment.appeals, name="appeals"),
-    path("<str:quarter>/finalise/", assessment.finalise, name="finalise"),
-    path("<str:quarter>/approve/", assessment.approve, name="approve"),
-    path("<str:quarter>/reopen/", assessment.reopen, name="reopen"),
-    path("<str:quarter>/adjust/", assessment.adjust, name="adjust"),
+    path("", overview.index, name="index"),
+    path("appeals/<int:pk>/decide/", appeals.appeal_decide, name="appeal_decide"),
+    path("cases/<str:number>/appeal/", appeals.appeal_file, name="appeal_file"),
+    path("<str:period>/", overview.period, name="period"),
+    path("<str:period>/payroll.xlsx", downloads.payroll, name="payroll"),
+    path("<str:period>/result.json", downloads.result_json, name="json"),
+    path("<str:period>/officers/<int:officer_id>/", statement.statement, name="statement"),
+    path("<str:quarter>/appeals/", appeals.appeals, name="appeals"),
+    path("<str:quarter>/finalise/", quarter.finalise, name="finalise"),
+    path("<str:quarter>/approve/", quarter.approve, name="approve"),
+    path("<str:quarter>/reopen/", quarter.reopen, name="reopen"),
+    path("<str:quarter>/adjust/", quarter.adjust, name="adjust"),
 ]

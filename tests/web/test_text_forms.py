@@ -57,7 +57,11 @@ def test_an_administrator_cannot_name_a_village_with_a_control_character(t, clie
     assert not Village.objects.filter(name__startswith="南").exists()
 
 
-FORM_MODULES = ["gridcase.web.forms", "gridcase.web.forms_manage", "gridcase.web.views.assessment"]
+FORM_MODULES = [
+    "gridcase.web.forms",
+    "gridcase.web.forms_manage",
+    "gridcase.web.views.assessment.forms",
+]
 
 
 def test_every_text_field_of_the_workbench_is_checked():

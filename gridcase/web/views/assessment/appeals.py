@@ -1,0 +1,161 @@
+"""Appeals: the quarter's list where the office decides each, and the officer's filing from
+their statement."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+from django.views.decorators.http import require_POST
+
+from gridcase.assessment import exports
+from gridcase.assessment import quarter as life
+from gridcase.assessment.models import Appeal, QuarterAssessment
+from gridcase.cases import selectors as case_selectors
+from gridcase.cases.errors import ActionNotAllowed, CaseError
+from gridcase.cases.models import Case
+from gridcase.core import periods
+
+from .common import (
+    APPEAL_WORDS,
+    OFFICER,
+    QUARTER_WORDS,
+    appeals_url,
+    check_quarter,
+    forbidden,
+    get_access,
+    period_url,
+    quarter_label,
+    reader_access,
+    statement_url,
+)
+from .forms import AppealForm, DecideForm, form_error
+
+
+def _appeal_row(appeal: Appeal) -> dict:
+    return {
+        "appeal": appeal,
+        "number": appeal.case.number,
+        "case_url": reverse("web:case_detail", args=[appeal.case.number]),
+        "officer": appeal.filed_by.display_name or appeal.filed_by.username,
+        "status_at_filing": exports.STATUS_LABELS.get(
+            appeal.status_at_filing, appeal.status_at_filing
+        ),
+        "state": APPEAL_WORDS.get(appeal.status, appeal.status),
+        "override": appeal.get_override_display() if appeal.override else "",
+        "decided_by": (
+            (appeal.decided_by.display_name or appeal.decided_by.username)
+            if appeal.decided_by
+            else ""
+        ),
+    }
+
+
+@login_required
+def appeals(request: HttpRequest, quarter: str) -> HttpResponse:
+    """The quarter's appeals, pending first; the office decides each with a note."""
+    access = reader_access(request)
+    check_quarter(quarter)
+    status = (
+        QuarterAssessment.objects.filter(town=access.town, quarter=quarter)
+        .values_list("status", flat=True)
+        .first()
+    ) or QuarterAssessment.Status.DRAFT
+    rows = [
+        _appeal_row(a)
+        for a in Appeal.objects.filter(town=access.town, quarter=quarter)
+        .select_related("case", "filed_by", "decided_by")
+        .order_by("filed_at", "id")
+    ]
+    pending = [r for r in rows if r["appeal"].status == Appeal.Status.PENDING]
+    decided = [r for r in rows if r["appeal"].status != Appeal.Status.PENDING]
+    context = {
+        "nav_section": "assess",
+        "access": access,
+        "quarter": quarter,
+        "quarter_label": quarter_label(quarter),
+        "quarter_url": period_url(access, quarter),
+        "status_word": QUARTER_WORDS[status],
+        "pending": pending,
+        "decided": decided,
+        "can_decide": access.office and status == QuarterAssessment.Status.DRAFT,
+        "decide_form": DecideForm(),
+    }
+    with timezone.override(access.town.timezone):
+        return render(request, "web/assess/appeals.html", context)
+
+
+@login_required
+@require_POST
+def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    access = reader_access(request)
+    try:
+        appeal = Appeal.objects.select_related("case", "case__town", "town").get(
+            pk=pk, town=access.town
+        )
+    except Appeal.DoesNotExist:
+        raise Http404("no such appeal") from None
+    back = appeals_url(access, appeal.quarter)
+    if not access.office:
+        return forbidden(request, _t("只有镇政法综治办可以处理申诉"), back=back)
+    form = DecideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"{appeal.case.number}: {form_error(form)}")
+        return redirect(back)
+    accept = form.cleaned_data["decision"] == "accept"
+    try:
+        life.appeal_decide(
+            appeal=appeal,
+            by=request.user,
+            accept=accept,
+            note=form.cleaned_data["note"],
+            override=form.cleaned_data["override"] or None,
+        )
+    except ActionNotAllowed as exc:
+        return forbidden(request, exc.message, back=back)
+    except CaseError as exc:
+        messages.error(request, f"{appeal.case.number}: {exc.message}")
+        return redirect(back)
+    if accept:
+        messages.success(
+            request, _t("%(n)s 的申诉已采纳,考核结果已更正。") % {"n": appeal.case.number}
+        )
+    else:
+        messages.success(request, _t("%(n)s 的申诉未予采纳。") % {"n": appeal.case.number})
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def appeal_file(request: HttpRequest, number: str) -> HttpResponse:
+    """The officer appeals one of their cases; back to their statement."""
+    access = get_access(request, frozenset({OFFICER}))
+    try:
+        case = case_selectors.get_case(request.user, number=number)
+    except (Case.DoesNotExist, Case.MultipleObjectsReturned):
+        raise Http404("no such case") from None
+    if case.town_id != access.town.pk or case.submitted_at is None:
+        raise Http404("no such case in the assessment")
+    wanted = (request.POST.get("period") or "").strip().upper()
+    if not (periods.is_quarter(wanted) or periods.is_month(wanted)):
+        wanted = life.case_quarter(case)
+    back = statement_url(access, wanted, request.user.pk) + f"#case-{case.number}"
+    if case.officer_id != request.user.pk:
+        return forbidden(request, _t("只有录入该事件的网格专管员可以对其考核结果申诉"), back=back)
+    form = AppealForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"{case.number}: {form_error(form)}")
+        return redirect(back)
+    try:
+        life.appeal_file(case=case, by=request.user, reason=form.cleaned_data["reason"])
+    except ActionNotAllowed as exc:
+        return forbidden(request, exc.message, back=back)
+    except CaseError as exc:
+        messages.error(request, f"{case.number}: {exc.message}")
+        return redirect(back)
+    messages.success(request, _t("%(n)s 的申诉已提交,等待综治办处理。") % {"n": case.number})
+    return redirect(back)

@@ -1,0 +1,214 @@
+"""What every assessment page shares: the roles, the period in the URL and its labels, the
+person's access to a town, the links between the pages, the picker and the result itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+
+from gridcase.assessment import exports
+from gridcase.assessment.models import Appeal
+from gridcase.assessment.results import PeriodResult
+from gridcase.assessment.services import assess_period
+from gridcase.core import clock, periods
+from gridcase.org.models import Role, Town
+from gridcase.org.selectors import roles_in_force
+
+OFFICE = Role.Kind.GOVERNANCE_OFFICE
+LEADER = Role.Kind.LEADER
+OFFICER = Role.Kind.OFFICER
+READERS = frozenset({OFFICE, LEADER})
+
+
+# How far back the period picker reaches (any other period can be typed into the URL).
+PICKER_QUARTERS = 8
+PICKER_MONTHS = 12
+
+QUARTER_WORDS = {
+    "draft": _("未定稿"),
+    "finalised": _("已定稿,待领导审批"),
+    "approved": _("已审批"),
+}
+APPEAL_WORDS = {
+    Appeal.Status.PENDING: _("申诉待处理"),
+    Appeal.Status.ACCEPTED: _("申诉已采纳"),
+    Appeal.Status.REJECTED: _("申诉未采纳"),
+}
+
+
+# ---------------------------------------------------------------- small helpers
+
+
+def yuan(amount: Decimal) -> str:
+    """Amounts as people read them on the pay slip: two decimals and the unit."""
+    return f"{Decimal(amount):.2f} 元"
+
+
+def is_quarter(period: str) -> bool:
+    return periods.is_quarter(period)
+
+
+def months_of(period: str) -> list[str]:
+    """The months of a period ("2026-Q4" or "2026-10"); anything else is no page (404)."""
+    if periods.is_quarter(period):
+        return clock.quarter_months(period)
+    if periods.is_month(period):
+        return [period]
+    raise Http404("no such period")
+
+
+def quarter_of_period(period: str) -> str:
+    return period if is_quarter(period) else clock.quarter_of(clock.parse_month(period))
+
+
+def check_quarter(quarter: str) -> str:
+    if not periods.is_quarter(quarter):
+        raise Http404("no such quarter")
+    return quarter
+
+
+def quarter_label(quarter: str) -> str:
+    return _t("%(year)s年第%(n)s季度") % {
+        "year": quarter[:4],
+        "n": "一二三四"[int(quarter[-1]) - 1],
+    }
+
+
+def period_label(period: str) -> str:
+    return quarter_label(period) if is_quarter(period) else exports.month_label(period)
+
+
+def _previous_quarter(quarter: str) -> str:
+    year, n = int(quarter[:4]), int(quarter[-1])
+    return f"{year - 1}-Q4" if n == 1 else f"{year}-Q{n - 1}"
+
+
+def recent_quarters(today: date, count: int = PICKER_QUARTERS) -> list[str]:
+    quarters = [clock.quarter_of(today)]
+    while len(quarters) < count:
+        quarters.append(_previous_quarter(quarters[-1]))
+    return quarters
+
+
+def recent_months(today: date, count: int = PICKER_MONTHS) -> list[str]:
+    months = []
+    year, month = today.year, today.month
+    for _i in range(count):
+        months.append(f"{year}-{month:02d}")
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return months
+
+
+# ---------------------------------------------------------------- who may see what
+
+
+@dataclass(frozen=True)
+class Access:
+    """The person's standing in one town today: which of the assessment's roles they hold."""
+
+    town: Town
+    kinds: frozenset[str]
+    towns: tuple[Town, ...]  # every town where they hold one of these roles
+    today: date
+
+    @property
+    def office(self) -> bool:
+        return OFFICE in self.kinds
+
+    @property
+    def leader(self) -> bool:
+        return LEADER in self.kinds
+
+    @property
+    def reader(self) -> bool:
+        return bool(READERS & self.kinds)
+
+    @property
+    def officer(self) -> bool:
+        return OFFICER in self.kinds
+
+    @property
+    def query(self) -> str:
+        """The town in links, only for people who work for several towns."""
+        return f"?{urlencode({'town': self.town.pk})}" if len(self.towns) > 1 else ""
+
+
+def get_access(request: HttpRequest, wanted: frozenset[str]) -> Access:
+    """The town whose pages these are (``town`` in the query or form when there are several)
+    and the person's roles there; no such role anywhere, or another town: 404."""
+    towns: dict[int, Town] = {}
+    kinds: dict[int, set[str]] = {}
+    for role in roles_in_force(request.user):
+        if role.kind not in wanted:
+            continue
+        towns.setdefault(role.town_id, role.town)
+        kinds.setdefault(role.town_id, set()).add(role.kind)
+    if not towns:
+        raise Http404("no assessment role")
+    wanted_town = request.POST.get("town") or request.GET.get("town")
+    if wanted_town:
+        town = next((t for t in towns.values() if str(t.pk) == wanted_town), None)
+        if town is None:
+            raise Http404("town outside scope")
+    else:
+        town = sorted(towns.values(), key=lambda t: t.name)[0]
+    return Access(
+        town=town,
+        kinds=frozenset(kinds[town.pk]),
+        towns=tuple(sorted(towns.values(), key=lambda t: t.name)),
+        today=clock.today(town.timezone),
+    )
+
+
+def reader_access(request: HttpRequest) -> Access:
+    return get_access(request, READERS)
+
+
+def forbidden(request: HttpRequest, message: str, *, back: str) -> HttpResponse:
+    """The role lacks the action: say why (403), with the way back."""
+    return render(
+        request,
+        "web/assess/forbidden.html",
+        {"message": message, "back": back, "nav_section": "assess"},
+        status=403,
+    )
+
+
+def period_url(access: Access, period: str) -> str:
+    return reverse("assess:period", args=[period]) + access.query
+
+
+def statement_url(access: Access, period: str, officer_id: int) -> str:
+    return reverse("assess:statement", args=[period, officer_id]) + access.query
+
+
+def appeals_url(access: Access, quarter: str) -> str:
+    return reverse("assess:appeals", args=[quarter]) + access.query
+
+
+# ---------------------------------------------------------------- the picker and the result
+
+
+def picker_context(access: Access, period: str | None) -> dict:
+    quarters = recent_quarters(access.today)
+    months = recent_months(access.today)
+    return {
+        "picker_quarters": [(q, quarter_label(q)) for q in quarters],
+        "picker_months": [(m, exports.month_label(m)) for m in months],
+        "picker_value": period,
+        "access": access,
+    }
+
+
+def period_result(access: Access, period: str) -> PeriodResult:
+    """The figures of the period the page shows (a finalised quarter's from its snapshot)."""
+    return assess_period(town=access.town, months=months_of(period), today=access.today)

@@ -1,0 +1,169 @@
+"""The start page (the picker and the recent quarters with their status) and the town's month
+or quarter: every officer's figures with the quarter's actions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+
+from gridcase.assessment import exports
+from gridcase.assessment import quarter as life
+from gridcase.assessment.models import Appeal, QuarterAssessment
+from gridcase.assessment.results import OfficerResult
+from gridcase.core import clock, periods
+
+from .common import (
+    OFFICER,
+    QUARTER_WORDS,
+    READERS,
+    appeals_url,
+    get_access,
+    is_quarter,
+    months_of,
+    period_label,
+    period_result,
+    period_url,
+    picker_context,
+    quarter_label,
+    quarter_of_period,
+    reader_access,
+    recent_quarters,
+    statement_url,
+    yuan,
+)
+from .forms import AdjustmentForm, ApproveForm, ReopenForm
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """Readers: the picker and the recent quarters with their status. Officers: their own
+    statement of the current quarter."""
+    access = get_access(request, READERS | {OFFICER})
+    wanted = (request.GET.get("period") or "").strip().upper()
+    if wanted:
+        if not (periods.is_quarter(wanted) or periods.is_month(wanted)):
+            messages.error(
+                request, _t("考核期间应为季度 (如 2026-Q4) 或月份 (如 2026-10): “%s”") % wanted
+            )
+            return redirect(reverse("assess:index") + access.query)
+        if access.reader:
+            return redirect(period_url(access, wanted))
+        return redirect(statement_url(access, wanted, request.user.pk))
+    if not access.reader:
+        return redirect(statement_url(access, clock.quarter_of(access.today), request.user.pk))
+
+    quarters = recent_quarters(access.today)
+    statuses = dict(
+        QuarterAssessment.objects.filter(town=access.town, quarter__in=quarters).values_list(
+            "quarter", "status"
+        )
+    )
+    pending = dict(
+        Appeal.objects.filter(town=access.town, quarter__in=quarters, status=Appeal.Status.PENDING)
+        .values_list("quarter")
+        .annotate(n=Count("id"))
+        .values_list("quarter", "n")
+    )
+    rows = [
+        {
+            "quarter": q,
+            "label": quarter_label(q),
+            "status": statuses.get(q, "draft"),
+            "status_word": QUARTER_WORDS[statuses.get(q, "draft")],
+            "pending_appeals": pending.get(q, 0),
+            "url": period_url(access, q),
+            "appeals_url": appeals_url(access, q),
+            "months": [
+                (m, exports.month_label(m), period_url(access, m)) for m in clock.quarter_months(q)
+            ],
+        }
+        for q in quarters
+    ]
+    context = picker_context(access, None) | {"nav_section": "assess", "rows": rows}
+    return render(request, "web/assess/index.html", context)
+
+
+def _month_cells(officer: OfficerResult, months: list[str]) -> list[dict]:
+    cells = []
+    for month in months:
+        found = officer.month(month)
+        cell = {"label": exports.month_label(month), "found": found is not None}
+        if found is not None:
+            cell |= {
+                "base_pay": yuan(found.base_pay),
+                "deduction": yuan(found.deduction),
+                "deducted": found.deduction > 0,
+                "bonus": yuan(found.bonus),
+                "total": yuan(found.total),
+                "provisional": found.provisional,
+            }
+        cells.append(cell)
+    return cells
+
+
+@login_required
+def period(request: HttpRequest, period: str) -> HttpResponse:
+    """Every officer's figures for the month or quarter, with the quarter's actions."""
+    access = reader_access(request)
+    months = months_of(period)
+    quarter = quarter_of_period(period)
+    result = period_result(access, period)
+    info = life.quarter_status(town=access.town, quarter=quarter)
+    officers = [
+        {
+            "name": o.officer,
+            "village": o.village or "—",
+            "months": _month_cells(o, months),
+            "adjustment": yuan(o.adjustment_total) if o.adjustments else "",
+            "total": yuan(o.total),
+            "counted": sum(m.counted for m in o.months),
+            "nonconforming": sum(m.nonconforming for m in o.months),
+            "late": sum(m.late for m in o.months),
+            "pending": sum(m.pending for m in o.months),
+            "url": statement_url(access, period, o.officer_id),
+            "officer_id": o.officer_id,
+        }
+        for o in result.officers
+    ]
+    month_totals = [
+        yuan(sum((m.total for o in result.officers for m in o.months if m.month == month), 0))
+        for month in months
+    ]
+    draft = info.status == QuarterAssessment.Status.DRAFT
+    context = picker_context(access, period) | {
+        "nav_section": "assess",
+        "period": period,
+        "period_label": period_label(period),
+        "is_quarter": is_quarter(period),
+        "quarter": quarter,
+        "quarter_label": quarter_label(quarter),
+        "quarter_url": period_url(access, quarter),
+        "months": [(m, exports.month_label(m), period_url(access, m)) for m in months],
+        "result": result,
+        "state_words": exports.state_words(result),
+        "officers": officers,
+        "month_totals": month_totals,
+        "with_adjustments": any(o.adjustments for o in result.officers),
+        "grand_total": yuan(result.total),
+        "info": info,
+        "status_word": QUARTER_WORDS[info.status],
+        "finalise_ready": access.today >= info.possible_from,
+        "can_finalise": access.office and draft,
+        "can_approve": access.leader and info.status == QuarterAssessment.Status.FINALISED,
+        "can_adjust": access.office and info.status == QuarterAssessment.Status.APPROVED,
+        "adjustment_form": AdjustmentForm(),
+        "approve_form": ApproveForm(),
+        "reopen_form": ReopenForm(),
+        "appeals_url": appeals_url(access, quarter),
+        "xlsx_url": reverse("assess:payroll", args=[period]) + access.query,
+        "json_url": reverse("assess:json", args=[period]) + access.query,
+        "row": info.row,
+    }
+    with timezone.override(access.town.timezone):
+        return render(request, "web/assess/period.html", context)

@@ -1,0 +1,143 @@
+"""An officer's statement: their pay month by month and every case with its status, reason
+and appeal."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from gridcase.assessment import exports
+from gridcase.assessment.models import Appeal, QuarterAssessment
+from gridcase.org.models import Role, Town, User
+
+from .common import (
+    APPEAL_WORDS,
+    OFFICER,
+    QUARTER_WORDS,
+    READERS,
+    appeals_url,
+    get_access,
+    is_quarter,
+    months_of,
+    period_label,
+    period_result,
+    period_url,
+    picker_context,
+    quarter_label,
+    quarter_of_period,
+    statement_url,
+    yuan,
+)
+from .forms import AppealForm
+
+
+def _latest_appeals(town: Town, officer_id: int, quarter: str) -> dict[str, Appeal]:
+    """case number -> the officer's latest appeal on that case in the quarter."""
+    found: dict[str, Appeal] = {}
+    rows = (
+        Appeal.objects.filter(town=town, quarter=quarter, case__officer_id=officer_id)
+        .select_related("case")
+        .order_by("filed_at", "id")
+    )
+    for appeal in rows:
+        found[appeal.case.number] = appeal
+    return found
+
+
+@login_required
+def statement(request: HttpRequest, period: str, officer_id: int) -> HttpResponse:
+    """One officer's pay, month by month, every case with its status, reason and appeal.
+
+    The town's readers see any officer's; an officer only their own (others' are 404)."""
+    access = get_access(request, READERS | {OFFICER})
+    own = officer_id == request.user.pk and access.officer
+    if not (access.reader or own):
+        raise Http404("another officer's statement")
+    months = months_of(period)
+    quarter = quarter_of_period(period)
+    result = period_result(access, period)
+    officer = result.officer(officer_id)
+    if officer is None:
+        # An officer of the town with nothing in this period still has a (empty) statement.
+        is_officer = (
+            own or Role.objects.filter(town=access.town, kind=OFFICER, user_id=officer_id).exists()
+        )
+        if not is_officer:
+            raise Http404("not an officer of the town")
+    appeals_by_case = _latest_appeals(access.town, officer_id, quarter)
+    draft = result.status == QuarterAssessment.Status.DRAFT
+    month_rows = []
+    for month in officer.months if officer else ():
+        cases = []
+        for case in month.cases:
+            appeal = appeals_by_case.get(case.case_no)
+            cases.append(
+                {
+                    "number": case.case_no,
+                    "url": reverse("web:case_detail", args=[case.case_no]),
+                    "category": exports.category_label(case.category),
+                    "status": case.status,
+                    "status_word": exports.STATUS_LABELS.get(case.status, case.status),
+                    "amount": yuan(case.amount),
+                    "reason": case.reason,
+                    "appeal": appeal,
+                    "appeal_word": APPEAL_WORDS.get(appeal.status, "") if appeal else "",
+                    "can_appeal": own
+                    and draft
+                    and not (appeal and appeal.status == Appeal.Status.PENDING),
+                }
+            )
+        month_rows.append(
+            {
+                "month": month.month,
+                "label": exports.month_label(month.month),
+                "base_pay": yuan(month.base_pay),
+                "deduction": yuan(month.deduction),
+                "bonus": yuan(month.bonus),
+                "total": yuan(month.total),
+                "counted": month.counted,
+                "nonconforming": month.nonconforming,
+                "late": month.late,
+                "pending": month.pending,
+                "provisional": month.provisional,
+                "cases": cases,
+            }
+        )
+    name = officer.officer if officer else (request.user.display_name or request.user.username)
+    if officer is None and not own:
+        other = User.objects.filter(pk=officer_id).first()
+        name = (other.display_name or other.username) if other else str(officer_id)
+    context = picker_context(access, period) | {
+        "nav_section": "assess",
+        "period": period,
+        "period_label": period_label(period),
+        "quarter": quarter,
+        "quarter_label": quarter_label(quarter),
+        "is_quarter": is_quarter(period),
+        "state_words": exports.state_words(result),
+        "status_word": QUARTER_WORDS.get(result.status, result.status),
+        "draft": draft,
+        "own": own,
+        "officer_id": officer_id,
+        "name": name,
+        "village": officer.village if officer else "",
+        "total": yuan(officer.total) if officer else yuan(Decimal(0)),
+        "adjustments": [
+            {"quarter": a.quarter, "amount": yuan(a.amount), "reason": a.reason}
+            for a in (officer.adjustments if officer else ())
+        ],
+        "month_rows": month_rows,
+        "months": [
+            (m, exports.month_label(m), statement_url(access, m, officer_id)) for m in months
+        ],
+        "quarter_url": statement_url(access, quarter, officer_id),
+        "overview_url": period_url(access, period) if access.reader else "",
+        "appeals_url": appeals_url(access, quarter) if access.reader else "",
+        "appeal_form": AppealForm(),
+        "legend": [(exports.STATUS_LABELS[s], exports.STATUS_HELP[s]) for s in exports.STATUS_HELP],
+    }
+    return render(request, "web/assess/statement.html", context)
