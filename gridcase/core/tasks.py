@@ -13,7 +13,9 @@ from django.conf import settings
 from django.db import close_old_connections
 from huey.contrib.djhuey import HUEY
 
-from . import backup, clock
+from . import clock
+from .backup.folder import BackupError
+from .backup.retention import nightly
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +36,8 @@ def is_backup_minute(stamp: datetime) -> bool:
 def nightly_backup_task() -> None:
     close_old_connections()
     try:
-        made = backup.nightly()
-    except backup.BackupError as exc:
+        made = nightly()
+    except BackupError as exc:
         logger.error("nightly backup failed: %s", exc.message)
         raise
     finally:

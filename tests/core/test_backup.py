@@ -29,7 +29,11 @@ from huey.contrib.djhuey import HUEY
 
 from gridcase.cases import services
 from gridcase.cases.models import Attachment, Case, TimelineEntry
-from gridcase.core import backup
+from gridcase.core.backup import postgres
+from gridcase.core.backup.create import create_backup
+from gridcase.core.backup.folder import BackupError, read_manifest, verify
+from gridcase.core.backup.restore import data_in_place
+from gridcase.core.backup.retention import backups_in, nightly, prune
 from gridcase.core.tasks import is_backup_minute, nightly_backup_task
 from tests.factories import complete_data, local, make_town
 
@@ -187,7 +191,7 @@ def test_a_backup_taken_while_cases_are_written_restores_exactly_its_moment(
             writer.join(timeout=60)
         assert writer.error is None, writer.error
         source = rows()
-        (made,) = backup.backups_in(tmp_path / "backups")
+        (made,) = backups_in(tmp_path / "backups")
         assert made.suffix == ".tar"
         with tarfile.open(made) as tar:
             manifest = json.load(tar.extractfile(f"{made.stem}/manifest.json"))
@@ -229,8 +233,8 @@ def test_a_corrupted_backup_is_refused_naming_the_file_and_nothing_is_restored(
 ):
     t = make_town()
     write_case(t, 1)
-    made = backup.create_backup(output=tmp_path / "backups")
-    manifest = backup.read_manifest(made)
+    made = create_backup(output=tmp_path / "backups")
+    manifest = read_manifest(made)
     if victim == "attachment":
         (name,) = manifest["attachments"]
         rel = f"media/{name}"
@@ -241,7 +245,7 @@ def test_a_corrupted_backup_is_refused_naming_the_file_and_nothing_is_restored(
     with fresh_target(tmp_path, settings) as root:
         with pytest.raises(CommandError) as err:
             run("restore", str(made))
-        assert backup.data_in_place() == []
+        assert data_in_place() == []
         assert not (root / "media").exists()
     assert "备份已损坏" in str(err.value)
     assert rel in str(err.value)
@@ -262,7 +266,7 @@ def test_restore_of_something_that_is_not_a_backup_says_so(tmp_path):
 def test_restore_refuses_a_database_that_holds_data_unless_forced(live, tmp_path):
     t = make_town()
     write_case(t, 1)
-    made = backup.create_backup(output=tmp_path / "backups")
+    made = create_backup(output=tmp_path / "backups")
     write_case(t, 2)
 
     with pytest.raises(CommandError) as err:
@@ -273,16 +277,14 @@ def test_restore_refuses_a_database_that_holds_data_unless_forced(live, tmp_path
 
     run("restore", str(made), "--force")
     assert Case.objects.count() == 1
-    assert (
-        TimelineEntry.objects.count() == backup.read_manifest(made)["tables"]["cases_timelineentry"]
-    )
+    assert TimelineEntry.objects.count() == read_manifest(made)["tables"]["cases_timelineentry"]
 
 
 def test_the_manifest_counts_every_table_and_hashes_every_file(live, tmp_path):
     t = make_town()
     write_case(t, 1)
-    made = backup.create_backup(output=tmp_path / "backups")
-    manifest = backup.read_manifest(made)
+    made = create_backup(output=tmp_path / "backups")
+    manifest = read_manifest(made)
 
     assert manifest["tables"]["cases_case"] == 1
     assert manifest["tables"]["org_user"] == len(t.users)
@@ -291,10 +293,10 @@ def test_the_manifest_counts_every_table_and_hashes_every_file(live, tmp_path):
     (name,) = manifest["attachments"]
     assert name.endswith("现场1.png")
     assert (made / "media" / name).read_bytes() == (Path(live) / "media" / name).read_bytes()
-    assert backup.verify(made) == manifest
+    assert verify(made) == manifest
     # It holds every citizen's phone number: the service's user alone may read it.
     assert stat.S_IMODE(made.stat().st_mode) == 0o700
-    archive = backup.create_backup(output=tmp_path / "backups", archive=True)
+    archive = create_backup(output=tmp_path / "backups", archive=True)
     assert stat.S_IMODE(archive.stat().st_mode) == 0o600
 
 
@@ -318,7 +320,7 @@ def test_retention_keeps_the_newest_n_and_nothing_else_is_touched(tmp_path):
     (tmp_path / "notes.txt").write_text("mine")
     (tmp_path / ".gridcase-20261005T183000Z.partial").mkdir()
 
-    gone = backup.prune(tmp_path, 2)
+    gone = prune(tmp_path, 2)
 
     assert [p.name for p in gone] == [
         "gridcase-20261001T183000Z",
@@ -342,26 +344,26 @@ def test_the_nightly_backup_keeps_the_newest_n(live, tmp_path, settings):
     with time_machine.travel(datetime(2026, 10, 11, 18, 30, tzinfo=UTC), tick=False):
         nightly_backup_task.call_local()
 
-    names = [p.name for p in backup.backups_in(tmp_path / "backups")]
+    names = [p.name for p in backups_in(tmp_path / "backups")]
     assert names == ["gridcase-20261010T183000Z.tar", "gridcase-20261011T183000Z"]
-    assert backup.verify(tmp_path / "backups" / names[-1])["tables"]["org_town"] == 1
+    assert verify(tmp_path / "backups" / names[-1])["tables"]["org_town"] == 1
 
 
 def test_the_nightly_backup_is_off_when_keep_is_zero(live, tmp_path, settings):
     settings.GRIDCASE_BACKUP_DIR = tmp_path / "backups"
     settings.GRIDCASE_BACKUP_KEEP = 0
     with time_machine.travel(datetime(2026, 10, 11, 18, 30, tzinfo=UTC), tick=False):
-        assert backup.nightly() is None
+        assert nightly() is None
     assert not (tmp_path / "backups").exists()
 
 
 def test_a_second_scheduler_the_same_night_does_not_back_up_again(live, tmp_path, settings):
     settings.GRIDCASE_BACKUP_DIR = tmp_path / "backups"
     with time_machine.travel(datetime(2026, 10, 11, 18, 30, tzinfo=UTC), tick=False):
-        assert backup.nightly() is not None
+        assert nightly() is not None
     with time_machine.travel(datetime(2026, 10, 11, 18, 31, tzinfo=UTC), tick=False):
-        assert backup.nightly() is None
-    assert len(backup.backups_in(tmp_path / "backups")) == 1
+        assert nightly() is None
+    assert len(backups_in(tmp_path / "backups")) == 1
 
 
 @pytest.mark.django_db(transaction=False)
@@ -380,8 +382,8 @@ def test_the_worker_backs_up_at_half_past_two_server_time():
 @pytest.mark.django_db(transaction=False)
 def test_without_pg_dump_the_error_says_what_to_install(monkeypatch):
     monkeypatch.setenv("PATH", "")
-    with pytest.raises(backup.BackupError) as err:
-        backup._pg_tool("pg_dump")
+    with pytest.raises(BackupError) as err:
+        postgres.pg_tool("pg_dump")
     assert "找不到 pg_dump" in err.value.message
     assert "postgresql-client" in err.value.message
 
@@ -391,8 +393,8 @@ def test_a_pg_dump_older_than_the_server_is_refused(tmp_path):
     fake = tmp_path / "pg_dump"
     fake.write_text("#!/bin/sh\necho 'pg_dump (PostgreSQL) 13.4'\n")
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
-    with pytest.raises(backup.BackupError) as err:
-        backup._check_versions(str(fake), 15)
+    with pytest.raises(BackupError) as err:
+        postgres.check_versions(str(fake), 15)
     assert "(13)" in err.value.message
     assert "postgresql-client-15" in err.value.message
-    assert backup._check_versions(str(fake), 13) == 13
+    assert postgres.check_versions(str(fake), 13) == 13

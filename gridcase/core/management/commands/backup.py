@@ -8,7 +8,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from gridcase.core import backup
+from gridcase.core.backup.create import create_backup
+from gridcase.core.backup.folder import BackupError, read_manifest
+from gridcase.core.backup.retention import prune
 
 
 class Command(BaseCommand):
@@ -33,12 +35,12 @@ class Command(BaseCommand):
             raise CommandError("--keep 须为正整数 (at least 1)")
         directory = output or Path(settings.GRIDCASE_BACKUP_DIR)
         try:
-            made = backup.create_backup(output=directory, archive=tar)
-        except backup.BackupError as exc:
+            made = create_backup(output=directory, archive=tar)
+        except BackupError as exc:
             raise CommandError(exc.message) from exc
         except OSError as exc:  # a full disk, a folder that may not be written
             raise CommandError(f"备份失败: {exc}") from exc
-        manifest = backup.read_manifest(made) if made.is_dir() else None
+        manifest = read_manifest(made) if made.is_dir() else None
         self.stdout.write(f"备份完成 (backup written): {made}")
         if manifest:
             rows = sum(manifest["tables"].values())
@@ -47,5 +49,5 @@ class Command(BaseCommand):
                 f" {rows} 行; 附件 {len(manifest['attachments'])} 个"
             )
         if keep:
-            for gone in backup.prune(made.parent, keep):
+            for gone in prune(made.parent, keep):
                 self.stdout.write(f"  已删除旧备份 (pruned): {gone.name}")

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from gridcase.core.backup import BackupError, restore
+from gridcase.core.backup.folder import BackupError
+from gridcase.core.backup.restore import restore
 
 
 class Command(BaseCommand):
