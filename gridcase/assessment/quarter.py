@@ -23,21 +23,26 @@ from gridcase.core import audit, clock
 from gridcase.org.models import Role, Town, User
 
 from . import facts as facts_mod
-from .models import Adjustment, Appeal, QuarterAssessment
-from .services import (
-    STATUS_WORDS,
-    _event,
-    _has_role,
-    _last_day,
-    _name,
-    _now,
-    _require_role,
-    _require_text,
-    assess_period,
+from .common import (
+    assessment_event,
+    at_or_now,
     check_quarter,
+    display_name,
+    has_role,
+    last_day,
     next_quarter,
-    policy_in_force,
+    require_role,
+    require_text,
 )
+from .models import Adjustment, Appeal, QuarterAssessment
+from .policy_versions import policy_in_force
+from .services import assess_period
+
+STATUS_WORDS = {
+    "draft": "暂定",
+    "finalised": "已定稿",
+    "approved": "已审批",
+}
 
 # ---------------------------------------------------------------- the quarter's life
 
@@ -71,7 +76,7 @@ def finalise_possible_from(town: Town, quarter: str) -> date:
             accept=Max("accept_due", filter=Q(state=State.PENDING)),
         )
     )
-    last = max(d for d in (_last_day(months[-1]), found["local"], found["accept"]) if d)
+    last = max(d for d in (last_day(months[-1]), found["local"], found["accept"]) if d)
     return last + timedelta(days=1)
 
 
@@ -136,12 +141,10 @@ def quarter_finalise(
 ) -> QuarterAssessment:
     """定稿: freeze the quarter's result (policy versions, every officer's months, every
     case's status, amount and reason) once every handling deadline has passed."""
-    at = _now(at)
+    at = at_or_now(at)
     quarter = check_quarter(quarter)
     today = clock.local_date(at, town.timezone)
-    _require_role(
-        by, town, {Role.Kind.GOVERNANCE_OFFICE}, "只有镇政法综治办可以定稿季度考核", today
-    )
+    require_role(by, town, {Role.Kind.GOVERNANCE_OFFICE}, "只有镇政法综治办可以定稿季度考核", today)
     row = _quarter_row(town, quarter, lock=True)
     if row.status != QuarterAssessment.Status.DRAFT:
         raise Conflict(f"{quarter} 考核已{STATUS_WORDS[row.status]},不能再次定稿")
@@ -173,7 +176,7 @@ def quarter_finalise(
             "finalised_by": by,
         },
     )
-    _event(
+    assessment_event(
         town,
         quarter,
         at,
@@ -225,7 +228,7 @@ def _tell_appeal_decided(appeal: Appeal, by: User) -> None:
             "case_number": appeal.case.number,
             "decision": decision,
             "note": appeal.decision_note,
-            "by": _name(by),
+            "by": display_name(by),
             "link": f"/assessment/{appeal.quarter}/officers/{appeal.filed_by_id}/",
         },
     )
@@ -236,10 +239,10 @@ def quarter_approve(
     *, town: Town, quarter: str, by: User, note: str = "", at: datetime | None = None
 ) -> QuarterAssessment:
     """审批: the leader approves the finalised quarter; its payroll is then final."""
-    at = _now(at)
+    at = at_or_now(at)
     quarter = check_quarter(quarter)
     today = clock.local_date(at, town.timezone)
-    _require_role(by, town, {Role.Kind.LEADER}, "只有政法分管领导可以审批季度考核", today)
+    require_role(by, town, {Role.Kind.LEADER}, "只有政法分管领导可以审批季度考核", today)
     row = _quarter_row(town, quarter, lock=True)
     if row.status == QuarterAssessment.Status.DRAFT:
         raise CaseError(f"{quarter} 考核尚未定稿, 请综治办先定稿再审批", {"quarter": ["尚未定稿"]})
@@ -251,7 +254,7 @@ def quarter_approve(
         QuarterAssessment.Status.FINALISED,
         {"status": QuarterAssessment.Status.APPROVED, "approved_at": at, "approved_by": by},
     )
-    _event(town, quarter, at, by, "approve", note=(note or "").strip())
+    assessment_event(town, quarter, at, by, "approve", note=(note or "").strip())
     _audit_quarter("quarter.approve", row, by, before, at, note=(note or "").strip())
     return row
 
@@ -262,11 +265,11 @@ def quarter_reopen(
 ) -> QuarterAssessment:
     """退回: the leader sends a finalised (not yet approved) quarter back to be corrected.
     The old snapshot is kept in the audit row."""
-    at = _now(at)
+    at = at_or_now(at)
     quarter = check_quarter(quarter)
     today = clock.local_date(at, town.timezone)
-    _require_role(by, town, {Role.Kind.LEADER}, "只有政法分管领导可以退回季度考核", today)
-    reason = _require_text(reason, "reason", "退回原因")
+    require_role(by, town, {Role.Kind.LEADER}, "只有政法分管领导可以退回季度考核", today)
+    reason = require_text(reason, "reason", "退回原因")
     row = _quarter_row(town, quarter, lock=True)
     if row.status != QuarterAssessment.Status.FINALISED:
         raise CaseError(
@@ -286,7 +289,7 @@ def quarter_reopen(
             "finalised_by": None,
         },
     )
-    _event(town, quarter, at, by, "reopen", note=reason, data=old)
+    assessment_event(town, quarter, at, by, "reopen", note=reason, data=old)
     _audit_quarter("quarter.reopen", row, by, before, at, reason=reason)
     return row
 
@@ -309,12 +312,12 @@ def case_assessment_status(case: Case, today: date | None = None) -> tuple[str, 
 @transaction.atomic
 def appeal_file(*, case: Case, by: User, reason: str, at: datetime | None = None) -> Appeal:
     """申诉: the case's officer contests its status, before the quarter is finalised."""
-    at = _now(at)
+    at = at_or_now(at)
     town = case.town
     today = clock.local_date(at, town.timezone)
-    if case.officer_id != by.pk or not _has_role(by, town, {Role.Kind.OFFICER}, today):
+    if case.officer_id != by.pk or not has_role(by, town, {Role.Kind.OFFICER}, today):
         raise ActionNotAllowed("只有录入该事件的网格专管员可以对其考核结果申诉")
-    reason = _require_text(reason, "reason", "申诉理由")
+    reason = require_text(reason, "reason", "申诉理由")
     quarter = case_quarter(case)
     row = _quarter_row(town, quarter, lock=True)
     if row.status != QuarterAssessment.Status.DRAFT:
@@ -365,14 +368,14 @@ def appeal_decide(
     """The governance office decides an appeal. Accepted, it records a correction
     (``override``: "conforming" or "on_time"; by default the one the contested status calls
     for) that the assessment honours; either way the decision is on the case's timeline."""
-    at = _now(at)
+    at = at_or_now(at)
     town = appeal.town
     case = appeal.case
     today = clock.local_date(at, town.timezone)
-    _require_role(by, town, {Role.Kind.GOVERNANCE_OFFICE}, "只有镇政法综治办可以处理申诉", today)
+    require_role(by, town, {Role.Kind.GOVERNANCE_OFFICE}, "只有镇政法综治办可以处理申诉", today)
     note = (note or "").strip()
     if not accept:
-        note = _require_text(note, "note", "不予采纳的理由")
+        note = require_text(note, "note", "不予采纳的理由")
     chosen = ""
     if accept:
         chosen = override or _DEFAULT_OVERRIDE.get(appeal.status_at_filing, "")
@@ -439,17 +442,16 @@ def adjustment_add(
 ) -> Adjustment:
     """A correction of an approved quarter, paid (or deducted) in the first later quarter
     that is not yet finalised, where it appears with its reason."""
-    at = _now(at)
+    at = at_or_now(at)
     quarter = check_quarter(quarter)
     today = clock.local_date(at, town.timezone)
-    _require_role(
-        by, town, {Role.Kind.GOVERNANCE_OFFICE}, "只有镇政法综治办可以录入考核调整", today
-    )
+    require_role(by, town, {Role.Kind.GOVERNANCE_OFFICE}, "只有镇政法综治办可以录入考核调整", today)
     amount = _amount(amount)
-    reason = _require_text(reason, "reason", "调整原因")
+    reason = require_text(reason, "reason", "调整原因")
     if not Role.objects.filter(town=town, kind=Role.Kind.OFFICER, user=officer).exists():
         raise CaseError(
-            f"{_name(officer)} 不是{town.name}的网格专管员", {"officer": ["不是本镇网格专管员"]}
+            f"{display_name(officer)} 不是{town.name}的网格专管员",
+            {"officer": ["不是本镇网格专管员"]},
         )
     row = _quarter_row(town, quarter, lock=True)
     if row.status != QuarterAssessment.Status.APPROVED:
@@ -476,7 +478,7 @@ def adjustment_add(
         created_by=by,
         created_at=at,
     )
-    _event(
+    assessment_event(
         town,
         applies_to,
         at,

@@ -1,82 +1,31 @@
-"""Every read and write of the assessment that touches the database.
+"""The run: every officer's pay for a period, every case explained — ``assess_period`` (one
+town), ``assess_county`` (town by town) — from live facts or, for a finalised quarter, from its
+frozen snapshot. It writes nothing.
 
-- Policy versions: ``policy_upload``, ``policy_in_force``, ``policy_versions``.
-- The result: ``assess_period`` (one town), ``assess_county`` (town by town), from live facts
-  or, for a finalised quarter, from its frozen snapshot.
-- The quarter's life (finalise, approve, appeals, adjustments) is in ``quarter.py``.
-
-Writes are keyword-only, one transaction each, with an audit row in the same transaction.
-Errors are the case system's (``CaseError``, ``ActionNotAllowed``,
-``Conflict``) so that pages, the API and the CLI show them the same way, in Chinese.
+The rest of the assessment's database work: policy versions in ``policy_versions.py``; the
+quarter's life (finalise, approve, appeals, adjustments) in ``quarter.py``; what they share
+(the period checked in words, the role on the day, the event log) in ``common.py``.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date
 from decimal import Decimal
-from functools import lru_cache
-
-from django.db import transaction
 
 from gridcase.assessment import rules
-from gridcase.assessment.policy import Policy, PolicyError, default_policy, parse_policy
-from gridcase.cases.errors import ActionNotAllowed, CaseError
-from gridcase.core import audit, clock, periods
-from gridcase.org.models import PolicyVersion, Role, Town, User
-from gridcase.org.policies import policy_for
-from gridcase.org.selectors import officers_of_town, roles_in_force
+from gridcase.assessment.policy import Policy
+from gridcase.cases.errors import CaseError
+from gridcase.core import clock
+from gridcase.org.models import Role, Town, User
+from gridcase.org.selectors import officers_of_town
 
 from . import facts as facts_mod
-from .models import Adjustment, AssessmentEvent, QuarterAssessment
+from .common import check_month, display_name, last_day, quarter_of_month
+from .models import Adjustment, QuarterAssessment
+from .policy_versions import policies_in_force
 from .results import AdjustmentLine, OfficerResult, PeriodResult, PolicyRef
-
-STATUS_WORDS = {
-    "draft": "暂定",
-    "finalised": "已定稿",
-    "approved": "已审批",
-}
-
-
-# ---------------------------------------------------------------- small helpers
-
-
-def _now(at: datetime | None) -> datetime:
-    return at or clock.now()
-
-
-def check_month(month: str) -> str:
-    if not periods.is_month(month):
-        raise CaseError(
-            f"月份格式应为 YYYY-MM, 如 2026-10: “{month}”", {"month": ["格式应为 YYYY-MM"]}
-        )
-    return month
-
-
-def check_quarter(quarter: str) -> str:
-    text = (quarter or "").strip().upper() if isinstance(quarter, str) else ""
-    if not periods.is_quarter(text):
-        raise CaseError(
-            f"季度格式应为 YYYY-Qn, 如 2026-Q4: “{quarter}”", {"quarter": ["格式应为 YYYY-Qn"]}
-        )
-    return text
-
-
-def quarter_of_month(month: str) -> str:
-    return clock.quarter_of(clock.parse_month(month))
-
-
-def next_quarter(quarter: str) -> str:
-    year, n = int(quarter[:4]), int(quarter[-1])
-    return f"{year + 1}-Q1" if n == 4 else f"{year}-Q{n + 1}"
-
-
-def _last_day(month: str) -> date:
-    first = clock.parse_month(month)
-    nxt = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
-    return nxt - timedelta(days=1)
 
 
 def _period_name(months: list[str]) -> str:
@@ -100,153 +49,6 @@ def _check_months(months: Iterable[str]) -> list[str]:
     return months
 
 
-def _name(user: User) -> str:
-    return user.display_name or user.username
-
-
-def _has_role(user: User, town: Town, kinds: set[str], on: date) -> bool:
-    return any(r.town_id == town.id and r.kind in kinds for r in roles_in_force(user, on))
-
-
-def _require_role(user: User | None, town: Town, kinds: set[str], message: str, on: date):
-    if user is None or not _has_role(user, town, kinds, on):
-        raise ActionNotAllowed(message)
-
-
-def _require_text(value: str, field: str, label: str, limit: int = 2000) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise CaseError(f"请填写{label}", {field: [f"请填写{label}"]})
-    if len(text) > limit:
-        raise CaseError(f"{label}过长(最多{limit}字)", {field: [f"过长(最多{limit}字)"]})
-    return text
-
-
-def _event(town: Town, quarter: str, at: datetime, by: User | None, action: str, **kw):
-    return AssessmentEvent.objects.create(
-        town=town, quarter=quarter, at=at, actor=by, action=action, **kw
-    )
-
-
-# ---------------------------------------------------------------- policy versions
-
-
-def policy_in_force(town: Town, month: str) -> Policy:
-    """The version in force on the month's first day (the default policy if none)."""
-    return policy_for(town, clock.parse_month(check_month(month)))
-
-
-@lru_cache(maxsize=256)
-def _parsed(version_id: int | None, source: str) -> Policy:
-    # Versions are immutable rows (a change is a new version), so parse each once.
-    return default_policy() if version_id is None else parse_policy(source)
-
-
-def policies_in_force(town: Town, months: list[str]) -> dict[str, Policy]:
-    """``policy_in_force`` for several months in one query."""
-    firsts = {m: clock.parse_month(m) for m in months}
-    versions = list(
-        PolicyVersion.objects.filter(town=town, effective_from__lte=max(firsts.values()))
-        .order_by("-effective_from")
-        .values_list("id", "effective_from", "source")
-    )
-    found = {}
-    for month, first in firsts.items():
-        version = next((v for v in versions if v[1] <= first), None)
-        found[month] = _parsed(version[0], version[2]) if version else _parsed(None, "")
-    return found
-
-
-def policy_versions(town: Town):
-    return PolicyVersion.objects.filter(town=town).select_related("uploaded_by")
-
-
-def policy_check(source: str) -> Policy:
-    """Parse and validate a policy file's text; a bad one is a CaseError naming the key."""
-    try:
-        return parse_policy(source)
-    except PolicyError as exc:
-        raise CaseError(str(exc), {exc.key or "source": [exc.zh]}) from exc
-
-
-@transaction.atomic
-def policy_upload(
-    *, town: Town, source: str, by: User | None = None, at: datetime | None = None
-) -> PolicyVersion:
-    """A new version of the town's policy, in force from the file's ``effective_from``.
-
-    ``by`` is the administrator or governance-office user (None: the operator at the command
-    line). A version may not reach back into a quarter that is already finalised.
-    """
-    at = _now(at)
-    if by is not None:
-        _require_role(
-            by,
-            town,
-            {Role.Kind.ADMINISTRATOR, Role.Kind.GOVERNANCE_OFFICE},
-            "只有本镇管理员或政法综治办可以上传考核策略",
-            clock.local_date(at, town.timezone),
-        )
-    policy = policy_check(source)
-    if policy.timezone != town.timezone:
-        raise CaseError(
-            f"策略文件错误: policy.timezone 为 {policy.timezone}, 与{town.name}的时区 "
-            f"{town.timezone} 不一致",
-            {"policy.timezone": [f"应为 {town.timezone}"]},
-        )
-    existing = PolicyVersion.objects.filter(town=town, effective_from=policy.effective_from).first()
-    if existing is not None:
-        raise CaseError(
-            f"策略文件错误: policy.effective_from {policy.effective_from} 已有版本 "
-            f"{existing.code}; 新版本请使用新的生效日期",
-            {"policy.effective_from": ["该日期已有版本"]},
-        )
-    # The first month the version governs is the first one starting on or after that day.
-    eff = policy.effective_from
-    first_month = eff if eff.day == 1 else _last_day(clock.month_of(eff)) + timedelta(days=1)
-    frozen = (
-        QuarterAssessment.objects.filter(town=town, quarter__gte=clock.quarter_of(first_month))
-        .exclude(status=QuarterAssessment.Status.DRAFT)
-        .order_by("quarter")
-        .values_list("quarter", flat=True)
-        .first()
-    )
-    if frozen:
-        raise CaseError(
-            f"策略文件错误: policy.effective_from {eff} 会改变已定稿的 {frozen} 考核; "
-            "请使用之后的生效日期",
-            {"policy.effective_from": [f"{frozen} 已定稿"]},
-        )
-    version = PolicyVersion.objects.create(
-        town=town,
-        code=policy.code,
-        name=policy.name,
-        effective_from=policy.effective_from,
-        source=source,
-        uploaded_by=by,
-    )
-    _event(
-        town,
-        "",
-        at,
-        by,
-        "policy_upload",
-        note=f"{policy.code} {policy.name}",
-        data={"version": version.pk, "effective_from": eff.isoformat()},
-    )
-    after = {
-        "code": version.code,
-        "name": version.name,
-        "effective_from": version.effective_from,
-        # The file itself is the version's row; the trail pins its exact text by hash.
-        "source_sha256": hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest(),
-    }
-    audit.record(
-        town=town, by=by, action="policy.upload", obj=version, before=None, after=after, at=at
-    )
-    return version
-
-
 # ---------------------------------------------------------------- the result
 
 
@@ -260,7 +62,7 @@ class _Officer:
     spans: tuple[tuple[date | None, date | None], ...]
 
     def active_in(self, month: str) -> bool:
-        first, last = clock.parse_month(month), _last_day(month)
+        first, last = clock.parse_month(month), last_day(month)
         return any(
             (start is None or start <= last) and (end is None or end >= first)
             for start, end in self.spans
@@ -304,7 +106,7 @@ def _officers(town: Town, first: date, last: date, with_cases: set[int]) -> list
         user = entry["user"]
         spans = tuple(entry["spans"]) if user_id in active_ids else ()
         result.append(
-            _Officer(user_id, user.username, _name(user), tuple(entry["villages"]), spans)
+            _Officer(user_id, user.username, display_name(user), tuple(entry["villages"]), spans)
         )
     return result
 
@@ -347,7 +149,7 @@ def _live(
     quarter = _period_name(months) if adjustments else ""
     extra = _adjustments(town, quarter) if adjustments else {}
     officers = _officers(
-        town, clock.parse_month(months[0]), _last_day(months[-1]), facts.officers() | set(extra)
+        town, clock.parse_month(months[0]), last_day(months[-1]), facts.officers() | set(extra)
     )
     results = []
     for officer in officers:
@@ -371,7 +173,7 @@ def _live(
                 )
             )
     # A month not yet over may still receive cases: its figures are provisional too.
-    provisional = today <= _last_day(months[-1]) or any(
+    provisional = today <= last_day(months[-1]) or any(
         m.provisional for o in results for m in o.months
     )
     last = policies[months[-1]]

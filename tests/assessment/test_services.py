@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from gridcase.assessment import policy_versions, selectors, services
 from gridcase.assessment import quarter as life
-from gridcase.assessment import selectors, services
 from gridcase.assessment.models import QuarterAssessment
 from gridcase.assessment.policy import DEFAULT_POLICY_PATH, parse_policy
 from gridcase.assessment.rules import STATUSES
@@ -198,18 +198,18 @@ def test_a_what_if_policy_computes_with_the_file_and_stores_nothing(t):
 
 
 def test_each_month_uses_the_version_in_force_on_its_first_day(t):
-    services.policy_upload(
+    policy_versions.policy_upload(
         town=t.town,
         source=policy_text(code='"changtang-2026"', effective_from="2026-11-01", quota="0"),
         by=t.admin_user,
     )
-    services.policy_upload(
+    policy_versions.policy_upload(
         town=t.town,
         source=policy_text(code='"mid-month"', effective_from="2026-11-15", quota="1"),
     )
-    assert services.policy_in_force(t.town, "2026-10").code == "changtang-2016"
-    assert services.policy_in_force(t.town, "2026-11").code == "changtang-2026"
-    assert services.policy_in_force(t.town, "2026-12").code == "mid-month"
+    assert policy_versions.policy_in_force(t.town, "2026-10").code == "changtang-2016"
+    assert policy_versions.policy_in_force(t.town, "2026-11").code == "changtang-2026"
+    assert policy_versions.policy_in_force(t.town, "2026-12").code == "mid-month"
     result = services.assess_period(town=t.town, months=Q4)
     totals = [m.total for m in officer_of(result, t.officer).months]
     assert totals == [Decimal("20.00"), Decimal("100.00"), Decimal("90.00")]
@@ -219,29 +219,29 @@ def test_each_month_uses_the_version_in_force_on_its_first_day(t):
 
 def test_a_bad_policy_file_is_refused_with_the_key_named(t):
     with pytest.raises(CaseError) as err:
-        services.policy_upload(town=t.town, source=policy_text(per_closed="-5"))
+        policy_versions.policy_upload(town=t.town, source=policy_text(per_closed="-5"))
     assert "bonus.per_closed" in err.value.message
     assert "bonus.per_closed" in err.value.fields
     with pytest.raises(CaseError) as err:
-        services.policy_upload(town=t.town, source=DEFAULT_TEXT + "\n[extra]\nx = 1\n")
+        policy_versions.policy_upload(town=t.town, source=DEFAULT_TEXT + "\n[extra]\nx = 1\n")
     assert "extra" in err.value.message
     assert not PolicyVersion.objects.exists()
 
 
 def test_a_policy_version_is_refused_for_another_zone_or_the_same_day(t):
     with pytest.raises(CaseError) as err:
-        services.policy_upload(town=t.town, source=policy_text(timezone='"Asia/Urumqi"'))
+        policy_versions.policy_upload(town=t.town, source=policy_text(timezone='"Asia/Urumqi"'))
     assert "policy.timezone" in err.value.message
-    services.policy_upload(town=t.town, source=DEFAULT_TEXT)
+    policy_versions.policy_upload(town=t.town, source=DEFAULT_TEXT)
     with pytest.raises(CaseError) as err:
-        services.policy_upload(town=t.town, source=policy_text(code='"again"'))
+        policy_versions.policy_upload(town=t.town, source=policy_text(code='"again"'))
     assert "policy.effective_from" in err.value.message
 
 
 def test_only_the_administrator_or_the_office_uploads_a_policy(t):
     with pytest.raises(ActionNotAllowed):
-        services.policy_upload(town=t.town, source=DEFAULT_TEXT, by=t.officer)
-    version = services.policy_upload(town=t.town, source=DEFAULT_TEXT, by=t.office_user)
+        policy_versions.policy_upload(town=t.town, source=DEFAULT_TEXT, by=t.officer)
+    version = policy_versions.policy_upload(town=t.town, source=DEFAULT_TEXT, by=t.office_user)
     assert version.uploaded_by == t.office_user
 
 

@@ -16,8 +16,8 @@ from django.db import DatabaseError, connection, transaction
 
 from gridcase.api.models import ApiToken
 from gridcase.api.tokens import token_issue, token_revoke
+from gridcase.assessment import policy_versions
 from gridcase.assessment import quarter as life
-from gridcase.assessment import services as assessment
 from gridcase.cases import services as case_services
 from gridcase.cases.errors import CaseError
 from gridcase.cases.models import TimelineEntry
@@ -153,7 +153,7 @@ def test_calendar_overrides_are_audited(t):
 
 def test_a_policy_upload_is_audited_with_the_hash_of_its_text(t):
     source = policy_text(code='"ct-2027"', effective_from="2027-01-01")
-    version = assessment.policy_upload(town=t.town, source=source, by=t.admin_user)
+    version = policy_versions.policy_upload(town=t.town, source=source, by=t.admin_user)
     row = only_row("policy.upload")
     assert row.object_id == str(version.pk)
     assert row.after["code"] == "ct-2027"

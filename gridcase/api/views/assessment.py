@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from gridcase.assessment import exports, selectors
 from gridcase.assessment import quarter as quarters
 from gridcase.assessment import services as assessment
+from gridcase.assessment.common import check_month, check_quarter
 from gridcase.assessment.models import Appeal
 from gridcase.cases.errors import ActionNotAllowed
 from gridcase.core import clock
@@ -54,8 +55,8 @@ def _town(request, code: str | None):
 
 def _months(query: dict) -> list[str]:
     if query.get("month"):
-        return [assessment.check_month(query["month"])]
-    return clock.quarter_months(assessment.check_quarter(query["quarter"]))
+        return [check_month(query["month"])]
+    return clock.quarter_months(check_quarter(query["quarter"]))
 
 
 def _require_whole_town(request, town) -> None:
@@ -193,7 +194,7 @@ class PayrollView(AssessmentView):
         query = bounded_query(shapes.TownQuerySerializer, request)
         town = _town(request, query.get("town"))
         _require_whole_town(request, town)
-        code = assessment.check_quarter(quarter)
+        code = check_quarter(quarter)
         result = assessment.assess_period(town=town, months=clock.quarter_months(code))
         response = HttpResponse(exports.render_xlsx(result), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="payroll-{town.code}-{code}.xlsx"'
@@ -233,7 +234,7 @@ class AppealsView(AssessmentView):
     def get(self, request):
         query = bounded_query(shapes.AppealQuerySerializer, request)
         town = _town(request, query.get("town"))
-        code = assessment.check_quarter(query["quarter"]) if query.get("quarter") else None
+        code = check_quarter(query["quarter"]) if query.get("quarter") else None
         rows = selectors.appeals_of(town=town, quarter=code, status=query.get("status"))
         if not selectors.sees_whole_town(request.user, town):
             rows = rows.filter(filed_by=request.user)
@@ -288,7 +289,7 @@ class AdjustmentsView(AssessmentView):
         query = bounded_query(shapes.TownQuerySerializer, request)
         town = _town(request, query.get("town"))
         _require_whole_town(request, town)
-        code = assessment.check_quarter(quarter)
+        code = check_quarter(quarter)
         rows = selectors.adjustments_of(town=town, quarter=code)
         return Response(shapes.AdjustmentSerializer(rows, many=True).data)
 

@@ -8,10 +8,11 @@ from datetime import timedelta
 from django.core.management.base import CommandError
 
 from gridcase.assessment import quarter as life
+from gridcase.assessment.common import check_quarter
 from gridcase.assessment.exports import STATUS_LABELS
 from gridcase.assessment.models import Adjustment, Appeal
+from gridcase.assessment.quarter import STATUS_WORDS
 from gridcase.assessment.selectors import adjustments_of, appeals_of, events_of
-from gridcase.assessment.services import STATUS_WORDS, check_quarter
 from gridcase.core import clock
 
 from ._base import AssessmentCommand, resolve_case, resolve_town, resolve_user

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
+from gridcase.assessment.common import check_month
 from gridcase.assessment.policy import default_policy
-from gridcase.assessment.services import (
-    check_month,
+from gridcase.assessment.policy_versions import (
     policy_check,
     policy_in_force,
     policy_upload,

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _t
 
 from gridcase.assessment.policy import DEFAULT_POLICY_PATH
-from gridcase.assessment.services import policy_check, policy_upload, policy_versions
+from gridcase.assessment.policy_versions import policy_check, policy_upload, policy_versions
 from gridcase.cases.errors import CaseError
 from gridcase.core import clock
 from gridcase.org.models import PolicyVersion, Role, Town, User

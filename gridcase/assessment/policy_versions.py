@@ -1,0 +1,136 @@
+"""A town's policy versions: the one in force in a month, the list, the check of a file, and
+the upload of a new version (never reaching back into a finalised quarter).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+from django.db import transaction
+
+from gridcase.assessment.policy import Policy, PolicyError, default_policy, parse_policy
+from gridcase.cases.errors import CaseError
+from gridcase.core import audit, clock
+from gridcase.org.models import PolicyVersion, Role, Town, User
+from gridcase.org.policies import policy_for
+
+from .common import assessment_event, at_or_now, check_month, last_day, require_role
+from .models import QuarterAssessment
+
+
+def policy_in_force(town: Town, month: str) -> Policy:
+    """The version in force on the month's first day (the default policy if none)."""
+    return policy_for(town, clock.parse_month(check_month(month)))
+
+
+@lru_cache(maxsize=256)
+def _parsed(version_id: int | None, source: str) -> Policy:
+    # Versions are immutable rows (a change is a new version), so parse each once.
+    return default_policy() if version_id is None else parse_policy(source)
+
+
+def policies_in_force(town: Town, months: list[str]) -> dict[str, Policy]:
+    """``policy_in_force`` for several months in one query."""
+    firsts = {m: clock.parse_month(m) for m in months}
+    versions = list(
+        PolicyVersion.objects.filter(town=town, effective_from__lte=max(firsts.values()))
+        .order_by("-effective_from")
+        .values_list("id", "effective_from", "source")
+    )
+    found = {}
+    for month, first in firsts.items():
+        version = next((v for v in versions if v[1] <= first), None)
+        found[month] = _parsed(version[0], version[2]) if version else _parsed(None, "")
+    return found
+
+
+def policy_versions(town: Town):
+    return PolicyVersion.objects.filter(town=town).select_related("uploaded_by")
+
+
+def policy_check(source: str) -> Policy:
+    """Parse and validate a policy file's text; a bad one is a CaseError naming the key."""
+    try:
+        return parse_policy(source)
+    except PolicyError as exc:
+        raise CaseError(str(exc), {exc.key or "source": [exc.zh]}) from exc
+
+
+@transaction.atomic
+def policy_upload(
+    *, town: Town, source: str, by: User | None = None, at: datetime | None = None
+) -> PolicyVersion:
+    """A new version of the town's policy, in force from the file's ``effective_from``.
+
+    ``by`` is the administrator or governance-office user (None: the operator at the command
+    line). A version may not reach back into a quarter that is already finalised.
+    """
+    at = at_or_now(at)
+    if by is not None:
+        require_role(
+            by,
+            town,
+            {Role.Kind.ADMINISTRATOR, Role.Kind.GOVERNANCE_OFFICE},
+            "只有本镇管理员或政法综治办可以上传考核策略",
+            clock.local_date(at, town.timezone),
+        )
+    policy = policy_check(source)
+    if policy.timezone != town.timezone:
+        raise CaseError(
+            f"策略文件错误: policy.timezone 为 {policy.timezone}, 与{town.name}的时区 "
+            f"{town.timezone} 不一致",
+            {"policy.timezone": [f"应为 {town.timezone}"]},
+        )
+    existing = PolicyVersion.objects.filter(town=town, effective_from=policy.effective_from).first()
+    if existing is not None:
+        raise CaseError(
+            f"策略文件错误: policy.effective_from {policy.effective_from} 已有版本 "
+            f"{existing.code}; 新版本请使用新的生效日期",
+            {"policy.effective_from": ["该日期已有版本"]},
+        )
+    # The first month the version governs is the first one starting on or after that day.
+    eff = policy.effective_from
+    first_month = eff if eff.day == 1 else last_day(clock.month_of(eff)) + timedelta(days=1)
+    frozen = (
+        QuarterAssessment.objects.filter(town=town, quarter__gte=clock.quarter_of(first_month))
+        .exclude(status=QuarterAssessment.Status.DRAFT)
+        .order_by("quarter")
+        .values_list("quarter", flat=True)
+        .first()
+    )
+    if frozen:
+        raise CaseError(
+            f"策略文件错误: policy.effective_from {eff} 会改变已定稿的 {frozen} 考核; "
+            "请使用之后的生效日期",
+            {"policy.effective_from": [f"{frozen} 已定稿"]},
+        )
+    version = PolicyVersion.objects.create(
+        town=town,
+        code=policy.code,
+        name=policy.name,
+        effective_from=policy.effective_from,
+        source=source,
+        uploaded_by=by,
+    )
+    assessment_event(
+        town,
+        "",
+        at,
+        by,
+        "policy_upload",
+        note=f"{policy.code} {policy.name}",
+        data={"version": version.pk, "effective_from": eff.isoformat()},
+    )
+    after = {
+        "code": version.code,
+        "name": version.name,
+        "effective_from": version.effective_from,
+        # The file itself is the version's row; the trail pins its exact text by hash.
+        "source_sha256": hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest(),
+    }
+    audit.record(
+        town=town, by=by, action="policy.upload", obj=version, before=None, after=after, at=at
+    )
+    return version
