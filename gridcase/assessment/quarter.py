@@ -1,41 +1,27 @@
-"""The quarter's life: finalise, approve (or send back), appeals, adjustments.
+"""The quarter's life: where it stands, finalise, approve (or send back).
 
-Each step is a service: keyword-only, one transaction, an audit row in that transaction (the
-case's timeline for an appeal, ``AssessmentEvent`` for the quarter), status changes by
-compare-and-swap, and the role checked here (governance office finalises and decides appeals,
-the leader approves, the case's officer appeals) — not only in the pages.
+Each step is a service: keyword-only, one transaction, an audit row in that transaction
+(``AssessmentEvent`` and the audit trail), status changes by compare-and-swap, and the role
+checked here (governance office finalises, the leader approves or sends back) — not only in
+the pages. Appeals are in ``appeals.py``; corrections of an approved quarter in
+``adjustments.py``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 
-from gridcase.assessment import rules
-from gridcase.cases.errors import ActionNotAllowed, CaseError, Conflict
+from gridcase.cases.errors import CaseError, Conflict
 from gridcase.cases.models import Case, State
-from gridcase.cases.services import record_event
 from gridcase.core import audit, clock
 from gridcase.org.models import Role, Town, User
 
-from . import facts as facts_mod
-from .common import (
-    assessment_event,
-    at_or_now,
-    check_quarter,
-    display_name,
-    has_role,
-    last_day,
-    next_quarter,
-    require_role,
-    require_text,
-)
-from .models import Adjustment, Appeal, QuarterAssessment
-from .policy_versions import policy_in_force
+from .common import assessment_event, at_or_now, check_quarter, last_day, require_role, require_text
+from .models import Appeal, QuarterAssessment
 from .services import assess_period
 
 STATUS_WORDS = {
@@ -44,10 +30,11 @@ STATUS_WORDS = {
     "approved": "已审批",
 }
 
+
 # ---------------------------------------------------------------- the quarter's life
 
 
-def _quarter_row(town: Town, quarter: str, *, lock: bool = False) -> QuarterAssessment:
+def quarter_row(town: Town, quarter: str, *, lock: bool = False) -> QuarterAssessment:
     """The quarter's row (created as a draft on first use), locked for the transaction."""
     try:
         with transaction.atomic():
@@ -145,7 +132,7 @@ def quarter_finalise(
     quarter = check_quarter(quarter)
     today = clock.local_date(at, town.timezone)
     require_role(by, town, {Role.Kind.GOVERNANCE_OFFICE}, "只有镇政法综治办可以定稿季度考核", today)
-    row = _quarter_row(town, quarter, lock=True)
+    row = quarter_row(town, quarter, lock=True)
     if row.status != QuarterAssessment.Status.DRAFT:
         raise Conflict(f"{quarter} 考核已{STATUS_WORDS[row.status]},不能再次定稿")
     possible = finalise_possible_from(town, quarter)
@@ -211,29 +198,6 @@ def _tell_quarter_ready(town: Town, quarter: str, by: User, today: date) -> None
     )
 
 
-def _tell_appeal_decided(appeal: Appeal, by: User) -> None:
-    """Issue 6: the officer learns the decision on their appeal, with a link to the statement."""
-    from gridcase.notify import outbox, recipients
-
-    if appeal.status == Appeal.Status.ACCEPTED:
-        decision = f"已采纳, {appeal.get_override_display()}"
-    else:
-        decision = "未采纳"
-    outbox.emit(
-        town=appeal.town,
-        kind="appeal_decided",
-        recipients=recipients.people(users=[appeal.filed_by_id]),
-        context={
-            "quarter": appeal.quarter,
-            "case_number": appeal.case.number,
-            "decision": decision,
-            "note": appeal.decision_note,
-            "by": display_name(by),
-            "link": f"/assessment/{appeal.quarter}/officers/{appeal.filed_by_id}/",
-        },
-    )
-
-
 @transaction.atomic
 def quarter_approve(
     *, town: Town, quarter: str, by: User, note: str = "", at: datetime | None = None
@@ -243,7 +207,7 @@ def quarter_approve(
     quarter = check_quarter(quarter)
     today = clock.local_date(at, town.timezone)
     require_role(by, town, {Role.Kind.LEADER}, "只有政法分管领导可以审批季度考核", today)
-    row = _quarter_row(town, quarter, lock=True)
+    row = quarter_row(town, quarter, lock=True)
     if row.status == QuarterAssessment.Status.DRAFT:
         raise CaseError(f"{quarter} 考核尚未定稿, 请综治办先定稿再审批", {"quarter": ["尚未定稿"]})
     if row.status == QuarterAssessment.Status.APPROVED:
@@ -270,7 +234,7 @@ def quarter_reopen(
     today = clock.local_date(at, town.timezone)
     require_role(by, town, {Role.Kind.LEADER}, "只有政法分管领导可以退回季度考核", today)
     reason = require_text(reason, "reason", "退回原因")
-    row = _quarter_row(town, quarter, lock=True)
+    row = quarter_row(town, quarter, lock=True)
     if row.status != QuarterAssessment.Status.FINALISED:
         raise CaseError(
             f"{quarter} 考核为“{STATUS_WORDS[row.status]}”, 只有已定稿未审批的季度可以退回",
@@ -292,219 +256,3 @@ def quarter_reopen(
     assessment_event(town, quarter, at, by, "reopen", note=reason, data=old)
     _audit_quarter("quarter.reopen", row, by, before, at, reason=reason)
     return row
-
-
-def case_quarter(case: Case) -> str:
-    if case.submitted_at is None:
-        raise CaseError("草稿尚未提交, 不参加考核", {"case": ["未提交"]})
-    return clock.quarter_of(clock.local_date(case.submitted_at, case.town.timezone))
-
-
-def case_assessment_status(case: Case, today: date | None = None) -> tuple[str, str]:
-    """The case's status before the month's quota split, and its reason (for appeals)."""
-    tz = case.town.timezone
-    month = clock.month_of(clock.local_date(case.submitted_at, tz))
-    return rules.case_status(
-        facts_mod.case_fact(case), policy_in_force(case.town, month), today or clock.today(tz)
-    )
-
-
-@transaction.atomic
-def appeal_file(*, case: Case, by: User, reason: str, at: datetime | None = None) -> Appeal:
-    """申诉: the case's officer contests its status, before the quarter is finalised."""
-    at = at_or_now(at)
-    town = case.town
-    today = clock.local_date(at, town.timezone)
-    if case.officer_id != by.pk or not has_role(by, town, {Role.Kind.OFFICER}, today):
-        raise ActionNotAllowed("只有录入该事件的网格专管员可以对其考核结果申诉")
-    reason = require_text(reason, "reason", "申诉理由")
-    quarter = case_quarter(case)
-    row = _quarter_row(town, quarter, lock=True)
-    if row.status != QuarterAssessment.Status.DRAFT:
-        raise CaseError(
-            f"{quarter} 考核已{STATUS_WORDS[row.status]}, 不能再申诉; "
-            "如确有错误, 请联系综治办在下一季度调整",
-            {"case": ["季度已定稿"]},
-        )
-    status, _ = case_assessment_status(case, today)
-    try:
-        with transaction.atomic():
-            appeal = Appeal.objects.create(
-                town=town,
-                case=case,
-                quarter=quarter,
-                filed_by=by,
-                filed_at=at,
-                reason=reason,
-                status_at_filing=status,
-            )
-    except IntegrityError:
-        raise CaseError("该事件已有待处理的申诉", {"case": ["已有待处理的申诉"]}) from None
-    record_event(
-        case=case,
-        action="appeal",
-        by=by,
-        at=at,
-        note=reason,
-        data={"appeal": appeal.pk, "status": status, "quarter": quarter},
-    )
-    return appeal
-
-
-# What an accepted appeal corrects, judged from the status it contested.
-_DEFAULT_OVERRIDE = {"nonconforming": Appeal.Override.CONFORMING, "late": Appeal.Override.ON_TIME}
-
-
-@transaction.atomic
-def appeal_decide(
-    *,
-    appeal: Appeal,
-    by: User,
-    accept: bool,
-    note: str = "",
-    override: str | None = None,
-    at: datetime | None = None,
-) -> Appeal:
-    """The governance office decides an appeal. Accepted, it records a correction
-    (``override``: "conforming" or "on_time"; by default the one the contested status calls
-    for) that the assessment honours; either way the decision is on the case's timeline."""
-    at = at_or_now(at)
-    town = appeal.town
-    case = appeal.case
-    today = clock.local_date(at, town.timezone)
-    require_role(by, town, {Role.Kind.GOVERNANCE_OFFICE}, "只有镇政法综治办可以处理申诉", today)
-    note = (note or "").strip()
-    if not accept:
-        note = require_text(note, "note", "不予采纳的理由")
-    chosen = ""
-    if accept:
-        chosen = override or _DEFAULT_OVERRIDE.get(appeal.status_at_filing, "")
-        if chosen not in (Appeal.Override.CONFORMING, Appeal.Override.ON_TIME):
-            raise CaseError(
-                "请选择采纳后的更正: 按质量合格计 (conforming) 或 按按时结案或上报计 (on_time)",
-                {"override": ["请选择更正方式"]},
-            )
-        if chosen == Appeal.Override.ON_TIME and not case.local_outcome:
-            raise CaseError(
-                "该事件尚未在本级结案或上报, 不能按按时办结更正", {"override": ["尚无办理结果"]}
-            )
-    row = _quarter_row(town, appeal.quarter, lock=True)
-    if row.status != QuarterAssessment.Status.DRAFT:
-        raise CaseError(
-            f"{appeal.quarter} 考核已{STATUS_WORDS[row.status]}, 不能再处理申诉; "
-            "请退回定稿后处理, 或在下一季度调整",
-            {"appeal": ["季度已定稿"]},
-        )
-    status = Appeal.Status.ACCEPTED if accept else Appeal.Status.REJECTED
-    updated = Appeal.objects.filter(pk=appeal.pk, status=Appeal.Status.PENDING).update(
-        status=status, override=chosen, decided_by=by, decided_at=at, decision_note=note
-    )
-    if updated != 1:
-        raise Conflict("该申诉刚刚已被他人处理,您的操作未执行")
-    appeal.refresh_from_db()
-    record_event(
-        case=case,
-        action="appeal_decided",
-        by=by,
-        at=at,
-        note=note,
-        data={"appeal": appeal.pk, "accepted": accept, "override": chosen},
-    )
-    _tell_appeal_decided(appeal, by)
-    return appeal
-
-
-def _amount(value) -> Decimal:
-    try:
-        amount = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        amount = Decimal("NaN")
-    if not amount.is_finite() or amount == 0 or amount != amount.quantize(Decimal("0.01")):
-        raise CaseError(
-            f"调整金额应为非零的元数, 最多两位小数 (扣减用负数, 如 -10): “{value}”",
-            {"amount": ["应为非零金额, 最多两位小数"]},
-        )
-    if abs(amount) > Decimal("100000"):
-        raise CaseError("调整金额过大", {"amount": ["调整金额过大"]})
-    return amount.quantize(Decimal("0.01"))
-
-
-@transaction.atomic
-def adjustment_add(
-    *,
-    town: Town,
-    officer: User,
-    quarter: str,
-    amount,
-    reason: str,
-    by: User,
-    at: datetime | None = None,
-) -> Adjustment:
-    """A correction of an approved quarter, paid (or deducted) in the first later quarter
-    that is not yet finalised, where it appears with its reason."""
-    at = at_or_now(at)
-    quarter = check_quarter(quarter)
-    today = clock.local_date(at, town.timezone)
-    require_role(by, town, {Role.Kind.GOVERNANCE_OFFICE}, "只有镇政法综治办可以录入考核调整", today)
-    amount = _amount(amount)
-    reason = require_text(reason, "reason", "调整原因")
-    if not Role.objects.filter(town=town, kind=Role.Kind.OFFICER, user=officer).exists():
-        raise CaseError(
-            f"{display_name(officer)} 不是{town.name}的网格专管员",
-            {"officer": ["不是本镇网格专管员"]},
-        )
-    row = _quarter_row(town, quarter, lock=True)
-    if row.status != QuarterAssessment.Status.APPROVED:
-        raise CaseError(
-            f"{quarter} 考核为“{STATUS_WORDS[row.status]}”; 调整只用于已审批的季度, "
-            "未定稿的季度请直接更正事件或申诉",
-            {"quarter": ["尚未审批"]},
-        )
-    frozen = set(
-        QuarterAssessment.objects.filter(town=town, quarter__gt=quarter)
-        .exclude(status=QuarterAssessment.Status.DRAFT)
-        .values_list("quarter", flat=True)
-    )
-    applies_to = next_quarter(quarter)
-    while applies_to in frozen:
-        applies_to = next_quarter(applies_to)
-    adjustment = Adjustment.objects.create(
-        town=town,
-        officer=officer,
-        quarter=quarter,
-        applies_to=applies_to,
-        amount=amount,
-        reason=reason,
-        created_by=by,
-        created_at=at,
-    )
-    assessment_event(
-        town,
-        applies_to,
-        at,
-        by,
-        "adjust",
-        note=reason,
-        data={
-            "adjustment": adjustment.pk,
-            "officer": officer.pk,
-            "quarter": quarter,
-            "amount": str(amount),
-        },
-    )
-    audit.record(
-        town=town,
-        by=by,
-        action="quarter.adjust",
-        obj=adjustment,
-        before=None,
-        after={
-            "officer": officer.pk,
-            "quarter": quarter,
-            "applies_to": applies_to,
-            "amount": amount,
-            "reason": reason,
-        },
-        at=at,
-    )
-    return adjustment

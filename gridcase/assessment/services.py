@@ -3,8 +3,9 @@ town), ``assess_county`` (town by town) — from live facts or, for a finalised 
 frozen snapshot. It writes nothing.
 
 The rest of the assessment's database work: policy versions in ``policy_versions.py``; the
-quarter's life (finalise, approve, appeals, adjustments) in ``quarter.py``; what they share
-(the period checked in words, the role on the day, the event log) in ``common.py``.
+quarter's life (finalise, approve, send back) in ``quarter.py``, appeals in ``appeals.py``,
+corrections of an approved quarter in ``adjustments.py``; what they share (the period checked
+in words, the role on the day, the event log) in ``common.py``.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from gridcase.assessment import exports, services
+from gridcase.assessment import adjustments, exports, services
 from gridcase.assessment import quarter as life
 from gridcase.assessment.models import Adjustment
 from gridcase.org.models import User, Village
@@ -25,7 +25,7 @@ def _now(time_machine):
 def test_the_payroll_has_no_formula_whatever_the_names_and_reasons(t):
     life.quarter_finalise(town=t.town, quarter="2026-Q3", by=t.office_user)
     life.quarter_approve(town=t.town, quarter="2026-Q3", by=t.leader)
-    life.adjustment_add(
+    adjustments.adjustment_add(
         town=t.town,
         officer=t.officer,
         quarter="2026-Q3",

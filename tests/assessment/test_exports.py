@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from gridcase.assessment import exports, services
+from gridcase.assessment import adjustments, exports, services
 from gridcase.assessment import quarter as life
 from gridcase.assessment.results import PeriodResult, PolicyRef
 from gridcase.cases import services as case_services
@@ -91,7 +91,7 @@ def test_a_provisional_payroll_is_marked_and_a_finalised_one_comes_from_the_snap
 def test_adjustments_get_a_column_and_a_line_with_their_reason(t):
     life.quarter_finalise(town=t.town, quarter="2026-Q3", by=t.office_user)
     life.quarter_approve(town=t.town, quarter="2026-Q3", by=t.leader)
-    life.adjustment_add(
+    adjustments.adjustment_add(
         town=t.town,
         officer=t.officer,
         quarter="2026-Q3",

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
+from gridcase.assessment import adjustments, appeals, services
 from gridcase.assessment import quarter as life
-from gridcase.assessment import services
 from gridcase.assessment.models import Appeal, AssessmentEvent, QuarterAssessment
 from gridcase.cases import services as case_services
 from gridcase.cases.errors import ActionNotAllowed, CaseError, Conflict
@@ -125,7 +125,7 @@ def test_the_leader_can_send_a_finalised_quarter_back(t, q4):
 
 def test_an_accepted_appeal_makes_the_case_conforming_and_is_on_its_timeline(t, q4):
     assert total_of(t) == Decimal("30.00") + Decimal("20.00") + Decimal("20.00")
-    appeal = life.appeal_file(case=q4, by=t.officer, reason="起因已写明, 见附件")
+    appeal = appeals.appeal_file(case=q4, by=t.officer, reason="起因已写明, 见附件")
     assert (appeal.status, appeal.status_at_filing, appeal.quarter) == (
         "pending",
         "nonconforming",
@@ -138,7 +138,7 @@ def test_an_accepted_appeal_makes_the_case_conforming_and_is_on_its_timeline(t, 
         finalise(t)
     assert "申诉未处理" in err.value.message and q4.number in err.value.message
 
-    life.appeal_decide(appeal=appeal, by=t.office_user, accept=True, note="核实无误")
+    appeals.appeal_decide(appeal=appeal, by=t.office_user, accept=True, note="核实无误")
     appeal.refresh_from_db()
     assert (appeal.status, appeal.override) == ("accepted", "conforming")
     decided = TimelineEntry.objects.get(case=q4, action="appeal_decided")
@@ -154,9 +154,9 @@ def test_an_accepted_appeal_makes_the_case_conforming_and_is_on_its_timeline(t, 
 
 def test_an_accepted_appeal_against_a_late_close_counts_it_on_time(t):
     late = closed_locally(t, local(2026, 10, 12, 9), close_at=local(2026, 10, 20, 9))
-    appeal = life.appeal_file(case=late, by=t.officer, reason="19日系统故障无法结案")
+    appeal = appeals.appeal_file(case=late, by=t.officer, reason="19日系统故障无法结案")
     assert appeal.status_at_filing == "late"
-    life.appeal_decide(appeal=appeal, by=t.office_user, accept=True)
+    appeals.appeal_decide(appeal=appeal, by=t.office_user, accept=True)
     result = services.assess_period(town=t.town, months=["2026-10"])
     [case] = result.officer(t.officer.pk).months[0].cases
     assert case.status == "quota"
@@ -164,33 +164,33 @@ def test_an_accepted_appeal_against_a_late_close_counts_it_on_time(t):
 
 
 def test_a_rejected_appeal_needs_a_reason_and_changes_nothing(t, q4):
-    appeal = life.appeal_file(case=q4, by=t.officer, reason="不服")
+    appeal = appeals.appeal_file(case=q4, by=t.officer, reason="不服")
     with pytest.raises(CaseError):
-        life.appeal_decide(appeal=appeal, by=t.office_user, accept=False)
-    life.appeal_decide(appeal=appeal, by=t.office_user, accept=False, note="起因确实不清")
+        appeals.appeal_decide(appeal=appeal, by=t.office_user, accept=False)
+    appeals.appeal_decide(appeal=appeal, by=t.office_user, accept=False, note="起因确实不清")
     assert total_of(t) == Decimal("70.00")
     with pytest.raises(Conflict):
-        life.appeal_decide(appeal=appeal, by=t.office_user, accept=True)
+        appeals.appeal_decide(appeal=appeal, by=t.office_user, accept=True)
 
 
 def test_only_the_cases_officer_appeals_and_only_the_office_decides(t, q4):
     for user in (t.other_officer, t.office_user, t.station_user):
         with pytest.raises(ActionNotAllowed):
-            life.appeal_file(case=q4, by=user, reason="不服")
-    appeal = life.appeal_file(case=q4, by=t.officer, reason="不服")
+            appeals.appeal_file(case=q4, by=user, reason="不服")
+    appeal = appeals.appeal_file(case=q4, by=t.officer, reason="不服")
     with pytest.raises(CaseError) as err:
-        life.appeal_file(case=q4, by=t.officer, reason="再申诉")
+        appeals.appeal_file(case=q4, by=t.officer, reason="再申诉")
     assert "待处理的申诉" in err.value.message
     for user in (t.officer, t.leader, t.center_user):
         with pytest.raises(ActionNotAllowed):
-            life.appeal_decide(appeal=appeal, by=user, accept=True)
+            appeals.appeal_decide(appeal=appeal, by=user, accept=True)
     assert Appeal.objects.get().status == "pending"
 
 
 def test_no_appeal_once_the_quarter_is_finalised(t, q4):
     finalise(t)
     with pytest.raises(CaseError) as err:
-        life.appeal_file(case=q4, by=t.officer, reason="不服")
+        appeals.appeal_file(case=q4, by=t.officer, reason="不服")
     assert "已定稿" in err.value.message and "下一季度调整" in err.value.message
     assert not Appeal.objects.exists()
 
@@ -198,7 +198,7 @@ def test_no_appeal_once_the_quarter_is_finalised(t, q4):
 def test_an_adjustment_after_approval_is_carried_into_the_next_quarter(t, q4):
     finalise(t)
     with pytest.raises(CaseError) as err:
-        life.adjustment_add(
+        adjustments.adjustment_add(
             town=t.town,
             officer=t.officer,
             quarter="2026-Q4",
@@ -209,11 +209,11 @@ def test_an_adjustment_after_approval_is_carried_into_the_next_quarter(t, q4):
     assert "已审批" in err.value.message
     life.quarter_approve(town=t.town, quarter="2026-Q4", by=t.leader)
     with pytest.raises(ActionNotAllowed):
-        life.adjustment_add(
+        adjustments.adjustment_add(
             town=t.town, officer=t.officer, quarter="2026-Q4", amount="10", reason="x", by=t.leader
         )
     with pytest.raises(CaseError):
-        life.adjustment_add(
+        adjustments.adjustment_add(
             town=t.town,
             officer=t.officer,
             quarter="2026-Q4",
@@ -221,7 +221,7 @@ def test_an_adjustment_after_approval_is_carried_into_the_next_quarter(t, q4):
             reason="x",
             by=t.office_user,
         )
-    adjustment = life.adjustment_add(
+    adjustment = adjustments.adjustment_add(
         town=t.town,
         officer=t.officer,
         quarter="2026-Q4",
@@ -254,7 +254,7 @@ def test_an_adjustment_skips_quarters_already_finalised(t, time_machine):
     finalise(t, quarter="2026-Q3")
     life.quarter_approve(town=t.town, quarter="2026-Q3", by=t.leader)
     finalise(t, quarter="2026-Q4")
-    adjustment = life.adjustment_add(
+    adjustment = adjustments.adjustment_add(
         town=t.town,
         officer=t.officer,
         quarter="2026-Q3",
@@ -275,7 +275,7 @@ def test_the_status_says_when_finalising_becomes_possible(t):
 def test_an_officer_who_left_still_receives_an_adjustment(t):
     finalise(t, quarter="2026-Q3")
     life.quarter_approve(town=t.town, quarter="2026-Q3", by=t.leader)
-    life.adjustment_add(
+    adjustments.adjustment_add(
         town=t.town,
         officer=t.other_officer,
         quarter="2026-Q3",

@@ -16,7 +16,7 @@ from django.db import DatabaseError, connection, transaction
 
 from gridcase.api.models import ApiToken
 from gridcase.api.tokens import token_issue, token_revoke
-from gridcase.assessment import policy_versions
+from gridcase.assessment import adjustments, policy_versions
 from gridcase.assessment import quarter as life
 from gridcase.cases import services as case_services
 from gridcase.cases.errors import CaseError
@@ -222,7 +222,7 @@ def test_the_quarters_life_is_audited(t, time_machine):
     approved = only_row("quarter.approve")
     assert (approved.before["status"], approved.after["status"]) == ("finalised", "approved")
 
-    life.adjustment_add(
+    adjustments.adjustment_add(
         town=t.town,
         officer=t.officer,
         quarter="2026-Q4",

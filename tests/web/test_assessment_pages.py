@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from openpyxl import load_workbook
 
-from gridcase.assessment import exports
+from gridcase.assessment import appeals, exports
 from gridcase.assessment import quarter as life
 from gridcase.assessment.models import Appeal, QuarterAssessment
 from gridcase.assessment.services import assess_period
@@ -265,7 +265,7 @@ def test_a_second_click_on_finalise_says_it_is_already_done(login, t, q4):
 
 
 def test_pending_appeals_hold_back_finalising(login, t, q4):
-    life.appeal_file(case=q4[3], by=t.officer, reason="已补充起因")
+    appeals.appeal_file(case=q4[3], by=t.officer, reason="已补充起因")
     client = login(t.office_user)
     page = html(client.get(f"/assessment/{Q4}/"))
     assert "还有未处理的申诉" in page
@@ -413,7 +413,7 @@ def test_appeals_are_only_for_the_cases_own_officer_and_before_finalising(login,
 
 def test_the_office_accepts_an_appeal_and_the_figures_follow(login, t, q4):
     flawed = q4[3]
-    appeal = life.appeal_file(case=flawed, by=t.officer, reason="已补充起因")
+    appeal = appeals.appeal_file(case=flawed, by=t.officer, reason="已补充起因")
     before = assess_period(town=t.town, months=Q4_MONTHS).officer(t.officer.pk).total
     client = login(t.office_user)
     page = html(client.get(f"/assessment/{Q4}/appeals/"))
@@ -433,7 +433,7 @@ def test_the_office_accepts_an_appeal_and_the_figures_follow(login, t, q4):
 
 
 def test_rejecting_an_appeal_needs_a_reason(login, t, q4):
-    appeal = life.appeal_file(case=q4[0], by=t.officer, reason="应计奖励")
+    appeal = appeals.appeal_file(case=q4[0], by=t.officer, reason="应计奖励")
     client = login(t.office_user)
     url = f"/assessment/appeals/{appeal.pk}/decide/"
     response = client.post(url, {"decision": "reject"}, follow=True)
@@ -450,7 +450,7 @@ def test_rejecting_an_appeal_needs_a_reason(login, t, q4):
 
 
 def test_only_the_office_decides_appeals(login, t, other_town, q4):
-    appeal = life.appeal_file(case=q4[0], by=t.officer, reason="应计奖励")
+    appeal = appeals.appeal_file(case=q4[0], by=t.officer, reason="应计奖励")
     url = f"/assessment/appeals/{appeal.pk}/decide/"
     leader = login(t.leader)
     assert "提交处理结果" not in html(leader.get(f"/assessment/{Q4}/appeals/"))
@@ -476,7 +476,7 @@ def _more_officers_and_cases(t, n: int) -> None:
 def test_the_pages_cost_the_same_with_more_officers_and_cases(
     login, t, q4, django_assert_max_num_queries
 ):
-    life.appeal_file(case=q4[0], by=t.officer, reason="应计奖励")
+    appeals.appeal_file(case=q4[0], by=t.officer, reason="应计奖励")
     pages = {
         "/assessment/": 6,
         # session, user, roles; quarter row, 3 policy versions, accepted appeals, cases,
@@ -494,7 +494,7 @@ def test_the_pages_cost_the_same_with_more_officers_and_cases(
         with django_assert_max_num_queries(limit):
             assert office.get(url).status_code == 200, url
     _more_officers_and_cases(t, 6)
-    life.appeal_file(case=q4[1], by=t.officer, reason="再一件")
+    appeals.appeal_file(case=q4[1], by=t.officer, reason="再一件")
     for url, limit in pages.items():
         with django_assert_max_num_queries(limit):
             response = office.get(url)
@@ -521,7 +521,7 @@ def test_a_finalised_quarter_reaches_the_leaders_inbox_with_a_link_to_it(login, 
 
 
 def test_the_officer_is_told_the_decision_on_their_appeal(login, t, q4):
-    appeal = life.appeal_file(case=q4[0], by=t.officer, reason="应计奖励")
+    appeal = appeals.appeal_file(case=q4[0], by=t.officer, reason="应计奖励")
     login(t.office_user).post(
         f"/assessment/appeals/{appeal.pk}/decide/", {"decision": "reject", "note": "按规定计入"}
     )

@@ -19,6 +19,8 @@ from rest_framework.response import Response
 from gridcase.assessment import exports, selectors
 from gridcase.assessment import quarter as quarters
 from gridcase.assessment import services as assessment
+from gridcase.assessment.adjustments import adjustment_add
+from gridcase.assessment.appeals import appeal_decide, appeal_file
 from gridcase.assessment.common import check_month, check_quarter
 from gridcase.assessment.models import Appeal
 from gridcase.cases.errors import ActionNotAllowed
@@ -216,9 +218,7 @@ class CaseAppealsView(AssessmentView):
         case = case_or_404(request, number)
         serializer = shapes.AppealInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        appeal = quarters.appeal_file(
-            case=case, by=request.user, reason=serializer.validated_data["reason"]
-        )
+        appeal = appeal_file(case=case, by=request.user, reason=serializer.validated_data["reason"])
         return Response(shapes.AppealSerializer(appeal).data, status=201)
 
 
@@ -267,7 +267,7 @@ class AppealDecisionView(AssessmentView):
         serializer = shapes.AppealDecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        appeal = quarters.appeal_decide(
+        appeal = appeal_decide(
             appeal=appeal,
             by=request.user,
             accept=data["accept"],
@@ -314,7 +314,7 @@ class AdjustmentsView(AssessmentView):
         officer = User.objects.filter(pk=data["officer"]).first()
         if officer is None:
             raise ValidationError({"officer": ["没有这个人员"]})
-        adjustment = quarters.adjustment_add(
+        adjustment = adjustment_add(
             town=town,
             officer=officer,
             quarter=quarter,

@@ -8,6 +8,8 @@ from datetime import timedelta
 from django.core.management.base import CommandError
 
 from gridcase.assessment import quarter as life
+from gridcase.assessment.adjustments import adjustment_add
+from gridcase.assessment.appeals import appeal_decide, appeal_file
 from gridcase.assessment.common import check_quarter
 from gridcase.assessment.exports import STATUS_LABELS
 from gridcase.assessment.models import Adjustment, Appeal
@@ -168,7 +170,7 @@ class Command(AssessmentCommand):
 
     def do_appeal(self, town, options):
         case = resolve_case(town, options["case"])
-        appeal = life.appeal_file(
+        appeal = appeal_file(
             case=case, by=resolve_user(options["by"]), reason=options["reason"] or ""
         )
         status = STATUS_LABELS.get(appeal.status_at_filing, appeal.status_at_filing)
@@ -192,7 +194,7 @@ class Command(AssessmentCommand):
         )
         if appeal is None:
             raise CommandError(f"--appeal: {town.name}没有编号为 {raw} 的申诉")
-        appeal = life.appeal_decide(
+        appeal = appeal_decide(
             appeal=appeal,
             by=resolve_user(options["by"]),
             accept=options["accept"],
@@ -208,7 +210,7 @@ class Command(AssessmentCommand):
         quarter = self._quarter(options)
         if options["amount"] in (None, ""):
             raise CommandError("--amount: 请指定调整金额 (元), 扣减用负数")
-        adjustment = life.adjustment_add(
+        adjustment = adjustment_add(
             town=town,
             officer=resolve_user(options["officer"], "--officer"),
             quarter=quarter,

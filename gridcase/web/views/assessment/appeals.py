@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
+from gridcase.assessment import appeals as appeal_services
 from gridcase.assessment import exports
-from gridcase.assessment import quarter as life
 from gridcase.assessment.models import Appeal, QuarterAssessment
 from gridcase.cases import selectors as case_selectors
 from gridcase.cases.errors import ActionNotAllowed, CaseError
@@ -108,7 +108,7 @@ def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(back)
     accept = form.cleaned_data["decision"] == "accept"
     try:
-        life.appeal_decide(
+        appeal_services.appeal_decide(
             appeal=appeal,
             by=request.user,
             accept=accept,
@@ -142,7 +142,7 @@ def appeal_file(request: HttpRequest, number: str) -> HttpResponse:
         raise Http404("no such case in the assessment")
     wanted = (request.POST.get("period") or "").strip().upper()
     if not (periods.is_quarter(wanted) or periods.is_month(wanted)):
-        wanted = life.case_quarter(case)
+        wanted = appeal_services.case_quarter(case)
     back = statement_url(access, wanted, request.user.pk) + f"#case-{case.number}"
     if case.officer_id != request.user.pk:
         return forbidden(request, _t("只有录入该事件的网格专管员可以对其考核结果申诉"), back=back)
@@ -151,7 +151,7 @@ def appeal_file(request: HttpRequest, number: str) -> HttpResponse:
         messages.error(request, f"{case.number}: {form_error(form)}")
         return redirect(back)
     try:
-        life.appeal_file(case=case, by=request.user, reason=form.cleaned_data["reason"])
+        appeal_services.appeal_file(case=case, by=request.user, reason=form.cleaned_data["reason"])
     except ActionNotAllowed as exc:
         return forbidden(request, exc.message, back=back)
     except CaseError as exc:

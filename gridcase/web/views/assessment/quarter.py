@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
 from gridcase.assessment import quarter as life
+from gridcase.assessment.adjustments import adjustment_add
 from gridcase.cases.errors import ActionNotAllowed, CaseError
 from gridcase.org.models import User
 
@@ -115,7 +116,7 @@ def adjust(request: HttpRequest, quarter: str) -> HttpResponse:
         officer = User.objects.filter(pk=form.cleaned_data["officer"]).first()
         if officer is None:
             raise CaseError(_t("请选择网格专管员"))
-        adjustment = life.adjustment_add(
+        adjustment = adjustment_add(
             town=access.town,
             officer=officer,
             quarter=quarter,
