@@ -1,11 +1,11 @@
-"""Settings: one file; every deployment knob is an environment variable with a strict parser.
+"""Settings: one file; every deployment knob is an environment variable with a strict parser
+(the parsers are in gridcase/core/env.py).
 
 The embedded default (no variables set) runs on SQLite in ./var with debug off, so that
 `python3 dev.py run` works on a bare machine and is what a town runs. Production sets
 GRIDCASE_ALLOWED_HOSTS, GRIDCASE_SITE_URL (https://…) and DATABASE_URL; README lists them all.
 """
 
-import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -13,50 +13,9 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from gridcase.core.env import env_bool, env_int, env_list, env_networks
+
 BASE_DIR = Path(__file__).resolve().parent
-
-
-def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    value = raw.strip().lower()
-    if value in ("1", "true", "yes", "on"):
-        return True
-    if value in ("0", "false", "no", "off"):
-        return False
-    raise ImproperlyConfigured(f"{name} must be 1/0/true/false, not {raw!r}")
-
-
-def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}") from exc
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    return [item.strip() for item in raw.split(",") if item.strip()]
-
-
-def env_networks(name: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    """Comma-separated IP addresses or CIDR networks."""
-    networks = []
-    for item in env_list(name, []):
-        try:
-            networks.append(ipaddress.ip_network(item))
-        except ValueError as exc:
-            raise ImproperlyConfigured(
-                f"{name} must list IP addresses or networks, not {item!r}"
-            ) from exc
-    return networks
-
 
 # Debug pages list every URL and setting: only on when asked for (`gridcase serve --dev`).
 DEBUG = env_bool("GRIDCASE_DEBUG", False)
