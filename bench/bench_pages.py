@@ -57,7 +57,7 @@ def add_cases(extra: int, seed: int) -> None:
 
     from gridcase.cases.models import Case, FollowUp, Party
     from gridcase.core import clock
-    from gridcase.org.demo import TOWN_NAME
+    from gridcase.demo.town import TOWN_NAME
     from gridcase.org.models import Grid, Role, Town
 
     rng = random.Random(seed)
@@ -183,7 +183,7 @@ def main() -> int:
         from django.test import Client
 
         from gridcase.cases.models import Case
-        from gridcase.org import demo
+        from gridcase.demo import town as demo
         from gridcase.org.models import Role
 
         settings.ALLOWED_HOSTS = ["*"]

@@ -59,7 +59,7 @@ CSRF_TRUSTED_ORIGINS = env_list("GRIDCASE_CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = os.environ.get("GRIDCASE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "gridcase.core.admin_apps.GridcaseAdminConfig",  # the admin, for administrators only
+    "gridcase.org.admin_apps.GridcaseAdminConfig",  # the admin, for administrators only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "gridcase.notify",
     "gridcase.api",
     "gridcase.web",
+    "gridcase.demo",  # the demo town and `gridcase serve`, on top of everything
 ]
 
 MIDDLEWARE = [

@@ -10,8 +10,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gridcase.core import clock
-from gridcase.core.admin_scope import TownScopedAdmin
-from gridcase.core.admin_site import may_use_admin
+from gridcase.org.admin_scope import TownScopedAdmin
+from gridcase.org.admin_site import may_use_admin
 from gridcase.org.models import Town
 from gridcase.org.selectors import administered_town_ids
 

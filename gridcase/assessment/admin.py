@@ -3,7 +3,7 @@ adjustment) goes through the services, which check the role and write the audit 
 
 from django.contrib import admin
 
-from gridcase.core.admin_scope import ReadOnlyAdmin
+from gridcase.org.admin_scope import ReadOnlyAdmin
 
 from .models import Adjustment, Appeal, AssessmentEvent, QuarterAssessment
 

@@ -16,6 +16,7 @@ from gridcase.cases.errors import ActionNotAllowed, CaseError, Conflict
 from gridcase.cases.models import Case
 from gridcase.cases.services import record_event
 from gridcase.core import clock
+from gridcase.notify import outbox, recipients
 from gridcase.org.models import Role, User
 
 from . import facts as facts_mod
@@ -148,8 +149,6 @@ def appeal_decide(
 # The pages these notifications link to are the workbench's (gridcase/web/urls_assessment.py).
 def _tell_appeal_decided(appeal: Appeal, by: User) -> None:
     """Issue 6: the officer learns the decision on their appeal, with a link to the statement."""
-    from gridcase.notify import outbox, recipients
-
     if appeal.status == Appeal.Status.ACCEPTED:
         decision = f"已采纳, {appeal.get_override_display()}"
     else:

@@ -12,8 +12,8 @@ import re
 import unicodedata
 from decimal import Decimal
 
-from gridcase.assessment.policy import CATEGORY_NAMES
 from gridcase.core import periods
+from gridcase.core.policy import CATEGORY_NAMES
 from gridcase.core.text import strip_invalid
 
 from .results import OfficerResult, PeriodResult

@@ -10,9 +10,9 @@ from functools import lru_cache
 
 from django.db import transaction
 
-from gridcase.assessment.policy import Policy, PolicyError, default_policy, parse_policy
 from gridcase.cases.errors import CaseError
 from gridcase.core import audit, clock
+from gridcase.core.policy import Policy, PolicyError, default_policy, parse_policy
 from gridcase.org.models import PolicyVersion, Role, Town, User
 from gridcase.org.policies import policy_for
 

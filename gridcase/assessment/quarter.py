@@ -18,6 +18,7 @@ from django.db.models import Max, Q
 from gridcase.cases.errors import CaseError, Conflict
 from gridcase.cases.models import Case, State
 from gridcase.core import audit, clock
+from gridcase.notify import outbox, recipients
 from gridcase.org.models import Role, Town, User
 
 from .common import assessment_event, at_or_now, check_quarter, last_day, require_role, require_text
@@ -187,8 +188,6 @@ def quarter_finalise(
 # The pages these notifications link to are the workbench's (gridcase/web/urls_assessment.py).
 def _tell_quarter_ready(town: Town, quarter: str, by: User, today: date) -> None:
     """Issue 6: a finalised quarter is in the leaders' inbox (and the office's channels)."""
-    from gridcase.notify import outbox, recipients
-
     finder = recipients.Finder(town, today)
     outbox.emit(
         town=town,

@@ -21,8 +21,8 @@ from decimal import Decimal
 from typing import Any
 
 from gridcase.assessment.allocation import beyond_quota, distribute
-from gridcase.assessment.policy import CATEGORY_NAMES, CENT, Policy
 from gridcase.core import periods
+from gridcase.core.policy import CATEGORY_NAMES, CENT, Policy
 
 STATUSES: tuple[str, ...] = (
     "quota",

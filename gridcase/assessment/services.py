@@ -16,9 +16,9 @@ from datetime import date
 from decimal import Decimal
 
 from gridcase.assessment import rules
-from gridcase.assessment.policy import Policy
 from gridcase.cases.errors import CaseError
 from gridcase.core import clock
+from gridcase.core.policy import Policy
 from gridcase.org.models import Role, Town, User
 from gridcase.org.selectors import officers_of_town
 

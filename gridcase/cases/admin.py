@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from gridcase.core.admin_scope import ReadOnlyAdmin, ReadOnlyInline
+from gridcase.core.phones import mask_phone
+from gridcase.org.admin_scope import ReadOnlyAdmin, ReadOnlyInline
 
-from .elements import mask_phone, timeline_data
+from .elements import timeline_data
 from .models import Attachment, Case, ExtensionRequest, FollowUp, TimelineEntry
 from .selectors import scope_q
 

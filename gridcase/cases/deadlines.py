@@ -11,9 +11,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from gridcase.assessment.policy import Policy
 from gridcase.core import clock
 from gridcase.core.calendar import calendar_for
+from gridcase.core.policy import Policy
 from gridcase.core.workdays import WorkCalendar, light_for
 from gridcase.org.models import Town
 from gridcase.org.policies import policy_for

@@ -6,14 +6,10 @@ form can show each message next to its field and the assessment can cite them as
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-# A mainland mobile number (11 digits starting with 1), or a landline with its area code
-# (0 + 2–3 digits, then 7–8 digits, with an optional hyphen and extension).
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
-LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
+from gridcase.core.phones import is_valid_phone
 
 LABELS = {
     "occurred_at": "发生时间",
@@ -28,29 +24,6 @@ LABELS = {
     "agreement_form": "协议方式",
     "agreement_terms": "协议内容",
 }
-
-
-def normalize_phone(raw: str) -> str:
-    """Drop spaces and a +86 prefix; keep the digits and hyphens people type."""
-    phone = re.sub(r"[\s()()]", "", raw or "")
-    if phone.startswith("+86"):
-        phone = phone[3:]
-    elif phone.startswith("0086"):
-        phone = phone[4:]
-    return phone.replace("—", "-").replace("－", "-")
-
-
-def is_valid_phone(raw: str) -> bool:
-    phone = normalize_phone(raw)
-    return bool(MOBILE_RE.match(phone) or LANDLINE_RE.match(phone))
-
-
-def mask_phone(raw: str) -> str:
-    """138****8001: enough to recognise a number, not enough to call it."""
-    phone = normalize_phone(raw)
-    if len(phone) < 7:
-        return "*" * len(phone)
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
 
 
 def mask_email(raw: str) -> str:

@@ -1,24 +1,13 @@
-"""The errors services raise; views, API and CLI turn them into messages the user reads."""
+"""The errors the case services raise; views, API and CLI turn them into messages the user
+reads. Every one is a `core.errors.ServiceError`, which is what the fronts catch."""
 
 from __future__ import annotations
 
+from gridcase.core.errors import ServiceError
 
-class CaseError(Exception):
-    """Bad or incomplete input. `fields` maps a field name to its messages (Chinese)."""
 
-    code = "invalid"
-
-    def __init__(self, message: str, fields: dict[str, list[str]] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.fields = fields or {}
-
-    @classmethod
-    def from_pairs(cls, intro: str, pairs: list[tuple[str, str]]) -> CaseError:
-        fields: dict[str, list[str]] = {}
-        for field, message in pairs:
-            fields.setdefault(field, []).append(message)
-        return cls(intro + ";".join(m for _, m in pairs), fields)
+class CaseError(ServiceError):
+    """Bad or incomplete input about a case. `fields` maps a field name to its messages."""
 
 
 class ActionNotAllowed(CaseError):

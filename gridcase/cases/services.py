@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from gridcase.core import chain, clock, text
+from gridcase.core import chain, clock, phones, text
 from gridcase.org.models import Grid, Role, Town, Unit, User, Village
 from gridcase.org.selectors import roles_in_force
 
@@ -261,7 +261,7 @@ def _clean_content(town: Town, data: Mapping[str, Any]) -> dict[str, Any]:
                 errors.setdefault("parties", []).append("当事人格式不正确")
                 continue
             name = str(party.get("name") or "").strip()[:50]
-            phone = elements.normalize_phone(str(party.get("phone") or ""))
+            phone = phones.normalize_phone(str(party.get("phone") or ""))
             if (position := text.first_invalid(name)) is not None:
                 message = text.invalid_message("当事人姓名", position)
                 errors.setdefault("parties", []).append(message)

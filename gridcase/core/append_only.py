@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from .chain import chained_models
+
 ERASE_FUNCTION = "gridcase_may_erase"
 PG_FUNCTION = "gridcase_refuse_change"
 
@@ -101,8 +103,6 @@ def installed(connection: BaseDatabaseWrapper, table: str) -> bool:
 
 def tables() -> list[str]:
     """Every append-only table: the chained models'."""
-    from .chain import chained_models
-
     return [m._meta.db_table for m in chained_models()]
 
 

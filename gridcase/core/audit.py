@@ -21,6 +21,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from . import chain, clock
+from .models import AuditEntry
 
 CHANGED = "(已更改)"  # what the trail shows for a secret that was set or changed
 SECRET_FIELDS = frozenset({"password", "secret", "key_hash", "key"})
@@ -124,16 +125,12 @@ def record(
     """Append one audit row, in the caller's transaction. `obj` is the changed row (call
     before deleting it), or (type, id, label) for something that is not one; `town` a Town,
     its id or None; `by` is None for the command line."""
-    from .models import AuditEntry
-
     values = entry(town=town, by=by, action=action, obj=obj, before=before, after=after, at=at)
     return chain.append(AuditEntry, values)
 
 
 def record_many(entries: list[dict[str, Any]]) -> None:
     """Append several rows made by `entry()` at once (a bulk change): O(1) queries."""
-    from .models import AuditEntry
-
     if entries:
         chain.append_many(AuditEntry, entries)
 
@@ -143,8 +140,6 @@ def record_many(entries: list[dict[str, Any]]) -> None:
 
 def entries(*, town_id: int, action: str | None = None, actor_id: int | None = None):
     """A town's audit rows, newest first, with their actor (for the administrator's log)."""
-    from .models import AuditEntry
-
     rows = AuditEntry.objects.filter(town_id=town_id).select_related("actor")
     if action:
         rows = rows.filter(action=action)
@@ -155,8 +150,6 @@ def entries(*, town_id: int, action: str | None = None, actor_id: int | None = N
 
 def actors(*, town_id: int) -> list[tuple[int, str]]:
     """The people who appear as actors in the town's log: (id, name), for the filter."""
-    from .models import AuditEntry
-
     found = (
         AuditEntry.objects.filter(town_id=town_id, actor__isnull=False)
         .values_list("actor_id", "actor__display_name", "actor__username")

@@ -19,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from gridcase.cases import elements
-from gridcase.core import limits
+from gridcase.core import limits, phones
 from gridcase.core import text as chars
 
 from .cells import (
@@ -183,8 +183,8 @@ def parse_row(line: int, cells: Mapping[str, Any], *, tz: ZoneInfo, now: datetim
         if len(name) > limits.PARTY_NAME:
             reasons.append(f"当事人姓名“{name[:10]}…”过长(最多{limits.PARTY_NAME}字)")
             continue
-        normal = elements.normalize_phone(phone)
-        if phone and not elements.is_valid_phone(normal):
+        normal = phones.normalize_phone(phone)
+        if phone and not phones.is_valid_phone(normal):
             # A wrong number is never kept; the case lacks a contact and is nonconforming.
             invalid_phones.append((name, phone))
             normal = ""

@@ -27,7 +27,6 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils.text import slugify
 
-from gridcase.assessment.policy import Policy, default_policy, parse_policy
 from gridcase.cases.deadlines import TownClock
 from gridcase.cases.errors import Conflict
 from gridcase.cases.models import (
@@ -44,6 +43,7 @@ from gridcase.cases.models import (
 from gridcase.core import audit, clock
 from gridcase.core import chain as hash_chain
 from gridcase.core.calendar import calendar_for
+from gridcase.core.policy import Policy, default_policy, parse_policy
 from gridcase.org.models import PolicyVersion, Role, Town, User, Village
 
 from . import bulk

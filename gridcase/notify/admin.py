@@ -12,8 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from gridcase.cases.errors import ActionNotAllowed, CaseError
-from gridcase.core.admin_scope import ReadOnlyInline, TownScopedAdmin
-from gridcase.core.admin_site import may_use_admin
+from gridcase.org.admin_scope import ReadOnlyInline, TownScopedAdmin
+from gridcase.org.admin_site import may_use_admin
 from gridcase.org.models import Unit
 from gridcase.org.selectors import administered_town_ids
 

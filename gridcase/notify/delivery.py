@@ -24,6 +24,7 @@ from gridcase.core import clock
 
 from . import quiet
 from .channels import ChannelError, Message, send
+from .messages import CATEGORY_LABELS, deadline_of
 from .models import Delivery, Notification
 
 logger = logging.getLogger(__name__)
@@ -50,8 +51,6 @@ def message_of(notification: Notification, delivery_id: int | None = None) -> Me
     case = notification.case
     case_data = None
     if case is not None:
-        from .messages import CATEGORY_LABELS, deadline_of
-
         label, due = deadline_of(case)
         case_data = {
             "number": case.number,

@@ -26,13 +26,13 @@ Call it inside your service's `transaction.atomic()` block.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
 
-from gridcase.cases.models import Case, Level, Quality
+from gridcase.cases.models import Case, ExtensionRequest, Level, Quality
 from gridcase.core import clock
 from gridcase.org.models import Town, User
 from gridcase.org.selectors import in_force_user_ids
@@ -40,9 +40,19 @@ from gridcase.org.selectors import in_force_user_ids
 from . import messages, quiet
 from .channels import inbox
 from .models import ChannelConfig, Delivery, Notification
-from .recipients import Recipients
+from .recipients import Finder, Recipients
 
 logger = logging.getLogger(__name__)
+
+# Puts one delivery on the worker's queue. `tasks` sits above the outbox (tasks → schedule →
+# outbox) and binds it in NotifyConfig.ready; unbound, deliveries wait for the sweep.
+_queue: Callable[[int], None] | None = None
+
+
+def use_queue(put: Callable[[int], None]) -> None:
+    """Where `enqueue` hands due deliveries after commit (the worker's queue)."""
+    global _queue
+    _queue = put
 
 
 def _jsonable(value: Any) -> Any:
@@ -115,11 +125,11 @@ def emit(
 
 def enqueue(delivery_ids: list[int]) -> None:
     """Hand deliveries to the worker. A failure here loses nothing: the sweep finds them."""
-    from . import tasks
-
     try:
+        if _queue is None:
+            raise RuntimeError("no queue bound (NotifyConfig.ready binds the worker's)")
         for delivery_id in delivery_ids:
-            tasks.deliver_task(delivery_id)
+            _queue(delivery_id)
     except Exception:  # the queue is down: the periodic sweep will send them
         logger.warning("could not enqueue deliveries %s; the sweep will send them", delivery_ids)
 
@@ -154,8 +164,6 @@ def recipients_for_action(
             return "extension_requested", finder.center(), context
         return "extension_requested", finder.office() | finder.leaders(), context
     if action == "decide_extension":
-        from gridcase.cases.models import ExtensionRequest
-
         request = ExtensionRequest.objects.only("requested_by_id", "level").get(pk=data["request"])
         context |= {"approved": data.get("approved"), "handle_due": data.get("handle_due")}
         who = Recipients(frozenset([request.requested_by_id])) | finder.unit_of_level(
@@ -187,8 +195,6 @@ TOLD_ACTIONS = frozenset(
 
 def on_case_event(sender, *, case: Case, entry, action: str, by, data, **kwargs) -> None:
     """Receiver of `case_event`: runs inside the action's transaction; errors roll it back."""
-    from .recipients import Finder
-
     if action not in TOLD_ACTIONS:
         return
     finder = Finder(case.town_id, clock.local_date(entry.at, case.town.timezone))

@@ -19,7 +19,7 @@ from gridcase.core import audit, clock, limits
 from gridcase.org.checks import administers
 from gridcase.org.models import Town, Unit, User
 
-from . import channels, messages
+from . import channels, messages, outbox
 from .channels import destinations
 from .channels import email as email_channel
 from .models import ChannelConfig, Delivery, InboxItem, Notification
@@ -197,8 +197,6 @@ def channel_config_test(*, by: User, config: ChannelConfig) -> str | None:
 
 
 def _schedule_now(deliveries: Iterable[Delivery]) -> int:
-    from . import outbox
-
     ids = [d.pk for d in deliveries]
     if not ids:
         return 0

@@ -5,7 +5,8 @@ row (`delivery.py`), so they survive restarts and show to the administrator. The
 tasks run in every consumer whose scheduler is on; all of them are safe to run in parallel.
 
 `register(huey)` binds the tasks to a Huey instance: the settings' one here (what `gridcase
-worker` consumes), another in tests (a private Redis queue).
+worker` consumes), another in tests (a private Redis queue). The outbox hands due deliveries to
+`put_on_queue`; it does not import this module, which sits above it (tasks → schedule → outbox).
 """
 
 from __future__ import annotations
@@ -77,3 +78,9 @@ _tasks = register(HUEY)
 deliver_task = _tasks.deliver_task
 deliver_due_task = _tasks.deliver_due_task
 scan_task = _tasks.scan_task
+
+
+def put_on_queue(delivery_id: int) -> None:
+    """What the outbox calls after commit (bound in NotifyConfig.ready). It looks up
+    `deliver_task` when called, so a test may point it at another queue."""
+    deliver_task(delivery_id)

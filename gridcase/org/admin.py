@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from gridcase.core.admin_scope import AdminScope, ScopedInline, TownScopedAdmin
-from gridcase.org.selectors import administered_town_ids
+from gridcase.core.models import AuditEntry, CalendarOverride
 
+from .admin_scope import AdminScope, ReadOnlyAdmin, ScopedInline, TownScopedAdmin
 from .models import Grid, PolicyVersion, Role, Town, Unit, User, Village
+from .selectors import administered_town_ids
 
 # What a person may do comes from their roles; Django's groups are not used, and a group is
 # not a town's: it has no place in a town administrator's admin.
@@ -111,3 +113,34 @@ class PolicyVersionAdmin(TownScopedAdmin):
     list_display = ["town", "code", "name", "effective_from", "uploaded_at"]
     list_filter = ["town"]
     readonly_fields = ["uploaded_at"]
+
+
+# ---------------------------------------------------------------- core's rows
+# Registered here, not in core: they are scoped by the towns a person administers (org), and
+# core sits below org.
+
+
+@admin.register(CalendarOverride)
+class CalendarOverrideAdmin(TownScopedAdmin):
+    list_display = ["day", "kind", "town", "note"]
+    list_filter = ["kind", "town"]
+    date_hierarchy = "day"
+
+    def scope(self, request, qs):
+        towns = administered_town_ids(request.user)
+        if towns is None:
+            return qs
+        # National rows are shown to every town's administrator; they apply to everyone.
+        return qs.filter(Q(town__isnull=True) | Q(town__in=towns))
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """The audit trail, read-only (the database refuses changes anyway): an administrator sees
+    their towns' rows, a superuser also those of no town. The workbench's 审计日志 page is the
+    usual place to read it."""
+
+    list_display = ["at", "actor_label", "action", "object_type", "object_label", "town"]
+    list_filter = ["action", "town"]
+    search_fields = ["object_label", "actor_label"]
+    date_hierarchy = "at"

@@ -10,8 +10,8 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 
-from gridcase.cases.errors import CaseError
 from gridcase.core import limits
+from gridcase.core.errors import ServiceError
 
 from .models import Grid, Town, User
 from .selectors import administered_town_ids
@@ -46,9 +46,9 @@ def same_town(town: Town, *rows: Model | None) -> None:
 def clean_name(value: str, label: str, field: str = "name", limit: int = limits.PLACE_NAME) -> str:
     name = " ".join((value or "").split())
     if not name:
-        raise CaseError(f"请填写{label}", {field: [f"请填写{label}"]})
+        raise ServiceError(f"请填写{label}", {field: [f"请填写{label}"]})
     if len(name) > limit:
-        raise CaseError(f"{label}过长(最多{limit}字)", {field: [f"最多{limit}字"]})
+        raise ServiceError(f"{label}过长(最多{limit}字)", {field: [f"最多{limit}字"]})
     return name
 
 
@@ -58,4 +58,4 @@ def save_unique(save, message: str, field: str = "name"):
         with transaction.atomic():
             return save()
     except IntegrityError:
-        raise CaseError(message, {field: [message]}) from None
+        raise ServiceError(message, {field: [message]}) from None

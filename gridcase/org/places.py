@@ -10,18 +10,25 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Model, ProtectedError
 
-from gridcase.cases.errors import CaseError
+from gridcase.core.errors import ServiceError
 
 from .checks import clean_name, require_administrator, same_town, save_unique
 from .models import Grid, Role, Town, Unit, User, Village
+from .signals import counting_uses
 
 
-def _in_use_error(what: str, uses: list[tuple[str, int]]) -> CaseError:
+def _in_use_error(what: str, uses: list[tuple[str, int]]) -> ServiceError:
     listed = "、".join(f"{label}{n}" for label, n in uses if n)
-    return CaseError(
+    return ServiceError(
         f"{what}仍在使用中({listed}),不能删除。请先调整或停用这些记录。",
         {"__all__": [f"仍在使用中:{listed}"]},
     )
+
+
+def _uses_above(row: Model) -> list[tuple[str, int]]:
+    """The row's uses by the layers above org (cases, notification channels), which org
+    cannot count itself: they answer `counting_uses`."""
+    return [use for _, uses in counting_uses.send(sender=type(row), row=row) for use in uses]
 
 
 def _delete(row: Model, what: str, uses: list[tuple[str, int]]) -> None:
@@ -34,7 +41,7 @@ def _delete(row: Model, what: str, uses: list[tuple[str, int]]) -> None:
     except ProtectedError as exc:
         # Something not counted above (another part of the system) still refers to it.
         kinds = sorted({str(obj._meta.verbose_name) for obj in exc.protected_objects})
-        raise CaseError(
+        raise ServiceError(
             f"{what}仍被其他记录引用({'、'.join(kinds)}),不能删除。",
             {"__all__": ["仍在使用中"]},
         ) from None
@@ -49,7 +56,7 @@ def village_create(*, by: User, town: Town, name: str) -> Village:
     name = clean_name(name, "行政村名称")
     message = f"本镇已有名为“{name}”的行政村"
     if Village.objects.filter(town=town, name=name).exists():
-        raise CaseError(message, {"name": [message]})
+        raise ServiceError(message, {"name": [message]})
     return save_unique(lambda: Village.objects.create(town=town, name=name), message)
 
 
@@ -60,7 +67,7 @@ def village_rename(*, by: User, village: Village, name: str) -> Village:
     name = clean_name(name, "行政村名称")
     message = f"本镇已有名为“{name}”的行政村"
     if Village.objects.filter(town=town, name=name).exclude(pk=village.pk).exists():
-        raise CaseError(message, {"name": [message]})
+        raise ServiceError(message, {"name": [message]})
     village.name = name
     save_unique(lambda: village.save(update_fields=["name"]), message)
     return village
@@ -68,14 +75,12 @@ def village_rename(*, by: User, village: Village, name: str) -> Village:
 
 @transaction.atomic
 def village_delete(*, by: User, village: Village) -> None:
-    from gridcase.cases.models import Case
-
     require_administrator(by, village.town)
     uses = [
         ("网格 ", Grid.objects.filter(village=village).count()),
         ("村站 ", Unit.objects.filter(village=village).count()),
         ("人员角色 ", Role.objects.filter(village=village).count()),
-        ("事件 ", Case.objects.filter(village=village).count()),
+        *_uses_above(village),
     ]
     _delete(village, f"行政村“{village.name}”", uses)
 
@@ -90,7 +95,7 @@ def grid_create(*, by: User, town: Town, village: Village, name: str) -> Grid:
     name = clean_name(name, "网格名称")
     message = f"{village.name}已有名为“{name}”的网格"
     if Grid.objects.filter(village=village, name=name).exists():
-        raise CaseError(message, {"name": [message]})
+        raise ServiceError(message, {"name": [message]})
     return save_unique(lambda: Grid.objects.create(village=village, name=name), message)
 
 
@@ -101,7 +106,7 @@ def grid_rename(*, by: User, grid: Grid, name: str) -> Grid:
     name = clean_name(name, "网格名称")
     message = f"{grid.village.name}已有名为“{name}”的网格"
     if Grid.objects.filter(village=grid.village, name=name).exclude(pk=grid.pk).exists():
-        raise CaseError(message, {"name": [message]})
+        raise ServiceError(message, {"name": [message]})
     grid.name = name
     save_unique(lambda: grid.save(update_fields=["name"]), message)
     return grid
@@ -109,13 +114,8 @@ def grid_rename(*, by: User, grid: Grid, name: str) -> Grid:
 
 @transaction.atomic
 def grid_delete(*, by: User, grid: Grid) -> None:
-    from gridcase.cases.models import Case
-
     require_administrator(by, grid.village.town)
-    uses = [
-        ("人员角色 ", Role.objects.filter(grid=grid).count()),
-        ("事件 ", Case.objects.filter(grid=grid).count()),
-    ]
+    uses = [("人员角色 ", Role.objects.filter(grid=grid).count()), *_uses_above(grid)]
     _delete(grid, f"网格“{grid}”", uses)
 
 
@@ -124,10 +124,12 @@ def grid_delete(*, by: User, grid: Grid) -> None:
 
 def _unit_village(town: Town, kind: str, village: Village | None) -> Village | None:
     if kind not in Unit.Kind.values:
-        raise CaseError("请选择单位类型", {"kind": ["请选择单位类型"]})
+        raise ServiceError("请选择单位类型", {"kind": ["请选择单位类型"]})
     if kind == Unit.Kind.VILLAGE_STATION:
         if village is None:
-            raise CaseError("村社会服务管理站须选择所属行政村", {"village": ["请选择所属行政村"]})
+            raise ServiceError(
+                "村社会服务管理站须选择所属行政村", {"village": ["请选择所属行政村"]}
+            )
         same_town(town, village)
         return village
     # Only a village station belongs to a village; the others are town-wide.
@@ -143,7 +145,7 @@ def unit_create(
     name = clean_name(name, "单位名称")
     message = f"本镇已有名为“{name}”的单位"
     if Unit.objects.filter(town=town, name=name).exists():
-        raise CaseError(message, {"name": [message]})
+        raise ServiceError(message, {"name": [message]})
     return save_unique(
         lambda: Unit.objects.create(town=town, kind=kind, name=name, village=village), message
     )
@@ -158,7 +160,7 @@ def unit_update(*, by: User, unit: Unit, name: str, village: Village | None = No
     name = clean_name(name, "单位名称")
     message = f"本镇已有名为“{name}”的单位"
     if Unit.objects.filter(town=town, name=name).exclude(pk=unit.pk).exists():
-        raise CaseError(message, {"name": [message]})
+        raise ServiceError(message, {"name": [message]})
     unit.name, unit.village = name, village
     save_unique(lambda: unit.save(update_fields=["name", "village"]), message)
     return unit
@@ -166,12 +168,6 @@ def unit_update(*, by: User, unit: Unit, name: str, village: Village | None = No
 
 @transaction.atomic
 def unit_delete(*, by: User, unit: Unit) -> None:
-    from gridcase.cases.models import Case
-
     require_administrator(by, unit.town)
-    uses = [
-        ("人员角色 ", Role.objects.filter(unit=unit).count()),
-        ("分流事件 ", Case.objects.filter(department=unit).count()),
-        ("通知渠道 ", unit.channels.count() if hasattr(unit, "channels") else 0),
-    ]
+    uses = [("人员角色 ", Role.objects.filter(unit=unit).count()), *_uses_above(unit)]
     _delete(unit, f"单位“{unit.name}”", uses)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 
-from gridcase.assessment.policy import Policy, default_policy, parse_policy
+from gridcase.core.policy import Policy, default_policy, parse_policy
 
 from .models import PolicyVersion, Town
 

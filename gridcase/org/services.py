@@ -5,7 +5,7 @@ their roles and the calendar overrides (the places, villages, grids and units, a
 Like the case services: keyword-only arguments, one transaction each, and the scope checked
 here (not only in the pages): `by` must administer the town (a superuser administers every
 town), and every row named must belong to that town. A row outside it raises `NotInScope`,
-which the pages answer with 404, as if the row did not exist. Bad input raises `CaseError`
+which the pages answer with 404, as if the row did not exist. Bad input raises `ServiceError`
 naming the field, in Chinese; nothing is half written.
 """
 
@@ -17,10 +17,10 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from gridcase.cases.elements import is_valid_phone, normalize_phone
-from gridcase.cases.errors import CaseError
 from gridcase.core import audit, clock, limits
+from gridcase.core.errors import ServiceError
 from gridcase.core.models import CalendarOverride
+from gridcase.core.phones import is_valid_phone, normalize_phone
 
 from .checks import NotInScope, clean_name, require_administrator, same_town, save_unique
 from .models import Grid, Role, Town, Unit, User, Village
@@ -39,7 +39,7 @@ def _phone(value: str) -> str:
     phone = normalize_phone(value or "")
     if phone and not is_valid_phone(phone):
         message = "手机号格式不正确(11 位手机号,或带区号的固定电话)"
-        raise CaseError(message, {"phone": [message]})
+        raise ServiceError(message, {"phone": [message]})
     return phone
 
 
@@ -48,16 +48,16 @@ PASSWORD_MIN = 8
 
 def _password(password: str, user: User | None, field: str = "password") -> str:
     if not password:
-        raise CaseError("请设置密码", {field: ["请设置密码"]})
+        raise ServiceError("请设置密码", {field: ["请设置密码"]})
     # The deployment may configure AUTH_PASSWORD_VALIDATORS; a floor applies regardless.
     if len(password) < PASSWORD_MIN:
         message = f"密码至少 {PASSWORD_MIN} 位"
-        raise CaseError(message, {field: [message]})
+        raise ServiceError(message, {field: [message]})
     try:
         password_validation.validate_password(password, user)
     except ValidationError as exc:
         messages = [str(m) for m in exc.messages]
-        raise CaseError("密码不符合要求:" + ";".join(messages), {field: messages}) from None
+        raise ServiceError("密码不符合要求:" + ";".join(messages), {field: messages}) from None
     return password
 
 
@@ -91,7 +91,7 @@ def person_create(
     elif User.objects.filter(username__iexact=username).exists():
         errors["username"] = [f"登录名“{username}”已被使用"]
     if errors:
-        raise CaseError(next(iter(errors.values()))[0], errors)
+        raise ServiceError(next(iter(errors.values()))[0], errors)
     display_name = clean_name(display_name, "姓名", "display_name", limits.PERSON_NAME)
     phone = _phone(phone)
     user = User(username=username, display_name=display_name, phone=phone, town=town)
@@ -140,7 +140,7 @@ def person_set_active(*, by: User, town: Town, person: User, active: bool) -> Us
     require_administrator(by, town)
     _person_town(person, town)
     if not active and person.pk == by.pk:
-        raise CaseError("不能停用自己的账号", {"__all__": ["不能停用自己的账号"]})
+        raise ServiceError("不能停用自己的账号", {"__all__": ["不能停用自己的账号"]})
     before = {"is_active": person.is_active}
     person.is_active = bool(active)
     person.save(update_fields=["is_active"])
@@ -181,7 +181,7 @@ def _role_scope(
     """The scope the kind needs, checked; what the kind does not use is dropped."""
     errors: dict[str, list[str]] = {}
     if kind not in Role.Kind.values:
-        raise CaseError("请选择角色", {"kind": ["请选择角色"]})
+        raise ServiceError("请选择角色", {"kind": ["请选择角色"]})
     if kind in (Role.Kind.OFFICER, Role.Kind.VILLAGE_STATION):
         if grid is not None and village is None:
             village = grid.village
@@ -208,7 +208,7 @@ def _role_scope(
     else:
         unit = None
     if errors:
-        raise CaseError(next(iter(errors.values()))[0], errors)
+        raise ServiceError(next(iter(errors.values()))[0], errors)
     return village, grid, unit
 
 
@@ -230,10 +230,10 @@ def role_assign(
     same_town(town, village, grid, unit)
     village, grid, unit = _role_scope(kind, village, grid, unit)
     if active_from and active_until and active_until < active_from:
-        raise CaseError("截止日期不能早于起始日期", {"active_until": ["不能早于起始日期"]})
+        raise ServiceError("截止日期不能早于起始日期", {"active_until": ["不能早于起始日期"]})
     today = clock.today(town.timezone)
     if active_until and active_until < today:
-        raise CaseError("截止日期已过,该角色不会生效", {"active_until": ["截止日期已过"]})
+        raise ServiceError("截止日期已过,该角色不会生效", {"active_until": ["截止日期已过"]})
     # The same role over an overlapping span would only confuse every list.
     same = Role.objects.filter(
         user=person, town=town, kind=kind, village=village, grid=grid, unit=unit
@@ -247,7 +247,7 @@ def role_assign(
         )
         if starts_before_end and ends_after_start:
             message = "该人员在这段时间已有相同的角色"
-            raise CaseError(message, {"kind": [message]})
+            raise ServiceError(message, {"kind": [message]})
     role = Role.objects.create(
         user=person,
         town=town,
@@ -271,7 +271,7 @@ def role_revoke(*, by: User, town: Town, role: Role) -> Role | None:
     require_administrator(by, town)
     same_town(town, role)
     if role.user_id == by.pk and role.kind == Role.Kind.ADMINISTRATOR:
-        raise CaseError(
+        raise ServiceError(
             "不能撤销自己的管理员角色(请由另一位管理员操作)",
             {"__all__": ["不能撤销自己的管理员角色"]},
         )
@@ -283,7 +283,7 @@ def role_revoke(*, by: User, town: Town, role: Role) -> Role | None:
         return None
     yesterday = today - timedelta(days=1)
     if role.active_until is not None and role.active_until <= yesterday:
-        raise CaseError("该角色已经结束", {"__all__": ["该角色已经结束"]})
+        raise ServiceError("该角色已经结束", {"__all__": ["该角色已经结束"]})
     role.active_until = yesterday
     role.save(update_fields=["active_until"])
     after = audit.snapshot(role, ROLE_FIELDS)
@@ -302,16 +302,16 @@ def calendar_override_add(
     national calendar for this town. Deadlines computed from now on follow it."""
     require_administrator(by, town)
     if kind not in CalendarOverride.Kind.values:
-        raise CaseError("请选择类型:休息日或调休上班日", {"kind": ["请选择类型"]})
+        raise ServiceError("请选择类型:休息日或调休上班日", {"kind": ["请选择类型"]})
     if day is None:
-        raise CaseError("请填写日期", {"day": ["请填写日期"]})
+        raise ServiceError("请填写日期", {"day": ["请填写日期"]})
     note = (note or "").strip()
     if len(note) > limits.CALENDAR_NOTE:
         message = f"最多{limits.CALENDAR_NOTE}字"
-        raise CaseError(f"说明过长({message})", {"note": [message]})
+        raise ServiceError(f"说明过长({message})", {"note": [message]})
     message = f"{day:%Y-%m-%d} 已有本镇的日历调整;如需更改,请先删除原来的"
     if CalendarOverride.objects.filter(town=town, day=day).exists():
-        raise CaseError(message, {"day": [message]})
+        raise ServiceError(message, {"day": [message]})
     override = save_unique(
         lambda: CalendarOverride.objects.create(town=town, day=day, kind=kind, note=note),
         message,

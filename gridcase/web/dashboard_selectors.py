@@ -36,6 +36,7 @@ from decimal import Decimal
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate, TruncMonth
 
+from gridcase.assessment.services import assess_period
 from gridcase.cases.models import OPEN_STATES, Case, Level, LocalOutcome, State, TimelineEntry
 from gridcase.core import clock
 from gridcase.org.models import Role, Town, Unit, User, Village
@@ -307,8 +308,6 @@ def pay_by_village(town: Town, period: Period, today: date | None = None) -> lis
     number of cases and officers. An officer in several villages counts under all of them,
     joined ("长塘村、石门村"), as the assessment names them.
     """
-    from gridcase.assessment.services import assess_period
-
     today = today or clock.today(town.timezone)
     out = []
     for quarter in period.quarters():

@@ -11,8 +11,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gridcase.cases.errors import CaseError
 from gridcase.core import limits
+from gridcase.core.errors import ServiceError
 from gridcase.core.models import CalendarOverride
 from gridcase.core.text import TextField
 from gridcase.org.checks import NotInScope
@@ -35,7 +35,7 @@ class ScopedChoiceField(forms.ModelChoiceField):
             raise
 
 
-def apply_error(form: forms.Form, exc: CaseError) -> None:
+def apply_error(form: forms.Form, exc: ServiceError) -> None:
     """A service's error next to the fields it names (the rest at the top of the form)."""
     placed = False
     for field, messages in exc.fields.items():

@@ -8,8 +8,8 @@ from openpyxl import load_workbook
 
 from gridcase import cli
 from gridcase.assessment.models import Adjustment, Appeal, QuarterAssessment
-from gridcase.assessment.policy import DEFAULT_POLICY_PATH
 from gridcase.cases.models import TimelineEntry
+from gridcase.core.policy import DEFAULT_POLICY_PATH
 from gridcase.org.models import PolicyVersion
 from tests.assessment.builders import closed_locally
 from tests.factories import local

@@ -5,10 +5,10 @@ from datetime import date, datetime
 import pytest
 
 from gridcase.assessment import facts
-from gridcase.assessment.policy import default_policy
 from gridcase.assessment.rules import case_status
 from gridcase.cases import services
 from gridcase.cases.models import Case
+from gridcase.core.policy import default_policy
 from tests.assessment.builders import closed_locally, escalated_to_town, submitted
 from tests.factories import local
 

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 
-from gridcase.assessment.policy import default_policy
 from gridcase.assessment.rules import (
     CaseFact,
     MonthResult,
@@ -15,6 +14,7 @@ from gridcase.assessment.rules import (
     case_status,
     sum_months,
 )
+from gridcase.core.policy import default_policy
 
 CHANGTANG = default_policy()
 OCTOBER = "2026-10"

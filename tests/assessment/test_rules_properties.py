@@ -8,8 +8,8 @@ from itertools import combinations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gridcase.assessment.policy import CATEGORIES, default_policy
 from gridcase.assessment.rules import CaseFact, assess_month
+from gridcase.core.policy import CATEGORIES, default_policy
 
 CHANGTANG = default_policy()
 MONTH_START = datetime(2026, 10, 1, tzinfo=UTC)

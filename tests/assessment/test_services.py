@@ -10,10 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from gridcase.assessment import policy_versions, selectors, services
 from gridcase.assessment import quarter as life
 from gridcase.assessment.models import QuarterAssessment
-from gridcase.assessment.policy import DEFAULT_POLICY_PATH, parse_policy
 from gridcase.assessment.rules import STATUSES
 from gridcase.cases import services as case_services
 from gridcase.cases.errors import ActionNotAllowed, CaseError
+from gridcase.core.policy import DEFAULT_POLICY_PATH, parse_policy
 from gridcase.org.models import PolicyVersion, Role, User
 from tests.assessment.builders import closed_locally, escalated_to_town, submitted
 from tests.factories import local

@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from gridcase.assessment.policy import default_policy
 from gridcase.cases.deadlines import FOLLOW_UP_WORKING_DAYS, TownClock
+from gridcase.core.policy import default_policy
 from gridcase.core.workdays import WorkCalendar
 
 # Nothing here touches the database: no `db` fixture, no django_db mark.

@@ -284,7 +284,7 @@ def test_an_ended_administrator_role_closes_the_admin(towns):
 
 
 def test_every_registered_admin_is_scoped():
-    from gridcase.core.admin_scope import AdminScope
+    from gridcase.org.admin_scope import AdminScope
 
     for model, model_admin in admin.site._registry.items():
         if not model.__module__.startswith("gridcase."):

@@ -51,10 +51,10 @@ def test_the_case_form_lets_in_what_the_services_let_in():
 
 @pytest.mark.django_db
 def test_a_persons_name_longer_than_its_column_is_refused_in_words(t):
-    from gridcase.cases.errors import CaseError
+    from gridcase.core.errors import ServiceError
     from gridcase.org import services
 
-    with pytest.raises(CaseError) as refused:
+    with pytest.raises(ServiceError) as refused:
         services.person_update(
             by=t.admin_user,
             town=t.town,

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from gridcase.assessment.policy import DEFAULT_POLICY_PATH
 from gridcase.core.models import CalendarOverride
+from gridcase.core.policy import DEFAULT_POLICY_PATH
 from gridcase.notify.models import ChannelConfig
 from gridcase.org.models import PolicyVersion, Role
 from tests.factories import TestTown

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from gridcase.cases.errors import CaseError
+from gridcase.core.errors import ServiceError
 from gridcase.org import checks, places
 from gridcase.org.models import Grid, Unit, Village
 from tests.factories import local, submitted_case
@@ -193,7 +193,7 @@ def test_a_protected_row_is_refused_in_words_even_when_not_foreseen(t, monkeypat
         raise ProtectedError("protected", {t.grid})
 
     monkeypatch.setattr(Village, "delete", protected)
-    with pytest.raises(CaseError) as exc:
+    with pytest.raises(ServiceError) as exc:
         places.village_delete(by=t.admin_user, village=village)
     assert "仍被其他记录引用(网格)" in exc.value.message
 

@@ -14,7 +14,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from gridcase.cases.errors import CaseError
+from gridcase.core.errors import ServiceError
 from gridcase.org import checks, services
 from gridcase.org.models import Role, User
 from gridcase.org.selectors import role_kinds
@@ -257,7 +257,7 @@ def test_the_services_check_the_town_of_the_person(t, other_town):
         )
     with pytest.raises(checks.NotInScope):
         services.role_assign(by=t.admin_user, town=t.town, person=other_town.officer, kind="leader")
-    with pytest.raises(CaseError):
+    with pytest.raises(ServiceError):
         services.person_create(
             by=t.admin_user, town=t.town, username="x", display_name="x", password="1"
         )

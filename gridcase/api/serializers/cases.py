@@ -22,7 +22,7 @@ from gridcase.cases.models import (
     Source,
     State,
 )
-from gridcase.core import limits
+from gridcase.core import limits, phones
 from gridcase.core.workdays import light_for
 
 from .common import IdField, PhoneField, RefSerializer, StrictSerializer, TextField
@@ -255,7 +255,7 @@ class CaseDetailSerializer(CaseListSerializer):
     def get_parties(self, case):
         full = self._handles()
         return [
-            {"name": p.name, "phone": p.phone if full else elements.mask_phone(p.phone)}
+            {"name": p.name, "phone": p.phone if full else phones.mask_phone(p.phone)}
             for p in case.parties.all()
         ]
 

@@ -6,8 +6,7 @@ from collections.abc import Mapping
 
 from rest_framework import serializers
 
-from gridcase.cases import elements
-from gridcase.core import limits, text
+from gridcase.core import limits, phones, text
 
 from ..errors import CODES
 
@@ -90,11 +89,11 @@ class PhoneField(TextField):
         value = super().to_internal_value(data)
         if value == "":
             return value
-        if not elements.is_valid_phone(value):
+        if not phones.is_valid_phone(value):
             raise serializers.ValidationError(
                 f"“{value}”不是有效的电话号码(11位手机号,或带区号的固定电话,如 0731-84561234)"
             )
-        return elements.normalize_phone(value)
+        return phones.normalize_phone(value)
 
 
 class ErrorSerializer(serializers.Serializer):

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gridcase.cases import elements, selectors
+from gridcase.cases import selectors
 from gridcase.cases.models import (
     LOCAL_LEVELS,
     MAJOR_CATEGORIES,
@@ -19,6 +19,7 @@ from gridcase.cases.models import (
     Level,
 )
 from gridcase.cases.workflow import ACTION_LABELS
+from gridcase.core import phones
 from gridcase.org.models import Unit
 from gridcase.web import forms as wf
 from gridcase.web.selectors import Lights
@@ -166,7 +167,7 @@ def detail_context(request: HttpRequest, case: Case, *, bound: tuple[str, object
         "light": lights.light(case),
         "follow_up_light": lights.follow_up_light(case) if case.state == "closed" else "",
         "parties": [
-            {"name": p.name, "phone": p.phone if handles else elements.mask_phone(p.phone)}
+            {"name": p.name, "phone": p.phone if handles else phones.mask_phone(p.phone)}
             for p in parties
         ],
         "phones_masked": not handles,

@@ -20,9 +20,9 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from gridcase.cases import elements, selectors
+from gridcase.cases import selectors
 from gridcase.cases.models import AgreementForm, Category, MediationResult, Party, Quality, State
-from gridcase.core import clock, spreadsheet
+from gridcase.core import clock, phones, spreadsheet
 from gridcase.web import selectors as q
 from gridcase.web.views.queues import choose_tab, queue_context
 
@@ -90,7 +90,7 @@ def ledger_row(n: int, case, *, full_phones: bool, labels: Labels | None = None)
     labels = labels or Labels()
     tz = case.town.timezone
     parties = ";".join(
-        f"{p.name}:{p.phone if full_phones else elements.mask_phone(p.phone)}"
+        f"{p.name}:{p.phone if full_phones else phones.mask_phone(p.phone)}"
         for p in case.parties.all()
     )
     return [

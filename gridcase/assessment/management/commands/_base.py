@@ -11,9 +11,9 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from gridcase.assessment.policy import PolicyError
 from gridcase.cases.errors import CaseError
 from gridcase.cases.models import Case
+from gridcase.core.policy import PolicyError
 from gridcase.org.models import Town, User
 
 _ARGPARSE_WORDS = [

@@ -9,9 +9,9 @@ from django.core.management.base import CommandError
 
 from gridcase.assessment import exports
 from gridcase.assessment.common import check_month, check_quarter
-from gridcase.assessment.policy import load_policy_file
 from gridcase.assessment.services import assess_period
 from gridcase.core import clock
+from gridcase.core.policy import load_policy_file
 
 from ._base import AssessmentCommand, resolve_town
 

@@ -7,7 +7,6 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from gridcase.assessment.common import check_month
-from gridcase.assessment.policy import default_policy
 from gridcase.assessment.policy_versions import (
     policy_check,
     policy_in_force,
@@ -15,6 +14,7 @@ from gridcase.assessment.policy_versions import (
     policy_versions,
 )
 from gridcase.core import clock
+from gridcase.core.policy import default_policy
 
 from ._base import AssessmentCommand, resolve_town, resolve_user
 

@@ -13,6 +13,8 @@ import logging
 from django.conf import settings
 from huey.contrib.djhuey.management.commands.run_huey import Command as RunHuey
 
+from gridcase.notify import delivery, schedule
+
 
 class Command(RunHuey):
     help = (
@@ -42,8 +44,6 @@ class Command(RunHuey):
         return f"SQLite {settings.HUEY.get('filename')}"
 
     def _once(self) -> None:
-        from gridcase.notify import delivery, schedule
-
         sent = schedule.scan()
         outcomes = delivery.deliver_due(limit=10_000)
         self.stdout.write(

@@ -14,9 +14,9 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _t
 
-from gridcase.cases.errors import CaseError
 from gridcase.core import clock
 from gridcase.core.calendar import calendar_for, missing_arrangement_warning
+from gridcase.core.errors import ServiceError
 from gridcase.core.models import CalendarOverride
 from gridcase.core.workdays import WorkCalendar
 from gridcase.org import services
@@ -89,7 +89,7 @@ def calendar_page(request: HttpRequest, town: Town) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             row = services.calendar_override_add(by=request.user, town=town, **form.cleaned_data)
-        except CaseError as exc:
+        except ServiceError as exc:
             fm.apply_error(form, exc)
         else:
             message = _t("已添加日历调整:%(day)s %(kind)s") % {
@@ -130,6 +130,6 @@ def calendar_delete(request: HttpRequest, town: Town, pk: int) -> HttpResponse:
         return done(request, _t("请使用删除按钮"), back)
     try:
         services.calendar_override_delete(by=request.user, town=town, override=row)
-    except CaseError as exc:
+    except ServiceError as exc:
         return refused(request, exc, back)
     return done(request, _t("已删除 %(day)s 的日历调整") % {"day": row.day}, back)

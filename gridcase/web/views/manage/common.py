@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from gridcase.cases.errors import CaseError
+from gridcase.core.errors import ServiceError
 from gridcase.org.checks import NotInScope, administers
 from gridcase.org.models import Town
 from gridcase.org.selectors import administered_towns
@@ -75,7 +75,7 @@ def done(request: HttpRequest, message: str, to: str, *args) -> HttpResponse:
     return redirect(to, *args)
 
 
-def refused(request: HttpRequest, exc: CaseError, to: str, *args) -> HttpResponse:
+def refused(request: HttpRequest, exc: ServiceError, to: str, *args) -> HttpResponse:
     """A refused action with no form to show it beside (a delete, a revoke): say why."""
     messages.error(request, exc.message)
     return redirect(to, *args)

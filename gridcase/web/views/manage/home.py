@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 
 from gridcase.core import clock
 from gridcase.core.calendar import missing_arrangement_warning
+from gridcase.notify.models import ChannelConfig, Delivery
 from gridcase.org.models import Grid, Town, Unit, User, Village
 from gridcase.org.policies import policy_for
 from gridcase.org.selectors import administered_towns
@@ -34,8 +35,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @manage_view
 def overview(request: HttpRequest, town: Town) -> HttpResponse:
-    from gridcase.notify.models import ChannelConfig, Delivery
-
     today = clock.today(town.timezone)
     people = User.objects.filter(town=town, is_superuser=False).aggregate(
         active=Count("pk", filter=Q(is_active=True)),

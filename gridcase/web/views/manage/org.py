@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _t
 
-from gridcase.cases.errors import CaseError
+from gridcase.core.errors import ServiceError
 from gridcase.org import places
 from gridcase.org.models import Grid, Town, Unit, Village
 from gridcase.web import forms_manage as fm
@@ -33,7 +33,7 @@ def villages(request: HttpRequest, town: Town) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             village = places.village_create(by=request.user, town=town, **form.cleaned_data)
-        except CaseError as exc:
+        except ServiceError as exc:
             fm.apply_error(form, exc)
         else:
             return done(
@@ -59,7 +59,7 @@ def village_edit(request: HttpRequest, town: Town, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             places.village_rename(by=request.user, village=village, **form.cleaned_data)
-        except CaseError as exc:
+        except ServiceError as exc:
             fm.apply_error(form, exc)
         else:
             return done(request, _t("已保存"), "manage:villages", town.pk)
@@ -92,7 +92,7 @@ def village_delete(request: HttpRequest, town: Town, pk: int) -> HttpResponse:
         )
     try:
         places.village_delete(by=request.user, village=village)
-    except CaseError as exc:
+    except ServiceError as exc:
         return refused(request, exc, "manage:village_edit", town.pk, village.pk)
     return done(
         request, _t("已删除行政村“%(name)s”") % {"name": village.name}, "manage:villages", town.pk
@@ -110,7 +110,7 @@ def grids(request: HttpRequest, town: Town) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             grid = places.grid_create(by=request.user, town=town, **form.cleaned_data)
-        except CaseError as exc:
+        except ServiceError as exc:
             fm.apply_error(form, exc)
         else:
             return done(
@@ -139,7 +139,7 @@ def grid_edit(request: HttpRequest, town: Town, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             places.grid_rename(by=request.user, grid=grid, **form.cleaned_data)
-        except CaseError as exc:
+        except ServiceError as exc:
             fm.apply_error(form, exc)
         else:
             return done(request, _t("已保存"), "manage:grids", town.pk)
@@ -175,7 +175,7 @@ def grid_delete(request: HttpRequest, town: Town, pk: int) -> HttpResponse:
         )
     try:
         places.grid_delete(by=request.user, grid=grid)
-    except CaseError as exc:
+    except ServiceError as exc:
         return refused(request, exc, "manage:grid_edit", town.pk, grid.pk)
     return done(request, _t("已删除网格“%(name)s”") % {"name": grid}, "manage:grids", town.pk)
 
@@ -189,7 +189,7 @@ def units(request: HttpRequest, town: Town) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             unit = places.unit_create(by=request.user, town=town, **form.cleaned_data)
-        except CaseError as exc:
+        except ServiceError as exc:
             fm.apply_error(form, exc)
         else:
             return done(
@@ -223,7 +223,7 @@ def unit_edit(request: HttpRequest, town: Town, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             places.unit_update(by=request.user, unit=unit, **form.cleaned_data)
-        except CaseError as exc:
+        except ServiceError as exc:
             fm.apply_error(form, exc)
         else:
             return done(request, _t("已保存"), "manage:units", town.pk)
@@ -257,6 +257,6 @@ def unit_delete(request: HttpRequest, town: Town, pk: int) -> HttpResponse:
         )
     try:
         places.unit_delete(by=request.user, unit=unit)
-    except CaseError as exc:
+    except ServiceError as exc:
         return refused(request, exc, "manage:unit_edit", town.pk, unit.pk)
     return done(request, _t("已删除单位“%(name)s”") % {"name": unit.name}, "manage:units", town.pk)

@@ -9,8 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _t
 
-from gridcase.cases.errors import CaseError
 from gridcase.core import clock
+from gridcase.core.errors import ServiceError
 from gridcase.org import services
 from gridcase.org.models import Role, Town, User
 from gridcase.org.selectors import in_force
@@ -89,7 +89,7 @@ def person_new(request: HttpRequest, town: Town) -> HttpResponse:
                 phone=data["phone"],
                 password=data["password"],
             )
-        except CaseError as exc:
+        except ServiceError as exc:
             fm.apply_error(form, exc)
         else:
             return done(
@@ -152,7 +152,7 @@ def person(request: HttpRequest, town: Town, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.person_update(by=request.user, town=town, person=person, **form.cleaned_data)
-        except CaseError as exc:
+        except ServiceError as exc:
             fm.apply_error(form, exc)
         else:
             return done(request, _t("已保存"), "manage:person", town.pk, person.pk)
@@ -170,7 +170,7 @@ def person_password(request: HttpRequest, town: Town, pk: int) -> HttpResponse:
             services.person_set_password(
                 by=request.user, town=town, person=person, password=form.cleaned_data["password"]
             )
-        except CaseError as exc:
+        except ServiceError as exc:
             fm.apply_error(form, exc)
         else:
             return done(request, _t("已重设密码"), "manage:person", town.pk, person.pk)
@@ -185,7 +185,7 @@ def person_active(request: HttpRequest, town: Town, pk: int) -> HttpResponse:
     active = request.POST.get("active") == "1"
     try:
         services.person_set_active(by=request.user, town=town, person=person, active=active)
-    except CaseError as exc:
+    except ServiceError as exc:
         return refused(request, exc, "manage:person", town.pk, person.pk)
     message = _t("已启用该账号") if active else _t("已停用该账号:不能再登录,也不再收到通知")
     return done(request, message, "manage:person", town.pk, person.pk)
@@ -202,7 +202,7 @@ def role_add(request: HttpRequest, town: Town, pk: int) -> HttpResponse:
             role = services.role_assign(
                 by=request.user, town=town, person=person, **form.cleaned_data
             )
-        except CaseError as exc:
+        except ServiceError as exc:
             fm.apply_error(form, exc)
         else:
             return done(
@@ -224,7 +224,7 @@ def role_revoke(request: HttpRequest, town: Town, pk: int, role_pk: int) -> Http
     label = str(role)
     try:
         ended = services.role_revoke(by=request.user, town=town, role=role)
-    except CaseError as exc:
+    except ServiceError as exc:
         return refused(request, exc, "manage:person", town.pk, person.pk)
     if ended is None:
         message = _t("尚未生效的角色已删除:%(role)s") % {"role": label}

@@ -1,5 +1,5 @@
 """The town's assessment policy: the versions, the one in force today, and a new version
-(uploaded or pasted TOML, checked by `assessment.policy.parse_policy`; errors name the key)."""
+(uploaded or pasted TOML, checked by `core.policy.parse_policy`; errors name the key)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _t
 
-from gridcase.assessment.policy import DEFAULT_POLICY_PATH
 from gridcase.assessment.policy_versions import policy_check, policy_upload, policy_versions
 from gridcase.cases.errors import CaseError
 from gridcase.core import clock
+from gridcase.core.policy import DEFAULT_POLICY_PATH
 from gridcase.org.models import PolicyVersion, Role, Town, User
 from gridcase.org.policies import policy_for
 from gridcase.org.selectors import roles_in_force

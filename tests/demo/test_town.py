@@ -4,7 +4,7 @@ import pytest
 from django.db.models import Count
 
 from gridcase.cases.models import Case, TimelineEntry
-from gridcase.org import demo
+from gridcase.demo import town as demo
 from gridcase.org.models import Role, Town, User
 
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from gridcase.org.selectors import administered_town_ids
+from .selectors import administered_town_ids
 
 
 def may_use_admin(user) -> bool:

@@ -22,8 +22,7 @@ from gridcase.cases.models import Case
 from gridcase.core import clock
 from gridcase.core.calendar import calendar_for
 from gridcase.notify.models import InboxItem
-
-from .models import Grid, Role, Town, Unit, User, Village
+from gridcase.org.models import Grid, Role, Town, Unit, User, Village
 
 TOWN_NAME = "长塘镇"
 TOWN_CODE = "ct"
@@ -106,7 +105,7 @@ def _user(username: str, town: Town, name: str, **extra) -> User:
         defaults={
             "town": town,
             "display_name": name,
-            # The Django admin is for administrators only (core.admin_site decides by role).
+            # The Django admin is for administrators only (org.admin_site decides by role).
             "is_staff": False,
             "password": _password_hash(),
             **extra,

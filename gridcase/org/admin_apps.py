@@ -5,4 +5,4 @@ from django.contrib.admin.apps import AdminConfig
 
 
 class GridcaseAdminConfig(AdminConfig):
-    default_site = "gridcase.core.admin_site.GridcaseAdminSite"
+    default_site = "gridcase.org.admin_site.GridcaseAdminSite"

@@ -13,9 +13,8 @@ from django.contrib import admin
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
-from gridcase.org.selectors import administered_town_ids
-
 from .admin_site import may_use_admin
+from .selectors import administered_town_ids
 
 
 def _town_lookup(model: type[Model]) -> str | None:

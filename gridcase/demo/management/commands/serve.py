@@ -24,6 +24,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from gridcase.org.models import Town
 
+from .demo import print_logins
+
 # A worker process serves this many requests at once (threads); exports and imports can take
 # a while, hence the generous timeout before gunicorn restarts a worker that seems stuck.
 DEFAULT_WORKERS = 2
@@ -94,8 +96,6 @@ class Command(BaseCommand):
             self.stdout.write("首次运行:正在建立演示镇(约一分钟)…")
             call_command("demo", stdout=self.stdout)
         elif not no_demo:
-            from gridcase.org.management.commands.demo import print_logins
-
             print_logins(self.stdout.write)
         call_command("collectstatic", interactive=False, verbosity=0)
 

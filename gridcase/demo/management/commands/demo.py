@@ -1,6 +1,6 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from gridcase.org import demo
+from gridcase.demo import town as demo
 
 
 class Command(BaseCommand):
@@ -12,8 +12,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, days, seed, **options):
         if days < 1 or days > 730:
-            from django.core.management.base import CommandError
-
             raise CommandError("--days: 应为 1 到 730 之间")
         demo.build_demo(days=days, seed=seed, out=self.stdout.write)
         print_logins(self.stdout.write)

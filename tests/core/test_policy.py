@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from gridcase.assessment.policy import (
+from gridcase.core.policy import (
     DEFAULT_POLICY_PATH,
     LEVELS,
     PolicyError,
