@@ -20,7 +20,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
-PY = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".gridcase-installed"
 
 
@@ -57,6 +58,9 @@ def cmd_test(args: list[str]) -> None:
     print("== ruff", flush=True)
     run([str(PY), "-m", "ruff", "check", "."])
     run([str(PY), "-m", "ruff", "format", "--check", "."])
+    print("== import-linter (the layers, pyproject.toml)", flush=True)
+    # No cache: it would be one more directory in the worktree, and the check takes a second.
+    run([str(BIN / "lint-imports"), "--no-cache"])
     print("== tests on SQLite", flush=True)
     run([str(PY), "-m", "pytest", *args], env=env)
     if database_url:
