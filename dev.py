@@ -2,7 +2,8 @@
 """The two commands of the README, on a bare machine with only Python 3.11+.
 
     python3 dev.py run    set up, then run the system on SQLite with the demo town
-    python3 dev.py test   set up, then run every test (SQLite; again on PostgreSQL if
+    python3 dev.py test   set up, check (ruff, the layers with import-linter, mypy on the pure
+                          modules), then run every test (SQLite; again on PostgreSQL if
                           DATABASE_URL is set, with the clock at 03:30 China time)
 
 Setting up means: a virtual environment in .venv with gridcase and its test tools installed,
@@ -61,6 +62,8 @@ def cmd_test(args: list[str]) -> None:
     print("== import-linter (the layers, pyproject.toml)", flush=True)
     # No cache: it would be one more directory in the worktree, and the check takes a second.
     run([str(BIN / "lint-imports"), "--no-cache"])
+    print("== mypy, strict, on the pure modules (pyproject.toml)", flush=True)
+    run([str(PY), "-m", "mypy"])
     print("== tests on SQLite", flush=True)
     run([str(PY), "-m", "pytest", *args], env=env)
     if database_url:

@@ -195,7 +195,8 @@ def _judge(fact: CaseFact, policy: Policy, today: date) -> _Judgement:
         notes.append(f"三(五): {late_acceptance}, 按本镇策略不影响计数")
 
     due = fact.local_due
-    if fact.outcome is not None and due is not None and fact.outcome_on > due:
+    # outcome_on is set exactly when outcome is (CaseFact checks it on creation).
+    if fact.outcome_on is not None and due is not None and fact.outcome_on > due:
         if fact.outcome == "escalated" and policy.late_escalation_counts:
             notes.append(f"三(五): 逾期上报 (期限 {due}, {fact.outcome_on} 上报), 按本镇策略仍计入")
         else:

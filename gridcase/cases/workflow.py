@@ -7,6 +7,7 @@ the town center, the department it was dispatched to, the governance office …)
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 # Relations of a person to a case (computed from their roles).
@@ -68,7 +69,12 @@ class Rule:
     to_level: str | None = None  # None: the level does not change
 
 
-def _r(roles, states, to_state=None, to_level=None) -> Rule:
+def _r(
+    roles: Iterable[str],
+    states: Iterable[str],
+    to_state: str | None = None,
+    to_level: str | None = None,
+) -> Rule:
     return Rule(frozenset(roles), frozenset(states), to_state, to_level)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta
@@ -27,7 +28,7 @@ def now() -> datetime:
 
 
 @contextmanager
-def replaying(moment: datetime):
+def replaying(moment: datetime) -> Iterator[None]:
     """Inside this block, `now()` is `moment`: for replaying past actions (the demo town),
     so that what they cause (notifications, their times) is dated as they would have been."""
     token = _replayed.set(moment)

@@ -22,7 +22,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeGuard
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 CATEGORIES: tuple[str, ...] = (
@@ -248,7 +248,7 @@ def _timezone(table: Mapping[str, Any], key: str) -> str:
     return value
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -301,7 +301,7 @@ def _choice(table: Mapping[str, Any], key: str, choices: tuple[str, ...]) -> str
     if value not in choices:
         listed = " / ".join(f'"{c}"' for c in choices)
         raise PolicyError(key, f"必须是 {listed} 之一", f"must be one of {listed}")
-    return value
+    return str(value)  # one of `choices`: a string already
 
 
 def _string_list(table: Mapping[str, Any], key: str) -> list[str]:

@@ -63,7 +63,7 @@ def check_text(value: str, label: str) -> None:
 class TextField(forms.CharField):
     """A form's text field under the rule; the workbench's forms use it for every text."""
 
-    def validate(self, value) -> None:
+    def validate(self, value: str | None) -> None:
         super().validate(value)
         if value:
             check_text(value, str(self.label or _("内容")))

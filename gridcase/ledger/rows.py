@@ -196,6 +196,8 @@ def parse_row(line: int, cells: Mapping[str, Any], *, tz: ZoneInfo, now: datetim
     if reasons:
         raise RowError(reasons)
 
+    # Every way `submitted` stays None added a reason above.
+    assert submitted is not None
     terms = parse_terms(cells.get("agreement_terms"))
     row = LedgerRow(
         line=line,
