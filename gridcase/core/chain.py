@@ -25,6 +25,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
+from django.apps import apps
 from django.db import connection, models
 
 GENESIS = "0" * 64  # the prev_hash of a chain's first row
@@ -116,10 +117,10 @@ class Sealer:
         return self.seq - self._start
 
 
-def _head_model():
-    from .models import ChainHead
-
-    return ChainHead
+def _head_model() -> type[models.Model]:
+    # Through the app registry: core.models imports ChainSpec from here, so an import of
+    # core.models here would make a circle.
+    return apps.get_model("core", "ChainHead")
 
 
 @contextmanager
@@ -187,8 +188,6 @@ class Report:
 
 
 def chained_models() -> list[type[models.Model]]:
-    from django.apps import apps
-
     return [m for m in apps.get_models() if isinstance(getattr(m, "chain", None), ChainSpec)]
 
 

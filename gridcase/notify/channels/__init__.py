@@ -10,44 +10,15 @@ refuses the signature).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+
+from . import dingtalk, email, webhook, wecom
+from .message import ChannelError, Message
 
 PUSH_KINDS = ("email", "wecom", "dingtalk", "webhook")
 
 
-class ChannelError(Exception):
-    def __init__(self, message: str, *, permanent: bool = False):
-        super().__init__(message)
-        self.message = message
-        self.permanent = permanent
-
-
-@dataclass(frozen=True)
-class Message:
-    """What a channel needs to send one notification (built from a Notification row)."""
-
-    uid: str
-    kind: str
-    kind_label: str
-    town: str
-    title: str
-    body: str
-    link: str
-    major: bool
-    created_at: str
-    case: dict[str, Any] | None = None
-    data: dict[str, Any] = field(default_factory=dict)
-    delivery_id: int | None = None
-
-    def text(self) -> str:
-        """Plain text: the title, the body, the link (e-mail, inbox)."""
-        return f"{self.title}\n\n{self.body}\n\n查看详情:{self.link}"
-
-
 def _senders() -> dict[str, Callable]:
-    from . import dingtalk, email, webhook, wecom
-
+    # Looked up at each send, so that a test may replace one channel's `send`.
     return {
         "email": email.send,
         "wecom": wecom.send,

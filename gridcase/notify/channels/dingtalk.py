@@ -14,8 +14,8 @@ import hmac
 import time
 import urllib.parse
 
-from . import Message
 from .http import post_json, robot_result
+from .message import Message
 
 # 310000: the robot's security settings refused the message (signature, keyword or IP);
 # 300001: the access token does not exist (robot removed).

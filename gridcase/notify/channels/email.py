@@ -7,7 +7,7 @@ import smtplib
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
-from . import ChannelError, Message
+from .message import ChannelError, Message
 
 TIMEOUT_SECONDS = 20
 

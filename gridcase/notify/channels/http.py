@@ -8,8 +8,8 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-from . import ChannelError
 from .destinations import allowed_networks, refusal
+from .message import ChannelError
 
 TIMEOUT_SECONDS = 10
 USER_AGENT = "gridcase-notify/1.0"

@@ -17,8 +17,8 @@ import hmac
 import time
 from dataclasses import asdict
 
-from . import ChannelError, Message
 from .http import dumps, post
+from .message import ChannelError, Message
 
 TOLERANCE_SECONDS = 300
 

@@ -6,8 +6,8 @@ WeCom robots have no signing secret. The answer is {"errcode": 0, "errmsg": "ok"
 
 from __future__ import annotations
 
-from . import Message
 from .http import post_json, robot_result
+from .message import Message
 
 # WeCom limits a markdown message to 4096 bytes (UTF-8).
 MAX_BYTES = 4096
