@@ -11,7 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 
 from gridcase.cases.errors import CaseError
-from gridcase.core import audit, clock
+from gridcase.core import audit, clock, periods
 from gridcase.org.models import Role, Town, User
 
 from .common import (
@@ -19,7 +19,6 @@ from .common import (
     at_or_now,
     check_quarter,
     display_name,
-    next_quarter,
     require_role,
     require_text,
 )
@@ -78,9 +77,9 @@ def adjustment_add(
         .exclude(status=QuarterAssessment.Status.DRAFT)
         .values_list("quarter", flat=True)
     )
-    applies_to = next_quarter(quarter)
+    applies_to = periods.quarter_after(quarter)
     while applies_to in frozen:
-        applies_to = next_quarter(applies_to)
+        applies_to = periods.quarter_after(applies_to)
     adjustment = Adjustment.objects.create(
         town=town,
         officer=officer,

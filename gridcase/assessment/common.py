@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from gridcase.cases.errors import ActionNotAllowed, CaseError
-from gridcase.core import clock, periods
+from gridcase.core import clock, limits, periods
 from gridcase.org.models import Town, User
 from gridcase.org.selectors import roles_in_force
 
@@ -43,11 +43,6 @@ def quarter_of_month(month: str) -> str:
     return clock.quarter_of(clock.parse_month(month))
 
 
-def next_quarter(quarter: str) -> str:
-    year, n = int(quarter[:4]), int(quarter[-1])
-    return f"{year + 1}-Q1" if n == 4 else f"{year}-Q{n + 1}"
-
-
 def last_day(month: str) -> date:
     first = clock.parse_month(month)
     nxt = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
@@ -67,7 +62,7 @@ def require_role(user: User | None, town: Town, kinds: set[str], message: str, o
         raise ActionNotAllowed(message)
 
 
-def require_text(value: str, field: str, label: str, limit: int = 2000) -> str:
+def require_text(value: str, field: str, label: str, limit: int = limits.REASON) -> str:
     text = (value or "").strip()
     if not text:
         raise CaseError(f"请填写{label}", {field: [f"请填写{label}"]})

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from . import limits
 from .chain import ChainSpec
 
 
@@ -19,7 +20,7 @@ class CalendarOverride(models.Model):
     )
     day = models.DateField(_("日期"))
     kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
-    note = models.CharField(_("说明"), max_length=200, blank=True)
+    note = models.CharField(_("说明"), max_length=limits.CALENDAR_NOTE, blank=True)
 
     class Meta:
         verbose_name = _("日历调整")

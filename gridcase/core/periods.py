@@ -21,3 +21,11 @@ def is_month(text: object) -> bool:
 def is_quarter(text: object) -> bool:
     """'2026-Q4' (upper-case Q, 1 to 4)."""
     return isinstance(text, str) and QUARTER.fullmatch(text) is not None
+
+
+def quarter_after(quarter: str, step: int = 1) -> str:
+    """The quarter `step` quarters later (earlier when negative): '2026-Q4', 1 → '2027-Q1'."""
+    if not is_quarter(quarter):
+        raise ValueError(f"not a quarter: {quarter!r}")
+    index = int(quarter[:4]) * 4 + int(quarter[-1]) - 1 + step
+    return f"{index // 4}-Q{index % 4 + 1}"

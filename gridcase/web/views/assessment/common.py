@@ -87,15 +87,10 @@ def period_label(period: str) -> str:
     return quarter_label(period) if is_quarter(period) else exports.month_label(period)
 
 
-def _previous_quarter(quarter: str) -> str:
-    year, n = int(quarter[:4]), int(quarter[-1])
-    return f"{year - 1}-Q4" if n == 1 else f"{year}-Q{n - 1}"
-
-
 def recent_quarters(today: date, count: int = PICKER_QUARTERS) -> list[str]:
     quarters = [clock.quarter_of(today)]
     while len(quarters) < count:
-        quarters.append(_previous_quarter(quarters[-1]))
+        quarters.append(periods.quarter_after(quarters[-1], -1))
     return quarters
 
 

@@ -8,22 +8,23 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from gridcase.assessment.models import Appeal
+from gridcase.core import limits
 from gridcase.core.text import TextField
 
 
 class ApproveForm(forms.Form):
-    note = TextField(label=_("审批意见"), required=False, max_length=2000)
+    note = TextField(label=_("审批意见"), required=False, max_length=limits.REASON)
 
 
 class ReopenForm(forms.Form):
     reason = TextField(
-        label=_("退回原因"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+        label=_("退回原因"), widget=forms.Textarea(attrs={"rows": 3}), max_length=limits.REASON
     )
 
 
 class AppealForm(forms.Form):
     reason = TextField(
-        label=_("申诉理由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+        label=_("申诉理由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=limits.REASON
     )
 
 
@@ -46,7 +47,7 @@ class DecideForm(forms.Form):
         label=_("处理意见"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=2000,
+        max_length=limits.REASON,
         help_text=_("不予采纳时必须填写理由"),
     )
 
@@ -58,7 +59,7 @@ class AdjustmentForm(forms.Form):
         label=_("调整金额(元)"), max_length=20, help_text=_("补发用正数, 扣减用负数, 如 -10")
     )
     reason = TextField(
-        label=_("调整原因"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+        label=_("调整原因"), widget=forms.Textarea(attrs={"rows": 2}), max_length=limits.REASON
     )
 
 
