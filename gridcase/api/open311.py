@@ -35,7 +35,7 @@ from django.db import transaction
 from rest_framework import renderers
 
 from gridcase.cases import elements, services
-from gridcase.cases.deadlines import town_clock
+from gridcase.cases.deadlines import due_of, town_clock
 from gridcase.cases.errors import CaseError
 from gridcase.cases.models import OPEN_STATES, Case, Category, Level, Source, State
 from gridcase.cases.workflow import LEVEL_LABELS, STATE_LABELS
@@ -165,8 +165,8 @@ def _agency(case: Case) -> str:
 
 
 def _expected(case: Case) -> datetime | None:
-    due = case.accept_due if case.state == State.PENDING else case.handle_due
-    if case.state not in OPEN_STATES or due is None:
+    due = due_of(case.state, case.accept_due, case.handle_due)
+    if due is None:
         return None
     return clock.end_of_day(due, case.town.timezone)
 
@@ -356,8 +356,6 @@ def open311_submit(
     clean = services._clean_content(town, content)
     parties = clean.pop("parties", [])
     missing = elements.missing_at_submit(dict(clean, parties=parties))
-    accept_due = tc.accept_due(Level.GRID, at)
-    _, handle_days = tc.policy.deadlines_for(Level.GRID)
     case = Case.objects.create(
         town=town,
         number=services.next_number(town, at),
@@ -390,9 +388,7 @@ def open311_submit(
         {
             "state": State.PENDING,
             "submitted_at": at,
-            "accept_due": accept_due,
-            "first_accept_due": accept_due,
-            "local_due": tc.extend(accept_due, handle_days),
+            **tc.at_submit(at),
             "missing_elements": [message for _, message in missing],
         },
     )

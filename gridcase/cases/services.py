@@ -374,21 +374,12 @@ def case_submit(*, case: Case, by: User, at=None) -> Case:
     if missing:
         raise CaseError.from_pairs("不能提交,缺少以下要素:", missing)
     tc = town_clock(case.town, at)
-    accept_due = tc.accept_due(Level.GRID, at)
-    _, handle_days = tc.policy.deadlines_for(Level.GRID)
     _transition(
         case,
         action="submit",
         by=by,
         at=at,
-        changes={
-            "submitted_at": at,
-            "accept_due": accept_due,
-            "first_accept_due": accept_due,
-            # Until accepted, the local period runs from the acceptance deadline.
-            "local_due": tc.extend(accept_due, handle_days),
-            "missing_elements": [],
-        },
+        changes={"submitted_at": at, **tc.at_submit(at), "missing_elements": []},
     )
     return case
 

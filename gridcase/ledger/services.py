@@ -501,15 +501,14 @@ def case_fields(row: LedgerRow, clock_at: Callable[[datetime], TownClock]) -> di
     (to the town center): the local outcome, and the center's acceptance deadline. A close
     without escalation is a local close.
     """
-    submit = clock_at(row.submitted_at)
-    first_accept_due = submit.accept_due(Level.GRID, row.submitted_at)
+    submitted = clock_at(row.submitted_at).at_submit(row.submitted_at)
+    first_accept_due = submitted["first_accept_due"]
     if row.accepted_at is not None:
         local_due = clock_at(row.accepted_at).handle_due(
             Level.GRID, row.accepted_at, first_accept_due
         )
     else:
-        _, handle_days = submit.policy.deadlines_for(Level.GRID)
-        local_due = submit.extend(first_accept_due, handle_days)
+        local_due = submitted["local_due"]
     f: dict[str, Any] = {
         "submitted_at": row.submitted_at,
         "first_accept_due": first_accept_due,

@@ -20,19 +20,16 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case as SqlCase
-from django.db.models import Exists, F, OuterRef, Value, When
+from django.db.models import Exists, OuterRef, Value, When
 
-from gridcase.cases.deadlines import due_of
+from gridcase.cases.deadlines import TownDay, due_now_expr, due_of, town_day
 from gridcase.cases.models import OPEN_STATES, Case, Category, FollowUp, Level, State
 from gridcase.cases.workflow import LEVEL_LABELS
 from gridcase.core import clock
-from gridcase.core.calendar import calendar_for
-from gridcase.core.workdays import WorkCalendar, light_for
 from gridcase.org.models import Town
 
 from . import outbox
@@ -46,31 +43,6 @@ FOLLOW_UP_LOOKBACK_DAYS = 30
 DIGEST_AT = time(8, 0)
 DIGEST_FOLLOW_UP_DAYS = 90
 LEVEL_ORDER = (Level.GRID, Level.VILLAGE, Level.TOWN, Level.DEPARTMENT)
-
-
-@dataclass
-class TownDay:
-    """One town on one local day: what the scan needs, loaded once."""
-
-    town: Town
-    now: datetime
-    today: date
-    calendar: WorkCalendar
-
-    @property
-    def next_working_day(self) -> date:
-        return self.calendar.next_working_day(self.today)
-
-
-def town_day(town: Town, now: datetime) -> TownDay:
-    today = clock.local_date(now, town.timezone)
-    calendar = calendar_for(town.id, today.year - 1, today.year + 1)
-    return TownDay(town=town, now=now, today=today, calendar=calendar)
-
-
-def _current_due():
-    """The deadline that matters now, in SQL (the same rule as deadlines.due_of)."""
-    return SqlCase(When(state=State.PENDING, then=F("accept_due")), default=F("handle_due"))
 
 
 def _warned(due_field: str) -> Exists:
@@ -105,7 +77,7 @@ def scan_deadlines(day: TownDay, finder: Finder) -> Counter:
     sent: Counter = Counter()
     candidates = (
         Case.objects.filter(town=day.town, state__in=OPEN_STATES)
-        .annotate(due_now=_current_due())
+        .annotate(due_now=due_now_expr())
         .filter(
             due_now__lte=day.next_working_day,
             due_now__gte=day.today - timedelta(RED_LOOKBACK_DAYS),
@@ -117,7 +89,7 @@ def scan_deadlines(day: TownDay, finder: Finder) -> Counter:
     )
     for case in candidates:
         due = due_of(case.state, case.accept_due, case.handle_due)
-        kind = light_for(due, day.today, day.calendar)
+        kind = day.light(due)
         if kind != case.warn_kind:
             continue
         who = finder.handlers(case)
@@ -176,13 +148,13 @@ def digest_lines(day: TownDay) -> list[str]:
     """Overdue cases by level and village, what is due next, overdue follow-ups."""
     rows = (
         Case.objects.filter(town=day.town, state__in=OPEN_STATES)
-        .annotate(due_now=_current_due())
+        .annotate(due_now=due_now_expr())
         .values("level", "village__name", "department__name", "due_now")
     )
     overdue: dict[str, Counter] = defaultdict(Counter)
     soon = 0
     for row in rows:
-        light = light_for(row["due_now"], day.today, day.calendar)
+        light = day.light(row["due_now"])
         if light == "red":
             where = (
                 row["department__name"]
@@ -241,7 +213,7 @@ def send_digest(day: TownDay, finder: Finder) -> bool:
 
 
 def scan_town(town: Town, now: datetime | None = None) -> Counter:
-    day = town_day(town, now or clock.now())
+    day = town_day(town, now or clock.now())  # cases.deadlines: today and calendar
     finder = Finder(town, day.today)
     sent = scan_deadlines(day, finder) + scan_follow_ups(day, finder)
     if send_digest(day, finder):

@@ -37,11 +37,11 @@ from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate, TruncMonth
 
 from gridcase.assessment.services import assess_period
+from gridcase.cases.deadlines import due_now_expr
 from gridcase.cases.models import OPEN_STATES, Case, Level, LocalOutcome, State, TimelineEntry
 from gridcase.core import clock
 from gridcase.org.models import Role, Town, Unit, User, Village
 from gridcase.org.selectors import roles_in_force
-from gridcase.web.selectors import DUE
 
 TOWN_WIDE = frozenset(
     {
@@ -266,7 +266,7 @@ def overdue_now(town: Town) -> Overdue:
     today = clock.today(town.timezone)
     rows = (
         Case.objects.filter(town=town, state__in=OPEN_STATES)
-        .annotate(due=DUE)
+        .annotate(due=due_now_expr())
         .filter(due__lt=today)
         .values("level", "village_id", "department_id")
         .annotate(n=Count("pk"))

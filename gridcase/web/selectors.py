@@ -11,119 +11,27 @@ Performance (a town may hold a million cases):
   Count per tab, restricted to open cases and closed cases awaiting a follow-up (the states
   and levels are indexed: case(town, state, level));
 - a case's light needs the town's working calendar: it is loaded once per request and town
-  (`Lights`), never per row.
+  (`user_days`, from cases.deadlines), never per row.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 
-from django.db.models import Case as CaseWhen
-from django.db.models import (
-    Count,
-    DateField,
-    Exists,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Value,
-    When,
-)
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from gridcase.cases.deadlines import due_of
+from gridcase.cases.deadlines import TownDay, due_now_expr, light_q, town_days
 from gridcase.cases.models import OPEN_STATES, Case, FollowUp, Party, State, TimelineEntry
 from gridcase.cases.selectors import visible_cases
 from gridcase.core import clock
-from gridcase.core.calendar import calendar_for
-from gridcase.core.workdays import WorkCalendar, light_for
-from gridcase.org.models import Role, Town, User
+from gridcase.org.models import Role, User
 from gridcase.org.selectors import roles_in_force
 
 IN_PROGRESS = [State.HANDLING, State.REPORTED]
 FAR_FUTURE = date(9999, 12, 31)
-
-# The deadline that matters now (cases.deadlines.due_of, as SQL): acceptance while pending,
-# handling after; none for drafts and finished cases.
-DUE = CaseWhen(
-    When(state=State.PENDING, then=F("accept_due")),
-    When(state__in=IN_PROGRESS, then=F("handle_due")),
-    default=None,
-    output_field=DateField(),
-)
-
-
-# ---------------------------------------------------------------- lights
-
-
-@dataclass
-class TownDay:
-    town_id: int
-    tz: str
-    today: date
-    next_working_day: date
-    calendar: WorkCalendar
-
-
-@dataclass
-class Lights:
-    """Each town's calendar and today, loaded once per request (one query per town)."""
-
-    _days: dict[int, TownDay] = field(default_factory=dict)
-
-    def day(self, town: Town) -> TownDay:
-        if town.id not in self._days:
-            today = clock.today(town.timezone)
-            calendar = calendar_for(town.id, today.year - 1, today.year + 1)
-            self._days[town.id] = TownDay(
-                town.id, town.timezone, today, calendar.next_working_day(today), calendar
-            )
-        return self._days[town.id]
-
-    def light(self, case: Case) -> str:
-        """green / yellow / red for an open case; '' for drafts and finished cases."""
-        due = due_of(case.state, case.accept_due, case.handle_due)
-        if case.state not in OPEN_STATES:
-            return ""
-        day = self.day(case.town)
-        return light_for(due, day.today, day.calendar)
-
-    def follow_up_light(self, case: Case) -> str:
-        if case.follow_up_due is None:
-            return ""
-        day = self.day(case.town)
-        return light_for(case.follow_up_due, day.today, day.calendar)
-
-
-def _due_between(low: date | None, high: date | None) -> Q:
-    """Open cases whose current deadline is in [low, high] (either end open)."""
-    pending, handling = Q(state=State.PENDING), Q(state__in=IN_PROGRESS)
-    if low is not None:
-        pending &= Q(accept_due__gte=low)
-        handling &= Q(handle_due__gte=low)
-    if high is not None:
-        pending &= Q(accept_due__lte=high)
-        handling &= Q(handle_due__lte=high)
-    return pending | handling
-
-
-def light_q(light: str, days: list[TownDay]) -> Q:
-    """The cases of a light, per town (each town has its own today and calendar)."""
-    q = Q(pk__in=[])
-    for day in days:
-        red = _due_between(None, day.today - timedelta(days=1))
-        yellow = _due_between(day.today, day.next_working_day)
-        if light == "red":
-            cond = red
-        elif light == "yellow":
-            cond = yellow
-        else:
-            cond = Q(state__in=OPEN_STATES) & ~red & ~yellow
-        q |= Q(town_id=day.town_id) & cond
-    return q
 
 
 # ---------------------------------------------------------------- my level
@@ -403,7 +311,7 @@ ORDERS = {
     "drafts": Order("created_at", True, "datetime"),
     "all": Order("submitted_at", True, "datetime"),
 }
-QUEUE_ORDER = Order(Coalesce(DUE, Value(FAR_FUTURE)), False, "date")
+QUEUE_ORDER = Order(Coalesce(due_now_expr(), Value(FAR_FUTURE)), False, "date")
 
 
 def order_for(tab: str) -> Order:
@@ -515,6 +423,7 @@ def attach_towns(user: User, cases) -> list[Case]:
     return cases
 
 
-def town_days(user: User, lights: Lights) -> list[TownDay]:
+def user_days(user: User) -> list[TownDay]:
+    """The day of each town the person has a role in (cases.deadlines.town_days)."""
     towns = {role.town_id: role.town for role in roles_in_force(user)}
-    return [lights.day(town) for town in towns.values()]
+    return list(town_days(towns.values()).values())

@@ -7,14 +7,16 @@ expected date below can be counted on a wall calendar.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 import pytest
 
-from gridcase.cases.deadlines import FOLLOW_UP_WORKING_DAYS, TownClock
+from gridcase.cases import deadlines, workflow
+from gridcase.cases.deadlines import FOLLOW_UP_WORKING_DAYS, TownClock, TownDay, due_kind, due_of
 from gridcase.core.policy import default_policy
 from gridcase.core.workdays import WorkCalendar
+from gridcase.org.models import Town
 
 # Nothing here touches the database: no `db` fixture, no django_db mark.
 pytestmark: list = []
@@ -114,3 +116,63 @@ def test_a_follow_up_is_due_ten_working_days_after_closing(town):
 )
 def test_the_light_turns_yellow_a_working_day_ahead_and_red_when_overdue(town, due, today, light):
     assert town.light(due, today) == light
+
+
+def test_a_submit_sets_the_grids_acceptance_deadline_and_a_local_period_from_it(town):
+    # Submitted Thu 30 Apr: accept by Thu 7 May; until accepted, the local period runs five
+    # working days from that deadline (8, 9, 11, 12, 13 May).
+    assert town.at_submit(utc(2026, 4, 30, 2)) == {
+        "accept_due": date(2026, 5, 7),
+        "first_accept_due": date(2026, 5, 7),
+        "local_due": date(2026, 5, 13),
+    }
+
+
+@pytest.mark.parametrize(
+    ("state", "due", "kind"),
+    [
+        ("draft", None, ""),
+        ("pending", date(2026, 5, 7), "accept"),
+        ("handling", date(2026, 5, 12), "handle"),
+        ("reported", date(2026, 5, 12), "handle"),
+        ("closed", None, ""),
+        ("voided", None, ""),
+    ],
+)
+def test_the_deadline_that_matters_is_acceptance_while_pending_and_handling_after(state, due, kind):
+    assert due_of(state, date(2026, 5, 7), date(2026, 5, 12)) == due
+    assert due_kind(state) == kind
+
+
+def test_the_open_states_are_the_workflows():
+    assert set(deadlines.OPEN) == set(workflow.OPEN)
+
+
+@dataclass
+class _Case:
+    state: str
+    accept_due: date | None = None
+    handle_due: date | None = None
+
+
+def _day(today: date) -> TownDay:
+    return TownDay(town=Town(id=1, timezone="Asia/Shanghai"), today=today, calendar=LABOUR_DAY_2026)
+
+
+def test_a_towns_day_lights_open_cases_only():
+    day = _day(date(2026, 4, 30))
+    assert day.next_working_day == date(2026, 5, 6)  # across the Labour Day holiday
+    assert day.case_light(_Case("pending", accept_due=date(2026, 5, 6))) == "yellow"
+    assert day.case_light(_Case("handling", handle_due=date(2026, 4, 29))) == "red"
+    assert day.case_light(_Case("reported", handle_due=date(2026, 5, 7))) == "green"
+    assert day.case_light(_Case("pending")) == "green"  # no deadline: nothing to warn of
+    assert day.case_light(_Case("closed", handle_due=date(2026, 4, 29))) is None
+    assert day.case_light(_Case("draft")) is None
+
+
+def test_a_follow_ups_light_counts_like_a_cases_and_is_none_when_none_is_due():
+    day = _day(date(2026, 5, 8))
+    assert day.follow_up_light(date(2026, 5, 9)) == "yellow"  # the make-up Saturday
+    assert day.follow_up_light(date(2026, 5, 7)) == "red"
+    assert day.follow_up_light(date(2026, 5, 11)) == "green"
+    assert day.follow_up_light(None) is None

@@ -175,7 +175,9 @@ def test_two_scans_at_the_same_time_send_each_warning_once(t):
 
 
 def test_the_calendar_is_loaded_once_per_town_per_scan(t, other_town, monkeypatch):
-    from gridcase.notify import schedule as module
+    # The scan's town day comes from cases.deadlines (the one home of a town's today and
+    # calendar); counted from after the cases are submitted, so only the scan's loads count.
+    from gridcase.cases import deadlines as module
 
     calls = []
     real = module.calendar_for
@@ -184,10 +186,10 @@ def test_the_calendar_is_loaded_once_per_town_per_scan(t, other_town, monkeypatc
         calls.append(args)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(module, "calendar_for", counting)
     with time_machine.travel(local(2026, 9, 29, 9), tick=False):
         for _ in range(3):
             submitted_case(t, local(2026, 9, 28, 9))
+        monkeypatch.setattr(module, "calendar_for", counting)
         schedule.scan()
     assert sorted(c[0] for c in calls) == sorted([t.town.id, other_town.town.id])
     assert Notification.objects.filter(kind="yellow").count() == 3

@@ -7,6 +7,7 @@ from html import unescape
 import pytest
 
 from gridcase.cases import services
+from gridcase.cases.deadlines import light_q
 from gridcase.cases.models import Case
 from gridcase.web import selectors as q
 from tests.factories import CLOSE_DISPUTE, local, submitted_case
@@ -236,11 +237,11 @@ def test_queue_query_count_does_not_grow_with_rows(
 def test_light_filter_matches_the_light_shown(t, frozen):
     for d in (8, 12, 13, 14):
         submitted_case(t, local(2026, 10, d, 9))
-    lights = q.Lights()
-    days = q.town_days(t.officer, lights)
+    days = q.user_days(t.officer)
+    by_town = {day.town_id: day for day in days}
     for light in ("red", "yellow", "green"):
-        cases = Case.objects.filter(q.light_q(light, days)).select_related("town")
-        assert cases and all(lights.light(c) == light for c in cases)
+        cases = Case.objects.filter(light_q(light, days)).select_related("town")
+        assert cases and all(by_town[c.town_id].case_light(c) == light for c in cases)
 
 
 def test_chinese_first_and_english_on_request(client, t, frozen):

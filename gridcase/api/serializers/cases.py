@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from drf_spectacular.types import OpenApiTypes
@@ -10,7 +11,7 @@ from rest_framework import serializers
 from rest_framework.reverse import reverse
 
 from gridcase.cases import elements, workflow
-from gridcase.cases.deadlines import due_of
+from gridcase.cases.deadlines import TownDay, due_of
 from gridcase.cases.models import (
     AgreementForm,
     Case,
@@ -23,7 +24,6 @@ from gridcase.cases.models import (
     State,
 )
 from gridcase.core import limits, phones
-from gridcase.core.workdays import light_for
 
 from .common import IdField, PhoneField, RefSerializer, StrictSerializer, TextField
 
@@ -46,12 +46,10 @@ def case_due(case: Case) -> date | None:
     return due_of(case.state, case.accept_due, case.handle_due)
 
 
-def case_light(case: Case, clocks: dict) -> str | None:
+def case_light(case: Case, days: Mapping[int, TownDay]) -> str | None:
     """green / yellow / red for an open case (domain.md, Deadlines); None otherwise."""
-    if not case.is_open or case.town_id not in clocks:
-        return None
-    today, calendar = clocks[case.town_id]
-    return light_for(case_due(case), today, calendar)
+    day = days.get(case.town_id)
+    return day.case_light(case) if day is not None else None
 
 
 class PersonSerializer(serializers.Serializer):
@@ -111,7 +109,7 @@ class CaseListSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.ChoiceField(choices=LIGHTS, allow_null=True))
     def get_light(self, case):
-        return case_light(case, self.context.get("clocks", {}))
+        return case_light(case, self.context.get("days", {}))
 
 
 class PartySerializer(serializers.Serializer):

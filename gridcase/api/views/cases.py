@@ -6,12 +6,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import ValidationError
 
 from gridcase.cases import services
+from gridcase.cases.deadlines import town_days
 from gridcase.cases.errors import ActionNotAllowed
 from gridcase.org.models import Grid, Role, Village
 from gridcase.org.selectors import roles_in_force
 
 from ..idempotency import idempotent
-from ..queries import case_list, clocks_for, towns_in_scope
+from ..queries import case_list, towns_in_scope
 from ..serializers.cases import (
     CaseDetailSerializer,
     CaseDraftSerializer,
@@ -86,11 +87,11 @@ class CaseListView(ApiView):
     def get(self, request):
         filters = bounded_query(CaseFilterSerializer, request)
         towns = towns_in_scope(request.user)
-        clocks = clocks_for(towns)
-        qs = case_list(request.user, filters, towns, clocks)
+        days = town_days(towns)
+        qs = case_list(request.user, filters, towns, days)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(qs, request, view=self)
-        data = CaseListSerializer(page, many=True, context={"clocks": clocks}).data
+        data = CaseListSerializer(page, many=True, context={"days": days}).data
         return paginator.get_paginated_response(data)
 
     @extend_schema(

@@ -7,10 +7,10 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from gridcase.cases import selectors, services
+from gridcase.cases.deadlines import town_days
 from gridcase.cases.models import Case
 
 from ..idempotency import HEADER
-from ..queries import clocks_for
 from ..serializers.cases import CaseDetailSerializer
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
@@ -48,7 +48,7 @@ def case_detail_data(request, case: Case) -> dict:
         "handles": selectors.handles(user, case),
         "allowed_actions": selectors.allowed_actions(user, case),
         "timeline": list(selectors.timeline(case)),
-        "clocks": clocks_for([case.town]),
+        "days": town_days([case.town]),
     }
     return CaseDetailSerializer(case, context=context).data
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gridcase.cases import selectors
+from gridcase.cases.deadlines import town_day
 from gridcase.cases.models import (
     LOCAL_LEVELS,
     MAJOR_CATEGORIES,
@@ -22,7 +23,6 @@ from gridcase.cases.workflow import ACTION_LABELS
 from gridcase.core import phones
 from gridcase.org.models import Unit
 from gridcase.web import forms as wf
-from gridcase.web.selectors import Lights
 
 # The titles of actions as the buttons and the timeline show them (translatable here; the
 # workflow table's Chinese labels are the fallback).
@@ -160,12 +160,15 @@ def detail_context(request: HttpRequest, case: Case, *, bound: tuple[str, object
                 "open": bool(bound and bound[0] == action),
             }
         )
-    lights = Lights()
+    # The town's calendar is loaded only when there is a light to show.
+    closed = case.state == "closed"
+    day = town_day(case.town) if case.is_open or (closed and case.follow_up_due) else None
+    follow_up_light = day.follow_up_light(case.follow_up_due) if day and closed else None
     return {
         "nav_section": "cases",
         "case": case,
-        "light": lights.light(case),
-        "follow_up_light": lights.follow_up_light(case) if case.state == "closed" else "",
+        "light": (day.case_light(case) or "") if day else "",
+        "follow_up_light": follow_up_light or "",
         "parties": [
             {"name": p.name, "phone": p.phone if handles else phones.mask_phone(p.phone)}
             for p in parties

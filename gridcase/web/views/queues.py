@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from gridcase.cases.deadlines import TownDay, due_kind, due_of, town_day
 from gridcase.cases.models import Category, Level, State
 from gridcase.org.models import Village
 from gridcase.org.selectors import role_kinds, towns_of
@@ -20,8 +21,7 @@ PAGE_SIZE = 30
 def queue_context(request: HttpRequest, *, default_tab: str | None) -> dict:
     """Everything the queue page and the ledger export share: tab, filters, the queryset."""
     user = request.user
-    lights = q.Lights()
-    days = q.town_days(user, lights)
+    days = q.user_days(user)
     villages = Village.objects.filter(town_id__in=towns_of(user)).order_by("name")
     form = FilterForm(request.GET or None, villages=villages)
     # A wrong value (an impossible date) is shown next to its field and otherwise ignored.
@@ -30,7 +30,6 @@ def queue_context(request: HttpRequest, *, default_tab: str | None) -> dict:
     scoped = q.apply_filters(q.queue_cases(user), filters, days)
     return {
         "user": user,
-        "lights": lights,
         "days": days,
         "form": form,
         "filters": filters,
@@ -65,7 +64,7 @@ def _queue(request: HttpRequest, *, default_tab: str | None, nav_section: str) -
         before=request.GET.get("before", ""),
         size=PAGE_SIZE,
     )
-    rows = list_rows(q.attach_towns(user, page.rows), ctx["lights"], follow_up=tab == "follow_up")
+    rows = list_rows(q.attach_towns(user, page.rows), days, follow_up=tab == "follow_up")
     return render(
         request,
         "web/queue.html",
@@ -87,7 +86,7 @@ def _labels(choices) -> dict[str, str]:
     return {value: str(label) for value, label in choices}
 
 
-def list_rows(cases, lights: q.Lights, *, follow_up: bool = False) -> list[dict]:
+def list_rows(cases, days: list[TownDay], *, follow_up: bool = False) -> list[dict]:
     """What a list row shows, with the choice labels translated once per request (a model's
     get_FOO_display translates every choice on every call: thirty rows made that the page's
     main cost)."""
@@ -97,15 +96,14 @@ def list_rows(cases, lights: q.Lights, *, follow_up: bool = False) -> list[dict]
         _labels(Level.choices),
     )
     light_labels = {k: str(v) for k, v in LIGHT_LABELS.items()}
+    by_town = {day.town_id: day for day in days}
     rows = []
     for case in cases:
-        light = lights.follow_up_light(case) if follow_up else lights.light(case)
-        if case.state == State.PENDING:
-            due_kind, due = "accept", case.accept_due
-        elif case.state in (State.HANDLING, State.REPORTED):
-            due_kind, due = "handle", case.handle_due
+        day = by_town.get(case.town_id) or town_day(case.town)
+        if follow_up:
+            light = day.follow_up_light(case.follow_up_due) or ""
         else:
-            due_kind, due = "", None
+            light = day.case_light(case) or ""
         rows.append(
             {
                 "case": case,
@@ -115,8 +113,8 @@ def list_rows(cases, lights: q.Lights, *, follow_up: bool = False) -> list[dict]
                 "category": categories.get(case.category, case.category),
                 "state": states.get(case.state, case.state),
                 "level": levels.get(case.level, case.level),
-                "due_kind": due_kind,
-                "due": due,
+                "due_kind": due_kind(case.state),
+                "due": due_of(case.state, case.accept_due, case.handle_due),
             }
         )
     return rows
