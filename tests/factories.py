@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from gridcase.cases import services
+from gridcase.cases import filing
 from gridcase.cases.models import Case
 from gridcase.org.models import Grid, Role, Town, Unit, User, Village
 
@@ -131,7 +131,7 @@ def complete_data(at: datetime, **overrides) -> dict:
 
 
 def submitted_case(t: TestTown, at: datetime, **overrides) -> Case:
-    case = services.case_create_draft(
+    case = filing.case_create_draft(
         town=t.town, by=t.officer, data=complete_data(at, **overrides), at=at
     )
-    return services.case_submit(case=case, by=t.officer, at=at)
+    return filing.case_submit(case=case, by=t.officer, at=at)

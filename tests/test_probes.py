@@ -27,7 +27,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from openpyxl import load_workbook
 
 from gridcase.api.models import ApiToken
-from gridcase.cases import services
+from gridcase.cases import attachments
 from gridcase.org import services as org_services
 from gridcase.org.models import Role
 from tests.factories import local, make_user, submitted_case
@@ -68,7 +68,7 @@ def world(t, other_town, tmp_path, settings):
         )
         from django.core.files.uploadedfile import SimpleUploadedFile
 
-        attachment = services.case_attach(
+        attachment = attachments.case_attach(
             case=case,
             by=t.officer,
             upload=SimpleUploadedFile("现场.png", PNG, content_type="image/png"),

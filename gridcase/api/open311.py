@@ -31,11 +31,10 @@ import xml.etree.ElementTree as ET
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import transaction
 from rest_framework import renderers
 
-from gridcase.cases import elements, services
-from gridcase.cases.deadlines import due_of, town_clock
+from gridcase.cases import filing
+from gridcase.cases.deadlines import due_of
 from gridcase.cases.errors import CaseError
 from gridcase.cases.models import OPEN_STATES, Case, Category, Level, Source, State
 from gridcase.cases.workflow import LEVEL_LABELS, STATE_LABELS
@@ -311,7 +310,6 @@ def serving_officer(village: Village, day: date) -> Role | None:
     )
 
 
-@transaction.atomic
 def open311_submit(
     *,
     town: Town,
@@ -321,10 +319,10 @@ def open311_submit(
     report: dict[str, Any],
     at: datetime | None = None,
 ) -> Case:
-    """File a citizen's report as a case submitted at grid level (see the module's notes)."""
+    """File a citizen's report as a case submitted at grid level (see the module's notes),
+    through the one filing service (cases.filing.file_report)."""
     at = at or clock.now()
-    tc = town_clock(town, at)
-    role = serving_officer(village, tc.local(at))
+    role = serving_officer(village, clock.local_date(at, town.timezone))
     if role is None:
         raise CaseError(
             f"{village.name}暂无在岗的网格专管员,无法受理上报,请联系镇社会服务管理中心",
@@ -353,26 +351,14 @@ def open311_submit(
         # The reporter's number is a party's: shown whole only to the people handling the
         # case, masked for everyone else (never copied into the timeline, which all readers see).
         content["parties"] = [{"name": reporter or "上报群众", "phone": phone}]
-    clean = services._clean_content(town, content)
-    parties = clean.pop("parties", [])
-    missing = elements.missing_at_submit(dict(clean, parties=parties))
-    case = Case.objects.create(
+    contact = {k: report[k] for k in ("email", "device_id", "account_id") if report.get(k)}
+    return filing.file_report(
         town=town,
-        number=services.next_number(town, at),
         village=village,
         grid=grid,
         officer=role.user,
         source=Source.OPEN311,
-        state=State.DRAFT,
-        level=Level.GRID,
-        **clean,
-    )
-    services._save_parties(case, parties)
-    contact = {k: report[k] for k in ("email", "device_id", "account_id") if report.get(k)}
-    services.record_event(
-        case=case,
-        action="create",
-        by=None,
+        content=content,
         at=at,
         note="群众通过 Open311 上报",
         data={
@@ -383,23 +369,3 @@ def open311_submit(
             "media_url": report.get("media_url", ""),
         },
     )
-    services._swap(
-        case,
-        {
-            "state": State.PENDING,
-            "submitted_at": at,
-            **tc.at_submit(at),
-            "missing_elements": [message for _, message in missing],
-        },
-    )
-    services._record(
-        case,
-        action="submit",
-        by=None,
-        at=at,
-        note="缺少要素:" + elements.describe(missing) if missing else "",
-        from_state=State.DRAFT,
-        from_level=Level.GRID,
-        data={"missing": [field for field, _ in missing]},
-    )
-    return case

@@ -12,9 +12,9 @@ from datetime import date, datetime
 from django.db import IntegrityError, transaction
 
 from gridcase.assessment import rules
+from gridcase.cases.changes import record_event
 from gridcase.cases.errors import ActionNotAllowed, CaseError, Conflict
 from gridcase.cases.models import Case
-from gridcase.cases.services import record_event
 from gridcase.core import clock
 from gridcase.notify import outbox, recipients
 from gridcase.org.models import Role, User

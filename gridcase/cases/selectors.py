@@ -6,13 +6,15 @@ which pages and the API turn into 404.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
 
 from gridcase.org.models import Role, User
 from gridcase.org.selectors import roles_in_force
 
 from . import workflow
-from .models import Case
+from .models import Case, ExtensionRequest
 
 TOWN_WIDE = {
     Role.Kind.TOWN_CENTER,
@@ -85,10 +87,40 @@ def handles(user: User, case: Case) -> bool:
     )
 
 
-def allowed_actions(user: User, case: Case) -> list[str]:
-    return workflow.allowed_actions(
+def pending_extension(
+    case: Case, extensions: Iterable[ExtensionRequest] | None = None
+) -> ExtensionRequest | None:
+    """The extension request awaiting a decision at the case's level, if any. From the
+    given requests when the caller has them loaded; otherwise one query."""
+    if extensions is None:
+        extensions = case.extensions.filter(
+            status=ExtensionRequest.Status.PENDING, level=case.level
+        )
+    return next(
+        (
+            r
+            for r in extensions
+            if r.status == ExtensionRequest.Status.PENDING and r.level == case.level
+        ),
+        None,
+    )
+
+
+def allowed_actions(
+    user: User, case: Case, extensions: Iterable[ExtensionRequest] | None = None
+) -> list[str]:
+    """What this person may do with this case now: the workflow table's actions, less an
+    extension decision with nothing to decide and a second request while one is pending
+    (one request at a time; the services refuse both). The workbench and the API offer
+    exactly these. `extensions`: the case's requests, when the caller has them loaded."""
+    actions = workflow.allowed_actions(
         state=case.state, level=case.level, relations=relations_to(user, case)
     )
+    if "decide_extension" in actions or "request_extension" in actions:
+        pending = pending_extension(case, extensions)
+        hidden = "request_extension" if pending is not None else "decide_extension"
+        actions = [action for action in actions if action != hidden]
+    return actions
 
 
 def timeline(case: Case):

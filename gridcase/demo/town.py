@@ -15,7 +15,7 @@ from functools import lru_cache
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from gridcase.cases import services
+from gridcase.cases import filing, services
 from gridcase.cases.deadlines import remembered_clocks
 from gridcase.cases.errors import CaseError
 from gridcase.cases.models import Case
@@ -244,7 +244,7 @@ def play_case(story: Story, people: People, officer, village, grid, submitted: d
     }
     by = officer
     story.begin(submitted)
-    case = story.do(services.case_create_draft, town=story.town, by=by, data=data, at=submitted)
+    case = story.do(filing.case_create_draft, town=story.town, by=by, data=data, at=submitted)
     scenario = rng.choices(*zip(*SCENARIOS, strict=True))[0]
     station = people.stations[village.id]
     center = rng.choice(people.center)
@@ -258,7 +258,7 @@ def play_case(story: Story, people: People, officer, village, grid, submitted: d
                 at=submitted,
             )
         else:
-            story.do(services.case_submit, case=case, by=by, at=submitted)
+            story.do(filing.case_submit, case=case, by=by, at=submitted)
             at = story.later(submitted, 3 if scenario == "slow_accept" else rng.choice((0, 1)))
             story.do(services.case_accept, case=case, by=by, at=at)
             _play_rest(story, people, case, scenario, at, station, center)

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from gridcase.cases import services
+from gridcase.cases import filing, services
 from tests.api.conftest import device_client
 from tests.factories import complete_data, local, submitted_case
 
@@ -27,13 +27,13 @@ def several(t):
     overdue = submitted_case(t, local(2026, 9, 28, 9), category="security_hazard")  # red
     services.case_accept(case=overdue, by=t.officer, at=local(2026, 9, 28, 10))
     fresh = submitted_case(t, local(2026, 10, 14, 9), major=True)  # accept by 16 Oct: green
-    west = services.case_create_draft(
+    west = filing.case_create_draft(
         town=t.town,
         by=t.other_officer,
         data=complete_data(AT, category="livelihood_service", location="西村桥头"),
         at=AT,
     )
-    services.case_submit(case=west, by=t.other_officer, at=AT)
+    filing.case_submit(case=west, by=t.other_officer, at=AT)
     return {"yellow": due_today, "red": overdue, "green": fresh, "west": west}
 
 

@@ -9,7 +9,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from gridcase.api.models import ApiToken
-from gridcase.cases import services
+from gridcase.cases import filing, services
 from gridcase.cases.models import Case
 from gridcase.org.models import Role
 from tests.factories import CLOSE_DISPUTE, local, submitted_case
@@ -205,7 +205,7 @@ def test_statuses_map_to_open_and_closed_and_filters_apply(t, key, client):
     services.case_close(
         case=closed_case, by=t.officer, data=CLOSE_DISPUTE, at=local(2026, 10, 12, 12)
     )
-    services.case_create_draft(town=t.town, by=t.officer, data={}, at=local(2026, 10, 12, 9))
+    filing.case_create_draft(town=t.town, by=t.officer, data={}, at=local(2026, 10, 12, 9))
 
     def ids(**params):
         response = client.get(f"{BASE}/requests.json", dict(params, api_key=key))

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from gridcase.api.models import ApiToken
-from gridcase.cases import services
+from gridcase.cases import attachments, services
 from gridcase.org.models import Grid, Unit, Village
 from tests.api.conftest import device_client, png, system_client
 from tests.factories import CLOSE_DISPUTE, local, submitted_case
@@ -32,7 +32,7 @@ def _cases(t, n):
 def _closed_case_with_rows(t, n):
     case = submitted_case(t, AT)
     for i in range(n):
-        services.case_attach(case=case, by=t.officer, upload=png(f"{i}.png"), at=AT)
+        attachments.case_attach(case=case, by=t.officer, upload=png(f"{i}.png"), at=AT)
     services.case_accept(case=case, by=t.officer, at=AT)
     services.case_close(case=case, by=t.officer, data=CLOSE_DISPUTE, at=AT)
     for i in range(n):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from gridcase.cases import services
+from gridcase.cases import attachments, filing, services
 from gridcase.cases.models import Case
 from tests.api.conftest import device_client, png, system_client
 from tests.factories import CLOSE_DISPUTE, complete_data, local, make_town, submitted_case
@@ -52,12 +52,12 @@ VISIBLE = {
 def stage(t, name: str) -> Case:
     """A case of 东村 brought to the named stage through the services."""
     if name == "draft":
-        return services.case_create_draft(town=t.town, by=t.officer, data=complete_data(AT), at=AT)
+        return filing.case_create_draft(town=t.town, by=t.officer, data=complete_data(AT), at=AT)
     case = submitted_case(t, AT)
     if name == "grid_pending":
         return case
     if name == "grid_pending_attached":
-        services.case_attach(case=case, by=t.officer, upload=png(), at=AT)
+        attachments.case_attach(case=case, by=t.officer, upload=png(), at=AT)
         return case
     services.case_accept(case=case, by=t.officer, at=AT)
     if name == "grid_handling":
@@ -279,7 +279,7 @@ def test_a_refused_action_says_why_in_the_workflows_words(db):
 
 def test_an_incomplete_case_is_refused_with_every_missing_element(db):
     t = make_town()
-    draft = services.case_create_draft(
+    draft = filing.case_create_draft(
         town=t.town, by=t.officer, data={"category": "dispute", "location": "东村"}, at=AT
     )
     response = device_client(t.officer).post(
@@ -296,11 +296,9 @@ def test_the_list_shows_each_caller_only_their_cases(db):
     t = make_town()
     bs = make_town(name="白沙镇", code="bs", prefix="bs_")
     east = submitted_case(t, AT)
-    west = services.case_create_draft(
-        town=t.town, by=t.other_officer, data=complete_data(AT), at=AT
-    )
-    services.case_submit(case=west, by=t.other_officer, at=AT)
-    draft = services.case_create_draft(town=t.town, by=t.officer, data={}, at=AT)
+    west = filing.case_create_draft(town=t.town, by=t.other_officer, data=complete_data(AT), at=AT)
+    filing.case_submit(case=west, by=t.other_officer, at=AT)
+    draft = filing.case_create_draft(town=t.town, by=t.officer, data={}, at=AT)
     foreign = submitted_case(bs, AT)
     clients = _clients(t)
 

@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 import gridcase.api.serializers as api_serializers
 from gridcase.api.models import ApiToken
 from gridcase.api.serializers.common import TextInput
-from gridcase.cases import services
+from gridcase.cases import filing, services
 from gridcase.cases.models import Case, Party
 from tests.api.conftest import device_client
 from tests.factories import local, submitted_case
@@ -103,7 +103,7 @@ def test_the_services_refuse_control_characters_whoever_calls_them(t):
     from gridcase.cases.errors import CaseError
 
     with pytest.raises(CaseError) as caught:
-        services.case_create_draft(
+        filing.case_create_draft(
             town=t.town,
             by=t.officer,
             data={"category": "dispute", "location": "东村\x0b"},
@@ -111,7 +111,7 @@ def test_the_services_refuse_control_characters_whoever_calls_them(t):
         )
     assert caught.value.fields["location"] == ["发生地点含有不允许的控制字符(第 3 个字符)"]
     with pytest.raises(CaseError) as caught:
-        services.case_create_draft(
+        filing.case_create_draft(
             town=t.town,
             by=t.officer,
             data={"category": "dispute", "parties": [{"name": "李\x01四", "phone": ""}]},

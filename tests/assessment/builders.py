@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from gridcase.cases import services
+from gridcase.cases import filing, services
 from gridcase.cases.models import Case
 from gridcase.org.models import User
 from tests.factories import CLOSE_DISPUTE, TestTown, complete_data
@@ -18,13 +18,13 @@ def submitted(
     """A case handed in at ``at`` by ``by`` (the town's officer by default)."""
     by = by or t.officer
     village = t.village if by == t.officer else t.other_village
-    case = services.case_create_draft(
+    case = filing.case_create_draft(
         town=t.town,
         by=by,
         data=complete_data(at, category=category, village=village, **data),
         at=at,
     )
-    return services.case_submit(case=case, by=by, at=at)
+    return filing.case_submit(case=case, by=by, at=at)
 
 
 def closed_locally(

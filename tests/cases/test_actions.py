@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from gridcase.cases import services
+from gridcase.cases import attachments, filing, services
 from gridcase.cases.errors import ActionNotAllowed, CaseError
 from gridcase.cases.models import Attachment
 from tests.factories import CLOSE_DISPUTE, complete_data, local, submitted_case
@@ -21,7 +21,7 @@ def _media(settings, tmp_path):
 def test_a_photo_is_attached_and_recorded(t):
     case = submitted_case(t, local(2026, 10, 12, 9))
     upload = SimpleUploadedFile("现场.jpg", JPEG, content_type="image/jpeg")
-    attachment = services.case_attach(case=case, by=t.officer, upload=upload)
+    attachment = attachments.case_attach(case=case, by=t.officer, upload=upload)
     assert attachment.content_type == "image/jpeg"
     assert case.timeline.filter(action="attach").count() == 1
 
@@ -36,7 +36,7 @@ def test_a_photo_is_attached_and_recorded(t):
 def test_a_wrong_file_is_refused_and_nothing_is_kept(t, name, content, word):
     case = submitted_case(t, local(2026, 10, 12, 9))
     with pytest.raises(CaseError) as err:
-        services.case_attach(case=case, by=t.officer, upload=SimpleUploadedFile(name, content))
+        attachments.case_attach(case=case, by=t.officer, upload=SimpleUploadedFile(name, content))
     assert word in err.value.message
     assert not Attachment.objects.exists()
 
@@ -45,13 +45,13 @@ def test_a_file_over_the_limit_is_refused(t, settings):
     settings.GRIDCASE_ATTACHMENT_MAX_BYTES = 10
     case = submitted_case(t, local(2026, 10, 12, 9))
     with pytest.raises(CaseError) as err:
-        services.case_attach(case=case, by=t.officer, upload=SimpleUploadedFile("a.jpg", JPEG))
+        attachments.case_attach(case=case, by=t.officer, upload=SimpleUploadedFile("a.jpg", JPEG))
     assert "过大" in err.value.message
 
 
 def test_on_the_spot_submits_accepts_and_closes_at_once(t):
     at = local(2026, 10, 12, 9)
-    case = services.case_create_draft(town=t.town, by=t.officer, data=complete_data(at), at=at)
+    case = filing.case_create_draft(town=t.town, by=t.officer, data=complete_data(at), at=at)
     services.case_handle_on_spot(case=case, by=t.officer, data=CLOSE_DISPUTE, at=at)
     assert (case.state, case.local_outcome, case.closed_level) == ("closed", "closed", "grid")
     actions = list(case.timeline.values_list("action", flat=True))
@@ -60,7 +60,7 @@ def test_on_the_spot_submits_accepts_and_closes_at_once(t):
 
 def test_on_the_spot_without_a_mediation_record_leaves_the_draft_untouched(t):
     at = local(2026, 10, 12, 9)
-    case = services.case_create_draft(town=t.town, by=t.officer, data=complete_data(at), at=at)
+    case = filing.case_create_draft(town=t.town, by=t.officer, data=complete_data(at), at=at)
     with pytest.raises(CaseError):
         services.case_handle_on_spot(case=case, by=t.officer, data={"result": "好了"}, at=at)
     case.refresh_from_db()
@@ -111,7 +111,7 @@ def test_only_the_office_reviews_quality(t):
 def test_major_is_only_for_disputes_and_hazards(t):
     at = local(2026, 10, 12, 9)
     with pytest.raises(CaseError) as err:
-        services.case_create_draft(
+        filing.case_create_draft(
             town=t.town, by=t.officer, data={"category": "livelihood_service", "major": True}, at=at
         )
     assert "major" in err.value.fields
@@ -131,7 +131,7 @@ def test_the_village_returns_to_the_officer_who_must_act_again(t):
 
 def test_an_occurrence_in_the_future_is_refused(t):
     with pytest.raises(CaseError) as err:
-        services.case_create_draft(
+        filing.case_create_draft(
             town=t.town, by=t.officer, data={"occurred_at": local(2099, 1, 1, 9)}
         )
     assert "occurred_at" in err.value.fields
@@ -142,4 +142,4 @@ def test_a_draft_cannot_name_a_grid_of_another_village(t):
 
     foreign = Grid.objects.get(village=t.other_village)
     with pytest.raises(ActionNotAllowed):
-        services.case_create_draft(town=t.town, by=t.officer, data={"grid": foreign})
+        filing.case_create_draft(town=t.town, by=t.officer, data={"grid": foreign})

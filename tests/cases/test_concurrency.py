@@ -6,7 +6,7 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from gridcase.cases import services
+from gridcase.cases import filing, services
 from gridcase.cases.errors import Conflict
 from gridcase.cases.models import Case, TimelineEntry
 from tests.factories import local, make_town, submitted_case
@@ -77,7 +77,7 @@ def test_case_numbers_stay_unique_when_officers_create_at_once():
     numbers = []
 
     def create(case, user):
-        made = services.case_create_draft(town=t.town, by=user, data={"category": "other"})
+        made = filing.case_create_draft(town=t.town, by=user, data={"category": "other"})
         numbers.append(made.number)
 
     first = submitted_case(t, local(2026, 10, 12, 9))

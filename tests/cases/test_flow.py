@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from gridcase.cases import services
+from gridcase.cases import filing, services
 from gridcase.cases.errors import ActionNotAllowed, CaseError, Conflict
 from gridcase.cases.models import Case, TimelineEntry
 from tests.factories import CLOSE_DISPUTE, local, submitted_case
@@ -35,11 +35,11 @@ def test_late_acceptance_buys_no_time(t):
 
 def test_submit_names_every_missing_element(t):
     at = local(2026, 10, 9, 9)
-    case = services.case_create_draft(
+    case = filing.case_create_draft(
         town=t.town, by=t.officer, data={"category": "dispute", "location": "东村"}, at=at
     )
     with pytest.raises(CaseError) as err:
-        services.case_submit(case=case, by=t.officer, at=at)
+        filing.case_submit(case=case, by=t.officer, at=at)
     for word in ("发生时间", "人物", "起因", "经过", "两方当事人"):
         assert word in err.value.message
     case.refresh_from_db()
@@ -50,7 +50,7 @@ def test_submit_names_every_missing_element(t):
 def test_a_draft_refuses_a_phone_number_that_is_not_one(t):
     at = local(2026, 10, 9, 9)
     with pytest.raises(CaseError) as err:
-        services.case_create_draft(
+        filing.case_create_draft(
             town=t.town,
             by=t.officer,
             data={"category": "dispute", "parties": [{"name": "张三", "phone": "12345"}]},

@@ -2,7 +2,7 @@
 
 import pytest
 
-from gridcase.cases import selectors, services
+from gridcase.cases import filing, selectors, services
 from gridcase.cases.models import Case
 from tests.factories import local, submitted_case
 
@@ -51,7 +51,7 @@ def test_no_one_sees_another_towns_cases(t, other_town, escalated):
 
 
 def test_a_draft_is_seen_only_by_the_officer_who_wrote_it(t):
-    draft = services.case_create_draft(town=t.town, by=t.officer, data={"category": "other"})
+    draft = filing.case_create_draft(town=t.town, by=t.officer, data={"category": "other"})
     assert selectors.visible_cases(t.officer).filter(pk=draft.pk).exists()
     for who in ("station_user", "center_user", "office_user"):
         assert not selectors.visible_cases(getattr(t, who)).filter(pk=draft.pk).exists()

@@ -18,6 +18,7 @@ from gridcase.api.models import ApiToken
 from gridcase.api.tokens import token_issue, token_revoke
 from gridcase.assessment import adjustments, policy_versions
 from gridcase.assessment import quarter as life
+from gridcase.cases import changes as case_changes
 from gridcase.cases import services as case_services
 from gridcase.cases.errors import CaseError
 from gridcase.cases.models import TimelineEntry
@@ -418,7 +419,7 @@ def test_the_canonical_form_reads_back_the_same_from_the_database(t):
     """What Python hashed before the insert is what verify hashes after reading it back."""
     org.calendar_override_add(by=t.admin_user, town=t.town, day=date(2026, 12, 31), kind="holiday")
     case = submitted_case(t, local(2026, 10, 12, 9, 30, 15, 123456))
-    case_services.record_event(
+    case_changes.record_event(
         case=case, action="note", by=None, data={"n": 2.0, "x": [1, "二", None], "ok": True}
     )
     assert verify()[1] == ""
@@ -460,7 +461,7 @@ def test_concurrent_writers_keep_each_chain_linear():
                         after={"i": i},
                     )
                 with transaction.atomic():
-                    case_services.record_event(
+                    case_changes.record_event(
                         case=cases[n % len(cases)], action="note", by=None, note=f"{n}-{i}"
                     )
         except Exception as exc:  # noqa: BLE001 - reported below

@@ -27,7 +27,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, connections, transaction
 from huey.contrib.djhuey import HUEY
 
-from gridcase.cases import services
+from gridcase.cases import attachments, filing
 from gridcase.cases.models import Attachment, Case, TimelineEntry
 from gridcase.core.backup import postgres
 from gridcase.core.backup.create import create_backup
@@ -112,12 +112,12 @@ def write_case(t, i: int) -> Case:
     case with all of its rows and its file, or nothing of it."""
     at = local(2026, 10, 12, 9)
     with transaction.atomic():
-        case = services.case_create_draft(
+        case = filing.case_create_draft(
             town=t.town, by=t.officer, data=complete_data(at, location=f"东村{i}组"), at=at
         )
-        case = services.case_submit(case=case, by=t.officer, at=at)
+        case = filing.case_submit(case=case, by=t.officer, at=at)
         photo = PNG + f"现场照片 {i} ".encode() * (50 + i)
-        services.case_attach(
+        attachments.case_attach(
             case=case, by=t.officer, upload=SimpleUploadedFile(f"现场{i}.png", photo), at=at
         )
     return case

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from gridcase.cases import services
+from gridcase.cases import attachments
 from gridcase.org.models import User
 from tests import factories
 from tests.web import test_browser_workbench as workbench
@@ -35,7 +35,7 @@ def visit(page, url: str, ready: str, timeout: float = 15000) -> list[str]:
 
 def test_workbench_pages_run_with_no_csp_violation(page_for, t, live_server):
     case = factories.submitted_case(t, factories.local(2026, 10, 13, 9))
-    services.case_attach(case=case, by=t.officer, upload=workbench_png())
+    attachments.case_attach(case=case, by=t.officer, upload=workbench_png())
     page = page_for(t.officer)
     page.context.add_init_script(RECORD_VIOLATIONS)
     console: list[str] = []

@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from gridcase.cases import services
+from gridcase.cases import filing, services
 from gridcase.cases.models import Case, ExtensionRequest, TimelineEntry
 from tests.factories import local, submitted_case
 
@@ -196,7 +196,7 @@ def test_an_action_that_is_not_allowed_now_is_refused_in_words(login, t, frozen)
 
 
 def test_submit_from_the_case_page_names_what_is_missing(login, t, frozen):
-    draft = services.case_create_draft(town=t.town, by=t.officer, data={"location": "东村"})
+    draft = filing.case_create_draft(town=t.town, by=t.officer, data={"location": "东村"})
     response = act(login(t.officer), draft, "submit")
     assert response.status_code == 400
     assert "缺少起因" in response.content.decode()

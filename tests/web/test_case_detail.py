@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from gridcase.cases import services
+from gridcase.cases import attachments, filing
 from tests.factories import local, submitted_case
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ def test_the_page_shows_every_element_and_the_timeline(login, t, frozen):
 
 def test_a_role_outside_the_scope_gets_404_everywhere(login, t, other_town, frozen):
     case = submitted_case(t, local(2026, 10, 13, 9))
-    attachment = services.case_attach(case=case, by=t.officer, upload=_png())
+    attachment = attachments.case_attach(case=case, by=t.officer, upload=_png())
     for user in (t.other_officer, t.other_station_user, t.department_user, other_town.center_user):
         client = login(user)
         response = client.get(f"/cases/{case.number}/")
@@ -81,7 +81,7 @@ def test_only_the_actions_allowed_now_are_offered(login, t, frozen):
 
 def test_attachments_are_served_only_through_the_scoped_view(login, t, frozen):
     case = submitted_case(t, local(2026, 10, 13, 9))
-    attachment = services.case_attach(case=case, by=t.officer, upload=_png())
+    attachment = attachments.case_attach(case=case, by=t.officer, upload=_png())
     response = login(t.station_user).get(f"/cases/{case.number}/files/{attachment.pk}/")
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
@@ -93,7 +93,7 @@ def test_attachments_are_served_only_through_the_scoped_view(login, t, frozen):
 
 def test_detail_query_count(login, t, frozen, django_assert_num_queries, layout_queries):
     case = submitted_case(t, local(2026, 10, 13, 9))
-    services.case_attach(case=case, by=t.officer, upload=_png())
+    attachments.case_attach(case=case, by=t.officer, upload=_png())
     client = login(t.center_user)
     client.get(f"/cases/{case.number}/")
     # session, user, case, roles, parties, attachments, extensions, follow-ups, timeline,
@@ -103,7 +103,7 @@ def test_detail_query_count(login, t, frozen, django_assert_num_queries, layout_
 
 
 def test_draft_page_offers_edit_and_submit_to_its_officer_only(login, t, frozen):
-    draft = services.case_create_draft(town=t.town, by=t.officer, data={"location": "东村"})
+    draft = filing.case_create_draft(town=t.town, by=t.officer, data={"location": "东村"})
     response = login(t.officer).get(f"/cases/{draft.number}/")
     assert response.context["can_edit"] and "submit" in action_names(response)
     assert login(t.station_user).get(f"/cases/{draft.number}/").status_code == 404

@@ -163,9 +163,9 @@ def test_entry_page_query_count(login, t, frozen, django_assert_num_queries, lay
 
 
 def test_draft_edit_page_query_count(login, t, frozen, django_assert_num_queries, layout_queries):
-    from gridcase.cases import services
+    from gridcase.cases import filing
 
-    draft = services.case_create_draft(town=t.town, by=t.officer, data={"location": "东村"})
+    draft = filing.case_create_draft(town=t.town, by=t.officer, data={"location": "东村"})
     client = login(t.officer)
     client.get(f"/cases/{draft.number}/edit/")
     # session, user, case, roles, parties, attachments

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from gridcase.assessment.quarter import quarter_finalise
 from gridcase.assessment.services import assess_period
-from gridcase.cases import services
+from gridcase.cases import filing, services
 from gridcase.core import clock
 from gridcase.org.models import Grid, Role, Village
 from gridcase.web import dashboard_selectors as ds
@@ -70,13 +70,13 @@ def story(t):
     services.case_close(case=cc, by=t.center_user, data=CLOSE, at=local(2026, 8, 25, 9))
     c["c"] = cc
     # D: 西村, submitted Mon 14 Sep, never accepted: overdue at the grid since 17 Sep.
-    d = services.case_create_draft(
+    d = filing.case_create_draft(
         town=t.town,
         by=t.other_officer,
         data=complete_data(local(2026, 9, 14, 9)),
         at=local(2026, 9, 14, 9),
     )
-    c["d"] = services.case_submit(case=d, by=t.other_officer, at=local(2026, 9, 14, 9))
+    c["d"] = filing.case_submit(case=d, by=t.other_officer, at=local(2026, 9, 14, 9))
     # E: 东村, escalated to the station on 15 Sep and never accepted there: overdue at the
     # village level (no local outcome yet: that is set when the case leaves the village).
     e = submitted_case(t, local(2026, 9, 15, 9), category="other")
@@ -86,7 +86,7 @@ def story(t):
     # F: voided (not a real matter) and G: a draft: neither is counted.
     f = submitted_case(t, local(2026, 9, 3, 9))
     services.case_void(case=f, by=t.center_user, reason="重复录入", at=local(2026, 9, 3, 10))
-    services.case_create_draft(
+    filing.case_create_draft(
         town=t.town, by=t.officer, data=complete_data(local(2026, 9, 4, 9)), at=local(2026, 9, 4, 9)
     )
     # H: 00:30 local on 1 May is in the period (May); I: 23:30 local on 30 April is not.
@@ -181,13 +181,13 @@ def test_pay_of_a_finalised_quarter_comes_from_its_snapshot(t, story, today):
     frozen = ds.pay_by_village(t.town, period())[1]
     # A late September case closed after finalising changes the live figures, not the
     # finalised ones.
-    late = services.case_create_draft(
+    late = filing.case_create_draft(
         town=t.town,
         by=t.other_officer,
         data=complete_data(local(2026, 9, 29, 9), category="livelihood_service"),
         at=local(2026, 9, 29, 9),
     )
-    services.case_submit(case=late, by=t.other_officer, at=local(2026, 9, 29, 9))
+    filing.case_submit(case=late, by=t.other_officer, at=local(2026, 9, 29, 9))
     services.case_accept(case=late, by=t.other_officer, at=local(2026, 9, 29, 10))
     services.case_close(case=late, by=t.other_officer, data=CLOSE, at=local(2026, 9, 29, 11))
     live = assess_period(town=t.town, months=clock.quarter_months("2026-Q3"), live=True)
@@ -338,10 +338,8 @@ def _bigger(t):
         officer = make_user(f"officer_{n}", t.town, "officer", village=village, grid=grid)
         for day in (3, 10, 17):
             at = local(2026, 8, day, 9)
-            case = services.case_create_draft(
-                town=t.town, by=officer, data=complete_data(at), at=at
-            )
-            services.case_submit(case=case, by=officer, at=at)
+            case = filing.case_create_draft(town=t.town, by=officer, data=complete_data(at), at=at)
+            filing.case_submit(case=case, by=officer, at=at)
 
 
 def _queries(client, url=URL):

@@ -6,7 +6,7 @@ from html import unescape
 
 import pytest
 
-from gridcase.cases import services
+from gridcase.cases import filing, services
 from gridcase.cases.deadlines import light_q
 from gridcase.cases.models import Case
 from gridcase.web import selectors as q
@@ -128,7 +128,7 @@ def test_follow_ups_due_until_one_is_recorded(login, t, frozen):
 
 
 def test_drafts_are_the_officers_own(login, t, frozen):
-    draft = services.case_create_draft(town=t.town, by=t.officer, data={"location": "东村"})
+    draft = filing.case_create_draft(town=t.town, by=t.officer, data={"location": "东村"})
     assert numbers(login(t.officer).get("/?tab=drafts")) == [draft.number]
     assert "drafts" not in [tab.key for tab, _ in login(t.station_user).get("/").context["tabs"]]
     assert numbers(login(t.station_user).get("/?tab=all")) == []

@@ -13,7 +13,7 @@ from django.urls import clear_url_caches, path
 from django.views import defaults
 
 import gridcase
-from gridcase.cases import services
+from gridcase.cases import attachments
 from tests.factories import local, submitted_case
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +77,7 @@ def test_redoc_alone_may_use_inline_styles():
 @pytest.mark.parametrize("debug", [False, True], ids=["debug off", "debug on"])
 def test_uploaded_files_have_no_url_in_any_mode(settings, login, t, frozen, debug):
     case = submitted_case(t, local(2026, 10, 13, 9))
-    attachment = services.case_attach(case=case, by=t.officer, upload=png())
+    attachment = attachments.case_attach(case=case, by=t.officer, upload=png())
     settings.DEBUG = debug
     import gridcase.urls
 

@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from gridcase.cases import services
+from gridcase.cases import filing, services
 from gridcase.cases.errors import CaseError
 from gridcase.org.models import Unit
 
@@ -81,7 +81,7 @@ def _action(
 
 
 def _submit(self, request, case, data):
-    services.case_submit(case=case, by=request.user)
+    filing.case_submit(case=case, by=request.user)
     return case_response(request, case)
 
 

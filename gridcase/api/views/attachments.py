@@ -11,7 +11,7 @@ from rest_framework import parsers, renderers
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from gridcase.cases import services
+from gridcase.cases.attachments import case_attach
 
 from ..idempotency import idempotent
 from ..serializers.actions import AttachmentUploadSerializer
@@ -74,7 +74,7 @@ class AttachmentsView(ApiView):
         precheck("attach", case, request.user)
         serializer = AttachmentUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        attachment = services.case_attach(
+        attachment = case_attach(
             case=case, by=request.user, upload=serializer.validated_data["file"]
         )
         return Response(_serialize(request, case, [attachment])[0], status=201)

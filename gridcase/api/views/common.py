@@ -6,7 +6,8 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from gridcase.cases import selectors, services
+from gridcase.cases import selectors
+from gridcase.cases.changes import require_action
 from gridcase.cases.deadlines import town_days
 from gridcase.cases.models import Case
 
@@ -38,7 +39,7 @@ def precheck(action: str, case: Case, user, level: str | None = None) -> None:
     The services check again inside their transaction; this only orders the answers so that
     a person without the right learns that first, in the workflow's words.
     """
-    services.require_action(action, case, user, level=level)
+    require_action(action, case, user, level=level)
 
 
 def case_detail_data(request, case: Case) -> dict:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from gridcase.cases import services
+from gridcase.cases import attachments, filing, selectors, services
 from gridcase.cases.errors import ActionNotAllowed, CaseError, Conflict
 from gridcase.cases.models import Case
 from gridcase.web.forms import add_service_errors
@@ -26,7 +26,6 @@ from gridcase.web.views.case_detail import (
     detail_context,
     get_case_or_404,
     needs_mediation,
-    pending_extension,
 )
 
 # Actions that change the case's state or deadlines: refused when the page was stale.
@@ -49,7 +48,7 @@ def _run(action: str, case: Case, user, form, request: HttpRequest) -> str:
     """Call the action's service; return the success message."""
     data = form.cleaned_data
     if action == "submit":
-        services.case_submit(case=case, by=user)
+        filing.case_submit(case=case, by=user)
         return _("已提交,受理期限 %(due)s。") % {"due": case.accept_due}
     if action == "accept":
         services.case_accept(case=case, by=user, note=data.get("note", ""))
@@ -85,7 +84,7 @@ def _run(action: str, case: Case, user, form, request: HttpRequest) -> str:
         )
         return _("延期申请已提交,等待审批。")
     if action == "decide_extension":
-        request_row = pending_extension(case, list(case.extensions.all()))
+        request_row = selectors.pending_extension(case, list(case.extensions.all()))
         if request_row is None:
             raise Conflict(_("该延期申请已被他人审批"))
         request_row.case = case
@@ -120,7 +119,7 @@ def _run(action: str, case: Case, user, form, request: HttpRequest) -> str:
         if not uploads:
             raise CaseError(_("请选择要上传的文件"), {"file": [_("请选择要上传的文件")]})
         for upload in uploads:
-            services.case_attach(case=case, by=user, upload=upload)
+            attachments.case_attach(case=case, by=user, upload=upload)
         return _("已上传 %(n)d 个附件。") % {"n": len(uploads)}
     raise Http404("unknown action")
 

@@ -16,7 +16,6 @@ from gridcase.cases.models import (
     MAJOR_CATEGORIES,
     Case,
     Category,
-    ExtensionRequest,
     Level,
 )
 from gridcase.cases.workflow import ACTION_LABELS
@@ -84,17 +83,6 @@ def needs_mediation(case: Case) -> bool:
     return case.category == Category.DISPUTE and case.level in LOCAL_LEVELS
 
 
-def pending_extension(case: Case, extensions: list[ExtensionRequest]) -> ExtensionRequest | None:
-    return next(
-        (
-            r
-            for r in extensions
-            if r.status == ExtensionRequest.Status.PENDING and r.level == case.level
-        ),
-        None,
-    )
-
-
 def action_form(action: str, case: Case, data=None, files=None):
     """The unbound (or bound) form of one action, or None for actions without a form here."""
     initial = {"version": case.version}
@@ -140,17 +128,13 @@ def detail_context(request: HttpRequest, case: Case, *, bound: tuple[str, object
     follow_ups = list(case.follow_ups.select_related("by"))
     timeline = list(selectors.timeline(case))
     handles = selectors.handles(user, case)
-    allowed = selectors.allowed_actions(user, case)
-    pending = pending_extension(case, extensions)
+    allowed = selectors.allowed_actions(user, case, extensions)
+    pending = selectors.pending_extension(case, extensions)
 
     actions = []
     for action in ACTION_ORDER:
         if action not in allowed:
             continue
-        if action == "decide_extension" and pending is None:
-            continue  # nothing to decide
-        if action == "request_extension" and pending is not None:
-            continue  # one request at a time
         form = bound[1] if bound and bound[0] == action else action_form(action, case)
         actions.append(
             {

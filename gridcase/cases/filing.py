@@ -1,0 +1,259 @@
+"""Filing a case, from any source: the one way a case comes into the system.
+
+- where a new draft belongs (`draft_place`), for the workbench and the API alike;
+- a draft entered by an officer (`case_create_draft`, `case_update_draft`), handed in with
+  every element checked (`case_submit`);
+- a report filed by the system on an officer's behalf (`file_report`: Open311, and the
+  field terminal to come), submitted at once with whatever elements it lacks recorded;
+- the case number (`next_number`).
+
+Every submit goes through the workflow's check and sets the deadlines of
+`TownClock.at_submit`; the ledger import, which writes historical cases in bulk, takes the
+same deadlines and content limits (ledger/services.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from gridcase.core import clock
+from gridcase.org.models import Grid, Role, Town, User, Village
+from gridcase.org.selectors import roles_in_force
+
+from . import elements
+from .changes import case_values, now_or, record, require_action, swap, transition
+from .deadlines import SUBMIT_LEVEL, town_clock
+from .errors import ActionNotAllowed, CaseError
+from .models import Case, CaseCounter, Category, Party, Source, State
+from .validation import check_major, clean_content
+
+
+def next_number(town: Town, at: datetime) -> str:
+    """CT-2026-00042: the town's code, the local year, and a counter taken under a row lock."""
+    year = clock.local_date(at, town.timezone).year
+    try:
+        with transaction.atomic():
+            CaseCounter.objects.get_or_create(town=town, year=year)
+    except IntegrityError:
+        pass  # created by a concurrent transaction: the row exists now
+    counter = CaseCounter.objects.select_for_update().get(town=town, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{town.code.upper()}-{year}-{counter.last:05d}"
+
+
+# ---------------------------------------------------------------- where a draft belongs
+
+
+def draft_place(
+    user: User, *, village_id: int | None = None, grid_id: int | None = None
+) -> tuple[Town, Village | None]:
+    """Where a new draft goes: the given village (or the given grid's), else the officer's own
+    village (None here: `case_create_draft` takes it from their role). A grid always brings
+    its village, so a draft never lies in one village and a grid of another. An officer of
+    several towns must name the village. CaseError names the field otherwise."""
+    roles = roles_in_force(user)
+    towns = {r.town_id for r in roles}
+    if village_id is None and grid_id is not None:
+        grid = (
+            Grid.objects.select_related("village__town")
+            .filter(pk=grid_id, village__town_id__in=towns)
+            .first()
+        )
+        if grid is None:
+            raise CaseError("网格不存在", {"grid": ["网格不存在或不属于您所在的镇"]})
+        return grid.village.town, grid.village
+    if village_id is not None:
+        village = Village.objects.select_related("town").filter(pk=village_id).first()
+        if village is None or village.town_id not in towns:
+            raise CaseError("行政村不存在", {"village": ["行政村不存在或不属于您所在的镇"]})
+        return village.town, village
+    officer_towns = {r.town_id: r.town for r in roles if r.kind == Role.Kind.OFFICER}
+    if not officer_towns:
+        raise ActionNotAllowed("只有本镇的网格专管员可以录入事件")
+    if len(officer_towns) > 1:
+        raise CaseError("请指定行政村", {"village": ["您在多个镇任职,请指定行政村"]})
+    return next(iter(officer_towns.values())), None
+
+
+def _officer_village(by: User, town: Town, village: Village | None) -> tuple[Village, Grid | None]:
+    officer_roles = [
+        r for r in roles_in_force(by) if r.kind == Role.Kind.OFFICER and r.town_id == town.id
+    ]
+    if not officer_roles:
+        raise ActionNotAllowed("只有本镇的网格专管员可以录入事件")
+    for role in officer_roles:
+        if village is None or role.village_id == village.id:
+            return role.village, role.grid
+    raise ActionNotAllowed("您不是该行政村的网格专管员")
+
+
+def save_parties(case: Case, parties: list[dict[str, str]]) -> None:
+    case.parties.all().delete()
+    Party.objects.bulk_create(
+        Party(case=case, name=p["name"], phone=p["phone"], position=i)
+        for i, p in enumerate(parties)
+    )
+
+
+# ---------------------------------------------------------------- drafts
+
+
+def _create(
+    *,
+    town: Town,
+    village: Village,
+    grid: Grid | None,
+    officer: User,
+    source: str,
+    clean: dict[str, Any],
+    parties: list[dict[str, str]],
+    by: User | None,
+    at: datetime,
+    note: str = "",
+    data: dict | None = None,
+) -> Case:
+    case = Case.objects.create(
+        town=town,
+        number=next_number(town, at),
+        village=village,
+        grid=grid,
+        officer=officer,
+        source=source,
+        state=State.DRAFT,
+        level=SUBMIT_LEVEL,
+        **clean,
+    )
+    save_parties(case, parties)
+    record(case, action="create", by=by, at=at, note=note, data=data)
+    return case
+
+
+@transaction.atomic
+def case_create_draft(*, town: Town, by: User, data: Mapping[str, Any], at=None) -> Case:
+    """An officer starts a case. Drafts may be incomplete; what is given must be well-formed."""
+    at = now_or(at)
+    clean = clean_content(town, data)
+    village, grid = _officer_village(by, town, clean.pop("village", None))
+    grid = clean.pop("grid", grid)
+    parties = clean.pop("parties", [])
+    clean.setdefault("category", Category.OTHER)
+    check_major(clean["category"], clean.get("major", False))
+    return _create(
+        town=town,
+        village=village,
+        grid=grid,
+        officer=by,
+        source=Source.ENTERED,
+        clean=clean,
+        parties=parties,
+        by=by,
+        at=at,
+    )
+
+
+@transaction.atomic
+def case_update_draft(*, case: Case, by: User, data: Mapping[str, Any], at=None) -> Case:
+    at = now_or(at)
+    require_action("edit", case, by)
+    clean = clean_content(case.town, data)
+    clean.pop("village", None)
+    parties = clean.pop("parties", None)
+    check_major(clean.get("category", case.category), clean.get("major", case.major))
+    swap(case, clean)
+    if parties is not None:
+        save_parties(case, parties)
+    record(case, action="edit", by=by, at=at, data={"fields": sorted(data)})
+    return case
+
+
+# ---------------------------------------------------------------- submit
+
+
+def _hand_in(
+    case: Case,
+    *,
+    by: User | None,
+    at: datetime,
+    missing: list[tuple[str, str]],
+    checked_as: User | None = None,
+    note: str = "",
+    data: dict | None = None,
+) -> None:
+    """Submit: the workflow's check, the acceptance clock started (TownClock.at_submit)."""
+    tc = town_clock(case.town, at)
+    transition(
+        case,
+        action="submit",
+        by=by,
+        at=at,
+        checked_as=checked_as,
+        changes={
+            "submitted_at": at,
+            **tc.at_submit(at),
+            "missing_elements": [message for _, message in missing],
+        },
+        note=note,
+        data=data,
+    )
+
+
+@transaction.atomic
+def case_submit(*, case: Case, by: User, at=None) -> Case:
+    """Hand the case in: every required element is checked, and the acceptance clock starts."""
+    at = now_or(at)
+    require_action("submit", case, by)
+    missing = elements.missing_at_submit(case_values(case))
+    if missing:
+        raise CaseError.from_pairs("不能提交,缺少以下要素:", missing)
+    _hand_in(case, by=by, at=at, missing=[])
+    return case
+
+
+@transaction.atomic
+def file_report(
+    *,
+    town: Town,
+    village: Village,
+    grid: Grid | None,
+    officer: User,
+    source: str,
+    content: Mapping[str, Any],
+    at: datetime,
+    note: str = "",
+    data: dict | None = None,
+) -> Case:
+    """File a report the system received (a citizen's, through Open311) as a case submitted at
+    grid level, in the officer's name: entered by nobody, checked by the workflow as the
+    officer's submit. A report rarely has every element; what it lacks is recorded on the
+    case and its timeline instead of refusing it."""
+    clean = clean_content(town, content)
+    parties = clean.pop("parties", [])
+    missing = elements.missing_at_submit(dict(clean, parties=parties))
+    case = _create(
+        town=town,
+        village=village,
+        grid=grid,
+        officer=officer,
+        source=source,
+        clean=clean,
+        parties=parties,
+        by=None,
+        at=at,
+        note=note,
+        data=data,
+    )
+    _hand_in(
+        case,
+        by=None,
+        at=at,
+        missing=missing,
+        checked_as=officer,
+        note="缺少要素:" + elements.describe(missing) if missing else "",
+        data={"missing": [field for field, _ in missing]},
+    )
+    return case

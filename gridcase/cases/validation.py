@@ -1,0 +1,167 @@
+"""What a case may say: the checks on a draft's content and on a close's result, before any
+write. Every source files through these (the workbench, the API, Open311); the ledger import
+reads its rows with the same limits (ledger/rows.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from gridcase.core import clock, phones, text
+from gridcase.org.models import Grid, Town, Village
+
+from . import elements
+from .errors import CaseError
+from .models import MAJOR_CATEGORIES, Category
+
+CONTENT_FIELDS = (
+    "category",
+    "major",
+    "title",
+    "occurred_at",
+    "location",
+    "latitude",
+    "longitude",
+    "persons",
+    "cause",
+    "course",
+)
+TEXT_LIMITS = {"title": 200, "location": 300, "persons": 5000, "cause": 5000, "course": 10000}
+# The names people know them by (the elements' labels, and the optional title).
+TEXT_LABELS = {"title": "标题"} | {f: elements.LABELS[f] for f in TEXT_LIMITS if f != "title"}
+
+
+def clean_content(town: Town, data: Mapping[str, Any]) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, Any] = {}
+    unknown = set(data) - set(CONTENT_FIELDS) - {"parties", "village", "grid"}
+    if unknown:
+        raise CaseError(
+            f"未知字段: {', '.join(sorted(unknown))}", {f: ["未知字段"] for f in unknown}
+        )
+    if "category" in data:
+        if data["category"] not in Category.values:
+            errors.setdefault("category", []).append("请选择事件类别")
+        else:
+            clean["category"] = data["category"]
+    for field, limit in TEXT_LIMITS.items():
+        if field in data:
+            value = data[field] if data[field] is not None else ""
+            if not isinstance(value, str):
+                errors.setdefault(field, []).append("应为文字")
+            elif len(value) > limit:
+                errors.setdefault(field, []).append(f"过长(最多{limit}字)")
+            elif (position := text.first_invalid(value)) is not None:
+                message = text.invalid_message(TEXT_LABELS[field], position)
+                errors.setdefault(field, []).append(message)
+            else:
+                clean[field] = value.strip()
+    if "major" in data:
+        clean["major"] = bool(data["major"])
+    if "occurred_at" in data:
+        value = data["occurred_at"]
+        if value is not None and not isinstance(value, datetime):
+            errors.setdefault("occurred_at", []).append("发生时间格式不正确")
+        elif value is not None and value.tzinfo is None:
+            errors.setdefault("occurred_at", []).append("发生时间缺少时区")
+        elif value is not None and value > clock.now():
+            errors.setdefault("occurred_at", []).append("发生时间不能晚于现在")
+        else:
+            clean["occurred_at"] = value
+    for field, bound in (("latitude", 90), ("longitude", 180)):
+        if field in data:
+            value = data[field]
+            if value is None or value == "":
+                clean[field] = None
+                continue
+            try:
+                number = Decimal(str(value)).quantize(Decimal("0.000001"))
+                if abs(number) > bound:
+                    raise ValueError
+                clean[field] = number
+            except (ArithmeticError, ValueError):
+                errors.setdefault(field, []).append(f"应为 -{bound} 到 {bound} 之间的数字")
+    if "parties" in data:
+        parties = []
+        for party in data["parties"] or []:
+            if not isinstance(party, Mapping):
+                errors.setdefault("parties", []).append("当事人格式不正确")
+                continue
+            name = str(party.get("name") or "").strip()[:50]
+            phone = phones.normalize_phone(str(party.get("phone") or ""))
+            if (position := text.first_invalid(name)) is not None:
+                message = text.invalid_message("当事人姓名", position)
+                errors.setdefault("parties", []).append(message)
+                continue
+            if name or phone:
+                parties.append({"name": name, "phone": phone})
+        for field, message in elements.party_errors(parties):
+            errors.setdefault(field, []).append(message)
+        clean["parties"] = parties
+    if "village" in data:
+        village = data["village"]
+        if not isinstance(village, Village) or village.town_id != town.id:
+            errors.setdefault("village", []).append("行政村不属于本镇")
+        else:
+            clean["village"] = village
+    if "grid" in data and data["grid"] is not None:
+        grid = data["grid"]
+        village = clean.get("village")
+        if not isinstance(grid, Grid) or grid.village.town_id != town.id:
+            errors.setdefault("grid", []).append("网格不属于本镇")
+        elif village and grid.village_id != village.id:
+            errors.setdefault("grid", []).append("网格不属于所选行政村")
+        else:
+            clean["grid"] = grid
+            # A grid names its village: the officer's scope is then checked against it.
+            clean.setdefault("village", grid.village)
+    if errors:
+        first = next(iter(errors.items()))
+        raise CaseError(f"{first[0]}: {first[1][0]}", errors)
+    return clean
+
+
+def check_major(category: str, major: bool) -> None:
+    if major and category not in MAJOR_CATEGORIES:
+        raise CaseError(
+            "只有矛盾纠纷和治安安全隐患可以标记为重大",
+            {"major": ["只有矛盾纠纷和治安安全隐患可以标记为重大"]},
+        )
+
+
+CLOSE_FIELDS = ("result", "mediator", "mediation_result", "agreement_form", "agreement_terms")
+
+
+def clean_close(data: Mapping[str, Any]) -> dict[str, Any]:
+    clean: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    unknown = set(data) - set(CLOSE_FIELDS)
+    if unknown:
+        raise CaseError(
+            f"未知字段: {', '.join(sorted(unknown))}", {f: ["未知字段"] for f in unknown}
+        )
+    for field in ("result", "mediator"):
+        if field in data:
+            value = str(data[field] or "").strip()
+            if len(value) > (10000 if field == "result" else 100):
+                errors.setdefault(field, []).append("过长")
+            clean[field] = value
+    if "mediation_result" in data:
+        if data["mediation_result"] not in ("", None, "agreed", "not_agreed"):
+            errors.setdefault("mediation_result", []).append("调解结果应为“达成协议”或“未达成协议”")
+        clean["mediation_result"] = data["mediation_result"] or ""
+    if "agreement_form" in data:
+        if data["agreement_form"] not in ("", None, "written", "oral"):
+            errors.setdefault("agreement_form", []).append("协议方式应为“书面”或“口头”")
+        clean["agreement_form"] = data["agreement_form"] or ""
+    if "agreement_terms" in data:
+        terms = data["agreement_terms"] or []
+        if isinstance(terms, str):
+            terms = terms.splitlines()
+        clean["agreement_terms"] = [str(t).strip() for t in terms if str(t).strip()]
+    if errors:
+        raise CaseError("结案信息有误", errors)
+    return clean
