@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from gridcase.cases.models import Category, Level, State
 from gridcase.core import limits
 from gridcase.core.text import TextField
-from gridcase.web import selectors
+from gridcase.web import filters as queue_filters
 
 BLANK = [("", _("全部"))]
 
@@ -91,10 +91,10 @@ class FilterForm(forms.Form):
     def has_filters(self, exclude=()) -> bool:
         return any(self.data.get(name) for name in self.FILTER_FIELDS if name not in exclude)
 
-    def filters(self) -> selectors.Filters:
+    def filters(self) -> queue_filters.Filters:
         data = self.cleaned_data
         major = {"yes": True, "no": False}.get(data.get("major") or "")
-        return selectors.Filters(
+        return queue_filters.Filters(
             village=data["village"].pk if data.get("village") else None,
             category=data.get("category") or "",
             state=data.get("state") or "",

@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from gridcase.cases import services as case_services
 from gridcase.cases.errors import Conflict
 from gridcase.cases.models import Case, Party, TimelineEntry
-from gridcase.ledger import services
+from gridcase.ledger import bulk, writing
 from gridcase.ledger.services import LedgerError, import_ledger
 from gridcase.org.models import Role, Town, User, Village
 from tests.factories import local, submitted_case
@@ -381,8 +381,8 @@ def test_a_case_entered_in_the_system_is_not_overwritten(t, ledger):
 
 
 def test_a_failure_mid_way_leaves_nothing(t, ledger, monkeypatch):
-    monkeypatch.setattr(services, "BATCH", 2)
-    real_write, calls = services._write, []
+    monkeypatch.setattr(writing, "BATCH", 2)
+    real_write, calls = writing.write_batch, []
 
     def failing_write(*args):
         calls.append(1)
@@ -390,7 +390,7 @@ def test_a_failure_mid_way_leaves_nothing(t, ledger, monkeypatch):
             raise RuntimeError("disk full")
         real_write(*args)
 
-    monkeypatch.setattr(services, "_write", failing_write)
+    monkeypatch.setattr(writing, "write_batch", failing_write)
     with pytest.raises(RuntimeError):
         run(ledger([row(f"L-{i}") for i in range(5)]))
     assert not Case.objects.exists() and not TimelineEntry.objects.exists()
@@ -398,14 +398,14 @@ def test_a_failure_mid_way_leaves_nothing(t, ledger, monkeypatch):
 
 def test_a_case_changed_by_someone_else_during_the_import_undoes_it(t, ledger, monkeypatch):
     run(ledger([row("L-1"), row("L-2")]))
-    real_update = services.bulk.update
+    real_update = bulk.update
 
     def racing_update(model, names, rows):
         # Someone reviews L-2 between the import's read and its write.
         Case.objects.filter(number="L-2").update(version=F("version") + 1)
         return real_update(model, names, rows)
 
-    monkeypatch.setattr(services.bulk, "update", racing_update)
+    monkeypatch.setattr(bulk, "update", racing_update)
     with pytest.raises(Conflict, match="本次导入已全部撤销"):
         run(ledger([row("L-1", result="改过"), row("L-2", result="也改过"), row("L-3")]))
     assert list(Case.objects.order_by("number").values_list("number", "result")) == [

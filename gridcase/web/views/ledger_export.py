@@ -24,6 +24,8 @@ from gridcase.cases import selectors
 from gridcase.cases.models import AgreementForm, Category, MediationResult, Party, Quality, State
 from gridcase.core import clock, phones, spreadsheet
 from gridcase.web import selectors as q
+from gridcase.web.keyset import Order, keyset_page
+from gridcase.web.tabs import tab_q
 from gridcase.web.views.queues import choose_tab, queue_context
 
 BATCH = 1000
@@ -61,8 +63,8 @@ HEADERS = [
 
 # In order of submission (drafts, which have none, in order of entry): plain columns, so that
 # each batch walks the index case(town, submitted_at) instead of sorting what is left.
-EXPORT_ORDER = q.Order("submitted_at", False, "datetime")
-DRAFTS_ORDER = q.Order("created_at", False, "datetime")
+EXPORT_ORDER = Order("submitted_at", False, "datetime")
+DRAFTS_ORDER = Order("created_at", False, "datetime")
 
 
 def _time(value, tz: str) -> str:
@@ -131,7 +133,7 @@ def iter_batches(user, cases, order=EXPORT_ORDER):
     )
     after = ""
     while True:
-        page = q.keyset_page(cases, order, after=after, size=BATCH)
+        page = keyset_page(cases, order, after=after, size=BATCH)
         if page.rows:
             yield q.attach_towns(user, page.rows)
         if not page.next_cursor:
@@ -169,7 +171,7 @@ def export(request: HttpRequest) -> FileResponse:
     ctx = queue_context(request, default_tab="all")
     user, tabs, days = ctx["user"], ctx["tabs"], ctx["days"]
     tab = choose_tab(request, tabs, {}, "all")
-    cases = ctx["scoped"].filter(q.tab_q(tab, user, days))
+    cases = ctx["scoped"].filter(tab_q(tab, user, days))
     # FileResponse closes the file when the response is done (and the OS removes it).
     out = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
     write_ledger(user, cases, out, DRAFTS_ORDER if tab == "drafts" else EXPORT_ORDER)

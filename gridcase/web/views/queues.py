@@ -12,7 +12,10 @@ from gridcase.cases.models import Category, Level, State
 from gridcase.org.models import Village
 from gridcase.org.selectors import role_kinds, towns_of
 from gridcase.web import selectors as q
+from gridcase.web.filters import Filters, apply_filters
 from gridcase.web.forms import FilterForm
+from gridcase.web.keyset import keyset_page, order_for
+from gridcase.web.tabs import Tab, tab_counts, tab_q, tabs_for
 from gridcase.web.templatetags.workbench import LIGHT_LABELS
 
 PAGE_SIZE = 30
@@ -25,9 +28,9 @@ def queue_context(request: HttpRequest, *, default_tab: str | None) -> dict:
     villages = Village.objects.filter(town_id__in=towns_of(user)).order_by("name")
     form = FilterForm(request.GET or None, villages=villages)
     # A wrong value (an impossible date) is shown next to its field and otherwise ignored.
-    filters = form.filters() if form.is_bound and (form.is_valid() or True) else q.Filters()
-    tabs = q.tabs_for(user)
-    scoped = q.apply_filters(q.queue_cases(user), filters, days)
+    filters = form.filters() if form.is_bound and (form.is_valid() or True) else Filters()
+    tabs = tabs_for(user)
+    scoped = apply_filters(q.queue_cases(user), filters, days)
     return {
         "user": user,
         "days": days,
@@ -39,7 +42,7 @@ def queue_context(request: HttpRequest, *, default_tab: str | None) -> dict:
     }
 
 
-def choose_tab(request: HttpRequest, tabs: list[q.Tab], counts: dict, default: str | None) -> str:
+def choose_tab(request: HttpRequest, tabs: list[Tab], counts: dict, default: str | None) -> str:
     keys = [tab.key for tab in tabs]
     wanted = request.GET.get("tab") or default
     if wanted in keys:
@@ -54,11 +57,11 @@ def choose_tab(request: HttpRequest, tabs: list[q.Tab], counts: dict, default: s
 def _queue(request: HttpRequest, *, default_tab: str | None, nav_section: str) -> HttpResponse:
     ctx = queue_context(request, default_tab=default_tab)
     user, tabs, days = ctx["user"], ctx["tabs"], ctx["days"]
-    counts = q.tab_counts(user, ctx["scoped"], tabs, days)
+    counts = tab_counts(user, ctx["scoped"], tabs, days)
     tab = choose_tab(request, tabs, counts, default_tab)
-    order = q.order_for(tab)
-    page = q.keyset_page(
-        ctx["scoped"].filter(q.tab_q(tab, user, days)),
+    order = order_for(tab)
+    page = keyset_page(
+        ctx["scoped"].filter(tab_q(tab, user, days)),
         order,
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),

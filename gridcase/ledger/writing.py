@@ -1,0 +1,227 @@
+"""Writing an import: in batches of bulk inserts and compare-and-swap updates, then the
+parties and one "import" timeline row per created or changed case, sealed into the town's
+chain as they stream. A batch costs a few queries however many rows it holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import chain
+from typing import Any
+
+from gridcase.cases.deadlines import TownClock
+from gridcase.cases.errors import Conflict
+from gridcase.cases.models import Case, Party, Quality, Source, TimelineEntry
+from gridcase.core import chain as hash_chain
+from gridcase.org.models import Town, User
+
+from . import bulk
+from .derivation import case_fields
+from .references import References, case_numbers
+from .report import ImportReport, RowProblem
+from .rows import LedgerRow
+
+BATCH = 1000  # rows per bulk statement
+NONCONFORMING_SHOWN = 20
+
+# The fields an import sets; a re-import compares exactly these (and the parties).
+MANAGED = (
+    "category",
+    "major",
+    "occurred_at",
+    "location",
+    "persons",
+    "cause",
+    "course",
+    "result",
+    "mediator",
+    "mediation_result",
+    "agreement_form",
+    "agreement_terms",
+    "village_id",
+    "grid_id",
+    "officer_id",
+    "state",
+    "level",
+    "submitted_at",
+    "accept_due",
+    "handle_due",
+    "level_accepted_at",
+    "first_accept_due",
+    "first_accepted_at",
+    "local_due",
+    "local_outcome",
+    "local_outcome_at",
+    "escalated_at",
+    "closed_at",
+    "closed_level",
+    "voided_at",
+    "void_reason",
+    "follow_up_due",
+    "quality",
+    "quality_note",
+    "missing_elements",
+)
+
+
+@dataclass
+class Written:
+    """What the case batches wrote, for the parties and timeline rows written after them:
+    (row, state, level) of each created case; (id, row, old state, old level, state, level,
+    changed fields) of each updated one."""
+
+    created: list[tuple[LedgerRow, str, str]] = field(default_factory=list)
+    changed: list[tuple[int, LedgerRow, str, str, str, str, list[str]]] = field(
+        default_factory=list
+    )
+
+
+def write_batch(
+    town: Town,
+    batch: list[LedgerRow],
+    known: dict[str, tuple[int, str]],
+    refs: References,
+    clock_at: Callable[[datetime], TownClock],
+    at: datetime,
+    report: ImportReport,
+    written: Written,
+) -> None:
+    """One batch of cases: a query for the existing ones and one for their parties (by id),
+    then a many-row INSERT for the new and a compare-and-swap UPDATE for the changed."""
+    ids = [known[row.case_no][0] for row in batch if row.case_no in known]
+    existing = {
+        values["number"]: values
+        for values in Case.objects.filter(id__in=ids).values("id", "number", "version", *MANAGED)
+    }
+    old_parties: dict[int, list[tuple[str, str]]] = {}
+    if ids:
+        for case_id, name, phone in (
+            Party.objects.filter(case_id__in=ids)
+            .order_by("case_id", "position", "id")
+            .values_list("case_id", "name", "phone")
+        ):
+            old_parties.setdefault(case_id, []).append((name, phone))
+
+    created: list[tuple[LedgerRow, dict[str, Any]]] = []
+    changed: list[tuple[LedgerRow, dict[str, Any], dict[str, Any], list[str]]] = []
+    for row in batch:
+        village_id = refs.villages[row.village]
+        officer_id, grid_id = refs.officer(row.officer, village_id)
+        fields = case_fields(row, clock_at) | {
+            "village_id": village_id,
+            "officer_id": officer_id,
+            "grid_id": grid_id,
+        }
+        if fields["quality"] == Quality.NONCONFORMING:
+            report.nonconforming += 1
+            if len(report.nonconforming_rows) < NONCONFORMING_SHOWN:
+                report.nonconforming_rows.append(RowProblem(row.line, _why(row)))
+        old = existing.get(row.case_no)
+        if old is None:
+            created.append((row, fields))
+            continue
+        diff = [name for name in MANAGED if old[name] != fields[name]]
+        if old_parties.get(old["id"], []) != list(row.parties):
+            diff.append("parties")
+        if diff:
+            changed.append((row, fields, old, diff))
+        else:
+            report.unchanged += 1
+
+    bulk.insert(
+        Case,
+        (
+            fields | {"town_id": town.id, "number": row.case_no, "source": Source.IMPORTED}
+            for row, fields in created
+        ),
+        now=at,
+    )
+    swapped = bulk.update(
+        Case,
+        [*MANAGED, "version", "updated_at"],
+        (
+            (old["id"], old["version"], fields | {"version": old["version"] + 1, "updated_at": at})
+            for _, fields, old, _ in changed
+        ),
+    )
+    if swapped != len(changed):
+        raise Conflict("导入期间有事件刚被他人修改,本次导入已全部撤销,未写入任何数据。请重新导入。")
+    written.created += [(row, f["state"], f["level"]) for row, f in created]
+    written.changed += [
+        (old["id"], row, old["state"], old["level"], f["state"], f["level"], diff)
+        for row, f, old, diff in changed
+    ]
+    report.created += len(created)
+    report.updated += len(changed)
+
+
+def _why(row: LedgerRow) -> str:
+    why = [f"缺少{'、'.join(row.missing)}"] if row.missing else []
+    if row.quality == Quality.NONCONFORMING:
+        why.append(f"质量评定不合格({row.quality_note})" if row.quality_note else "质量评定不合格")
+    return f"{row.case_no} {';'.join(why)}"
+
+
+def write_related(
+    town: Town, written: Written, file_name: str, by: User | None, at: datetime
+) -> None:
+    """The parties of the created and changed cases, and one "import" timeline row each."""
+    ids = {n: case_id for n, (case_id, _) in case_numbers(town).items()} if written.created else {}
+    replaced = [(case_id, row) for case_id, row, *_, diff in written.changed if "parties" in diff]
+    for batch in chunks([case_id for case_id, _ in replaced], BATCH):
+        Party.objects.filter(case_id__in=batch).delete()
+    bulk.insert(
+        Party,
+        (
+            {"case_id": case_id, "name": name, "phone": phone, "position": position}
+            for case_id, row in chain(
+                ((ids[row.case_no], row) for row, _, _ in written.created), replaced
+            )
+            for position, (name, phone) in enumerate(row.parties)
+        ),
+        now=at,
+    )
+
+    def entry(case_id, row, old_state, old_level, state, level, diff=None) -> dict[str, Any]:
+        data: dict[str, Any] = {"file": file_name, "line": row.line}
+        if diff is not None:
+            data["fields"] = diff
+        return {
+            "case_id": case_id,
+            "town_id": town.pk,
+            "at": at,
+            "actor_id": by.pk if by is not None else None,
+            "action": "import",
+            "from_state": old_state,
+            "to_state": state,
+            "from_level": old_level,
+            "to_level": level,
+            "note": f"从台账导入: {file_name} 第 {row.line} 行",
+            "data": data,
+        }
+
+    # The town's timeline chain: its head is locked once and each row sealed in Python as it
+    # streams to the database, so the chain costs two queries however long the ledger.
+    spec = TimelineEntry.chain
+    with hash_chain.appending(spec, spec.key({"town_id": town.pk})) as sealer:
+        bulk.insert(
+            TimelineEntry,
+            (
+                sealer.seal(row)
+                for row in chain(
+                    (
+                        entry(ids[row.case_no], row, "", "", st, lv)
+                        for row, st, lv in written.created
+                    ),
+                    (entry(*change) for change in written.changed),
+                )
+            ),
+            now=at,
+        )
+
+
+def chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
