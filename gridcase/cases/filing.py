@@ -9,7 +9,7 @@
 
 Every submit goes through the workflow's check and sets the deadlines of
 `TownClock.at_submit`; the ledger import, which writes historical cases in bulk, takes the
-same deadlines and content limits (ledger/services.py).
+same deadlines (ledger/derivation.py) and content limits (core/limits.py).
 """
 
 from __future__ import annotations

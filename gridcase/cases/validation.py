@@ -1,6 +1,6 @@
 """What a case may say: the checks on a draft's content and on a close's result, before any
-write. Every source files through these (the workbench, the API, Open311); the ledger import
-reads its rows with the same limits (ledger/rows.py).
+write. Every source files through these (the workbench, the API, Open311); the limits are
+core/limits.py's, which the ledger import reads its rows with too.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from gridcase.core import clock, phones, text
+from gridcase.core import clock, limits, phones, text
 from gridcase.org.models import Grid, Town, Village
 
 from . import elements
@@ -29,7 +29,7 @@ CONTENT_FIELDS = (
     "cause",
     "course",
 )
-TEXT_LIMITS = {"title": 200, "location": 300, "persons": 5000, "cause": 5000, "course": 10000}
+TEXT_LIMITS = limits.CASE_TEXT
 # The names people know them by (the elements' labels, and the optional title).
 TEXT_LABELS = {"title": "标题"} | {f: elements.LABELS[f] for f in TEXT_LIMITS if f != "title"}
 
@@ -146,7 +146,7 @@ def clean_close(data: Mapping[str, Any]) -> dict[str, Any]:
     for field in ("result", "mediator"):
         if field in data:
             value = str(data[field] or "").strip()
-            if len(value) > (10000 if field == "result" else 100):
+            if len(value) > (limits.RESULT if field == "result" else limits.MEDIATOR):
                 errors.setdefault(field, []).append("过长")
             clean[field] = value
     if "mediation_result" in data:
