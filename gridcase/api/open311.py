@@ -37,14 +37,13 @@ from gridcase.cases import filing
 from gridcase.cases.deadlines import due_of
 from gridcase.cases.errors import CaseError
 from gridcase.cases.models import OPEN_STATES, Case, Category, Level, Source, State
-from gridcase.cases.workflow import LEVEL_LABELS, STATE_LABELS
+from gridcase.cases.workflow import FINISHED, LEVEL_LABELS, STATE_LABELS
 from gridcase.core import clock, text
 from gridcase.org.models import Grid, Role, Town, Village
 from gridcase.org.selectors import in_force_q
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-10-01T00:00:00+08:00"
-CLOSED_STATES = (State.CLOSED, State.VOIDED)
 # The GeoReport spec's default and maximum window for a list of requests.
 DEFAULT_WINDOW = timedelta(days=90)
 MAX_RESULTS = 1000
@@ -179,7 +178,7 @@ def _w3c(moment: datetime | None) -> str | None:
 def request_data(case: Case, *, full: bool) -> dict:
     """One service request as GeoReport v2 describes it; `full` adds text and place."""
     state_label = STATE_LABELS.get(case.state, case.state)
-    notes = state_label if case.state in CLOSED_STATES else f"{state_label}({_agency(case)})"
+    notes = state_label if case.state in FINISHED else f"{state_label}({_agency(case)})"
     data = {
         "service_request_id": case.number,
         "status": status_of(case),
@@ -226,7 +225,7 @@ def filter_requests(qs, query: dict, tz: str):
     if statuses == {"open"}:
         qs = qs.filter(state__in=OPEN_STATES)
     elif statuses == {"closed"}:
-        qs = qs.filter(state__in=CLOSED_STATES)
+        qs = qs.filter(state__in=FINISHED)
     end = query.get("end_date") or clock.now()
     start = query.get("start_date") or end - DEFAULT_WINDOW
     return qs.filter(submitted_at__gte=start, submitted_at__lte=end)

@@ -24,6 +24,7 @@ from functools import cached_property
 from django.db.models import Case as SqlCase
 from django.db.models import DateField, F, Q, When
 
+from gridcase.cases.workflow import ACCEPTING, IN_PROGRESS, OPEN
 from gridcase.core import clock
 from gridcase.core.calendar import calendar_for
 from gridcase.core.policy import Policy
@@ -34,11 +35,6 @@ from gridcase.org.policies import policy_for
 # domain.md, Follow-up visits: "default within 10 working days" after a dispute is closed.
 FOLLOW_UP_WORKING_DAYS = 10
 
-# The state whose deadline is the acceptance deadline, and those whose is the handling one;
-# together they are the open states (workflow.OPEN). Plain strings: State's values.
-ACCEPTING = "pending"
-IN_PROGRESS = ("handling", "reported")
-OPEN = (ACCEPTING, *IN_PROGRESS)
 # The level every case is submitted at, whatever its source.
 SUBMIT_LEVEL = "grid"
 

@@ -57,8 +57,14 @@ STATE_LABELS = {
 }
 
 ANY_LEVEL = "*"
-OPEN = frozenset({"pending", "handling", "reported"})
+# The open states, and which deadline each one runs against (cases/deadlines.py): a case
+# waiting for acceptance against the acceptance deadline, one being handled (or reported on by
+# a department) against the handling deadline. Closed and voided cases have none.
+ACCEPTING = "pending"
+IN_PROGRESS = frozenset({"handling", "reported"})
+OPEN = frozenset({ACCEPTING}) | IN_PROGRESS
 SUBMITTED = OPEN | {"closed"}
+FINISHED = frozenset({"closed", "voided"})
 
 
 @dataclass(frozen=True)

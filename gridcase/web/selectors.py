@@ -20,13 +20,10 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from gridcase.cases.deadlines import TownDay, town_days
-from gridcase.cases.models import Case, FollowUp, State, TimelineEntry
+from gridcase.cases.models import Case, FollowUp, TimelineEntry
 from gridcase.cases.selectors import visible_cases
 from gridcase.org.models import Role, User
 from gridcase.org.selectors import roles_in_force
-
-IN_PROGRESS = [State.HANDLING, State.REPORTED]
-
 
 # ---------------------------------------------------------------- my level
 

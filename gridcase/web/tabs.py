@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from gridcase.cases.deadlines import TownDay, light_q
 from gridcase.cases.models import OPEN_STATES, Case, State
+from gridcase.cases.workflow import IN_PROGRESS
 from gridcase.org.models import Role, User
 from gridcase.org.selectors import roles_in_force
 
-from .selectors import FOLLOW_UP_DONE, IN_PROGRESS, RETURNED, follow_up_area_q, my_level_q
+from .selectors import FOLLOW_UP_DONE, RETURNED, follow_up_area_q, my_level_q
 
 
 @dataclass(frozen=True)
