@@ -13,12 +13,12 @@ from typing import Any
 
 from django.db.models import F
 
-from gridcase.core import chain, clock
+from gridcase.core import chain, clock, limits
 from gridcase.org.models import User
 
 from . import workflow
 from .errors import ActionNotAllowed, CaseError, Conflict
-from .models import Case, TimelineEntry
+from .models import Case, ExtensionRequest, TimelineEntry
 from .selectors import relations_to
 from .signals import case_event
 from .validation import CONTENT_FIELDS
@@ -122,6 +122,10 @@ def transition(
     if rule.to_level:
         changes.setdefault("level", rule.to_level)
     swap(case, changes)
+    if case.level != from_level or case.state not in workflow.OPEN:
+        lapsed = lapse_extensions(case, from_level, at)
+        if lapsed:
+            data = {**(data or {}), "extension_lapsed": lapsed}
     return record(
         case,
         action=action,
@@ -134,12 +138,31 @@ def transition(
     )
 
 
+def lapse_extensions(case: Case, level: str, at: datetime) -> list[int]:
+    """A pending extension request asked at `level` lapses when the case leaves that level or
+    is finished: only that level could decide it (case_decide_extension), and one pending
+    request per case is all the table allows. Returns the lapsed requests' ids."""
+    pending = ExtensionRequest.objects.filter(
+        case=case, level=level, status=ExtensionRequest.Status.PENDING
+    )
+    ids = list(pending.values_list("pk", flat=True))
+    if ids:
+        pending.filter(pk__in=ids).update(
+            status=ExtensionRequest.Status.LAPSED,
+            decided_at=at,
+            decision_note="事件已离开申请层级, 申请失效",
+        )
+    return ids
+
+
 def require_reason(reason: str, field: str = "reason", label: str = "原因") -> str:
     reason = (reason or "").strip()
     if not reason:
         raise CaseError(f"请填写{label}", {field: [f"请填写{label}"]})
-    if len(reason) > 2000:
-        raise CaseError(f"{label}过长(最多2000字)", {field: [f"{label}过长(最多2000字)"]})
+    if len(reason) > limits.REASON:
+        raise CaseError(
+            f"{label}过长(最多{limits.REASON}字)", {field: [f"{label}过长(最多{limits.REASON}字)"]}
+        )
     return reason
 
 

@@ -325,6 +325,9 @@ class ExtensionRequest(models.Model):
         PENDING = "pending", _("待审批")
         APPROVED = "approved", _("已批准")
         REJECTED = "rejected", _("未批准")
+        # The case left the level it was asked at (escalated, returned, closed…) before anyone
+        # decided: nobody can decide it any more, and it must not block the next level's request.
+        LAPSED = "lapsed", _("已失效")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="extensions")
     level = models.CharField(_("申请层级"), max_length=12, choices=Level.choices)

@@ -122,6 +122,7 @@ EN = {
     "待审批": "Awaiting decision",
     "已批准": "Approved",
     "未批准": "Rejected",
+    "已失效": "Lapsed",
     "申请层级": "Requested at level",
     "延期工作日数": "Working days of extension",
     "申请理由": "Reason",

@@ -171,6 +171,53 @@ def test_extension_approved_by_the_center_moves_the_department_deadline(t):
     assert case.handle_due == date(2026, 10, 23)
 
 
+def _at_department(t, case):
+    services.case_accept(case=case, by=t.officer, at=local(2026, 10, 12, 9))
+    services.case_escalate(case=case, by=t.officer, note="上报", at=local(2026, 10, 12, 9))
+    services.case_accept(case=case, by=t.station_user, at=local(2026, 10, 12, 9))
+    services.case_escalate(case=case, by=t.station_user, note="上报", at=local(2026, 10, 12, 9))
+    services.case_accept(case=case, by=t.center_user, at=local(2026, 10, 12, 9))
+    services.case_dispatch(
+        case=case, by=t.center_user, department=t.department, at=local(2026, 10, 12, 10)
+    )
+    services.case_accept(case=case, by=t.department_user, at=local(2026, 10, 13, 9))
+
+
+def test_a_pending_extension_lapses_when_the_case_leaves_its_level(t):
+    # Only the level that asked can have it decided; left pending, it blocked every later
+    # request on the case (one pending request per case) and could never be decided.
+    case = submitted_case(t, local(2026, 10, 12, 9))
+    _at_department(t, case)
+    asked = services.case_request_extension(
+        case=case, by=t.department_user, working_days=3, reason="需现场勘查"
+    )
+    services.case_return(
+        case=case, by=t.department_user, reason="不属本部门职责", at=local(2026, 10, 14, 9)
+    )
+    asked.refresh_from_db()
+    assert asked.status == "lapsed"
+    assert asked.decided_at == local(2026, 10, 14, 9)
+    assert case.timeline.get(action="return").data["extension_lapsed"] == [asked.pk]
+    with pytest.raises(ActionNotAllowed):
+        services.case_decide_extension(request=asked, by=t.center_user, approve=True)
+    again = services.case_request_extension(
+        case=case, by=t.center_user, working_days=2, reason="重新协调部门"
+    )
+    assert again.status == "pending" and again.level == "town"
+
+
+def test_a_pending_extension_stays_while_the_case_stays_at_its_level(t):
+    case = submitted_case(t, local(2026, 10, 12, 9))
+    _at_department(t, case)
+    asked = services.case_request_extension(
+        case=case, by=t.department_user, working_days=3, reason="需现场勘查"
+    )
+    services.case_urge(case=case, by=t.center_user, note="请加快办理")
+    asked.refresh_from_db()
+    assert asked.status == "pending"
+    assert "extension_lapsed" not in (case.timeline.get(action="urge").data or {})
+
+
 def test_void_needs_a_reason(t):
     case = submitted_case(t, local(2026, 10, 12, 9))
     with pytest.raises(CaseError):
