@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
-from functools import lru_cache
 
 from django.db import transaction
 
 from gridcase.cases.errors import CaseError
 from gridcase.core import audit, clock
-from gridcase.core.policy import Policy, PolicyError, default_policy, parse_policy
+from gridcase.core.policy import Policy, PolicyError, parse_policy
 from gridcase.org.models import PolicyVersion, Role, Town, User
-from gridcase.org.policies import policy_for
+from gridcase.org.policies import policy_for, policy_history
 
 from .common import assessment_event, at_or_now, check_month, last_day, require_role
 from .models import QuarterAssessment
@@ -25,25 +24,11 @@ def policy_in_force(town: Town, month: str) -> Policy:
     return policy_for(town, clock.parse_month(check_month(month)))
 
 
-@lru_cache(maxsize=256)
-def _parsed(version_id: int | None, source: str) -> Policy:
-    # Versions are immutable rows (a change is a new version), so parse each once.
-    return default_policy() if version_id is None else parse_policy(source)
-
-
 def policies_in_force(town: Town, months: list[str]) -> dict[str, Policy]:
     """``policy_in_force`` for several months in one query."""
     firsts = {m: clock.parse_month(m) for m in months}
-    versions = list(
-        PolicyVersion.objects.filter(town=town, effective_from__lte=max(firsts.values()))
-        .order_by("-effective_from")
-        .values_list("id", "effective_from", "source")
-    )
-    found = {}
-    for month, first in firsts.items():
-        version = next((v for v in versions if v[1] <= first), None)
-        found[month] = _parsed(version[0], version[2]) if version else _parsed(None, "")
-    return found
+    history = policy_history(town, until=max(firsts.values()))
+    return {month: history.on(first) for month, first in firsts.items()}
 
 
 def policy_versions(town: Town):

@@ -6,7 +6,6 @@ for the years the ledger spans.
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -15,8 +14,8 @@ from gridcase.cases.deadlines import TownClock
 from gridcase.cases.models import Category, Level, LocalOutcome, Quality, State
 from gridcase.core import clock
 from gridcase.core.calendar import calendar_for
-from gridcase.core.policy import Policy, default_policy, parse_policy
-from gridcase.org.models import PolicyVersion, Town
+from gridcase.org.models import Town
+from gridcase.org.policies import policy_history
 
 from .rows import TIME_COLUMNS, LedgerRow
 
@@ -36,19 +35,15 @@ def ledger_clocks(town: Town, rows: list[LedgerRow]) -> Callable[[datetime], Tow
     first = min(days, default=today).year
     last = max(days, default=today).year
     calendar = calendar_for(town.id, first, last)
-    versions = list(
-        PolicyVersion.objects.filter(town=town)
-        .order_by("effective_from")
-        .values_list("effective_from", "source")
-    )
-    starts = [v[0] for v in versions]
-    policies: list[Policy] = [parse_policy(source) for _, source in versions]
-    fallback = TownClock(tz=town.timezone, calendar=calendar, policy=default_policy())
-    clocks = [TownClock(tz=town.timezone, calendar=calendar, policy=p) for p in policies]
+    history = policy_history(town)
+    clocks: dict[int, TownClock] = {}  # one per policy version in force on some row's day
 
     def clock_at(moment: datetime) -> TownClock:
-        i = bisect.bisect_right(starts, clock.local_date(moment, town.timezone))
-        return clocks[i - 1] if i else fallback
+        day = clock.local_date(moment, town.timezone)
+        i = history.index(day)
+        if i not in clocks:
+            clocks[i] = TownClock(tz=town.timezone, calendar=calendar, policy=history.on(day))
+        return clocks[i]
 
     return clock_at
 

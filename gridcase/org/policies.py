@@ -6,6 +6,8 @@ so a parsed policy can be cached by row id for the life of the process.
 
 from __future__ import annotations
 
+import bisect
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
@@ -30,3 +32,33 @@ def policy_for(town: Town, on: date) -> Policy:
     if version is None:
         return default_policy()
     return _parsed(version.id, version.source)
+
+
+@dataclass(frozen=True)
+class PolicyHistory:
+    """A town's versions loaded at once, for work over many days (a quarter, a ledger)."""
+
+    starts: tuple[date, ...]  # effective_from, ascending
+    versions: tuple[tuple[int, str], ...]  # (id, source), in the same order
+
+    def index(self, day: date) -> int:
+        """Which version is in force on `day`: 0 for the default policy (none effective yet),
+        else its place (1-based) in `versions`."""
+        return bisect.bisect_right(self.starts, day)
+
+    def on(self, day: date) -> Policy:
+        """`policy_for` without a query: the latest version effective on or before `day`."""
+        i = self.index(day)
+        return _parsed(*self.versions[i - 1]) if i else default_policy()
+
+
+def policy_history(town: Town, until: date | None = None) -> PolicyHistory:
+    """Every version of the town (effective by `until`, when given), in one query."""
+    rows = PolicyVersion.objects.filter(town=town)
+    if until is not None:
+        rows = rows.filter(effective_from__lte=until)
+    found = list(rows.order_by("effective_from").values_list("effective_from", "id", "source"))
+    return PolicyHistory(
+        starts=tuple(start for start, _, _ in found),
+        versions=tuple((version_id, source) for _, version_id, source in found),
+    )
