@@ -32,9 +32,6 @@ from gridcase.core.workdays import WorkCalendar, light_for
 from gridcase.org.models import Town
 from gridcase.org.policies import policy_for
 
-# domain.md, Follow-up visits: "default within 10 working days" after a dispute is closed.
-FOLLOW_UP_WORKING_DAYS = 10
-
 # The level every case is submitted at, whatever its source.
 SUBMIT_LEVEL = "grid"
 
@@ -72,7 +69,10 @@ class TownClock:
         return self.calendar.add_working_days(due, working_days)
 
     def follow_up_due(self, closed: datetime) -> date:
-        return self.calendar.add_working_days(self.local(closed), FOLLOW_UP_WORKING_DAYS)
+        # domain.md, Follow-up visits; the number is the policy's (default 10).
+        return self.calendar.add_working_days(
+            self.local(closed), self.policy.follow_up_working_days
+        )
 
     def at_submit(self, submitted: datetime) -> dict[str, date]:
         """The deadlines a submit sets, whatever the source (workbench, API, Open311, ledger):

@@ -94,6 +94,9 @@ class Policy:
     monthly_cap: Decimal
     uncapped: tuple[str, ...]
     allocation: str
+    # domain.md, Follow-up visits: within so many working days after a dispute is closed. The
+    # one optional key of the file (assessment.md), so that files written before it stay valid.
+    follow_up_working_days: int = 10
     source: str = field(default="", repr=False)
 
     def deadlines_for(self, level: str) -> tuple[int, int]:
@@ -121,7 +124,7 @@ _SHAPE: dict[str, tuple[str, ...]] = {
     "base": ("monthly_amount", "quota", "per_missing", "max_deduction", "nonconforming"),
     "bonus": ("per_closed", "per_escalated", "monthly_cap", "uncapped", "allocation"),
 }
-_OPTIONAL = {"deadlines": ("levels",)}
+_OPTIONAL = {"deadlines": ("levels", "follow_up_working_days")}
 
 
 def parse_policy(text: str) -> Policy:
@@ -156,6 +159,11 @@ def parse_policy(text: str) -> Policy:
         accept_working_days=accept,
         handle_working_days=handle,
         level_deadlines=_level_deadlines(d.get("levels"), accept, handle),
+        follow_up_working_days=(
+            _working_days(d, "deadlines.follow_up_working_days")
+            if "follow_up_working_days" in d
+            else Policy.follow_up_working_days
+        ),
         categories=_categories(c, "counting.categories"),
         late_acceptance_excludes=_bool(c, "counting.late_acceptance_excludes"),
         late_escalation_counts=_bool(c, "counting.late_escalation_counts"),

@@ -123,6 +123,7 @@ EN = {
     "已批准": "Approved",
     "未批准": "Rejected",
     "已失效": "Lapsed",
+    "受理 %(a)s 个工作日,办结或上报 %(h)s 个工作日,矛盾纠纷结案后 %(f)s 个工作日内回访": "accept within %(a)s working days, close or escalate within %(h)s, visit a closed dispute within %(f)s",
     "申请层级": "Requested at level",
     "延期工作日数": "Working days of extension",
     "申请理由": "Reason",

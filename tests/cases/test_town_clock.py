@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from gridcase.cases import deadlines, workflow
-from gridcase.cases.deadlines import FOLLOW_UP_WORKING_DAYS, TownClock, TownDay, due_kind, due_of
+from gridcase.cases.deadlines import TownClock, TownDay, due_kind, due_of
 from gridcase.core.policy import default_policy
 from gridcase.core.workdays import WorkCalendar
 from gridcase.org.models import Town
@@ -93,9 +93,15 @@ def test_an_extension_adds_working_days_to_the_deadline(town):
 
 
 def test_a_follow_up_is_due_ten_working_days_after_closing(town):
-    assert FOLLOW_UP_WORKING_DAYS == 10  # domain.md: "default within 10 working days"
+    assert town.policy.follow_up_working_days == 10  # domain.md: "default within 10 working days"
     # Closed Thu 30 Apr: 6, 7, 8, 9, 11, 12, 13, 14, 15, 18 May.
     assert town.follow_up_due(utc(2026, 4, 30, 2)) == date(2026, 5, 18)
+
+
+def test_a_follow_up_period_is_the_policys(town):
+    shorter = replace(town, policy=replace(town.policy, follow_up_working_days=3))
+    # Closed Thu 30 Apr: 6, 7 and 8 May.
+    assert shorter.follow_up_due(utc(2026, 4, 30, 2)) == date(2026, 5, 8)
 
 
 @pytest.mark.parametrize(

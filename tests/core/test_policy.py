@@ -77,6 +77,22 @@ def test_the_shipped_file_is_the_one_in_the_spec():
     assert default_policy().source == DEFAULT_TEXT
 
 
+def test_the_follow_up_period_is_optional_and_defaults_to_ten_working_days():
+    line = "follow_up_working_days = 10"
+    older = "\n".join(x for x in DEFAULT_TEXT.splitlines() if not x.startswith(line))
+    assert line in DEFAULT_TEXT and line not in older
+    assert parse_policy(older).follow_up_working_days == 10
+    assert parse_policy(edited(line, "follow_up_working_days = 7")).follow_up_working_days == 7
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "2.5", '"10"', "true"])
+def test_a_follow_up_period_that_is_not_a_whole_number_of_days_is_refused(value):
+    text = edited("follow_up_working_days = 10", f"follow_up_working_days = {value}")
+    with pytest.raises(PolicyError) as err:
+        parse_policy(text)
+    assert err.value.key == "deadlines.follow_up_working_days"
+
+
 def test_every_level_gets_the_general_deadlines_by_default():
     policy = default_policy()
     assert {level: policy.deadlines_for(level) for level in LEVELS} == {

@@ -202,6 +202,7 @@ def test_a_second_version_on_the_same_day_is_refused(t, admin):
 def test_the_policy_page_shows_the_default_when_the_town_has_none(t, admin):
     page = admin.get(url(t, "policy")).content.decode()
     assert "系统内置的默认策略" in page and "changtang-2016" in page
+    assert "矛盾纠纷结案后 10 个工作日内回访" in page
     source = admin.get(url(t, "policy_default")).content.decode()
     assert "[deadlines]" in source
 
