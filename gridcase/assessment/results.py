@@ -200,6 +200,8 @@ def _month_from_dict(data: Mapping[str, Any]) -> MonthResult:
         late=data["late"],
         pending=data["pending"],
         provisional=data.get("provisional", False),
+        # Snapshots frozen before the month's arithmetic was written down have none.
+        explanation=tuple(data.get("explanation", ())),
         cases=tuple(
             CaseResult(c["case_no"], c["category"], c["status"], Decimal(c["amount"]), c["reason"])
             for c in data["cases"]

@@ -91,6 +91,11 @@ class CaseResult:
     status: str  # one of STATUSES
     amount: Decimal
     reason: str
+    # For a counted case (quota or excess): how it ended ("closed" | "escalated") and whether
+    # its bonus is outside the month's cap. Not in the JSON; explain.py reads them to write
+    # the month's arithmetic (四.2) with the same numbers.
+    outcome: str | None = None
+    uncapped: bool = False
 
     def as_dict(self) -> dict[str, str]:
         return {
@@ -115,6 +120,9 @@ class MonthResult:
     pending: int
     provisional: bool  # some case can still change status
     cases: tuple[CaseResult, ...]  # in submission order
+    # The month's deduction and bonus as sentences with the policy's numbers (explain.py);
+    # filled in by the caller that knows the policy (services.assess_period).
+    explanation: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """The month as in the JSON of assessment.md ("Reading the result")."""
@@ -128,6 +136,7 @@ class MonthResult:
             "nonconforming": self.nonconforming,
             "late": self.late,
             "pending": self.pending,
+            "explanation": list(self.explanation),
             "cases": [case.as_dict() for case in self.cases],
         }
 
@@ -300,7 +309,15 @@ def assess_month(
             amount, reason, status = _ZERO, "四.1: 计入基本任务量", "quota"
         notes = [j.reason] if j.reason else []
         cases.append(
-            CaseResult(fact.case_no, fact.category, status, amount, _with_notes(reason, notes))
+            CaseResult(
+                fact.case_no,
+                fact.category,
+                status,
+                amount,
+                _with_notes(reason, notes),
+                outcome=fact.outcome,
+                uncapped=uncapped[i],
+            )
         )
         i += 1
 

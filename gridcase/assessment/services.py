@@ -24,6 +24,7 @@ from gridcase.org.selectors import officers_of_town
 
 from . import facts as facts_mod
 from .common import check_month, display_name, last_day, quarter_of_month
+from .explain import with_explanation
 from .models import Adjustment, QuarterAssessment
 from .policy_versions import policies_in_force
 from .results import AdjustmentLine, OfficerResult, PeriodResult, PolicyRef
@@ -160,6 +161,7 @@ def _live(
             if cases is None and not officer.active_in(month):
                 continue
             result = rules.assess_month(cases or [], policies[month], today=today, month=month)
+            result = with_explanation(result, policies[month])
             month_results.append(_with_appeal_notes(result, facts.appeals))
         lines = tuple(extra.get(officer.user_id, ()))
         if month_results or lines:

@@ -145,10 +145,15 @@ def test_the_json_has_the_shape_and_status_words_of_the_specification(t):
         "nonconforming",
         "late",
         "pending",
+        "explanation",
         "cases",
     }
     assert month["base_pay"] == "30.00" and month["deduction"] == "70.00"
     assert month["counted"] == 1
+    assert month["explanation"][:2] == [
+        "四.1: 计入 1 起,少于任务数 8 起 7 起;扣款 10 × 7 = 70 元;基本工资 100 − 70 = 30 元",
+        "四.2: 计入 1 起,未超出任务数 8 起,无超额奖励",
+    ]
     statuses = {c["case_no"]: c["status"] for c in month["cases"]}
     assert statuses[case.number] == "not_counted"
     for c in month["cases"]:

@@ -1,0 +1,186 @@
+"""The month's own figures in words: the deduction (rule 四.1) and the bonus (四.2) as the
+arithmetic with the policy's numbers, so that a clerk answers "why 80?" from the page alone
+(assessment.md, "Every figure is explained").
+
+Pure: a computed ``MonthResult`` and the ``Policy`` it was computed with in, sentences out. The
+counts come from the result (what ``rules.assess_month`` counted), the rates, quota and caps
+from the policy; the sentences end on the very figures of the result, and a mismatch is a
+wiring mistake (the wrong policy), refused rather than explained wrongly.
+
+The wording follows the examples of assessment.md:
+"四.1: 计入 3 起,不合格 1 起,少于任务数 8 起 4 起;扣款 10 × (4 + 1) = 50 元" and
+"四.2: 超出任务数 5 起:本级办结 3 × 20 + 上报 2 × 10 = 80 元(本月上限 200 元)".
+Like the per-case reasons they are plain Chinese, not translated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from decimal import Decimal
+
+from gridcase.assessment.allocation import beyond_quota, distribute
+from gridcase.assessment.rules import CaseResult, MonthResult
+from gridcase.core.policy import CENT, Policy
+
+COUNTED = ("quota", "excess")
+# Statuses that take a case out of the assessment for reasons the case's own line gives.
+_OUT = ("not_counted", "voided", "duplicate")
+
+
+def yuan(amount: Decimal) -> str:
+    """20 for 20.00, 12.50 for 12.5: how the rules write amounts (as the per-case reasons)."""
+    if amount == amount.to_integral():
+        return str(amount.quantize(Decimal(1)))
+    return str(amount.quantize(CENT))
+
+
+def explain_month(month: MonthResult, policy: Policy) -> tuple[str, ...]:
+    """The sentences that explain ``month``'s deduction and bonus under ``policy``.
+
+    Always a 四.1 sentence (the deduction and the base pay) and a 四.2 sentence (the bonus),
+    then, where the month has them, a line each for late, pending and otherwise uncounted
+    cases (no amounts: they are why "计入" may be smaller than the cases listed).
+    """
+    lines = [_base_sentence(month, policy), _bonus_sentence(month, policy)]
+    statuses = [case.status for case in month.cases]
+    late, pending = statuses.count("late"), statuses.count("pending")
+    out = sum(statuses.count(s) for s in _OUT)
+    if late:
+        lines.append(f"四.3: 超期 {late} 起,不计入任务数也不计奖励")
+    if pending:
+        lines.append(f"三(五): 待定 {pending} 起尚未结案或上报,暂不计入;本月为暂定")
+    if out:
+        lines.append(f"另有 {out} 起不计入考核(类别不计入、已作废或重复,原因见各起事件)")
+    return tuple(lines)
+
+
+def with_explanation(month: MonthResult, policy: Policy) -> MonthResult:
+    """``month`` carrying its explanation (what the JSON, the pages and the XLSX show)."""
+    return replace(month, explanation=explain_month(month, policy))
+
+
+# --- 四.1: the deduction --------------------------------------------------------------------
+
+
+def _base_sentence(month: MonthResult, policy: Policy) -> str:
+    counted, bad, quota, rate = month.counted, month.nonconforming, policy.quota, policy.per_missing
+    parts = [f"计入 {counted} 起"]
+    if policy.nonconforming == "deduct_each":
+        # A nonconforming entry is an entry (it fills the quota) but is deducted on its own.
+        short = max(0, quota - counted - bad)
+        if bad:
+            parts.append(f"不合格 {bad} 起")
+        units = short + bad
+        if short and bad:
+            formula = f"{yuan(rate)} × ({short} + {bad})"
+        else:
+            formula = f"{yuan(rate)} × {units}"
+    else:  # count_as_missing: a nonconforming case is simply not counted
+        short = max(0, quota - counted)
+        if bad:
+            parts.append(f"不合格 {bad} 起(按本镇策略不计入录入数,不另扣款)")
+        units = short
+        formula = f"{yuan(rate)} × {short}"
+    parts.append(f"少于任务数 {quota} 起 {short} 起" if short else f"未少于任务数 {quota} 起")
+
+    raw = rate * units
+    deduction = min(policy.max_deduction, raw)
+    _check("deduction", deduction, month.deduction)
+    if units == 0:
+        pay = f"不扣款;基本工资 {yuan(policy.monthly_amount)} 元"
+    else:
+        pay = f"扣款 {formula} = {yuan(raw)} 元"
+        if raw > policy.max_deduction:
+            pay += f",超过扣款上限 {yuan(policy.max_deduction)} 元,扣 {yuan(deduction)} 元"
+        pay += (
+            f";基本工资 {yuan(policy.monthly_amount)} − {yuan(deduction)}"
+            f" = {yuan(month.base_pay)} 元"
+        )
+    return "四.1: " + ",".join(parts) + ";" + pay
+
+
+# --- 四.2: the bonus ------------------------------------------------------------------------
+
+
+def _bonus_sentence(month: MonthResult, policy: Policy) -> str:
+    excess = [case for case in month.cases if case.status == "excess"]
+    if not excess:
+        _check("bonus", Decimal(0), month.bonus)
+        return f"四.2: 计入 {month.counted} 起,未超出任务数 {policy.quota} 起,无超额奖励"
+
+    capped = [case for case in excess if not case.uncapped]
+    free = [case for case in excess if case.uncapped]
+    cap = policy.monthly_cap
+    pieces: list[str] = []
+    paid: list[Decimal] = []
+    if capped:
+        terms, value = _terms(capped, policy)
+        piece = f"{terms} = {yuan(value)} 元"
+        if value > cap:
+            piece += f",超过本月上限 {yuan(cap)} 元,计 {yuan(cap)} 元"
+        else:
+            piece += f"(本月上限 {yuan(cap)} 元)"
+        pieces.append(piece)
+        paid.append(min(value, cap))
+    if free:
+        terms, value = _terms(free, policy)
+        pieces.append(f"重大事件不受上限:{terms} = {yuan(value)} 元")
+        paid.append(value)
+    bonus = sum(paid, Decimal(0))
+    _check("bonus", bonus, month.bonus)
+    if len(paid) > 1:
+        pieces.append("奖励 " + " + ".join(yuan(p) for p in paid) + f" = {yuan(bonus)} 元")
+    sentence = f"四.2: 超出任务数 {len(excess)} 起:" + ";".join(pieces)
+    return sentence + _allocation_note(month.cases, policy, bonus)
+
+
+def _terms(cases: Sequence[CaseResult], policy: Policy) -> tuple[str, Decimal]:
+    """ "本级办结 3 × 20 + 上报 2 × 10" and its value, before any cap."""
+    closed = sum(1 for case in cases if case.outcome == "closed")
+    escalated = len(cases) - closed
+    terms = []
+    if closed:
+        terms.append(f"本级办结 {closed} × {yuan(policy.per_closed)}")
+    if escalated:
+        terms.append(f"上报 {escalated} × {yuan(policy.per_escalated)}")
+    value = closed * policy.per_closed + escalated * policy.per_escalated
+    return " + ".join(terms), value
+
+
+def _allocation_note(cases: Sequence[CaseResult], policy: Policy, bonus: Decimal) -> str:
+    """Which cases fill the quota is the policy's choice (assessment.md); say so where the
+    other reading would pay differently, with what it would pay."""
+    counted = [case for case in cases if case.status in COUNTED]
+    values = [_fen(_value(case, policy)) for case in counted]
+    uncapped = [case.uncapped for case in counted]
+    cap = _fen(policy.monthly_cap)
+    other = "chronological" if policy.allocation == "worker_favorable" else "worker_favorable"
+    items = list(zip(uncapped, values, strict=True))
+    excess = beyond_quota(items, quota=policy.quota, allocation=other, cap=cap)
+    amounts, _ = distribute(values, uncapped, excess, cap)
+    alternative = Decimal(sum(amounts.values())) / 100
+    if alternative == bonus:
+        return ""
+    if policy.allocation == "worker_favorable":
+        return f"(任务数取对专管员最有利的划分;若按提交先后划分,奖励为 {yuan(alternative)} 元)"
+    return (
+        "(按本镇策略,先提交的事件计入任务数;"
+        f"若取对专管员最有利的划分,奖励为 {yuan(alternative)} 元)"
+    )
+
+
+def _value(case: CaseResult, policy: Policy) -> Decimal:
+    return policy.per_closed if case.outcome == "closed" else policy.per_escalated
+
+
+def _fen(amount: Decimal) -> int:
+    return int(amount.quantize(CENT) * 100)
+
+
+def _check(figure: str, explained: Decimal, computed: Decimal) -> None:
+    if explained != computed:
+        raise ValueError(
+            f"the {figure} explained ({explained}) is not the one computed ({computed}):"
+            " the month must be explained with the policy it was assessed with"
+        )
