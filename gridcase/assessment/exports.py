@@ -65,6 +65,27 @@ def state_words(result: PeriodResult) -> str:
     return words
 
 
+EXPLANATION_HEADER = "计算说明"
+
+
+def officer_explanation(officer: OfficerResult, result: PeriodResult) -> str:
+    """The officer's months' arithmetic as one text (a cell, a line): each month's sentences,
+    with the month named when the period has several."""
+    several = len(result.months) > 1
+    parts = []
+    for month in officer.months:
+        lines = list(month.explanation)
+        if several and lines:
+            lines = [f"{month_label(month.month)}:", *("  " + line for line in lines)]
+        parts.extend(lines)
+    return "\n".join(parts)
+
+
+def _wrapped_lines(text: str, columns: int) -> int:
+    """Roughly how many printed lines ``text`` takes in a cell ``columns`` wide."""
+    return sum(max(1, -(-width(line) // columns)) for line in text.split("\n")) if text else 1
+
+
 # ---------------------------------------------------------------- JSON
 
 
@@ -181,6 +202,7 @@ def _details(result: PeriodResult) -> list[str]:
                 f" (扣 {_yuan(month.deduction)}) + 奖励 {_yuan(month.bonus)}"
                 f" = {_yuan(month.total)}{'  暂定' if month.provisional else ''}"
             )
+            out.extend(f"    {line}" for line in month.explanation)
             if not month.cases:
                 out.append("    (本月没有提交事件)")
             rows = [
@@ -212,7 +234,7 @@ def _legend(result: PeriodResult) -> list[str]:
     out.append(
         "  金额单位: 元。* 表示该月暂定 (有尚未到期的事件, 或月份未结束)。— 表示该月未在岗。"
     )
-    out.append("  加 --verbose 可列出每起事件的状态、金额和原因。")
+    out.append("  加 --verbose 可列出每月扣款与奖励的计算过程, 以及每起事件的状态、金额和原因。")
     for status, label in STATUS_LABELS.items():
         out.append(f"  {pad(label, w)}  {STATUS_HELP[status]}")
     return out
@@ -248,6 +270,7 @@ def render_xlsx(result: PeriodResult) -> bytes:
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     bold = Font(bold=True)
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
     money = "0.00"
 
     wb = Workbook()
@@ -260,6 +283,9 @@ def render_xlsx(result: PeriodResult) -> bytes:
     if with_adjustments:
         header.append("调整")
     header += ["季度合计" if quarter else "合计", "签字"]
+    # The month's arithmetic, after the signature so the printed amounts and signature keep
+    # their places; the officer's sheet has it sentence by sentence under each month.
+    header.append(EXPLANATION_HEADER)
     columns = len(header)
 
     title = f"{result.town}网格专管员考核工资表  {period_label(result)}"
@@ -296,12 +322,15 @@ def render_xlsx(result: PeriodResult) -> bytes:
             values.append(found.total if found else None)
         if with_adjustments:
             values.append(officer.adjustment_total if officer.adjustments else None)
-        values += [officer.total, None]
+        explanation = officer_explanation(officer, result)
+        values += [officer.total, None, explanation]
         for c, value in enumerate(values, start=1):
             cell = put(ws, row, c, value)
             cell.border = box
-            if c > 3 and c < columns:
+            if c > 3 and c < columns - 1:
                 cell.number_format = money
+        ws.cell(row=row, column=columns).alignment = wrap
+        ws.row_dimensions[row].height = max(24, 15 * _wrapped_lines(explanation, 60))
     row += 1
     put(ws, row, 3, "合计").font = bold
     # Values, not formulas: WPS and readers without a calculation engine show them as they are.
@@ -321,10 +350,8 @@ def render_xlsx(result: PeriodResult) -> bytes:
     put(ws, row + 2, 1, "制表:                审核:                审批:")
     ws.merge_cells(start_row=row + 2, start_column=1, end_row=row + 2, end_column=columns)
 
-    for c, w in enumerate([6, 14, 12, *([12] * (columns - 5)), 14, 16], start=1):
+    for c, w in enumerate([6, 14, 12, *([12] * (columns - 6)), 14, 16, 64], start=1):
         ws.column_dimensions[get_column_letter(c)].width = w
-    for r in range(4, row):
-        ws.row_dimensions[r].height = 24
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
@@ -393,6 +420,9 @@ def _officer_sheet(ws, officer: OfficerResult, result: PeriodResult) -> None:
         for cell in ws[ws.max_row]:
             cell.font = bold
         ws.cell(row=ws.max_row, column=5).number_format = "0.00"
+        for line in month.explanation:
+            ws.append(cells(ws, [month_label(month.month), EXPLANATION_HEADER, "", "", None, line]))
+            ws.cell(row=ws.max_row, column=6).alignment = wrap
     for adj in officer.adjustments:
         ws.append(cells(ws, ["调整", f"{adj.quarter} 更正", "", "", adj.amount, adj.reason]))
         ws.cell(row=ws.max_row, column=5).number_format = "0.00"

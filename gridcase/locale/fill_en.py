@@ -365,6 +365,8 @@ EN = {
     "系统处理这个请求时出错,已记录在服务器日志中。您填写的内容没有保存,请稍后再试;如果一直出错,请告诉系统管理员出错的时间和页面地址。": "Something went wrong while handling this request; it has been recorded in the server's log. What you entered was not saved: please try again later, and if it keeps failing, tell the administrator the time and the page's address.",
     "请求有误": "Bad request",
     "服务器无法处理这个请求(地址或内容有误)。请检查地址,或回到工作台重新操作。": "The server cannot handle this request (the address or its content is wrong). Check the address, or go back to the workbench and try again.",
+    # the assessment: each month's arithmetic (the sentences themselves stay Chinese)
+    "计算过程": "How it is computed",
 }
 
 ENTRY = re.compile(r'(?m)^msgid "(?P<id>(?:[^"\\]|\\.)*)"\nmsgstr "(?P<str>(?:[^"\\]|\\.)*)"$')

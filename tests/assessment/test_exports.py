@@ -55,6 +55,7 @@ def test_the_payroll_sheet_has_one_row_per_officer_with_months_total_and_signatu
         "2026年12月",
         "季度合计",
         "签字",
+        "计算说明",
     ]
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=4, max_row=5)]
     assert rows[0][:7] == [1, "东村", "张伟", 30, 20, 20, 70]

@@ -58,6 +58,13 @@ class MonthResultSerializer(serializers.Serializer):
     nonconforming = serializers.IntegerField()
     late = serializers.IntegerField()
     pending = serializers.IntegerField()
+    explanation = serializers.ListField(
+        child=TextField(),
+        help_text=(
+            "本月扣款与奖励的计算过程,用考核策略的数字写明"
+            "(如“四.1: 计入 3 起,…;扣款 10 × (4 + 1) = 50 元”)"
+        ),
+    )
     cases = CaseResultSerializer(many=True)
 
 

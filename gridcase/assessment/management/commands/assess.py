@@ -38,7 +38,9 @@ class Command(AssessmentCommand):
         )
         parser.add_argument("--output", metavar="FILE", help="写入文件 (xlsx 默认写入当前目录)")
         parser.add_argument(
-            "--verbose", action="store_true", help="表格中列出每起事件的状态、金额和原因"
+            "--verbose",
+            action="store_true",
+            help="表格中列出每月的计算过程和每起事件的状态、金额和原因",
         )
 
     def handle(self, *args, month, quarter, town, policy, format, output, verbose, **options):

@@ -102,6 +102,7 @@ def _month_cells(officer: OfficerResult, months: list[str]) -> list[dict]:
                 "bonus": yuan(found.bonus),
                 "total": yuan(found.total),
                 "provisional": found.provisional,
+                "explanation": found.explanation,
             }
         cells.append(cell)
     return cells

@@ -104,6 +104,9 @@ def statement(request: HttpRequest, period: str, officer_id: int) -> HttpRespons
                 "late": month.late,
                 "pending": month.pending,
                 "provisional": month.provisional,
+                # The month's arithmetic with the policy's numbers (plain Chinese, like the
+                # per-case reasons): "why 80?" answered on the page.
+                "explanation": month.explanation,
                 "cases": cases,
             }
         )
