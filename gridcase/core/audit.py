@@ -48,6 +48,7 @@ ACTIONS: dict[str, Any] = {
     "quarter.approve": _("季度考核审批"),
     "quarter.reopen": _("季度考核退回"),
     "quarter.adjust": _("考核调整"),
+    "ledger.import": _("导入台账"),
     "admin.add": _("后台新增"),
     "admin.change": _("后台修改"),
     "admin.delete": _("后台删除"),

@@ -16,7 +16,7 @@ in well under a minute.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import IO
@@ -49,9 +49,12 @@ def import_ledger(
     by: User | None = None,
     at: datetime | None = None,
     file_name: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Import every row of the ledger into the town, or nothing. Raises LedgerError when the
-    file or the town cannot be used at all; row problems are listed in the report."""
+    file or the town cannot be used at all; row problems are listed in the report.
+    `progress(done, total)` is told the rows written so far (0 once the file is read and
+    checked, then after each batch); the workbench's import job shows it as a bar."""
     at = at or clock.now()
     town_name = (town_name or "").strip()
     if not town_name:
@@ -104,8 +107,14 @@ def import_ledger(
                 "导入期间有人录入了台账中的事件编号,本次导入未写入任何数据。请重新导入。"
             )
         written = writing.Written()
+        done = 0
+        if progress is not None:
+            progress(0, len(rows))
         for batch in writing.chunks(rows, writing.BATCH):
             writing.write_batch(town, batch, known, refs, clock_at, at, report, written)
+            done += len(batch)
+            if progress is not None:
+                progress(done, len(rows))
         writing.write_related(town, written, ledger.name, by, at)
         if dry_run:
             transaction.set_rollback(True)

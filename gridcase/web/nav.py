@@ -42,6 +42,7 @@ ENTRIES: list[Entry] = [
     # The next pages (assessment, dashboards, administration) add their entries here.
     Entry("assess", "assess:index", _("考核"), frozenset({OFFICER, OFFICE, LEADER})),
     Entry("dashboards", "dash:index", _("统计看板"), TOWN_WIDE),
+    Entry("ledger_import", "web:ledger_import", _("台账导入"), frozenset({OFFICE, ADMIN})),
     Entry("manage", "manage:home", _("系统管理"), frozenset({ADMIN})),
 ]
 

@@ -1,7 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from gridcase.web.views import case_actions, case_detail, case_entry, ledger_export, queues
+from gridcase.web.views import (
+    case_actions,
+    case_detail,
+    case_entry,
+    ledger_export,
+    ledger_import,
+    queues,
+)
 
 app_name = "web"
 
@@ -21,4 +28,10 @@ urlpatterns = [
     path("cases/<str:number>/edit/", case_entry.edit, name="case_edit"),
     path("cases/<str:number>/act/<slug:action>/", case_actions.act, name="case_act"),
     path("cases/<str:number>/files/<int:pk>/", case_detail.attachment, name="attachment"),
+    path("ledger/import/", ledger_import.index, name="ledger_import"),
+    path("ledger/import/<int:town_id>/", ledger_import.upload, name="ledger_upload"),
+    path("ledger/import/jobs/<int:pk>/", ledger_import.job, name="ledger_job"),
+    path("ledger/import/jobs/<int:pk>/status/", ledger_import.status, name="ledger_status"),
+    path("ledger/import/jobs/<int:pk>/confirm/", ledger_import.confirm, name="ledger_confirm"),
+    path("ledger/import/jobs/<int:pk>/cancel/", ledger_import.cancel, name="ledger_cancel"),
 ]

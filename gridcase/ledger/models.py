@@ -1,0 +1,70 @@
+"""A ledger import started in the workbench: one row per uploaded file, from the check
+(a dry run) through the confirmed import to its result. The worker runs both steps
+(ledger/tasks.py); the page reads this row and the live progress (ledger/jobs.py)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportJob(models.Model):
+    class State(models.TextChoices):
+        CHECKING = "checking", _("正在检查")
+        CHECKED = "checked", _("检查完毕,待确认")
+        REFUSED = "refused", _("无法导入")
+        QUEUED = "queued", _("排队等待导入")
+        RUNNING = "running", _("正在导入")
+        DONE = "done", _("导入完成")
+        FAILED = "failed", _("导入失败,未写入任何数据")
+        CANCELLED = "cancelled", _("已取消")
+
+    # The states in which the worker still has something to do: the page keeps polling.
+    ACTIVE = frozenset({State.CHECKING, State.QUEUED, State.RUNNING})
+    # The states after which the uploaded file is gone.
+    ENDED = frozenset({State.REFUSED, State.DONE, State.FAILED, State.CANCELLED})
+
+    town = models.ForeignKey(
+        "org.Town", on_delete=models.CASCADE, related_name="import_jobs", verbose_name=_("镇")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("确认导入人"),
+    )
+    created_at = models.DateTimeField(_("上传时间"))
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    file_name = models.CharField(_("文件名"), max_length=200)
+    # Relative to the data directory's upload folder; "" once the file is deleted.
+    stored_name = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("文件大小"), default=0)
+    create_missing = models.BooleanField(_("新建不存在的行政村和网格专管员"), default=False)
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices)
+    progress = models.PositiveSmallIntegerField(_("进度"), default=0)  # percent
+    # The dry run's report and the first rows (the preview), then the import's report.
+    preview = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+
+    class Meta:
+        verbose_name = _("台账导入")
+        verbose_name_plural = _("台账导入")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["town", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"台账导入 {self.file_name}"
+
+    @property
+    def active(self) -> bool:
+        return self.state in self.ACTIVE
