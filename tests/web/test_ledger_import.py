@@ -310,3 +310,18 @@ def test_a_3000_row_ledger_imports_through_the_page_without_a_query_per_row(
     assert job.state == State.DONE, job.result or job.error
     assert Case.objects.count() == 3000
     assert elapsed < 60, f"3,000 rows took {elapsed:.1f} s"
+
+
+def test_a_check_nobody_confirmed_for_a_day_is_dropped_at_the_next_upload(
+    t, login, settings, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    client = login(t.users["office_user"])
+    post_upload(client, t, csv_bytes([row("O-1")]), capture=django_capture_on_commit_callbacks)
+    old = the_job()
+    ImportJob.objects.filter(pk=old.pk).update(created_at=_now() - timedelta(days=2))
+    post_upload(client, t, csv_bytes([row("O-2")]), capture=django_capture_on_commit_callbacks)
+    old.refresh_from_db()
+    assert old.state == State.CANCELLED and old.stored_name == ""
+    assert len(stored_files(settings)) == 1  # the new upload's only

@@ -104,12 +104,15 @@ def _job_context(job: ImportJob) -> dict:
     report = job.result if job.state in (ImportJob.State.DONE, ImportJob.State.FAILED) else {}
     report = report or job.preview or {}
     problems = report.get("problems") or []
+    # The command line's summary, less its note on --dry-run (the page says so in words).
+    lines = [line for line in report.get("lines") or [] if not line.startswith("试运行")]
     return {
         "job": job,
         "percent": percent,
         "done_rows": done,
         "total_rows": total,
         "report": report,
+        "lines": lines,
         "problems": problems[:PROBLEMS_SHOWN],
         "problems_more": max(0, len(problems) - PROBLEMS_SHOWN),
         "first_rows": report.get("first_rows") or [],
