@@ -89,6 +89,10 @@ def test_happy_path_upload_preview_confirm_done_with_audit(
     assert entry.town_id == t.town.pk
     assert entry.after["created"] == 3
     assert entry.after["file"] == "台账.csv"
+    admin = Client()
+    admin.force_login(t.users["admin_user"])
+    trail = admin.get(reverse("manage:audit", args=[t.town.pk])).content.decode()
+    assert "导入台账" in trail and "台账导入 台账.csv" in trail
 
     done = client.get(reverse("web:ledger_job", args=[job.pk])).content.decode()
     assert "导入完成" in done
@@ -325,3 +329,35 @@ def test_a_check_nobody_confirmed_for_a_day_is_dropped_at_the_next_upload(
     old.refresh_from_db()
     assert old.state == State.CANCELLED and old.stored_name == ""
     assert len(stored_files(settings)) == 1  # the new upload's only
+
+
+def test_an_xlsx_ledger_with_chinese_headers_imports(
+    t, login, tmp_path, django_capture_on_commit_callbacks
+):
+    from openpyxl import Workbook
+
+    from tests.ledger.conftest import CHINESE
+
+    rows = [row("X-1"), row("X-2", quality="不合格", quality_note="未回访")]
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["长塘镇2026年三季度台账"])  # a title row above the header
+    sheet.append([CHINESE[k] for k in rows[0]])
+    for r in rows:
+        sheet.append(list(r.values()))
+    path = tmp_path / "三季度.xlsx"
+    book.save(path)
+
+    client = login(t.users["office_user"])
+    post_upload(
+        client, t, path.read_bytes(), name="三季度.xlsx", capture=django_capture_on_commit_callbacks
+    )
+    job = the_job()
+    assert job.state == State.CHECKED, job.preview or job.error
+    assert [r["line"] for r in job.preview["first_rows"]] == [3, 4]
+    assert job.preview["nonconforming"] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("web:ledger_confirm", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.state == State.DONE
+    assert Case.objects.get(number="X-2").quality == "nonconforming"
