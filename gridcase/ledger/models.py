@@ -68,3 +68,48 @@ class ImportJob(models.Model):
     @property
     def active(self) -> bool:
         return self.state in self.ACTIVE
+
+
+class ExportJob(models.Model):
+    """A large export run by the worker (the case ledger of a large town): the page shows its
+    progress, then a download link for the person who asked, and only for them. Unlike an
+    import, an export writes nothing else, so its progress is a column of this row."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("排队等待导出")
+        RUNNING = "running", _("正在导出")
+        DONE = "done", _("导出完成")
+        FAILED = "failed", _("导出失败")
+
+    class Kind(models.TextChoices):
+        CASES = "cases", _("事件台账")
+
+    ACTIVE = frozenset({State.QUEUED, State.RUNNING})
+
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("开始时间"))
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    # The page's query string (tab and filters) as [name, value] pairs.
+    params = models.JSONField(default=list, blank=True)
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices)
+    progress = models.PositiveSmallIntegerField(_("进度"), default=0)  # percent
+    rows = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    file_name = models.CharField(_("文件名"), max_length=200)
+    stored_name = models.CharField(max_length=100, blank=True)  # "" once deleted
+    error = models.TextField(_("错误"), blank=True)
+
+    class Meta:
+        verbose_name = _("后台导出")
+        verbose_name_plural = _("后台导出")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def active(self) -> bool:
+        return self.state in self.ACTIVE

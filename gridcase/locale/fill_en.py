@@ -417,6 +417,17 @@ EN = {
     "可以离开此页,导入在后台继续。": "You may leave this page; the import goes on in the background.",
     "刷新": "Refresh",
     "取消": "Cancel",
+    # large exports in the worker (web/views/export_jobs.py)
+    "排队等待导出": "Waiting in the queue",
+    "正在导出": "Exporting",
+    "导出完成": "Exported",
+    "导出失败": "Export failed",
+    "后台导出": "Background export",
+    "开始时间": "Started",
+    "返回事件查询": "Back to the cases",
+    "数据较多,由后台生成文件;完成后在此下载。文件保留一天。": "A large export: the file is written in the background; download it here when it is done. The file is kept for a day.",
+    "下载 %(name)s": "Download %(name)s",
+    "文件已过期删除,请重新导出。": "The file has expired and was deleted; export again.",
 }
 
 ENTRY = re.compile(r'(?m)^msgid "(?P<id>(?:[^"\\]|\\.)*)"\nmsgstr "(?P<str>(?:[^"\\]|\\.)*)"$')

@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from django.urls import reverse
 from openpyxl import load_workbook
 
 from gridcase.cases import services
@@ -110,8 +111,71 @@ def test_the_export_reads_in_batches_not_per_row(
     monkeypatch.setattr(ledger_export, "BATCH", 2)
     client = login(t.center_user)
     client.get("/cases/export.xlsx?tab=all")
-    # session, user, roles, calendar; then 3 batches of (cases, parties)
-    with django_assert_num_queries(4 + 3 * 2):
+    # session, user, roles, calendar; whether it is large enough for the worker (issue 11:
+    # a large town's export runs as a job); then 3 batches of (cases, parties)
+    with django_assert_num_queries(5 + 3 * 2):
         rows = sheet(client.get("/cases/export.xlsx?tab=all"))
     assert [r[0] for r in rows[1:]] == [1, 2, 3, 4, 5]
     assert rows[1][13] < rows[-1][13]  # in order of submission
+
+
+@pytest.fixture
+def worker_in_process(settings, tmp_path):
+    from huey.contrib.djhuey import HUEY
+
+    settings.DATA_DIR = tmp_path / "data"
+    before = HUEY.immediate
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = before
+
+
+def test_a_large_export_runs_in_the_worker_with_progress_then_a_download(
+    login, t, other_town, frozen, settings, worker_in_process, django_capture_on_commit_callbacks
+):
+    from gridcase.ledger.models import ExportJob
+
+    settings.GRIDCASE_EXPORT_JOB_ROWS = 3
+    for day in (8, 9, 12, 13, 14):
+        submitted_case(t, local(2026, 10, day, 9))
+    client = login(t.center_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get("/cases/export.xlsx?tab=all")
+    job = ExportJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("web:export_job", args=[job.pk])
+    job.refresh_from_db()
+    assert job.state == ExportJob.State.DONE and job.rows == 5 and job.total == 5
+    page = client.get(response["Location"]).content.decode()
+    download = reverse("web:export_download", args=[job.pk])
+    assert download in page
+    rows = sheet(client.get(download))
+    assert [r[0] for r in rows[1:]] == [1, 2, 3, 4, 5]
+    # The file is in the data directory, not under a URL of its own; only its owner gets it.
+    assert list((settings.DATA_DIR / "exports").iterdir())
+    stranger = login(other_town.center_user)
+    assert stranger.get(download).status_code == 404
+    assert stranger.get(reverse("web:export_job", args=[job.pk])).status_code == 404
+
+
+def test_the_export_status_polls_while_running(login, t, frozen):
+    from gridcase.core import clock
+    from gridcase.ledger.models import ExportJob
+
+    job = ExportJob.objects.create(
+        kind="cases",
+        created_by=t.center_user,
+        created_at=clock.now(),
+        state=ExportJob.State.RUNNING,
+        progress=40,
+        rows=2000,
+        total=5000,
+        file_name="x.xlsx",
+    )
+    client = login(t.center_user)
+    url = reverse("web:export_status", args=[job.pk]) + "?was=active"
+    fragment = client.get(url).content.decode()
+    assert 'hx-trigger="every 1s"' in fragment and 'value="40"' in fragment
+    assert "2000 / 5000" in fragment
+    ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.DONE)
+    assert client.get(url)["HX-Refresh"] == "true"

@@ -9,12 +9,17 @@ for their parties per batch, never one per row) into a write-only workbook on di
 
 from __future__ import annotations
 
+import logging
 import tempfile
+from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
+from django.db import close_old_connections, transaction
 from django.db.models import Prefetch
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from huey.contrib.djhuey import HUEY
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
@@ -23,10 +28,14 @@ from openpyxl.utils import get_column_letter
 from gridcase.cases import selectors
 from gridcase.cases.models import AgreementForm, Category, MediationResult, Party, Quality, State
 from gridcase.core import clock, phones, spreadsheet
+from gridcase.ledger import export_jobs
+from gridcase.ledger.models import ExportJob
 from gridcase.web import selectors as q
 from gridcase.web.keyset import Order, keyset_page
 from gridcase.web.tabs import tab_q
 from gridcase.web.views.queues import choose_tab, queue_context
+
+logger = logging.getLogger(__name__)
 
 BATCH = 1000
 
@@ -141,7 +150,9 @@ def iter_batches(user, cases, order=EXPORT_ORDER):
         after = page.next_cursor
 
 
-def write_ledger(user, cases, out, order=EXPORT_ORDER) -> int:
+def write_ledger(
+    user, cases, out, order=EXPORT_ORDER, progress: Callable[[int], None] | None = None
+) -> int:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("事件台账"))
     for i, (_header, width) in enumerate(HEADERS, start=1):
@@ -162,25 +173,88 @@ def write_ledger(user, cases, out, order=EXPORT_ORDER) -> int:
             n += 1
             values = ledger_row(n, case, full_phones=selectors.handles(user, case), labels=labels)
             ws.append(spreadsheet.row(ws, values))
+        if progress is not None:
+            progress(n)
     wb.save(out)
     return n
 
 
-@login_required
-def export(request: HttpRequest) -> FileResponse:
+def _export_of(request: HttpRequest):
+    """The person, the cases of the queue's tab and filters, their order and the file name."""
     ctx = queue_context(request, default_tab="all")
     user, tabs, days = ctx["user"], ctx["tabs"], ctx["days"]
     tab = choose_tab(request, tabs, {}, "all")
     cases = ctx["scoped"].filter(tab_q(tab, user, days))
-    # FileResponse closes the file when the response is done (and the OS removes it).
-    out = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
-    write_ledger(user, cases, out, DRAFTS_ORDER if tab == "drafts" else EXPORT_ORDER)
-    out.seek(0)
     stamp = clock.now().astimezone(clock.zone(days[0].tz if days else "Asia/Shanghai"))
     filename = f"事件台账-{stamp:%Y%m%d-%H%M}.xlsx"
+    return user, cases, DRAFTS_ORDER if tab == "drafts" else EXPORT_ORDER, filename
+
+
+def _large(cases) -> bool:
+    """More rows than a request should write while the person waits (one cheap query)."""
+    limit = export_jobs.background_rows()
+    return cases.order_by().values("pk")[limit : limit + 1].exists()
+
+
+@login_required
+def export(request: HttpRequest) -> HttpResponse:
+    user, cases, order, filename = _export_of(request)
+    if _large(cases):
+        # A large town's ledger: the worker writes it while the page shows the progress.
+        job = export_jobs.start(
+            kind=ExportJob.Kind.CASES,
+            by=user,
+            params=[[k, v] for k, values in request.GET.lists() for v in values],
+            file_name=filename,
+        )
+        transaction.on_commit(lambda: export_cases_task(job.pk))
+        return redirect("web:export_job", pk=job.pk)
+    # FileResponse closes the file when the response is done (and the OS removes it).
+    out = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
+    write_ledger(user, cases, out, order)
+    out.seek(0)
     return FileResponse(
         out,
         as_attachment=True,
         filename=filename,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+
+
+def run_cases_export(job_id: int) -> None:
+    """The worker's side: the same cases and rows as the direct download, for the person who
+    asked (their scope today), into the job's file."""
+    job = export_jobs.begin(job_id)
+    if job is None:
+        return
+    request = HttpRequest()
+    request.method = "GET"
+    request.GET = QueryDict(mutable=True)
+    for name, value in job.params:
+        request.GET.appendlist(name, value)
+    request.user = job.created_by
+    try:
+        user, cases, order, _filename = _export_of(request)
+        total = cases.count()
+        export_jobs.report(job_id, 0, total)
+        with open(export_jobs.export_dir() / job.stored_name, "wb") as out:
+            rows = write_ledger(
+                user, cases, out, order, progress=lambda n: export_jobs.report(job_id, n, total)
+            )
+    except Exception:
+        logger.exception("export job %s failed", job_id)
+        export_jobs.fail(job_id, "导出时出错,请重试或联系管理员")
+        return
+    export_jobs.finish(job_id, rows)
+
+
+@HUEY.task(name="web.export_cases")
+def export_cases_task(job_id: int) -> None:
+    # As djhuey's db_task: a worker thread must not keep a broken or stale connection.
+    if not HUEY.immediate:
+        close_old_connections()
+    try:
+        run_cases_export(job_id)
+    finally:
+        if not HUEY.immediate:
+            close_old_connections()
