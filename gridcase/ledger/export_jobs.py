@@ -49,7 +49,10 @@ def start(*, kind: str, by: User, params: list[list[str]], file_name: str) -> Ex
 
 def begin(job_id: int) -> ExportJob | None:
     """Queued → running, once; the job and a fresh file name, or None."""
-    stored = f"{uuid.uuid4().hex}{Path(ExportJob.objects.get(pk=job_id).file_name).suffix}"
+    name = ExportJob.objects.filter(pk=job_id).values_list("file_name", flat=True).first()
+    if name is None:
+        return None
+    stored = f"{uuid.uuid4().hex}{Path(name).suffix}"
     if not ExportJob.objects.filter(pk=job_id, state=State.QUEUED).update(
         state=State.RUNNING, stored_name=stored
     ):

@@ -5,6 +5,8 @@ The headers are the ones the ledger import reads (ledger/columns.py: 当事人�
 columns the import needs to rebuild the mediation record. Phone numbers are masked unless
 the person handles the case. Rows are read in keyset batches (one query for the cases and one
 for their parties per batch, never one per row) into a write-only workbook on disk.
+More than `GRIDCASE_EXPORT_JOB_ROWS` cases (a large town's ledger) are written by the worker
+instead, with the same code, while the page shows the progress (views/export_jobs.py).
 """
 
 from __future__ import annotations
