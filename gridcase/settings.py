@@ -174,6 +174,9 @@ MEDIA_ROOT = Path(os.environ.get("GRIDCASE_MEDIA_ROOT") or DATA_DIR / "media")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 GRIDCASE_ATTACHMENT_MAX_BYTES = env_int("GRIDCASE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# A ledger uploaded on the import page, and how many cases make an export a background job.
+GRIDCASE_LEDGER_MAX_BYTES = env_int("GRIDCASE_LEDGER_MAX_BYTES", 20 * 1024 * 1024)
+GRIDCASE_EXPORT_JOB_ROWS = env_int("GRIDCASE_EXPORT_JOB_ROWS", 5000)
 
 # Backups (gridcase.core.backup): where `gridcase backup` and the worker's nightly backup
 # (02:30 server time) write, and how many of the newest the night keeps; 0 turns the night off.

@@ -21,7 +21,6 @@ from gridcase.org.models import User
 from .models import ExportJob
 
 KEEP = timedelta(days=1)
-DEFAULT_ROWS = 5000  # exports larger than this run in the worker
 
 State = ExportJob.State
 
@@ -31,7 +30,7 @@ def export_dir() -> Path:
 
 
 def background_rows() -> int:
-    return int(getattr(settings, "GRIDCASE_EXPORT_JOB_ROWS", DEFAULT_ROWS))
+    return settings.GRIDCASE_EXPORT_JOB_ROWS
 
 
 def start(*, kind: str, by: User, params: list[list[str]], file_name: str) -> ExportJob:

@@ -44,7 +44,6 @@ from .services import import_ledger
 logger = logging.getLogger(__name__)
 
 SUFFIXES = (".csv", ".xlsx", ".xlsm", ".jsonl", ".ndjson", ".json", ".txt", ".tsv")
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 FIRST_ROWS = 20  # rows of the ledger the preview shows
 STALE_AFTER = timedelta(days=1)  # a checked upload nobody confirmed is dropped after this
 IMPORTER_ROLES = frozenset({Role.Kind.GOVERNANCE_OFFICE, Role.Kind.ADMINISTRATOR})
@@ -86,7 +85,7 @@ def upload_dir() -> Path:
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "GRIDCASE_LEDGER_MAX_BYTES", DEFAULT_MAX_BYTES))
+    return settings.GRIDCASE_LEDGER_MAX_BYTES
 
 
 def start(*, town: Town, by: User, upload, create_missing: bool = False) -> ImportJob:
