@@ -7,7 +7,7 @@ Habits 1–2; the pieces are in changes.py). Filing a case is filing.py; files, 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
@@ -29,6 +29,7 @@ from .deadlines import TownClock, town_clock
 from .errors import ActionNotAllowed, CaseError, Conflict
 from .filing import case_submit
 from .models import (
+    LOCAL_LEVELS,
     Case,
     Category,
     ExtensionRequest,
@@ -39,6 +40,16 @@ from .models import (
     TimelineEntry,
 )
 from .validation import check_major, clean_close
+
+
+def _local_period(case: Case) -> date | None:
+    """The grid and village station's shared handling period as their handlers see it. It is
+    `local_due`, except after the town center returned a late escalation: the village got a
+    new period to act in (carried in `handle_due` at the local levels) while `local_due` keeps
+    the deadline the case missed, which the assessment reads."""
+    if case.level in LOCAL_LEVELS and case.handle_due is not None:
+        return case.handle_due
+    return case.local_due
 
 
 def _accept_changes(case: Case, tc: TownClock, at: datetime) -> dict[str, Any]:
@@ -52,7 +63,7 @@ def _accept_changes(case: Case, tc: TownClock, at: datetime) -> dict[str, Any]:
                 "local_due": local_due,
                 "handle_due": local_due,
             }
-        return {"level_accepted_at": at, "handle_due": case.local_due}
+        return {"level_accepted_at": at, "handle_due": _local_period(case)}
     return {"level_accepted_at": at, "handle_due": tc.handle_due(case.level, at, case.accept_due)}
 
 
@@ -105,7 +116,7 @@ def case_escalate(*, case: Case, by: User, note: str = "", at=None) -> Case:
     changes: dict[str, Any] = {
         "accept_due": tc.accept_due(to_level, at),
         "level_accepted_at": None,
-        "handle_due": case.local_due if to_level == Level.VILLAGE else None,
+        "handle_due": _local_period(case) if to_level == Level.VILLAGE else None,
     }
     if to_level == Level.TOWN:
         changes |= {
@@ -174,21 +185,31 @@ def case_return(*, case: Case, by: User, reason: str, at=None) -> Case:
     tc = town_clock(case.town, at)
     to_level = rule.to_level
     changes: dict[str, Any] = {"accept_due": None, "level_accepted_at": at}
+    data: dict[str, Any] | None = None
     if to_level == Level.VILLAGE:
-        # The returned escalation earns nothing; the village has a new period from today.
-        local_due = tc.fresh_handle_due(Level.VILLAGE, at)
+        # The returned escalation earns nothing; the village has a new period from today to
+        # act in (handle_due, the deadline its handlers see). The assessment's period
+        # (local_due) is renewed too, but only when the escalation itself was on time: a case
+        # late at its deadline stays late, so local_due keeps the deadline it missed
+        # (assessment.md, "Which cases count", 3).
+        handle_due = tc.fresh_handle_due(Level.VILLAGE, at)
+        escalated_on = tc.local(case.local_outcome_at) if case.local_outcome_at else None
+        missed = case.local_due is not None and (escalated_on or tc.local(at)) > case.local_due
+        local_due = case.local_due if missed else handle_due
+        if missed:
+            data = {"missed_due": local_due.isoformat()}
         changes |= {
             "local_due": local_due,
-            "handle_due": local_due,
+            "handle_due": handle_due,
             "local_outcome": LocalOutcome.NONE,
             "local_outcome_at": None,
             "escalated_at": None,
         }
     elif to_level == Level.GRID:
-        changes["handle_due"] = case.local_due
+        changes["handle_due"] = _local_period(case)
     else:  # department → town center
         changes["handle_due"] = tc.fresh_handle_due(Level.TOWN, at)
-    transition(case, action="return", by=by, at=at, changes=changes, note=reason)
+    transition(case, action="return", by=by, at=at, changes=changes, note=reason, data=data)
     return case
 
 
