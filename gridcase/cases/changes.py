@@ -19,7 +19,7 @@ from gridcase.org.models import User
 from . import workflow
 from .errors import ActionNotAllowed, CaseError, Conflict
 from .models import Case, ExtensionRequest, TimelineEntry
-from .selectors import relations_to
+from .selectors import judgement_refusal, relations_to
 from .signals import case_event
 from .validation import CONTENT_FIELDS
 
@@ -31,13 +31,19 @@ def now_or(at: datetime | None) -> datetime:
 def require_action(action: str, case: Case, by: User, *, level: str | None = None) -> workflow.Rule:
     """The workflow table's rule for this person taking this action on this case now (at
     `level`, by default the case's); ActionNotAllowed with the table's reason otherwise. The
-    one place the table's refusal becomes the services' error (the API's precheck calls it)."""
+    one place the table's refusal — and the office judgement's (selectors.judgement_refusal) —
+    becomes the services' error (the API's precheck calls it)."""
+    relations = relations_to(by, case)
     try:
-        return workflow.check(
-            action, state=case.state, level=level or case.level, relations=relations_to(by, case)
+        rule = workflow.check(
+            action, state=case.state, level=level or case.level, relations=relations
         )
     except workflow.NotAllowed as exc:
         raise ActionNotAllowed(exc.reason) from None
+    refusal = judgement_refusal(action, case, relations)
+    if refusal:
+        raise ActionNotAllowed(refusal)
+    return rule
 
 
 def record(

@@ -14,7 +14,7 @@ from gridcase.org.models import Role, User
 from gridcase.org.selectors import roles_in_force
 
 from . import workflow
-from .models import Case, ExtensionRequest
+from .models import Case, ExtensionRequest, Quality, Source, TimelineEntry
 
 TOWN_WIDE = {
     Role.Kind.TOWN_CENTER,
@@ -106,16 +106,62 @@ def pending_extension(
     )
 
 
+def office_review(case: Case) -> tuple[str, str] | None:
+    """The governance office's latest quality review of the case, ``(quality, note)``, or
+    None when the office has not reviewed it. Read from the timeline: the case's `quality`
+    alone does not say who judged (an imported ledger's row sets it too)."""
+    entry = (
+        TimelineEntry.objects.filter(case_id=case.pk, action="review")
+        .order_by("-at", "-id")
+        .values_list("data", "note")
+        .first()
+    )
+    if entry is None:
+        return None
+    data, note = entry
+    return str((data or {}).get("quality") or ""), note or ""
+
+
+def office_judged_nonconforming(case: Case) -> bool:
+    """Whether the governance office has judged the case nonconforming. For an entered case
+    only the office's review sets `quality` (no query); an imported case may be nonconforming
+    by its ledger or the automatic check, so its timeline says whether the office judged."""
+    if case.quality != Quality.NONCONFORMING:
+        return False
+    if case.source != Source.IMPORTED:
+        return True
+    review = office_review(case)
+    return review is not None and review[0] == Quality.NONCONFORMING
+
+
+VOID_AFTER_JUDGEMENT = "综治办已评定该事件质量不合格,只有综治办可以作废"
+
+
+def judgement_refusal(action: str, case: Case, relations: frozenset[str]) -> str:
+    """Why the office's judgement refuses this action to this person, or "".
+
+    After the governance office judged a case nonconforming only the office voids it:
+    otherwise the officer (or anyone who handles it) could void the case and so escape the
+    deduction (assessment.md, "Voiding after a judgement"). The one home of that rule: the
+    services (changes.require_action) and what the workbench and the API offer
+    (allowed_actions) both ask here."""
+    if action != "void" or workflow.OFFICE in relations:
+        return ""
+    return VOID_AFTER_JUDGEMENT if office_judged_nonconforming(case) else ""
+
+
 def allowed_actions(
     user: User, case: Case, extensions: Iterable[ExtensionRequest] | None = None
 ) -> list[str]:
     """What this person may do with this case now: the workflow table's actions, less an
     extension decision with nothing to decide and a second request while one is pending
-    (one request at a time; the services refuse both). The workbench and the API offer
-    exactly these. `extensions`: the case's requests, when the caller has them loaded."""
-    actions = workflow.allowed_actions(
-        state=case.state, level=case.level, relations=relations_to(user, case)
-    )
+    (one request at a time; the services refuse both), and less a void the office's
+    judgement refuses (judgement_refusal). The workbench and the API offer exactly these.
+    `extensions`: the case's requests, when the caller has them loaded."""
+    relations = relations_to(user, case)
+    actions = workflow.allowed_actions(state=case.state, level=case.level, relations=relations)
+    if "void" in actions and judgement_refusal("void", case, relations):
+        actions.remove("void")
     if "decide_extension" in actions or "request_extension" in actions:
         pending = pending_extension(case, extensions)
         hidden = "request_extension" if pending is not None else "decide_extension"

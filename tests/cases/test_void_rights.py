@@ -78,3 +78,38 @@ def test_the_officer_voids_before_escalation(t):
     assert "void" not in allowed_actions(t.station_user, case)
     services.case_void(case=case, by=t.officer, reason="录入有误")
     assert case.state == "voided"
+
+
+def test_after_the_office_judges_a_case_nonconforming_only_the_office_voids_it(t):
+    # The loophole: the officer voided the case the office had just judged nonconforming,
+    # and so escaped the deduction (assessment.md, "Voiding after a judgement").
+    case = submitted_case(t, local(2026, 10, 13, 9))
+    services.case_review(case=case, by=t.office_user, quality="nonconforming", note="经过不实")
+    for who in (t.officer, t.center_user):
+        assert "void" not in allowed_actions(who, case)
+        with pytest.raises(ActionNotAllowed) as refused:
+            services.case_void(case=case, by=who, reason="录入有误")
+        assert "综治办" in str(refused.value)
+    web = Client()
+    web.force_login(t.officer)
+    assert "/act/void/" not in web.get(f"/cases/{case.number}/").content.decode()
+    assert web.post(f"/cases/{case.number}/act/void/", {"reason": "录入有误"}).status_code == 403
+    api = APIClient()
+    api.force_login(t.officer)
+    response = api.post(f"/api/v1/cases/{case.number}/void/", {"reason": "录入有误"}, format="json")
+    assert response.status_code == 403 and "综治办" in response.content.decode()
+    case.refresh_from_db()
+    assert case.state == "pending"
+    # The office itself may void it; the judgement stays on the timeline.
+    assert "void" in allowed_actions(t.office_user, case)
+    services.case_void(case=case, by=t.office_user, reason="重复录入")
+    assert case.state == "voided"
+    assert list(case.timeline.values_list("action", flat=True))[-2:] == ["review", "void"]
+
+
+def test_a_conforming_judgement_leaves_voiding_as_it_was(t):
+    case = submitted_case(t, local(2026, 10, 13, 9))
+    services.case_review(case=case, by=t.office_user, quality="conforming")
+    assert "void" in allowed_actions(t.officer, case)
+    services.case_void(case=case, by=t.officer, reason="录入有误")
+    assert case.state == "voided"
