@@ -1,7 +1,8 @@
 """From a town's case rows to the plain ``rules.CaseFact`` values the pay rules read.
 
 Set-based: one query for every case the town's officers submitted in the period, one for the
-accepted appeals that correct some of them. Local dates are counted in the town's time zone, so
+accepted appeals that correct some of them. The governance office's latest review of each
+case comes with its row. Local dates are counted in the town's time zone, so
 a case submitted at 23:30 on 31 October (local) is an October case.
 """
 
@@ -17,12 +18,14 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import Case as SqlCase
-from django.db.models import TextField, When
+from django.db.models import OuterRef, Subquery, TextField, When
+from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, Substr
 
 from gridcase.assessment.rules import CaseFact
 from gridcase.cases import elements
-from gridcase.cases.models import Case, LocalOutcome, State
+from gridcase.cases.models import Case, LocalOutcome, Quality, Source, State, TimelineEntry
+from gridcase.cases.selectors import office_review
 from gridcase.core import clock
 from gridcase.org.models import Town
 
@@ -118,6 +121,31 @@ def _with_close_missing(missing: list[str], values: Mapping[str, Any], level: st
     return missing
 
 
+def _judgement(
+    source: str,
+    quality: str,
+    quality_note: str,
+    missing: list[str],
+    review: tuple[str, str] | None,
+) -> tuple[str, str, str]:
+    """``(quality, note, judged_by)``: whose judgement the case's quality is.
+
+    The governance office's latest review, when there is one (the timeline keeps it; a later
+    re-import of the ledger does not undo it). An entered case's quality is set only by that
+    review. An imported case the office has not reviewed carries the ledger's 质量评定, into
+    which the importer also folds the automatic check (so that the case page shows the mark);
+    a nonconforming mark with no note of its own on a row lacking elements is that automatic
+    check alone, which `missing` already says, so it is not repeated as a judgement."""
+    if review is not None:
+        return review[0], review[1], "office"
+    quality, quality_note = quality or "", quality_note or ""
+    if source != Source.IMPORTED:
+        return quality, quality_note, "office"
+    if quality == Quality.NONCONFORMING and not quality_note.strip() and missing:
+        quality = ""
+    return quality, quality_note, "ledger"
+
+
 def _fact(
     zone: ZoneInfo,
     number: str,
@@ -136,11 +164,13 @@ def _fact(
     closed_level: str,
     close_values: Mapping[str, Any],
     source: str,
+    review: tuple[str, str] | None = None,
 ) -> CaseFact:
     outcome = local_outcome if local_outcome and outcome_at is not None else None
     missing = missing_names(missing_elements) if missing_elements else []
     if outcome == LocalOutcome.CLOSED:
         missing = _with_close_missing(missing, close_values, closed_level)
+    quality, quality_note, judged_by = _judgement(source, quality, quality_note, missing, review)
     return CaseFact(
         case_no=number,
         category=category,
@@ -148,8 +178,9 @@ def _fact(
         submitted_at=submitted_at,
         voided=state == State.VOIDED,
         missing=tuple(missing),
-        quality=quality or "",
-        quality_note=quality_note or "",
+        quality=quality,
+        quality_note=quality_note,
+        judged_by=judged_by,
         accept_due=accept_due,
         accepted_on=accepted_at.astimezone(zone).date() if accepted_at else None,
         local_due=local_due,
@@ -159,8 +190,11 @@ def _fact(
     )
 
 
-def fact_from_row(row: Mapping[str, Any], tz: str) -> CaseFact:
-    """One case's fact from its values (the COLUMNS, as Python values), local dates in ``tz``."""
+def fact_from_row(
+    row: Mapping[str, Any], tz: str, review: tuple[str, str] | None = None
+) -> CaseFact:
+    """One case's fact from its values (the COLUMNS, as Python values), local dates in ``tz``;
+    ``review``: the governance office's latest ``(quality, note)`` for it, if any."""
     return _fact(
         clock.zone(tz),
         row["number"],
@@ -179,6 +213,7 @@ def fact_from_row(row: Mapping[str, Any], tz: str) -> CaseFact:
         row["closed_level"],
         row,
         row["source"],
+        review,
     )
 
 
@@ -203,7 +238,8 @@ def _bounds(town: Town, months: list[str]) -> tuple[datetime, datetime]:
 
 
 def period_cases(town: Town, months: list[str]):
-    """The town's cases submitted in the months (contiguous, in order), as COLUMNS tuples."""
+    """The town's cases submitted in the months (contiguous, in order), as COLUMNS tuples
+    followed by the office's latest review (quality, note; None when it has not reviewed)."""
     start, end = _bounds(town, months)
     extra: dict[str, Any] = {
         # Imports before the derived field existed: the plain timestamps say the same.
@@ -216,7 +252,15 @@ def period_cases(town: Town, months: list[str]):
         ),
         "result_head": Substr("result", 1, 64),
     }
+    # The governance office's latest review (quality, note): whose judgement wins (_judgement).
+    # Two lookups on the timeline's (case, at) index per row, not a query per case.
+    review = TimelineEntry.objects.filter(case_id=OuterRef("pk"), action="review").order_by(
+        "-at", "-id"
+    )
+    extra["review_quality"] = Subquery(review.values(quality=KT("data__quality"))[:1])
+    extra["review_note"] = Subquery(review.values("note")[:1])
     names = ["result_head" if c == "result" else c for c in COLUMNS]
+    names += ["review_quality", "review_note"]
     # Dates and times as text, parsed by fromisoformat (in C): the drivers' own parsing is
     # Python code per value (sqlite3 calls Django's regex parser by the declared type, and
     # Django's psycopg loader for timestamptz is pure Python), slower than the rest together.
@@ -319,6 +363,8 @@ def town_facts(town: Town, months: list[str]) -> TownFacts:
         agreement_form,
         agreement_terms,
         source,
+        review_quality,
+        review_note,
     ) in _rows(town, months):
         submitted_at = _moment(submitted_at)
         local = submitted_at.astimezone(zone)
@@ -350,6 +396,7 @@ def town_facts(town: Town, months: list[str]) -> TownFacts:
                 "agreement_terms": _json(agreement_terms),
             },
             source,
+            None if review_quality is None else (review_quality, review_note or ""),
         )
         note = appeals.get(case_id)
         if note is not None:
@@ -364,7 +411,7 @@ def case_fact(case: Case) -> CaseFact:
     row = {name: getattr(case, name) for name in COLUMNS if name != "outcome_at"}
     fallback = case.closed_at if case.local_outcome == LocalOutcome.CLOSED else case.escalated_at
     row["outcome_at"] = case.local_outcome_at or (fallback if case.local_outcome else None)
-    fact = fact_from_row(row, case.town.timezone)
+    fact = fact_from_row(row, case.town.timezone, office_review(case))
     appeal = (
         Appeal.objects.filter(case=case, status=Appeal.Status.ACCEPTED)
         .exclude(override="")

@@ -36,6 +36,10 @@ STATUSES: tuple[str, ...] = (
 QUALITIES: tuple[str, ...] = ("", "conforming", "nonconforming")
 OUTCOMES: tuple[str | None, ...] = (None, "closed", "escalated")
 SOURCES: tuple[str, ...] = ("entered", "imported", "open311")  # as cases.models.Source
+# Who made a case's quality judgement: the governance office's review, or (an imported case
+# the office has not reviewed) the ledger's own 质量评定 column. The missing elements are the
+# third judge, the automatic check, and are a field of their own.
+JUDGES: tuple[str, ...] = ("office", "ledger")
 # The rules pay for what an officer collects and enters (三, 考核内容: "收集、录入、上报、交办"):
 # a citizen's own report (Open311), handed to the officer of its grid, was not collected by them.
 CITIZEN_REPORT_REASON = "三: 市民通过 Open311 上报的事件不计入网格专管员考核"
@@ -53,14 +57,15 @@ class CaseFact:
     submitted_at: datetime  # aware; only used for ordering
     voided: bool
     missing: tuple[str, ...]  # Chinese names of missing required elements
-    quality: str  # "" (not reviewed) | "conforming" | "nonconforming"
-    quality_note: str
+    quality: str  # "" (not judged) | "conforming" | "nonconforming", by judged_by
+    quality_note: str  # the judge's reason
     accept_due: date | None  # end of this day: deadline to accept
     accepted_on: date | None  # day of first acceptance
     local_due: date | None  # end of this day: grid/village handling deadline (after returns)
     outcome: str | None  # "closed" (at grid or village) | "escalated" (town center or beyond)
     outcome_on: date | None  # day of that outcome
     source: str = "entered"  # one of SOURCES: where the case came from
+    judged_by: str = "office"  # one of JUDGES: whose judgement `quality` is
 
     def __post_init__(self) -> None:
         # Catch wiring mistakes early, with the case number in the message.
@@ -70,6 +75,8 @@ class CaseFact:
         object.__setattr__(self, "missing", tuple(self.missing))
         if self.quality not in QUALITIES:
             raise refuse(f"quality must be one of {QUALITIES}, not {self.quality!r}")
+        if self.judged_by not in JUDGES:
+            raise refuse(f"judged_by must be one of {JUDGES}, not {self.judged_by!r}")
         if self.source not in SOURCES:
             raise refuse(f"source must be one of {SOURCES}, not {self.source!r}")
         if self.outcome not in OUTCOMES:
@@ -216,12 +223,23 @@ def _judge(fact: CaseFact, policy: Policy, today: date) -> _Judgement:
         return _Judgement("late", _with_notes(f"四.3: 未在 {due} 前结案或上报", notes))
 
     still_open = fact.outcome is None
-    if fact.quality == "nonconforming" or fact.missing:
+    # The office's judgement wins over the automatic check (assessment.md, 4): a case the
+    # office judged conforming is conforming whatever elements the check found missing. A
+    # ledger's 合格 does not clear them (it is the default of a row that says nothing).
+    office = fact.judged_by == "office"
+    cleared = office and fact.quality == "conforming" and bool(fact.missing)
+    missing = () if cleared else fact.missing
+    if cleared:
+        notes.append(f"四.1: 综治办评定合格 (自动检查缺少{'、'.join(fact.missing)}, 以评定为准)")
+    if fact.quality == "nonconforming" or missing:
         why = []
-        if fact.missing:
-            why.append("缺少" + "、".join(fact.missing))
+        if missing:
+            why.append("缺少" + "、".join(missing) + " (自动检查)")
         if fact.quality == "nonconforming":
-            why.append(fact.quality_note.strip() or "综治办评定")
+            # Say who judged: an automatic flag or a ledger never claims to be the office's.
+            judge = "综治办评定不合格" if office else "台账评定不合格"
+            note = fact.quality_note.strip()
+            why.append(f"{judge}: {note}" if note else judge)
         reason = "四.1: 质量不符合要求: " + "; ".join(why)
         if policy.nonconforming == "count_as_missing":
             reason += " (不计入录入数)"

@@ -111,6 +111,10 @@ def case_fields(row: LedgerRow, clock_at: Callable[[datetime], TownClock]) -> di
         state = State.VOIDED
         known = (row.submitted_at, row.accepted_at, row.escalated_at, row.closed_at)
         f |= {"voided_at": max(t for t in known if t is not None), "void_reason": VOID_REASON}
+    # The case's mark (what its page shows) is nonconforming when the row lacks elements (the
+    # automatic check) or the ledger says 不合格 (the ledger's own judgement). Neither is the
+    # governance office's: the assessment tells them apart (assessment.facts._judgement) and
+    # lets the office's later review win over both.
     nonconforming = bool(row.missing) or row.quality == Quality.NONCONFORMING
     f |= {
         "state": state,

@@ -310,13 +310,19 @@ REASONS = [
         "office's judgement",
         case(1, quality="nonconforming", quality_note="经过描述不清"),
         None,
-        "四.1: 质量不符合要求: 经过描述不清",
+        "四.1: 质量不符合要求: 综治办评定不合格: 经过描述不清",
     ),
     (
         "office's judgement without a note",
         case(1, quality="nonconforming"),
         None,
-        "四.1: 质量不符合要求: 综治办评定",
+        "四.1: 质量不符合要求: 综治办评定不合格",
+    ),
+    (
+        "the ledger's judgement",
+        case(1, quality="nonconforming", quality_note="照片与事件不符", judged_by="ledger"),
+        None,
+        "四.1: 质量不符合要求: 台账评定不合格: 照片与事件不符",
     ),
     ("pending", case(1, None), date(2026, 10, 16), "三(五): 尚未结案或上报 (办理期限 2026-10-19)"),
     ("voided", case(1, voided=True), None, "已作废"),
@@ -667,3 +673,24 @@ def test_a_voided_citizen_report_is_shown_as_voided():
 def test_an_unknown_source_is_a_wiring_mistake():
     with pytest.raises(ValueError, match="source"):
         case(1, source="fax")
+
+
+# --- whose judgement wins (assessment.md, "Which cases count", 4) ------------------------------
+
+
+def test_the_offices_conforming_judgement_wins_over_the_automatic_check():
+    result = assess([case(1, missing=("发生地点",), quality="conforming")])
+    assert statuses(result) == ["quota"]
+    assert "综治办评定合格 (自动检查缺少发生地点" in result.cases[0].reason
+
+
+def test_a_ledgers_conforming_mark_does_not_clear_missing_elements():
+    fact = case(1, missing=("发生地点",), quality="conforming", judged_by="ledger")
+    result = assess([fact])
+    assert statuses(result) == ["nonconforming"]
+    assert "综治办" not in result.cases[0].reason
+
+
+def test_an_unknown_judge_is_refused():
+    with pytest.raises(ValueError, match="judged_by"):
+        case(1, judged_by="someone")
