@@ -97,6 +97,11 @@ class Policy:
     # domain.md, Follow-up visits: within so many working days after a dispute is closed. The
     # one optional key of the file (assessment.md), so that files written before it stay valid.
     follow_up_working_days: int = 10
+    # integrity.md: when two cases are suspected duplicates. An optional table ([integrity]) so
+    # that files written before it stay valid; the defaults are the specification's.
+    duplicate_threshold: Decimal = Decimal("0.6")  # score from 0 to 1
+    duplicate_window_days: int = 30
+    duplicate_distance_m: int = 300
     source: str = field(default="", repr=False)
 
     def deadlines_for(self, level: str) -> tuple[int, int]:
@@ -125,6 +130,10 @@ _SHAPE: dict[str, tuple[str, ...]] = {
     "bonus": ("per_closed", "per_escalated", "monthly_cap", "uncapped", "allocation"),
 }
 _OPTIONAL = {"deadlines": ("levels", "follow_up_working_days")}
+# Optional tables: a file without them takes the defaults of ``Policy``.
+_OPTIONAL_TABLES: dict[str, tuple[str, ...]] = {
+    "integrity": ("threshold", "window_days", "distance_m"),
+}
 
 
 def parse_policy(text: str) -> Policy:
@@ -134,11 +143,13 @@ def parse_policy(text: str) -> Policy:
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError("", f"不是有效的 TOML: {exc}", f"not valid TOML: {exc}") from None
 
-    _check_keys(data, "", tuple(_SHAPE), ())
+    _check_keys(data, "", tuple(_SHAPE), tuple(_OPTIONAL_TABLES))
     for table, keys in _SHAPE.items():
         section = _table(data, table)
         _check_keys(section, table + ".", keys, _OPTIONAL.get(table, ()))
     p, d, c, b, n = (data[t] for t in _SHAPE)
+    integrity = _table(data, "integrity") if "integrity" in data else {}
+    _check_keys(integrity, "integrity.", (), _OPTIONAL_TABLES["integrity"])
 
     accept = _working_days(d, "deadlines.accept_working_days")
     handle = _working_days(d, "deadlines.handle_working_days")
@@ -177,6 +188,21 @@ def parse_policy(text: str) -> Policy:
         monthly_cap=_amount(n, "bonus.monthly_cap"),
         uncapped=_uncapped(n, "bonus.uncapped"),
         allocation=_choice(n, "bonus.allocation", ALLOCATIONS),
+        duplicate_threshold=(
+            _fraction(integrity, "integrity.threshold")
+            if "threshold" in integrity
+            else Policy.duplicate_threshold
+        ),
+        duplicate_window_days=(
+            _positive(integrity, "integrity.window_days")
+            if "window_days" in integrity
+            else Policy.duplicate_window_days
+        ),
+        duplicate_distance_m=(
+            _positive(integrity, "integrity.distance_m")
+            if "distance_m" in integrity
+            else Policy.duplicate_distance_m
+        ),
         source=text,
     )
 
@@ -272,6 +298,25 @@ def _count(table: Mapping[str, Any], key: str) -> int:
     if not _is_int(value) or value < 0:
         raise PolicyError(key, "必须是非负整数", "must be a non-negative integer")
     return value
+
+
+def _positive(table: Mapping[str, Any], key: str) -> int:
+    value = table[_leaf(key)]
+    if not _is_int(value) or value < 1:
+        raise PolicyError(key, "必须是正整数", "must be a whole number, >= 1")
+    return value
+
+
+def _fraction(table: Mapping[str, Any], key: str) -> Decimal:
+    """A score threshold: a number from 0 to 1 (exclusive of 0, which would flag everything)."""
+    value = table[_leaf(key)]
+    refusal = PolicyError(key, "必须是 0 到 1 之间的数, 如 0.6", "must be a number in (0, 1]")
+    if isinstance(value, bool) or not (_is_int(value) or isinstance(value, Decimal)):
+        raise refusal
+    number = Decimal(value)
+    if not number.is_finite() or not Decimal(0) < number <= Decimal(1):
+        raise refusal
+    return number
 
 
 def _bool(table: Mapping[str, Any], key: str) -> bool:

@@ -1,0 +1,259 @@
+"""Duplicate suspects (integrity.md): how alike two cases are, as a score and reasons in words.
+
+Pure: plain ``Sketch`` values in, a ``Suspicion`` (or ``None``) out; no Django, no database.
+The caller finds the candidates (same town and category, near in place and time, over an
+index) and hands them here. It suggests; people decide: nothing here changes any pay.
+
+The signals, each turned into a closeness from 0 to 1:
+- place: haversine distance, 1 at the same spot, 0 at the policy's distance;
+- time: days between occurrence (or submission when either lacks it), 0 at the policy's window;
+- parties: the same name or the same phone (normalised, compared unmasked, shown masked);
+- text: title, location, persons, cause and course as character n-grams (n = 1, 2), compared
+  with rapidfuzz's Indel similarity over the sorted n-gram lists (a multiset Dice coefficient:
+  Chinese has no spaces, and a paraphrase keeps most characters and two-character words);
+- photo: perceptual hashes (64-bit, hex) within a few bits of each other.
+
+What they say (text, parties, photo) decides, combined as a noisy-OR; place and time scale it.
+Two notes about one spot in one week that share nothing else are neighbours, not duplicates
+(the hard negatives of bench/).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from rapidfuzz.distance import Indel
+
+from gridcase.core.phones import mask_phone, normalize_phone
+
+EARTH_RADIUS_M = 6_371_008.8
+# Bits a perceptual hash may differ by for two photos to be "the same" (0) or "near" (≤ 6):
+# re-saving, resizing or a new JPEG quality moves a 64-bit pHash by a few bits at most.
+PHOTO_NEAR_BITS = 6
+# How much each kind of evidence says on its own that two cases are the same matter; they
+# combine as a noisy-OR (any one can make the case, together they make it surer).
+_TEXT_WEIGHT = 0.85
+_PARTIES_WEIGHT = 0.65
+_PHOTO_WEIGHT = 0.9
+# Text merely about the same kind of thing at the same place (小区, 楼下, 噪音) shares some
+# characters: similarity below the floor is no evidence, and from floor + span on it is full.
+_TEXT_FLOOR = 0.2
+_TEXT_SPAN = 0.35
+# Place and time scale the evidence: from this factor (at the edge of the window) up to 1.
+_PROXIMITY_FLOOR = 0.6
+_PUNCTUATION = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Party:
+    name: str
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class Sketch:
+    """What the duplicate check needs of one case."""
+
+    number: str
+    category: str
+    submitted_at: datetime  # aware
+    occurred_at: datetime | None = None  # aware
+    latitude: float | None = None
+    longitude: float | None = None
+    text: str = ""  # title, location text, persons, cause, course (joined by the caller)
+    parties: tuple[Party, ...] = ()
+    photos: tuple[str, ...] = ()  # perceptual hashes, hex
+    officer: str = ""
+
+    @property
+    def when(self) -> datetime:
+        return self.occurred_at or self.submitted_at
+
+    @property
+    def located(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The policy's numbers (core.policy.Policy.duplicate_*), as floats for the arithmetic."""
+
+    threshold: float = 0.6
+    window_days: int = 30
+    distance_m: int = 300
+
+    @classmethod
+    def of(cls, threshold: Decimal | float, window_days: int, distance_m: int) -> Rules:
+        return cls(float(threshold), window_days, distance_m)
+
+
+@dataclass(frozen=True)
+class Suspicion:
+    """A suspected pair: ``case`` is the later, ``similar_to`` the earlier (integrity.md)."""
+
+    case: str
+    similar_to: str
+    score: float
+    reasons: tuple[str, ...]
+    signals: dict[str, float] = field(default_factory=dict, compare=False)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "case": self.case,
+            "similar_to": self.similar_to,
+            "score": self.score,
+            "reasons": list(self.reasons),
+        }
+
+
+# --- the signals ----------------------------------------------------------------------------
+
+
+def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+def bounding_box(lat: float, lon: float, metres: float) -> tuple[float, float, float, float]:
+    """(min_lat, max_lat, min_lon, max_lon) that holds every point within ``metres``: the
+    index prefilter; the exact distance is haversine's."""
+    dlat = math.degrees(metres / EARTH_RADIUS_M)
+    dlon = math.degrees(metres / (EARTH_RADIUS_M * max(0.01, math.cos(math.radians(lat)))))
+    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
+
+
+def ngrams(text: str, n: int) -> list[str]:
+    """Character n-grams of the text without spaces and punctuation, sorted (a multiset)."""
+    clean = _PUNCTUATION.sub("", text or "").lower()
+    if len(clean) < n:
+        return [clean] if clean else []
+    return sorted(clean[i : i + n] for i in range(len(clean) - n + 1))
+
+
+def text_similarity(a: str, b: str) -> float:
+    """0..1: the mean of the shared characters and the shared character bigrams (multiset
+    Dice, by rapidfuzz's Indel over the sorted n-grams). Characters catch a paraphrase that
+    reorders words; bigrams keep unrelated texts made of common characters apart."""
+    total = 0.0
+    for n in (1, 2):
+        grams_a, grams_b = ngrams(a, n), ngrams(b, n)
+        if not grams_a or not grams_b:
+            return 0.0
+        total += float(Indel.normalized_similarity(grams_a, grams_b))
+    return total / 2
+
+
+def photo_distance(a: Sequence[str], b: Sequence[str]) -> int | None:
+    """The fewest differing bits between any photo of one and any of the other."""
+    best: int | None = None
+    for x in a:
+        for y in b:
+            try:
+                bits = (int(x, 16) ^ int(y, 16)).bit_count()
+            except ValueError:
+                continue
+            best = bits if best is None else min(best, bits)
+    return best
+
+
+def shared_parties(a: Sequence[Party], b: Sequence[Party]) -> list[str]:
+    """How the shared parties are shown: their names, or a masked phone when only it matches."""
+    names_b = {p.name.strip() for p in b if p.name.strip()}
+    phones_b = {normalize_phone(p.phone) for p in b if normalize_phone(p.phone)}
+    shown: list[str] = []
+    for party in a:
+        name, phone = party.name.strip(), normalize_phone(party.phone)
+        if name and name in names_b:
+            label = name
+        elif phone and phone in phones_b:
+            label = mask_phone(phone)
+        else:
+            continue
+        if label not in shown:
+            shown.append(label)
+    return shown
+
+
+# --- the score ------------------------------------------------------------------------------
+
+
+def compare(a: Sketch, b: Sketch, rules: Rules) -> Suspicion | None:
+    """The suspicion between two cases, or ``None`` when they cannot be the same matter
+    (another category, outside the window, far apart). Scored even below the threshold: the
+    caller keeps what reaches it (``suspect``)."""
+    if a.number == b.number or a.category != b.category:
+        return None
+    later, earlier = (a, b) if (a.submitted_at, a.number) > (b.submitted_at, b.number) else (b, a)
+    days = abs((later.when - earlier.when).total_seconds()) / 86400
+    if days > rules.window_days:
+        return None
+    distance = (
+        haversine_m(later.latitude, later.longitude, earlier.latitude, earlier.longitude)  # type: ignore[arg-type]
+        if later.located and earlier.located
+        else None
+    )
+    # Twice the policy's distance still leaves room for a geocoded point off by a street.
+    if distance is not None and distance > 2 * rules.distance_m:
+        return None
+
+    text = text_similarity(later.text, earlier.text)
+    parties = shared_parties(later.parties, earlier.parties)
+    bits = photo_distance(later.photos, earlier.photos)
+    same_photo = bits is not None and bits <= PHOTO_NEAR_BITS
+
+    text_closeness = min(1.0, max(0.0, (text - _TEXT_FLOOR) / _TEXT_SPAN))
+    doubt = (1 - _TEXT_WEIGHT * text_closeness) * (1 - (_PARTIES_WEIGHT if parties else 0.0))
+    if same_photo:
+        # The same photo on two cases is strong evidence on its own (or padding: padding.py).
+        doubt *= 1 - _PHOTO_WEIGHT
+    time = max(0.0, 1 - days / rules.window_days)
+    # An unknown place is neither for nor against: time alone then says how near they are.
+    near = time if distance is None else (time + max(0.0, 1 - distance / rules.distance_m)) / 2
+    score = (1 - doubt) * (_PROXIMITY_FLOOR + (1 - _PROXIMITY_FLOOR) * near)
+    score = round(min(1.0, score), 2)
+
+    reasons: list[str] = []
+    if distance is not None:
+        reasons.append(f"两处地点相距 {_metres(distance)} 米")
+    what = "发生时间" if later.occurred_at and earlier.occurred_at else "提交时间"
+    reasons.append(f"{what}相隔{_days(days)}")
+    if parties:
+        reasons.append("当事人相同:" + "、".join(parties))
+    reasons.append(f"描述相似度 {text:.2f}")
+    if same_photo:
+        reasons.append("照片相同" if bits == 0 else "照片近似")
+    signals = {"text": round(text, 3), "days": round(days, 2)}
+    if distance is not None:
+        signals["distance_m"] = round(distance, 1)
+    return Suspicion(later.number, earlier.number, score, tuple(reasons), signals)
+
+
+def suspect(a: Sketch, b: Sketch, rules: Rules) -> Suspicion | None:
+    """The suspicion when it reaches the policy's threshold, else ``None``."""
+    found = compare(a, b, rules)
+    return found if found is not None and found.score >= rules.threshold else None
+
+
+def suspects_of(case: Sketch, candidates: Sequence[Sketch], rules: Rules) -> list[Suspicion]:
+    """Every candidate that ``case`` is suspected to repeat (or be repeated by), best first."""
+    found = [s for other in candidates if (s := suspect(case, other, rules)) is not None]
+    return sorted(found, key=lambda s: (-s.score, s.similar_to, s.case))
+
+
+def _metres(distance: float) -> int:
+    # Ten-metre steps above 100 m: a phone's fix is not better than that.
+    return round(distance) if distance < 100 else int(round(distance, -1))
+
+
+def _days(days: float) -> str:
+    if days < 1:
+        return "不到 1 天"
+    return f" {round(days)} 天"
