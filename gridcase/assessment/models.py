@@ -196,3 +196,73 @@ class AssessmentEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("assessment events are append-only")
+
+
+class SuspectPair(models.Model):
+    """Two cases suspected to be one matter (integrity.md), and the office's decision.
+
+    ``case`` is the later case, ``similar_to`` the earlier. Written by ``integrity_services``:
+    found pairs as ``suspected``; the office confirms (the later case is then a ``duplicate``
+    in the pay rules) or dismisses (never suggested again for that pair)."""
+
+    class Status(models.TextChoices):
+        SUSPECTED = "suspected", _("疑似重复")
+        CONFIRMED = "confirmed", _("确认重复")
+        DISMISSED = "dismissed", _("已排除")
+
+    town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="suspect_pairs")
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="suspected_repeats", verbose_name=_("事件")
+    )
+    similar_to = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        related_name="suspected_originals",
+        verbose_name=_("相似事件"),
+    )
+    score = models.DecimalField(_("相似分"), max_digits=3, decimal_places=2)
+    reasons = models.JSONField(_("理由"), default=list)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.SUSPECTED
+    )
+    found_at = models.DateTimeField(_("发现时间"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("处理人"),
+    )
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    decision_note = models.TextField(_("处理意见"), blank=True)
+    version = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("疑似重复")
+        verbose_name_plural = _("疑似重复")
+        ordering = ["-found_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "similar_to"], name="suspect_pair_unique")
+        ]
+        indexes = [models.Index(fields=["town", "status", "found_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}~{self.similar_to_id} {self.status}"
+
+
+class PhotoHash(models.Model):
+    """An image attachment's perceptual hash (ImageHash's pHash, 64 bits as hex), computed once
+    so that photos are compared without opening the files again."""
+
+    attachment = models.OneToOneField(
+        "cases.Attachment", on_delete=models.CASCADE, related_name="photo_hash"
+    )
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    phash = models.CharField(max_length=32, blank=True)  # "" when the file is no readable image
+
+    class Meta:
+        indexes = [models.Index(fields=["phash"])]
+
+    def __str__(self) -> str:
+        return self.phash

@@ -183,6 +183,12 @@ class Case(models.Model):
             models.Index(fields=["officer", "submitted_at"]),
             models.Index(fields=["village", "state"]),
             models.Index(fields=["department", "state"]),
+            # integrity.md: the duplicate check on entry reads its candidates from this index
+            # (a box on latitude, then longitude and the time window), never scanning the town.
+            models.Index(
+                fields=["town", "category", "latitude", "longitude", "submitted_at"],
+                name="case_place_time",
+            ),
         ]
 
     def __str__(self) -> str:

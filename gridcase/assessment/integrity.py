@@ -1,0 +1,368 @@
+"""Finding duplicate suspects in the database (integrity.md): candidates over the place-and-time
+index, then the pure score of ``duplicates.py``.
+
+Two ways in:
+- ``check_entry``: one case being entered (or just entered) against the town, for the officer
+  before they submit; a bounding box on ``case_place_time`` (town, category, latitude,
+  longitude, submitted_at), so it answers in milliseconds with a million cases in the town;
+- ``find_in_period``: every case submitted in a period against the window before it, for the
+  command, the API and the office's queue; one read of the period and its window, compared in
+  memory over cells of the policy's distance.
+
+Reads only: recording what is found and the office's decisions is ``integrity_services``.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Q
+
+from gridcase.cases.models import Case, Party, State
+from gridcase.core import clock
+from gridcase.core.policy import Policy
+from gridcase.org.models import Town, User
+from gridcase.org.policies import policy_for
+
+from . import duplicates, padding
+from .common import display_name
+from .duplicates import Rules, Sketch, Suspicion
+from .models import SuspectPair
+from .photos import hashes_for
+
+TEXT_FIELDS = ("title", "location", "persons", "cause", "course")
+_COLUMNS = (
+    "id",
+    "number",
+    "category",
+    "submitted_at",
+    "occurred_at",
+    "latitude",
+    "longitude",
+    "village_id",
+    "officer_id",
+    *TEXT_FIELDS,
+)
+# Candidates an unlocated case is compared with (same village and category, newest first):
+# enough for any real village's month, a bound on the work whatever the data.
+_UNLOCATED_LIMIT = 500
+
+
+def rules_of(policy: Policy) -> Rules:
+    return Rules.of(
+        policy.duplicate_threshold, policy.duplicate_window_days, policy.duplicate_distance_m
+    )
+
+
+def text_of(values: Mapping[str, object]) -> str:
+    return " ".join(str(values.get(name) or "") for name in TEXT_FIELDS)
+
+
+def _float(value: object) -> float | None:
+    return None if value is None or value == "" else float(value)  # type: ignore[arg-type]
+
+
+def _sketch(row: Mapping, parties=(), photos=()) -> Sketch:
+    return Sketch(
+        number=row["number"],
+        category=row["category"],
+        submitted_at=row["submitted_at"],
+        occurred_at=row.get("occurred_at"),
+        latitude=_float(row.get("latitude")),
+        longitude=_float(row.get("longitude")),
+        text=text_of(row),
+        parties=tuple(parties),
+        photos=tuple(photos),
+        officer=str(row.get("officer_id") or ""),
+    )
+
+
+def _parties_of(case_ids: Iterable[int]) -> dict[int, list[duplicates.Party]]:
+    found: dict[int, list[duplicates.Party]] = defaultdict(list)
+    rows = Party.objects.filter(case_id__in=list(case_ids)).order_by("case_id", "position", "id")
+    for case_id, name, phone in rows.values_list("case_id", "name", "phone"):
+        found[case_id].append(duplicates.Party(name, phone))
+    return found
+
+
+def _sketches(rows: Sequence[Mapping]) -> dict[int, Sketch]:
+    ids = [row["id"] for row in rows]
+    parties, photos = _parties_of(ids), hashes_for(ids)
+    return {
+        row["id"]: _sketch(row, parties.get(row["id"], ()), photos.get(row["id"], ()))
+        for row in rows
+    }
+
+
+def _submitted(town: Town) -> Q:
+    return Q(town=town, submitted_at__isnull=False) & ~Q(state__in=[State.DRAFT, State.VOIDED])
+
+
+# --- one case, at entry ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Found:
+    """A suspicion with the other case's id, for links."""
+
+    suspicion: Suspicion
+    other_id: int
+    other_number: str
+
+
+def check_entry(
+    town: Town,
+    values: Mapping[str, object],
+    *,
+    parties: Sequence[Mapping[str, str]] = (),
+    village_id: int | None = None,
+    number: str = "",
+    at: datetime | None = None,
+    policy: Policy | None = None,
+) -> list[Found]:
+    """The town's cases that ``values`` (a case being entered, not necessarily saved) may
+    repeat, best first. ``number`` excludes the case itself once it exists."""
+    at = at or clock.now()
+    policy = policy or policy_for(town, clock.local_date(at, town.timezone))
+    rules = rules_of(policy)
+    category = str(values.get("category") or "")
+    if not category:
+        return []
+    lat, lon = _float(values.get("latitude")), _float(values.get("longitude"))
+    # Submission times within twice the window: occurrences (what the score compares) are
+    # rarely entered long after, and the pure score drops whatever is outside the window.
+    span = timedelta(days=2 * rules.window_days)
+    base = _submitted(town) & Q(category=category, submitted_at__range=(at - span, at + span))
+    if number:
+        base &= ~Q(number=number)
+    located: list[dict] = []
+    if lat is not None and lon is not None:
+        lo_lat, hi_lat, lo_lon, hi_lon = duplicates.bounding_box(lat, lon, 2 * rules.distance_m)
+        box = Q(latitude__range=(lo_lat, hi_lat), longitude__range=(lo_lon, hi_lon))
+        located = list(Case.objects.filter(base & box).values(*_COLUMNS)[:_UNLOCATED_LIMIT])
+    unlocated: list[dict] = []
+    if village_id is not None:
+        # Without coordinates on one side, the village and the text have to do.
+        nearby = Q(village_id=village_id)
+        if lat is not None and lon is not None:
+            nearby &= Q(latitude__isnull=True)
+        unlocated = list(
+            Case.objects.filter(base & nearby)
+            .order_by("-submitted_at")
+            .values(*_COLUMNS)[:_UNLOCATED_LIMIT]
+        )
+    rows = {row["id"]: row for row in [*located, *unlocated]}
+    if not rows:
+        return []
+    sketches = _sketches(list(rows.values()))
+    mine = Sketch(
+        number=number or "(录入中)",
+        category=category,
+        submitted_at=at,
+        occurred_at=values.get("occurred_at") or None,  # type: ignore[arg-type]
+        latitude=lat,
+        longitude=lon,
+        text=text_of(values),
+        parties=tuple(duplicates.Party(p.get("name", ""), p.get("phone", "")) for p in parties),
+    )
+    dismissed = _dismissed_with(number) if number else set()
+    found = []
+    for case_id, other in sketches.items():
+        if other.number in dismissed:
+            continue
+        suspicion = duplicates.suspect(mine, other, rules)
+        if suspicion is not None:
+            found.append(Found(suspicion, case_id, other.number))
+    return sorted(found, key=lambda f: (-f.suspicion.score, f.other_number))
+
+
+def check_case(case: Case, *, at: datetime | None = None) -> list[Found]:
+    """``check_entry`` for a saved case: its own fields, parties and village."""
+    values = {name: getattr(case, name) for name in _COLUMNS if name != "id"}
+    parties = [{"name": p.name, "phone": p.phone} for p in case.parties.all()]
+    return check_entry(
+        case.town,
+        values,
+        parties=parties,
+        village_id=case.village_id,
+        number=case.number,
+        at=at or case.submitted_at or clock.now(),
+    )
+
+
+def _dismissed_with(number: str) -> set[str]:
+    pairs = SuspectPair.objects.filter(
+        Q(case__number=number) | Q(similar_to__number=number),
+        status=SuspectPair.Status.DISMISSED,
+    ).values_list("case__number", "similar_to__number")
+    return {other for pair in pairs for other in pair if other != number}
+
+
+# --- a period, for the command, the API and the queue ---------------------------------------
+
+
+@dataclass(frozen=True)
+class PeriodPair:
+    suspicion: Suspicion
+    case_id: int
+    similar_to_id: int
+    status: str  # suspected | confirmed | dismissed
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "case": self.suspicion.case,
+            "similar_to": self.suspicion.similar_to,
+            "score": self.suspicion.score,
+            "status": self.status,
+            "reasons": list(self.suspicion.reasons),
+        }
+
+
+def find_in_period(
+    town: Town, since: date, until: date, *, policy: Policy | None = None
+) -> list[PeriodPair]:
+    """Every suspected pair whose later case was submitted in [since, until] (local days),
+    compared with every case of the window before it; decided pairs keep their decision."""
+    policy = policy or policy_for(town, until)
+    rules = rules_of(policy)
+    start = clock.start_of_day(since, town.timezone)
+    end = clock.end_of_day(until, town.timezone)
+    window_start = start - timedelta(days=2 * rules.window_days)
+    rows = list(
+        Case.objects.filter(_submitted(town), submitted_at__range=(window_start, end))
+        .order_by("submitted_at", "number")
+        .values(*_COLUMNS)
+    )
+    sketches = _sketches(rows)
+    by_id = {row["id"]: row for row in rows}
+    decided = _decisions(town, [row["id"] for row in rows if row["submitted_at"] >= start])
+
+    found: list[PeriodPair] = []
+    for category_rows in _by_category(rows).values():
+        for later_id, earlier_id in _candidate_pairs(category_rows, rules, start):
+            status = decided.get((later_id, earlier_id))
+            suspicion = duplicates.compare(sketches[later_id], sketches[earlier_id], rules)
+            if suspicion is None:
+                continue
+            if status is None and suspicion.score < rules.threshold:
+                continue
+            # ``compare`` orders by submission; the candidate walk already did the same.
+            ids = {by_id[later_id]["number"]: later_id, by_id[earlier_id]["number"]: earlier_id}
+            found.append(
+                PeriodPair(
+                    suspicion,
+                    ids[suspicion.case],
+                    ids[suspicion.similar_to],
+                    status or SuspectPair.Status.SUSPECTED,
+                )
+            )
+    return sorted(found, key=lambda p: (-p.suspicion.score, p.suspicion.case))
+
+
+def _by_category(rows: Sequence[Mapping]) -> dict[str, list[Mapping]]:
+    grouped: dict[str, list[Mapping]] = defaultdict(list)
+    for row in rows:
+        grouped[row["category"]].append(row)
+    return grouped
+
+
+def _candidate_pairs(rows: Sequence[Mapping], rules: Rules, start: datetime):
+    """(later id, earlier id) for each case submitted from ``start`` on and each earlier case
+    within the window and near it: the same cell or a neighbouring one (cells of twice the
+    policy's distance), or the same village when either has no coordinates."""
+    times = [row["submitted_at"] for row in rows]
+    span = timedelta(days=2 * rules.window_days)
+    cell_deg = math.degrees(2 * rules.distance_m / duplicates.EARTH_RADIUS_M)
+    cells: dict[tuple[int, int], list[int]] = defaultdict(list)  # cell -> row indexes so far
+    villages: dict[int, list[int]] = defaultdict(list)
+
+    def cell(row: Mapping) -> tuple[int, int] | None:
+        lat, lon = _float(row["latitude"]), _float(row["longitude"])
+        if lat is None or lon is None:
+            return None
+        scale = max(0.01, math.cos(math.radians(lat)))
+        return (math.floor(lat / cell_deg), math.floor(lon * scale / cell_deg))
+
+    for i, row in enumerate(rows):
+        here = cell(row)
+        if row["submitted_at"] >= start:
+            first = bisect_left(times, row["submitted_at"] - span)
+            seen: set[int] = set()
+            if here is not None:
+                for dx in (-1, 0, 1):
+                    for dy in (-1, 0, 1):
+                        seen.update(j for j in cells[(here[0] + dx, here[1] + dy)] if j >= first)
+            seen.update(
+                j
+                for j in villages[row["village_id"]]
+                if j >= first and (here is None or cell(rows[j]) is None)
+            )
+            for j in sorted(seen):
+                yield row["id"], rows[j]["id"]
+        if here is not None:
+            cells[here].append(i)
+        villages[row["village_id"]].append(i)
+
+
+def _decisions(town: Town, later_ids: Sequence[int]) -> dict[tuple[int, int], str]:
+    rows = SuspectPair.objects.filter(town=town, case_id__in=later_ids).values_list(
+        "case_id", "similar_to_id", "status"
+    )
+    return {(case_id, other_id): status for case_id, other_id, status in rows}
+
+
+def pairs_of_case(case: Case) -> list[SuspectPair]:
+    """The recorded pairs a case is in (either side), for its page."""
+    return list(
+        SuspectPair.objects.filter(Q(case=case) | Q(similar_to=case))
+        .select_related("case", "similar_to", "decided_by")
+        .order_by("-score", "id")
+    )
+
+
+# --- padding signals ------------------------------------------------------------------------
+
+
+def signals_in_period(town: Town, since: date, until: date) -> list[padding.Signal]:
+    """The padding signals of every officer-month submitted in [since, until] (local days);
+    the volume signal against the town's officer-months of the year before."""
+    tz = town.timezone
+    start, end = clock.start_of_day(since, tz), clock.end_of_day(until, tz)
+    rows = list(
+        Case.objects.filter(_submitted(town), submitted_at__range=(start, end)).values(
+            "id", "number", "officer_id", "submitted_at", "occurred_at"
+        )
+    )
+    photos = hashes_for(row["id"] for row in rows)
+    names = {
+        user.pk: display_name(user)
+        for user in User.objects.filter(pk__in={row["officer_id"] for row in rows})
+    }
+    entries = [
+        padding.Entry(
+            number=row["number"],
+            officer=names.get(row["officer_id"], str(row["officer_id"])),
+            month=clock.month_of(clock.local_date(row["submitted_at"], tz)),
+            submitted_at=row["submitted_at"],
+            occurred_at=row["occurred_at"],
+            photos=photos.get(row["id"], ()),
+        )
+        for row in rows
+    ]
+    return padding.signals(entries, _officer_month_counts(town, start))
+
+
+def _officer_month_counts(town: Town, before: datetime) -> list[int]:
+    """Cases per officer-month in the year before ``before`` (one read of two columns)."""
+    counts: dict[tuple[int, str], int] = defaultdict(int)
+    rows = Case.objects.filter(
+        _submitted(town), submitted_at__range=(before - timedelta(days=365), before)
+    ).values_list("officer_id", "submitted_at")
+    for officer_id, submitted_at in rows.iterator(chunk_size=5000):
+        counts[(officer_id, clock.month_of(clock.local_date(submitted_at, town.timezone)))] += 1
+    return list(counts.values())
