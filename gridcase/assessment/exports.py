@@ -25,6 +25,7 @@ STATUS_LABELS = {
     "late": "超期",
     "not_counted": "不计入",
     "voided": "已作废",
+    "duplicate": "重复",
     "pending": "待定",
 }
 STATUS_HELP = {
@@ -34,6 +35,7 @@ STATUS_HELP = {
     "late": "未在办理期限内结案或上报, 不计基本任务量也不计奖励 (四.3)",
     "not_counted": "八大行动、其他等不计入考核的类别 (三(四)); 市民通过 Open311 上报的事件 (三)",
     "voided": "已作废的事件",
+    "duplicate": "综治办确认与另一起事件重复, 不计入考核 (疑似重复核查)",
     "pending": "尚在办理期限内、未有结果, 暂不计入; 含此类事件的月份为暂定",
 }
 QUARTER_STATUS_WORDS = {"draft": "未定稿", "finalised": "已定稿", "approved": "已审批"}

@@ -30,6 +30,7 @@ from gridcase.core import clock
 from gridcase.org.models import Town
 
 from .models import Appeal
+from .repeats import confirmed_repeats, repeated_number
 
 # What the facts are made of: short columns, read set-based (never model instances). The
 # close elements are only checked for being blank, so the first characters of the result do.
@@ -261,6 +262,9 @@ def period_cases(town: Town, months: list[str]):
     extra["review_note"] = Subquery(review.values("note")[:1])
     names = ["result_head" if c == "result" else c for c in COLUMNS]
     names += ["review_quality", "review_note"]
+    # integrity.md: the case a confirmed duplicate repeats, in the same query (last column).
+    extra["duplicate_of"] = repeated_number()
+    names.append("duplicate_of")
     # Dates and times as text, parsed by fromisoformat (in C): the drivers' own parsing is
     # Python code per value (sqlite3 calls Django's regex parser by the declared type, and
     # Django's psycopg loader for timestamptz is pure Python), slower than the rest together.
@@ -365,6 +369,7 @@ def town_facts(town: Town, months: list[str]) -> TownFacts:
         source,
         review_quality,
         review_note,
+        duplicate_of,
     ) in _rows(town, months):
         submitted_at = _moment(submitted_at)
         local = submitted_at.astimezone(zone)
@@ -398,6 +403,8 @@ def town_facts(town: Town, months: list[str]) -> TownFacts:
             source,
             None if review_quality is None else (review_quality, review_note or ""),
         )
+        if duplicate_of:
+            fact = replace(fact, duplicate_of=duplicate_of)
         note = appeals.get(case_id)
         if note is not None:
             fact = apply_override(fact, note.override)
@@ -419,4 +426,7 @@ def case_fact(case: Case) -> CaseFact:
         .values_list("override", flat=True)
         .first()
     )
+    repeats = confirmed_repeats(case.town_id, case.pk)
+    if repeats:
+        fact = replace(fact, duplicate_of=repeats[case.pk])
     return apply_override(fact, appeal) if appeal else fact

@@ -31,6 +31,7 @@ STATUSES: tuple[str, ...] = (
     "late",
     "not_counted",
     "voided",
+    "duplicate",
     "pending",
 )
 QUALITIES: tuple[str, ...] = ("", "conforming", "nonconforming")
@@ -66,6 +67,9 @@ class CaseFact:
     outcome_on: date | None  # day of that outcome
     source: str = "entered"  # one of SOURCES: where the case came from
     judged_by: str = "office"  # one of JUDGES: whose judgement `quality` is
+    # integrity.md: the number of the earlier case the governance office confirmed this one
+    # repeats ("" when it did not).
+    duplicate_of: str = ""
 
     def __post_init__(self) -> None:
         # Catch wiring mistakes early, with the case number in the message.
@@ -169,7 +173,7 @@ class PeriodTotal:
 
 @dataclass(frozen=True)
 class _Judgement:
-    kind: str  # voided | not_counted | late | nonconforming | pending | counted
+    kind: str  # voided | duplicate | not_counted | late | nonconforming | pending | counted
     reason: str
     still_open: bool = False  # no outcome and the deadline not passed: may still change
 
@@ -177,7 +181,7 @@ class _Judgement:
 def case_status(fact: CaseFact, policy: Policy, today: date) -> tuple[str, str]:
     """``(kind, reason)`` of one case on ``today``, before the month's quota split.
 
-    ``kind`` is one of voided, not_counted, late, nonconforming, pending, counted;
+    ``kind`` is one of voided, duplicate, not_counted, late, nonconforming, pending, counted;
     ``assess_month`` turns "counted" into "quota" or "excess".
     """
     judgement = _judge(fact, policy, today)
@@ -185,7 +189,7 @@ def case_status(fact: CaseFact, policy: Policy, today: date) -> tuple[str, str]:
 
 
 def _judge(fact: CaseFact, policy: Policy, today: date) -> _Judgement:
-    # Precedence: voided, not_counted, late, nonconforming, pending, counted.
+    # Precedence: voided, duplicate, not_counted, late, nonconforming, pending, counted.
     # - A voided case is not a real matter at all, whatever else is true of it.
     # - A citizen's report (Open311) is not the officer's work to count (三), whatever happened.
     # - A category the policy does not count is never paid (三(四)), on time or not.
@@ -195,6 +199,11 @@ def _judge(fact: CaseFact, policy: Policy, today: date) -> _Judgement:
     #   deduction is what the officer needs to see; pending only if nothing is known against it.
     if fact.voided:
         return _Judgement("voided", "已作废, 不计入考核")
+    # assessment.md 5: a confirmed duplicate is the same matter counted already: it counts for
+    # nothing (neither quota, nor deduction, nor lateness) and says which case it repeats.
+    # Right after voided: like a void, it is not a matter of its own.
+    if fact.duplicate_of:
+        return _Judgement("duplicate", f"综治办确认与 {fact.duplicate_of} 重复, 不计入考核")
     if fact.source == "open311":
         return _Judgement("not_counted", CITIZEN_REPORT_REASON)
     if fact.category not in policy.categories:

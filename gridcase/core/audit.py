@@ -49,6 +49,8 @@ ACTIONS: dict[str, Any] = {
     "quarter.reopen": _("季度考核退回"),
     "quarter.adjust": _("考核调整"),
     "ledger.import": _("导入台账"),
+    "duplicate.confirm": _("确认重复事件"),
+    "duplicate.dismiss": _("排除疑似重复"),
     "admin.add": _("后台新增"),
     "admin.change": _("后台修改"),
     "admin.delete": _("后台删除"),

@@ -45,6 +45,8 @@ ACTION_TITLES = {
     "appeal": _("申诉"),
     "appeal_decided": _("申诉处理"),
     "import": _("导入"),
+    "duplicate_confirmed": _("确认重复"),
+    "duplicate_dismissed": _("排除疑似重复"),
 }
 
 # The order in which the actions are offered: the usual next step first.

@@ -1,0 +1,30 @@
+"""Which cases the governance office confirmed as duplicates, for the pay rules' facts."""
+
+from __future__ import annotations
+
+from django.db.models import OuterRef, Subquery
+
+from .models import SuspectPair
+
+
+def repeated_number() -> Subquery:
+    """For a query of cases: the number of the case each repeats (confirmed), else NULL."""
+    return Subquery(
+        SuspectPair.objects.filter(case_id=OuterRef("pk"), status=SuspectPair.Status.CONFIRMED)
+        .order_by("decided_at", "id")
+        .values("similar_to__number")[:1]
+    )
+
+
+def confirmed_repeats(town_id: int, case_id: int | None = None) -> dict[int, str]:
+    """case id -> the number of the earlier case it repeats (confirmed pairs only). All of the
+    town's: confirmed duplicates are few, whatever the number of cases in the period."""
+    rows = SuspectPair.objects.filter(town_id=town_id, status=SuspectPair.Status.CONFIRMED)
+    if case_id is not None:
+        rows = rows.filter(case_id=case_id)
+    found: dict[int, str] = {}
+    for later, number in rows.order_by("decided_at", "id").values_list(
+        "case_id", "similar_to__number"
+    ):
+        found.setdefault(later, number)
+    return found
