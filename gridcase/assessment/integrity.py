@@ -48,9 +48,9 @@ _COLUMNS = (
     "officer_id",
     *TEXT_FIELDS,
 )
-# Candidates an unlocated case is compared with (same village and category, newest first):
-# enough for any real village's month, a bound on the work whatever the data.
-_UNLOCATED_LIMIT = 500
+# Candidates one case is compared with (newest first): more than any real place's window
+# holds, a bound on the work whatever the data.
+_CANDIDATE_LIMIT = 500
 
 
 def rules_of(policy: Policy) -> Rules:
@@ -140,23 +140,23 @@ def check_entry(
     base = _submitted(town) & Q(category=category, submitted_at__range=(at - span, at + span))
     if number:
         base &= ~Q(number=number)
-    located: list[dict] = []
+    # One read: the box (both located), and the village when either side has no coordinates
+    # (then the village and the text have to do).
+    near = Q(pk__in=[])
     if lat is not None and lon is not None:
         lo_lat, hi_lat, lo_lon, hi_lon = duplicates.bounding_box(lat, lon, 2 * rules.distance_m)
-        box = Q(latitude__range=(lo_lat, hi_lat), longitude__range=(lo_lon, hi_lon))
-        located = list(Case.objects.filter(base & box).values(*_COLUMNS)[:_UNLOCATED_LIMIT])
-    unlocated: list[dict] = []
+        near |= Q(latitude__range=(lo_lat, hi_lat), longitude__range=(lo_lon, hi_lon))
     if village_id is not None:
-        # Without coordinates on one side, the village and the text have to do.
-        nearby = Q(village_id=village_id)
+        village = Q(village_id=village_id)
         if lat is not None and lon is not None:
-            nearby &= Q(latitude__isnull=True)
-        unlocated = list(
-            Case.objects.filter(base & nearby)
-            .order_by("-submitted_at")
-            .values(*_COLUMNS)[:_UNLOCATED_LIMIT]
-        )
-    rows = {row["id"]: row for row in [*located, *unlocated]}
+            village &= Q(latitude__isnull=True)
+        near |= village
+    found_rows = list(
+        Case.objects.filter(base & near)
+        .order_by("-submitted_at")
+        .values(*_COLUMNS)[:_CANDIDATE_LIMIT]
+    )
+    rows = {row["id"]: row for row in found_rows}
     if not rows:
         return []
     sketches = _sketches(list(rows.values()))
@@ -181,10 +181,13 @@ def check_entry(
     return sorted(found, key=lambda f: (-f.suspicion.score, f.other_number))
 
 
-def check_case(case: Case, *, at: datetime | None = None) -> list[Found]:
-    """``check_entry`` for a saved case: its own fields, parties and village."""
+def check_case(case: Case, *, at: datetime | None = None, parties=None) -> list[Found]:
+    """``check_entry`` for a saved case: its own fields, parties (read unless given) and
+    village."""
     values = {name: getattr(case, name) for name in _COLUMNS if name != "id"}
-    parties = [{"name": p.name, "phone": p.phone} for p in case.parties.all()]
+    if parties is None:
+        parties = case.parties.all()
+    parties = [{"name": p.name, "phone": p.phone} for p in parties]
     return check_entry(
         case.town,
         values,
@@ -193,6 +196,16 @@ def check_case(case: Case, *, at: datetime | None = None) -> list[Found]:
         number=case.number,
         at=at or case.submitted_at or clock.now(),
     )
+
+
+def compare_cases(a: Case, b: Case) -> Suspicion | None:
+    """The score of two saved cases, whatever the threshold (for a pair the office opens)."""
+    rows = list(Case.objects.filter(pk__in=[a.pk, b.pk]).values(*_COLUMNS))
+    if len(rows) != 2:
+        return None
+    sketches = _sketches(rows)
+    policy = policy_for(a.town, clock.local_date(a.submitted_at or clock.now(), a.town.timezone))
+    return duplicates.compare(sketches[a.pk], sketches[b.pk], rules_of(policy))
 
 
 def _dismissed_with(number: str) -> set[str]:

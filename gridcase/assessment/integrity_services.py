@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from gridcase.cases.changes import record_event
-from gridcase.cases.errors import Conflict
+from gridcase.cases.errors import CaseError, Conflict
 from gridcase.cases.models import Case
 from gridcase.core import audit, clock
 from gridcase.org.models import Role, Town, User
@@ -130,3 +130,27 @@ def confirm(pair: SuspectPair, *, by: User, reason: str, at: datetime | None = N
 def dismiss(pair: SuspectPair, *, by: User, reason: str = "", at: datetime | None = None):
     """The office dismisses: never suggested again for this pair."""
     return _decide(pair, by, SuspectPair.Status.DISMISSED, (reason or "").strip(), at)
+
+
+def pair_for(town: Town, later: Case, earlier: Case, at: datetime | None = None) -> SuspectPair:
+    """The kept pair of two cases (later first), keeping it now if the period's search found it
+    but nobody had kept it yet: what the office decides on from the queue."""
+    existing = SuspectPair.objects.filter(case=later, similar_to=earlier).first()
+    if existing is not None:
+        return existing
+    found = integrity.compare_cases(later, earlier)
+    if found is None or found.case != later.number:
+        raise CaseError("这两起事件不构成疑似重复", {"pair": ["不是疑似重复"]})
+    SuspectPair.objects.get_or_create(
+        case=later,
+        similar_to=earlier,
+        defaults={
+            "town": town,
+            "score": Decimal(str(found.score)),
+            "reasons": list(found.reasons),
+            "found_at": at_or_now(at),
+        },
+    )
+    return SuspectPair.objects.select_related("town", "case", "similar_to").get(
+        case=later, similar_to=earlier
+    )

@@ -41,6 +41,7 @@ ENTRIES: list[Entry] = [
     Entry("cases", "web:cases", _("事件查询")),
     # The next pages (assessment, dashboards, administration) add their entries here.
     Entry("assess", "assess:index", _("考核"), frozenset({OFFICER, OFFICE, LEADER})),
+    Entry("suspects", "assess:suspects", _("疑似重复"), frozenset({OFFICE})),
     Entry("dashboards", "dash:index", _("统计看板"), TOWN_WIDE),
     Entry("ledger_import", "web:ledger_import", _("台账导入"), frozenset({OFFICE, ADMIN})),
     Entry("manage", "manage:home", _("系统管理"), frozenset({ADMIN})),

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from gridcase.web.views.assessment import appeals, downloads, overview, quarter, statement
+from gridcase.web.views.assessment import (
+    appeals,
+    downloads,
+    overview,
+    quarter,
+    statement,
+    suspects,
+)
 
 app_name = "assess"
 
@@ -9,6 +16,9 @@ urlpatterns = [
     path("", overview.index, name="index"),
     path("appeals/<int:pk>/decide/", appeals.appeal_decide, name="appeal_decide"),
     path("cases/<str:number>/appeal/", appeals.appeal_file, name="appeal_file"),
+    # integrity.md: the office's review queue of suspected duplicates (before <period>/).
+    path("suspects/", suspects.suspects, name="suspects"),
+    path("suspects/decide/", suspects.suspect_decide, name="suspect_decide"),
     path("<str:period>/", overview.period, name="period"),
     path("<str:period>/payroll.xlsx", downloads.payroll, name="payroll"),
     path("<str:period>/result.json", downloads.result_json, name="json"),

@@ -9,6 +9,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gridcase.assessment import integrity
+from gridcase.assessment.models import SuspectPair
 from gridcase.cases import selectors
 from gridcase.cases.deadlines import town_day
 from gridcase.cases.models import (
@@ -20,7 +22,8 @@ from gridcase.cases.models import (
 )
 from gridcase.cases.workflow import ACTION_LABELS
 from gridcase.core import phones
-from gridcase.org.models import Unit
+from gridcase.org.models import Role, Unit
+from gridcase.org.selectors import roles_in_force
 from gridcase.web import forms as wf
 
 # The titles of actions as the buttons and the timeline show them (translatable here; the
@@ -177,7 +180,46 @@ def detail_context(request: HttpRequest, case: Case, *, bound: tuple[str, object
         "can_edit": "edit" in allowed,
         "mediation": needs_mediation(case),
         "mediation_text": case.render_mediation(),
+        "suspects": case_suspects(user, case, handles, parties),
     }
+
+
+def case_suspects(user, case: Case, handles: bool, parties) -> list[dict]:
+    """integrity.md: the case's suspected duplicates, for the people who handle it and the
+    town's governance office: the pairs kept (with the office's decision) and those the check
+    finds now (over the place-and-time index), never a dismissed one again."""
+    if case.submitted_at is None:
+        return []
+    office = any(
+        r.town_id == case.town_id and r.kind == Role.Kind.GOVERNANCE_OFFICE
+        for r in roles_in_force(user)
+    )
+    if not (handles or office):
+        return []
+    rows: dict[str, dict] = {}
+    for pair in integrity.pairs_of_case(case):
+        other = pair.similar_to if pair.case_id == case.pk else pair.case
+        rows[other.number] = {
+            "number": other.number,
+            "score": pair.score,
+            "reasons": pair.reasons,
+            "status": pair.status,
+            "status_word": pair.get_status_display(),
+            "note": pair.decision_note,
+            "later": pair.case_id == case.pk,
+        }
+    for found in integrity.check_case(case, parties=parties):
+        if found.other_number not in rows:
+            rows[found.other_number] = {
+                "number": found.other_number,
+                "score": found.suspicion.score,
+                "reasons": list(found.suspicion.reasons),
+                "status": SuspectPair.Status.SUSPECTED,
+                "status_word": SuspectPair.Status.SUSPECTED.label,
+                "note": "",
+                "later": found.suspicion.case == case.number,
+            }
+    return sorted(rows.values(), key=lambda r: (-float(r["score"]), r["number"]))
 
 
 def _level(code: str) -> str:

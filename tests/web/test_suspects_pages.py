@@ -1,0 +1,87 @@
+"""The office's review queue of suspected duplicates and the case page's suspects
+(integrity.md): scope (404), roles, confirm and dismiss."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from gridcase.assessment.models import SuspectPair
+from tests.assessment.test_integrity import AGAIN, T0, case_at
+from tests.factories import local
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _now(time_machine):
+    time_machine.move_to(local(2026, 10, 20, 9), tick=False)
+
+
+@pytest.fixture
+def pair(t):
+    first = case_at(t, T0)
+    second = case_at(t, T0 + timedelta(days=2), metres=40, data=AGAIN)
+    return first, second
+
+
+def test_the_queue_lists_the_pair_for_the_office_only(t, login, pair, other_town):
+    first, second = pair
+    html = login(t.office_user).get("/assessment/suspects/?month=2026-10").content.decode()
+    assert f"{second.number}</a> ≈ <a" in html and first.number in html
+    assert "两处地点相距 40 米" in html
+    assert login(t.officer).get("/assessment/suspects/").status_code == 404
+    assert login(t.leader).get("/assessment/suspects/").status_code == 404
+    outsider = login(other_town.office_user)
+    assert outsider.get(f"/assessment/suspects/?town={t.town.pk}").status_code == 404
+    assert login(t.office_user).get("/assessment/suspects/?month=2026-13").status_code == 404
+
+
+def test_the_office_confirms_from_the_queue_and_the_pair_moves_to_decided(t, login, pair):
+    first, second = pair
+    client = login(t.office_user)
+    response = client.post(
+        "/assessment/suspects/decide/",
+        {
+            "case": second.pk,
+            "similar_to": first.pk,
+            "decision": "confirm",
+            "reason": "同一纠纷两次录入",
+            "month": "2026-10",
+        },
+    )
+    assert response.status_code == 302
+    kept = SuspectPair.objects.get(case=second, similar_to=first)
+    assert kept.status == "confirmed" and kept.decided_by == t.office_user
+    html = client.get("/assessment/suspects/?month=2026-10").content.decode()
+    assert "确认重复" in html and "同一纠纷两次录入" in html
+    page = client.get(f"/cases/{second.number}/").content.decode()
+    assert 'id="suspects"' in page and "确认重复" in page
+
+
+def test_a_dismissed_pair_is_not_suggested_again(t, login, pair):
+    first, second = pair
+    client = login(t.office_user)
+    client.post(
+        "/assessment/suspects/decide/",
+        {"case": second.pk, "similar_to": first.pk, "decision": "dismiss", "month": "2026-10"},
+    )
+    assert SuspectPair.objects.get(case=second).status == "dismissed"
+    html = client.get("/assessment/suspects/?month=2026-10").content.decode()
+    assert "本月没有待核查的疑似重复" in html
+
+
+def test_a_pair_from_another_town_is_no_page(t, login, pair, other_town):
+    first, second = pair
+    response = login(other_town.office_user).post(
+        "/assessment/suspects/decide/",
+        {"case": second.pk, "similar_to": first.pk, "decision": "confirm", "reason": "x"},
+    )
+    assert response.status_code == 404
+
+
+def test_the_case_page_shows_its_suspects_to_the_people_who_handle_it(t, login, pair):
+    first, second = pair
+    page = login(t.officer).get(f"/cases/{second.number}/").content.decode()
+    assert 'id="suspects"' in page and first.number in page and "描述相似度" in page
