@@ -5,6 +5,7 @@ from gridcase.web.views import (
     case_actions,
     case_detail,
     case_entry,
+    case_suspects,
     export_jobs,
     ledger_export,
     ledger_import,
@@ -24,6 +25,8 @@ urlpatterns = [
     path("cases/", queues.cases, name="cases"),
     path("cases/new/", case_entry.new, name="case_new"),
     path("cases/party-row/", case_entry.party_row, name="party_row"),
+    # integrity.md: the check on entry, asked by the case form before submitting.
+    path("cases/suspects-check/", case_suspects.check, name="suspects_check"),
     path("cases/export.xlsx", ledger_export.export, name="ledger_export"),
     path("cases/<str:number>/", case_detail.detail, name="case_detail"),
     path("cases/<str:number>/edit/", case_entry.edit, name="case_edit"),

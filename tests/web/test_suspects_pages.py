@@ -85,3 +85,32 @@ def test_the_case_page_shows_its_suspects_to_the_people_who_handle_it(t, login, 
     first, second = pair
     page = login(t.officer).get(f"/cases/{second.number}/").content.decode()
     assert 'id="suspects"' in page and first.number in page and "描述相似度" in page
+
+
+def test_the_form_is_warned_of_a_likely_duplicate_before_submitting(t, login, pair):
+    first, _second = pair
+    client = login(t.officer)
+    form = client.get("/cases/new/").content.decode()
+    assert 'id="suspects-check"' in form and "/cases/suspects-check/" in form
+    response = client.post(
+        "/cases/suspects-check/",
+        {
+            "category": "dispute",
+            "title": "东村三组两户围墙边界争执",
+            "cause": "宅基地界线不清",
+            "course": "张三与李四因新砌围墙的位置发生争执",
+            "latitude": "28.123456",
+            "longitude": "112.654321",
+            "parties-0-name": "张三",
+            "parties-0-phone": "13800138001",
+        },
+    )
+    html = response.content.decode()
+    assert "附近 30 天内有相似事件" in html and f"/cases/{first.number}/" in html
+
+
+def test_nothing_alike_gives_no_warning(t, login, pair):
+    response = login(t.officer).post(
+        "/cases/suspects-check/", {"category": "livelihood_service", "title": "路灯损坏"}
+    )
+    assert "相似事件" not in response.content.decode()
