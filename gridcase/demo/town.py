@@ -410,6 +410,7 @@ def build_demo(*, days: int = 182, seed: int = 2026, out=print) -> Town:
     start = today - timedelta(days=days)
     with remembered_clocks():
         made = _play_days(story, people, start, days, cal, now)
+        made += _plant_duplicates(story, people, now)
     # People have read what reached them before this week; the rest is their news.
     InboxItem.objects.filter(created_at__lt=now - timedelta(days=3), read_at__isnull=True).update(
         read_at=now
@@ -438,6 +439,57 @@ def _play_days(story, people, start, days, cal, now) -> int:
                     made += 1
                 except CaseError as exc:  # a story the rules refuse is a bug in this file
                     raise RuntimeError(f"demo case refused: {exc.message}") from exc
+    return made
+
+
+# integrity.md: a few matters entered twice, as happens: the same officer a day or two later,
+# in other words. The office finds them in 疑似重复 (and the officer is warned on entry).
+REWORDINGS = [
+    ("发生", "出现"),
+    ("要求", "希望"),
+    ("纠纷", "争执"),
+    ("反映", "投诉"),
+    ("村民", "群众"),
+]
+
+
+def _plant_duplicates(story, people, now: datetime, count: int = 4) -> int:
+    rng = story.rng
+    recent = list(
+        Case.objects.filter(
+            town=story.town,
+            category__in=("dispute", "security_hazard"),
+            submitted_at__gte=now - timedelta(days=40),
+            submitted_at__lte=now - timedelta(days=4),
+        )
+        .exclude(state="voided")
+        .order_by("submitted_at")
+        .prefetch_related("parties")
+    )
+    made = 0
+    for original in rng.sample(recent, min(count, len(recent))):
+        officer = original.officer
+        again = original.submitted_at + timedelta(days=rng.choice((1, 2, 3)), hours=1)
+        title, course = original.title, original.course
+        for old, new in rng.sample(REWORDINGS, 3):
+            title, course = title.replace(old, new), course.replace(old, new)
+        data = {
+            "category": original.category,
+            "title": title,
+            "occurred_at": original.occurred_at,
+            "location": original.location,
+            "persons": original.persons,
+            "cause": original.cause,
+            "course": course + ("。" if not course.endswith("。") else ""),
+            "parties": [{"name": p.name, "phone": p.phone} for p in original.parties.all()],
+        }
+        with transaction.atomic():
+            story.begin(again)
+            case = story.do(
+                filing.case_create_draft, town=story.town, by=officer, data=data, at=again
+            )
+            story.do(filing.case_submit, case=case, by=officer, at=again)
+        made += 1
     return made
 
 
