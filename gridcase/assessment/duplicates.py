@@ -44,6 +44,10 @@ _PHOTO_WEIGHT = 0.9
 # characters: similarity below the floor is no evidence, and from floor + span on it is full.
 _TEXT_FLOOR = 0.2
 _TEXT_SPAN = 0.35
+# Without a place on either side, text alone is weak: routine matters (路灯损坏, 噪音扰民) are
+# written alike every week in a village. Unless the parties or a photo say the same, the score
+# is scaled down so that text and time alone never reach the default threshold.
+_UNLOCATED_TEXT_ONLY = 0.65
 # Place and time scale the evidence: from this factor (at the edge of the window) up to 1.
 _PROXIMITY_FLOOR = 0.6
 _PUNCTUATION = re.compile(r"[\s\W_]+", re.UNICODE)
@@ -218,6 +222,8 @@ def compare(a: Sketch, b: Sketch, rules: Rules) -> Suspicion | None:
     # An unknown place is neither for nor against: time alone then says how near they are.
     near = time if distance is None else (time + max(0.0, 1 - distance / rules.distance_m)) / 2
     score = (1 - doubt) * (_PROXIMITY_FLOOR + (1 - _PROXIMITY_FLOOR) * near)
+    if distance is None and not parties and not same_photo:
+        score *= _UNLOCATED_TEXT_ONLY
     score = round(min(1.0, score), 2)
 
     reasons: list[str] = []

@@ -458,7 +458,7 @@ def _plant_duplicates(story, people, now: datetime, count: int = 4) -> int:
     recent = list(
         Case.objects.filter(
             town=story.town,
-            category__in=("dispute", "security_hazard"),
+            category="dispute",  # with their parties: the demo's cases have no coordinates
             submitted_at__gte=now - timedelta(days=40),
             submitted_at__lte=now - timedelta(days=4),
         )

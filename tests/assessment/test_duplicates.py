@@ -122,11 +122,19 @@ def test_hard_negatives_stay_below_the_threshold():
 
 
 def test_without_location_the_time_reason_still_shows_and_submission_is_used_without_occurrence():
-    a = Sketch("A", "dispute", T0, text=NOISE)
-    b = Sketch("B", "dispute", T0 + timedelta(hours=5), text=NOISE)
+    a = Sketch("A", "dispute", T0, text=NOISE, parties=(Party("张三"),))
+    b = Sketch("B", "dispute", T0 + timedelta(hours=5), text=NOISE, parties=(Party("张三"),))
     found = suspect(a, b, RULES)
     assert found is not None
     assert found.reasons[0] == "提交时间相隔不到 1 天"
+
+
+def test_without_location_text_alone_is_not_enough():
+    # Routine matters are written alike: the same words in the same village are no proof.
+    a = Sketch("A", "dispute", T0, text=NOISE)
+    b = Sketch("B", "dispute", T0 + timedelta(hours=5), text=NOISE)
+    found = compare(a, b, RULES)
+    assert found is not None and found.score < RULES.threshold
 
 
 def test_the_threshold_is_the_policys():
