@@ -126,8 +126,7 @@ CLOSE_DISPUTE = {
 
 
 def complete_data(at: datetime, **overrides) -> dict:
-    data = dict(COMPLETE, occurred_at=at, **overrides)
-    return data
+    return {**COMPLETE, "occurred_at": at, **overrides}
 
 
 def submitted_case(t: TestTown, at: datetime, **overrides) -> Case:

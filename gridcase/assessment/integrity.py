@@ -364,6 +364,7 @@ def signals_in_period(town: Town, since: date, until: date) -> list[padding.Sign
             submitted_at=row["submitted_at"],
             occurred_at=row["occurred_at"],
             photos=photos.get(row["id"], ()),
+            officer_id=row["officer_id"],
         )
         for row in rows
     ]

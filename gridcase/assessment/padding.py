@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 BURST_MINUTES = 10
@@ -32,6 +32,8 @@ class Entry:
     submitted_at: datetime
     occurred_at: datetime | None = None
     photos: tuple[str, ...] = ()
+    # Who entered it: names repeat in a town, so months are grouped by this, not by the name.
+    officer_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class Signal:
     kind: str  # burst | same_photo | late_entry | volume
     cases: tuple[str, ...]
     reason: str
+    officer_id: int = 0  # for placing the signal next to the officer's month; not in the JSON
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -55,37 +58,47 @@ class Signal:
 def signals(entries: Sequence[Entry], history: Sequence[int] = ()) -> list[Signal]:
     """The signals of the given officer-months; ``history`` is the town's cases per
     officer-month over a past year (for ``volume``)."""
-    groups: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+    groups: dict[tuple[str, str, int], list[Entry]] = defaultdict(list)
     for entry in entries:
-        groups[(entry.officer, entry.month)].append(entry)
+        groups[(entry.officer, entry.month, entry.officer_id)].append(entry)
     limit = volume_limit(history)
     found: list[Signal] = []
-    for (officer, month), group in sorted(groups.items()):
-        group.sort(key=lambda e: (e.submitted_at, e.number))
-        found.extend(_bursts(officer, month, group))
-        found.extend(_same_photos(officer, month, group))
-        late = [e for e in group if _days_late(e) >= LATE_ENTRY_DAYS]
-        if late:
-            worst = max(_days_late(e) for e in late)
-            found.append(
-                Signal(
-                    officer,
-                    month,
-                    "late_entry",
-                    tuple(e.number for e in late),
-                    f"{len(late)} 起事件在发生 {LATE_ENTRY_DAYS} 天以上后才录入 (最长 {worst} 天)",
-                )
+    for (officer, month, officer_id), group in sorted(groups.items()):
+        found.extend(
+            replace(signal, officer_id=officer_id)
+            for signal in _month_signals(officer, month, group, limit)
+        )
+    return found
+
+
+def _month_signals(officer: str, month: str, group: list[Entry], limit: int | None) -> list[Signal]:
+    """One officer-month's signals: bursts, a photo reused, late entries, volume."""
+    found: list[Signal] = []
+    group.sort(key=lambda e: (e.submitted_at, e.number))
+    found.extend(_bursts(officer, month, group))
+    found.extend(_same_photos(officer, month, group))
+    late = [e for e in group if _days_late(e) >= LATE_ENTRY_DAYS]
+    if late:
+        worst = max(_days_late(e) for e in late)
+        found.append(
+            Signal(
+                officer,
+                month,
+                "late_entry",
+                tuple(e.number for e in late),
+                f"{len(late)} 起事件在发生 {LATE_ENTRY_DAYS} 天以上后才录入 (最长 {worst} 天)",
             )
-        if limit is not None and len(group) > limit:
-            found.append(
-                Signal(
-                    officer,
-                    month,
-                    "volume",
-                    tuple(e.number for e in group),
-                    f"本月录入 {len(group)} 起, 高于本镇 {VOLUME_PERCENTILE}% 的人月 ({limit} 起)",
-                )
+        )
+    if limit is not None and len(group) > limit:
+        found.append(
+            Signal(
+                officer,
+                month,
+                "volume",
+                tuple(e.number for e in group),
+                f"本月录入 {len(group)} 起, 高于本镇 {VOLUME_PERCENTILE}% 的人月 ({limit} 起)",
             )
+        )
     return found
 
 

@@ -367,6 +367,7 @@ EN = {
     "服务器无法处理这个请求(地址或内容有误)。请检查地址,或回到工作台重新操作。": "The server cannot handle this request (the address or its content is wrong). Check the address, or go back to the workbench and try again.",
     # the assessment: each month's arithmetic (the sentences themselves stay Chinese)
     "计算过程": "How it is computed",
+    "核查提示 %(n)s 条": "%(n)s signals to check",
     # ledger import in the workbench (web/views/ledger_import.py, ledger/models.py)
     "台账导入": "Ledger import",
     "导入台账": "Ledger imported",

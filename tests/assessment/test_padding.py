@@ -40,3 +40,18 @@ def test_late_entries_and_volume():
 def test_volume_needs_history():
     assert volume_limit([5] * 19) is None
     assert volume_limit(list(range(1, 101))) == 99
+
+
+def test_two_officers_with_one_name_are_two_months():
+    # Names repeat in a town: four cases each in a few minutes are no burst of eight.
+    mine = [
+        Entry(f"CT-{i}", "王网格", "2026-10", T0 + timedelta(minutes=i), officer_id=1)
+        for i in range(4)
+    ]
+    theirs = [
+        Entry(f"CT-{i}", "王网格", "2026-10", T0 + timedelta(minutes=i), officer_id=2)
+        for i in range(4, 8)
+    ]
+    assert signals(mine + theirs) == []
+    burst = signals(mine + [Entry("CT-9", "王网格", "2026-10", T0, officer_id=1)] * 2)
+    assert [(s.kind, s.officer_id) for s in burst] == [("burst", 1)]

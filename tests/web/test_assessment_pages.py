@@ -480,9 +480,11 @@ def test_the_pages_cost_the_same_with_more_officers_and_cases(
     pages = {
         "/assessment/": 6,
         # session, user, roles; quarter row, 3 policy versions, accepted appeals, cases,
-        # adjustments, officers; quarter status (row, deadlines, pending appeals); unread count
-        f"/assessment/{Q4}/": 15,
-        "/assessment/2026-10/": 12,
+        # adjustments, officers; quarter status (row, deadlines, pending appeals); unread count;
+        # for the office, the padding signals: five reads (the period's cases, their photos'
+        # hashes, the officers' names, the year's officer-month counts…) whatever their number
+        f"/assessment/{Q4}/": 15 + 5,
+        "/assessment/2026-10/": 12 + 5,
         f"/assessment/{Q4}/officers/{t.officer.pk}/": 13,
         f"/assessment/{Q4}/appeals/": 6,
         f"/assessment/{Q4}/payroll.xlsx": 11,

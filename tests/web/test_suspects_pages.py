@@ -114,3 +114,13 @@ def test_nothing_alike_gives_no_warning(t, login, pair):
         "/cases/suspects-check/", {"category": "livelihood_service", "title": "路灯损坏"}
     )
     assert "相似事件" not in response.content.decode()
+
+
+def test_the_officers_month_shows_its_padding_signals_to_the_office_only(t, login):
+    from tests.assessment.builders import submitted
+
+    submitted(t, local(2026, 10, 12, 9), occurred_at=local(2026, 8, 20, 9))
+    page = login(t.office_user).get("/assessment/2026-10/").content.decode()
+    assert "核查提示 1 条" in page
+    assert "1 起事件在发生 30 天以上后才录入 (最长 53 天)" in page
+    assert "核查提示" not in login(t.leader).get("/assessment/2026-10/").content.decode()

@@ -3,6 +3,8 @@ or quarter: every officer's figures with the quarter's actions."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
@@ -12,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 
-from gridcase.assessment import exports
+from gridcase.assessment import exports, integrity
 from gridcase.assessment import quarter as life
 from gridcase.assessment.models import Appeal, QuarterAssessment
 from gridcase.assessment.results import OfficerResult
@@ -89,11 +91,17 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "web/assess/index.html", context)
 
 
-def _month_cells(officer: OfficerResult, months: list[str]) -> list[dict]:
+def _month_cells(
+    officer: OfficerResult, months: list[str], signals: dict[tuple[int, str], list] | None = None
+) -> list[dict]:
     cells = []
     for month in months:
         found = officer.month(month)
-        cell = {"label": exports.month_label(month), "found": found is not None}
+        cell = {
+            "label": exports.month_label(month),
+            "found": found is not None,
+            "signals": (signals or {}).get((officer.officer_id, month), []),
+        }
         if found is not None:
             cell |= {
                 "base_pay": yuan(found.base_pay),
@@ -108,6 +116,20 @@ def _month_cells(officer: OfficerResult, months: list[str]) -> list[dict]:
     return cells
 
 
+def _padding_signals(access, months: list[str]) -> dict[tuple[int, str], list]:
+    """integrity.md: the padding signals next to the officer's month, for the governance office
+    only (they suggest, they change no amount)."""
+    if not access.office:
+        return {}
+    first = clock.parse_month(months[0])
+    # The last day of the last month: the first of the month after it, one day back.
+    last = (clock.parse_month(months[-1]) + timedelta(days=31)).replace(day=1) - timedelta(days=1)
+    found: dict[tuple[int, str], list] = {}
+    for signal in integrity.signals_in_period(access.town, first, last):
+        found.setdefault((signal.officer_id, signal.month), []).append(signal)
+    return found
+
+
 @login_required
 def period(request: HttpRequest, period: str) -> HttpResponse:
     """Every officer's figures for the month or quarter, with the quarter's actions."""
@@ -116,11 +138,12 @@ def period(request: HttpRequest, period: str) -> HttpResponse:
     quarter = quarter_of_period(period)
     result = period_result(access, period)
     info = life.quarter_status(town=access.town, quarter=quarter)
+    signals = _padding_signals(access, months)  # one read for the whole page
     officers = [
         {
             "name": o.officer,
             "village": o.village or "—",
-            "months": _month_cells(o, months),
+            "months": _month_cells(o, months, signals),
             "adjustment": yuan(o.adjustment_total) if o.adjustments else "",
             "total": yuan(o.total),
             "counted": sum(m.counted for m in o.months),
