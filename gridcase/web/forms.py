@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gridcase.cases.models import Category, Level, State
+from gridcase.cases.validation import CONTENT_FIELDS
 from gridcase.core import limits
 from gridcase.core.text import TextField
 from gridcase.web import filters as queue_filters
@@ -169,18 +170,8 @@ class CaseForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
-    CONTENT = (
-        "category",
-        "major",
-        "title",
-        "occurred_at",
-        "location",
-        "latitude",
-        "longitude",
-        "persons",
-        "cause",
-        "course",
-    )
+    # The content a draft carries: the services' list, so the form and the filing agree.
+    CONTENT = CONTENT_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
