@@ -174,9 +174,17 @@ MEDIA_ROOT = Path(os.environ.get("GRIDCASE_MEDIA_ROOT") or DATA_DIR / "media")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 GRIDCASE_ATTACHMENT_MAX_BYTES = env_int("GRIDCASE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
-# A ledger uploaded on the import page, and how many cases make an export a background job.
+# A ledger uploaded on the import page, and how many cases make an export a background job:
+# the case ledger's rows, the payroll period's cases (its XLSX lists each one; about 1 s of
+# writing per 8,000 cases on a 2-core machine, bench/README.md).
 GRIDCASE_LEDGER_MAX_BYTES = env_int("GRIDCASE_LEDGER_MAX_BYTES", 20 * 1024 * 1024)
 GRIDCASE_EXPORT_JOB_ROWS = env_int("GRIDCASE_EXPORT_JOB_ROWS", 5000)
+GRIDCASE_PAYROLL_JOB_CASES = env_int("GRIDCASE_PAYROLL_JOB_CASES", 5000)
+# A background job (import or export) still running this long after its step began has lost
+# its worker: the worker's sweep ends it (gridcase.core.jobs).
+GRIDCASE_JOB_TIME_LIMIT_MINUTES = env_int("GRIDCASE_JOB_TIME_LIMIT_MINUTES", 60)
+if GRIDCASE_JOB_TIME_LIMIT_MINUTES < 1:
+    raise ImproperlyConfigured("GRIDCASE_JOB_TIME_LIMIT_MINUTES must be a positive number")
 
 # Backups (gridcase.core.backup): where `gridcase backup` and the worker's nightly backup
 # (02:30 server time) write, and how many of the newest the night keeps; 0 turns the night off.

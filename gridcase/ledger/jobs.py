@@ -6,7 +6,14 @@ once a person confirms) and keeps what it reported. Both runs are all-or-nothing
 the command line.
 
 The uploaded file lives in the data directory (`ledger-uploads/`, never under a URL) and is
-deleted when the job ends: refused by the check, imported, failed or cancelled.
+deleted when the job ends: refused by the check, imported, failed, cancelled or timed out.
+The row's bookkeeping (states ending once, the file, the time limit) is core.jobs's.
+
+A job still checking or importing `GRIDCASE_JOB_TIME_LIMIT_MINUTES` after its step began lost
+its worker: the worker's periodic sweep (`expire_overdue`) ends it. Nothing was written: the
+check writes nothing, and the import commits its rows in one transaction together with the
+job's move to "done", which is made only from "running" — a job the sweep has ended cannot
+commit an import afterwards, however late its worker comes back.
 
 Live progress cannot be a column of the job's row: the import writes in one transaction, which
 other connections do not see until it commits (and on SQLite it holds the write lock). It
@@ -20,7 +27,6 @@ import contextlib
 import dataclasses
 import itertools
 import logging
-import uuid
 from datetime import timedelta
 from pathlib import Path, PurePath
 from typing import Any
@@ -31,6 +37,7 @@ from huey.contrib.djhuey import HUEY
 
 from gridcase.cases.errors import Conflict
 from gridcase.core import audit, clock
+from gridcase.core import jobs as bookkeeping
 from gridcase.core.errors import ServiceError
 from gridcase.org.models import Role, Town, User
 from gridcase.org.selectors import roles_in_force
@@ -81,7 +88,7 @@ def may_import(user: User, town_id: int) -> bool:
 
 
 def upload_dir() -> Path:
-    return Path(settings.DATA_DIR) / "ledger-uploads"
+    return ImportJob.folder()
 
 
 def max_bytes() -> int:
@@ -110,14 +117,16 @@ def start(*, town: Town, by: User, upload, create_missing: bool = False) -> Impo
     _drop_stale(town)
     folder = upload_dir()
     folder.mkdir(parents=True, exist_ok=True)
-    stored = f"{uuid.uuid4().hex}{suffix}"
+    stored = bookkeeping.stored_name_for(name)
     with open(folder / stored, "wb") as out:
         for chunk in upload.chunks():
             out.write(chunk)
+    now = clock.now()
     return ImportJob.objects.create(
         town=town,
         created_by=by,
-        created_at=clock.now(),
+        created_at=now,
+        started_at=now,
         file_name=name,
         stored_name=stored,
         size=upload.size,
@@ -129,7 +138,7 @@ def start(*, town: Town, by: User, upload, create_missing: bool = False) -> Impo
 def confirm(job: ImportJob, *, by: User) -> None:
     """A checked job goes to the queue (once: a second click is refused)."""
     moved = ImportJob.objects.filter(pk=job.pk, state=State.CHECKED).update(
-        state=State.QUEUED, confirmed_by=by
+        state=State.QUEUED, confirmed_by=by, started_at=clock.now()
     )
     if not moved:
         raise Conflict("该台账已确认导入或已结束,不能再次确认")
@@ -137,8 +146,8 @@ def confirm(job: ImportJob, *, by: User) -> None:
 
 
 def cancel(job: ImportJob) -> None:
-    moved = ImportJob.objects.filter(pk=job.pk, state__in=(State.CHECKED, State.REFUSED)).update(
-        state=State.CANCELLED, finished_at=clock.now()
+    moved = bookkeeping.end(
+        ImportJob, job.pk, State.CANCELLED, only_from=(State.CHECKED, State.REFUSED)
     )
     if not moved and job.state != State.CANCELLED:
         raise Conflict("该台账正在导入或已导入,不能取消")
@@ -154,17 +163,12 @@ def _drop_stale(town: Town) -> None:
         ).values_list("pk", flat=True)
     )
     for pk in stale:
-        ImportJob.objects.filter(pk=pk, state=State.CHECKED).update(
-            state=State.CANCELLED, finished_at=clock.now()
-        )
+        bookkeeping.end(ImportJob, pk, State.CANCELLED, only_from=(State.CHECKED,))
         _delete_file(pk)
 
 
 def _delete_file(job_id: int) -> None:
-    stored = ImportJob.objects.filter(pk=job_id).values_list("stored_name", flat=True).first()
-    if stored:
-        (upload_dir() / stored).unlink(missing_ok=True)
-        ImportJob.objects.filter(pk=job_id).update(stored_name="")
+    bookkeeping.delete_file(ImportJob, job_id)
 
 
 # ---------------------------------------------------------------- live progress
@@ -217,19 +221,12 @@ def _as_dict(report: ImportReport) -> dict[str, Any]:
     return data
 
 
-def _path(job: ImportJob) -> Path | None:
-    if not job.stored_name:
-        return None
-    path = upload_dir() / job.stored_name
-    return path if path.exists() else None
-
-
 def check(job_id: int) -> None:
     """The dry run: what the import would do, every unreadable row; nothing is written."""
     job = ImportJob.objects.select_related("town", "created_by").filter(pk=job_id).first()
     if job is None or job.state != State.CHECKING:
         return
-    path = _path(job)
+    path = job.path()
     if path is None:
         _end(job_id, State.REFUSED, error="上传的文件已不存在,请重新上传")
         return
@@ -269,7 +266,7 @@ def run(job_id: int) -> None:
     if not ImportJob.objects.filter(pk=job_id, state=State.QUEUED).update(state=State.RUNNING):
         return
     job = ImportJob.objects.select_related("town", "confirmed_by").get(pk=job_id)
-    path = _path(job)
+    path = job.path()
     if path is None:
         _end(job_id, State.FAILED, error="上传的文件已不存在,未导入任何数据;请重新上传")
         return
@@ -309,9 +306,20 @@ def run(job_id: int) -> None:
                 },
                 at=at,
             )
-            ImportJob.objects.filter(pk=job_id).update(
-                state=State.DONE, result=result, progress=100, finished_at=clock.now()
-            )
+            # Only from "running": if the sweep has ended the job meanwhile (its worker was
+            # taken for dead), the import is rolled back with it, so the page's "nothing was
+            # written" stays true.
+            if not bookkeeping.end(
+                ImportJob,
+                job_id,
+                State.DONE,
+                only_from=(State.RUNNING,),
+                result=result,
+                progress=100,
+            ):
+                raise _Ended
+    except _Ended:
+        logger.warning("ledger import job %s ended before its import committed", job_id)
     except _Refused as refused:
         _end(job_id, State.FAILED, result=_as_dict(refused.report))
     except (LedgerError, Conflict) as exc:
@@ -330,15 +338,57 @@ class _Refused(Exception):
         self.report = report
 
 
-def _end(job_id: int, state: str, *, error: str = "", preview=None, result=None) -> None:
-    values: dict[str, Any] = {"state": state, "error": error, "finished_at": clock.now()}
+class _Ended(Exception):
+    """The job was ended by someone else (the sweep) while the import ran."""
+
+
+# The step a state belongs to: what ends it, unless the job has already ended.
+_STEP = {
+    State.REFUSED: (State.CHECKING,),
+    State.FAILED: (State.QUEUED, State.RUNNING),
+}
+
+
+def _end(job_id: int, state: str, *, error: str = "", preview=None, result=None) -> bool:
+    """End a job still in the step that `state` ends, delete its file and its live
+    progress; False if it had ended already (its file is deleted all the same)."""
+    values: dict[str, Any] = {"error": error}
     if preview is not None:
         values["preview"] = preview
     if result is not None:
         values["result"] = result
-    ImportJob.objects.filter(pk=job_id).update(**values)
+    moved = bookkeeping.end(ImportJob, job_id, state, only_from=_STEP[state], **values)
     _delete_file(job_id)
     _clear_progress(job_id)
+    return moved
+
+
+# ---------------------------------------------------------------- jobs whose worker died
+
+TIMED_OUT = {
+    # A check writes nothing; the person uploads again.
+    State.CHECKING: (State.REFUSED, "检查超时,未写入任何数据;请重新上传"),
+    # The import commits all its rows with the job's "done", or nothing (see run); the
+    # state's own words say that nothing was written.
+    State.QUEUED: (State.FAILED, "导入超时,请重新上传"),
+    State.RUNNING: (State.FAILED, "导入超时,请重新上传"),
+}
+
+
+def expire_overdue() -> list[int]:
+    """End the jobs still checking or importing past the time limit (the worker's periodic
+    sweep); their ids."""
+    ended = []
+    for pk, state in bookkeeping.overdue(ImportJob):
+        new_state, error = TIMED_OUT[state]
+        # Only from the state it was found in: a check that has just finished keeps its
+        # file for the import.
+        if bookkeeping.end(ImportJob, pk, new_state, only_from=(state,), error=error):
+            logger.warning("ledger import job %s timed out while %s", pk, state)
+            _delete_file(pk)
+            _clear_progress(pk)
+            ended.append(pk)
+    return ended
 
 
 def first_rows(path: Path, file_name: str, town: Town) -> list[dict[str, Any]]:

@@ -1,15 +1,20 @@
 """A ledger import started in the workbench: one row per uploaded file, from the check
 (a dry run) through the confirmed import to its result. The worker runs both steps
-(ledger/tasks.py); the page reads this row and the live progress (ledger/jobs.py)."""
+(ledger/tasks.py); the page reads this row and the live progress (ledger/jobs.py).
+The fields and the ending every background job shares are core.jobs.Job's."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gridcase.core.jobs import Job
 
-class ImportJob(models.Model):
+
+class ImportJob(Job):
     class State(models.TextChoices):
         CHECKING = "checking", _("正在检查")
         CHECKED = "checked", _("检查完毕,待确认")
@@ -43,18 +48,12 @@ class ImportJob(models.Model):
         verbose_name=_("确认导入人"),
     )
     created_at = models.DateTimeField(_("上传时间"))
-    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
-    file_name = models.CharField(_("文件名"), max_length=200)
-    # Relative to the data directory's upload folder; "" once the file is deleted.
-    stored_name = models.CharField(max_length=100, blank=True)
     size = models.PositiveBigIntegerField(_("文件大小"), default=0)
     create_missing = models.BooleanField(_("新建不存在的行政村和网格专管员"), default=False)
     state = models.CharField(_("状态"), max_length=16, choices=State.choices)
-    progress = models.PositiveSmallIntegerField(_("进度"), default=0)  # percent
     # The dry run's report and the first rows (the preview), then the import's report.
     preview = models.JSONField(default=dict, blank=True)
     result = models.JSONField(default=dict, blank=True)
-    error = models.TextField(_("错误"), blank=True)
 
     class Meta:
         verbose_name = _("台账导入")
@@ -65,15 +64,17 @@ class ImportJob(models.Model):
     def __str__(self) -> str:
         return f"台账导入 {self.file_name}"
 
-    @property
-    def active(self) -> bool:
-        return self.state in self.ACTIVE
+    @classmethod
+    def folder(cls) -> Path:
+        """Uploaded ledgers: in the data directory, never under a URL."""
+        return Path(settings.DATA_DIR) / "ledger-uploads"
 
 
-class ExportJob(models.Model):
-    """A large export run by the worker (the case ledger of a large town): the page shows its
-    progress, then a download link for the person who asked, and only for them. Unlike an
-    import, an export writes nothing else, so its progress is a column of this row."""
+class ExportJob(Job):
+    """A large export run by the worker (the case ledger or the payroll of a large town): the
+    page shows its progress, then a download link for the person who asked, and only for
+    them. Unlike an import, an export writes nothing else, so its progress is a column of
+    this row."""
 
     class State(models.TextChoices):
         QUEUED = "queued", _("排队等待导出")
@@ -83,6 +84,7 @@ class ExportJob(models.Model):
 
     class Kind(models.TextChoices):
         CASES = "cases", _("事件台账")
+        PAYROLL = "payroll", _("考核工资表")
 
     ACTIVE = frozenset({State.QUEUED, State.RUNNING})
 
@@ -90,17 +92,13 @@ class ExportJob(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
-    created_at = models.DateTimeField(_("开始时间"))
-    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
-    # The page's query string (tab and filters) as [name, value] pairs.
+    # What was asked, as [name, value] pairs: the case ledger's query string (tab and
+    # filters); the payroll's period and town.
     params = models.JSONField(default=list, blank=True)
     state = models.CharField(_("状态"), max_length=16, choices=State.choices)
-    progress = models.PositiveSmallIntegerField(_("进度"), default=0)  # percent
+    # Progress in the export's own unit (rows of the ledger, officers of the payroll).
     rows = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
-    file_name = models.CharField(_("文件名"), max_length=200)
-    stored_name = models.CharField(max_length=100, blank=True)  # "" once deleted
-    error = models.TextField(_("错误"), blank=True)
 
     class Meta:
         verbose_name = _("后台导出")
@@ -110,6 +108,7 @@ class ExportJob(models.Model):
     def __str__(self) -> str:
         return self.file_name
 
-    @property
-    def active(self) -> bool:
-        return self.state in self.ACTIVE
+    @classmethod
+    def folder(cls) -> Path:
+        """Written exports: in the data directory, never under a URL."""
+        return Path(settings.DATA_DIR) / "exports"

@@ -203,13 +203,14 @@ def export(request: HttpRequest) -> HttpResponse:
     user, cases, order, filename = _export_of(request)
     if _large(cases):
         # A large town's ledger: the worker writes it while the page shows the progress.
-        job = export_jobs.start(
+        job, created = export_jobs.start(
             kind=ExportJob.Kind.CASES,
             by=user,
             params=[[k, v] for k, values in request.GET.lists() for v in values],
             file_name=filename,
         )
-        transaction.on_commit(lambda: export_cases_task(job.pk))
+        if created:
+            transaction.on_commit(lambda: export_cases_task(job.pk))
         return redirect("web:export_job", pk=job.pk)
     # FileResponse closes the file when the response is done (and the OS removes it).
     out = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
