@@ -10,6 +10,7 @@ import io
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from decimal import Decimal
 
 from gridcase.core import periods
@@ -261,9 +262,10 @@ def _sheet_title(name: str, used: set[str]) -> str:
     return title
 
 
-def render_xlsx(result: PeriodResult) -> bytes:
+def render_xlsx(result: PeriodResult, progress: Callable[[int], None] | None = None) -> bytes:
     """The payroll sheet 工资表 (one row per officer, months, total, signature), and one sheet
-    per officer listing the cases with their status, amount and reason."""
+    per officer listing the cases with their status, amount and reason. `progress(n)` is
+    called after the n-th officer's sheet (the worker's progress bar)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
@@ -366,8 +368,10 @@ def render_xlsx(result: PeriodResult) -> bytes:
     ws.freeze_panes = "D4"
 
     used: set[str] = set()
-    for officer in result.officers:
+    for n, officer in enumerate(result.officers, start=1):
         _officer_sheet(wb.create_sheet(_sheet_title(officer.officer, used)), officer, result)
+        if progress is not None:
+            progress(n)
 
     buffer = io.BytesIO()
     wb.save(buffer)
