@@ -176,7 +176,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 GRIDCASE_ATTACHMENT_MAX_BYTES = env_int("GRIDCASE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 # A ledger uploaded on the import page, and how many cases make an export a background job:
 # the case ledger's rows, the payroll period's cases (its XLSX lists each one; about 1 s of
-# writing per 8,000 cases on a 2-core machine, bench/README.md).
+# writing per 8,000 cases on a 2-core machine, see web/views/assessment/downloads.py).
 GRIDCASE_LEDGER_MAX_BYTES = env_int("GRIDCASE_LEDGER_MAX_BYTES", 20 * 1024 * 1024)
 GRIDCASE_EXPORT_JOB_ROWS = env_int("GRIDCASE_EXPORT_JOB_ROWS", 5000)
 GRIDCASE_PAYROLL_JOB_CASES = env_int("GRIDCASE_PAYROLL_JOB_CASES", 5000)

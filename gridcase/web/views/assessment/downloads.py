@@ -120,8 +120,13 @@ def run_payroll_export(job_id: int) -> None:
     """The worker's side: the same figures and workbook as the direct download, for the
     person who asked (their access today), into the job's file."""
     job = export_jobs.begin(job_id)
-    if job is None:
-        return
+    if job is not None:
+        write_payroll_job(job)
+
+
+def write_payroll_job(job: ExportJob) -> None:
+    """A running job's workbook into its file, then done (or failed, with the reason)."""
+    job_id = job.pk
     try:
         access, period = payroll_job_access(job.created_by, job.params)
         result = period_result(access, period)
