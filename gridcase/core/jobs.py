@@ -77,9 +77,10 @@ def stored_name_for(file_name: str) -> str:
     return f"{uuid.uuid4().hex}{PurePath(file_name).suffix.lower()}"
 
 
-def percent(done: int, total: int) -> int:
-    """Progress of `done` out of `total`, short of 100 until the job says it is done."""
-    return min(99, int(100 * done / total)) if total else 0
+def percent(done: int, total: int, share: int = 100) -> int:
+    """Progress of `done` out of `total` filling `share` percent of the bar, short of 100
+    until the job says it is done."""
+    return min(99, share * done // total) if total else 0
 
 
 def end(model: type[Job], pk: int, state: str, *, only_from: Iterable[str], **values: Any) -> bool:

@@ -94,9 +94,11 @@ def path(job: ExportJob) -> Path | None:
     return job.path()
 
 
-def report(job_id: int, rows: int, total: int) -> None:
+def report(job_id: int, rows: int, total: int, *, share: int = 100) -> None:
+    """`rows` of `total` written; they fill `share` percent of the bar (the rest is what
+    comes after them, such as saving the file)."""
     ExportJob.objects.filter(pk=job_id, state=State.RUNNING).update(
-        rows=rows, total=total, progress=bookkeeping.percent(rows, total)
+        rows=rows, total=total, progress=bookkeeping.percent(rows, total, share)
     )
 
 

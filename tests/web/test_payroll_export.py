@@ -13,6 +13,7 @@ from huey.contrib.djhuey import HUEY
 from openpyxl import load_workbook
 
 from gridcase.core import clock
+from gridcase.ledger import export_jobs
 from gridcase.ledger.models import ExportJob
 from gridcase.web.views.assessment import downloads
 from tests.web.test_assessment_pages import Q4, later, q4  # noqa: F401
@@ -173,6 +174,11 @@ def test_the_progress_counts_the_officers(login, t, q4, large, no_worker):  # no
     fragment = client.get(reverse("web:export_status", args=[job.pk]) + "?was=active")
     text = fragment.content.decode()
     assert 'value="50"' in text and "已写入 1 / 2 名网格专管员" in text
+    # The officers' sheets fill 60 % of the bar; saving the workbook the rest.
+    export_jobs.report(job.pk, 2, 2, share=downloads.SHEETS_SHARE)
+    fragment = client.get(reverse("web:export_status", args=[job.pk]) + "?was=active")
+    text = fragment.content.decode()
+    assert 'value="60"' in text and "已全部写入,正在保存文件" in text
 
 
 def test_a_role_that_ended_gets_no_file(

@@ -35,11 +35,14 @@ def _context(job: ExportJob) -> dict:
     else:
         back, back_label, section = reverse("web:cases"), _("返回事件查询"), "cases"
         done = _("已写入 %(done)s / %(total)s 行")
+    words = done % {"done": job.rows, "total": job.total} if job.total else ""
+    if job.active and job.total and job.rows == job.total:
+        words = _("已全部写入,正在保存文件")
     return {
         "job": job,
         "back": back,
         "back_label": back_label,
-        "done_words": done % {"done": job.rows, "total": job.total} if job.total else "",
+        "done_words": words,
         "nav_section": section,
     }
 

@@ -35,6 +35,9 @@ logger = logging.getLogger(__name__)
 
 # The payroll's progress is written about this many times, whatever the number of officers.
 PROGRESS_STEPS = 50
+# The officers' sheets fill this much of the bar; saving the workbook takes the rest (measured
+# at 20,000 cases: the sheets 5.2 s, the save 3.4 s).
+SHEETS_SHARE = 60
 
 
 def _filename(access: Access, period: str, ext: str) -> str:
@@ -135,8 +138,8 @@ def write_payroll_job(job: ExportJob) -> None:
         every = max(1, total // PROGRESS_STEPS)
 
         def progress(done: int) -> None:
-            if done % every == 0:
-                export_jobs.report(job_id, done, total)
+            if done % every == 0 or done == total:
+                export_jobs.report(job_id, done, total, share=SHEETS_SHARE)
 
         data = exports.render_xlsx(result, progress=progress)
         (export_jobs.export_dir() / job.stored_name).write_bytes(data)
