@@ -4,10 +4,13 @@ deletes its files; the page stops polling and says so. An import ended so wrote 
 
 from __future__ import annotations
 
+import os
+import threading
 from datetime import datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import connections
 from django.urls import reverse
 from huey.contrib.djhuey import HUEY
 
@@ -16,7 +19,7 @@ from gridcase.core import clock
 from gridcase.core import jobs as bookkeeping
 from gridcase.ledger import export_jobs, jobs, tasks
 from gridcase.ledger.models import ExportJob, ImportJob
-from tests.factories import local
+from tests.factories import local, make_town
 from tests.ledger.conftest import csv_bytes, row
 
 pytestmark = pytest.mark.django_db
@@ -214,3 +217,48 @@ def test_ended_jobs_files_are_cleaned_as_before(t, frozen):
     export_jobs.start(kind="cases", by=t.center_user, params=[], file_name="x.xlsx")
     done.refresh_from_db()
     assert done.stored_name == "" and files(ExportJob) == []
+
+
+needs_postgres = pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="needs PostgreSQL: set DATABASE_URL (the sweep and the import on their own connections)",
+)
+
+
+@needs_postgres
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_an_import_the_sweep_ends_from_another_connection_commits_nothing(monkeypatch):
+    """The import has written its rows (not yet committed) when the sweep, on its own
+    connection, ends the job: the import's move to done finds it ended and rolls back."""
+    t = make_town()
+    long_ago = clock.now() - 2 * LIMIT
+    job = import_job(t, "queued", content=csv_bytes([row("R-1"), row("R-2")]), started=long_ago)
+    written, swept = threading.Event(), threading.Event()
+    real = jobs.import_ledger
+
+    def import_then_wait(**kwargs):
+        report = real(**kwargs)
+        written.set()
+        assert swept.wait(timeout=20)
+        return report
+
+    monkeypatch.setattr(jobs, "import_ledger", import_then_wait)
+
+    def worker():
+        try:
+            jobs.run(job.pk)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    assert written.wait(timeout=30)
+    assert jobs.expire_overdue() == [job.pk]  # committed on this thread's connection
+    swept.set()
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+    assert Case.objects.count() == 0
+    job.refresh_from_db()
+    assert (job.state, job.error) == ("failed", "导入超时,请重新上传")
+    assert files(ImportJob) == []
