@@ -8,7 +8,17 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
-from .views import actions, assessment, attachments, calendar, cases, open311, org, tokens
+from .views import (
+    actions,
+    assessment,
+    attachments,
+    calendar,
+    cases,
+    integrity,
+    open311,
+    org,
+    tokens,
+)
 from .views.base import NUMBER_PATTERN
 from .views.fallback import not_found, open311_not_found
 
@@ -80,6 +90,12 @@ urlpatterns = [
     ),
     path("api/v1/me/", org.MeView.as_view(), name="me"),
     path("api/v1/cases/", cases.CaseListView.as_view(), name="case-list"),
+    # integrity.md: the check on entry (before the case's own URL, which would take the name).
+    path(
+        "api/v1/cases/suspects-check/",
+        integrity.SuspectsCheckView.as_view(),
+        name="cases-suspects-check",
+    ),
     path(case, cases.CaseDetailView.as_view(), name="case-detail"),
     path(case + "submit/", actions.SubmitView.as_view(), name="case-submit"),
     path(case + "accept/", actions.AcceptView.as_view(), name="case-accept"),
@@ -121,6 +137,21 @@ urlpatterns = [
         quarter + "adjustments/", assessment.AdjustmentsView.as_view(), name="quarter-adjustments"
     ),
     path("api/v1/assessment/appeals/", assessment.AppealsView.as_view(), name="appeals"),
+    path(
+        "api/v1/assessment/suspects/",
+        integrity.SuspectsReportView.as_view(),
+        name="assessment-suspects",
+    ),
+    path(
+        "api/v1/assessment/suspects/<case_number:number>/confirm/",
+        integrity.SuspectConfirmView.as_view(),
+        name="suspect-confirm",
+    ),
+    path(
+        "api/v1/assessment/suspects/<case_number:number>/dismiss/",
+        integrity.SuspectDismissView.as_view(),
+        name="suspect-dismiss",
+    ),
     path(
         "api/v1/assessment/appeals/<id:pk>/decide/",
         assessment.AppealDecisionView.as_view(),

@@ -8,10 +8,9 @@ from datetime import date
 
 from django.core.management.base import CommandError
 
-from gridcase.assessment import integrity
 from gridcase.assessment.common import check_month, last_day
+from gridcase.assessment.suspects_report import period_report
 from gridcase.core import clock
-from gridcase.org.policies import policy_for
 
 from ._base import AssessmentCommand, resolve_town
 
@@ -61,20 +60,6 @@ class Command(AssessmentCommand):
             self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
             return
         self.stdout.write(render_table(report), ending="")
-
-
-def period_report(town, first: date, last: date) -> dict:
-    """The JSON of integrity.md ("The command")."""
-    policy = policy_for(town, last)
-    pairs = integrity.find_in_period(town, first, last, policy=policy)
-    signals = integrity.signals_in_period(town, first, last)
-    return {
-        "town": town.name,
-        "period": {"since": first.isoformat(), "until": last.isoformat()},
-        "threshold": float(policy.duplicate_threshold),
-        "pairs": [pair.as_dict() for pair in pairs],
-        "signals": [signal.as_dict() for signal in signals],
-    }
 
 
 _STATUS_WORDS = {"suspected": "疑似", "confirmed": "确认重复", "dismissed": "已排除"}
