@@ -5,16 +5,23 @@ the number of queries."""
 from __future__ import annotations
 
 import json
+import os
 from datetime import timedelta
 
 import pytest
+import schemathesis
 from django.core.management import call_command
-from django.db import connection
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, Phase, settings
 from rest_framework.test import APIClient
 
+from gridcase.api.models import ApiToken
 from gridcase.assessment.models import SuspectPair
 from gridcase.cases.models import TimelineEntry
+from tests.api.test_fuzz import CHECKS, EXAMPLES
 from tests.assessment.test_integrity import AGAIN, ELSEWHERE, LAT, LON, T0, case_at
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +101,25 @@ def test_only_an_officer_of_the_town_may_check_an_entry(t, other_town, as_user, 
     assert response.status_code == 400 and "village" in response.json()["fields"]
     assert stranger.post(CHECK, entering(), format="json").json()["suspects"] == []
     assert APIClient().post(CHECK, entering(), format="json").status_code in (401, 403)
+
+
+def test_the_check_costs_the_same_queries_for_one_suspect_or_many(t, as_user):
+    client = as_user(t.officer)
+
+    def queries() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(CHECK, entering(), format="json")
+            assert response.status_code == 200
+        return len(captured), len(response.json()["suspects"])
+
+    case_at(t, T0)
+    client.post(CHECK, entering(), format="json")  # the token's first use of the day
+    one, found = queries()
+    for hours in (30, 40, 50):
+        case_at(t, T0 + timedelta(hours=hours), metres=hours, data=AGAIN)
+    many, found_many = queries()
+    assert (found, found_many) == (1, 4)
+    assert many == one
 
 
 @pytest.mark.parametrize(
@@ -304,3 +330,39 @@ def test_the_schema_documents_every_new_operation(db):
         assert "200" in operation["responses"] and "400" in operation["responses"]
     report = schema["components"]["schemas"]["SuspectsReport"]
     assert set(report["properties"]) == {"town", "period", "threshold", "pairs", "signals"}
+
+
+# The general fuzz run (test_fuzz.py) calls as an officer, who only ever meets 403 on the
+# office's operations; here the office calls them, with a real pair in the path.
+fuzzed = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application()).include(
+    path_regex="suspects"
+)
+
+
+@pytest.fixture
+def office_world(t, pair):
+    first, second = pair
+    _, key = ApiToken.issue(kind="device", user=t.office_user, name="fuzz", scope="write")
+    # The test database lives in one transaction: the WSGI handler must not close it.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield {"key": key, "number": second.number}
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.mark.skipif(os.environ.get("GRIDCASE_FUZZ") == "0", reason="GRIDCASE_FUZZ=0")
+@fuzzed.parametrize()
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
+def test_the_office_fuzzing_the_new_operations_meets_no_500_and_only_the_schema(case, office_world):
+    params = case.path_parameters or {}
+    if "number" in params:
+        params["number"] = office_world["number"]
+    case.call_and_validate(headers={"Authorization": f"Token {office_world['key']}"}, checks=CHECKS)

@@ -12,7 +12,7 @@ from gridcase.assessment.models import SuspectPair
 from gridcase.core import limits, periods
 
 from .cases import CaseDraftSerializer, PersonSerializer, _person
-from .common import StrictSerializer, TextField
+from .common import StrictSerializer, TextField, URLField
 
 # A case number: CT-2026-00042 (views.base.NUMBER_PATTERN allows up to 40 characters).
 NUMBER_MAX = 40
@@ -42,7 +42,7 @@ class SuspectFoundSerializer(serializers.Serializer):
         child=TextField(),
         help_text="相似的理由,如“两处地点相距 40 米”;电话号码已隐去中间四位",
     )
-    url = serializers.URLField(help_text="该事件的地址(是否能查看取决于调用者的权限)")
+    url = URLField(help_text="该事件的地址(是否能查看取决于调用者的权限)")
 
 
 class SuspectsCheckSerializer(serializers.Serializer):
