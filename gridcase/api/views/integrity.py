@@ -37,7 +37,6 @@ from .common import IDEMPOTENCY_PARAMETER
 
 # How many suspects one check answers with, best first (the workbench shows five).
 CHECK_LIMIT = 10
-TEXT_FIELDS = ("category", "title", "location", "persons", "cause", "course")
 
 
 def _float(value) -> float | None:
@@ -66,7 +65,9 @@ class SuspectsCheckView(ApiView):
         # officer's village in it (403 for anyone who is not an officer of that town).
         town, village = _draft_place(request.user, data)
         village, _grid = filing._officer_village(request.user, town, village)
-        values: dict[str, object] = {name: data.get(name) or "" for name in TEXT_FIELDS}
+        values: dict[str, object] = {
+            name: data.get(name) or "" for name in ("category", *integrity.TEXT_FIELDS)
+        }
         values["latitude"] = _float(data.get("latitude"))
         values["longitude"] = _float(data.get("longitude"))
         values["occurred_at"] = data.get("occurred_at")
