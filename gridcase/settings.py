@@ -281,6 +281,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CategoryEnum": "gridcase.cases.models.Category",
         "QuarterStatusEnum": "gridcase.assessment.models.QuarterAssessment.Status",
+        "SuspectStatusEnum": "gridcase.assessment.models.SuspectPair.Status",
         "UnitKindEnum": "gridcase.org.models.Unit.Kind",
         "TokenKindEnum": "gridcase.api.models.ApiToken.Kind",
         "CalendarDayKindEnum": "gridcase.api.serializers.calendar.DAY_KINDS",
