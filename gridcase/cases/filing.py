@@ -80,7 +80,9 @@ def draft_place(
     return next(iter(officer_towns.values())), None
 
 
-def _officer_village(by: User, town: Town, village: Village | None) -> tuple[Village, Grid | None]:
+def officer_village(by: User, town: Town, village: Village | None) -> tuple[Village, Grid | None]:
+    """The village (and grid) in ``town`` where ``by`` enters cases as an officer: the one
+    asked for, or their first; who is not an officer there may not enter (nor check) one."""
     officer_roles = [
         r for r in roles_in_force(by) if r.kind == Role.Kind.OFFICER and r.town_id == town.id
     ]
@@ -138,7 +140,7 @@ def case_create_draft(*, town: Town, by: User, data: Mapping[str, Any], at=None)
     """An officer starts a case. Drafts may be incomplete; what is given must be well-formed."""
     at = now_or(at)
     clean = clean_content(town, data)
-    village, grid = _officer_village(by, town, clean.pop("village", None))
+    village, grid = officer_village(by, town, clean.pop("village", None))
     grid = clean.pop("grid", grid)
     parties = clean.pop("parties", [])
     clean.setdefault("category", Category.OTHER)

@@ -458,6 +458,13 @@ EN = {
     "确认重复事件": "Confirmed a duplicate",
     "排除疑似重复": "Dismissed a suspected duplicate",
     "疑似重复核查": "Duplicate review",
+    # background jobs (payroll export, time limit)
+    "本步开始时间": "Current step started",
+    "考核工资表": "Payroll workbook",
+    "返回考核": "Back to assessment",
+    "已写入 %(done)s / %(total)s 名网格专管员": "%(done)s of %(total)s officers written",
+    "已全部写入,正在保存文件": "All written; saving the file",
+    "可以离开此页,导出在后台继续。": "You may leave this page; the export continues in the background.",
 }
 
 ENTRY = re.compile(r'(?m)^msgid "(?P<id>(?:[^"\\]|\\.)*)"\nmsgstr "(?P<str>(?:[^"\\]|\\.)*)"$')

@@ -64,7 +64,7 @@ class SuspectsCheckView(ApiView):
         # Who may enter a case there may check one: the place of a new draft, then the
         # officer's village in it (403 for anyone who is not an officer of that town).
         town, village = _draft_place(request.user, data)
-        village, _grid = filing._officer_village(request.user, town, village)
+        village, _grid = filing.officer_village(request.user, town, village)
         values: dict[str, object] = {
             name: data.get(name) or "" for name in ("category", *integrity.TEXT_FIELDS)
         }

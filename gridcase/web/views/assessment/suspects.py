@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +24,7 @@ from gridcase.cases.models import Case
 from gridcase.core import clock, periods
 from gridcase.org.policies import policy_for
 
-from .common import OFFICE, forbidden, get_access
+from .common import forbidden, get_access
 
 STATUS_WORDS = {
     SuspectPair.Status.SUSPECTED: SuspectPair.Status.SUSPECTED.label,
@@ -50,7 +51,7 @@ def queue_url(access, month: str) -> str:
 
 @login_required
 def suspects(request: HttpRequest) -> HttpResponse:
-    access = get_access(request, frozenset({OFFICE}))
+    access = get_access(request, frozenset(integrity_services.OFFICE))
     month = _month(request, access.today)
     first, last = clock.parse_month(month), last_day(month)
     pairs = integrity.find_in_period(access.town, first, last)
@@ -90,7 +91,7 @@ def suspects(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def suspect_decide(request: HttpRequest) -> HttpResponse:
-    access = get_access(request, frozenset({OFFICE}))
+    access = get_access(request, frozenset(integrity_services.OFFICE))
     month = _month(request, access.today)
     back = queue_url(access, month)
     try:
@@ -100,24 +101,29 @@ def suspect_decide(request: HttpRequest) -> HttpResponse:
         raise Http404("no such pair") from None
     decision = request.POST.get("decision")
     reason = (request.POST.get("reason") or "").strip()
+    if decision not in ("confirm", "dismiss"):
+        messages.error(request, _t("请选择确认重复或排除"))
+        return redirect(back)
     try:
-        pair = integrity_services.pair_for(access.town, later, earlier)
+        # A suggested pair is kept only with its decision: a refused one leaves nothing.
+        with transaction.atomic():
+            pair = integrity_services.pair_for(access.town, later, earlier)
+            decide = (
+                integrity_services.confirm if decision == "confirm" else integrity_services.dismiss
+            )
+            decide(pair, by=request.user, reason=reason)
         if decision == "confirm":
-            integrity_services.confirm(pair, by=request.user, reason=reason)
             messages.success(
                 request,
                 _t("已确认 %(later)s 与 %(earlier)s 重复,%(later)s 不计入考核。")
                 % {"later": later.number, "earlier": earlier.number},
             )
-        elif decision == "dismiss":
-            integrity_services.dismiss(pair, by=request.user, reason=reason)
+        else:
             messages.success(
                 request,
                 _t("已排除 %(later)s 与 %(earlier)s 的疑似重复。")
                 % {"later": later.number, "earlier": earlier.number},
             )
-        else:
-            messages.error(request, _t("请选择确认重复或排除"))
     except ActionNotAllowed as exc:
         return forbidden(request, exc.message, back=back)
     except CaseError as exc:
