@@ -17,6 +17,7 @@ from gridcase.core.models import ChainedRow
 from gridcase.org.models import Grid, Town, Unit, Village
 
 from . import workflow
+from .cells import CellOf
 
 
 class Category(models.TextChoices):
@@ -94,6 +95,14 @@ class Case(models.Model):
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(
         _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    # The grid cell of the point (cells.py), computed by the database on every write whoever
+    # writes (ORM, the ledger's COPY, raw SQL): the spatial key of the place-and-time index.
+    cell = models.GeneratedField(
+        expression=CellOf("latitude", "longitude"),
+        output_field=models.BigIntegerField(null=True),
+        db_persist=True,
+        null=True,
     )
     persons = models.TextField(_("人物"), blank=True)
     cause = models.TextField(_("起因"), blank=True)
@@ -183,11 +192,11 @@ class Case(models.Model):
             models.Index(fields=["officer", "submitted_at"]),
             models.Index(fields=["village", "state"]),
             models.Index(fields=["department", "state"]),
-            # integrity.md: the duplicate check on entry reads its candidates from this index
-            # (a box on latitude, then longitude and the time window), never scanning the town.
+            # integrity.md: the duplicate check on entry reads its candidates from this index,
+            # one short range per cell its box touches (cell, then the time window), never a
+            # latitude band of the whole town.
             models.Index(
-                fields=["town", "category", "latitude", "longitude", "submitted_at"],
-                name="case_place_time",
+                fields=["town", "category", "cell", "submitted_at"], name="case_cell_time"
             ),
         ]
 

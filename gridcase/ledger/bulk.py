@@ -72,7 +72,8 @@ def _adapter(field: models.Field) -> Adapter | None:
 
 
 def _columns(model: type[models.Model], names: Sequence[str] | None):
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    # A generated column (Case.cell) is the database's to compute: never written.
+    fields = [f for f in model._meta.concrete_fields if not (f.primary_key or f.generated)]
     if names is not None:
         fields = [f for f in fields if f.attname in names]
     adapters = [(i, a) for i, f in enumerate(fields) if (a := _adapter(f)) is not None]
