@@ -1,6 +1,6 @@
 """Duplicate suspects (integrity.md): how alike two cases are, as a score and reasons in words.
 
-Pure: plain ``Sketch`` values in, a ``Suspicion`` (or ``None``) out; no Django, no database.
+Pure: plain ``Sketch`` values in, a ``Suspicion`` (or ``None``) out; no database.
 The caller finds the candidates (same town and category, near in place and time, over an
 index) and hands them here. It suggests; people decide: nothing here changes any pay.
 
@@ -29,9 +29,10 @@ from decimal import Decimal
 
 from rapidfuzz.distance import Indel
 
+from gridcase.cases import cells
 from gridcase.core.phones import mask_phone, normalize_phone
 
-EARTH_RADIUS_M = 6_371_008.8
+EARTH_RADIUS_M = cells.EARTH_RADIUS_M
 # Bits a perceptual hash may differ by for two photos to be "the same" (0) or "near" (≤ 6):
 # re-saving, resizing or a new JPEG quality moves a 64-bit pHash by a few bits at most.
 PHOTO_NEAR_BITS = 6
@@ -128,10 +129,8 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 def bounding_box(lat: float, lon: float, metres: float) -> tuple[float, float, float, float]:
     """(min_lat, max_lat, min_lon, max_lon) that holds every point within ``metres``: the
-    index prefilter; the exact distance is haversine's."""
-    dlat = math.degrees(metres / EARTH_RADIUS_M)
-    dlon = math.degrees(metres / (EARTH_RADIUS_M * max(0.01, math.cos(math.radians(lat)))))
-    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
+    index prefilter (cases/cells.py); the exact distance is haversine's."""
+    return cells.around(lat, lon, metres)
 
 
 def ngrams(text: str, n: int) -> list[str]:

@@ -3,18 +3,18 @@ index, then the pure score of ``duplicates.py``.
 
 Two ways in:
 - ``check_entry``: one case being entered (or just entered) against the town, for the officer
-  before they submit; a bounding box on ``case_place_time`` (town, category, latitude,
-  longitude, submitted_at), so it answers in milliseconds with a million cases in the town;
+  before they submit; the grid cells its bounding box touches (cases/cells.py) on the index
+  ``case_cell_time`` (town, category, cell, submitted_at), so it reads a few cells of the
+  window, not the town, and answers in milliseconds with a million cases in the town;
 - ``find_in_period``: every case submitted in a period against the window before it, for the
   command, the API and the office's queue; one read of the period and its window, compared in
-  memory over cells of the policy's distance.
+  memory over the same cells.
 
 Reads only: recording what is found and the office's decisions is ``integrity_services``.
 """
 
 from __future__ import annotations
 
-import math
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -23,6 +23,7 @@ from datetime import date, datetime, timedelta
 
 from django.db.models import Q
 
+from gridcase.cases import cells
 from gridcase.cases.models import Case, Party, State
 from gridcase.core import clock
 from gridcase.core.policy import Policy
@@ -115,6 +116,21 @@ class Found:
     other_number: str
 
 
+def near_point(lat: float, lon: float, metres: float) -> Q:
+    """Cases whose point is in the box around (lat, lon): by the cells the box touches, so that
+    the index (town, category, cell, submitted_at) reads one short range per cell; then the box
+    itself on the rows found (the exact distance is the score's)."""
+    lo_lat, hi_lat, lo_lon, hi_lon = duplicates.bounding_box(lat, lon, metres)
+    ranges = cells.covering(lo_lat, hi_lat, lo_lon, hi_lon)
+    if cells.cell_count(ranges) <= cells.MAX_LISTED_CELLS:
+        by_cell = Q(cell__in=[c for first, last in ranges for c in range(first, last + 1)])
+    else:  # a box of kilometres: one range of cells per row
+        by_cell = Q(pk__in=[])
+        for first, last in ranges:
+            by_cell |= Q(cell__range=(first, last))
+    return by_cell & Q(latitude__range=(lo_lat, hi_lat), longitude__range=(lo_lon, hi_lon))
+
+
 def check_entry(
     town: Town,
     values: Mapping[str, object],
@@ -140,21 +156,20 @@ def check_entry(
     base = _submitted(town) & Q(category=category, submitted_at__range=(at - span, at + span))
     if number:
         base &= ~Q(number=number)
-    # One read: the box (both located), and the village when either side has no coordinates
-    # (then the village and the text have to do).
-    near = Q(pk__in=[])
+    # One read: the cells of the box (both located), and the village when either side has no
+    # place (then the village and the text have to do). Each branch repeats the town, category
+    # and window, so that each reads its own index range: SQLite plans an OR branch by its own
+    # terms only, and the union of two short ranges beats one long one on both databases.
+    where = Q(pk__in=[])
     if lat is not None and lon is not None:
-        lo_lat, hi_lat, lo_lon, hi_lon = duplicates.bounding_box(lat, lon, 2 * rules.distance_m)
-        near |= Q(latitude__range=(lo_lat, hi_lat), longitude__range=(lo_lon, hi_lon))
+        where |= base & near_point(lat, lon, 2 * rules.distance_m)
     if village_id is not None:
-        village = Q(village_id=village_id)
+        village = base & Q(village_id=village_id)
         if lat is not None and lon is not None:
-            village &= Q(latitude__isnull=True)
-        near |= village
+            village &= Q(cell__isnull=True)
+        where |= village
     found_rows = list(
-        Case.objects.filter(base & near)
-        .order_by("-submitted_at")
-        .values(*_COLUMNS)[:_CANDIDATE_LIMIT]
+        Case.objects.filter(where).order_by("-submitted_at").values(*_COLUMNS)[:_CANDIDATE_LIMIT]
     )
     rows = {row["id"]: row for row in found_rows}
     if not rows:
@@ -286,40 +301,43 @@ def _by_category(rows: Sequence[Mapping]) -> dict[str, list[Mapping]]:
 
 def _candidate_pairs(rows: Sequence[Mapping], rules: Rules, start: datetime):
     """(later id, earlier id) for each case submitted from ``start`` on and each earlier case
-    within the window and near it: the same cell or a neighbouring one (cells of twice the
-    policy's distance), or the same village when either has no coordinates."""
+    within the window and near it: in a cell its box (twice the policy's distance) touches, as
+    the check on entry reads them, or the same village when either has no coordinates."""
     times = [row["submitted_at"] for row in rows]
     span = timedelta(days=2 * rules.window_days)
-    cell_deg = math.degrees(2 * rules.distance_m / duplicates.EARTH_RADIUS_M)
-    cells: dict[tuple[int, int], list[int]] = defaultdict(list)  # cell -> row indexes so far
+    by_cell: dict[int, list[int]] = defaultdict(list)  # cell -> row indexes so far
     villages: dict[int, list[int]] = defaultdict(list)
-
-    def cell(row: Mapping) -> tuple[int, int] | None:
-        lat, lon = _float(row["latitude"]), _float(row["longitude"])
-        if lat is None or lon is None:
-            return None
-        scale = max(0.01, math.cos(math.radians(lat)))
-        return (math.floor(lat / cell_deg), math.floor(lon * scale / cell_deg))
+    of_row = [cells.cell_of(row["latitude"], row["longitude"]) for row in rows]
 
     for i, row in enumerate(rows):
-        here = cell(row)
+        here = of_row[i]
         if row["submitted_at"] >= start:
             first = bisect_left(times, row["submitted_at"] - span)
             seen: set[int] = set()
             if here is not None:
-                for dx in (-1, 0, 1):
-                    for dy in (-1, 0, 1):
-                        seen.update(j for j in cells[(here[0] + dx, here[1] + dy)] if j >= first)
+                box = duplicates.bounding_box(
+                    float(row["latitude"]), float(row["longitude"]), 2 * rules.distance_m
+                )
+                for cell in _cells_held(by_cell, cells.covering(*box)):
+                    seen.update(j for j in by_cell[cell] if j >= first)
             seen.update(
                 j
                 for j in villages[row["village_id"]]
-                if j >= first and (here is None or cell(rows[j]) is None)
+                if j >= first and (here is None or of_row[j] is None)
             )
             for j in sorted(seen):
                 yield row["id"], rows[j]["id"]
         if here is not None:
-            cells[here].append(i)
+            by_cell[here].append(i)
         villages[row["village_id"]].append(i)
+
+
+def _cells_held(held: Mapping[int, object], ranges: list[tuple[int, int]]) -> Iterable[int]:
+    """The cells of ``ranges`` that ``held`` has: each one looked up, or for a box of more
+    cells than are held (a policy of kilometres), the held ones that fall in the ranges."""
+    if cells.cell_count(ranges) <= len(held):
+        return (c for first, last in ranges for c in range(first, last + 1) if c in held)
+    return (c for c in held if any(first <= c <= last for first, last in ranges))
 
 
 def _decisions(town: Town, later_ids: Sequence[int]) -> dict[tuple[int, int], str]:

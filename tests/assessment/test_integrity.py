@@ -1,6 +1,7 @@
 """Duplicate suspects from the database: the entry check, the period search, the command."""
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -11,6 +12,8 @@ from django.test.utils import CaptureQueriesContext
 
 from gridcase.assessment import integrity
 from gridcase.assessment.models import SuspectPair
+from gridcase.cases import cells
+from gridcase.org.policies import policy_for
 from tests.assessment.builders import submitted
 from tests.factories import local
 
@@ -73,13 +76,62 @@ def test_the_entry_check_finds_the_repeat_nearby_and_not_the_other_matter(t):
     assert "当事人相同:张三" in found[0].suspicion.reasons
 
 
-def test_the_entry_check_reads_the_index_box_not_the_town(t):
+def test_the_entry_check_reads_the_cells_of_its_box_not_the_town(t):
     case_at(t, T0)
     values = dict(AGAIN, category="dispute", latitude=LAT, longitude=LON)
     with CaptureQueriesContext(connection) as queries:
-        integrity.check_entry(t.town, values, at=T0 + timedelta(days=1))
-    sql = " ".join(q["sql"] for q in queries.captured_queries)
-    assert '"latitude" BETWEEN' in sql and '"longitude" BETWEEN' in sql
+        found = integrity.check_entry(t.town, values, at=T0 + timedelta(days=1))
+    assert len(found) == 1
+    candidates = next(q["sql"] for q in queries.captured_queries if '"cell" IN (' in q["sql"])
+    assert '"latitude" BETWEEN' in candidates and '"longitude" BETWEEN' in candidates
+    # The policy, the candidates, their parties and photos, the dismissed pairs: no more.
+    assert len(queries) <= 5
+
+
+def test_the_entry_check_finds_a_case_across_a_cell_boundary(t):
+    # The cell boundary 28.105° N between the two points, 20 m apart.
+    original = submitted(
+        t,
+        T0,
+        category="dispute",
+        latitude=Decimal("28.104910"),
+        longitude=LON,
+        **REPEAT,
+    )
+    values = dict(AGAIN, category="dispute", latitude=Decimal("28.105090"), longitude=LON)
+    assert cells.cell_of(original.latitude, LON) != cells.cell_of(values["latitude"], LON)
+    found = integrity.check_entry(t.town, values, at=T0 + timedelta(days=1))
+    assert [f.other_number for f in found] == [original.number]
+
+
+def test_a_policy_of_kilometres_reads_ranges_of_cells(t):
+    far = case_at(t, T0, metres=9000)
+    policy = replace(policy_for(t.town, T0.date()), duplicate_distance_m=20_000)
+    values = dict(REPEAT, category="dispute", latitude=LAT, longitude=LON)
+    with CaptureQueriesContext(connection) as queries:
+        found = integrity.check_entry(t.town, values, at=T0 + timedelta(days=1), policy=policy)
+    assert [f.other_number for f in found] == [far.number]
+    assert any('"cell" BETWEEN' in q["sql"] for q in queries.captured_queries)
+    # The period's walk over the same cells, with the same policy.
+    later = case_at(t, T0 + timedelta(days=1), data=AGAIN)
+    pairs = integrity.find_in_period(
+        t.town, T0.date(), T0.date() + timedelta(days=3), policy=policy
+    )
+    assert (later.number, far.number) in [(p.suspicion.case, p.suspicion.similar_to) for p in pairs]
+
+
+def test_an_unlocated_case_is_found_by_its_village(t):
+    original = submitted(t, T0, category="dispute", **REPEAT)
+    assert original.latitude is None
+    values = dict(AGAIN, category="dispute", latitude=LAT, longitude=LON)
+    found = integrity.check_entry(
+        t.town,
+        values,
+        parties=[{"name": "张三", "phone": ""}],
+        village_id=t.village.pk,
+        at=T0 + timedelta(days=1),
+    )
+    assert [f.other_number for f in found] == [original.number]
 
 
 def test_other_categories_and_far_or_old_cases_are_never_candidates(t):
