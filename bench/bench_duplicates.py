@@ -5,16 +5,24 @@ the check on entry with many cases in one town.
     .venv/bin/python bench/bench_duplicates.py timing --cases 1000000   # SQLite
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/test \\
         .venv/bin/python bench/bench_duplicates.py timing --cases 1000000  # PostgreSQL
+    .venv/bin/python bench/bench_duplicates.py suspects --per-month 3000  # (either database)
 
 ``quality`` prints recall and precision at the policy's default threshold on the tuning and the
 held-out parts of bench/duplicate_pairs.py, per kind of pair. ``timing`` fills one town with
-cases spread over 8 × 8 km and three years (bulk inserts, no services), then times
-``integrity.check_entry`` for new cases at random places: the median and the 95th percentile.
+cases spread over 8 × 8 km and three years (the ledger's bulk writer, no services), prints the
+plan of the candidates' query, then times ``integrity.check_entry`` for new cases at random
+places: the median, the 95th percentile and the maximum. ``suspects`` fills a town with
+``--per-month`` cases a month for a year and a month (and a few repeats in the last month), then
+times ``gridcase suspects --month`` of the last month (pairs and padding signals, JSON).
+On PostgreSQL the run has its own database (``--db-name``), dropped at the end.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
+import json
+import math
 import os
 import random
 import statistics
@@ -22,7 +30,9 @@ import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
@@ -60,93 +70,219 @@ def quality(seed: int) -> None:
             print(f"  {kind:20} flagged {by_kind[(kind, True)]:4} of {totals[kind]}")
 
 
-def timing(cases: int, probes: int, seed: int) -> None:
+WORDS = "邻里纠纷噪音扰民围墙宅基地消防通道堵塞路灯损坏垃圾清运漏水赡养欠款"
+CATEGORIES = ["dispute", "security_hazard", "livelihood_service", "other"]
+# The town: 8 × 8 km at 28° N.
+LAT0, LON0, LAT_SPAN, LON_SPAN = 28.10, 112.60, 0.072, 0.082
+
+
+def _town(rng: random.Random, name: str, code: str):
+    from gridcase.org.models import Town, User, Village
+
+    town = Town.objects.create(name=name, code=code)
+    villages = [Village.objects.create(town=town, name=f"村{i}") for i in range(12)]
+    officers = [
+        User.objects.create_user(username=f"{code}{i}", password="x", town=town) for i in range(40)
+    ]
+    return town, villages, officers
+
+
+def _fill(
+    rng, town, villages, officers, count: int, start: datetime, days: int, prefix: str
+) -> float:
+    """``count`` submitted cases at random places of the town and times of ``days`` days, by
+    the ledger's bulk writer (COPY on PostgreSQL); seconds taken."""
+    from django.db import connection, transaction
+
+    from gridcase.cases.models import Case
+    from gridcase.ledger import bulk
+
+    t0 = time.perf_counter()
+
+    def rows():
+        for n in range(count):
+            at = start + timedelta(seconds=rng.randrange(days * 86400))
+            title = "".join(rng.choice(WORDS) for _ in range(12))
+            village = rng.choice(villages)
+            yield {
+                "town_id": town.pk,
+                "number": f"{prefix}-{n:07d}",
+                "category": rng.choice(CATEGORIES),
+                "title": title,
+                "location": f"{village.name}{rng.randrange(1, 20)}组",
+                "cause": title,
+                "latitude": Decimal(f"{LAT0 + rng.random() * LAT_SPAN:.6f}"),
+                "longitude": Decimal(f"{LON0 + rng.random() * LON_SPAN:.6f}"),
+                "village_id": village.pk,
+                "officer_id": rng.choice(officers).pk,
+                "state": "closed",
+                "submitted_at": at,
+                "occurred_at": at - timedelta(hours=rng.randrange(48)),
+            }
+
+    with transaction.atomic():
+        bulk.insert(Case, rows(), now=start + timedelta(days=days))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE cases_case" if connection.vendor == "postgresql" else "ANALYZE")
+    return time.perf_counter() - t0
+
+
+def _summary(label: str, timings: list[float], unit: str = "ms") -> str:
+    timings = sorted(timings)
+    p95 = timings[max(0, math.ceil(0.95 * len(timings)) - 1)]
+    return (
+        f"{label}: median {statistics.median(timings):.1f} {unit}, p95 {p95:.1f} {unit}, "
+        f"max {timings[-1]:.1f} {unit}"
+    )
+
+
+def _explain(sql: str) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+            return "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("EXPLAIN QUERY PLAN " + sql)
+        return "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+
+def timing(cases: int, probes: int, seed: int, db_name: str) -> None:
     from county import fresh_database
 
-    with fresh_database("gridcase_bench_duplicates") as engine:
+    with fresh_database(db_name) as engine:
         from django.db import connection
+        from django.test.utils import CaptureQueriesContext
 
         from gridcase.assessment import integrity
-        from gridcase.cases.models import Case
-        from gridcase.org.models import Town, User, Village
 
         rng = random.Random(seed)
-        town = Town.objects.create(name="基准镇", code="jz")
-        villages = [Village.objects.create(town=town, name=f"村{i}") for i in range(12)]
-        officer = User.objects.create_user(username="bench", password="x", town=town)
-        categories = ["dispute", "security_hazard", "livelihood_service", "other"]
-        words = "邻里纠纷噪音扰民围墙宅基地消防通道堵塞路灯损坏垃圾清运漏水赡养欠款"
+        town, villages, officers = _town(rng, "基准镇", "jz")
         start = datetime(2024, 1, 1, tzinfo=UTC)
         now = start + timedelta(days=3 * 365)
-        t0 = time.perf_counter()
-        batch = []
-        for n in range(cases):
-            at = start + timedelta(seconds=rng.randrange(3 * 365 * 86400))
-            title = "".join(rng.choice(words) for _ in range(12))
-            batch.append(
-                Case(
-                    town=town,
-                    number=f"JZ-{n:07d}",
-                    category=rng.choice(categories),
-                    title=title,
-                    location=f"{rng.choice(villages).name}{rng.randrange(1, 20)}组",
-                    cause=title,
-                    latitude=round(28.10 + rng.random() * 0.072, 6),
-                    longitude=round(112.60 + rng.random() * 0.082, 6),
-                    village=rng.choice(villages),
-                    officer=officer,
-                    state="closed",
-                    submitted_at=at,
-                    occurred_at=at - timedelta(hours=rng.randrange(48)),
-                )
-            )
-            if len(batch) == 20000:
-                Case.objects.bulk_create(batch)
-                batch.clear()
-        Case.objects.bulk_create(batch)
-        if engine == "PostgreSQL":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE cases_case")
-        else:
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-        print(f"{engine}: {cases} cases in one town, built in {time.perf_counter() - t0:.0f} s")
+        built = _fill(rng, town, villages, officers, cases, start, 3 * 365, "JZ")
+        print(f"{engine}: {cases} cases in one town (8 × 8 km, 3 years), built in {built:.0f} s")
 
+        def probe():
+            return {
+                "category": rng.choice(CATEGORIES[:3]),
+                "title": "".join(rng.choice(WORDS) for _ in range(12)),
+                "latitude": LAT0 + rng.random() * LAT_SPAN,
+                "longitude": LON0 + rng.random() * LON_SPAN,
+            }
+
+        with CaptureQueriesContext(connection) as queries:  # the plan of one probe's read
+            integrity.check_entry(
+                town, probe(), village_id=villages[0].pk, at=now - timedelta(days=1)
+            )
+        print(f"{len(queries)} queries per probe; the candidates' plan:")
+        sql = next(q["sql"] for q in queries.captured_queries if '"cell" IN' in q["sql"])
+        print(_explain(sql))
+        for _ in range(5):  # warm the cache as a running server would have it
+            integrity.check_entry(town, probe(), village_id=villages[0].pk, at=now)
         timings = []
         found = 0
         for _ in range(probes):
-            values = {
-                "category": rng.choice(categories[:3]),
-                "title": "".join(rng.choice(words) for _ in range(12)),
-                "latitude": 28.10 + rng.random() * 0.072,
-                "longitude": 112.60 + rng.random() * 0.082,
-            }
+            values = probe()
             t = time.perf_counter()
             result = integrity.check_entry(
                 town, values, village_id=rng.choice(villages).pk, at=now - timedelta(days=1)
             )
             timings.append((time.perf_counter() - t) * 1000)
             found += len(result)
-        timings.sort()
+        print(_summary(f"check on entry, {probes} probes", timings) + f" ({found} suspects)")
+
+
+def suspects(per_month: int, months: int, runs: int, seed: int, db_name: str) -> None:
+    """The month's ``gridcase suspects`` (pairs and signals) for a town of ``per_month`` cases
+    a month, with ``months`` months before it (the volume signal reads a year)."""
+    from county import fresh_database
+
+    with fresh_database(db_name) as engine:
+        from django.core.management import call_command
+
+        from gridcase.cases.models import Case
+        from gridcase.ledger import bulk
+
+        rng = random.Random(seed)
+        town, villages, officers = _town(rng, "基准镇", "jz")
+        tz = ZoneInfo(town.timezone)
+        # ``months`` whole months, then the month measured (2026-10 by default).
+        month_start = datetime(2026, 10, 1, tzinfo=tz)
+        start = datetime(2026 - (months + 2) // 12, (10 - months - 1) % 12 + 1, 1, tzinfo=tz)
+        end = datetime(2026, 11, 1, tzinfo=tz)
+        days = (end - start).days
+        count = round(per_month * days * 12 / 365)
+        built = _fill(rng, town, villages, officers, count, start, days, "JZ")
+        # Some repeats in the last month: the same words a few metres away, days later.
+        originals = list(
+            Case.objects.filter(town=town, submitted_at__gte=month_start)
+            .order_by("submitted_at")
+            .values(
+                "category", "title", "cause", "location", "latitude", "longitude",
+                "village_id", "officer_id", "submitted_at", "occurred_at",
+            )[:60]
+        )  # fmt: skip
+        bulk.insert(
+            Case,
+            (
+                row
+                | {
+                    "town_id": town.pk,
+                    "number": f"RE-{i:04d}",
+                    "state": "closed",
+                    "latitude": row["latitude"] + Decimal("0.0002"),
+                    "submitted_at": row["submitted_at"] + timedelta(days=2),
+                }
+                for i, row in enumerate(originals)
+            ),
+            now=end,
+        )
+        total = Case.objects.filter(town=town).count()
         print(
-            f"check on entry, {probes} probes: median {statistics.median(timings):.1f} ms, "
-            f"p95 {timings[int(0.95 * len(timings)) - 1]:.1f} ms, max {timings[-1]:.1f} ms "
-            f"({found} suspects found in all)"
+            f"{engine}: {total} cases ({per_month} a month for {months + 1} months, "
+            f"60 repeats in the last), built in {built:.0f} s"
+        )
+        month = f"{month_start:%Y-%m}"
+        timings = []
+        for _ in range(runs):
+            out = io.StringIO()
+            t = time.perf_counter()
+            call_command("suspects", town=town.name, month=month, format="json", stdout=out)
+            timings.append(time.perf_counter() - t)
+        report = json.loads(out.getvalue())
+        in_month = Case.objects.filter(
+            town=town, submitted_at__gte=month_start, submitted_at__lt=end
+        ).count()
+        print(
+            _summary(f"gridcase suspects --month {month}, {runs} runs", timings, "s")
+            + f" ({len(report['pairs'])} pairs, {len(report['signals'])} signals;"
+            f" about {in_month} cases submitted in the month)"
         )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=("quality", "timing"))
+    parser.add_argument("what", choices=("quality", "timing", "suspects"))
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--cases", type=int, default=1_000_000)
-    parser.add_argument("--probes", type=int, default=200)
+    parser.add_argument("--cases", type=int, default=1_000_000, help="timing: cases in the town")
+    parser.add_argument("--probes", type=int, default=100)
+    parser.add_argument("--per-month", type=int, default=3000, help="suspects: cases a month")
+    parser.add_argument("--months", type=int, default=12, help="suspects: months before")
+    parser.add_argument("--runs", type=int, default=5, help="suspects: times the command runs")
+    parser.add_argument(
+        "--db-name",
+        default="gridcase_bench_duplicates",
+        help="PostgreSQL: the database created (and dropped) for the run",
+    )
     args = parser.parse_args()
     if args.what == "quality":
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridcase.settings")
         quality(args.seed)
+    elif args.what == "timing":
+        timing(args.cases, args.probes, args.seed, args.db_name)
     else:
-        timing(args.cases, args.probes, args.seed)
+        suspects(args.per_month, args.months, args.runs, args.seed, args.db_name)
 
 
 if __name__ == "__main__":

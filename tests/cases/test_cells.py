@@ -159,6 +159,26 @@ def test_the_database_computes_the_cell_of_updates_bulk_inserts_and_raw_sql(t):
     assert len(ids) == len(POINTS)
     for case_id in ids:
         check_column(case_id)
+    # ... and its compare-and-swap UPDATE of a re-imported row.
+    version = Case.objects.get(pk=ids[0]).version
+    changed = bulk.update(
+        Case,
+        ["latitude", "longitude", "version"],
+        [
+            (
+                ids[0],
+                version,
+                {
+                    "latitude": Decimal("31.2"),
+                    "longitude": Decimal("121.5"),
+                    "version": version + 1,
+                },
+            )
+        ],
+    )
+    assert changed == 1
+    check_column(ids[0])
+    assert cell_in_db(ids[0]) == cells.cell_of("31.2", "121.5")
     # Whoever writes the row, even by hand in SQL.
     with connection.cursor() as cursor:
         cursor.execute(
