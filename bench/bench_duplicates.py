@@ -191,6 +191,23 @@ def timing(cases: int, probes: int, seed: int, db_name: str) -> None:
             timings.append((time.perf_counter() - t) * 1000)
             found += len(result)
         print(_summary(f"check on entry, {probes} probes", timings) + f" ({found} suspects)")
+        # The candidates' query alone (its SQL as run, run again), and how many rows it reads.
+        alone, read = [], []
+        for _ in range(probes):
+            with CaptureQueriesContext(connection) as queries:
+                integrity.check_entry(
+                    town, probe(), village_id=rng.choice(villages).pk, at=now - timedelta(days=1)
+                )
+            sql = next(q["sql"] for q in queries.captured_queries if '"cell" IN' in q["sql"])
+            with connection.cursor() as cursor:
+                t = time.perf_counter()
+                cursor.execute(sql)
+                read.append(len(cursor.fetchall()))
+                alone.append((time.perf_counter() - t) * 1000)
+        print(
+            _summary("  of which the candidates' query", alone)
+            + f" ({statistics.median(read):.0f} candidates at the median)"
+        )
 
 
 def suspects(per_month: int, months: int, runs: int, seed: int, db_name: str) -> None:

@@ -20,6 +20,7 @@ Two notes about one spot in one week that share nothing else are neighbours, not
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Sequence
@@ -135,10 +136,16 @@ def bounding_box(lat: float, lon: float, metres: float) -> tuple[float, float, f
 
 def ngrams(text: str, n: int) -> list[str]:
     """Character n-grams of the text without spaces and punctuation, sorted (a multiset)."""
-    clean = _PUNCTUATION.sub("", text or "").lower()
+    return list(_ngrams(text or "", n))
+
+
+# A month's search compares each case with dozens of neighbours: its n-grams are made once.
+@functools.lru_cache(maxsize=32768)
+def _ngrams(text: str, n: int) -> tuple[str, ...]:
+    clean = _PUNCTUATION.sub("", text).lower()
     if len(clean) < n:
-        return [clean] if clean else []
-    return sorted(clean[i : i + n] for i in range(len(clean) - n + 1))
+        return (clean,) if clean else ()
+    return tuple(sorted(clean[i : i + n] for i in range(len(clean) - n + 1)))
 
 
 def text_similarity(a: str, b: str) -> float:
@@ -147,7 +154,7 @@ def text_similarity(a: str, b: str) -> float:
     reorders words; bigrams keep unrelated texts made of common characters apart."""
     total = 0.0
     for n in (1, 2):
-        grams_a, grams_b = ngrams(a, n), ngrams(b, n)
+        grams_a, grams_b = _ngrams(a or "", n), _ngrams(b or "", n)
         if not grams_a or not grams_b:
             return 0.0
         total += float(Indel.normalized_similarity(grams_a, grams_b))

@@ -308,6 +308,10 @@ def _candidate_pairs(rows: Sequence[Mapping], rules: Rules, start: datetime):
     by_cell: dict[int, list[int]] = defaultdict(list)  # cell -> row indexes so far
     villages: dict[int, list[int]] = defaultdict(list)
     of_row = [cells.cell_of(row["latitude"], row["longitude"]) for row in rows]
+    points = [
+        (float(row["latitude"]), float(row["longitude"])) if of_row[i] is not None else (0.0, 0.0)
+        for i, row in enumerate(rows)
+    ]
 
     for i, row in enumerate(rows):
         here = of_row[i]
@@ -315,11 +319,18 @@ def _candidate_pairs(rows: Sequence[Mapping], rules: Rules, start: datetime):
             first = bisect_left(times, row["submitted_at"] - span)
             seen: set[int] = set()
             if here is not None:
-                box = duplicates.bounding_box(
-                    float(row["latitude"]), float(row["longitude"]), 2 * rules.distance_m
+                # The cells, then the box itself (as the check on entry asks the database).
+                lo_lat, hi_lat, lo_lon, hi_lon = box = duplicates.bounding_box(
+                    *points[i], 2 * rules.distance_m
                 )
                 for cell in _cells_held(by_cell, cells.covering(*box)):
-                    seen.update(j for j in by_cell[cell] if j >= first)
+                    seen.update(
+                        j
+                        for j in by_cell[cell]
+                        if j >= first
+                        and lo_lat <= points[j][0] <= hi_lat
+                        and lo_lon <= points[j][1] <= hi_lon
+                    )
             seen.update(
                 j
                 for j in villages[row["village_id"]]
