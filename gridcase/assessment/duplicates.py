@@ -195,10 +195,10 @@ def shared_parties(a: Sequence[Party], b: Sequence[Party]) -> list[str]:
 # --- the score ------------------------------------------------------------------------------
 
 
-def compare(a: Sketch, b: Sketch, rules: Rules) -> Suspicion | None:
-    """The suspicion between two cases, or ``None`` when they cannot be the same matter
-    (another category, outside the window, far apart). Scored even below the threshold: the
-    caller keeps what reaches it (``suspect``)."""
+def _reach(a: Sketch, b: Sketch, rules: Rules) -> tuple[Sketch, Sketch, float, float | None] | None:
+    """(later, earlier, days apart, metres apart or None) when the two can be the same matter
+    at all: the same category, within the window and (when both are placed) within twice the
+    policy's distance."""
     if a.number == b.number or a.category != b.category:
         return None
     later, earlier = (a, b) if (a.submitted_at, a.number) > (b.submitted_at, b.number) else (b, a)
@@ -213,6 +213,23 @@ def compare(a: Sketch, b: Sketch, rules: Rules) -> Suspicion | None:
     # Twice the policy's distance still leaves room for a geocoded point off by a street.
     if distance is not None and distance > 2 * rules.distance_m:
         return None
+    return later, earlier, days, distance
+
+
+def within_reach(a: Sketch, b: Sketch, rules: Rules) -> bool:
+    """Whether ``compare`` scores the two at all (cheap: no text, parties or photos), so that a
+    caller reads parties and photos only for the candidates that can be suspects."""
+    return _reach(a, b, rules) is not None
+
+
+def compare(a: Sketch, b: Sketch, rules: Rules) -> Suspicion | None:
+    """The suspicion between two cases, or ``None`` when they cannot be the same matter
+    (another category, outside the window, far apart). Scored even below the threshold: the
+    caller keeps what reaches it (``suspect``)."""
+    reach = _reach(a, b, rules)
+    if reach is None:
+        return None
+    later, earlier, days, distance = reach
 
     text = text_similarity(later.text, earlier.text)
     parties = shared_parties(later.parties, earlier.parties)

@@ -171,10 +171,6 @@ def check_entry(
     found_rows = list(
         Case.objects.filter(where).order_by("-submitted_at").values(*_COLUMNS)[:_CANDIDATE_LIMIT]
     )
-    rows = {row["id"]: row for row in found_rows}
-    if not rows:
-        return []
-    sketches = _sketches(list(rows.values()))
     mine = Sketch(
         number=number or "(录入中)",
         category=category,
@@ -185,6 +181,12 @@ def check_entry(
         text=text_of(values),
         parties=tuple(duplicates.Party(p.get("name", ""), p.get("phone", "")) for p in parties),
     )
+    # Parties and photos are read only for the rows that can be suspects at all (the query's
+    # box is a square and its window counts submissions, the score's a circle and occurrences).
+    rows = [row for row in found_rows if duplicates.within_reach(mine, _sketch(row), rules)]
+    if not rows:
+        return []
+    sketches = _sketches(rows)
     dismissed = _dismissed_with(number) if number else set()
     found = []
     for case_id, other in sketches.items():
