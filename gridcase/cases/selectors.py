@@ -6,7 +6,8 @@ which pages and the API turn into 404.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 
 from django.db.models import Q, QuerySet
 
@@ -106,48 +107,88 @@ def pending_extension(
     )
 
 
+@dataclass(frozen=True)
+class OfficeJudgement:
+    review: tuple[str, str] | None = None  # the latest review: (quality, note)
+    duplicate: bool = False  # confirmed a duplicate of another case
+
+
+JUDGEMENT_ACTIONS = ("review", "duplicate_confirmed")
+JUDGEMENTS_PER_QUERY = 1000  # case ids in one IN (…): well within every database's limit
+NO_JUDGEMENT = OfficeJudgement()
+
+
+def office_judgements(numbers: Mapping[int, str]) -> dict[int, OfficeJudgement]:
+    """The governance office's judgements of those of the cases it has judged, in a query per
+    thousand cases (a ledger import asks for a whole ledger's): its latest quality review and
+    whether it confirmed the case a duplicate of another (integrity.md). Read from the
+    timeline: the case's `quality` alone does not say who judged (an imported ledger's row
+    sets it too), and a confirmed duplicate is recorded there (integrity_services).
+    ``numbers``: case id -> case number, of the cases asked about."""
+    found: dict[int, OfficeJudgement] = {}
+    ids = list(numbers)
+    entries = (
+        row
+        for start in range(0, len(ids), JUDGEMENTS_PER_QUERY)
+        for row in TimelineEntry.objects.filter(
+            case_id__in=ids[start : start + JUDGEMENTS_PER_QUERY], action__in=JUDGEMENT_ACTIONS
+        )
+        .order_by("case_id", "-at", "-id")
+        .values_list("case_id", "action", "data", "note")
+    )
+    for case_id, action, data, note in entries:
+        data = data or {}
+        judged = found.get(case_id, OfficeJudgement())
+        if action == "review" and judged.review is None:  # the latest comes first
+            judged = replace(judged, review=(str(data.get("quality") or ""), note or ""))
+        elif action == "duplicate_confirmed" and data.get("case") == numbers[case_id]:
+            # Recorded on both cases of the pair; the later one ("case") is the duplicate.
+            judged = replace(judged, duplicate=True)
+        found[case_id] = judged
+    return found
+
+
 def office_review(case: Case) -> tuple[str, str] | None:
     """The governance office's latest quality review of the case, ``(quality, note)``, or
-    None when the office has not reviewed it. Read from the timeline: the case's `quality`
-    alone does not say who judged (an imported ledger's row sets it too)."""
-    entry = (
-        TimelineEntry.objects.filter(case_id=case.pk, action="review")
-        .order_by("-at", "-id")
-        .values_list("data", "note")
-        .first()
-    )
-    if entry is None:
-        return None
-    data, note = entry
-    return str((data or {}).get("quality") or ""), note or ""
+    None when the office has not reviewed it (office_judgements, for one case)."""
+    return office_judgements({case.pk: case.number}).get(case.pk, NO_JUDGEMENT).review
 
 
-def office_judged_nonconforming(case: Case) -> bool:
+def office_judged_nonconforming(case: Case, judged: OfficeJudgement | None = None) -> bool:
     """Whether the governance office has judged the case nonconforming. For an entered case
-    only the office's review sets `quality` (no query); an imported case may be nonconforming
-    by its ledger or the automatic check, so its timeline says whether the office judged."""
-    if case.quality != Quality.NONCONFORMING:
-        return False
+    only the office's review sets `quality` (no query); an imported case's mark may be its
+    ledger's or the automatic check's (and a re-import before the importer kept the office's
+    judgement may have replaced the office's mark), so for it the timeline says whether the
+    office judged (``judged``: read already by office_judgements)."""
     if case.source != Source.IMPORTED:
-        return True
-    review = office_review(case)
+        return case.quality == Quality.NONCONFORMING
+    review = (judged or office_judgements({case.pk: case.number}).get(case.pk, NO_JUDGEMENT)).review
     return review is not None and review[0] == Quality.NONCONFORMING
 
 
 VOID_AFTER_JUDGEMENT = "综治办已评定该事件质量不合格,只有综治办可以作废"
+VOID_AFTER_DUPLICATE = "综治办已确认该事件与另一起事件重复,只有综治办可以作废"
 
 
-def judgement_refusal(action: str, case: Case, relations: frozenset[str]) -> str:
+def judgement_refusal(
+    action: str, case: Case, relations: frozenset[str], judged: OfficeJudgement | None = None
+) -> str:
     """Why the office's judgement refuses this action to this person, or "".
 
-    After the governance office judged a case nonconforming only the office voids it:
-    otherwise the officer (or anyone who handles it) could void the case and so escape the
-    deduction (assessment.md, "Voiding after a judgement"). The one home of that rule: the
-    services (changes.require_action) and what the workbench and the API offer
-    (allowed_actions) both ask here."""
+    After the governance office judged a case nonconforming or a duplicate only the office
+    voids it: otherwise the officer (or anyone who handles it) could void the case and so
+    escape the deduction, or hide which case it repeats (assessment.md, "Voiding after a
+    judgement"). The one home of that rule: the services (changes.require_action), what the
+    workbench and the API offer (allowed_actions) and a ledger re-import (with no relation to
+    the case: a ledger is not the office; ``judged`` read for the whole ledger by
+    office_judgements) all ask here."""
     if action != "void" or workflow.OFFICE in relations:
         return ""
-    return VOID_AFTER_JUDGEMENT if office_judged_nonconforming(case) else ""
+    if judged is None:
+        judged = office_judgements({case.pk: case.number}).get(case.pk, NO_JUDGEMENT)
+    if office_judged_nonconforming(case, judged):
+        return VOID_AFTER_JUDGEMENT
+    return VOID_AFTER_DUPLICATE if judged.duplicate else ""
 
 
 def allowed_actions(
