@@ -14,6 +14,29 @@ class RowProblem:
         return f"第 {self.line} 行: {self.reason}"
 
 
+@dataclass(frozen=True)
+class KeptJudgement:
+    """A re-imported row whose case the governance office has judged: the office's judgement
+    stays (assessment.md, "Which cases count", 4), whatever the ledger or the automatic check
+    of its elements says."""
+
+    line: int
+    case_no: str
+    office: str  # the office's quality: "conforming" | "nonconforming"
+    ledger: str  # what the row alone would have made it
+
+    def __str__(self) -> str:
+        office, ledger = QUALITY_WORDS[self.office], QUALITY_WORDS[self.ledger]
+        return (
+            f"第 {self.line} 行: {self.case_no} 保留综治办评定{office}"
+            f"(台账或要素检查为{ledger},不覆盖综治办的评定)"
+        )
+
+
+QUALITY_WORDS = {"conforming": "合格", "nonconforming": "不合格"}
+KEPT_SHOWN = 20
+
+
 @dataclass
 class ImportReport:
     file: str
@@ -27,6 +50,8 @@ class ImportReport:
     problems: list[RowProblem] = field(default_factory=list)
     # Imported but nonconforming: the line and why (the first NONCONFORMING_SHOWN are kept).
     nonconforming_rows: list[RowProblem] = field(default_factory=list)
+    # Re-imported rows whose case keeps the governance office's judgement (every one).
+    kept_judgements: list[KeptJudgement] = field(default_factory=list)
     new_town: bool = False
     new_villages: list[str] = field(default_factory=list)
     new_officers: list[str] = field(default_factory=list)
@@ -73,4 +98,13 @@ class ImportReport:
             out += [f"  {p}" for p in self.nonconforming_rows]
             if self.nonconforming > len(self.nonconforming_rows):
                 out.append(f"  …… 另有 {self.nonconforming - len(self.nonconforming_rows)} 条")
+        if self.kept_judgements:
+            kept = self.kept_judgements
+            out.append(
+                f"综治办已评定的事件 {len(kept)} 条,{verb}保留综治办评定,"
+                "不按台账的质量评定或要素检查改变:"
+            )
+            out += [f"  {k}" for k in kept[:KEPT_SHOWN]]
+            if len(kept) > KEPT_SHOWN:
+                out.append(f"  …… 另有 {len(kept) - KEPT_SHOWN} 条")
         return out

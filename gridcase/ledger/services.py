@@ -24,7 +24,8 @@ from typing import IO
 from django.db import transaction
 
 from gridcase.cases.errors import Conflict
-from gridcase.cases.models import Source
+from gridcase.cases.models import Case, Source, State
+from gridcase.cases.selectors import OfficeJudgement, judgement_refusal, office_judgements
 from gridcase.core import audit, clock
 from gridcase.org.models import Town, User
 
@@ -75,8 +76,12 @@ def import_ledger(
     report.rows = len(rows) + len({p.line for p in report.problems})
     refs = References.load(town)
     refs.resolve(rows, create_missing=create_missing, town_name=town_name, report=report)
+    judged: dict[int, OfficeJudgement] = {}
     if town is not None:
-        _check_existing(case_numbers(town), rows, report)
+        known = case_numbers(town)
+        _check_existing(known, rows, report)
+        judged = _judged(known, rows)
+        _check_voids(known, rows, judged, report)
     if report.problems:
         report.problems = _merged(report.problems)
         return report
@@ -111,7 +116,7 @@ def import_ledger(
         if progress is not None:
             progress(0, len(rows))
         for batch in writing.chunks(rows, writing.BATCH):
-            writing.write_batch(town, batch, known, refs, clock_at, at, report, written)
+            writing.write_batch(town, batch, known, refs, clock_at, at, report, written, judged)
             done += len(batch)
             if progress is not None:
                 progress(done, len(rows))
@@ -164,5 +169,57 @@ def _check_existing(
                 RowProblem(
                     row.line,
                     f"事件编号“{row.case_no}”已是系统中录入的事件,不能用台账覆盖;请核对编号",
+                )
+            )
+
+
+def _judged(known: dict[str, tuple[int, str]], rows: list[LedgerRow]) -> dict[int, OfficeJudgement]:
+    """The governance office's judgements of the ledger's cases already imported (a query per
+    thousand of them; none on a first import): a re-import keeps them (writing._keep_review)
+    and may not void a case they bind (_check_voids)."""
+    numbers = {
+        found[0]: row.case_no
+        for row in rows
+        if (found := known.get(row.case_no)) is not None and found[1] == Source.IMPORTED
+    }
+    return office_judgements(numbers)
+
+
+def _check_voids(
+    known: dict[str, tuple[int, str]],
+    rows: list[LedgerRow],
+    judged: dict[int, OfficeJudgement],
+    report: ImportReport,
+) -> None:
+    """A row marked 作废 may not void a case the governance office judged nonconforming or a
+    duplicate (assessment.md, "Voiding after a judgement"): whoever runs the import, the
+    ledger's 作废 is not the office's decision on that case — the office voids it in the
+    system. The refusal is the void rule's own (cases.selectors.judgement_refusal), asked as
+    someone with no relation to the case. A case already voided is left as it is."""
+    candidates = {
+        found[0]: row
+        for row in rows
+        if row.voided and (found := known.get(row.case_no)) is not None and found[0] in judged
+    }
+    if not candidates:
+        return
+    voided = {
+        case_id
+        for batch in writing.chunks(list(candidates), writing.BATCH)
+        for case_id in Case.objects.filter(id__in=batch, state=State.VOIDED).values_list(
+            "id", flat=True
+        )
+    }
+    for case_id, row in candidates.items():
+        if case_id in voided:
+            continue
+        case = Case(pk=case_id, number=row.case_no, source=Source.IMPORTED)
+        refusal = judgement_refusal("void", case, frozenset(), judged[case_id])
+        if refusal:
+            report.problems.append(
+                RowProblem(
+                    row.line,
+                    f"事件编号“{row.case_no}”在台账中标记为作废,但{refusal}:"
+                    "请在台账中取消作废,或由综治办在系统中作废该事件",
                 )
             )

@@ -5,7 +5,7 @@ chain as they stream. A batch costs a few queries however many rows it holds.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain
@@ -14,13 +14,15 @@ from typing import Any
 from gridcase.cases.deadlines import TownClock
 from gridcase.cases.errors import Conflict
 from gridcase.cases.models import Case, Party, Quality, Source, TimelineEntry
+from gridcase.cases.selectors import NO_JUDGEMENT, OfficeJudgement
 from gridcase.core import chain as hash_chain
+from gridcase.core import limits
 from gridcase.org.models import Town, User
 
 from . import bulk
 from .derivation import case_fields
 from .references import References, case_numbers
-from .report import ImportReport, RowProblem
+from .report import ImportReport, KeptJudgement, RowProblem
 from .rows import LedgerRow
 
 BATCH = 1000  # rows per bulk statement
@@ -87,9 +89,12 @@ def write_batch(
     at: datetime,
     report: ImportReport,
     written: Written,
+    judged: Mapping[int, OfficeJudgement],
 ) -> None:
     """One batch of cases: a query for the existing ones and one for their parties (by id),
-    then a many-row INSERT for the new and a compare-and-swap UPDATE for the changed."""
+    then a many-row INSERT for the new and a compare-and-swap UPDATE for the changed.
+    ``judged``: the governance office's judgements of the existing cases (office_judgements),
+    which the ledger's quality does not replace."""
     ids = [known[row.case_no][0] for row in batch if row.case_no in known]
     existing = {
         values["number"]: values
@@ -114,11 +119,14 @@ def write_batch(
             "officer_id": officer_id,
             "grid_id": grid_id,
         }
+        old = existing.get(row.case_no)
+        review = judged.get(old["id"], NO_JUDGEMENT).review if old is not None else None
+        if review is not None:
+            _keep_review(row, fields, review, report)
         if fields["quality"] == Quality.NONCONFORMING:
             report.nonconforming += 1
             if len(report.nonconforming_rows) < NONCONFORMING_SHOWN:
-                report.nonconforming_rows.append(RowProblem(row.line, _why(row)))
-        old = existing.get(row.case_no)
+                report.nonconforming_rows.append(RowProblem(row.line, _why(row, review)))
         if old is None:
             created.append((row, fields))
             continue
@@ -157,7 +165,28 @@ def write_batch(
     report.updated += len(changed)
 
 
-def _why(row: LedgerRow) -> str:
+def _keep_review(
+    row: LedgerRow, fields: dict[str, Any], review: tuple[str, str], report: ImportReport
+) -> None:
+    """The governance office's judgement wins over the ledger's 质量评定 and the automatic
+    check (assessment.md, "Which cases count", 4): the case keeps the office's quality and
+    note — what its page shows and what the office's void rule reads — while the ledger's
+    facts, its missing elements among them, are still the ledger's. Said in the report when
+    the row alone would have judged otherwise."""
+    quality, note = review
+    if quality not in (Quality.CONFORMING, Quality.NONCONFORMING):
+        return
+    if fields["quality"] != quality:
+        report.kept_judgements.append(
+            KeptJudgement(row.line, row.case_no, office=quality, ledger=fields["quality"])
+        )
+    fields["quality"], fields["quality_note"] = quality, note[: limits.QUALITY_NOTE]
+
+
+def _why(row: LedgerRow, review: tuple[str, str] | None = None) -> str:
+    if review is not None and review[0] == Quality.NONCONFORMING:  # it stands (_keep_review)
+        note = f"({review[1]})" if review[1] else ""
+        return f"{row.case_no} 综治办评定不合格{note}"
     why = [f"缺少{'、'.join(row.missing)}"] if row.missing else []
     if row.quality == Quality.NONCONFORMING:
         why.append(f"质量评定不合格({row.quality_note})" if row.quality_note else "质量评定不合格")

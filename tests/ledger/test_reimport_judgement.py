@@ -1,0 +1,168 @@
+"""A ledger imported again (the same case numbers) after the governance office judged some of
+its cases: the office's judgement stands (assessment.md, "Which cases count", 4 — the office's
+judgement wins over the automatic flag and the ledger's own 质量评定), and "Voiding after a
+judgement": only the office voids a case it judged nonconforming or a duplicate, so a ledger
+row marked 作废 may not void it — the import refuses that row, and so imports nothing."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from gridcase.assessment import integrity_services
+from gridcase.assessment.models import SuspectPair
+from gridcase.cases import services as case_services
+from gridcase.cases.errors import ActionNotAllowed
+from gridcase.cases.models import Case, TimelineEntry
+from gridcase.cases.selectors import allowed_actions
+from gridcase.ledger.services import import_ledger
+from tests.factories import local
+
+from .conftest import row
+
+NOW = local(2026, 9, 1, 10)
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def run(path, **options):
+    return import_ledger(path_or_file=path, town_name="长塘镇", **options)
+
+
+def review(t, number, quality, note=""):
+    case = Case.objects.get(number=number)
+    case_services.case_review(
+        case=case, by=t.office_user, quality=quality, note=note, at=local(2026, 8, 1, 9)
+    )
+
+
+def test_a_reimport_keeps_the_offices_nonconforming_judgement(t, ledger):
+    path = ledger([row("L-1"), row("L-2")])
+    run(path)
+    review(t, "L-1", "nonconforming", "照片与事件不符")
+    case = Case.objects.get(number="L-1")
+    assert "void" not in allowed_actions(t.officer, case)
+
+    # The same ledger again (its 质量评定 empty: 合格 by default), with one fact corrected.
+    again = ledger([row("L-1", result="双方同意重建围墙"), row("L-2")], name="again.csv")
+    preview = run(again, dry_run=True)
+    assert preview.ok
+    assert [(k.line, k.case_no) for k in preview.kept_judgements] == [(2, "L-1")]
+    text = "\n".join(preview.lines())
+    assert "保留综治办评定" in text and "第 2 行" in text and "L-1" in text
+
+    report = run(again)
+    assert report.ok and report.updated == 1 and report.unchanged == 1
+    assert [k.line for k in report.kept_judgements] == [2]
+    assert report.nonconforming == 1  # the office's judgement, as it stands
+    case = Case.objects.get(number="L-1")
+    # Before the fix the ledger's 合格 replaced the office's 不合格 on the case.
+    assert (case.quality, case.quality_note) == ("nonconforming", "照片与事件不符")
+    assert case.result == "双方同意重建围墙"  # the ledger's facts are still the ledger's
+    assert "void" not in allowed_actions(t.officer, case)
+
+
+def test_a_reimport_keeps_the_offices_conforming_judgement_over_the_automatic_flag(t, ledger):
+    path = ledger([row(location="")])
+    run(path)
+    review(t, "L-001", "conforming", "已补充地点")
+    preview = run(path, dry_run=True)
+    assert [k.line for k in preview.kept_judgements] == [2]
+    assert preview.nonconforming == 0
+    assert any("保留综治办评定" in line and "合格" in line for line in preview.lines())
+    report = run(path)
+    assert report.ok and report.nonconforming == 0
+    case = Case.objects.get()
+    # Before the fix the automatic flag (缺少发生地点) made it 不合格 again on its page.
+    assert (case.quality, case.quality_note) == ("conforming", "已补充地点")
+    assert case.missing_elements == ["发生地点"]  # the facts stay what the ledger says
+
+
+def test_a_reimport_the_office_agrees_with_is_not_reported(t, ledger):
+    path = ledger([row(quality="不合格", quality_note="不实")])
+    run(path)
+    review(t, "L-001", "nonconforming", "不实")
+    report = run(path)
+    assert report.ok and report.unchanged == 1 and report.kept_judgements == []
+
+
+def test_a_reimport_may_not_void_a_case_the_office_judged_nonconforming(t, ledger):
+    run(ledger([row("L-1"), row("L-2")]))
+    review(t, "L-1", "nonconforming", "不实")
+    timeline_rows = TimelineEntry.objects.count()
+    again = ledger([row("L-1", voided="是"), row("L-2", result="改过"), row("L-3")], name="b.csv")
+    for dry_run in (True, False):
+        report = run(again, dry_run=dry_run)
+        assert not report.ok
+        [problem] = report.problems
+        assert problem.line == 2
+        assert "L-1" in problem.reason and "只有综治办可以作废" in problem.reason
+        assert "第 2 行" in "\n".join(report.lines())
+    # All or nothing: before the fix L-1 was voided (escaping its deduction).
+    case = Case.objects.get(number="L-1")
+    assert (case.state, case.quality) == ("closed", "nonconforming")
+    assert Case.objects.get(number="L-2").result == "双方同意按原界线重建围墙"
+    assert not Case.objects.filter(number="L-3").exists()
+    assert TimelineEntry.objects.count() == timeline_rows
+
+
+def test_a_reimport_may_not_void_a_case_the_office_confirmed_a_duplicate(t, ledger):
+    still_open = {"closed_at": "", "result": "", "mediator": ""}
+    still_open |= {"agreement_form": "", "agreement_terms": ""}
+    first_row = row("L-1", **still_open)
+    second_row = row("L-2", submitted_at="2026-07-01 09:30", **still_open)
+    run(ledger([first_row, second_row]))
+    first, second = Case.objects.get(number="L-1"), Case.objects.get(number="L-2")
+    assert "void" in allowed_actions(t.officer, second)
+    pair = SuspectPair.objects.create(
+        town=t.town,
+        case=second,
+        similar_to=first,
+        score=Decimal("0.9"),
+        reasons=["描述相似度 1.00"],
+        found_at=NOW - timedelta(days=30),
+    )
+    integrity_services.confirm(pair, by=t.office_user, reason="同一纠纷录入两次")
+    report = run(ledger([first_row, second_row | {"voided": "是"}]))
+    [problem] = report.problems
+    assert problem.line == 3 and "重复" in problem.reason and "只有综治办可以作废" in problem.reason
+    assert Case.objects.get(number="L-2").state == "handling"
+    # The officer may not void the duplicate in the workbench either (before the fix: could).
+    assert "void" not in allowed_actions(t.officer, second)
+    with pytest.raises(ActionNotAllowed, match="重复"):
+        case_services.case_void(case=second, by=t.officer, reason="录入有误")
+    # The case it repeats was not judged: the ledger may void that one.
+    assert run(ledger([first_row | {"voided": "是"}, second_row])).ok
+    assert Case.objects.get(number="L-1").state == "voided"
+
+
+def test_a_reimport_that_keeps_an_office_void_is_not_refused(t, ledger):
+    """The office voided its judged case; the ledger says 作废 too: nothing to refuse."""
+    still_open = {"closed_at": "", "result": "", "mediator": ""}
+    open_row = row(**still_open, agreement_form="", agreement_terms="")
+    run(ledger([open_row]))
+    review(t, "L-001", "nonconforming", "不实")
+    case = Case.objects.get()
+    case_services.case_void(case=case, by=t.office_user, reason="不属实", at=local(2026, 8, 2, 9))
+    report = run(ledger([open_row | {"voided": "是"}]))
+    assert report.ok
+    assert Case.objects.get().state == "voided"
+
+
+def test_the_offices_judgements_are_read_in_one_query_for_the_ledger(
+    t, ledger, django_assert_max_num_queries
+):
+    path = ledger([row(f"B-{i}") for i in range(60)])
+    run(path)
+    for i in range(0, 60, 3):
+        review(t, f"B-{i}", "nonconforming", "不实")
+    again = ledger([row(f"B-{i}", voided="是" if i % 2 else "否") for i in range(60)], name="v.csv")
+    # As tests/ledger/test_import.py's import of 60 new rows, plus the office's judgements.
+    with django_assert_max_num_queries(16 + 4 + 1):
+        report = run(again)
+    assert len(report.problems) == 10  # the odd multiples of three
