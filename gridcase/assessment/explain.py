@@ -15,11 +15,12 @@ Like the per-case reasons they are plain Chinese, not translated.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
 
 from gridcase.assessment.allocation import beyond_quota, distribute
+from gridcase.assessment.results import PeriodResult
 from gridcase.assessment.rules import CaseResult, MonthResult
 from gridcase.core.policy import CENT, Policy
 
@@ -58,6 +59,63 @@ def explain_month(month: MonthResult, policy: Policy) -> tuple[str, ...]:
 def with_explanation(month: MonthResult, policy: Policy) -> MonthResult:
     """``month`` carrying its explanation (what the JSON, the pages and the XLSX show)."""
     return replace(month, explanation=explain_month(month, policy))
+
+
+# --- a quarter finalised before the explanation existed ---------------------------------------
+
+
+def with_stored_explanations(
+    result: PeriodResult, policies: Callable[[], Mapping[str, Policy]]
+) -> PeriodResult:
+    """A finalised quarter's result (its snapshot) with every month explained.
+
+    A quarter finalised before the explanation existed stored no sentences. They are derived
+    here, at display time, from the month's stored figures and the policy of that quarter —
+    ``policies()``, the versions in force in its months (called only when some month lacks
+    its sentences; an upload never reaches back into a finalised quarter, and the snapshot's
+    policy code must agree): the pay is never recomputed, only put into words, and a stored
+    month the policy's numbers do not add up to is left unexplained rather than explained
+    wrongly. The snapshot keeps no case's outcome, so an excess case's is read back from the
+    reason the rules stored for it (rules._excess_reason); the remark on the other split of
+    the quota needs every counted case's outcome and is left out."""
+    if all(m.explanation for o in result.officers for m in o.months):
+        return result
+    by_month = policies()
+
+    def explained(month: MonthResult) -> MonthResult:
+        policy = by_month.get(month.month)
+        ref = result.month_policies.get(month.month)
+        if month.explanation or policy is None or ref is None or policy.code != ref.code:
+            return month
+        stored = replace(month, cases=tuple(_with_stored_outcome(c) for c in month.cases))
+        if any(c.status == "excess" and c.outcome is None for c in stored.cases):
+            return month
+        try:
+            return replace(month, explanation=explain_month(stored, policy))
+        except ValueError:  # the figures are not this policy's: say nothing rather than wrong
+            return month
+
+    return replace(
+        result,
+        officers=tuple(
+            replace(o, months=tuple(explained(m) for m in o.months)) for o in result.officers
+        ),
+    )
+
+
+# How rules._excess_reason begins an excess case's reason, and marks an uncapped one.
+_EXCESS_OUTCOMES = (("四.2: 超额本级结案奖励", "closed"), ("四.2: 超额上报奖励", "escalated"))
+_UNCAPPED_MARK = "不受每月"
+
+
+def _with_stored_outcome(case: CaseResult) -> CaseResult:
+    if case.status != "excess" or case.outcome is not None:
+        return case
+    first = case.reason.split("; ")[0]  # later clauses are notes (an appeal's, a late accept)
+    for start, outcome in _EXCESS_OUTCOMES:
+        if first.startswith(start):
+            return replace(case, outcome=outcome, uncapped=_UNCAPPED_MARK in first)
+    return case
 
 
 # --- 四.1: the deduction --------------------------------------------------------------------
@@ -152,6 +210,8 @@ def _allocation_note(cases: Sequence[CaseResult], policy: Policy, bonus: Decimal
     """Which cases fill the quota is the policy's choice (assessment.md); say so where the
     other reading would pay differently, with what it would pay."""
     counted = [case for case in cases if case.status in COUNTED]
+    if any(case.outcome is None for case in counted):
+        return ""  # a stored result (with_stored_explanations) keeps no quota case's outcome
     values = [_fen(_value(case, policy)) for case in counted]
     uncapped = [case.uncapped for case in counted]
     cap = _fen(policy.monthly_cap)

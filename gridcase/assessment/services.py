@@ -24,7 +24,7 @@ from gridcase.org.selectors import officers_of_town
 
 from . import facts as facts_mod
 from .common import check_month, display_name, last_day, quarter_of_month
-from .explain import with_explanation
+from .explain import with_explanation, with_stored_explanations
 from .models import Adjustment, QuarterAssessment
 from .policy_versions import policies_in_force
 from .results import AdjustmentLine, OfficerResult, PeriodResult, PolicyRef
@@ -264,6 +264,10 @@ def assess_period(
     live_months = [m for m in months if quarter_of_month(m) not in frozen]
     for quarter, qa in frozen.items():
         snap = PeriodResult.from_snapshot(qa.snapshot, status=qa.status)
+        # A quarter finalised before the explanation existed: its months put into words.
+        snap = with_stored_explanations(
+            snap, lambda snap=snap: policies_in_force(town, list(snap.months))
+        )
         wanted = [m for m in months if m in snap.months]
         parts.append(snap if whole_quarter else snap.restricted_to(wanted, period=quarter))
     if whole_quarter:

@@ -1,20 +1,32 @@
 """The month's arithmetic in words (assessment.md, "Every figure is explained"): one example per
 branch of the arithmetic, and a property that the amounts quoted add up to the month's
-deduction and bonus. Pure: no database."""
+deduction and bonus (pure: no database); and a quarter finalised before the explanation
+existed, explained at display time from its stored figures."""
 
+import copy
+import io
+import json
 import re
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils.html import escape
 from hypothesis import given
 from hypothesis import strategies as st
+from openpyxl import load_workbook
 
-from gridcase.assessment.explain import explain_month, yuan
-from gridcase.assessment.rules import assess_month
+from gridcase.assessment.explain import _with_stored_outcome, explain_month, yuan
+from gridcase.assessment.models import QuarterAssessment
+from gridcase.assessment.quarter import quarter_finalise
+from gridcase.assessment.rules import CaseResult, assess_month
+from gridcase.assessment.services import assess_period
+from gridcase.cases import services as case_services
+from tests.assessment.builders import closed_locally, escalated_to_town
 from tests.assessment.test_rules import AFTER_OCTOBER, CHANGTANG, LATE, OCTOBER, case, cases
 from tests.assessment.test_rules_properties import months, policies, todays
+from tests.factories import local
 
 NONCONFORMING = {"quality": "nonconforming", "quality_note": "记录不全"}
 
@@ -241,6 +253,27 @@ def test_the_amounts_quoted_add_up_to_the_deduction_and_the_bonus(policy, facts,
     assert _quoted_bonus(bonus, result, policy) == result.bonus
 
 
+@given(policies(), months(max_size=24), todays)
+def test_a_stored_month_reads_back_the_same_arithmetic(policy, facts, today):
+    """What with_stored_explanations recovers from a stored month (statuses, amounts and
+    reasons; no outcome) gives the live month's sentences, less the remark on the other
+    split of the quota, which needs every counted case's outcome."""
+    live = assess_month(facts, policy, today=today, month=OCTOBER)
+    stored = replace(
+        live,
+        cases=tuple(
+            CaseResult(c.case_no, c.category, c.status, c.amount, c.reason) for c in live.cases
+        ),
+    )
+    recovered = replace(stored, cases=tuple(_with_stored_outcome(c) for c in stored.cases))
+    for before, after in zip(live.cases, recovered.cases, strict=True):
+        if before.status == "excess":
+            assert (after.outcome, after.uncapped) == (before.outcome, before.uncapped)
+    note = r"\((任务数取对专管员最有利的划分|按本镇策略,先提交的事件计入任务数).*$"
+    expected = [re.sub(note, "", line) for line in explain_month(live, policy)]
+    assert list(explain_month(recovered, policy)) == expected
+
+
 @given(st.integers(0, 30), st.integers(0, 5), st.sampled_from(["10", "15", "12.5"]))
 def test_the_sentence_follows_the_policys_rate(counted, bad, rate):
     policy = replace(CHANGTANG, per_missing=Decimal(rate), max_deduction=Decimal(100))
@@ -251,3 +284,83 @@ def test_the_sentence_follows_the_policys_rate(counted, bad, rate):
         assert f"扣款 {yuan(Decimal(rate))} × " in base
     else:
         assert "不扣款" in base
+
+
+# --- a quarter finalised before the explanation existed -----------------------------------
+
+
+@pytest.fixture
+def finalised_without_explanation(t, time_machine):
+    """October 2026: an escalated case, then ten closed locally (three beyond the quota: a
+    bonus) and one the office judged nonconforming; Q4 finalised, and its stored results then
+    made to look like a quarter finalised before the explanation existed (no "explanation")."""
+    time_machine.move_to(local(2027, 3, 1, 9), tick=False)
+    escalated_to_town(t, local(2026, 10, 9, 9))
+    for day in range(12, 22):
+        closed_locally(t, local(2026, 10, day, 9))
+    flawed = closed_locally(t, local(2026, 10, 22, 9))
+    case_services.case_review(case=flawed, by=t.office_user, quality="nonconforming", note="不清")
+    quarter_finalise(town=t.town, quarter="2026-Q4", by=t.office_user)
+    row = QuarterAssessment.objects.get(town=t.town, quarter="2026-Q4")
+    live = copy.deepcopy(row.snapshot)
+    for officer in row.snapshot["officers"]:
+        for month in officer["months"]:
+            del month["explanation"]
+    row.save(update_fields=["snapshot"])
+    return t, live
+
+
+def _stored_explanations(snapshot) -> dict[tuple[int, str], list[str]]:
+    return {
+        (o["officer_id"], m["month"]): m["explanation"]
+        for o in snapshot["officers"]
+        for m in o["months"]
+    }
+
+
+def test_a_quarter_finalised_before_the_explanation_is_explained_from_its_stored_figures(
+    finalised_without_explanation, client
+):
+    t, live = finalised_without_explanation
+    expected = _stored_explanations(live)
+    mine = expected[(t.officer.pk, OCTOBER)]
+    assert mine[:2] == [
+        "四.1: 计入 11 起,不合格 1 起,未少于任务数 8 起;扣款 10 × 1 = 10 元;"
+        "基本工资 100 − 10 = 90 元",
+        "四.2: 超出任务数 3 起:本级办结 3 × 20 = 60 元(本月上限 200 元)",
+    ]
+    result = assess_period(town=t.town, months=["2026-10", "2026-11", "2026-12"])
+    assert result.frozen
+    # Before the fix every month of the frozen quarter had no explanation at all.
+    explained = {
+        (o.officer_id, m.month): list(m.explanation) for o in result.officers for m in o.months
+    }
+    assert explained == expected
+    # The figures are still the frozen ones, not recomputed: a later review changes nothing.
+    month = result.officer(t.officer.pk).month(OCTOBER)
+    assert (month.deduction, month.bonus) == (Decimal("10.00"), Decimal("60.00"))
+
+    client.force_login(t.office_user)
+    page = client.get(f"/assessment/2026-Q4/officers/{t.officer.pk}/").content.decode()
+    assert escape(mine[0]) in page and escape(mine[1]) in page
+    body = json.loads(client.get(f"/assessment/{OCTOBER}/result.json").content)
+    months = [m for o in body["officers"] for m in o["months"] if m["month"] == OCTOBER]
+    assert mine in [m["explanation"] for m in months]
+    book = load_workbook(io.BytesIO(client.get("/assessment/2026-Q4/payroll.xlsx").content))
+    texts = [str(c.value or "") for r in book["工资表"].iter_rows() for c in r]
+    assert any(mine[0] in text and mine[1] in text for text in texts)
+
+
+def test_a_stored_month_whose_figures_the_policy_does_not_give_is_left_unexplained(
+    finalised_without_explanation,
+):
+    """A stored month is never explained with numbers that do not add up to it."""
+    t, _ = finalised_without_explanation
+    row = QuarterAssessment.objects.get(town=t.town, quarter="2026-Q4")
+    for officer in row.snapshot["officers"]:
+        for month in officer["months"]:
+            month["bonus"] = "55.00"
+    row.save(update_fields=["snapshot"])
+    result = assess_period(town=t.town, months=["2026-10", "2026-11", "2026-12"])
+    month = result.officer(t.officer.pk).month(OCTOBER)
+    assert month.bonus == Decimal("55.00") and month.explanation == ()
