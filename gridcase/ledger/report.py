@@ -33,6 +33,19 @@ class KeptJudgement:
         )
 
 
+@dataclass(frozen=True)
+class KeptVoid:
+    """A re-imported row not marked 作废 whose case was voided in the system (by the office,
+    the town center or its officer): the void stays, the ledger does not bring it back."""
+
+    line: int
+    case_no: str
+    reason: str  # the void's reason, as recorded
+
+    def __str__(self) -> str:
+        return f"第 {self.line} 行: {self.case_no} 保留系统中的作废(作废原因: {self.reason})"
+
+
 QUALITY_WORDS = {"conforming": "合格", "nonconforming": "不合格"}
 KEPT_SHOWN = 20
 
@@ -52,6 +65,8 @@ class ImportReport:
     nonconforming_rows: list[RowProblem] = field(default_factory=list)
     # Re-imported rows whose case keeps the governance office's judgement (every one).
     kept_judgements: list[KeptJudgement] = field(default_factory=list)
+    # Re-imported rows whose case stays voided as the system voided it (every one).
+    kept_voids: list[KeptVoid] = field(default_factory=list)
     new_town: bool = False
     new_villages: list[str] = field(default_factory=list)
     new_officers: list[str] = field(default_factory=list)
@@ -107,4 +122,10 @@ class ImportReport:
             out += [f"  {k}" for k in kept[:KEPT_SHOWN]]
             if len(kept) > KEPT_SHOWN:
                 out.append(f"  …… 另有 {len(kept) - KEPT_SHOWN} 条")
+        if self.kept_voids:
+            voids = self.kept_voids
+            out.append(f"已在系统中作废的事件 {len(voids)} 条,台账未标记作废,{verb}保留作废:")
+            out += [f"  {k}" for k in voids[:KEPT_SHOWN]]
+            if len(voids) > KEPT_SHOWN:
+                out.append(f"  …… 另有 {len(voids) - KEPT_SHOWN} 条")
         return out

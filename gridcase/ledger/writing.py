@@ -13,7 +13,7 @@ from typing import Any
 
 from gridcase.cases.deadlines import TownClock
 from gridcase.cases.errors import Conflict
-from gridcase.cases.models import Case, Party, Quality, Source, TimelineEntry
+from gridcase.cases.models import Case, Party, Quality, Source, State, TimelineEntry
 from gridcase.cases.selectors import NO_JUDGEMENT, OfficeJudgement
 from gridcase.core import chain as hash_chain
 from gridcase.core import limits
@@ -22,7 +22,7 @@ from gridcase.org.models import Town, User
 from . import bulk
 from .derivation import case_fields
 from .references import References, case_numbers
-from .report import ImportReport, KeptJudgement, RowProblem
+from .report import ImportReport, KeptJudgement, KeptVoid, RowProblem
 from .rows import LedgerRow
 
 BATCH = 1000  # rows per bulk statement
@@ -108,6 +108,7 @@ def write_batch(
             .values_list("case_id", "name", "phone")
         ):
             old_parties.setdefault(case_id, []).append((name, phone))
+    voided_here = _voided_in_the_system(batch, existing)
 
     created: list[tuple[LedgerRow, dict[str, Any]]] = []
     changed: list[tuple[LedgerRow, dict[str, Any], dict[str, Any], list[str]]] = []
@@ -123,6 +124,8 @@ def write_batch(
         review = judged.get(old["id"], NO_JUDGEMENT).review if old is not None else None
         if review is not None:
             _keep_review(row, fields, review, report)
+        if old is not None and old["id"] in voided_here:
+            _keep_void(row, fields, old, report)
         if fields["quality"] == Quality.NONCONFORMING:
             report.nonconforming += 1
             if len(report.nonconforming_rows) < NONCONFORMING_SHOWN:
@@ -181,6 +184,40 @@ def _keep_review(
             KeptJudgement(row.line, row.case_no, office=quality, ledger=fields["quality"])
         )
     fields["quality"], fields["quality_note"] = quality, note[: limits.QUALITY_NOTE]
+
+
+def _voided_in_the_system(batch: list[LedgerRow], existing: dict[str, dict[str, Any]]) -> set[int]:
+    """The batch's cases voided in the system (a "void" on their timeline, by the office, the
+    town center or the officer) that their row does not mark 作废: a query only when there
+    are such cases. A void the ledger made is its own ("import" rows) and not among them."""
+    candidates = [
+        old["id"]
+        for row in batch
+        if not row.voided
+        and (old := existing.get(row.case_no)) is not None
+        and old["state"] == State.VOIDED
+    ]
+    if not candidates:
+        return set()
+    return set(
+        TimelineEntry.objects.filter(case_id__in=candidates, action="void").values_list(
+            "case_id", flat=True
+        )
+    )
+
+
+def _keep_void(
+    row: LedgerRow, fields: dict[str, Any], old: dict[str, Any], report: ImportReport
+) -> None:
+    """A void made in the system stands: a re-import of a ledger that still lists the case
+    as 否 does not bring back a case the office (or whoever could) voided — to be paid for.
+    The rest of the row's facts are still the ledger's."""
+    fields |= {
+        "state": State.VOIDED,
+        "voided_at": old["voided_at"],
+        "void_reason": old["void_reason"],
+    }
+    report.kept_voids.append(KeptVoid(row.line, row.case_no, old["void_reason"]))
 
 
 def _why(row: LedgerRow, review: tuple[str, str] | None = None) -> str:

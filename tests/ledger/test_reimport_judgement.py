@@ -166,3 +166,29 @@ def test_the_offices_judgements_are_read_in_one_query_for_the_ledger(
     with django_assert_max_num_queries(16 + 4 + 1):
         report = run(again)
     assert len(report.problems) == 10  # the odd multiples of three
+
+
+def test_a_reimport_does_not_undo_a_void_made_in_the_system(t, ledger):
+    """The office voided an imported case in the system (a made-up matter); the ledger, which
+    still lists it as 否, is imported again: the case stays voided, and the report says so.
+    Before the fix the re-import brought it back, to be paid for."""
+    still_open = {"closed_at": "", "result": "", "mediator": ""}
+    still_open |= {"agreement_form": "", "agreement_terms": ""}
+    rows = [row("L-1", **still_open), row("L-2", **still_open)]
+    path = ledger(rows)
+    run(path)
+    case = Case.objects.get(number="L-1")
+    case_services.case_void(case=case, by=t.office_user, reason="核实为虚构事件")
+    preview = run(path, dry_run=True)
+    assert [(k.line, k.case_no) for k in preview.kept_voids] == [(2, "L-1")]
+    assert any("保留系统中的作废" in line and "L-1" in line for line in preview.lines())
+    report = run(path)
+    assert report.ok and report.unchanged == 2
+    case.refresh_from_db()
+    assert (case.state, case.void_reason) == ("voided", "核实为虚构事件")
+    # A void the ledger itself made is the ledger's to undo.
+    run(ledger([rows[0], rows[1] | {"voided": "是"}], name="b.csv"))
+    assert Case.objects.get(number="L-2").state == "voided"
+    again = run(path)
+    assert [k.case_no for k in again.kept_voids] == ["L-1"]
+    assert Case.objects.get(number="L-2").state == "handling"
