@@ -110,6 +110,7 @@ def pending_extension(
 @dataclass(frozen=True)
 class OfficeJudgement:
     review: tuple[str, str] | None = None  # the latest review: (quality, note)
+    major: bool | None = None  # 重大 as the latest review that judged it said; None: never
     duplicate: bool = False  # confirmed a duplicate of another case
 
 
@@ -120,10 +121,11 @@ NO_JUDGEMENT = OfficeJudgement()
 
 def office_judgements(numbers: Mapping[int, str]) -> dict[int, OfficeJudgement]:
     """The governance office's judgements of those of the cases it has judged, in a query per
-    thousand cases (a ledger import asks for a whole ledger's): its latest quality review and
-    whether it confirmed the case a duplicate of another (integrity.md). Read from the
-    timeline: the case's `quality` alone does not say who judged (an imported ledger's row
-    sets it too), and a confirmed duplicate is recorded there (integrity_services).
+    thousand cases (a ledger import asks for a whole ledger's): its latest quality review, the
+    latest review's word on 重大 where one said, and whether it confirmed the case a duplicate
+    of another (integrity.md). Read from the timeline: the case's `quality` alone does not
+    say who judged (an imported ledger's row sets it too), and a confirmed duplicate is
+    recorded there (integrity_services).
     ``numbers``: case id -> case number, of the cases asked about."""
     found: dict[int, OfficeJudgement] = {}
     ids = list(numbers)
@@ -139,8 +141,11 @@ def office_judgements(numbers: Mapping[int, str]) -> dict[int, OfficeJudgement]:
     for case_id, action, data, note in entries:
         data = data or {}
         judged = found.get(case_id, OfficeJudgement())
-        if action == "review" and judged.review is None:  # the latest comes first
-            judged = replace(judged, review=(str(data.get("quality") or ""), note or ""))
+        if action == "review":  # the latest comes first
+            if judged.review is None:
+                judged = replace(judged, review=(str(data.get("quality") or ""), note or ""))
+            if judged.major is None and data.get("major") is not None:
+                judged = replace(judged, major=bool(data["major"]))
         elif action == "duplicate_confirmed" and data.get("case") == numbers[case_id]:
             # Recorded on both cases of the pair; the later one ("case") is the duplicate.
             judged = replace(judged, duplicate=True)

@@ -18,18 +18,19 @@ class RowProblem:
 class KeptJudgement:
     """A re-imported row whose case the governance office has judged: the office's judgement
     stays (assessment.md, "Which cases count", 4), whatever the ledger or the automatic check
-    of its elements says."""
+    of its elements says — its quality, and whether the case is major."""
 
     line: int
     case_no: str
-    office: str  # the office's quality: "conforming" | "nonconforming"
+    office: str  # the office's judgement: "conforming" | "nonconforming" | "major" | "ordinary"
     ledger: str  # what the row alone would have made it
 
     def __str__(self) -> str:
-        office, ledger = QUALITY_WORDS[self.office], QUALITY_WORDS[self.ledger]
+        office, ledger = JUDGEMENT_WORDS[self.office], JUDGEMENT_WORDS[self.ledger]
+        source = "台账" if self.office in ("major", "ordinary") else "台账或要素检查"
         return (
             f"第 {self.line} 行: {self.case_no} 保留综治办评定{office}"
-            f"(台账或要素检查为{ledger},不覆盖综治办的评定)"
+            f"({source}为{ledger},不覆盖综治办的评定)"
         )
 
 
@@ -46,7 +47,12 @@ class KeptVoid:
         return f"第 {self.line} 行: {self.case_no} 保留系统中的作废(作废原因: {self.reason})"
 
 
-QUALITY_WORDS = {"conforming": "合格", "nonconforming": "不合格"}
+JUDGEMENT_WORDS = {
+    "conforming": "合格",
+    "nonconforming": "不合格",
+    "major": "重大",
+    "ordinary": "非重大",
+}
 KEPT_SHOWN = 20
 
 

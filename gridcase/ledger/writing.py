@@ -20,6 +20,7 @@ from gridcase.core import limits
 from gridcase.org.models import Town, User
 
 from . import bulk
+from .cells import MAJOR_CATEGORIES
 from .derivation import case_fields
 from .references import References, case_numbers
 from .report import ImportReport, KeptJudgement, KeptVoid, RowProblem
@@ -121,9 +122,12 @@ def write_batch(
             "grid_id": grid_id,
         }
         old = existing.get(row.case_no)
-        review = judged.get(old["id"], NO_JUDGEMENT).review if old is not None else None
+        office = judged.get(old["id"], NO_JUDGEMENT) if old is not None else NO_JUDGEMENT
+        review = office.review
         if review is not None:
             _keep_review(row, fields, review, report)
+        if office.major is not None:
+            _keep_major(row, fields, office.major, report)
         if old is not None and old["id"] in voided_here:
             _keep_void(row, fields, old, report)
         if fields["quality"] == Quality.NONCONFORMING:
@@ -218,6 +222,20 @@ def _keep_void(
         "void_reason": old["void_reason"],
     }
     report.kept_voids.append(KeptVoid(row.line, row.case_no, old["void_reason"]))
+
+
+def _keep_major(row: LedgerRow, fields: dict[str, Any], major: bool, report: ImportReport) -> None:
+    """The office's review also judges 重大 (a major case's bonus is outside the month's cap):
+    that stays too — unless the ledger's category is one that cannot be major, a fact the
+    office's word does not outlive."""
+    if major and fields["category"] not in MAJOR_CATEGORIES:
+        return
+    if fields["major"] != major:
+        words = {True: "major", False: "ordinary"}
+        report.kept_judgements.append(
+            KeptJudgement(row.line, row.case_no, office=words[major], ledger=words[fields["major"]])
+        )
+    fields["major"] = major
 
 
 def _why(row: LedgerRow, review: tuple[str, str] | None = None) -> str:

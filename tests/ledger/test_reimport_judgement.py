@@ -192,3 +192,20 @@ def test_a_reimport_does_not_undo_a_void_made_in_the_system(t, ledger):
     again = run(path)
     assert [k.case_no for k in again.kept_voids] == ["L-1"]
     assert Case.objects.get(number="L-2").state == "handling"
+
+
+def test_a_reimport_keeps_the_offices_judgement_of_major(t, ledger):
+    """The office's review also judges 重大 (the bonus of a major case is outside the cap): a
+    ledger that still says 否 does not take that back."""
+    path = ledger([row()])
+    run(path)
+    case = Case.objects.get()
+    case_services.case_review(case=case, by=t.office_user, quality="conforming", major=True)
+    report = run(path)
+    assert report.ok and report.unchanged == 1
+    assert [(k.line, k.case_no) for k in report.kept_judgements] == [(2, "L-001")]
+    assert any("保留综治办评定重大" in line for line in report.lines())
+    assert Case.objects.get().major is True  # before the fix: False again
+    # A category that cannot be major: the ledger's category is a fact, so major goes.
+    assert run(ledger([row(category="民生服务", parties="")], name="b.csv")).ok
+    assert Case.objects.get().major is False
