@@ -94,8 +94,8 @@ def write_batch(
 ) -> None:
     """One batch of cases: a query for the existing ones and one for their parties (by id),
     then a many-row INSERT for the new and a compare-and-swap UPDATE for the changed.
-    ``judged``: the governance office's judgements of the existing cases (office_judgements),
-    which the ledger's quality does not replace."""
+    ``judged``: the governance office's judgements of the existing cases (office_judgements):
+    its quality and 重大 stay whatever the row says, as does a void made in the system."""
     ids = [known[row.case_no][0] for row in batch if row.case_no in known]
     existing = {
         values["number"]: values
