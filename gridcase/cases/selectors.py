@@ -15,7 +15,7 @@ from gridcase.org.models import Role, User
 from gridcase.org.selectors import roles_in_force
 
 from . import workflow
-from .models import Case, ExtensionRequest, Quality, Source, TimelineEntry
+from .models import Case, ExtensionRequest, Quality, Source, State, TimelineEntry
 
 TOWN_WIDE = {
     Role.Kind.TOWN_CENTER,
@@ -188,6 +188,8 @@ def judgement_refusal(
     the case: a ledger is not the office; ``judged`` read for the whole ledger by
     office_judgements) all ask here."""
     if action != "void" or workflow.OFFICE in relations:
+        return ""
+    if case.state == State.DRAFT:  # never handed in: the office judges submitted cases only
         return ""
     if judged is None:
         judged = office_judgements({case.pk: case.number}).get(case.pk, NO_JUDGEMENT)

@@ -203,17 +203,16 @@ def _check_voids(
     }
     if not candidates:
         return
-    voided = {
-        case_id
+    states = {
+        case_id: state
         for batch in writing.chunks(list(candidates), writing.BATCH)
-        for case_id in Case.objects.filter(id__in=batch, state=State.VOIDED).values_list(
-            "id", flat=True
-        )
+        for case_id, state in Case.objects.filter(id__in=batch).values_list("id", "state")
     }
     for case_id, row in candidates.items():
-        if case_id in voided:
+        state = states.get(case_id, State.VOIDED)  # gone meanwhile: the write will say so
+        if state == State.VOIDED:
             continue
-        case = Case(pk=case_id, number=row.case_no, source=Source.IMPORTED)
+        case = Case(pk=case_id, number=row.case_no, source=Source.IMPORTED, state=state)
         refusal = judgement_refusal("void", case, frozenset(), judged[case_id])
         if refusal:
             report.problems.append(
