@@ -24,8 +24,8 @@ from typing import IO
 from django.db import transaction
 
 from gridcase.cases.errors import Conflict
-from gridcase.cases.models import Case, Source, State
-from gridcase.cases.selectors import OfficeJudgement, judgement_refusal, office_judgements
+from gridcase.cases.models import Case, Source
+from gridcase.cases.selectors import office_judgements
 from gridcase.core import audit, clock
 from gridcase.org.models import Town, User
 
@@ -76,12 +76,10 @@ def import_ledger(
     report.rows = len(rows) + len({p.line for p in report.problems})
     refs = References.load(town)
     refs.resolve(rows, create_missing=create_missing, town_name=town_name, report=report)
-    judged: dict[int, OfficeJudgement] = {}
     if town is not None:
         known = case_numbers(town)
         _check_existing(known, rows, report)
-        judged = _judged(known, rows)
-        _check_voids(known, rows, judged, report)
+        _check_voids(known, rows, report)
     if report.problems:
         report.problems = _merged(report.problems)
         return report
@@ -116,7 +114,7 @@ def import_ledger(
         if progress is not None:
             progress(0, len(rows))
         for batch in writing.chunks(rows, writing.BATCH):
-            writing.write_batch(town, batch, known, refs, clock_at, at, report, written, judged)
+            writing.write_batch(town, batch, known, refs, clock_at, at, report, written)
             done += len(batch)
             if progress is not None:
                 progress(done, len(rows))
@@ -173,47 +171,32 @@ def _check_existing(
             )
 
 
-def _judged(known: dict[str, tuple[int, str]], rows: list[LedgerRow]) -> dict[int, OfficeJudgement]:
-    """The governance office's judgements of the ledger's cases already imported (a query per
-    thousand of them; none on a first import): a re-import keeps them (writing._keep_review)
-    and may not void a case they bind (_check_voids)."""
+def _check_voids(
+    known: dict[str, tuple[int, str]], rows: list[LedgerRow], report: ImportReport
+) -> None:
+    """A row marked 作废 may not void a case the governance office judged nonconforming or a
+    duplicate (assessment.md, "Voiding after a judgement"; writing.void_refusal): a row
+    problem, so that the preview lists it and nothing is imported. The office's judgements
+    of the ledger's voided rows' cases, and their states, in a query or two per thousand."""
     numbers = {
         found[0]: row.case_no
         for row in rows
-        if (found := known.get(row.case_no)) is not None and found[1] == Source.IMPORTED
+        if row.voided
+        and (found := known.get(row.case_no)) is not None
+        and found[1] == Source.IMPORTED
     }
-    return office_judgements(numbers)
-
-
-def _check_voids(
-    known: dict[str, tuple[int, str]],
-    rows: list[LedgerRow],
-    judged: dict[int, OfficeJudgement],
-    report: ImportReport,
-) -> None:
-    """A row marked 作废 may not void a case the governance office judged nonconforming or a
-    duplicate (assessment.md, "Voiding after a judgement"): whoever runs the import, the
-    ledger's 作废 is not the office's decision on that case — the office voids it in the
-    system. The refusal is the void rule's own (cases.selectors.judgement_refusal), asked as
-    someone with no relation to the case. A case already voided is left as it is."""
-    candidates = {
-        found[0]: row
-        for row in rows
-        if row.voided and (found := known.get(row.case_no)) is not None and found[0] in judged
-    }
-    if not candidates:
+    judged = office_judgements(numbers)
+    if not judged:
         return
+    by_number = {row.case_no: row for row in rows}
     states = {
         case_id: state
-        for batch in writing.chunks(list(candidates), writing.BATCH)
+        for batch in writing.chunks(list(judged), writing.BATCH)
         for case_id, state in Case.objects.filter(id__in=batch).values_list("id", "state")
     }
-    for case_id, row in candidates.items():
-        state = states.get(case_id, State.VOIDED)  # gone meanwhile: the write will say so
-        if state == State.VOIDED:
-            continue
-        case = Case(pk=case_id, number=row.case_no, source=Source.IMPORTED, state=state)
-        refusal = judgement_refusal("void", case, frozenset(), judged[case_id])
+    for case_id, judgement in judged.items():
+        row = by_number[numbers[case_id]]
+        refusal = writing.void_refusal(row, case_id, states[case_id], judgement)
         if refusal:
             report.problems.append(
                 RowProblem(

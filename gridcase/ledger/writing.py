@@ -5,7 +5,7 @@ chain as they stream. A batch costs a few queries however many rows it holds.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain
@@ -14,7 +14,12 @@ from typing import Any
 from gridcase.cases.deadlines import TownClock
 from gridcase.cases.errors import Conflict
 from gridcase.cases.models import Case, Party, Quality, Source, State, TimelineEntry
-from gridcase.cases.selectors import NO_JUDGEMENT, OfficeJudgement
+from gridcase.cases.selectors import (
+    NO_JUDGEMENT,
+    OfficeJudgement,
+    judgement_refusal,
+    office_judgements,
+)
 from gridcase.core import chain as hash_chain
 from gridcase.core import limits
 from gridcase.org.models import Town, User
@@ -90,12 +95,13 @@ def write_batch(
     at: datetime,
     report: ImportReport,
     written: Written,
-    judged: Mapping[int, OfficeJudgement],
 ) -> None:
     """One batch of cases: a query for the existing ones and one for their parties (by id),
     then a many-row INSERT for the new and a compare-and-swap UPDATE for the changed.
-    ``judged``: the governance office's judgements of the existing cases (office_judgements):
-    its quality and 重大 stay whatever the row says, as does a void made in the system."""
+    The governance office's judgements of the existing cases are read after them (a query,
+    when there are any): a judgement made after that read bumps the case's version, so the
+    compare-and-swap refuses the batch. Its quality and 重大 stay whatever the row says, as
+    does a void made in the system, and a row may not void a case it binds."""
     ids = [known[row.case_no][0] for row in batch if row.case_no in known]
     existing = {
         values["number"]: values
@@ -110,6 +116,7 @@ def write_batch(
         ):
             old_parties.setdefault(case_id, []).append((name, phone))
     voided_here = _voided_in_the_system(batch, existing)
+    judged = office_judgements({old["id"]: number for number, old in existing.items()})
 
     created: list[tuple[LedgerRow, dict[str, Any]]] = []
     changed: list[tuple[LedgerRow, dict[str, Any], dict[str, Any], list[str]]] = []
@@ -130,6 +137,12 @@ def write_batch(
             _keep_major(row, fields, office.major, report)
         if old is not None and old["id"] in voided_here:
             _keep_void(row, fields, old, report)
+        if old is not None and void_refusal(row, old["id"], old["state"], office):
+            # Judged since the import checked the ledger (services._check_voids).
+            raise Conflict(
+                f"导入期间综治办评定了事件“{row.case_no}”,台账不能再作废它;"
+                "本次导入已全部撤销,未写入任何数据。请重新导入。"
+            )
         if fields["quality"] == Quality.NONCONFORMING:
             report.nonconforming += 1
             if len(report.nonconforming_rows) < NONCONFORMING_SHOWN:
@@ -170,6 +183,17 @@ def write_batch(
     ]
     report.created += len(created)
     report.updated += len(changed)
+
+
+def void_refusal(row: LedgerRow, case_id: int, state: str, judged: OfficeJudgement) -> str:
+    """Why the row may not void its existing (imported) case, or "": the void rule's own
+    refusal (cases.selectors.judgement_refusal), asked as someone with no relation to the
+    case — whoever runs the import, a ledger's 作废 is not the office's decision on that case.
+    A case already voided is left as it is."""
+    if not row.voided or state == State.VOIDED:
+        return ""
+    case = Case(pk=case_id, number=row.case_no, source=Source.IMPORTED, state=state)
+    return judgement_refusal("void", case, frozenset(), judged)
 
 
 def _keep_review(

@@ -13,9 +13,10 @@ import time_machine
 from gridcase.assessment import integrity_services
 from gridcase.assessment.models import SuspectPair
 from gridcase.cases import services as case_services
-from gridcase.cases.errors import ActionNotAllowed
+from gridcase.cases.errors import ActionNotAllowed, Conflict
 from gridcase.cases.models import Case, TimelineEntry
 from gridcase.cases.selectors import allowed_actions
+from gridcase.ledger import services as ledger_services
 from gridcase.ledger.services import import_ledger
 from tests.factories import local
 
@@ -209,3 +210,18 @@ def test_a_reimport_keeps_the_offices_judgement_of_major(t, ledger):
     # A category that cannot be major: the ledger's category is a fact, so major goes.
     assert run(ledger([row(category="民生服务", parties="")], name="b.csv")).ok
     assert Case.objects.get().major is False
+
+
+def test_a_judgement_made_while_the_ledger_is_checked_still_stops_its_void(t, ledger, monkeypatch):
+    """The office judges a case between the import's check and its write: the write reads the
+    judgements again with the cases it updates, and undoes the whole import."""
+    run(ledger([row("L-1"), row("L-2")]))
+
+    def judged_meanwhile(known, rows, report):
+        review(t, "L-1", "nonconforming", "不实")
+
+    monkeypatch.setattr(ledger_services, "_check_voids", judged_meanwhile)
+    with pytest.raises(Conflict, match="导入期间综治办评定了事件“L-1”"):
+        run(ledger([row("L-1", voided="是"), row("L-2", result="改过")], name="b.csv"))
+    assert Case.objects.get(number="L-1").state == "closed"
+    assert Case.objects.get(number="L-2").result == "双方同意按原界线重建围墙"
