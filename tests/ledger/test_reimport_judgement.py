@@ -9,6 +9,9 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from huey.contrib.djhuey import HUEY
 
 from gridcase.assessment import integrity_services
 from gridcase.assessment.models import SuspectPair
@@ -17,10 +20,11 @@ from gridcase.cases.errors import ActionNotAllowed, Conflict
 from gridcase.cases.models import Case, TimelineEntry
 from gridcase.cases.selectors import allowed_actions
 from gridcase.ledger import services as ledger_services
+from gridcase.ledger.models import ImportJob
 from gridcase.ledger.services import import_ledger
 from tests.factories import local
 
-from .conftest import row
+from .conftest import csv_bytes, row
 
 NOW = local(2026, 9, 1, 10)
 
@@ -225,3 +229,39 @@ def test_a_judgement_made_while_the_ledger_is_checked_still_stops_its_void(t, le
         run(ledger([row("L-1", voided="是"), row("L-2", result="改过")], name="b.csv"))
     assert Case.objects.get(number="L-1").state == "closed"
     assert Case.objects.get(number="L-2").result == "双方同意按原界线重建围墙"
+
+
+@pytest.fixture
+def worker_in_process(settings, tmp_path):
+    """The import job's tasks run at once in the request; uploads go to a temporary folder."""
+    settings.DATA_DIR = tmp_path / "data"
+    before = HUEY.immediate
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = before
+
+
+def test_the_workbench_preview_says_what_a_reimport_does_with_judged_cases(
+    t, ledger, client, worker_in_process, django_capture_on_commit_callbacks
+):
+    """The office clerk's check page (the dry run) names the kept judgement and the refused
+    void, by line, before anything is imported."""
+    run(ledger([row("L-1"), row("L-2")]))
+    review(t, "L-1", "nonconforming", "照片与事件不符")
+    review(t, "L-2", "nonconforming", "不实")
+    client.force_login(t.office_user)
+
+    def check(rows) -> str:
+        content = csv_bytes(rows, chinese=True)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                reverse("web:ledger_upload", args=[t.town.pk]),
+                {"file": SimpleUploadedFile("台账.csv", content, content_type="text/csv")},
+            )
+        return client.get(response["Location"]).content.decode()
+
+    page = check([row("L-1"), row("L-2", voided="是")])
+    assert "第 3 行" in page and "只有综治办可以作废" in page
+    assert ImportJob.objects.get().state != ImportJob.State.CHECKED  # nothing to confirm
+    page = check([row("L-1"), row("L-2")])
+    assert "保留综治办评定不合格" in page and "第 2 行" in page and "第 3 行" in page
