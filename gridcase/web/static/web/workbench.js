@@ -29,6 +29,21 @@
     update();
   }
 
+  // On a phone the action bar is fixed at the bottom. CSS (scroll-padding-bottom) keeps most
+  // focused fields above it, but the browser brings only a text area's caret into view, not the
+  // whole box: scroll the rest of it above the bar.
+  function keepFocusAboveBar(event) {
+    var bar = document.querySelector(".action-bar");
+    var el = event.target;
+    if (!bar || bar.contains(el) || getComputedStyle(bar).position !== "fixed") return;
+    window.requestAnimationFrame(function () {
+      var box = el.getBoundingClientRect();
+      var top = bar.getBoundingClientRect().top;
+      if (box.bottom > top && box.height < top) window.scrollBy(0, box.bottom - top + 12);
+    });
+  }
+  document.addEventListener("focusin", keepFocusAboveBar);
+
   function init(root) {
     root.querySelectorAll("[data-locate]").forEach(initLocate);
     root.querySelectorAll("select[data-parties]").forEach(initCategory);
