@@ -74,6 +74,19 @@ def _webhooks_may_call_the_test_receivers(settings):
     ]
 
 
+@pytest.fixture
+def worker_in_process(settings, tmp_path):
+    """The worker's tasks (imports, exports) run at once, in the request that enqueues them;
+    uploads and exports go to a temporary data directory."""
+    from huey.contrib.djhuey import HUEY
+
+    settings.DATA_DIR = tmp_path / "data"
+    before = HUEY.immediate
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = before
+
+
 @pytest.fixture(autouse=True)
 def _chinese_after_each_test():
     # A request with the English cookie activates English in this thread (the locale

@@ -11,7 +11,6 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from huey.contrib.djhuey import HUEY
 
 from gridcase.assessment import integrity_services
 from gridcase.assessment.models import SuspectPair
@@ -229,16 +228,6 @@ def test_a_judgement_made_while_the_ledger_is_checked_still_stops_its_void(t, le
         run(ledger([row("L-1", voided="是"), row("L-2", result="改过")], name="b.csv"))
     assert Case.objects.get(number="L-1").state == "closed"
     assert Case.objects.get(number="L-2").result == "双方同意按原界线重建围墙"
-
-
-@pytest.fixture
-def worker_in_process(settings, tmp_path):
-    """The import job's tasks run at once in the request; uploads go to a temporary folder."""
-    settings.DATA_DIR = tmp_path / "data"
-    before = HUEY.immediate
-    HUEY.immediate = True
-    yield
-    HUEY.immediate = before
 
 
 def test_the_workbench_preview_says_what_a_reimport_does_with_judged_cases(

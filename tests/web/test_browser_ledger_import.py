@@ -4,7 +4,6 @@ by htmx under the site's CSP, then the result (the page reloads itself when the 
 from __future__ import annotations
 
 import pytest
-from huey.contrib.djhuey import HUEY
 
 from gridcase.cases.models import Case
 from gridcase.ledger import jobs, tasks
@@ -13,21 +12,16 @@ from tests.factories import make_town
 from tests.ledger.conftest import csv_bytes, row
 from tests.web.test_browser_workbench import SCREENSHOTS, browser, page_for  # noqa: F401
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.usefixtures("worker_in_process"),
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
 
 
 @pytest.fixture
 def t(transactional_db):
     return make_town()
-
-
-@pytest.fixture(autouse=True)
-def _worker_in_process(settings, tmp_path):
-    settings.DATA_DIR = tmp_path / "data"
-    before = HUEY.immediate
-    HUEY.immediate = True
-    yield
-    HUEY.immediate = before
 
 
 def test_office_uploads_previews_confirms_and_watches_the_progress(

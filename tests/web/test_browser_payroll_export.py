@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 
 import pytest
-from huey.contrib.djhuey import HUEY
 from openpyxl import load_workbook
 
 from gridcase.core import clock
@@ -27,13 +26,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
-def _worker_in_process(settings, tmp_path):
-    settings.DATA_DIR = tmp_path / "data"
+def _worker_in_process(worker_in_process, settings):
     settings.GRIDCASE_PAYROLL_JOB_CASES = 3
-    before = HUEY.immediate
-    HUEY.immediate = True
-    yield
-    HUEY.immediate = before
 
 
 def test_the_payroll_of_a_large_period_shows_the_progress_then_the_link(

@@ -35,13 +35,8 @@ def frozen():
 
 
 @pytest.fixture(autouse=True)
-def _data_dir(settings, tmp_path):
-    settings.DATA_DIR = tmp_path / "data"
+def _data_dir(worker_in_process, settings):
     settings.GRIDCASE_JOB_TIME_LIMIT_MINUTES = 60
-    before = HUEY.immediate
-    HUEY.immediate = True
-    yield
-    HUEY.immediate = before
 
 
 def import_job(t, state, *, content: bytes = b"x", started=None) -> ImportJob:

@@ -119,17 +119,6 @@ def test_the_export_reads_in_batches_not_per_row(
     assert rows[1][13] < rows[-1][13]  # in order of submission
 
 
-@pytest.fixture
-def worker_in_process(settings, tmp_path):
-    from huey.contrib.djhuey import HUEY
-
-    settings.DATA_DIR = tmp_path / "data"
-    before = HUEY.immediate
-    HUEY.immediate = True
-    yield
-    HUEY.immediate = before
-
-
 def test_a_large_export_runs_in_the_worker_with_progress_then_a_download(
     login, t, other_town, frozen, settings, worker_in_process, django_capture_on_commit_callbacks
 ):

@@ -8,7 +8,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from huey.contrib.djhuey import HUEY
 
 from gridcase.cases.models import Case
 from gridcase.core.models import AuditEntry
@@ -16,17 +15,9 @@ from gridcase.ledger import jobs
 from gridcase.ledger.models import ImportJob
 from tests.ledger.conftest import csv_bytes, jsonl_bytes, row
 
+pytestmark = pytest.mark.usefixtures("worker_in_process")
+
 State = ImportJob.State
-
-
-@pytest.fixture(autouse=True)
-def _worker_in_process(settings, tmp_path):
-    """Tasks run at once in the request; uploads go to a temporary data directory."""
-    settings.DATA_DIR = tmp_path / "data"
-    before = HUEY.immediate
-    HUEY.immediate = True
-    yield
-    HUEY.immediate = before
 
 
 def upload_url(t) -> str:

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from huey.contrib.djhuey import HUEY
 from openpyxl import load_workbook
 
 from gridcase.core import clock
@@ -22,15 +21,6 @@ pytestmark = pytest.mark.django_db
 
 PAYROLL = f"/assessment/{Q4}/payroll.xlsx"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@pytest.fixture
-def worker_in_process(settings, tmp_path):
-    settings.DATA_DIR = tmp_path / "data"
-    before = HUEY.immediate
-    HUEY.immediate = True
-    yield
-    HUEY.immediate = before
 
 
 @pytest.fixture
