@@ -86,7 +86,7 @@ class ImportReport:
         """The summary a person reads, in Chinese."""
         if self.problems:
             return [
-                f"台账“{self.file}”有 {len(self.problems)} 行无法读取,未导入任何事件:",
+                f"台账“{self.file}”有 {len(self.problems)} 行无法导入,未导入任何事件:",
                 *(str(p) for p in self.problems),
                 "请在台账中改正以上各行后重新导入。",
             ]

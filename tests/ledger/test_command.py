@@ -30,7 +30,7 @@ def test_bad_rows_are_listed_with_exit_code_1(t, ledger):
     with pytest.raises(CommandError) as err:
         command(path, "--town", "长塘镇")
     assert err.value.returncode == 1
-    assert "1 行无法读取" in str(err.value)
+    assert "1 行无法导入" in str(err.value)
     assert not Case.objects.exists()
 
 

@@ -10,7 +10,7 @@ from gridcase.ledger.services import LedgerError, import_ledger
 
 class Command(BaseCommand):
     help = (
-        "导入事件台账 (CSV UTF-8、XLSX 或 JSON Lines);任一行无法读取则全部不导入。"
+        "导入事件台账 (CSV UTF-8、XLSX 或 JSON Lines);任一行无法导入则全部不导入。"
         " Import a case ledger; nothing is imported unless every row is readable."
     )
 
@@ -39,6 +39,6 @@ class Command(BaseCommand):
         if not report.ok:
             self.stderr.write("\n".join(report.lines()))
             raise CommandError(
-                f"未导入: {len(report.problems)} 行无法读取 (nothing imported)", returncode=1
+                f"未导入: {len(report.problems)} 行无法导入 (nothing imported)", returncode=1
             )
         self.stdout.write("\n".join(report.lines()))
