@@ -12,7 +12,6 @@ from typing import Any
 
 from django.db import transaction
 
-from gridcase.core import clock
 from gridcase.org.models import Unit, User
 
 from . import elements
@@ -39,7 +38,7 @@ from .models import (
     Quality,
     TimelineEntry,
 )
-from .validation import check_major, clean_close
+from .validation import check_major, clean_close, follow_up_day_problem
 
 
 def _local_period(case: Case) -> date | None:
@@ -312,8 +311,10 @@ def case_follow_up(
     errors = {}
     if method not in FollowUp.Method.values:
         errors["method"] = ["请选择回访方式(电话/上门)"]
-    if visited_on is None or visited_on > clock.local_date(at, case.town.timezone):
-        errors["visited_on"] = ["回访日期不能为空或晚于今天"]
+    if visited_on is None:
+        errors["visited_on"] = ["请填写回访日期"]
+    elif problem := follow_up_day_problem(case, visited_on, at):
+        errors["visited_on"] = [problem]
     if errors:
         raise CaseError("回访信息有误", errors)
     follow_up = FollowUp.objects.create(

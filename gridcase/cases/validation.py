@@ -6,16 +6,16 @@ core/limits.py's, which the ledger import reads its rows with too.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from gridcase.core import clock, limits, phones, text
+from gridcase.core import clock, limits, phones, text, times
 from gridcase.org.models import Grid, Town, Village
 
 from . import elements
 from .errors import CaseError
-from .models import MAJOR_CATEGORIES, Category
+from .models import MAJOR_CATEGORIES, Case, Category
 
 CONTENT_FIELDS = (
     "category",
@@ -67,8 +67,12 @@ def clean_content(town: Town, data: Mapping[str, Any]) -> dict[str, Any]:
             errors.setdefault("occurred_at", []).append("发生时间格式不正确")
         elif value is not None and value.tzinfo is None:
             errors.setdefault("occurred_at", []).append("发生时间缺少时区")
-        elif value is not None and value > clock.now():
-            errors.setdefault("occurred_at", []).append("发生时间不能晚于现在")
+        elif value is not None and (
+            problem := times.time_message(
+                value, now=clock.now(), tz=town.timezone, label=elements.LABELS["occurred_at"]
+            )
+        ):
+            errors.setdefault("occurred_at", []).append(problem)
         else:
             clean["occurred_at"] = value
     for field, bound in (("latitude", 90), ("longitude", 180)):
@@ -165,3 +169,19 @@ def clean_close(data: Mapping[str, Any]) -> dict[str, Any]:
     if errors:
         raise CaseError("结案信息有误", errors)
     return clean
+
+
+def follow_up_day_problem(case: Case, visited_on: date, at: datetime) -> str | None:
+    """A follow-up visit follows the close (while the case is still open, its submission), and
+    is not dated after today in the town (core/times.py)."""
+    tz = case.town.timezone
+    since, since_label = case.closed_at, "结案日期"
+    if since is None:
+        since, since_label = case.submitted_at, "提交日期"
+    return times.day_message(
+        visited_on,
+        since=clock.local_date(since, tz) if since is not None else None,
+        since_label=since_label,
+        today=clock.local_date(at, tz),
+        label="回访日期",
+    )

@@ -14,13 +14,14 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from gridcase.cases import elements
 from gridcase.core import limits, phones
 from gridcase.core import text as chars
+from gridcase.core.times import time_message
 
 from .cells import (
     AGREEMENT_FORMS,
@@ -38,7 +39,6 @@ from .cells import (
 )
 from .columns import COLUMNS, LIMITS
 
-EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # an earlier time is a typo, not a case
 TIME_COLUMNS = ("occurred_at", "submitted_at", "accepted_at", "escalated_at", "closed_at")
 
 
@@ -153,11 +153,10 @@ def parse_row(line: int, cells: Mapping[str, Any], *, tz: ZoneInfo, now: datetim
                 "(应为 2026-07-01 09:30 或 ISO 8601)"
             )
             moment = None
-        if moment is not None and moment < EARLIEST:
-            reasons.append(f"{label(key)}“{text(cells.get(key))}”早于2000年,请核对")
-            moment = None
-        elif moment is not None and moment > now:
-            reasons.append(f"{label(key)}“{text(cells.get(key))}”晚于当前时间")
+        # A time nobody means (core/times.py): the reason names the column and the cell.
+        named = f"{label(key)}“{text(cells.get(key))}”"
+        if moment is not None and (problem := time_message(moment, now=now, tz=tz, label=named)):
+            reasons.append(problem)
             moment = None
         times[key] = moment
     submitted = times["submitted_at"]

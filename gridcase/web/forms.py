@@ -9,6 +9,7 @@ from gridcase.cases.models import Category, Level, State
 from gridcase.cases.validation import CONTENT_FIELDS
 from gridcase.core import limits
 from gridcase.core.text import TextField
+from gridcase.core.times import MomentField
 from gridcase.web import filters as queue_filters
 
 BLANK = [("", _("全部"))]
@@ -135,9 +136,9 @@ class CaseForm(forms.Form):
         max_length=limits.TITLE,
         help_text=_("一句话概括,可不填"),
     )
-    occurred_at = forms.DateTimeField(
-        label=_("发生时间"), required=False, widget=DateTimeLocalInput
-    )
+    # Under the rule of the times a person can mean (core/times.py): a mistyped year 0006 is
+    # named here, next to the field, before anything is saved.
+    occurred_at = MomentField(label=_("发生时间"), required=False, widget=DateTimeLocalInput)
     location = TextField(label=_("发生地点"), required=False, max_length=limits.LOCATION)
     latitude = forms.DecimalField(
         label=_("纬度"), required=False, max_digits=9, decimal_places=6, min_value=-90, max_value=90

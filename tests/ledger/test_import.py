@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+import time_machine
 from django.db.models import F
 from openpyxl import Workbook
 
@@ -307,6 +308,27 @@ def test_one_bad_row_imports_nothing_and_every_bad_row_is_listed(t, ledger):
     ]
     assert not Case.objects.exists()
     assert "第 3 行: 事件类别“治安”无法识别" in "\n".join(report.lines())
+
+
+@time_machine.travel(local(2026, 12, 6, 14), tick=False)
+def test_a_time_nobody_means_is_a_row_error_naming_row_and_column(t, ledger):
+    rows = [
+        row("L-001"),
+        row("L-002", occurred_at="0006-07-01 08:00"),
+        row("L-003", submitted_at="2027-07-01 09:00", accepted_at="", closed_at=""),
+        row("L-004", accepted_at="1999-12-31 10:00"),
+        row("L-005", closed_at="2027-12-06 14:00"),
+    ]
+    report = run(ledger(rows, chinese=True))
+    assert not report.ok
+    assert [(p.line, p.reason) for p in report.problems] == [
+        (3, "发生时间“0006-07-01 08:00”不能早于2000年1月1日"),
+        (4, "上报时间“2027-07-01 09:00”不能晚于现在"),
+        (5, "受理时间“1999-12-31 10:00”不能早于2000年1月1日"),
+        (6, "结案时间“2027-12-06 14:00”不能晚于现在"),
+    ]
+    assert "第 3 行: 发生时间“0006-07-01 08:00”不能早于2000年1月1日" in report.lines()
+    assert not Case.objects.exists()
 
 
 def test_unknown_village_and_officer_are_named_without_create_missing(t, ledger):

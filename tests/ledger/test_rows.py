@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from gridcase.ledger.cells import parse_category, parse_parties, parse_terms, parse_time
-from gridcase.ledger.columns import header_key
+from gridcase.ledger.columns import COLUMNS, header_key
 from gridcase.ledger.rows import RowError, parse_row
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -137,7 +137,7 @@ def test_a_complete_row_is_read_into_plain_values():
         ({"accepted_at": "2026-07-03 09:00"}, "结案时间早于受理时间"),
         ({"major": "大概"}, "是否重大“大概”无法识别"),
         ({"category": "民生服务", "major": "是"}, "只有矛盾纠纷和治安安全隐患可以标记为重大"),
-        ({"closed_at": "2027-01-01 09:00"}, "结案时间“2027-01-01 09:00”晚于当前时间"),
+        ({"closed_at": "2027-01-01 09:00"}, "结案时间“2027-01-01 09:00”不能晚于现在"),
         ({"agreement_form": "电话"}, "协议方式“电话”无法识别"),
         ({"quality": "良好"}, "质量评定“良好”无法识别"),
         ({"location": "长" * 301}, "发生地点过长"),
@@ -188,3 +188,27 @@ def test_the_void_column(word, voided):
 def test_an_invalid_phone_is_not_kept():
     row = read(parties="张三:13800138001;李四:12345")
     assert row.parties == (("张三", "13800138001"), ("李四", ""))
+
+
+@pytest.mark.parametrize("column", ["occurred_at", "submitted_at", "accepted_at", "closed_at"])
+@pytest.mark.parametrize(
+    ("cell", "reason"),
+    [
+        ("0006-07-01 08:00", "“0006-07-01 08:00”不能早于2000年1月1日"),
+        ("1999-12-31 23:59", "“1999-12-31 23:59”不能早于2000年1月1日"),
+        ("2027-07-01 08:00", "“2027-07-01 08:00”不能晚于现在"),
+        ("2026-11-01 08:11", "“2026-11-01 08:11”不能晚于现在"),  # 11 minutes after NOW
+    ],
+)
+def test_a_time_nobody_means_is_refused_naming_the_column(column, cell, reason):
+    assert f"{COLUMNS[column]}{reason}" in reasons(**{column: cell})
+
+
+def test_a_time_a_few_minutes_after_now_is_a_fast_clock_not_a_typo():
+    row = read(closed_at="2026-11-01 08:09")  # NOW is 08:00 in Shanghai
+    assert row.closed_at == datetime(2026, 11, 1, 0, 9, tzinfo=UTC)
+
+
+def test_the_first_day_of_2000_counts_in_the_town():
+    row = read(occurred_at="2000-01-01 00:00", submitted_at="2026-07-01 09:00")
+    assert row.occurred_at == datetime(1999, 12, 31, 16, 0, tzinfo=UTC)

@@ -98,7 +98,9 @@ class ExtensionDecisionSerializer(StrictSerializer):
 
 
 class FollowUpInputSerializer(StrictSerializer):
-    visited_on = serializers.DateField(help_text="回访日期,YYYY-MM-DD,不能晚于今天")
+    visited_on = serializers.DateField(
+        help_text="回访日期,YYYY-MM-DD:不早于结案日期(未结案的不早于提交日期),不晚于今天"
+    )
     method = serializers.ChoiceField(choices=FollowUp.Method.choices)
     satisfied = serializers.BooleanField(allow_null=True, required=False, default=None)
     note = TextField(

@@ -307,7 +307,9 @@ class CaseDraftSerializer(StrictSerializer):
     major = serializers.BooleanField(required=False)
     title = TextField(label="标题", max_length=limits.TITLE, allow_blank=True, required=False)
     occurred_at = serializers.DateTimeField(
-        allow_null=True, required=False, help_text="ISO 8601;不带时区的时间按北京时间"
+        allow_null=True,
+        required=False,
+        help_text="ISO 8601;不带时区的时间按北京时间;不早于2000年1月1日,不晚于现在(容许快10分钟)",
     )
     location = TextField(
         label="发生地点", max_length=limits.LOCATION, allow_blank=True, required=False
