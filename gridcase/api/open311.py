@@ -38,7 +38,7 @@ from gridcase.cases.deadlines import due_of
 from gridcase.cases.errors import CaseError
 from gridcase.cases.models import OPEN_STATES, Case, Category, Level, Source, State
 from gridcase.cases.workflow import FINISHED, LEVEL_LABELS, STATE_LABELS
-from gridcase.core import clock, text, times
+from gridcase.core import clock, text
 from gridcase.org.models import Grid, Role, Town, Village
 from gridcase.org.selectors import in_force_q
 
@@ -321,12 +321,6 @@ def open311_submit(
     """File a citizen's report as a case submitted at grid level (see the module's notes),
     through the one filing service (cases.filing.file_report)."""
     at = at or clock.now()
-    occurred = report.get("occurred_at")
-    if occurred is not None and (
-        problem := times.time_message(occurred, now=clock.now(), tz=town.timezone, label="发生时间")
-    ):
-        # Named by the attribute the client sent, not by the case's field behind it.
-        raise CaseError(problem, {"attribute[occurred_at]": [problem]})
     role = serving_officer(village, clock.local_date(at, town.timezone))
     if role is None:
         raise CaseError(

@@ -16,8 +16,10 @@ submission while it is still open) and after today in the town.
 The times the clock sets (the services' `at`) are not checked: they are the clock's.
 
 The functions return the Chinese sentence naming the field (like `core/text.py`'s), for the
-services, the API and the ledger import; `check_time` and `MomentField` raise it for the
-workbench's forms in the person's language.
+services (`cases/validation.py`, behind the workbench, the API and Open311), the API's input
+field (`api/serializers/cases.py`, `MomentField`) and the ledger import (`ledger/rows.py`);
+`check_time` and this module's `MomentField` raise it for the workbench's forms in the person's
+language.
 """
 
 from __future__ import annotations

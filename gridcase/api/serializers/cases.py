@@ -23,11 +23,27 @@ from gridcase.cases.models import (
     Source,
     State,
 )
-from gridcase.core import limits, phones
+from gridcase.core import clock, limits, phones, times
 
 from .common import IdField, PhoneField, RefSerializer, StrictSerializer, TextField
 
 LIGHTS = ("green", "yellow", "red")
+
+
+class MomentField(serializers.DateTimeField):
+    """A time a person (or a client on their behalf) sends, under the rule of the times a
+    person can mean (core/times.py), refused naming the field (`label`). Checked before DRF
+    places it in the zone: DRF's check of a naive year-1 time against the zone's rules
+    overflows (a 500), and an aware one outside the UTC range is "out of range" without the
+    field's name. The services check again in the town's own zone."""
+
+    def enforce_timezone(self, value):
+        label = str(self.label or "时间")
+        zone = getattr(self, "timezone", None) or self.default_timezone()
+        problem = times.time_message(value, now=clock.now(), tz=zone, label=label)
+        if problem:
+            raise serializers.ValidationError(problem, code="time_range")
+        return super().enforce_timezone(value)
 
 
 def _ref(obj, name: str | None = None) -> dict | None:
@@ -306,7 +322,8 @@ class CaseDraftSerializer(StrictSerializer):
     category = serializers.ChoiceField(choices=Category.choices, required=False)
     major = serializers.BooleanField(required=False)
     title = TextField(label="标题", max_length=limits.TITLE, allow_blank=True, required=False)
-    occurred_at = serializers.DateTimeField(
+    occurred_at = MomentField(
+        label="发生时间",
         allow_null=True,
         required=False,
         help_text="ISO 8601;不带时区的时间按北京时间;不早于2000年1月1日,不晚于现在(容许快10分钟)",

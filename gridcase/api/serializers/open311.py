@@ -9,6 +9,7 @@ from rest_framework import serializers
 from gridcase.cases.models import Category
 from gridcase.core import limits
 
+from .cases import MomentField
 from .common import EmailField, PhoneField, StrictSerializer, TextField, URLField
 
 NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
@@ -80,7 +81,7 @@ def attribute_fields() -> dict[str, serializers.Field]:
     """The attributes of every service (services/{code}), as form fields `attribute[code]`."""
     return {
         "attribute[village]": TextField(max_length=limits.PLACE_NAME, required=False),
-        "attribute[occurred_at]": serializers.DateTimeField(required=False),
+        "attribute[occurred_at]": MomentField(label="发生时间", required=False),
         "attribute[persons]": TextField(max_length=limits.OPEN311_PERSONS, required=False),
         "attribute[cause]": TextField(max_length=limits.OPEN311_CAUSE, required=False),
     }
