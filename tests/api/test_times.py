@@ -11,6 +11,7 @@ from gridcase.api.models import ApiToken
 from gridcase.cases import services
 from gridcase.cases.models import Case, FollowUp
 from tests.api.conftest import device_client
+from tests.api.test_tokens import session
 from tests.factories import CLOSE_DISPUTE, local, submitted_case
 
 REFUSED = [
@@ -139,3 +140,21 @@ def test_a_follow_up_of_a_case_still_being_handled_follows_its_submission(t, off
     response = _follow_up(officer, case, "2026-10-11")
     assert response.json()["fields"]["visited_on"] == ["回访日期不能早于提交日期(2026-10-12)"]
     assert _follow_up(officer, case, "2026-10-13").status_code == 201
+
+
+# ---------------------------------------------------------------- no 500 at the ends of time
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00", "9999-12-31T23:59:59-08:00"])
+@pytest.mark.parametrize("name", ["start_date", "end_date"])
+def test_an_open311_query_time_out_of_range_is_a_400_not_a_500(t, name, value):
+    response = APIClient().get("/open311/v2/requests.json", {name: value})
+    assert response.status_code == 400, response.content
+    assert name in response.json()[0]["description"]
+
+
+def test_a_token_expiry_out_of_range_is_a_400_not_a_500(t):
+    body = {"name": "手机", "expires_at": "0001-01-01T00:00"}
+    response = session(t.officer).post("/api/v1/tokens/", body, format="json")
+    assert response.status_code == 400, response.content
+    assert "expires_at" in response.json()["fields"]

@@ -25,12 +25,12 @@ from gridcase.cases.models import (
 )
 from gridcase.core import clock, limits, phones, times
 
-from .common import IdField, PhoneField, RefSerializer, StrictSerializer, TextField
+from .common import DateTimeField, IdField, PhoneField, RefSerializer, StrictSerializer, TextField
 
 LIGHTS = ("green", "yellow", "red")
 
 
-class MomentField(serializers.DateTimeField):
+class MomentField(DateTimeField):
     """A time a person (or a client on their behalf) sends, under the rule of the times a
     person can mean (core/times.py), refused naming the field (`label`). Checked before DRF
     places it in the zone: DRF's check of a naive year-1 time against the zone's rules

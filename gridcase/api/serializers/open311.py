@@ -10,7 +10,7 @@ from gridcase.cases.models import Category
 from gridcase.core import limits
 
 from .cases import MomentField
-from .common import EmailField, PhoneField, StrictSerializer, TextField, URLField
+from .common import DateTimeField, EmailField, PhoneField, StrictSerializer, TextField, URLField
 
 NUMBER_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
 
@@ -62,8 +62,8 @@ class RequestsQuerySerializer(KeyedSerializer):
     service_code = CommaListField(
         choices=Category.values, required=False, help_text="逗号分隔的服务代码"
     )
-    start_date = serializers.DateTimeField(required=False, help_text="W3C 时间,不早于")
-    end_date = serializers.DateTimeField(required=False, help_text="W3C 时间,不晚于")
+    start_date = DateTimeField(required=False, help_text="W3C 时间,不早于")
+    end_date = DateTimeField(required=False, help_text="W3C 时间,不晚于")
     status = CommaListField(
         choices=["open", "closed"], required=False, help_text="open、closed 或 open,closed"
     )

@@ -11,7 +11,7 @@ from gridcase.core import clock, limits
 
 from ..models import ApiToken
 from .cases import PersonSerializer, _person
-from .common import StrictSerializer, TextField
+from .common import DateTimeField, StrictSerializer, TextField
 
 MAX_LIFETIME = timedelta(days=3 * 366)
 
@@ -56,7 +56,7 @@ class TokenInputSerializer(StrictSerializer):
     scope = serializers.ChoiceField(
         choices=ApiToken.Scope.choices, default=ApiToken.Scope.WRITE, required=False
     )
-    expires_at = serializers.DateTimeField(
+    expires_at = DateTimeField(
         allow_null=True, required=False, default=None, help_text="过期时间;不填则不过期"
     )
 
