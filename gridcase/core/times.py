@@ -29,6 +29,7 @@ from typing import Final
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -36,6 +37,9 @@ from django.utils.translation import gettext_noop
 from . import clock
 
 EARLIEST_DAY: Final = date(2000, 1, 1)  # counted in the town's time zone
+# The last day a search may name (a list's date filter): far enough, and far from the end of
+# Python's calendar, where the start of a day in the town cannot be converted to UTC.
+LATEST_DAY: Final = date(2099, 12, 31)
 FUTURE_SLACK: Final = timedelta(minutes=10)
 
 TOO_EARLY = gettext_noop("%(label)s不能早于2000年1月1日")
@@ -97,6 +101,11 @@ def day_message(
     if day > today:
         return DAY_TOO_LATE % {"label": label}
     return None
+
+
+def day_bounds() -> list[MinValueValidator | MaxValueValidator]:
+    """The validators of a day a search may name (EARLIEST_DAY to LATEST_DAY)."""
+    return [MinValueValidator(EARLIEST_DAY), MaxValueValidator(LATEST_DAY)]
 
 
 class MomentField(forms.DateTimeField):

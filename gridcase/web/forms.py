@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gridcase.cases.models import Category, Level, State
 from gridcase.cases.validation import CONTENT_FIELDS
-from gridcase.core import limits
+from gridcase.core import limits, times
 from gridcase.core.text import TextField
 from gridcase.core.times import MomentField
 from gridcase.web import filters as queue_filters
@@ -33,11 +33,19 @@ class FilterForm(forms.Form):
     major = forms.ChoiceField(
         label=_("是否重大"), choices=BLANK + [("yes", _("是")), ("no", _("否"))], required=False
     )
+    # Bounded (core/times.py): year 1 or 9999 would overflow when the day's start in the town
+    # is converted to UTC for the query; out of bounds is invalid, so ignored like the rest.
     date_from = forms.DateField(
-        label=_("上报日期从"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("上报日期从"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=times.day_bounds(),
     )
     date_to = forms.DateField(
-        label=_("上报日期至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("上报日期至"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=times.day_bounds(),
     )
 
     FILTER_FIELDS = (

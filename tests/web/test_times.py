@@ -83,3 +83,27 @@ def test_a_follow_up_on_the_day_of_the_close_is_recorded(login, t, frozen, close
     response = act(login(t.officer), closed, "follow_up", visited_on="2026-10-12", method="phone")
     assert response.status_code == 302
     assert FollowUp.objects.get().visited_on.isoformat() == "2026-10-12"
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["date_from=0001-01-01", "date_to=0001-01-01", "date_to=9999-12-31", "date_from=2100-01-01"],
+)
+@pytest.mark.parametrize("path", ["/cases/", "/cases/export.xlsx"])
+def test_a_date_filter_out_of_bounds_is_ignored_not_a_500(login, t, frozen, path, query):
+    submitted_case(t, local(2026, 10, 12, 9))
+    response = login(t.center_user).get(f"{path}?tab=all&{query}")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "date_from=0001-01-01&date_to=0001-01-31",
+        "date_from=9999-12-01&date_to=9999-12-31",
+        "date_from=0001-01-01",
+    ],
+)
+def test_a_dashboard_range_out_of_bounds_is_named_not_a_500(login, t, frozen, query):
+    for user in (t.center_user, t.office_user):
+        assert login(user).get(f"/dashboards/?{query}").status_code == 200

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from gridcase.cases.models import Category, Level
-from gridcase.core import clock
+from gridcase.core import clock, times
 from gridcase.org.models import Town
 from gridcase.web import charts
 from gridcase.web import dashboard_selectors as ds
@@ -47,11 +47,13 @@ class DashboardForm(forms.Form):
         label=_("起始日期"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=times.day_bounds(),  # year 1 or 9999 cannot be converted to UTC
     )
     date_to = forms.DateField(
         label=_("截止日期"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=times.day_bounds(),  # year 1 or 9999 cannot be converted to UTC
     )
 
     def __init__(self, *args, towns: list[Town], **kwargs):
