@@ -465,6 +465,13 @@ EN = {
     "已写入 %(done)s / %(total)s 名网格专管员": "%(done)s of %(total)s officers written",
     "已全部写入,正在保存文件": "All written; saving the file",
     "可以离开此页,导出在后台继续。": "You may leave this page; the export continues in the background.",
+    # times that make sense (core/times.py)
+    "%(label)s不能早于2000年1月1日": "%(label)s cannot be earlier than 1 January 2000",
+    "%(label)s不能晚于现在": "%(label)s cannot be later than now",
+    "%(label)s不能早于%(since)s(%(day)s)": "%(label)s cannot be earlier than the %(since)s (%(day)s)",
+    "%(label)s不能晚于今天": "%(label)s cannot be later than today",
+    "结案日期": "closing date",
+    "提交日期": "submission date",
 }
 
 ENTRY = re.compile(r'(?m)^msgid "(?P<id>(?:[^"\\]|\\.)*)"\nmsgstr "(?P<str>(?:[^"\\]|\\.)*)"$')
