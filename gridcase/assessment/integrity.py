@@ -379,7 +379,13 @@ def signals_in_period(town: Town, since: date, until: date) -> list[padding.Sign
     start, end = clock.start_of_day(since, tz), clock.end_of_day(until, tz)
     rows = list(
         Case.objects.filter(_submitted(town), submitted_at__range=(start, end)).values(
-            "id", "number", "officer_id", "submitted_at", "occurred_at"
+            "id",
+            "number",
+            "officer_id",
+            "submitted_at",
+            "occurred_at",
+            "location_accuracy",
+            "location_mock",
         )
     )
     photos = hashes_for(row["id"] for row in rows)
@@ -396,6 +402,8 @@ def signals_in_period(town: Town, since: date, until: date) -> list[padding.Sign
             occurred_at=row["occurred_at"],
             photos=photos.get(row["id"], ()),
             officer_id=row["officer_id"],
+            location_accuracy=row["location_accuracy"],
+            location_mock=row["location_mock"],
         )
         for row in rows
     ]

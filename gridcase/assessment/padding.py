@@ -4,9 +4,9 @@ For the office, never automatic: each signal names its cases and says what it sa
 changes. Pure: plain values in, ``Signal`` values out.
 
 Kinds: ``burst`` (many cases entered within minutes), ``same_photo`` (one photo on several
-cases), ``late_entry`` (occurrence long before submission) and ``volume`` (the month's count
-above the 99th percentile of the town's officer-months). The location-fix signals of the
-specification (zero accuracy, a mock provider) need fields that cases do not record yet.
+cases), ``location_fix`` (a fix of accuracy exactly 0, or from a mock provider: no real receiver
+reports either), ``late_entry`` (occurrence long before submission) and ``volume`` (the month's
+count above the 99th percentile of the town's officer-months).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 BURST_MINUTES = 10
 BURST_COUNT = 6  # an officer may enter a few cases back to back after a round; six is a run
@@ -34,13 +35,16 @@ class Entry:
     photos: tuple[str, ...] = ()
     # Who entered it: names repeat in a town, so months are grouped by this, not by the name.
     officer_id: int = 0
+    # The location fix as recorded: accuracy in metres (None = unknown), mock provider.
+    location_accuracy: Decimal | float | None = None
+    location_mock: bool = False
 
 
 @dataclass(frozen=True)
 class Signal:
     officer: str
     month: str
-    kind: str  # burst | same_photo | late_entry | volume
+    kind: str  # burst | same_photo | location_fix | late_entry | volume
     cases: tuple[str, ...]
     reason: str
     officer_id: int = 0  # for placing the signal next to the officer's month; not in the JSON
@@ -72,11 +76,23 @@ def signals(entries: Sequence[Entry], history: Sequence[int] = ()) -> list[Signa
 
 
 def _month_signals(officer: str, month: str, group: list[Entry], limit: int | None) -> list[Signal]:
-    """One officer-month's signals: bursts, a photo reused, late entries, volume."""
+    """One officer-month's signals: bursts, a photo reused, faked fixes, late entries,
+    volume."""
     found: list[Signal] = []
     group.sort(key=lambda e: (e.submitted_at, e.number))
     found.extend(_bursts(officer, month, group))
     found.extend(_same_photos(officer, month, group))
+    faked = [e for e in group if faked_fix(e)]
+    if faked:
+        found.append(
+            Signal(
+                officer,
+                month,
+                "location_fix",
+                tuple(e.number for e in faked),
+                f"{len(faked)} 起事件的定位精度为 0 或来自模拟定位",
+            )
+        )
     late = [e for e in group if _days_late(e) >= LATE_ENTRY_DAYS]
     if late:
         worst = max(_days_late(e) for e in late)
@@ -100,6 +116,14 @@ def _month_signals(officer: str, month: str, group: list[Entry], limit: int | No
             )
         )
     return found
+
+
+def faked_fix(entry: Entry) -> bool:
+    """A fix no receiver reports: a mock provider, or an accuracy of exactly 0 (unknown is not
+    0: typed coordinates carry none)."""
+    return entry.location_mock or (
+        entry.location_accuracy is not None and entry.location_accuracy == 0
+    )
 
 
 def volume_limit(history: Sequence[int]) -> int | None:

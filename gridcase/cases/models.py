@@ -104,6 +104,13 @@ class Case(models.Model):
         db_persist=True,
         null=True,
     )
+    # The location fix as the device reported it, for the padding signal ``location_fix``
+    # (integrity.md): an accuracy of exactly 0 or a mock provider is what a faked fix looks
+    # like. Unknown (null, False) for typed coordinates and for sources that do not say.
+    location_accuracy = models.DecimalField(
+        _("定位精度(米)"), max_digits=9, decimal_places=2, null=True, blank=True
+    )
+    location_mock = models.BooleanField(_("模拟定位"), default=False)
     persons = models.TextField(_("人物"), blank=True)
     cause = models.TextField(_("起因"), blank=True)
     course = models.TextField(_("经过"), blank=True)

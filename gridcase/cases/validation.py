@@ -25,6 +25,8 @@ CONTENT_FIELDS = (
     "location",
     "latitude",
     "longitude",
+    "location_accuracy",
+    "location_mock",
     "persons",
     "cause",
     "course",
@@ -88,6 +90,23 @@ def clean_content(town: Town, data: Mapping[str, Any]) -> dict[str, Any]:
                 clean[field] = number
             except (ArithmeticError, ValueError):
                 errors.setdefault(field, []).append(f"应为 -{bound} 到 {bound} 之间的数字")
+    if "location_accuracy" in data:
+        value = data["location_accuracy"]
+        if value is None or value == "":
+            clean["location_accuracy"] = None
+        else:
+            try:
+                number = Decimal(str(value)).quantize(Decimal("0.01"))
+                if not 0 <= number < 10_000_000:
+                    raise ValueError
+                clean["location_accuracy"] = number
+            except (ArithmeticError, ValueError):
+                errors.setdefault("location_accuracy", []).append("定位精度应为不小于 0 的米数")
+    if "location_mock" in data:
+        if not isinstance(data["location_mock"], bool | None):
+            errors.setdefault("location_mock", []).append("模拟定位应为是或否")
+        else:
+            clean["location_mock"] = bool(data["location_mock"])
     if "parties" in data:
         parties = []
         for party in data["parties"] or []:

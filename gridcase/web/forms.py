@@ -159,6 +159,13 @@ class CaseForm(forms.Form):
         min_value=-180,
         max_value=180,
     )
+    # The fix behind the coordinates (workbench.js sets the accuracy from the browser's fix and
+    # clears both when a coordinate is typed); a browser cannot tell a mock provider, so the
+    # flag only carries what the case already says (e.g. from a field terminal) through an edit.
+    location_accuracy = forms.DecimalField(
+        required=False, min_value=0, max_digits=9, decimal_places=2, widget=forms.HiddenInput
+    )
+    location_mock = forms.BooleanField(required=False, widget=forms.HiddenInput)
     persons = TextField(
         label=_("人物"),
         required=False,
@@ -189,6 +196,16 @@ class CaseForm(forms.Form):
             self.fields[name].widget.attrs.update(inputmode="decimal", step="any")
         for name in SUBMIT_REQUIRED:
             self.fields[name].submit_required = True
+
+    def clean(self):
+        cleaned = super().clean()
+        # A hidden field the officer cannot see or correct: an unreadable accuracy is unknown.
+        if self._errors.pop("location_accuracy", None):
+            cleaned["location_accuracy"] = None
+        if cleaned.get("latitude") is None or cleaned.get("longitude") is None:
+            # No point, no fix: an accuracy left over from a cleared point means nothing.
+            cleaned["location_accuracy"], cleaned["location_mock"] = None, False
+        return cleaned
 
     def service_data(self) -> dict:
         return {name: self.cleaned_data.get(name) for name in self.CONTENT}

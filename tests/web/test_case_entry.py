@@ -176,3 +176,16 @@ def test_draft_edit_page_query_count(login, t, frozen, django_assert_num_queries
 def test_login_page_query_count(client, t, django_assert_num_queries, layout_queries):
     with django_assert_num_queries(0 + layout_queries()):
         assert client.get("/accounts/login/").status_code == 200
+
+
+def test_the_form_keeps_the_fixs_accuracy_and_drops_it_without_a_point(login, t, frozen):
+    point = {"latitude": "28.123456", "longitude": "112.654321"}
+    client = login(t.officer)
+    first = form_data(location_accuracy="0", location_mock="False", intent="save", **point)
+    client.post("/cases/new/", first)  # a draft, to open again
+    client.post("/cases/new/", form_data(location_accuracy="12.34"))  # the point was cleared
+    client.post("/cases/new/", form_data(location_accuracy="-3", **point))  # tampered: unknown
+    fixes = [(c.location_accuracy, c.location_mock) for c in Case.objects.order_by("pk")]
+    assert fixes == [(0, False), (None, False), (None, False)]
+    edit = client.get(f"/cases/{Case.objects.order_by('pk').first().number}/edit/")
+    assert 'name="location_accuracy" value="0.00"' in edit.content.decode()

@@ -224,6 +224,10 @@ class CaseDetailSerializer(CaseListSerializer):
     location = TextField()
     latitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
     longitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
+    location_accuracy = serializers.DecimalField(
+        max_digits=9, decimal_places=2, allow_null=True, help_text="定位精度(米);空为未知"
+    )
+    location_mock = serializers.BooleanField(help_text="定位是否来自模拟定位")
     persons = TextField()
     cause = TextField()
     course = TextField()
@@ -348,6 +352,19 @@ class CaseDraftSerializer(StrictSerializer):
         allow_null=True,
         required=False,
         coerce_to_string=False,
+    )
+    location_accuracy = serializers.DecimalField(
+        max_digits=9,
+        decimal_places=2,
+        min_value=0,
+        allow_null=True,
+        required=False,
+        coerce_to_string=False,
+        help_text="定位精度(米),即定位结果的误差半径;手动填写的坐标留空",
+    )
+    location_mock = serializers.BooleanField(
+        required=False,
+        help_text="定位是否来自模拟定位(mock provider);由采集终端或原生应用填写,浏览器无法得知",
     )
     persons = TextField(label="人物", max_length=limits.PERSONS, allow_blank=True, required=False)
     cause = TextField(label="起因", max_length=limits.CAUSE, allow_blank=True, required=False)

@@ -111,6 +111,7 @@ class ReportSignalSerializer(serializers.Serializer):
     kind = TextField(
         help_text=(
             "burst 短时间内集中录入,same_photo 不同事件使用同一照片,"
+            "location_fix 定位精度为 0 或来自模拟定位,"
             "late_entry 发生时间远早于提交时间,volume 数量远高于本镇常见水平"
         )
     )

@@ -3,9 +3,20 @@
   "use strict";
 
   // "定位" fills latitude and longitude from the phone's position; without it people type them.
+  // The fix's accuracy goes with it (a hidden field, for the padding signal on zero-accuracy
+  // fixes); a typed coordinate is no fix, so editing either one clears it. A browser cannot tell
+  // a mock provider: a new point here is never one.
   function initLocate(button) {
     var form = button.form;
     var status = document.getElementById(button.getAttribute("data-status"));
+    var accuracy = form.elements.location_accuracy, mock = form.elements.location_mock;
+    function setFix(value) {
+      if (accuracy) accuracy.value = value;
+      if (mock) mock.value = "False";
+    }
+    [form.elements.latitude, form.elements.longitude].forEach(function (input) {
+      if (input) input.addEventListener("input", function () { setFix(""); });
+    });
     if (!("geolocation" in navigator)) { button.hidden = true; return; }
     button.hidden = false;
     button.addEventListener("click", function () {
@@ -13,6 +24,7 @@
       navigator.geolocation.getCurrentPosition(function (pos) {
         form.elements.latitude.value = pos.coords.latitude.toFixed(6);
         form.elements.longitude.value = pos.coords.longitude.toFixed(6);
+        setFix(pos.coords.accuracy.toFixed(2));
         if (status) status.textContent = button.getAttribute("data-done") + " ±" + Math.round(pos.coords.accuracy) + "m";
       }, function (err) {
         if (status) status.textContent = button.getAttribute("data-failed") + " (" + err.message + ")";
