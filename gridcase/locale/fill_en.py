@@ -472,6 +472,11 @@ EN = {
     "%(label)s不能晚于今天": "%(label)s cannot be later than today",
     "结案日期": "closing date",
     "提交日期": "submission date",
+    # the location fix (integrity.md, padding signals)
+    "定位精度(米)": "Location accuracy (m)",
+    "模拟定位": "Mock location",
+    "定位精度应为不小于 0 的米数": "Location accuracy must be a number of metres, at least 0",
+    "模拟定位应为是或否": "Mock location must be yes or no",
 }
 
 ENTRY = re.compile(r'(?m)^msgid "(?P<id>(?:[^"\\]|\\.)*)"\nmsgstr "(?P<str>(?:[^"\\]|\\.)*)"$')
