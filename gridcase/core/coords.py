@@ -151,6 +151,11 @@ class LocalProjection:
         self._kx = math.radians(1.0) * EARTH_RADIUS_M * math.cos(math.radians(lat0))
         self._ky = math.radians(1.0) * EARTH_RADIUS_M
 
+    @property
+    def metres_per_degree(self) -> tuple[float, float]:
+        """(east, north): the scale of one degree of longitude and of latitude."""
+        return self._kx, self._ky
+
     def to_xy(self, lat: float, lon: float) -> tuple[float, float]:
         return (lon - self.lon0) * self._kx, (lat - self.lat0) * self._ky
 

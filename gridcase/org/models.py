@@ -30,6 +30,10 @@ class Town(models.Model):
         _("时区"), max_length=64, default="Asia/Shanghai", validators=[validate_timezone]
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    # Bumped in the same transaction as any change of the town's boundaries
+    # (`boundary_services`), so every process's point-in-polygon index (`locate`) knows when
+    # it is stale.
+    boundaries_version = models.PositiveIntegerField(_("边界版本"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("镇")
@@ -43,6 +47,10 @@ class Town(models.Model):
 class Village(models.Model):
     town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="villages")
     name = models.CharField(_("行政村"), max_length=limits.PLACE_NAME)
+    # A GeoJSON geometry (Polygon or MultiPolygon, WGS-84 longitude/latitude as GeoJSON
+    # orders them), or none. Not editable in forms: it is checked and set only through
+    # `boundary_services` (valid, grids inside their village, not overlapping).
+    boundary = models.JSONField(_("边界"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("行政村")
@@ -59,6 +67,10 @@ class Village(models.Model):
 class Grid(models.Model):
     village = models.ForeignKey(Village, on_delete=models.PROTECT, related_name="grids")
     name = models.CharField(_("网格"), max_length=limits.PLACE_NAME)
+    # A GeoJSON geometry (Polygon or MultiPolygon, WGS-84 longitude/latitude as GeoJSON
+    # orders them), or none. Not editable in forms: it is checked and set only through
+    # `boundary_services` (valid, grids inside their village, not overlapping).
+    boundary = models.JSONField(_("边界"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("网格")
