@@ -38,6 +38,7 @@ ACTIONS: dict[str, Any] = {
     "role.remove": _("删除未生效的角色"),
     "calendar.add": _("新增日历调整"),
     "calendar.delete": _("删除日历调整"),
+    "boundary.set": _("设置边界"),
     "policy.upload": _("上传考核策略"),
     "channel.create": _("新增通知渠道"),
     "channel.update": _("修改通知渠道"),

@@ -30,10 +30,13 @@ class Town(models.Model):
         _("时区"), max_length=64, default="Asia/Shanghai", validators=[validate_timezone]
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    # Bumped in the same transaction as any change of the town's boundaries
+    # Renewed (a random token) in the same transaction as any change of the town's boundaries
     # (`boundary_services`), so every process's point-in-polygon index (`locate`) knows when
-    # it is stale.
-    boundaries_version = models.PositiveIntegerField(_("边界版本"), default=0, editable=False)
+    # it is stale. Random rather than a counter: a counter could repeat for a town re-created
+    # under a reused id, and a cached index would then be another town's.
+    boundaries_version = models.CharField(
+        _("边界版本"), max_length=32, blank=True, default="", editable=False
+    )
 
     class Meta:
         verbose_name = _("镇")
