@@ -12,6 +12,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "deadline": ("deadline", "按工作日计算期限 (working-day deadline arithmetic)"),
     "calendar": ("calendar", "查看节假日安排与缺失年份提示 (working calendar, missing years)"),
     "import-cases": ("import_cases", "导入事件台账 CSV/XLSX/JSONL (import a case ledger)"),
+    "boundaries": ("boundaries", "导入行政村与网格边界 GeoJSON/KML (import boundaries)"),
     "assess": ("assess", "计算网格专管员月度/季度考核 (assess officers' pay)"),
     "assessment": ("assessment", "季度考核流程:定稿、审批、申诉、调整 (the quarter's life)"),
     "policy": ("policy", "上传、校验、查看考核策略 (assessment policy versions)"),

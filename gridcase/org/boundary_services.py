@@ -14,7 +14,7 @@ here; `by` is the town's administrator, or None for the command line (`gridcase 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import shapely
@@ -26,6 +26,7 @@ from gridcase.core.errors import ServiceError
 
 from . import boundaries
 from .boundaries import BoundaryError, Place
+from .boundary_files import Feature
 from .checks import require_administrator, same_town
 from .models import Grid, Town, User, Village
 
@@ -120,3 +121,65 @@ def set_boundaries(
 def _shape(data: Mapping[str, Any] | None) -> Any:
     """A stored (already checked) boundary as a shapely geometry."""
     return None if data is None else shape(data)
+
+
+class _DryRun(Exception):
+    """Raised to roll back a dry run once every check has passed."""
+
+
+def import_boundaries(
+    *,
+    by: User | None,
+    town: Town,
+    features: Sequence[Feature],
+    problems: Sequence[str] = (),
+    dry_run: bool = False,
+) -> int:
+    """Match a file's features (`boundary_files`) with the town's villages and grids by
+    name, then `set_boundaries`: all or nothing, every problem listed (the file's reading
+    problems first). Returns how many boundaries change (would change, in a dry run)."""
+    listed = list(problems)
+    villages = {v.name: v for v in Village.objects.filter(town=town)}
+    grids = {
+        (g.village.name, g.name): g
+        for g in Grid.objects.filter(village__town=town).select_related("village")
+    }
+    new_villages: dict[Village, Any] = {}
+    new_grids: dict[Grid, Any] = {}
+    seen: dict[tuple[str, str], int] = {}
+    for feature in features:
+        key = (feature.village, feature.grid)
+        if not feature.village:
+            listed.append(f"{feature.label}:没有写明行政村(属性 village 或 行政村,或名称)")
+            continue
+        if feature.village not in villages:
+            listed.append(f"{feature.label}:本镇没有名为“{feature.village}”的行政村")
+            continue
+        if feature.grid and key not in grids:
+            listed.append(f"{feature.label}:{feature.village}没有名为“{feature.grid}”的网格")
+            continue
+        if key in seen:
+            listed.append(f"{feature.label}:与第 {seen[key]} 个要素是同一个地方")
+            continue
+        seen[key] = feature.number
+        try:
+            boundaries.parse(feature.geometry)
+        except BoundaryError as exc:
+            listed.append(f"{feature.label}:{exc}")
+            continue
+        if feature.grid:
+            new_grids[grids[key]] = feature.geometry
+        else:
+            new_villages[villages[feature.village]] = feature.geometry
+    if not features and not listed:
+        listed.append("文件中没有任何边界")
+    if listed:
+        raise ServiceError.from_pairs("边界未导入:", [("boundary", p) for p in listed])
+    try:
+        with transaction.atomic():
+            changed = set_boundaries(by=by, town=town, villages=new_villages, grids=new_grids)
+            if dry_run:
+                raise _DryRun(changed)
+    except _DryRun as done:
+        changed = done.args[0]
+    return changed
