@@ -8,7 +8,7 @@ gives the same town.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from functools import lru_cache
 
@@ -22,7 +22,10 @@ from gridcase.cases.models import Case
 from gridcase.core import clock
 from gridcase.core.calendar import calendar_for
 from gridcase.notify.models import InboxItem
+from gridcase.org.boundary_services import set_boundaries
 from gridcase.org.models import Grid, Role, Town, Unit, User, Village
+
+from .geography import Scatter, boundaries
 
 TOWN_NAME = "长塘镇"
 TOWN_CODE = "ct"
@@ -91,6 +94,8 @@ class People:
     office: User
     leader: User
     admin: User
+    # grid id -> its boundary (GeoJSON), where the officers' cases are placed
+    grid_boundaries: dict[int, dict] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=1)
@@ -124,9 +129,11 @@ def _name(rng: random.Random) -> str:
 
 def build_people(town: Town, rng: random.Random) -> People:
     officers, stations = [], {}
+    places: list[tuple[Village, list[Grid]]] = []
     n = 0
     for i, village_name in enumerate(VILLAGES, start=1):
         village, _ = Village.objects.get_or_create(town=town, name=village_name)
+        places.append((village, []))
         station, _ = Unit.objects.get_or_create(
             town=town,
             name=f"{village_name}社会服务管理站",
@@ -134,6 +141,7 @@ def build_people(town: Town, rng: random.Random) -> People:
         )
         for g in range(1, 2 + (i % 3 == 0)):
             grid, _ = Grid.objects.get_or_create(village=village, name=f"第{g}网格")
+            places[-1][1].append(grid)
             n += 1
             officer = _user(f"officer{n:02d}", town, _name(rng), phone=f"1390731{n:04d}")
             _role(officer, town, "officer", village=village, grid=grid)
@@ -166,7 +174,21 @@ def build_people(town: Town, rng: random.Random) -> People:
     _role(leader, town, "leader")
     admin = _user("admin", town, "系统管理员", is_superuser=True, is_staff=True)
     _role(admin, town, "administrator")
-    return People(officers, stations, center, departments, office, leader, admin)
+    people = People(officers, stations, center, departments, office, leader, admin)
+    people.grid_boundaries = _set_boundaries(town, places)
+    return people
+
+
+def _set_boundaries(town: Town, places: list[tuple[Village, list[Grid]]]) -> dict[int, dict]:
+    """The villages' and grids' boundaries (issue 13: the map works on the first run), set as
+    `gridcase boundaries` would, through the checks; returns each grid's."""
+    drawn = boundaries([len(grids) for _, grids in places])
+    villages, grids = {}, {}
+    for (village, its_grids), (outline, parts) in zip(places, drawn, strict=True):
+        villages[village] = outline
+        grids.update(zip(its_grids, parts, strict=True))
+    set_boundaries(by=None, town=town, villages=villages, grids=grids)
+    return {grid.pk: outline for grid, outline in grids.items()}
 
 
 class _Stop(Exception):
@@ -176,8 +198,10 @@ class _Stop(Exception):
 class Story:
     """Plays one case's life forward in working hours, stopping at the present."""
 
-    def __init__(self, town: Town, now: datetime, cal, rng: random.Random):
+    def __init__(self, town: Town, now: datetime, cal, rng: random.Random, seed: int = 0):
         self.town, self.now, self.cal, self.rng = town, now, cal, rng
+        # Case points come from their own stream: the stories' draws stay as they were.
+        self.scatter = Scatter(seed + 13)
         self.tz = clock.zone(town.timezone)
         self.limit = now  # this case's story stops here
 
@@ -242,6 +266,11 @@ def play_case(story: Story, people: People, officer, village, grid, submitted: d
             for _ in range(2 if category == "dispute" else rng.choice((0, 1)))
         ],
     }
+    outline = people.grid_boundaries.get(grid.pk)
+    if outline is not None:
+        lat, lon = story.scatter.point_in(grid.pk, outline)
+        accuracy = round(story.scatter.rng.uniform(4, 35), 1)
+        data.update(latitude=lat, longitude=lon, location_accuracy=accuracy)
     by = officer
     story.begin(submitted)
     case = story.do(filing.case_create_draft, town=story.town, by=by, data=data, at=submitted)
@@ -406,7 +435,7 @@ def build_demo(*, days: int = 182, seed: int = 2026, out=print) -> Town:
         people = build_people(town, rng)
     today = clock.today(town.timezone)
     cal = calendar_for(town.id, today.year - 1, today.year)
-    story = Story(town, now, cal, rng)
+    story = Story(town, now, cal, rng, seed)
     start = today - timedelta(days=days)
     with remembered_clocks():
         made = _play_days(story, people, start, days, cal, now)
