@@ -8,6 +8,8 @@ fuzz test (tests/api/test_fuzz.py) holds the schema to what the server actually 
 from __future__ import annotations
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.negotiation import DefaultContentNegotiation
 
 from .errors import CODES
 
@@ -48,6 +50,24 @@ DESCRIPTIONS = {
     "429": "请求过于频繁(throttled):Retry-After 为需等待的秒数",
 }
 WRITE_CODES = ("409", "413", "415", "422")
+
+
+class FormatQueryNegotiation(DefaultContentNegotiation):
+    """`?format=json` or `?format=yaml` picks the schema's format, as the docs and tools expect.
+
+    The API as a whole turns DRF's format override off (URL_FORMAT_OVERRIDE: None: its views
+    speak JSON only); the schema's view speaks both, so it reads the parameter itself.
+    """
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        chosen = format_suffix or request.query_params.get("format")
+        return super().select_renderer(request, renderers, chosen)
+
+
+class SchemaView(SpectacularAPIView):
+    """/api/schema/: YAML by default, JSON by `Accept` or `?format=json`."""
+
+    content_negotiation_class = FormatQueryNegotiation
 
 
 class TokenScheme(OpenApiAuthenticationExtension):

@@ -3,11 +3,11 @@
 from csp.decorators import csp_update
 from django.urls import path, re_path, register_converter
 from drf_spectacular.views import (
-    SpectacularAPIView,
     SpectacularRedocView,
     SpectacularSwaggerSplitView,
 )
 
+from .schema import SchemaView
 from .views import (
     actions,
     assessment,
@@ -69,7 +69,7 @@ fmt = r"\.(?P<fmt>json|xml)$"
 o311 = "^open311/v2/"
 
 urlpatterns = [
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script from its own URL: no inline script.
     path(
         "api/docs/",

@@ -35,3 +35,14 @@ def test_the_docs_load_their_scripts_from_this_server_not_a_cdn(db):
         for source in sources:
             if source.startswith("/static/"):
                 assert finders.find(source.removeprefix("/static/")), source
+
+
+def test_the_schema_format_parameter_picks_json_or_yaml(db):
+    as_json = APIClient().get("/api/schema/?format=json")
+    assert as_json.status_code == 200
+    assert as_json["Content-Type"].startswith("application/vnd.oai.openapi+json")
+    assert "/api/v1/cases/" in as_json.json()["paths"]
+    as_yaml = APIClient().get("/api/schema/?format=yaml")
+    assert as_yaml["Content-Type"].startswith("application/vnd.oai.openapi")
+    assert as_yaml.content.startswith(b"openapi:")
+    assert APIClient().get("/api/schema/").content.startswith(b"openapi:")
