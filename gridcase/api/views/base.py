@@ -7,7 +7,7 @@ from urllib import parse
 
 from django.utils import translation
 from rest_framework import pagination
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import MethodNotAllowed, NotFound, ValidationError
 from rest_framework.views import APIView
 
 from gridcase.cases import selectors
@@ -23,6 +23,12 @@ class ApiView(APIView):
 
     def initial(self, request, *args, **kwargs):
         translation.activate("zh-hans")
+        # A method the address does not have is 405 whoever asks: before the credentials are
+        # read (a bad api_key would say 403) and before a token's scope is checked (a read
+        # token would say 403 to TRACE). DRF itself looks for the handler only after both.
+        method = request.method.lower()
+        if method not in self.http_method_names or not hasattr(self, method):
+            raise MethodNotAllowed(request.method)
         super().initial(request, *args, **kwargs)
 
 
