@@ -209,3 +209,54 @@ def test_open311_xml_is_well_formed_whatever_is_stored(t, key):
         if "api_key" in url:
             assert request.findtext("description") == '经过=HYPERLINK("http://x","y")'
             assert request.findtext("address") == "东村5组"
+
+
+# ---------------------------------------------------------------- query parameters
+
+
+@pytest.mark.parametrize(
+    "url,name",
+    [
+        ("/api/v1/cases/?state=a%00", "state"),
+        ("/api/v1/cases/?page_size=1%00", "page_size"),
+        ("/api/v1/cases/?cursor=%00", "cursor"),
+        ("/api/v1/cases/?submitted_from=2026-01-01%00", "submitted_from"),
+        ("/api/v1/cases/?town=%1f", "town"),
+        ("/api/v1/assessment/result/?month=2026-01%00", "month"),
+        ("/api/v1/calendar/days/?from=%00&to=2026-01-02", "from"),
+    ],
+)
+def test_a_control_character_in_a_query_is_refused_naming_the_parameter(t, url, name):
+    response = device_client(t.officer).get(url)
+    assert response.status_code == 400, response.content
+    body = response.json()
+    message = body["fields"][name][0]
+    assert f"查询参数“{name}”含有不允许的控制字符" in message
+    assert "\x00" not in response.content.decode() and "\x1f" not in response.content.decode()
+    assert "空字符串" not in response.content.decode()
+
+
+def test_open311_names_the_query_parameter_with_a_control_character(t):
+    response = APIClient().get("/open311/v2/requests.json?status=open%00")
+    assert response.status_code == 400
+    assert "查询参数“status”含有不允许的控制字符(第 5 个字符)" in response.json()[0]["description"]
+
+
+def test_a_text_of_only_a_control_character_is_not_called_empty(t):
+    response = device_client(t.officer).post("/api/v1/cases/", {"title": "\x1f"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["fields"]["title"] == ["标题含有不允许的控制字符(第 1 个字符)"]
+
+
+@pytest.mark.parametrize("size", ["abc", "0", "101", "-1", "", "１"])
+def test_a_page_size_out_of_bounds_is_refused(t, size):
+    response = device_client(t.officer).get("/api/v1/cases/", {"page_size": size})
+    assert response.status_code == 400, response.content
+    assert response.json()["fields"]["page_size"] == ["每页条数应为 1 到 100 的整数"]
+
+
+@pytest.mark.parametrize("cursor", ["", "%%", "!!"])
+def test_a_cursor_that_is_not_one_is_refused(t, cursor):
+    response = device_client(t.officer).get("/api/v1/cases/", {"cursor": cursor})
+    assert response.status_code == 400, response.content
+    assert "cursor" in response.json()["fields"]

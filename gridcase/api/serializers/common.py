@@ -49,14 +49,19 @@ class TextInput:
         self.given_label = kwargs.get("label")
         super().__init__(*args, **kwargs)
 
+    def run_validation(self, data=serializers.empty):
+        # Before CharField's blank check: "\x1f" is blank to str.strip(), not empty to a person.
+        if isinstance(data, str):
+            position = text.first_invalid(data)
+            if position is not None:
+                raise serializers.ValidationError(
+                    text.invalid_message(self.name_for_people(), position), code="invalid_chars"
+                )
+        return super().run_validation(data)
+
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("not_text")
-        position = text.first_invalid(data)
-        if position is not None:
-            raise serializers.ValidationError(
-                text.invalid_message(self.name_for_people(), position), code="invalid_chars"
-            )
         return super().to_internal_value(data)
 
     def name_for_people(self) -> str:

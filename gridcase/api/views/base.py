@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from gridcase.cases import selectors
 from gridcase.cases.models import Case
+from gridcase.core import text
 
 # A case number in a URL: CT-2026-00042 (a town code, the year, a counter).
 NUMBER_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}"
@@ -30,6 +31,27 @@ class ApiView(APIView):
         if method not in self.http_method_names or not hasattr(self, method):
             raise MethodNotAllowed(request.method)
         super().initial(request, *args, **kwargs)
+        refuse_control_characters(request.query_params)
+
+
+def refuse_control_characters(query) -> None:
+    """400 naming the parameter when a query holds a character XML cannot carry.
+
+    Every parameter, before any field reads it: a choice or a date would echo the character
+    back in its message, a page size or a cursor would silently ignore it, and a text field
+    whose value is only such characters would call it empty (Python strips \x1c-\x1f).
+    """
+    for name, values in query.lists():
+        position = text.first_invalid(name)
+        if position is not None:
+            raise ValidationError(
+                {"non_field_errors": [text.invalid_message("查询参数名", position)]}
+            )
+        for value in values:
+            position = text.first_invalid(value)
+            if position is not None:
+                label = f"查询参数“{name}”"
+                raise ValidationError({name: [text.invalid_message(label, position)]})
 
 
 def case_or_404(request, number: str) -> Case:
@@ -57,12 +79,35 @@ class CursorPagination(pagination.CursorPagination):
     cursor_query_description = "分页游标:取自上一页的 next / previous 地址"
     page_size_query_description = "每页条数(1–100,默认 20)"
 
+    def get_page_size(self, request):
+        # DRF falls back to the default on "abc" or 0 and cuts 1000 to the maximum: a client
+        # asking for what cannot be had is told so, as the schema's bounds say.
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= self.max_page_size):
+            raise ValidationError({"page_size": [f"每页条数应为 1 到 {self.max_page_size} 的整数"]})
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] |= {"minimum": 1, "maximum": self.max_page_size}
+            if parameter["name"] == self.cursor_query_param:
+                parameter["schema"] |= {"minLength": 1}
+        return parameters
+
     def decode_cursor(self, request):
         raw = request.query_params.get(self.cursor_query_param)
         if raw is None:
             return None
         try:
-            querystring = base64.b64decode(raw.encode("ascii")).decode("ascii")
+            # validate=True: the default skips characters outside base64, so "" or "%%" was
+            # read as the first page.
+            querystring = base64.b64decode(raw.encode("ascii"), validate=True).decode("ascii")
+            if not querystring:
+                raise ValueError
             position = parse.parse_qs(querystring, keep_blank_values=True).get("p", [None])[0]
             if position is not None and not (position.isdigit() and len(position) <= 18):
                 raise ValueError
