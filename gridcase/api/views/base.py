@@ -65,6 +65,15 @@ def case_or_404(request, number: str) -> Case:
 def bounded_query(serializer_class, request, **kwargs) -> dict:
     """Validated query parameters (400 with the field on bad input)."""
     serializer = serializer_class(data=request.query_params, **kwargs)
+    # DRF reads an empty optional parameter (`town=`) as absent; the schema says a value has
+    # at least one character, and a filter left empty by mistake should not widen the answer.
+    empty = {
+        name: ["不能为空:不用该参数时请省略它"]
+        for name, field in serializer.fields.items()
+        if "" in request.query_params.getlist(name) and not getattr(field, "allow_blank", False)
+    }
+    if empty:
+        raise ValidationError(empty)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 
