@@ -289,6 +289,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "gridcase.api.schema.add_error_responses",
+        "gridcase.api.schema.state_server_rules",
     ],
 }
 

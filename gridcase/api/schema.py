@@ -12,6 +12,9 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.negotiation import DefaultContentNegotiation
 
 from .errors import CODES
+from .idempotency import HEADER, KEY_PATTERN
+from .serializers.calendar import FIRST_YEAR, LAST_YEAR
+from .serializers.common import StrictSerializer
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -139,4 +142,79 @@ def add_error_responses(result, generator, request, public):
                     responses[code] = _error_response(path, code) | {
                         "description": response.get("description") or DESCRIPTIONS.get(code, "")
                     }
+    return result
+
+
+# ---------------------------------------------------------------- what the server enforces
+
+# Calendar dates within FIRST_YEAR–LAST_YEAR (serializers.calendar refuses others): a
+# `date` string has no minimum, so the years are a pattern.
+assert (FIRST_YEAR, LAST_YEAR) == (2000, 2099)
+CALENDAR_DATE_PATTERN = r"^20[0-9]{2}-"
+OPEN311_LOCATION = (
+    "须提供位置:lat 和 long(两者同时),或 address_string,或 address_id;并须提供 description。"
+)
+
+
+def _strict_components(generator) -> set[str]:
+    """The request components whose serializer refuses unknown keys (StrictSerializer)."""
+    names = set()
+    for component in generator.registry._components.values():
+        target = component.object
+        cls = target if isinstance(target, type) else type(target)
+        if component.type == "schemas" and issubclass(cls, StrictSerializer):
+            names.add(component.name)
+    return names
+
+
+def _walk_operations(result):
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method in ("get", "post", "put", "patch", "delete"):
+                yield path, method, operation
+
+
+def state_server_rules(result, generator, request, public):
+    """Say in the schema what the server enforces, so clients generated from it are not refused.
+
+    - every request body that a StrictSerializer reads: `additionalProperties: false`;
+    - `Idempotency-Key`: 1–255 printable ASCII characters without spaces (idempotency.py);
+    - the calendar's dates: years 2000–2099;
+    - exactly one of `month` and `quarter` on the result and the statements (described: query
+      parameters cannot be combined by oneOf in OpenAPI 3.0);
+    - Open311 POST: a location (anyOf) and lat with long.
+    """
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    for name in _strict_components(generator):
+        if name in schemas and schemas[name].get("type") == "object":
+            schemas[name]["additionalProperties"] = False
+    for path, _method, operation in _walk_operations(result):
+        names = {p["name"] for p in operation.get("parameters", [])}
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] == "header" and parameter["name"] == HEADER:
+                parameter["schema"] = {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": 255,
+                    "pattern": f"^{KEY_PATTERN.pattern.replace('{1,255}', '+')}$",
+                }
+            if path.startswith("/api/v1/calendar/") and parameter["name"] in ("from", "to"):
+                parameter["schema"]["pattern"] = CALENDAR_DATE_PATTERN
+                parameter["description"] += f"({FIRST_YEAR}–{LAST_YEAR} 年)"
+        if {"month", "quarter"} <= names and "/assessment/" in path and "suspects" not in path:
+            operation["description"] = (
+                operation.get("description", "") + "\n\n**month 与 quarter 必须且只能给出一个**,"
+                "两者都给或都不给时返回 400。"
+            ).strip()
+    create = schemas.get("RequestCreateRequest")
+    if create is not None:
+        lat_without_long = {"required": ["lat"], "not": {"required": ["long"]}}
+        long_without_lat = {"required": ["long"], "not": {"required": ["lat"]}}
+        create["description"] = OPEN311_LOCATION
+        create["anyOf"] = [
+            {"required": ["lat", "long"]},
+            {"required": ["address_string"]},
+            {"required": ["address_id"]},
+        ]
+        create["not"] = {"anyOf": [lat_without_long, long_without_lat]}
     return result

@@ -2,23 +2,54 @@
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from gridcase.assessment.models import Appeal, QuarterAssessment
 from gridcase.assessment.rules import STATUSES
-from gridcase.core import limits
+from gridcase.core import limits, periods
 
 from .cases import PersonSerializer, _person
 from .common import IdField, StrictSerializer, TextField
+
+# The shapes of core.periods, within the years the calendar knows (serializers.calendar,
+# 2000–2099: year 0000 is not even a date), as the schema's `pattern` and as the server's check.
+assert periods.MONTH.pattern.startswith("[0-9]{4}-") and periods.QUARTER.pattern.startswith(
+    "[0-9]{4}-"
+)
+YEARS = "20[0-9]{2}"
+MONTH_VALIDATOR = RegexValidator(
+    f"^{YEARS}{periods.MONTH.pattern.removeprefix('[0-9]{4}')}$",
+    "格式应为 YYYY-MM(2000–2099 年),如 2026-10",
+)
+QUARTER_VALIDATOR = RegexValidator(
+    f"^{YEARS}{periods.QUARTER.pattern.removeprefix('[0-9]{4}')}$",
+    "格式应为 YYYY-Qn(2000–2099 年),如 2026-Q4",
+)
+ONE_PERIOD = "month 与 quarter 必须且只能给出一个"
+
+
+def month_field() -> TextField:
+    return TextField(
+        max_length=7,
+        required=False,
+        validators=[MONTH_VALIDATOR],
+        help_text=f"月份 YYYY-MM,如 2026-10({ONE_PERIOD})",
+    )
+
+
+def quarter_field(**kwargs) -> TextField:
+    kwargs.setdefault("help_text", "季度 YYYY-Qn,如 2026-Q4")
+    return TextField(max_length=7, required=False, validators=[QUARTER_VALIDATOR], **kwargs)
 
 
 class PeriodQuerySerializer(serializers.Serializer):
     town = TextField(
         max_length=limits.TOWN_CODE, required=False, help_text="镇代码;默认为调用者的镇"
     )
-    month = TextField(max_length=7, required=False, help_text="月份 YYYY-MM")
-    quarter = TextField(max_length=7, required=False, help_text="季度 YYYY-Qn")
+    month = month_field()
+    quarter = quarter_field(help_text=f"季度 YYYY-Qn,如 2026-Q4({ONE_PERIOD})")
 
     def validate(self, attrs):
         if bool(attrs.get("month")) == bool(attrs.get("quarter")):
@@ -33,7 +64,7 @@ class TownQuerySerializer(serializers.Serializer):
 
 
 class AppealQuerySerializer(TownQuerySerializer):
-    quarter = TextField(max_length=7, required=False, help_text="季度 YYYY-Qn")
+    quarter = quarter_field()
     status = serializers.ChoiceField(choices=Appeal.Status.choices, required=False)
 
 

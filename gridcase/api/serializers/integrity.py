@@ -11,6 +11,7 @@ from rest_framework import serializers
 from gridcase.assessment.models import SuspectPair
 from gridcase.core import limits, periods
 
+from .assessment import MONTH_VALIDATOR as MONTH
 from .cases import CaseDraftSerializer, PersonSerializer, _person
 from .common import StrictSerializer, TextField, URLField
 
@@ -59,7 +60,7 @@ class SuspectsQuerySerializer(serializers.Serializer):
     town = TextField(
         max_length=limits.TOWN_CODE, required=False, help_text="镇代码;默认为调用者的镇"
     )
-    month = TextField(max_length=7, required=False, help_text="月份 YYYY-MM")
+    month = TextField(max_length=7, required=False, validators=[MONTH], help_text="月份 YYYY-MM")
     since = serializers.DateField(required=False, help_text="起始日期 YYYY-MM-DD(与 until 一起)")
     until = serializers.DateField(required=False, help_text="截止日期 YYYY-MM-DD(含当天)")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from gridcase.cases.models import Category
@@ -20,14 +21,27 @@ class CommaListField(TextField):
 
     def __init__(self, *, choices=None, pattern=None, max_items=100, **kwargs):
         kwargs.setdefault("max_length", 4000)
+        kwargs.setdefault("trim_whitespace", False)  # " open" is refused, as the pattern says
         super().__init__(**kwargs)
         self.item_choices = set(choices) if choices else None
         self.item_pattern = pattern
         self.max_items = max_items
+        # The whole value as the schema's pattern: items without spaces, none empty.
+        if choices:
+            item = "(" + "|".join(re.escape(c) for c in sorted(choices)) + ")"
+        else:
+            item = pattern.pattern.removeprefix("^").removesuffix("$") if pattern else "[^,]+"
+        self.whole = f"^{item}(,{item})*$"
+        extend_schema_field(
+            {"type": "string", "pattern": self.whole, "maxLength": kwargs["max_length"]}
+        )(self)
 
     def to_internal_value(self, data):
         text = super().to_internal_value(data)
-        items = [item.strip() for item in text.split(",") if item.strip()]
+        raw = text.split(",")
+        if any(not item or item != item.strip() for item in raw):
+            raise serializers.ValidationError("各项以英文逗号分隔,不能为空,也不能带空格")
+        items = raw
         if len(items) > self.max_items:
             raise serializers.ValidationError(f"最多 {self.max_items} 项")
         for item in items:
@@ -107,7 +121,11 @@ class RequestCreateSerializer(StrictSerializer):
     first_name = TextField(max_length=limits.PERSON_NAME, required=False)
     last_name = TextField(max_length=limits.PERSON_NAME, required=False)
     phone = PhoneField(required=False)
-    description = TextField(max_length=limits.OPEN311_DESCRIPTION, required=False)
+    description = TextField(
+        max_length=limits.OPEN311_DESCRIPTION,
+        error_messages={"required": "请描述发生了什么"},
+        help_text="发生了什么(必填)",
+    )
     media_url = URLField(max_length=500, required=False)
 
     def get_fields(self):
@@ -123,8 +141,6 @@ class RequestCreateSerializer(StrictSerializer):
             raise serializers.ValidationError(
                 {"address_string": ["须提供位置:lat 和 long,或 address_string,或 address_id"]}
             )
-        if not attrs.get("description"):
-            raise serializers.ValidationError({"description": ["请描述发生了什么"]})
         return attrs
 
 

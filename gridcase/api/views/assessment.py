@@ -37,7 +37,11 @@ from .common import IDEMPOTENCY_PARAMETER, NUMBER_PARAMETER
 
 TAG = ["考核 assessment"]
 QUARTER_PARAMETER = OpenApiParameter(
-    "quarter", str, OpenApiParameter.PATH, description="季度,如 2026-Q4"
+    "quarter",
+    str,
+    OpenApiParameter.PATH,
+    description="季度 YYYY-Qn,如 2026-Q4",
+    pattern=shapes.QUARTER_VALIDATOR.regex.pattern,
 )
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -68,6 +72,14 @@ def _require_whole_town(request, town) -> None:
 
 class AssessmentView(ApiView):
     permission_classes = [IsAuthenticated, IsPerson, TokenScope]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # The quarter in the address, exactly as the schema's pattern says ("2026-q4" too is
+        # refused): 400 naming it, not the 404 a stricter URL converter would give.
+        quarter = kwargs.get("quarter")
+        if quarter is not None and not shapes.QUARTER_VALIDATOR.regex.fullmatch(quarter):
+            raise ValidationError({"quarter": [shapes.QUARTER_VALIDATOR.message]})
 
 
 class ResultView(AssessmentView):
