@@ -2,12 +2,16 @@
 
 Rather than repeat the same error responses on each view, a post-processing hook adds them
 to every operation, in the API's format for /api/ and in Open311's format for /open311/. The
-fuzz test (tests/api/test_fuzz.py) holds the schema to what the server actually answers.
+schemathesis test (tests/api/test_schemathesis.py) holds the schema and the server to each other.
 """
 
 from __future__ import annotations
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from django.core.validators import RegexValidator
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiSerializerFieldExtension,
+)
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.negotiation import DefaultContentNegotiation
 
@@ -71,6 +75,32 @@ class SchemaView(SpectacularAPIView):
     """/api/schema/: YAML by default, JSON by `Accept` or `?format=json`."""
 
     content_negotiation_class = FormatQueryNegotiation
+
+
+# gridcase.core.text refuses the characters XML cannot carry (the C0 controls but tab, newline
+# and carriage return; U+FFFE, U+FFFF), and DRF strips a text before checking it is not blank:
+# a text the server takes has a character that is neither of those nor white space.
+_REFUSED = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff"
+TEXT_PATTERN = f"^[^{_REFUSED}]*[^\\s{_REFUSED}][^{_REFUSED}]*$"
+TEXT_OR_EMPTY_PATTERN = f"^[^{_REFUSED}]*$"
+
+
+class TextFieldSchema(OpenApiSerializerFieldExtension):
+    """The API's text fields (serializers.common.TextInput) in requests: the text rule as a
+    pattern, so that what the schema allows the server takes."""
+
+    target_class = "gridcase.api.serializers.common.TextInput"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        # A field with its own pattern (a RegexValidator, mapped by drf-spectacular after this
+        # extension) keeps it.
+        own = any(isinstance(v, RegexValidator) for v in self.target.validators)
+        if direction == "request" and not own and "pattern" not in schema and "enum" not in schema:
+            blank = getattr(self.target, "allow_blank", False)
+            schema["pattern"] = TEXT_OR_EMPTY_PATTERN if blank else TEXT_PATTERN
+        return schema
 
 
 class TokenScheme(OpenApiAuthenticationExtension):
@@ -156,6 +186,14 @@ OPEN311_LOCATION = (
 )
 
 
+REQUIRED_BY_THE_SERVICES = [
+    ("ReasonRequest", "reason"),  # void, return: "请填写原因"
+    ("AppealInputRequest", "reason"),  # "请填写申诉理由"
+    ("ReopenRequest", "reason"),  # "退回原因(必填)"
+    ("AdjustmentInputRequest", "reason"),  # "调整原因(必填)"
+]
+
+
 def _strict_components(generator) -> set[str]:
     """The request components whose serializer refuses unknown keys (StrictSerializer)."""
     names = set()
@@ -206,6 +244,19 @@ def state_server_rules(result, generator, request, public):
                 operation.get("description", "") + "\n\n**month 与 quarter 必须且只能给出一个**,"
                 "两者都给或都不给时返回 400。"
             ).strip()
+    # Texts the serializers leave optional so that the workflow refuses an empty one in its own
+    # words (cases.services, assessment): required all the same, and the schema says so.
+    for name, field in REQUIRED_BY_THE_SERVICES:
+        component = schemas.get(name)
+        if component is not None and field in component.get("properties", {}):
+            prop = component["properties"][field]
+            component["properties"][field] = {
+                key: value for key, value in prop.items() if key not in ("oneOf", "default")
+            } | {"type": "string", "minLength": 1, "pattern": TEXT_PATTERN}
+            if "maxLength" in str(prop):
+                lengths = [o.get("maxLength") for o in prop.get("oneOf", [prop])]
+                component["properties"][field]["maxLength"] = max(x for x in lengths if x)
+            component.setdefault("required", []).append(field)
     create = schemas.get("RequestCreateRequest")
     if create is not None:
         lat_without_long = {"required": ["lat"], "not": {"required": ["long"]}}

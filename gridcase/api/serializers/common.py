@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from rest_framework import serializers
+from rest_framework.utils import html
 
 from gridcase.core import limits, phones, text
 
@@ -32,6 +33,19 @@ class StrictSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {name: ["未知字段:请删除,或检查字段名的拼写"] for name in unknown}
             )
+        # JSON has true and false: DRF would also take 0, 1, "yes" or "on" for a boolean,
+        # which the schema (type: boolean) does not allow. A form's text is left to DRF.
+        if not html.is_html_input(data):
+            not_bool = {
+                name: ["应为 true 或 false"]
+                for name, field in self.fields.items()
+                if isinstance(field, serializers.BooleanField)
+                and name in data
+                and not isinstance(data[name], bool)
+                and not (data[name] is None and field.allow_null)
+            }
+            if not_bool:
+                raise serializers.ValidationError(not_bool)
         return super().to_internal_value(data)
 
 
