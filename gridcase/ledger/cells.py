@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -126,6 +127,61 @@ def parse_bool(value: Any) -> bool:
     if word in FALSE_WORDS:
         return False
     raise ValueError(word)
+
+
+# A point's places, as Case.latitude/longitude hold them (decimal_places=6: about 0.1 m), and
+# an accuracy's (Case.location_accuracy: centimetres).
+DEGREE_PLACES = Decimal("0.000001")
+METRE_PLACES = Decimal("0.01")
+DEGREE_BOUNDS = {"latitude": 90, "longitude": 180}
+MAX_METRES = Decimal(10_000_000)  # Case.location_accuracy's max_digits=9 with 2 places
+
+
+def parse_decimal(value: Any, places: Decimal) -> Decimal | None:
+    """A number cell as a Decimal rounded half-even to `places` (what the column stores, so a
+    value written back reads the same); None for an empty cell. A spreadsheet's float is read
+    by its shortest text (28.2281, not its binary expansion). Raises ValueError for a cell
+    that is not a finite number (a yes/no cell is not one), OverflowError for a number too
+    large to hold at all."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(value)
+    raw = repr(value) if isinstance(value, float) else text(value).replace("−", "-")
+    if not raw:
+        return None
+    try:
+        number = Decimal(raw)
+    except InvalidOperation:
+        raise ValueError(raw) from None
+    if not number.is_finite():
+        raise ValueError(raw)
+    try:
+        return number.quantize(places, rounding=ROUND_HALF_EVEN)
+    except InvalidOperation:  # more digits than the context's precision: far out of range
+        raise OverflowError(raw) from None
+
+
+def parse_degrees(value: Any, key: str) -> Decimal | None:
+    """A WGS-84 latitude (−90..90) or longitude (−180..180) in decimal degrees, rounded
+    half-even to 6 places; None for an empty cell. Raises ValueError when it is not a number
+    and OverflowError when it is out of range (`DEGREE_BOUNDS[key]`)."""
+    number = parse_decimal(value, DEGREE_PLACES)
+    if number is not None and abs(number) > DEGREE_BOUNDS[key]:
+        raise OverflowError(key)
+    return number
+
+
+def parse_metres(value: Any) -> Decimal | None:
+    """A location fix's accuracy in metres (≥ 0), rounded half-even to centimetres; None for
+    an empty cell. Raises ValueError when it is not a number, negative or too large."""
+    try:
+        number = parse_decimal(value, METRE_PLACES)
+    except OverflowError:
+        raise ValueError(value) from None
+    if number is not None and not 0 <= number < MAX_METRES:
+        raise ValueError(value)
+    return number
 
 
 def parse_category(value: Any) -> tuple[str, bool]:

@@ -36,6 +36,13 @@ COLUMNS: dict[str, str] = {
     "quality": "质量评定",
     "quality_note": "不合格原因",
     "voided": "作废",
+    # Where it happened, as the workbench records a located point: decimal degrees in WGS-84
+    # (GPS; a GCJ-02 ledger from a Chinese map is not converted yet), both or neither; and
+    # the fix's accuracy in metres and whether a mock provider gave it, when the source says.
+    "latitude": "纬度",
+    "longitude": "经度",
+    "location_accuracy": "定位精度",
+    "location_mock": "模拟定位",
 }
 REQUIRED = ("case_no", "village", "officer", "category", "submitted_at")
 
@@ -53,6 +60,8 @@ _ALIASES = {
     "上报镇中心时间": "escalated_at",
     "办结时间": "closed_at",
     "是否作废": "voided",
+    "定位精度(米)": "location_accuracy",
+    "是否模拟定位": "location_mock",
 }
 _HEADERS: dict[str, str] = {k: k for k in COLUMNS} | {v: k for k, v in COLUMNS.items()} | _ALIASES
 _HEADER_JUNK = re.compile(r"[\s\ufeff\u3000*＊:：]+")

@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,6 +26,7 @@ from gridcase.core.times import time_message
 
 from .cells import (
     AGREEMENT_FORMS,
+    DEGREE_BOUNDS,
     MAJOR_CATEGORIES,
     MEDIATION_RESULTS,
     QUALITIES,
@@ -32,6 +34,8 @@ from .cells import (
     first_invalid,
     parse_bool,
     parse_category,
+    parse_degrees,
+    parse_metres,
     parse_parties,
     parse_terms,
     parse_time,
@@ -78,6 +82,11 @@ class LedgerRow:
     quality: str
     quality_note: str
     voided: bool
+    # The point in WGS-84 degrees (both or neither), rounded to the columns' 6 places.
+    latitude: Decimal | None
+    longitude: Decimal | None
+    location_accuracy: Decimal | None  # metres
+    location_mock: bool
     missing: tuple[str, ...]  # names of missing required elements, read after "缺少"
 
     @property
@@ -189,6 +198,9 @@ def parse_row(line: int, cells: Mapping[str, Any], *, tz: ZoneInfo, now: datetim
             normal = ""
         parties.append((name, normal))
 
+    point = _point(cells, reasons)
+    location_mock = get_bool("location_mock")
+
     other_fields = {k: get_text(k) for k in ("location", "persons", "cause", "course")}
     result, mediator = get_text("result"), get_text("mediator")
     quality_note = get_text("quality_note")
@@ -220,9 +232,39 @@ def parse_row(line: int, cells: Mapping[str, Any], *, tz: ZoneInfo, now: datetim
         quality=QUALITIES.get(quality_word, "conforming"),
         quality_note=quality_note,
         voided=voided,
+        latitude=point["latitude"],
+        longitude=point["longitude"],
+        location_accuracy=point["location_accuracy"],
+        location_mock=location_mock,
         missing=(),
     )
     return _with_missing(row, invalid_phones)
+
+
+def _point(cells: Mapping[str, Any], reasons: list[str]) -> dict[str, Decimal | None]:
+    """The row's latitude, longitude and accuracy; a reason added for each cell that cannot
+    be read, and for a latitude without a longitude or the reverse."""
+    point: dict[str, Decimal | None] = {}
+    for key, bound in DEGREE_BOUNDS.items():
+        raw = text(cells.get(key))
+        point[key] = None
+        try:
+            point[key] = parse_degrees(cells.get(key), key)
+        except OverflowError:
+            reasons.append(f"{COLUMNS[key]}“{raw}”超出范围(−{bound} 到 {bound})")
+        except ValueError:
+            reasons.append(f"{COLUMNS[key]}“{raw}”不是有效的数字(应为十进制度数,如 28.228100)")
+    filled = {key: bool(text(cells.get(key))) for key in DEGREE_BOUNDS}
+    if filled["latitude"] != filled["longitude"]:
+        given, lacking = sorted(filled, key=lambda key: not filled[key])
+        reasons.append(f"有{COLUMNS[given]}而缺少{COLUMNS[lacking]}(纬度和经度须同时填写)")
+    point["location_accuracy"] = None
+    try:
+        point["location_accuracy"] = parse_metres(cells.get("location_accuracy"))
+    except ValueError:
+        raw = text(cells.get("location_accuracy"))
+        reasons.append(f"{COLUMNS['location_accuracy']}“{raw}”应为不小于 0 的米数")
+    return point
 
 
 _ORDER = (

@@ -27,6 +27,10 @@ CHINESE = {
     "quality": "质量评定",
     "quality_note": "不合格原因",
     "voided": "作废",
+    "latitude": "纬度",
+    "longitude": "经度",
+    "location_accuracy": "定位精度",
+    "location_mock": "模拟定位",
 }
 
 

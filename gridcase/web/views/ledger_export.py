@@ -70,6 +70,11 @@ HEADERS = [
     ("协议内容", 30),
     ("不合格原因", 20),
     ("作废", 6),
+    # The located point (WGS-84 degrees, numbers as stored) and its fix, re-imported as is.
+    ("纬度", 11),
+    ("经度", 11),
+    ("定位精度", 8),
+    ("模拟定位", 8),
 ]
 
 # In order of submission (drafts, which have none, in order of entry): plain columns, so that
@@ -134,6 +139,10 @@ def ledger_row(n: int, case, *, full_phones: bool, labels: Labels | None = None)
         ";".join(case.agreement_terms or []),
         case.quality_note,
         "是" if case.state == "voided" else "否",
+        case.latitude,
+        case.longitude,
+        case.location_accuracy,
+        "是" if case.location_mock else "否",
     ]
 
 
