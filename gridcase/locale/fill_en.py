@@ -391,7 +391,7 @@ EN = {
     "已取消,上传的文件已删除。": "Cancelled; the uploaded file was deleted.",
     "请选择要导入台账的镇:": "Choose the town to import a ledger for:",
     "上传台账": "Upload a ledger",
-    "可上传 CSV (UTF-8)、XLSX 或 JSON Lines 文件,不超过 %(max_mb)s MB。表头可用中文列名(事件编号、行政村、网格专管员、事件类别、上报时间……)或英文列名。上传后先检查(不写入任何数据),列出无法导入的行(及原因)和将新增、更新的事件;确认后才导入。任一行无法导入则全部不导入。": "Upload a CSV (UTF-8), XLSX or JSON Lines file of at most %(max_mb)s MB. The header may use the Chinese column names (事件编号, 行政村, 网格专管员, 事件类别, 上报时间 …) or the English keys. The file is checked first (nothing is written): every row that cannot be imported (and why), and the cases that will be created or updated. Only after you confirm is it imported. If any row cannot be imported, nothing is imported.",
+    "可上传 CSV (UTF-8)、XLSX 或 JSON Lines 文件,不超过 %(max_mb)s MB。表头可用中文列名(事件编号、行政村、网格专管员、事件类别、上报时间……)或英文列名。事发位置可填纬度、经度(WGS-84 十进制度数,即 GPS 坐标,最多保留 6 位小数,须同时填写),以及定位精度(米)和模拟定位(是/否)。上传后先检查(不写入任何数据),列出无法导入的行(及原因)和将新增、更新的事件;确认后才导入。任一行无法导入则全部不导入。": "Upload a CSV (UTF-8), XLSX or JSON Lines file of at most %(max_mb)s MB. The header may use the Chinese column names (事件编号, 行政村, 网格专管员, 事件类别, 上报时间 …) or the English keys. The place may be given as latitude and longitude (WGS-84 decimal degrees, i.e. GPS coordinates, at most 6 decimals, both together), with the location accuracy (metres) and mock location (是/否). The file is checked first (nothing is written): every row that cannot be imported (and why), and the cases that will be created or updated. Only after you confirm is it imported. If any row cannot be imported, nothing is imported.",
     "上传并检查": "Upload and check",
     "最近的导入": "Recent imports",
     "返回上传": "Back to upload",
@@ -477,6 +477,10 @@ EN = {
     "模拟定位": "Mock location",
     "定位精度应为不小于 0 的米数": "Location accuracy must be a number of metres, at least 0",
     "模拟定位应为是或否": "Mock location must be yes or no",
+    # boundaries (issue 13)
+    "边界": "Boundary",
+    "边界版本": "Boundaries version",
+    "设置边界": "Set a boundary",
 }
 
 ENTRY = re.compile(r'(?m)^msgid "(?P<id>(?:[^"\\]|\\.)*)"\nmsgstr "(?P<str>(?:[^"\\]|\\.)*)"$')
