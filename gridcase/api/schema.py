@@ -188,6 +188,7 @@ OPEN311_LOCATION = (
 
 REQUIRED_BY_THE_SERVICES = [
     ("ReasonRequest", "reason"),  # void, return: "请填写原因"
+    ("RequiredNoteRequest", "note"),  # escalate, urge: require_reason in cases.services
     ("AppealInputRequest", "reason"),  # "请填写申诉理由"
     ("ReopenRequest", "reason"),  # "退回原因(必填)"
     ("AdjustmentInputRequest", "reason"),  # "调整原因(必填)"

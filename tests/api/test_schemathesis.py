@@ -51,12 +51,6 @@ BUSINESS_RULES = {
     "POST /api/v1/cases/{number}/attachments/": (
         "the file's type is read from its name and content (png, jpg, pdf, …)"
     ),
-    "POST /api/v1/cases/{number}/escalate/": (
-        "the note is required when escalating; NoteRequest is shared with accept, where it is not"
-    ),
-    "POST /api/v1/cases/{number}/urge/": (
-        "the note is required when urging; NoteRequest is shared with accept, where it is not"
-    ),
     "POST /api/v1/cases/{number}/follow-ups/": (
         "visited_on lies between the case's close and today: a date's schema has no 'today'"
     ),

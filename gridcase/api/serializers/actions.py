@@ -25,6 +25,11 @@ class NoteSerializer(StrictSerializer):
     )
 
 
+class RequiredNoteSerializer(NoteSerializer):
+    """The note of an escalation or an urging: the workflow refuses these without one (in its
+    own words, cases.services), and the schema says it is required (api/schema.py)."""
+
+
 class ReasonSerializer(StrictSerializer):
     reason = TextField(
         label="原因",

@@ -189,7 +189,7 @@ CloseView = _action(
 EscalateView = _action(
     "EscalateView",
     "escalate",
-    inputs.NoteSerializer,
+    inputs.RequiredNoteSerializer,
     _escalate,
     "上报",
     "交上一级处理:网格 → 村站 → 镇中心。note 为上报理由(必填)。",
@@ -229,7 +229,7 @@ VoidView = _action(
 UrgeView = _action(
     "UrgeView",
     "urge",
-    inputs.NoteSerializer,
+    inputs.RequiredNoteSerializer,
     _urge,
     "督办",
     "上级督促办理人;记入办理记录并通知,状态不变。note 为督办意见(必填)。",
