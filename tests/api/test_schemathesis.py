@@ -59,6 +59,10 @@ BUSINESS_RULES = {
         "a reason is required when the quality is judged nonconforming (a condition on another "
         "field's value; not stated as oneOf yet)"
     ),
+    "POST /api/v1/assessment/quarters/{quarter}/finalise/": (
+        "a quarter is finalised only once its cases' deadlines have passed (from a date the "
+        "calendar gives, e.g. 2040-01-01 for 2039-Q4): a path pattern has no 'today'"
+    ),
     "POST /api/v1/assessment/quarters/{quarter}/adjustments/": (
         "an amount has at most 9 digits, 2 after the point: JSON Schema's multipleOf 0.01 is "
         "not exact for binary numbers"
