@@ -319,12 +319,43 @@ STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns at every start about a miss
 # Permissions-Policy: the field terminal and the case form locate the officer (geolocation) and
 # take photos (camera); nothing else is used.
 SELF, NONE = "'self'", "'none'"
+
+# The town's map (/map/) draws its base layer from a tile server on the town's network, given as
+# a Leaflet URL template ("https://t{s}.tianditu.gov.cn/vec_w/wmts?...&x={x}&y={y}&tk=..." or
+# "/tiles/{z}/{x}/{y}.png"); empty: no base layer, the cases on a plain background.
+GRIDCASE_MAP_TILES = os.environ.get("GRIDCASE_MAP_TILES", "").strip()
+
+
+def map_tiles_source(template: str) -> str | None:
+    """The CSP source that lets the browser load the template's tiles: its scheme and host, the
+    subdomain placeholder ({s}) widened to a wildcard label; None when the tiles are this site's
+    own (a relative URL) or no template is set."""
+    if not template or template.startswith("/") and not template.startswith("//"):
+        return None
+    scheme, sep, rest = template.partition("://")
+    host = rest.split("/", 1)[0].split("?", 1)[0]
+    if not sep or scheme not in ("http", "https") or not host:
+        raise ImproperlyConfigured(
+            f"GRIDCASE_MAP_TILES must be an http(s) URL template or a path, not {template!r}"
+        )
+    if "{" in host:
+        # "t{s}.tianditu.gov.cn" -> "*.tianditu.gov.cn" (CSP allows a wildcard leftmost label).
+        label, _, parent = host.partition(".")
+        if "{" in parent or not parent:
+            raise ImproperlyConfigured(
+                f"GRIDCASE_MAP_TILES: only the first label of the host may vary, not {host!r}"
+            )
+        host = "*." + parent
+    return f"{scheme}://{host}"
+
+
+_tiles_source = map_tiles_source(GRIDCASE_MAP_TILES)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:", "blob:"],
+        "img-src": [SELF, "data:", "blob:", *([_tiles_source] if _tiles_source else [])],
         "font-src": [SELF, "data:"],
         "connect-src": [SELF],
         "worker-src": [SELF],

@@ -22,6 +22,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from gridcase.cases.deadlines import TownDay, town_days
 from gridcase.cases.models import Case, FollowUp, TimelineEntry
 from gridcase.cases.selectors import visible_cases
+from gridcase.cases.workflow import OPEN
 from gridcase.org.models import Role, User
 from gridcase.org.selectors import roles_in_force
 
@@ -114,3 +115,13 @@ def user_days(user: User) -> list[TownDay]:
     """The day of each town the person has a role in (cases.deadlines.town_days)."""
     towns = {role.town_id: role.town for role in roles_in_force(user)}
     return list(town_days(towns.values()).values())
+
+
+# ---------------------------------------------------------------- the town's map
+
+
+def map_cases(user: User) -> QuerySet[Case]:
+    """The open cases in the person's scope that have a point (the town's map draws these)."""
+    return visible_cases(user).filter(
+        state__in=OPEN, latitude__isnull=False, longitude__isnull=False
+    )

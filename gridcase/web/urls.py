@@ -9,6 +9,7 @@ from gridcase.web.views import (
     export_jobs,
     ledger_export,
     ledger_import,
+    map,
     queues,
 )
 
@@ -32,6 +33,8 @@ urlpatterns = [
     path("cases/<str:number>/edit/", case_entry.edit, name="case_edit"),
     path("cases/<str:number>/act/<slug:action>/", case_actions.act, name="case_act"),
     path("cases/<str:number>/files/<int:pk>/", case_detail.attachment, name="attachment"),
+    path("map/", map.index, name="map"),
+    path("map/points.geojson", map.points, name="map_points"),
     path("exports/<int:pk>/", export_jobs.job, name="export_job"),
     path("exports/<int:pk>/status/", export_jobs.status, name="export_status"),
     path("exports/<int:pk>/download/", export_jobs.download, name="export_download"),

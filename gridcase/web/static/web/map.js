@@ -1,0 +1,126 @@
+/* The town's map (一张图): draws the open cases the server sends (GeoJSON, the list's filters and
+   scope) as markers coloured by their light, clustered when many. Everything it loads comes from
+   this site: Leaflet is vendored, and the base layer is the town's own tile server, if any
+   (data-tiles, from GRIDCASE_MAP_TILES); without one the cases lie on a plain background. */
+(function () {
+  "use strict";
+
+  var COLOURS = { red: "#c62828", yellow: "#e0a800", green: "#2e7d32" };
+  var RANK = { red: 3, yellow: 2, green: 1 };
+  // With no cases to show, a view of the country (the town's own area comes with its boundaries).
+  var FALLBACK_VIEW = [[32, 112], 5];
+
+  function popup(props, caseUrl, openLabel) {
+    // Built from nodes, never HTML strings: the title is what an officer typed.
+    var box = document.createElement("div");
+    box.className = "map-popup";
+    var number = document.createElement("a");
+    number.href = caseUrl.replace("NUMBER", encodeURIComponent(props.number));
+    number.textContent = props.number;
+    var title = document.createElement("p");
+    title.textContent = props.title;
+    var light = document.createElement("span");
+    light.className = "light light-" + props.light;
+    var dot = document.createElement("span");
+    dot.className = "dot";
+    dot.setAttribute("aria-hidden", "true");
+    light.appendChild(dot);
+    light.appendChild(document.createTextNode(props.light_label));
+    var open = document.createElement("a");
+    open.href = number.href;
+    open.textContent = openLabel;
+    box.appendChild(number);
+    box.appendChild(title);
+    box.appendChild(light);
+    box.appendChild(document.createTextNode(" "));
+    box.appendChild(open);
+    return box;
+  }
+
+  // A cluster takes the colour of the worst light inside it, so a red case is never hidden.
+  function clusterIcon(cluster) {
+    var worst = "green";
+    var children = cluster.getAllChildMarkers();
+    for (var i = 0; i < children.length; i++) {
+      var light = children[i].caseLight;
+      if (RANK[light] > RANK[worst]) { worst = light; if (worst === "red") break; }
+    }
+    var count = cluster.getChildCount();
+    var label = document.createElement("span");
+    label.textContent = count;
+    var inner = document.createElement("div");
+    inner.appendChild(label);
+    return L.divIcon({
+      html: inner,
+      className: "marker-cluster map-cluster map-cluster-" + worst,
+      iconSize: L.point(40, 40)
+    });
+  }
+
+  function draw(el, map, data) {
+    var clusters = L.markerClusterGroup({
+      iconCreateFunction: clusterIcon,
+      showCoverageOnHover: false,
+      maxClusterRadius: 60
+    });
+    var markers = [];
+    var bounds = [];
+    var openLabel = el.getAttribute("data-open");
+    data.features.forEach(function (f) {
+      var latlng = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
+      var props = f.properties;
+      var marker = L.circleMarker(latlng, {
+        radius: 8,
+        color: "#fff",
+        weight: 2,
+        fillColor: COLOURS[props.light] || "#52606d",
+        fillOpacity: 0.95,
+        className: "case-marker case-marker-" + (props.light || "none")
+      });
+      marker.caseLight = props.light;
+      marker.bindPopup(function () { return popup(props, data.case_url, openLabel); });
+      markers.push(marker);
+      bounds.push(latlng);
+    });
+    clusters.addLayers(markers);
+    map.addLayer(clusters);
+    if (bounds.length) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 16 });
+    else map.setView(FALLBACK_VIEW[0], FALLBACK_VIEW[1]);
+    return markers.length;
+  }
+
+  function init(el) {
+    var status = document.getElementById("map-status");
+    var map = L.map(el, { preferCanvas: false, zoomControl: true, maxZoom: 18 });
+    var tiles = el.getAttribute("data-tiles");
+    if (tiles) L.tileLayer(tiles, { maxZoom: 18 }).addTo(map);
+    else el.classList.add("no-tiles");
+    map.setView(FALLBACK_VIEW[0], FALLBACK_VIEW[1]);
+    fetch(el.getAttribute("data-points"), { credentials: "same-origin", headers: { Accept: "application/geo+json" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.json();
+      })
+      .then(function (data) {
+        var n = draw(el, map, data);
+        var text = data.message || el.getAttribute("data-count").replace("%(n)s", n);
+        status.textContent = text;
+        if (data.capped || !n) status.classList.add("map-warning");
+        // Drawn: the next frame is painted. The bench and the tests read these.
+        window.requestAnimationFrame(function () {
+          el.setAttribute("data-markers", String(n));
+          el.setAttribute("data-drawn-ms", String(Math.round(performance.now())));
+        });
+      })
+      .catch(function () {
+        status.textContent = el.getAttribute("data-failed");
+        status.classList.add("map-warning");
+        el.setAttribute("data-markers", "error");
+      });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var el = document.getElementById("town-map");
+    if (el && window.L) init(el);
+  });
+})();

@@ -1,0 +1,191 @@
+"""The town's map: its page, and the GeoJSON of open cases it draws — scoped as the lists are,
+filtered as the list is, each light the list's own."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from gridcase.cases import filing, services
+from gridcase.settings import map_tiles_source
+from gridcase.web.views import map as map_view
+from tests.factories import CLOSE_DISPUTE, complete_data, local, make_town, submitted_case
+
+pytestmark = pytest.mark.django_db
+
+LAT, LON = Decimal("28.100000"), Decimal("112.900000")
+
+
+def placed(t, at, *, by=None, n=0, **overrides):
+    """A submitted case with a point (by the officer of the village it belongs to)."""
+    by = by or t.officer
+    point = {"latitude": LAT + n * Decimal("0.001"), "longitude": LON, "title": f"围墙纠纷{n}"}
+    data = complete_data(at, **(point | overrides))
+    case = filing.case_create_draft(town=t.town, by=by, data=data, at=at)
+    return filing.case_submit(case=case, by=by, at=at)
+
+
+def features(client, query: str = "") -> dict[str, dict]:
+    response = client.get("/map/points.geojson" + query)
+    assert response.status_code == 200
+    data = response.json()
+    assert data["type"] == "FeatureCollection"
+    return {f["properties"]["number"]: f for f in data["features"]}
+
+
+@pytest.fixture
+def cases(t, frozen):
+    """Open cases with points in both villages, one without a point, one closed."""
+    east_red = placed(t, local(2026, 9, 29, 9))  # accept by 8 Oct: red
+    east_yellow = placed(t, local(2026, 10, 13, 9), n=1)  # by 15 Oct: yellow
+    west_green = placed(t, local(2026, 10, 14, 9), by=t.other_officer, n=2)  # green
+    no_point = submitted_case(t, local(2026, 10, 14, 9))
+    closed = placed(t, local(2026, 10, 12, 9), n=3)
+    services.case_accept(case=closed, by=t.officer, at=local(2026, 10, 12, 10))
+    services.case_close(case=closed, by=t.officer, data=CLOSE_DISPUTE, at=local(2026, 10, 12, 11))
+    return {
+        "east_red": east_red,
+        "east_yellow": east_yellow,
+        "west_green": west_green,
+        "no_point": no_point,
+        "closed": closed,
+    }
+
+
+def test_the_town_wide_roles_see_every_open_case_with_a_point(login, t, cases):
+    expected = {cases[k].number for k in ("east_red", "east_yellow", "west_green")}
+    for user in (t.center_user, t.office_user, t.leader):
+        assert set(features(login(user))) == expected, user
+
+
+def test_a_feature_is_a_point_with_its_number_title_and_light(login, t, cases):
+    feature = features(login(t.center_user))[cases["east_red"].number]
+    assert feature["geometry"] == {"type": "Point", "coordinates": [112.9, 28.1]}
+    assert feature["properties"]["light"] == "red"
+    assert feature["properties"]["light_label"] == "已超期"
+    assert feature["properties"]["title"] == cases["east_red"].title
+
+
+def test_the_village_station_and_the_officer_see_their_village_only(login, t, cases):
+    east = {cases["east_red"].number, cases["east_yellow"].number}
+    assert set(features(login(t.station_user))) == east
+    assert set(features(login(t.officer))) == east
+    assert set(features(login(t.other_station_user))) == {cases["west_green"].number}
+
+
+def test_a_department_sees_only_what_was_dispatched_to_it(login, t, cases):
+    assert features(login(t.department_user)) == {}
+
+
+def test_another_town_sees_nothing_of_this_one(login, t, cases):
+    other = make_town("石门镇", "sm", prefix="sm_")
+    for user in (other.center_user, other.leader):
+        assert features(login(user)) == {}
+
+
+def test_signed_out_the_map_and_its_points_send_to_the_sign_in(client, t):
+    for url in ("/map/", "/map/points.geojson"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_the_lights_are_the_lists_lights(login, t, cases):
+    client = login(t.center_user)
+    listed = client.get("/cases/?tab=all").context["rows"]
+    list_lights = {row["case"].number: row["light"] for row in listed}
+    for number, feature in features(client).items():
+        assert feature["properties"]["light"] == list_lights[number], number
+    assert {f["properties"]["light"] for f in features(client).values()} == {
+        "red",
+        "yellow",
+        "green",
+    }
+
+
+def test_the_lists_filters_apply(login, t, cases):
+    client = login(t.center_user)
+    assert set(features(client, "?light=red")) == {cases["east_red"].number}
+    assert set(features(client, "?light=yellow")) == {cases["east_yellow"].number}
+    village = f"?village={t.other_village.pk}"
+    assert set(features(client, village)) == {cases["west_green"].number}
+    assert features(client, "?category=other") == {}
+    # A wrong value is ignored, as in the list, never an error.
+    assert len(features(client, "?date_from=2026-13-40")) == 3
+
+
+def test_more_cases_than_the_cap_are_cut_with_a_message(login, t, cases, monkeypatch):
+    monkeypatch.setattr(map_view, "MAX_POINTS", 2)
+    data = login(t.center_user).get("/map/points.geojson").json()
+    assert data["capped"] is True and len(data["features"]) == 2
+    assert "只显示最新的2件" in data["message"]
+    # The newest are kept.
+    kept = {f["properties"]["number"] for f in data["features"]}
+    assert kept == {cases["west_green"].number, cases["east_yellow"].number}
+
+
+def test_no_case_with_a_point_says_so(login, t, frozen):
+    data = login(t.center_user).get("/map/points.geojson").json()
+    assert data["features"] == [] and data["message"] == "没有带坐标的未办结事件。"
+
+
+def test_the_points_take_the_same_queries_for_3_cases_or_30(
+    login, t, frozen, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(t.center_user)
+    for n in range(3):
+        placed(t, local(2026, 10, 13, 9), n=n)
+    with CaptureQueriesContext(connection) as few:
+        assert len(features(client)) == 3
+    for n in range(27):
+        placed(t, local(2026, 10, 13, 9), n=n)
+    with django_assert_max_num_queries(len(few)):
+        assert len(features(client)) == 30
+
+
+def test_the_page_carries_the_filters_to_its_points_and_has_no_inline_script(login, t, frozen):
+    response = login(t.leader).get("/map/?light=red&category=dispute")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-points="/map/points.geojson?light=red&amp;category=dispute"' in html
+    assert 'data-tiles=""' in html
+    assert "<script>" not in html and "<script nonce" not in html
+    assert 'href="/map/"' in html and "一张图" in html  # the navigation entry
+
+
+def test_the_map_is_in_the_navigation_of_the_roles_it_is_for(login, t, frozen):
+    for user in (t.center_user, t.office_user, t.leader, t.station_user, t.officer):
+        assert "一张图" in login(user).get("/").content.decode(), user
+    assert "一张图" not in login(t.department_user).get("/").content.decode()
+
+
+def test_a_tile_server_is_given_to_the_page(login, t, frozen, settings):
+    settings.GRIDCASE_MAP_TILES = "https://tiles.example.gov.cn/{z}/{x}/{y}.png"
+    html = login(t.leader).get("/map/").content.decode()
+    assert 'data-tiles="https://tiles.example.gov.cn/{z}/{x}/{y}.png"' in html
+
+
+@pytest.mark.parametrize(
+    ("template", "source"),
+    [
+        ("", None),
+        ("/tiles/{z}/{x}/{y}.png", None),
+        ("https://tiles.example.gov.cn/{z}/{x}/{y}.png", "https://tiles.example.gov.cn"),
+        ("http://10.1.2.3:8080/wmts?x={x}&y={y}&z={z}", "http://10.1.2.3:8080"),
+        ("https://t{s}.tianditu.gov.cn/vec_w/wmts?TILECOL={x}", "https://*.tianditu.gov.cn"),
+    ],
+)
+def test_the_tile_servers_source_for_the_csp(template, source):
+    assert map_tiles_source(template) == source
+
+
+@pytest.mark.parametrize(
+    "template", ["ftp://x.example/{z}", "tiles/{z}.png", "https://a.{s}.example/{z}"]
+)
+def test_a_tile_template_that_is_not_a_url_is_refused(template):
+    with pytest.raises(ImproperlyConfigured, match="GRIDCASE_MAP_TILES"):
+        map_tiles_source(template)
