@@ -82,10 +82,10 @@
       markers.push(marker);
       bounds.push(latlng);
     });
+    // The view first: clusters added before it would be animated away from the fallback view.
+    if (bounds.length) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 16, animate: false });
     clusters.addLayers(markers);
     map.addLayer(clusters);
-    if (bounds.length) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 16 });
-    else map.setView(FALLBACK_VIEW[0], FALLBACK_VIEW[1]);
     return markers.length;
   }
 

@@ -1,0 +1,77 @@
+"""The town's map in a real browser (Chromium): drawn from this site alone — every request goes
+to the test server, no CSP violation — with no base layer configured, clusters and markers
+coloured by their lights, a popup that links to the case."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+import pytest
+
+from gridcase.cases import filing
+from gridcase.cases.deadlines import town_day
+from gridcase.core import clock
+from tests.factories import complete_data
+from tests.web import test_browser_csp as csp
+from tests.web import test_browser_workbench as workbench
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+browser = workbench.browser
+page_for = workbench.page_for
+t = workbench.t
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+def place(t, lat: str, lon: str, *, days_ago: int = 0):
+    # The live server answers at the machine's time: the cases are placed relative to it.
+    at = clock.now() - timedelta(days=days_ago)
+    data = complete_data(at, latitude=Decimal(lat), longitude=Decimal(lon), title="路灯损坏")
+    case = filing.case_create_draft(town=t.town, by=t.officer, data=data, at=at)
+    return filing.case_submit(case=case, by=t.officer, at=at)
+
+
+def test_the_map_draws_the_cases_from_this_site_only(page_for, t, live_server, settings):
+    settings.GRIDCASE_MAP_TILES = ""
+    red = place(t, "28.100000", "112.900000", days_ago=30)
+    # A crowd of new cases close together: clustered.
+    crowd = [place(t, f"28.2{n:02d}000", "113.000000") for n in range(30)]
+    crowd_light = town_day(t.town).case_light(crowd[0])
+    assert crowd_light != "red"
+    page = page_for(t.center_user)
+    page.context.add_init_script(csp.RECORD_VIOLATIONS)
+    hosts: list[str] = []
+    page.on("request", lambda request: hosts.append(urlsplit(request.url).hostname or ""))
+    page.goto(f"{live_server.url}/map/")
+    page.wait_for_selector("#town-map[data-markers]")
+    assert page.get_attribute("#town-map", "data-markers") == "31"
+    assert "共31件未办结事件" in page.inner_text("#map-status")
+    assert page.locator("#town-map.no-tiles").count() == 1
+    assert page.locator(".leaflet-tile").count() == 0
+    # The crowd is a cluster of its light; the red case stands alone, a red marker.
+    assert page.locator(f".map-cluster-{crowd_light}").count() >= 1
+    assert page.locator(".map-cluster-red").count() == 0
+    marker = page.locator("path.case-marker-red")
+    assert marker.count() == 1
+    marker.click()
+    popup = page.locator(".map-popup")
+    popup.wait_for()
+    assert red.number in popup.inner_text() and "已超期" in popup.inner_text()
+    assert popup.locator("a").first.get_attribute("href") == f"/cases/{red.number}/"
+    page.wait_for_timeout(300)  # a violation is reported asynchronously
+    assert page.evaluate("window.__cspViolations") == []
+    assert hosts and set(hosts) <= LOCAL_HOSTS, set(hosts)
+
+
+def test_the_filters_narrow_what_the_map_draws(page_for, t, live_server):
+    place(t, "28.100000", "112.900000", days_ago=30)
+    place(t, "28.300000", "113.100000")
+    page = page_for(t.leader)
+    page.goto(f"{live_server.url}/map/?light=red")
+    page.wait_for_selector("#town-map[data-markers]")
+    assert page.get_attribute("#town-map", "data-markers") == "1"
+    assert page.locator("path.case-marker-red").count() == 1
+    assert page.locator("path.case-marker-green, path.case-marker-yellow").count() == 0
