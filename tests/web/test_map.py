@@ -27,12 +27,11 @@ def placed(t, at, *, by=None, n=0, **overrides):
     return filing.case_submit(case=case, by=by, at=at)
 
 
-def features(client, query: str = "") -> dict[str, dict]:
-    response = client.get("/map/points.geojson" + query)
+def points_of(client, query: str = "") -> dict[str, list]:
+    """The points by case number: [latitude, longitude, number, title, light]."""
+    response = client.get("/map/points.json" + query)
     assert response.status_code == 200
-    data = response.json()
-    assert data["type"] == "FeatureCollection"
-    return {f["properties"]["number"]: f for f in data["features"]}
+    return {point[2]: point for point in response.json()["points"]}
 
 
 @pytest.fixture
@@ -57,36 +56,36 @@ def cases(t, frozen):
 def test_the_town_wide_roles_see_every_open_case_with_a_point(login, t, cases):
     expected = {cases[k].number for k in ("east_red", "east_yellow", "west_green")}
     for user in (t.center_user, t.office_user, t.leader):
-        assert set(features(login(user))) == expected, user
+        assert set(points_of(login(user))) == expected, user
 
 
-def test_a_feature_is_a_point_with_its_number_title_and_light(login, t, cases):
-    feature = features(login(t.center_user))[cases["east_red"].number]
-    assert feature["geometry"] == {"type": "Point", "coordinates": [112.9, 28.1]}
-    assert feature["properties"]["light"] == "red"
-    assert feature["properties"]["light_label"] == "已超期"
-    assert feature["properties"]["title"] == cases["east_red"].title
+def test_a_point_has_its_place_number_title_and_light(login, t, cases):
+    data = login(t.center_user).get("/map/points.json").json()
+    point = {p[2]: p for p in data["points"]}[cases["east_red"].number]
+    assert point == [28.1, 112.9, cases["east_red"].number, cases["east_red"].title, "red"]
+    assert data["lights"] == {"red": "已超期", "yellow": "即将到期", "green": "正常"}
+    assert data["case_url"] == "/cases/NUMBER/"
 
 
 def test_the_village_station_and_the_officer_see_their_village_only(login, t, cases):
     east = {cases["east_red"].number, cases["east_yellow"].number}
-    assert set(features(login(t.station_user))) == east
-    assert set(features(login(t.officer))) == east
-    assert set(features(login(t.other_station_user))) == {cases["west_green"].number}
+    assert set(points_of(login(t.station_user))) == east
+    assert set(points_of(login(t.officer))) == east
+    assert set(points_of(login(t.other_station_user))) == {cases["west_green"].number}
 
 
 def test_a_department_sees_only_what_was_dispatched_to_it(login, t, cases):
-    assert features(login(t.department_user)) == {}
+    assert points_of(login(t.department_user)) == {}
 
 
 def test_another_town_sees_nothing_of_this_one(login, t, cases):
     other = make_town("石门镇", "sm", prefix="sm_")
     for user in (other.center_user, other.leader):
-        assert features(login(user)) == {}
+        assert points_of(login(user)) == {}
 
 
 def test_signed_out_the_map_and_its_points_send_to_the_sign_in(client, t):
-    for url in ("/map/", "/map/points.geojson"):
+    for url in ("/map/", "/map/points.json"):
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response.url
 
@@ -95,9 +94,9 @@ def test_the_lights_are_the_lists_lights(login, t, cases):
     client = login(t.center_user)
     listed = client.get("/cases/?tab=all").context["rows"]
     list_lights = {row["case"].number: row["light"] for row in listed}
-    for number, feature in features(client).items():
-        assert feature["properties"]["light"] == list_lights[number], number
-    assert {f["properties"]["light"] for f in features(client).values()} == {
+    for number, point in points_of(client).items():
+        assert point[4] == list_lights[number], number
+    assert {point[4] for point in points_of(client).values()} == {
         "red",
         "yellow",
         "green",
@@ -106,28 +105,28 @@ def test_the_lights_are_the_lists_lights(login, t, cases):
 
 def test_the_lists_filters_apply(login, t, cases):
     client = login(t.center_user)
-    assert set(features(client, "?light=red")) == {cases["east_red"].number}
-    assert set(features(client, "?light=yellow")) == {cases["east_yellow"].number}
+    assert set(points_of(client, "?light=red")) == {cases["east_red"].number}
+    assert set(points_of(client, "?light=yellow")) == {cases["east_yellow"].number}
     village = f"?village={t.other_village.pk}"
-    assert set(features(client, village)) == {cases["west_green"].number}
-    assert features(client, "?category=other") == {}
+    assert set(points_of(client, village)) == {cases["west_green"].number}
+    assert points_of(client, "?category=other") == {}
     # A wrong value is ignored, as in the list, never an error.
-    assert len(features(client, "?date_from=2026-13-40")) == 3
+    assert len(points_of(client, "?date_from=2026-13-40")) == 3
 
 
 def test_more_cases_than_the_cap_are_cut_with_a_message(login, t, cases, monkeypatch):
     monkeypatch.setattr(map_view, "MAX_POINTS", 2)
-    data = login(t.center_user).get("/map/points.geojson").json()
-    assert data["capped"] is True and len(data["features"]) == 2
+    data = login(t.center_user).get("/map/points.json").json()
+    assert data["capped"] is True and len(data["points"]) == 2
     assert "只显示最新的2件" in data["message"]
     # The newest are kept.
-    kept = {f["properties"]["number"] for f in data["features"]}
+    kept = {point[2] for point in data["points"]}
     assert kept == {cases["west_green"].number, cases["east_yellow"].number}
 
 
 def test_no_case_with_a_point_says_so(login, t, frozen):
-    data = login(t.center_user).get("/map/points.geojson").json()
-    assert data["features"] == [] and data["message"] == "没有带坐标的未办结事件。"
+    data = login(t.center_user).get("/map/points.json").json()
+    assert data["points"] == [] and data["message"] == "没有带坐标的未办结事件。"
 
 
 def test_the_points_take_the_same_queries_for_3_cases_or_30(
@@ -140,18 +139,18 @@ def test_the_points_take_the_same_queries_for_3_cases_or_30(
     for n in range(3):
         placed(t, local(2026, 10, 13, 9), n=n)
     with CaptureQueriesContext(connection) as few:
-        assert len(features(client)) == 3
+        assert len(points_of(client)) == 3
     for n in range(27):
         placed(t, local(2026, 10, 13, 9), n=n)
     with django_assert_max_num_queries(len(few)):
-        assert len(features(client)) == 30
+        assert len(points_of(client)) == 30
 
 
 def test_the_page_carries_the_filters_to_its_points_and_has_no_inline_script(login, t, frozen):
     response = login(t.leader).get("/map/?light=red&category=dispute")
     html = response.content.decode()
     assert response.status_code == 200
-    assert 'data-points="/map/points.geojson?light=red&amp;category=dispute"' in html
+    assert 'data-points="/map/points.json?light=red&amp;category=dispute"' in html
     assert 'data-tiles=""' in html
     assert "<script>" not in html and "<script nonce" not in html
     assert 'href="/map/"' in html and "一张图" in html  # the navigation entry

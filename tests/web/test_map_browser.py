@@ -43,8 +43,8 @@ def test_the_map_draws_the_cases_from_this_site_only(page_for, t, live_server, s
     assert crowd_light != "red"
     page = page_for(t.center_user)
     page.context.add_init_script(csp.RECORD_VIOLATIONS)
-    hosts: list[str] = []
-    page.on("request", lambda request: hosts.append(urlsplit(request.url).hostname or ""))
+    urls: list[str] = []
+    page.on("request", lambda request: urls.append(request.url))
     page.goto(f"{live_server.url}/map/")
     page.wait_for_selector("#town-map[data-markers]")
     assert page.get_attribute("#town-map", "data-markers") == "31"
@@ -63,7 +63,10 @@ def test_the_map_draws_the_cases_from_this_site_only(page_for, t, live_server, s
     assert popup.locator("a").first.get_attribute("href") == f"/cases/{red.number}/"
     page.wait_for_timeout(300)  # a violation is reported asynchronously
     assert page.evaluate("window.__cspViolations") == []
-    assert hosts and set(hosts) <= LOCAL_HOSTS, set(hosts)
+    hosts = {urlsplit(url).hostname for url in urls}
+    assert hosts and hosts <= LOCAL_HOSTS, hosts
+    # The points are asked for once: the script takes the preloaded response.
+    assert len([url for url in urls if "/map/points.json" in url]) == 1, urls
 
 
 def test_the_filters_narrow_what_the_map_draws(page_for, t, live_server):

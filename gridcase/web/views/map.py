@@ -2,9 +2,9 @@
 their light, with the case list's filters.
 
 The page is a frame (filters, an empty map, a static script); the script asks `points` for the
-cases as GeoJSON with the same query string, so the filters and the scope are the list's own:
-`selectors.map_cases` starts from `visible_cases`, `filters.apply_filters` is the list's, and
-each light is `TownDay.case_light` (cases.deadlines), the one home of lights.
+cases (compact JSON rows) with the same query string, so the filters and the scope are the
+list's own: `selectors.map_cases` starts from `visible_cases`, `filters.apply_filters` is the
+list's, and each light is `TownDay.case_light` (cases.deadlines), the one home of lights.
 """
 
 from __future__ import annotations
@@ -61,7 +61,9 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def points(request: HttpRequest) -> JsonResponse:
-    """The cases as a GeoJSON FeatureCollection ([longitude, latitude], WGS-84), one query."""
+    """The cases as compact rows [latitude, longitude, number, title, light] (WGS-84), in one
+    query. Not GeoJSON: 10,000 features' repeated keys tripled the size and the time to build
+    and parse them; the map needs only these five values."""
     user = request.user
     days = q.user_days(user)
     by_town = {day.town_id: day for day in days}
@@ -81,34 +83,24 @@ def points(request: HttpRequest) -> JsonResponse:
     )
     capped = len(rows) > MAX_POINTS
     rows = rows[:MAX_POINTS]
-    labels = {key: str(label) for key, label in LIGHT_LABELS.items()}
-    features = []
+    # Many cases share a town, state and deadline: each light is asked of TownDay once.
+    lights: dict[tuple, str] = {}
+    points = []
     for row in rows:
-        light = by_town[row.town_id].case_light(row) or ""
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": {
-                    "type": "Point",
-                    "coordinates": [float(row.longitude), float(row.latitude)],
-                },
-                "properties": {
-                    "number": row.number,
-                    "title": row.title,
-                    "light": light,
-                    "light_label": labels.get(light, ""),
-                },
-            }
-        )
+        key = (row.town_id, row.state, row.accept_due, row.handle_due)
+        light = lights.get(key)
+        if light is None:
+            light = lights[key] = by_town[row.town_id].case_light(row) or ""
+        points.append([float(row.latitude), float(row.longitude), row.number, row.title, light])
     message = ""
     if capped:
         message = _("超过%(n)s件事件，只显示最新的%(n)s件，请用筛选缩小范围。") % {"n": MAX_POINTS}
-    elif not features:
+    elif not points:
         message = _("没有带坐标的未办结事件。")
     return JsonResponse(
         {
-            "type": "FeatureCollection",
-            "features": features,
+            "points": points,
+            "lights": {key: str(label) for key, label in LIGHT_LABELS.items()},
             "capped": capped,
             "message": message,
             # The case page's address, with the number in place of the placeholder.

@@ -1,4 +1,4 @@
-/* The town's map (一张图): draws the open cases the server sends (GeoJSON, the list's filters and
+/* The town's map (一张图): draws the open cases the server sends (JSON rows, the list's filters and
    scope) as markers coloured by their light, clustered when many. Everything it loads comes from
    this site: Leaflet is vendored, and the base layer is the town's own tile server, if any
    (data-tiles, from GRIDCASE_MAP_TILES); without one the cases lie on a plain background. */
@@ -10,22 +10,22 @@
   // With no cases to show, a view of the country (the town's own area comes with its boundaries).
   var FALLBACK_VIEW = [[32, 112], 5];
 
-  function popup(props, caseUrl, openLabel) {
+  function popup(point, data, openLabel) {
     // Built from nodes, never HTML strings: the title is what an officer typed.
     var box = document.createElement("div");
     box.className = "map-popup";
     var number = document.createElement("a");
-    number.href = caseUrl.replace("NUMBER", encodeURIComponent(props.number));
-    number.textContent = props.number;
+    number.href = data.case_url.replace("NUMBER", encodeURIComponent(point[2]));
+    number.textContent = point[2];
     var title = document.createElement("p");
-    title.textContent = props.title;
+    title.textContent = point[3];
     var light = document.createElement("span");
-    light.className = "light light-" + props.light;
+    light.className = "light light-" + point[4];
     var dot = document.createElement("span");
     dot.className = "dot";
     dot.setAttribute("aria-hidden", "true");
     light.appendChild(dot);
-    light.appendChild(document.createTextNode(props.light_label));
+    light.appendChild(document.createTextNode(data.lights[point[4]] || ""));
     var open = document.createElement("a");
     open.href = number.href;
     open.textContent = openLabel;
@@ -66,19 +66,19 @@
     var markers = [];
     var bounds = [];
     var openLabel = el.getAttribute("data-open");
-    data.features.forEach(function (f) {
-      var latlng = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
-      var props = f.properties;
+    data.points.forEach(function (point) {
+      // [latitude, longitude, number, title, light]
+      var latlng = [point[0], point[1]];
       var marker = L.circleMarker(latlng, {
         radius: 8,
         color: "#fff",
         weight: 2,
-        fillColor: COLOURS[props.light] || "#52606d",
+        fillColor: COLOURS[point[4]] || "#52606d",
         fillOpacity: 0.95,
-        className: "case-marker case-marker-" + (props.light || "none")
+        className: "case-marker case-marker-" + (point[4] || "none")
       });
-      marker.caseLight = props.light;
-      marker.bindPopup(function () { return popup(props, data.case_url, openLabel); });
+      marker.caseLight = point[4];
+      marker.bindPopup(function () { return popup(point, data, openLabel); });
       markers.push(marker);
       bounds.push(latlng);
     });
@@ -96,12 +96,13 @@
     if (tiles) L.tileLayer(tiles, { maxZoom: 18 }).addTo(map);
     else el.classList.add("no-tiles");
     map.setView(FALLBACK_VIEW[0], FALLBACK_VIEW[1]);
-    fetch(el.getAttribute("data-points"), { credentials: "same-origin", headers: { Accept: "application/geo+json" } })
+    fetch(el.getAttribute("data-points"), { credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) throw new Error(response.status);
         return response.json();
       })
       .then(function (data) {
+        el.setAttribute("data-fetched-ms", String(Math.round(performance.now())));
         var n = draw(el, map, data);
         var text = data.message || el.getAttribute("data-count").replace("%(n)s", n);
         status.textContent = text;
