@@ -188,3 +188,13 @@ def test_the_tile_servers_source_for_the_csp(template, source):
 def test_a_tile_template_that_is_not_a_url_is_refused(template):
     with pytest.raises(ImproperlyConfigured, match="GRIDCASE_MAP_TILES"):
         map_tiles_source(template)
+
+
+def test_the_case_page_shows_its_point_when_it_has_one(login, t, cases):
+    client = login(t.center_user)
+    html = client.get(f"/cases/{cases['east_red'].number}/").content.decode()
+    assert 'id="case-map"' in html
+    assert 'data-lat="28.100000" data-lon="112.900000" data-light="red"' in html
+    assert "vendor/leaflet/leaflet.js" in html and "web/map.js" in html
+    html = client.get(f"/cases/{cases['no_point'].number}/").content.decode()
+    assert 'id="case-map"' not in html and "leaflet" not in html

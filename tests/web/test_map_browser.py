@@ -78,3 +78,16 @@ def test_the_filters_narrow_what_the_map_draws(page_for, t, live_server):
     assert page.get_attribute("#town-map", "data-markers") == "1"
     assert page.locator("path.case-marker-red").count() == 1
     assert page.locator("path.case-marker-green, path.case-marker-yellow").count() == 0
+
+
+def test_the_case_page_draws_its_point(page_for, t, live_server):
+    case = place(t, "28.100000", "112.900000", days_ago=30)
+    page = page_for(t.officer)
+    page.context.add_init_script(csp.RECORD_VIOLATIONS)
+    urls: list[str] = []
+    page.on("request", lambda request: urls.append(request.url))
+    page.goto(f"{live_server.url}/cases/{case.number}/")
+    page.wait_for_selector("#case-map[data-markers='1'] path.case-marker-red")
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__cspViolations") == []
+    assert {urlsplit(url).hostname for url in urls} <= LOCAL_HOSTS

@@ -120,8 +120,31 @@
       });
   }
 
+  // The case page: its point on a small, still map (a picture: no controls, nothing to focus).
+  function initCasePoint(el) {
+    var latlng = [parseFloat(el.getAttribute("data-lat")), parseFloat(el.getAttribute("data-lon"))];
+    if (isNaN(latlng[0]) || isNaN(latlng[1])) return;
+    var map = L.map(el, {
+      zoomControl: false, attributionControl: false, dragging: false, touchZoom: false,
+      scrollWheelZoom: false, doubleClickZoom: false, boxZoom: false, keyboard: false
+    });
+    var tiles = el.getAttribute("data-tiles");
+    if (tiles) L.tileLayer(tiles, { maxZoom: 18 }).addTo(map);
+    else el.classList.add("no-tiles");
+    map.setView(latlng, 16);
+    var light = el.getAttribute("data-light");
+    L.circleMarker(latlng, {
+      radius: 9, color: "#fff", weight: 2, fillColor: COLOURS[light] || "#1c5fb8",
+      fillOpacity: 0.95, interactive: false, className: "case-marker case-marker-" + (light || "none")
+    }).addTo(map);
+    el.setAttribute("data-markers", "1");
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    if (!window.L) return;
     var el = document.getElementById("town-map");
-    if (el && window.L) init(el);
+    if (el) init(el);
+    var point = document.getElementById("case-map");
+    if (point) initCasePoint(point);
   });
 })();

@@ -1,0 +1,55 @@
+"""The map's vendored libraries: present, the pinned versions (static/vendor/README.md), served
+as the site's static files, with their licences."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
+
+VENDOR = Path(__file__).resolve().parents[2] / "gridcase" / "web" / "static" / "vendor"
+
+# sha256 of the files taken from the npm packages named in the README (leaflet@1.9.4,
+# leaflet.markercluster@1.5.3): a changed file is a changed version, and the README says how.
+PINNED = {
+    "leaflet/leaflet.js": "db49d009c841f5ca34a888c96511ae936fd9f5533e90d8b2c4d57596f4e5641a",
+    "leaflet.markercluster/leaflet.markercluster.js": (
+        "1e4e1d22972a3926f48598e0caf14e3fe7049835d428a344fed4f9e3665b3508"
+    ),
+}
+FILES = [
+    "leaflet/leaflet.css",
+    "leaflet/LICENSE",
+    "leaflet/images/layers.png",
+    "leaflet/images/marker-icon.png",
+    "leaflet.markercluster/MarkerCluster.css",
+    "leaflet.markercluster/MarkerCluster.Default.css",
+    "leaflet.markercluster/MIT-LICENCE.txt",
+]
+
+
+def test_the_pinned_builds_are_vendored():
+    for name, digest in PINNED.items():
+        assert hashlib.sha256((VENDOR / name).read_bytes()).hexdigest() == digest, name
+    assert "Leaflet 1.9.4" in (VENDOR / "leaflet/leaflet.js").read_text()[:200]
+    readme = (VENDOR / "README.md").read_text()
+    assert "npm pack leaflet@1.9.4 leaflet.markercluster@1.5.3" in readme
+
+
+def test_the_files_and_licences_are_static_files():
+    for name in [*PINNED, *FILES]:
+        assert finders.find(f"vendor/{name}"), name
+    assert "BSD 2-Clause" in (VENDOR / "leaflet/LICENSE").read_text()
+    assert "MIT" in (VENDOR / "leaflet.markercluster/MIT-LICENCE.txt").read_text()
+
+
+def test_the_stylesheets_load_only_their_own_images():
+    # Every url() is relative (its images, vendored beside it) or a fragment: never a CDN.
+    for css in VENDOR.glob("*/*.css"):
+        for url in re.findall(r"url\(([^)]*)\)", css.read_text()):
+            url = url.strip("'\"")
+            assert url.startswith("#") or ":" not in url and not url.startswith("/"), (css, url)
+            if not url.startswith("#"):
+                assert (css.parent / url).is_file(), (css, url)
