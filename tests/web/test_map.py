@@ -198,3 +198,30 @@ def test_the_case_page_shows_its_point_when_it_has_one(login, t, cases):
     assert "vendor/leaflet/leaflet.js" in html and "web/map.js" in html
     html = client.get(f"/cases/{cases['no_point'].number}/").content.decode()
     assert 'id="case-map"' not in html and "leaflet" not in html
+
+
+def test_the_tile_server_is_allowed_by_the_csp_when_set():
+    # Settings are read once, at start: a fresh interpreter with the variable set.
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import json, django; from django.conf import settings; django.setup(); "
+        "print(json.dumps(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "gridcase.settings",
+        "GRIDCASE_MAP_TILES": "https://t{s}.tianditu.gov.cn/vec_w/wmts?x={x}&y={y}&l={z}",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == [
+        "'self'",
+        "data:",
+        "blob:",
+        "https://*.tianditu.gov.cn",
+    ]

@@ -91,3 +91,18 @@ def test_the_case_page_draws_its_point(page_for, t, live_server):
     page.wait_for_timeout(300)
     assert page.evaluate("window.__cspViolations") == []
     assert {urlsplit(url).hostname for url in urls} <= LOCAL_HOSTS
+
+
+def test_a_tile_server_on_the_towns_network_is_the_base_layer(page_for, t, live_server, settings):
+    # The test server stands in for the town's tile server: one image for every tile.
+    tile = f"{live_server.url}/static/vendor/leaflet/images/layers.png?z={{z}}&x={{x}}&y={{y}}"
+    settings.GRIDCASE_MAP_TILES = tile
+    place(t, "28.100000", "112.900000")
+    page = page_for(t.leader)
+    page.context.add_init_script(csp.RECORD_VIOLATIONS)
+    page.goto(f"{live_server.url}/map/")
+    page.wait_for_selector("#town-map[data-markers='1']")
+    page.wait_for_selector("img.leaflet-tile-loaded")
+    assert page.locator("#town-map.no-tiles").count() == 0
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__cspViolations") == []
