@@ -40,7 +40,7 @@ ENTRIES: list[Entry] = [
     Entry("new", "web:case_new", _("录入事件"), frozenset({OFFICER})),
     Entry("cases", "web:cases", _("事件查询")),
     # The town's map: the town-wide roles see the town, the station its village, the officer
-    # their village (the scope of cases.selectors); departments work from their list.
+    # their grid (web.selectors.map_cases); departments work from their list.
     Entry("map", "web:map", _("一张图"), frozenset({OFFICER, STATION, CENTER, OFFICE, LEADER})),
     # The next pages (assessment, dashboards, administration) add their entries here.
     Entry("assess", "assess:index", _("考核"), frozenset({OFFICER, OFFICE, LEADER})),

@@ -121,7 +121,9 @@ def user_days(user: User) -> list[TownDay]:
 
 
 def map_cases(user: User) -> QuerySet[Case]:
-    """The open cases in the person's scope that have a point (the town's map draws these)."""
+    """The open cases with a point that the town's map draws: in the person's scope and area —
+    the area of their follow-ups (the officer's grid and the cases they entered, the station's
+    village, the town-wide roles' town; a department has none: it works from its list)."""
     return visible_cases(user).filter(
-        state__in=OPEN, latitude__isnull=False, longitude__isnull=False
+        follow_up_area_q(user), state__in=OPEN, latitude__isnull=False, longitude__isnull=False
     )

@@ -68,13 +68,25 @@ def test_a_point_has_its_place_number_title_and_light(login, t, cases):
 
 
 def test_the_village_station_and_the_officer_see_their_village_only(login, t, cases):
+    # (The officer's one grid is the whole of the fixture's village.)
     east = {cases["east_red"].number, cases["east_yellow"].number}
     assert set(points_of(login(t.station_user))) == east
     assert set(points_of(login(t.officer))) == east
     assert set(points_of(login(t.other_station_user))) == {cases["west_green"].number}
 
 
-def test_a_department_sees_only_what_was_dispatched_to_it(login, t, cases):
+def test_the_officer_sees_their_grid_and_what_they_entered(login, t, cases):
+    from gridcase.cases.models import Case
+    from gridcase.org.models import Grid
+
+    # A case of another grid of the officer's village, entered by someone else: not theirs.
+    second = Grid.objects.create(village=t.village, name="第二网格")
+    Case.objects.filter(pk=cases["east_yellow"].pk).update(grid=second, officer=t.station_user)
+    assert set(points_of(login(t.officer))) == {cases["east_red"].number}
+    assert cases["east_yellow"].number in points_of(login(t.station_user))
+
+
+def test_a_department_has_no_area_on_the_map(login, t, cases):
     assert points_of(login(t.department_user)) == {}
 
 

@@ -54,6 +54,7 @@ def test_the_map_draws_the_cases_from_this_site_only(page_for, t, live_server, s
     # The crowd is a cluster of its light; the red case stands alone, a red marker.
     assert page.locator(f".map-cluster-{crowd_light}").count() >= 1
     assert page.locator(".map-cluster-red").count() == 0
+    page.screenshot(path=str(workbench.SCREENSHOTS / "gridcase-map.png"))
     marker = page.locator("path.case-marker-red")
     assert marker.count() == 1
     marker.click()
@@ -61,6 +62,7 @@ def test_the_map_draws_the_cases_from_this_site_only(page_for, t, live_server, s
     popup.wait_for()
     assert red.number in popup.inner_text() and "已超期" in popup.inner_text()
     assert popup.locator("a").first.get_attribute("href") == f"/cases/{red.number}/"
+    page.screenshot(path=str(workbench.SCREENSHOTS / "gridcase-map-popup.png"))
     page.wait_for_timeout(300)  # a violation is reported asynchronously
     assert page.evaluate("window.__cspViolations") == []
     hosts = {urlsplit(url).hostname for url in urls}
