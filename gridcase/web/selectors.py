@@ -23,7 +23,7 @@ from gridcase.cases.deadlines import TownDay, town_days
 from gridcase.cases.models import Case, FollowUp, TimelineEntry
 from gridcase.cases.selectors import visible_cases
 from gridcase.cases.workflow import OPEN
-from gridcase.org.models import Role, User
+from gridcase.org.models import Grid, Role, User, Village
 from gridcase.org.selectors import roles_in_force
 
 # ---------------------------------------------------------------- my level
@@ -126,4 +126,39 @@ def map_cases(user: User) -> QuerySet[Case]:
     village, the town-wide roles' town; a department has none: it works from its list)."""
     return visible_cases(user).filter(
         follow_up_area_q(user), state__in=OPEN, latitude__isnull=False, longitude__isnull=False
+    )
+
+
+def map_areas(user: User) -> tuple[list[tuple], list[tuple]]:
+    """The boundaries the map draws under the cases, in the same area as `map_cases`: the
+    town-wide roles' villages and grids, the station's village and its grids, the officer's
+    village and grid. (name, GeoJSON geometry) per village, (village name, name, geometry) per
+    grid; two queries."""
+    villages, grids = Q(pk__in=[]), Q(pk__in=[])
+    for role in roles_in_force(user):
+        if role.kind in (
+            Role.Kind.TOWN_CENTER,
+            Role.Kind.GOVERNANCE_OFFICE,
+            Role.Kind.LEADER,
+            Role.Kind.ADMINISTRATOR,
+        ):
+            villages |= Q(town_id=role.town_id)
+            grids |= Q(village__town_id=role.town_id)
+        elif role.kind == Role.Kind.VILLAGE_STATION:
+            villages |= Q(pk=role.village_id)
+            grids |= Q(village_id=role.village_id)
+        elif role.kind == Role.Kind.OFFICER:
+            villages |= Q(pk=role.village_id)
+            grids |= Q(pk=role.grid_id) if role.grid_id else Q(village_id=role.village_id)
+    return (
+        list(
+            Village.objects.filter(villages, boundary__isnull=False)
+            .order_by("pk")
+            .values_list("name", "boundary")
+        ),
+        list(
+            Grid.objects.filter(grids, boundary__isnull=False)
+            .order_by("pk")
+            .values_list("village__name", "name", "boundary")
+        ),
     )

@@ -237,3 +237,31 @@ def test_the_tile_server_is_allowed_by_the_csp_when_set():
         "blob:",
         "https://*.tianditu.gov.cn",
     ]
+
+
+def square(lon: float, lat: float, size: float) -> dict:
+    ring = [[lon, lat], [lon + size, lat], [lon + size, lat + size], [lon, lat + size], [lon, lat]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+def test_the_boundaries_of_the_persons_area_come_with_the_points(login, t, frozen):
+    from gridcase.org.models import Grid, Village
+
+    # Set directly: the boundaries' checks are org's; the map only draws what is stored.
+    Village.objects.filter(pk=t.village.pk).update(boundary=square(112.8, 28.0, 0.2))
+    Village.objects.filter(pk=t.other_village.pk).update(boundary=square(113.0, 28.0, 0.2))
+    Grid.objects.filter(pk=t.grid.pk).update(boundary=square(112.8, 28.0, 0.1))
+    other_grid = Grid.objects.get(village=t.other_village)
+    Grid.objects.filter(pk=other_grid.pk).update(boundary=square(113.0, 28.0, 0.1))
+
+    def areas(user):
+        data = login(user).get("/map/points.json").json()
+        return [v["name"] for v in data["villages"]], [g["name"] for g in data["grids"]]
+
+    assert areas(t.leader) == (["东村", "西村"], ["东村·第一网格", "西村·第一网格"])
+    assert areas(t.station_user) == (["东村"], ["东村·第一网格"])
+    assert areas(t.officer) == (["东村"], ["东村·第一网格"])
+    assert areas(t.department_user) == ([], [])
+    assert areas(make_town("石门镇", "sm", prefix="sm_").leader) == ([], [])
+    data = login(t.leader).get("/map/points.json").json()
+    assert data["villages"][0]["geometry"] == square(112.8, 28.0, 0.2)

@@ -108,3 +108,19 @@ def test_a_tile_server_on_the_towns_network_is_the_base_layer(page_for, t, live_
     assert page.locator("#town-map.no-tiles").count() == 0
     page.wait_for_timeout(300)
     assert page.evaluate("window.__cspViolations") == []
+
+
+def test_the_boundaries_are_drawn_under_the_cases(page_for, t, live_server):
+    from gridcase.org.models import Grid, Village
+
+    ring = [[112.8, 28.0], [113.0, 28.0], [113.0, 28.2], [112.8, 28.2], [112.8, 28.0]]
+    Village.objects.filter(pk=t.village.pk).update(
+        boundary={"type": "Polygon", "coordinates": [ring]}
+    )
+    Grid.objects.filter(pk=t.grid.pk).update(boundary={"type": "Polygon", "coordinates": [ring]})
+    page = page_for(t.leader)
+    page.goto(f"{live_server.url}/map/")
+    # No case at all: the map still shows the town's places.
+    page.wait_for_selector("#town-map[data-markers='0']")
+    assert page.locator("path.map-village").count() == 1
+    assert page.locator("path.map-grid").count() == 1

@@ -1,5 +1,5 @@
 """The town's map (一张图): the open cases in the person's scope, at their points, coloured by
-their light, with the case list's filters.
+their light, with the case list's filters, over the boundaries of the villages and grids.
 
 The page is a frame (filters, an empty map, a static script); the script asks `points` for the
 cases (compact JSON rows) with the same query string, so the filters and the scope are the
@@ -97,9 +97,16 @@ def points(request: HttpRequest) -> JsonResponse:
         message = _("超过%(n)s件事件，只显示最新的%(n)s件，请用筛选缩小范围。") % {"n": MAX_POINTS}
     elif not points:
         message = _("没有带坐标的未办结事件。")
+    villages, grids = q.map_areas(user)
     return JsonResponse(
         {
             "points": points,
+            # The boundaries under the cases: GeoJSON geometries (WGS-84, [longitude, latitude]).
+            "villages": [{"name": name, "geometry": geometry} for name, geometry in villages],
+            "grids": [
+                {"name": f"{village}·{name}", "geometry": geometry}
+                for village, name, geometry in grids
+            ],
             "lights": {key: str(label) for key, label in LIGHT_LABELS.items()},
             "capped": capped,
             "message": message,

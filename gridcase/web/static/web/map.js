@@ -82,8 +82,19 @@
       markers.push(marker);
       bounds.push(latlng);
     });
+    // The boundaries under the cases (no fill: the lights stay readable), the grids dashed.
+    var areas = L.featureGroup();
+    (data.villages || []).forEach(function (v) {
+      L.geoJSON(v.geometry, { interactive: false, style: { className: "map-village", color: "#1f2933", weight: 2, fill: false } }).addTo(areas);
+    });
+    (data.grids || []).forEach(function (g) {
+      L.geoJSON(g.geometry, { interactive: false, style: { className: "map-grid", color: "#1c5fb8", weight: 1, dashArray: "4 4", fill: false } }).addTo(areas);
+    });
+    areas.addTo(map);
+    var box = L.latLngBounds(bounds);
+    if (areas.getLayers().length) box.extend(areas.getBounds());
     // The view first: clusters added before it would be animated away from the fallback view.
-    if (bounds.length) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 16, animate: false });
+    if (box.isValid()) map.fitBounds(box, { padding: [24, 24], maxZoom: 16, animate: false });
     clusters.addLayers(markers);
     map.addLayer(clusters);
     return markers.length;
