@@ -481,6 +481,16 @@ EN = {
     "边界": "Boundary",
     "边界版本": "Boundaries version",
     "设置边界": "Set a boundary",
+    # the town's map (issue 13)
+    "一张图": "Town map",
+    "超过%(n)s件事件，只显示最新的%(n)s件，请用筛选缩小范围。": "More than %(n)s cases: only the newest %(n)s are shown; narrow the filters.",
+    "没有带坐标的未办结事件。": "No open case with coordinates.",
+    "正在加载事件……": "Loading cases…",
+    "事件分布地图": "Map of the cases",
+    "共%(n)s件未办结事件": "%(n)s open cases",
+    "事件加载失败，请刷新页面重试。": "The cases could not be loaded; reload the page to try again.",
+    "事件位置地图": "Map of the case's location",
+    "地图需要启用浏览器脚本；也可在“事件查询”中查看事件。": "The map needs JavaScript; the cases are also under “Case search”.",
 }
 
 ENTRY = re.compile(r'(?m)^msgid "(?P<id>(?:[^"\\]|\\.)*)"\nmsgstr "(?P<str>(?:[^"\\]|\\.)*)"$')
