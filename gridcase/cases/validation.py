@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from gridcase.core import clock, limits, phones, text, times
+from gridcase.core import clock, coords, limits, phones, text, times
 from gridcase.org.models import Grid, Town, Village
 
 from . import elements
@@ -77,7 +77,7 @@ def clean_content(town: Town, data: Mapping[str, Any]) -> dict[str, Any]:
             errors.setdefault("occurred_at", []).append(problem)
         else:
             clean["occurred_at"] = value
-    for field, bound in (("latitude", 90), ("longitude", 180)):
+    for field, bound in coords.DEGREE_BOUNDS.items():
         if field in data:
             value = data[field]
             if value is None or value == "":

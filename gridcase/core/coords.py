@@ -27,6 +27,11 @@ _EE = 0.00669342162296594323
 _X_PI = math.pi * 3000.0 / 180.0
 # The mean Earth radius, for distances and the local projection (metres).
 EARTH_RADIUS_M = 6371008.8
+# The range of a latitude and a longitude in decimal degrees, whoever reads one (forms, API,
+# ledger, boundaries).
+MAX_LATITUDE = 90
+MAX_LONGITUDE = 180
+DEGREE_BOUNDS = {"latitude": MAX_LATITUDE, "longitude": MAX_LONGITUDE}
 
 # The inverse stops when a step moves the point by less than this (degrees, ~1 mm).
 _INVERSE_TOLERANCE = 1e-8

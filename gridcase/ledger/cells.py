@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from gridcase.core import coords
 from gridcase.core import text as chars
 
 CATEGORY_WORDS: dict[str, tuple[str, bool]] = {
@@ -133,7 +134,7 @@ def parse_bool(value: Any) -> bool:
 # an accuracy's (Case.location_accuracy: centimetres).
 DEGREE_PLACES = Decimal("0.000001")
 METRE_PLACES = Decimal("0.01")
-DEGREE_BOUNDS = {"latitude": 90, "longitude": 180}
+DEGREE_BOUNDS = coords.DEGREE_BOUNDS
 MAX_METRES = Decimal(10_000_000)  # Case.location_accuracy's max_digits=9 with 2 places
 
 

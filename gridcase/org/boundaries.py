@@ -35,6 +35,7 @@ from shapely.geometry import MultiPolygon, Polygon, mapping, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
+from gridcase.core import coords
 from gridcase.core.coords import LocalProjection
 
 TOLERANCE_SHARE = 0.01
@@ -87,7 +88,7 @@ def _coordinates_ok(data: Any) -> bool:
         if item and all(isinstance(v, int | float) and not isinstance(v, bool) for v in item):
             if len(item) not in (2, 3) or not all(math.isfinite(v) for v in item):
                 return False
-            if not (-180 <= item[0] <= 180 and -90 <= item[1] <= 90):
+            if not (abs(item[0]) <= coords.MAX_LONGITUDE and abs(item[1]) <= coords.MAX_LATITUDE):
                 return False
             points += 1
             if points > MAX_POINTS:

@@ -23,7 +23,7 @@ from gridcase.cases.models import (
     Source,
     State,
 )
-from gridcase.core import clock, limits, phones, times
+from gridcase.core import clock, coords, limits, phones, times
 
 from .common import DateTimeField, IdField, PhoneField, RefSerializer, StrictSerializer, TextField
 
@@ -338,8 +338,8 @@ class CaseDraftSerializer(StrictSerializer):
     latitude = serializers.DecimalField(
         max_digits=9,
         decimal_places=6,
-        min_value=-90,
-        max_value=90,
+        min_value=-coords.MAX_LATITUDE,
+        max_value=coords.MAX_LATITUDE,
         allow_null=True,
         required=False,
         coerce_to_string=False,
@@ -347,8 +347,8 @@ class CaseDraftSerializer(StrictSerializer):
     longitude = serializers.DecimalField(
         max_digits=9,
         decimal_places=6,
-        min_value=-180,
-        max_value=180,
+        min_value=-coords.MAX_LONGITUDE,
+        max_value=coords.MAX_LONGITUDE,
         allow_null=True,
         required=False,
         coerce_to_string=False,
