@@ -316,77 +316,59 @@ def generate(seed: int = 7, per_template: int = 12) -> list[Pair]:
                     return [Party(parties[0].name, "")]  # only one, without a phone
                 return []  # not entered a second time
 
+            def add(
+                kind,
+                duplicate,
+                text,
+                when,
+                where,
+                parties,
+                photos=(),
+                at_place=place,
+                *,
+                first=first,
+                category=category,
+                part=part,
+            ):
+                """A second case beside ``first`` (its matter again, or another), labelled."""
+                second = _case(number(), category, at_place, text, when, where, parties, photos)
+                pairs.append(Pair(first, second, duplicate, kind, part))
+
             # positives
             later = at + timedelta(days=rng.random() * 7)
-            pairs.append(
-                Pair(
-                    first,
-                    _case(
-                        number(),
-                        category,
-                        place,
-                        _write(clauses, people, rng, strength=0.7, keep=0.75),
-                        later,
-                        _move(point, rng.random() * 150, rng),
-                        second_parties(),
-                    ),
-                    True,
-                    "paraphrase",
-                    part,
-                )
+            add(
+                "paraphrase",
+                True,
+                _write(clauses, people, rng, strength=0.7, keep=0.75),
+                later,
+                _move(point, rng.random() * 150, rng),
+                second_parties(),
             )
             # another officer, other words, half the facts, no parties entered, two weeks
-            pairs.append(
-                Pair(
-                    first,
-                    _case(
-                        number(),
-                        category,
-                        place,
-                        _write(clauses, people, rng, strength=0.9, keep=0.5),
-                        at + timedelta(days=rng.random() * 14),
-                        _move(point, rng.random() * 250, rng),
-                        [],
-                    ),
-                    True,
-                    "paraphrase_bare",
-                    part,
-                )
+            add(
+                "paraphrase_bare",
+                True,
+                _write(clauses, people, rng, strength=0.9, keep=0.5),
+                at + timedelta(days=rng.random() * 14),
+                _move(point, rng.random() * 250, rng),
+                [],
             )
-            pairs.append(
-                Pair(
-                    first,
-                    _case(
-                        number(),
-                        category,
-                        place,
-                        first.text.split(" ", 1)[1],
-                        at + timedelta(days=rng.random() * 3),
-                        _move(point, 50 + rng.random() * 200, rng),
-                        second_parties(),
-                    ),
-                    True,
-                    "moved",
-                    part,
-                )
+            add(
+                "moved",
+                True,
+                first.text.split(" ", 1)[1],
+                at + timedelta(days=rng.random() * 3),
+                _move(point, 50 + rng.random() * 200, rng),
+                second_parties(),
             )
-            pairs.append(
-                Pair(
-                    first,
-                    _case(
-                        number(),
-                        category,
-                        place,
-                        _write(clauses[:2], people, rng, strength=0.8, keep=0.6),
-                        at + timedelta(days=rng.random() * 5),
-                        _move(point, rng.random() * 100, rng),
-                        second_parties(),
-                        (_near_photo(photo, rng),),
-                    ),
-                    True,
-                    "photo",
-                    part,
-                )
+            add(
+                "photo",
+                True,
+                _write(clauses[:2], people, rng, strength=0.8, keep=0.6),
+                at + timedelta(days=rng.random() * 5),
+                _move(point, rng.random() * 100, rng),
+                second_parties(),
+                photos=(_near_photo(photo, rng),),
             )
             if first.photos == ():  # the photo pair needs the first case's photo
                 pairs[-1] = Pair(
@@ -400,55 +382,29 @@ def generate(seed: int = 7, per_template: int = 12) -> list[Pair]:
             # hard negatives
             other_category, other_place, other_clauses = rng.choice(others)
             strangers = {"a": _name(rng), "b": _name(rng)}
-            pairs.append(
-                Pair(
-                    first,
-                    _case(
-                        number(),
-                        category,
-                        place,
-                        _write(other_clauses, strangers, rng, strength=0.3, keep=0.9),
-                        at + timedelta(days=rng.random() * 7),
-                        _move(point, rng.random() * 80, rng),
-                        [Party(strangers["a"], _phone(rng)), Party(strangers["b"], _phone(rng))],
-                    ),
-                    False,
-                    "same_place",
-                    part,
-                )
+            add(
+                "same_place",
+                False,
+                _write(other_clauses, strangers, rng, strength=0.3, keep=0.9),
+                at + timedelta(days=rng.random() * 7),
+                _move(point, rng.random() * 80, rng),
+                [Party(strangers["a"], _phone(rng)), Party(strangers["b"], _phone(rng))],
             )
-            pairs.append(
-                Pair(
-                    first,
-                    _case(
-                        number(),
-                        category,
-                        place,
-                        _write(clauses, people, rng, strength=0.3, keep=0.9),
-                        at + timedelta(days=40 + rng.random() * 80),
-                        _move(point, rng.random() * 50, rng),
-                        parties,
-                    ),
-                    False,
-                    "same_parties_later",
-                    part,
-                )
+            add(
+                "same_parties_later",
+                False,
+                _write(clauses, people, rng, strength=0.3, keep=0.9),
+                at + timedelta(days=40 + rng.random() * 80),
+                _move(point, rng.random() * 50, rng),
+                parties,
             )
-            pairs.append(
-                Pair(
-                    first,
-                    _case(
-                        number(),
-                        category,
-                        other_place,
-                        _write(other_clauses, strangers, rng, strength=0.3, keep=0.9),
-                        at + timedelta(days=rng.random() * 10),
-                        _move(point, 100 + rng.random() * 300, rng),
-                        [Party(strangers["a"], _phone(rng))],
-                    ),
-                    False,
-                    "neighbour",
-                    part,
-                )
+            add(
+                "neighbour",
+                False,
+                _write(other_clauses, strangers, rng, strength=0.3, keep=0.9),
+                at + timedelta(days=rng.random() * 10),
+                _move(point, 100 + rng.random() * 300, rng),
+                [Party(strangers["a"], _phone(rng))],
+                at_place=other_place,
             )
     return pairs
