@@ -312,6 +312,8 @@ if HTTPS:
 # With debug on, WhiteNoise reads them from the apps directly. Uploaded files have no URL: see
 # gridcase/urls.py.
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns at every start about a missing one
+# Files a browser asks for at the site's root whatever the page says (/favicon.ico).
+WHITENOISE_ROOT = BASE_DIR / "web" / "root"
 
 # Security headers. The Content-Security-Policy allows scripts and styles from this site's
 # files only: no inline <script>, no event-handler attributes, no style attributes. The API
