@@ -314,6 +314,7 @@ EN = {
     "找不到页面": "Page not found",
     "您要找的事件或页面不存在,或不在您的办理范围内。": "The case or page you are looking for does not exist, or is outside what you handle.",
     "回到我的待办": "Back to my queue",
+    "回到首页": "Back to the start page",
     "不能访问": "Not allowed",
     "您的角色不能使用这个页面。": "Your role cannot use this page.",
     "该事件刚刚已被他人处理,您的操作未执行。请查看最新状态后再操作。": "Someone else has just acted on this case, so your action was not taken. Look at the case as it is now and act again.",

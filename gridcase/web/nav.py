@@ -84,3 +84,30 @@ def links_for(user, path: str, section: str | None = None) -> list[Link]:
         ]
         section = max(candidates, key=lambda link: len(link.url)).section if candidates else None
     return [Link(lk.section, lk.url, lk.label, lk.section == section) for lk in links]
+
+
+# ---------------------------------------------------------------- each role's start page
+
+# Where a person lands after signing in (and from the brand link): the page of the work their
+# role is there for. Someone with several roles lands on the first that applies: the handling
+# roles' queue, then the leader's dashboards, then administration.
+START_PAGES: list[tuple[frozenset[str], str]] = [
+    (HANDLERS | {OFFICE}, "web:home"),
+    (frozenset({LEADER}), "dash:index"),
+    (frozenset({ADMIN}), "manage:home"),
+]
+
+
+def start_page(kinds: frozenset[str] | set[str]) -> str:
+    """The URL name of the start page for these role kinds (the queue when none applies)."""
+    for roles, url_name in START_PAGES:
+        if roles & kinds:
+            return url_name
+    return "web:home"
+
+
+def start_url(user) -> str:
+    kinds = set(role_kinds(user)) if user.is_authenticated else set()
+    if user.is_authenticated and user.is_superuser:
+        kinds.add(ADMIN)
+    return reverse(start_page(kinds))

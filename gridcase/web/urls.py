@@ -17,6 +17,7 @@ app_name = "web"
 
 urlpatterns = [
     path("", queues.home, name="home"),
+    path("start/", queues.start, name="start"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from gridcase.cases.deadlines import TownDay, due_kind, due_of, town_day
 from gridcase.cases.models import Category, Level, State
 from gridcase.org.models import Village
 from gridcase.org.selectors import role_kinds, towns_of
+from gridcase.web import nav
 from gridcase.web import selectors as q
 from gridcase.web.filters import Filters, apply_filters
 from gridcase.web.forms import FilterForm
@@ -121,6 +122,12 @@ def list_rows(cases, days: list[TownDay], *, follow_up: bool = False) -> list[di
             }
         )
     return rows
+
+
+@login_required
+def start(request: HttpRequest) -> HttpResponse:
+    """Each role's own start page (web.nav.START_PAGES): where signing in and the brand lead."""
+    return redirect(nav.start_url(request.user))
 
 
 @login_required
