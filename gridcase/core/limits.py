@@ -76,3 +76,5 @@ TOKEN_NAME: Final = 100
 CHANNEL_NAME: Final = 100
 CHANNEL_TARGET: Final = 1000
 CHANNEL_SECRET: Final = 200
+# A webhook's signing secret shorter than this is guessable (told on the form, checked by notify).
+WEBHOOK_SECRET_MIN: Final = 16

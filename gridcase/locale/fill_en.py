@@ -315,6 +315,10 @@ EN = {
     "您要找的事件或页面不存在,或不在您的办理范围内。": "The case or page you are looking for does not exist, or is outside what you handle.",
     "回到我的待办": "Back to my queue",
     "回到首页": "Back to the start page",
+    "通用 Webhook 必填,至少 %(n)s 个字符;钉钉填写以 SEC 开头的加签密钥;企业微信和电子邮件不用填": (
+        "Required for a generic webhook, at least %(n)s characters; for DingTalk the signing"
+        " secret starting with SEC; not needed for WeCom and e-mail"
+    ),
     "不能访问": "Not allowed",
     "您的角色不能使用这个页面。": "Your role cannot use this page.",
     "该事件刚刚已被他人处理,您的操作未执行。请查看最新状态后再操作。": "Someone else has just acted on this case, so your action was not taken. Look at the case as it is now and act again.",

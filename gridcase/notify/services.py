@@ -91,8 +91,8 @@ def clean_channel(kind: str, target: str, secret: str, name: str) -> dict[str, A
             errors["target"] = ["钉钉机器人地址应包含 access_token=…(在机器人设置中复制 Webhook)"]
     if kind == Kind.WEBHOOK and not secret:
         errors["secret"] = ["通用 Webhook 需要签名密钥(接收方用它校验 X-Gridcase-Signature)"]
-    if kind == Kind.WEBHOOK and secret and len(secret) < 16:
-        errors["secret"] = ["签名密钥至少 16 个字符"]
+    if kind == Kind.WEBHOOK and secret and len(secret) < limits.WEBHOOK_SECRET_MIN:
+        errors["secret"] = [f"签名密钥至少 {limits.WEBHOOK_SECRET_MIN} 个字符"]
     if kind == Kind.DINGTALK and secret and not secret.startswith("SEC"):
         errors["secret"] = ["钉钉加签密钥以 SEC 开头(在机器人安全设置的“加签”一栏复制)"]
     if len(target) > limits.CHANNEL_TARGET:

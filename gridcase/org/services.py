@@ -167,6 +167,17 @@ SCOPE_HELP = {
     Role.Kind.LEADER: "全镇,无须选择范围",
     Role.Kind.ADMINISTRATOR: "全镇,无须选择范围",
 }
+# The scope fields each kind uses (the rest are dropped by `_role_scope`): the role form shows
+# only these.
+SCOPE_FIELDS: dict[str, tuple[str, ...]] = {
+    Role.Kind.OFFICER: ("village", "grid"),
+    Role.Kind.VILLAGE_STATION: ("village", "unit"),
+    Role.Kind.TOWN_CENTER: ("unit",),
+    Role.Kind.DEPARTMENT: ("unit",),
+    Role.Kind.GOVERNANCE_OFFICE: ("unit",),
+    Role.Kind.LEADER: (),
+    Role.Kind.ADMINISTRATOR: (),
+}
 _UNIT_KIND = {
     Role.Kind.VILLAGE_STATION: Unit.Kind.VILLAGE_STATION,
     Role.Kind.TOWN_CENTER: Unit.Kind.TOWN_CENTER,
@@ -182,7 +193,8 @@ def _role_scope(
     errors: dict[str, list[str]] = {}
     if kind not in Role.Kind.values:
         raise ServiceError("请选择角色", {"kind": ["请选择角色"]})
-    if kind in (Role.Kind.OFFICER, Role.Kind.VILLAGE_STATION):
+    uses = SCOPE_FIELDS[kind]
+    if "village" in uses:
         if grid is not None and village is None:
             village = grid.village
         if village is None:
@@ -191,9 +203,9 @@ def _role_scope(
             errors["grid"] = [f"网格“{grid}”不属于{village.name}"]
     else:
         village = None
-    if kind != Role.Kind.OFFICER:
+    if "grid" not in uses:
         grid = None
-    if kind in _UNIT_KIND:
+    if "unit" in uses:
         if unit is None and kind == Role.Kind.DEPARTMENT:
             errors["unit"] = ["部门角色须选择部门"]
         elif unit is not None and unit.kind != _UNIT_KIND[kind]:

@@ -17,7 +17,7 @@ from gridcase.core.models import CalendarOverride
 from gridcase.core.text import TextField
 from gridcase.org.checks import NotInScope
 from gridcase.org.models import Grid, Role, Unit, Village
-from gridcase.org.services import SCOPE_HELP
+from gridcase.org.services import SCOPE_FIELDS, SCOPE_HELP
 
 DATE = {"type": "date"}
 ISO = "%Y-%m-%d"
@@ -154,6 +154,10 @@ class RoleForm(forms.Form):
         self.fields["kind"].help_text = "; ".join(
             f"{Role.Kind(k).label}: {v}" for k, v in SCOPE_HELP.items()
         )
+        # Only the scope fields of the chosen kind are shown (web/static/web/show_when.js).
+        for name in ("village", "grid", "unit"):
+            kinds = " ".join(k for k, fields in SCOPE_FIELDS.items() if name in fields)
+            self.fields[name].widget.attrs["data-show-when"] = f"kind:{kinds}"
 
 
 # ---------------------------------------------------------------- calendar, policy
@@ -215,14 +219,20 @@ class ChannelForm(forms.Form):
         required=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
     )
+    # What notify's check asks of a secret, told before the form is sent, not after.
+    SECRET_HELP = _(
+        "通用 Webhook 必填,至少 %(n)s 个字符;钉钉填写以 SEC 开头的加签密钥;企业微信和电子邮件不用填"
+    )
     enabled = forms.BooleanField(label=_("启用"), required=False, initial=True)
 
     def __init__(self, *args, town, kinds, edit=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = Unit.objects.filter(town=town).order_by("kind", "name")
         self.fields["kind"].choices = kinds
+        self.fields["secret"].help_text = self.SECRET_HELP % {"n": limits.WEBHOOK_SECRET_MIN}
         if edit:
             # A channel's unit and kind stay; to move it, add a new one.
             del self.fields["unit"]
             del self.fields["kind"]
-            self.fields["secret"].help_text = _("不修改请留空(已保存的密钥不会显示)")
+            keep = _("不修改请留空(已保存的密钥不会显示)")
+            self.fields["secret"].help_text = f"{keep} {self.fields['secret'].help_text}"
