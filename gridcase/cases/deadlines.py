@@ -202,6 +202,12 @@ class TownDay:
             return None
         return self.light(due_of(case.state, case.accept_due, case.handle_due))
 
+    def working_days_late(self, due: date | None) -> int:
+        """How many working days past its deadline a case is today (0 when it is not late)."""
+        if due is None or due >= self.today:
+            return 0
+        return self.calendar.working_days_between(due, self.today)
+
     def follow_up_light(self, follow_up_due: date | None) -> str | None:
         """The light of a follow-up visit; None when none is due."""
         if follow_up_due is None:

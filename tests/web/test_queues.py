@@ -29,7 +29,8 @@ def test_login_page_is_chinese_and_lands_on_the_queue(client, t, frozen):
     page = client.get("/accounts/login/")
     assert "登录" in page.content.decode()
     response = client.post("/accounts/login/", {"username": "officer", "password": "pw"})
-    assert response.status_code == 302 and response.url == "/"
+    assert response.status_code == 302 and response.url == "/start/"
+    assert client.get("/start/").url == "/"  # an officer's start page is the queue
     assert client.get("/").status_code == 200
 
 
@@ -56,6 +57,10 @@ def test_officer_lands_on_cases_to_accept_sorted_by_light(login, t, frozen):
     assert [row["light"] for row in response.context["rows"]] == ["red", "yellow", "green"]
     c = counts(response)
     assert (c["accept"], c["overdue"], c["due_soon"], c["handling"]) == (3, 1, 1, 0)
+    # The late case says by how much, in working days: 9 Oct, Saturday 10 Oct (a working day
+    # made up for the holiday), 12, 13 and 14 Oct.
+    assert [row["late"] for row in response.context["rows"]] == [5, 0, 0]
+    assert "逾期5个工作日" in response.content.decode()
 
 
 def test_each_role_sees_what_waits_at_its_level(login, t, frozen):

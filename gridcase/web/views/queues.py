@@ -108,6 +108,7 @@ def list_rows(cases, days: list[TownDay], *, follow_up: bool = False) -> list[di
             light = day.follow_up_light(case.follow_up_due) or ""
         else:
             light = day.case_light(case) or ""
+        due = due_of(case.state, case.accept_due, case.handle_due)
         rows.append(
             {
                 "case": case,
@@ -118,7 +119,9 @@ def list_rows(cases, days: list[TownDay], *, follow_up: bool = False) -> list[di
                 "state": states.get(case.state, case.state),
                 "level": levels.get(case.level, case.level),
                 "due_kind": due_kind(case.state),
-                "due": due_of(case.state, case.accept_due, case.handle_due),
+                "due": due,
+                # Late cases say by how much: counted in working days, as deadlines are.
+                "late": day.working_days_late(due) if light == "red" and not follow_up else 0,
             }
         )
     return rows
