@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 
 from gridcase.cases.errors import CaseError, Conflict
 from gridcase.cases.models import Case, State
@@ -48,24 +48,50 @@ def quarter_row(town: Town, quarter: str, *, lock: bool = False) -> QuarterAsses
     return rows.get()
 
 
-def finalise_possible_from(town: Town, quarter: str) -> date:
-    """The first local day on which the quarter may be finalised: after its last day and
-    after every handling deadline of its cases (and the acceptance deadline of any case
-    still waiting to be accepted)."""
-    quarter = check_quarter(quarter)
-    months = clock.quarter_months(quarter)
-    start, _ = clock.month_bounds(months[0], town.timezone)
-    _, end = clock.month_bounds(months[-1], town.timezone)
+@dataclass(frozen=True)
+class QuarterFacts:
+    cases: int  # the cases submitted in it, voided ones aside
+    possible_from: date  # the first local day on which it may be finalised
+
+
+def quarter_facts(town: Town, quarters: list[str]) -> dict[str, QuarterFacts]:
+    """For each quarter, in one query: how many cases it holds and the first local day on
+    which it may be finalised — after its last day and after every handling deadline of its
+    cases (and the acceptance deadline of any case still waiting to be accepted)."""
+    quarters = [check_quarter(q) for q in quarters]
+    if not quarters:
+        return {}
+    aggregates = {}
+    bounds = []
+    for i, quarter in enumerate(quarters):
+        months = clock.quarter_months(quarter)
+        start, _ = clock.month_bounds(months[0], town.timezone)
+        _, end = clock.month_bounds(months[-1], town.timezone)
+        bounds += [start, end]
+        inside = Q(submitted_at__gte=start, submitted_at__lt=end)
+        aggregates[f"n{i}"] = Count("pk", filter=inside)
+        aggregates[f"local{i}"] = Max("local_due", filter=inside)
+        aggregates[f"accept{i}"] = Max("accept_due", filter=inside & Q(state=State.PENDING))
     found = (
-        Case.objects.filter(town=town, submitted_at__gte=start, submitted_at__lt=end)
+        Case.objects.filter(town=town, submitted_at__gte=min(bounds), submitted_at__lt=max(bounds))
         .exclude(state=State.VOIDED)
-        .aggregate(
-            local=Max("local_due"),
-            accept=Max("accept_due", filter=Q(state=State.PENDING)),
-        )
+        .aggregate(**aggregates)
     )
-    last = max(d for d in (last_day(months[-1]), found["local"], found["accept"]) if d)
-    return last + timedelta(days=1)
+    facts = {}
+    for i, quarter in enumerate(quarters):
+        ends = (
+            last_day(clock.quarter_months(quarter)[-1]),
+            found[f"local{i}"],
+            found[f"accept{i}"],
+        )
+        last = max(d for d in ends if d)
+        facts[quarter] = QuarterFacts(cases=found[f"n{i}"], possible_from=last + timedelta(days=1))
+    return facts
+
+
+def finalise_possible_from(town: Town, quarter: str) -> date:
+    """The first local day on which the quarter may be finalised (see `quarter_facts`)."""
+    return quarter_facts(town, [quarter])[check_quarter(quarter)].possible_from
 
 
 @dataclass(frozen=True)

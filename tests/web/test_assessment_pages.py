@@ -122,6 +122,12 @@ def test_the_index_lists_recent_quarters_and_the_picker_goes_to_the_period(login
     rows = {r["quarter"]: r for r in response.context["rows"]}
     assert rows[Q4]["status"] == "finalised" and rows["2027-Q1"]["status"] == "draft"
     assert "已定稿,待领导审批" in html(response)
+    # Only the current quarter and those that hold cases: nothing before 2026-Q4 here.
+    assert list(rows) == ["2027-Q1", Q4]
+    assert (rows[Q4]["cases"], rows["2027-Q1"]["cases"]) == (5, 0)
+    assert rows[Q4]["waiting"] == "等待分管领导审批"
+    # The current quarter says from when it may be finalised (after its last day).
+    assert rows["2027-Q1"]["waiting"].startswith("2027-04-01 起可定稿")
     response = client.get("/assessment/", {"period": "2026-q4"})
     assert response.status_code == 302 and response["Location"] == f"/assessment/{Q4}/"
     response = client.get("/assessment/", {"period": "2026-10"})
@@ -478,7 +484,8 @@ def test_the_pages_cost_the_same_with_more_officers_and_cases(
 ):
     appeals.appeal_file(case=q4[0], by=t.officer, reason="应计奖励")
     pages = {
-        "/assessment/": 6,
+        # ... + the quarters' statuses, their cases and deadlines (one read), pending appeals
+        "/assessment/": 7,
         # session, user, roles; quarter row, 3 policy versions, accepted appeals, cases,
         # adjustments, officers; quarter status (row, deadlines, pending appeals); unread count;
         # for the office, the padding signals: five reads (the period's cases, their photos'

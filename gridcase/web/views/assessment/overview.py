@@ -3,7 +3,7 @@ or quarter: every officer's figures with the quarter's actions."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -42,6 +42,18 @@ from .common import (
 from .forms import AdjustmentForm, ApproveForm, ReopenForm
 
 
+def waiting_for(status: str, possible_from: date, today: date) -> str:
+    """What a quarter waits for, in a few words: the step and who takes it, or the day from
+    which it can be taken."""
+    if status == QuarterAssessment.Status.APPROVED:
+        return _t("已审批,无需操作")
+    if status == QuarterAssessment.Status.FINALISED:
+        return _t("等待分管领导审批")
+    if today >= possible_from:
+        return _t("等待综治办定稿")
+    return _t("%(day)s 起可定稿(本季度事件的办理期限届满后)") % {"day": possible_from.isoformat()}
+
+
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """Readers: the picker and the recent quarters with their status. Officers: their own
@@ -60,12 +72,16 @@ def index(request: HttpRequest) -> HttpResponse:
     if not access.reader:
         return redirect(statement_url(access, clock.quarter_of(access.today), request.user.pk))
 
-    quarters = recent_quarters(access.today)
+    recent = recent_quarters(access.today)
     statuses = dict(
-        QuarterAssessment.objects.filter(town=access.town, quarter__in=quarters).values_list(
+        QuarterAssessment.objects.filter(town=access.town, quarter__in=recent).values_list(
             "quarter", "status"
         )
     )
+    facts = life.quarter_facts(access.town, recent)
+    # The current quarter, and the others that hold cases or were finalised: an empty quarter
+    # has nothing to assess.
+    quarters = [q for i, q in enumerate(recent) if i == 0 or facts[q].cases or q in statuses]
     pending = dict(
         Appeal.objects.filter(town=access.town, quarter__in=quarters, status=Appeal.Status.PENDING)
         .values_list("quarter")
@@ -78,6 +94,8 @@ def index(request: HttpRequest) -> HttpResponse:
             "label": quarter_label(q),
             "status": statuses.get(q, "draft"),
             "status_word": QUARTER_WORDS[statuses.get(q, "draft")],
+            "cases": facts[q].cases,
+            "waiting": waiting_for(statuses.get(q, "draft"), facts[q].possible_from, access.today),
             "pending_appeals": pending.get(q, 0),
             "url": period_url(access, q),
             "appeals_url": appeals_url(access, q),
