@@ -438,14 +438,27 @@ def test_the_office_accepts_an_appeal_and_the_figures_follow(login, t, q4):
     assert "申诉已采纳" in page and "属实" in page
 
 
+def test_the_appeal_card_shows_why_the_case_was_judged_nonconforming(login, t, q4):
+    flawed = q4[3]
+    appeals.appeal_file(case=flawed, by=t.officer, reason="起因已写清")
+    page = html(login(t.office_user).get(f"/assessment/{Q4}/appeals/"))
+    assert "不合格原因" in page and "起因描述不清" in page
+
+
 def test_rejecting_an_appeal_needs_a_reason(login, t, q4):
     appeal = appeals.appeal_file(case=q4[0], by=t.officer, reason="应计奖励")
     client = login(t.office_user)
     url = f"/assessment/appeals/{appeal.pk}/decide/"
-    response = client.post(url, {"decision": "reject"}, follow=True)
-    assert any("不予采纳的理由" in m for m in messages_of(response))
-    response = client.post(url, {}, follow=True)
-    assert any("处理结果" in m for m in messages_of(response))
+    # Refused: the page again, the reason next to the appeal, the choice made kept.
+    response = client.post(url, {"decision": "reject", "override": "on_time"})
+    assert response.status_code == 400
+    page = html(response)
+    card = page[page.index(f'id="appeal-{appeal.pk}"') :]
+    assert "不予采纳的理由" in card[: card.index("</section>")]
+    assert 'value="reject" checked' in card and 'value="on_time" selected' in card
+    response = client.post(url, {"note": "先写好的意见"})
+    assert response.status_code == 400
+    assert "处理结果" in html(response) and ">先写好的意见</textarea>" in html(response)
     appeal.refresh_from_db()
     assert appeal.status == "pending"
     client.post(url, {"decision": "reject", "note": "按规定计入任务量"})

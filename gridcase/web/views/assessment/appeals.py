@@ -17,7 +17,7 @@ from gridcase.assessment import exports
 from gridcase.assessment.models import Appeal, QuarterAssessment
 from gridcase.cases import selectors as case_selectors
 from gridcase.cases.errors import ActionNotAllowed, CaseError
-from gridcase.cases.models import Case
+from gridcase.cases.models import Case, Quality
 from gridcase.core import periods
 
 from .common import (
@@ -45,6 +45,13 @@ def _appeal_row(appeal: Appeal) -> dict:
         "status_at_filing": exports.STATUS_LABELS.get(
             appeal.status_at_filing, appeal.status_at_filing
         ),
+        # Why the case was judged nonconforming, where the office said so: what the appeal
+        # answers, next to it.
+        "quality_note": (
+            appeal.case.quality_note if appeal.case.quality == Quality.NONCONFORMING else ""
+        ),
+        "values": {},
+        "error": "",
         "state": APPEAL_WORDS.get(appeal.status, appeal.status),
         "override": appeal.get_override_display() if appeal.override else "",
         "decided_by": (
@@ -58,7 +65,20 @@ def _appeal_row(appeal: Appeal) -> dict:
 @login_required
 def appeals(request: HttpRequest, quarter: str) -> HttpResponse:
     """The quarter's appeals, pending first; the office decides each with a note."""
-    access = reader_access(request)
+    return _appeals_page(request, reader_access(request), quarter)
+
+
+def _appeals_page(
+    request: HttpRequest,
+    access,
+    quarter: str,
+    *,
+    failed: Appeal | None = None,
+    form: DecideForm | None = None,
+    error: str = "",
+) -> HttpResponse:
+    """The page; after a refused decision, with what was chosen and typed for that appeal
+    kept in its form and the reason next to it."""
     check_quarter(quarter)
     status = (
         QuarterAssessment.objects.filter(town=access.town, quarter=quarter)
@@ -71,6 +91,10 @@ def appeals(request: HttpRequest, quarter: str) -> HttpResponse:
         .select_related("case", "filed_by", "decided_by")
         .order_by("filed_at", "id")
     ]
+    for row in rows:
+        if failed is not None and form is not None and row["appeal"].pk == failed.pk:
+            row["values"] = {k: form.data.get(k, "") for k in ("decision", "override", "note")}
+            row["error"] = error
     pending = [r for r in rows if r["appeal"].status == Appeal.Status.PENDING]
     decided = [r for r in rows if r["appeal"].status != Appeal.Status.PENDING]
     context = {
@@ -86,7 +110,7 @@ def appeals(request: HttpRequest, quarter: str) -> HttpResponse:
         "decide_form": DecideForm(),
     }
     with timezone.override(access.town.timezone):
-        return render(request, "web/assess/appeals.html", context)
+        return render(request, "web/assess/appeals.html", context, status=400 if error else 200)
 
 
 @login_required
@@ -104,8 +128,9 @@ def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
         return forbidden(request, _t("只有镇政法综治办可以处理申诉"), back=back)
     form = DecideForm(request.POST)
     if not form.is_valid():
-        messages.error(request, f"{appeal.case.number}: {form_error(form)}")
-        return redirect(back)
+        return _appeals_page(
+            request, access, appeal.quarter, failed=appeal, form=form, error=form_error(form)
+        )
     accept = form.cleaned_data["decision"] == "accept"
     try:
         appeal_services.appeal_decide(
@@ -118,8 +143,9 @@ def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
     except ActionNotAllowed as exc:
         return forbidden(request, exc.message, back=back)
     except CaseError as exc:
-        messages.error(request, f"{appeal.case.number}: {exc.message}")
-        return redirect(back)
+        return _appeals_page(
+            request, access, appeal.quarter, failed=appeal, form=form, error=exc.message
+        )
     if accept:
         messages.success(
             request, _t("%(n)s 的申诉已采纳,考核结果已更正。") % {"n": appeal.case.number}
