@@ -52,6 +52,7 @@ def test_with_the_receiver_down_nothing_is_lost_and_everything_arrives_once(t):
         assert delivery.deliver_due() == {"retry": 3}
         assert set(Delivery.objects.values_list("attempts", "status")) == {(1, "pending")}
         assert "无法连接" in Delivery.objects.first().last_error
+        assert "对方拒绝连接" in Delivery.objects.first().last_error
 
         # Not yet due: the back-off holds them.
         clock.shift(timedelta(seconds=30))
@@ -184,3 +185,16 @@ def test_two_workers_deliver_each_message_once(receiver, monkeypatch):
         assert sorted(by_path["/hook"]) == expected
         assert sorted(by_path["/second"]) == expected
         assert Delivery.objects.exclude(status="sent").count() == 0
+
+
+def test_network_failures_are_said_in_chinese_with_what_to_check():
+    import socket
+    import ssl
+
+    from gridcase.notify.channels.http import in_words
+
+    assert in_words(ConnectionRefusedError(111, "Connection refused")).startswith("对方拒绝连接")
+    assert "秒内没有响应" in in_words(TimeoutError())
+    assert "找不到该主机名" in in_words(socket.gaierror(-2, "Name or service not known"))
+    assert "HTTPS" in in_words(ssl.SSLError(1, "certificate verify failed"))
+    assert "Errno" not in in_words(ConnectionRefusedError(111, "Connection refused"))

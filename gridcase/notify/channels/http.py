@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import http.client
 import json
+import socket
+import ssl
 import urllib.error
 import urllib.request
 from typing import Any
@@ -77,7 +80,25 @@ def post(url: str, body: bytes, headers: dict[str, str] | None = None) -> tuple[
         if isinstance(reason, _Refused):
             # The address will not become allowed by waiting: the administrator must act.
             raise ChannelError(str(reason), permanent=True) from None
-        raise ChannelError(f"无法连接 {_host(url)}:{reason}") from None
+        raise ChannelError(f"无法连接 {_host(url)}:{in_words(reason)}") from None
+
+
+def in_words(reason: object) -> str:
+    """A network failure as the administrator reads it (in Chinese), with what to check; the
+    system's own words only for a failure not named here."""
+    if isinstance(reason, ConnectionRefusedError):
+        return "对方拒绝连接(地址或端口不对,或接收方服务未运行)"
+    if isinstance(reason, TimeoutError | socket.timeout):
+        return f"{TIMEOUT_SECONDS} 秒内没有响应(网络不通或接收方过忙)"
+    if isinstance(reason, socket.gaierror):
+        return "找不到该主机名(域名无法解析,请检查地址或本机的 DNS 设置)"
+    if isinstance(reason, ssl.SSLError):
+        return "加密连接(HTTPS)失败,请检查对方证书"
+    if isinstance(reason, ConnectionResetError | ConnectionAbortedError):
+        return "连接被对方中断"
+    if isinstance(reason, OSError) and reason.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+        return "网络不可达(本机到对方没有路由)"
+    return f"网络错误({reason})"
 
 
 def post_json(url: str, payload: Any, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
