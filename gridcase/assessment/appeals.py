@@ -16,11 +16,11 @@ from gridcase.cases.changes import record_event
 from gridcase.cases.errors import ActionNotAllowed, CaseError, Conflict
 from gridcase.cases.models import Case
 from gridcase.core import clock
-from gridcase.notify import outbox, recipients
+from gridcase.notify import assessment_news
 from gridcase.org.models import Role, User
 
 from . import facts as facts_mod
-from .common import at_or_now, display_name, has_role, require_role, require_text
+from .common import at_or_now, has_role, require_role, require_text
 from .models import Appeal, QuarterAssessment
 from .policy_versions import policy_in_force
 from .quarter import STATUS_WORDS, quarter_row
@@ -146,23 +146,18 @@ def appeal_decide(
     return appeal
 
 
-# The pages these notifications link to are the workbench's (gridcase/web/urls_assessment.py).
 def _tell_appeal_decided(appeal: Appeal, by: User) -> None:
-    """Issue 6: the officer learns the decision on their appeal, with a link to the statement."""
+    """Issue 6: the officer learns the decision on their appeal (who is told: notify)."""
     if appeal.status == Appeal.Status.ACCEPTED:
         decision = f"已采纳, {appeal.get_override_display()}"
     else:
         decision = "未采纳"
-    outbox.emit(
+    assessment_news.appeal_decided(
         town=appeal.town,
-        kind="appeal_decided",
-        recipients=recipients.people(users=[appeal.filed_by_id]),
-        context={
-            "quarter": appeal.quarter,
-            "case_number": appeal.case.number,
-            "decision": decision,
-            "note": appeal.decision_note,
-            "by": display_name(by),
-            "link": f"/assessment/{appeal.quarter}/officers/{appeal.filed_by_id}/",
-        },
+        officer_id=appeal.filed_by_id,
+        quarter=appeal.quarter,
+        case_number=appeal.case.number,
+        decision=decision,
+        note=appeal.decision_note,
+        by=by,
     )

@@ -18,7 +18,7 @@ from django.db.models import Count, Max, Q
 from gridcase.cases.errors import CaseError, Conflict
 from gridcase.cases.models import Case, State
 from gridcase.core import audit, clock
-from gridcase.notify import outbox, recipients
+from gridcase.notify import assessment_news
 from gridcase.org.models import Role, Town, User
 
 from .common import assessment_event, at_or_now, check_quarter, last_day, require_role, require_text
@@ -207,20 +207,9 @@ def quarter_finalise(
         officers=len(result.officers),
         total=str(result.total),
     )
-    _tell_quarter_ready(town, quarter, by, today)
+    # Issue 6: the leaders must approve it (notify.assessment_news says who is told).
+    assessment_news.quarter_finalised(town=town, quarter=quarter, by=by, on=today)
     return row
-
-
-# The pages these notifications link to are the workbench's (gridcase/web/urls_assessment.py).
-def _tell_quarter_ready(town: Town, quarter: str, by: User, today: date) -> None:
-    """Issue 6: a finalised quarter is in the leaders' inbox (and the office's channels)."""
-    finder = recipients.Finder(town, today)
-    outbox.emit(
-        town=town,
-        kind="quarter_ready",
-        recipients=(finder.leaders() | finder.office()).without_user(by.pk),
-        context={"quarter": quarter, "link": f"/assessment/{quarter}/"},
-    )
 
 
 @transaction.atomic
@@ -245,6 +234,9 @@ def quarter_approve(
     )
     assessment_event(town, quarter, at, by, "approve", note=(note or "").strip())
     _audit_quarter("quarter.approve", row, by, before, at, note=(note or "").strip())
+    assessment_news.quarter_approved(
+        town=town, quarter=quarter, by=by, on=today, note=(note or "").strip()
+    )
     return row
 
 
@@ -280,4 +272,5 @@ def quarter_reopen(
     )
     assessment_event(town, quarter, at, by, "reopen", note=reason, data=old)
     _audit_quarter("quarter.reopen", row, by, before, at, reason=reason)
+    assessment_news.quarter_reopened(town=town, quarter=quarter, by=by, on=today, reason=reason)
     return row

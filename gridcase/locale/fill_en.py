@@ -274,6 +274,11 @@ EN = {
     "审批延期": "Decide the extension",
     "上传附件": "Attach files",
     "申诉处理": "Appeal decided",
+    # notification kinds of issue 14 (gridcase/notify/models.py: Notification.Kind)
+    "事件已结案": "Case closed",
+    "季度考核已审批": "Quarter approved",
+    "季度考核被退回": "Quarter sent back",
+    "申诉待处理": "Appeal to decide",
     "原因": "Reason",
     "上报理由": "Reason for escalating",
     "说明为何本级不能办结,需要上级处理": "Why this level cannot close it and the next level must act",

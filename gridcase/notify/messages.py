@@ -135,6 +135,26 @@ def _case_message(kind: str, case: Case, ctx: Mapping[str, Any]) -> tuple[str, l
         return f"【即将到期】{n} {label}为{day_label(due)}({when}到期),请及时办理", []
     if kind == "red":
         return f"【已超期】{n} {label}{day_label(due)}已过,请立即办理", []
+    if kind == "close":
+        closer = LEVEL_LABELS.get(case.closed_level or case.level, level)
+        if case.follow_up_due is None:
+            return f"【事件结案】{n} 已由{closer}结案", [*_who(ctx), *_note("处理结果", ctx)]
+        # The follow-up deadline was set by the close (cases.deadlines); the officer owes it.
+        follow_up = day_label(case.follow_up_due)
+        return f"【事件结案】{n} 已由{closer}结案,请于{follow_up}前完成回访", [
+            f"回访期限:{follow_up}",
+            *_who(ctx),
+            *_note("处理结果", ctx),
+        ]
+    if kind == "appeal_filed":
+        quarter = ctx.get("quarter", "")
+        lines = [f"季度:{quarter}"] if quarter else []
+        if ctx.get("by"):
+            lines.append(f"申诉人:{ctx['by']}")
+        return f"【申诉待处理】{n} 网格专管员对考核结果提出申诉,请在定稿前处理", [
+            *lines,
+            *_note("申诉理由", ctx),
+        ]
     if kind == "follow_up_due":
         return f"【回访提醒】{n} 请于{day_label(case.follow_up_due)}前完成回访", []
     if kind == "follow_up_overdue":
@@ -149,6 +169,22 @@ def _other_message(kind: str, town_name: str, ctx: Mapping[str, Any]) -> tuple[s
     if kind == "quarter_ready":
         lines = [f"季度:{ctx.get('quarter', '')}", *_note("说明", ctx)]
         return f"【考核待审批】{town_name} {ctx.get('quarter', '')} 考核结果已定稿,请审批", lines
+    if kind == "quarter_approved":
+        quarter = ctx.get("quarter", "")
+        return f"【考核已审批】{town_name} {quarter} 考核结果已审批", [
+            f"季度:{quarter}",
+            *_who(ctx),
+            *_note("审批意见", ctx),
+            "本季度考核结果已最终确定;如发现错误,由综治办在下一季度调整。",
+        ]
+    if kind == "quarter_reopened":
+        quarter = ctx.get("quarter", "")
+        return f"【考核退回】{town_name} {quarter} 考核结果被退回,请综治办更正后重新定稿", [
+            f"季度:{quarter}",
+            *_who(ctx),
+            *_note("退回原因", ctx),
+            "重新定稿前,网格专管员可以对本季度事件的考核结果申诉。",
+        ]
     if kind == "appeal_decided":
         decision = ctx.get("decision", "")
         lines = [f"季度:{ctx.get('quarter', '')}"] if ctx.get("quarter") else []
@@ -181,7 +217,9 @@ def render(
         lines = [str(line) for line in context["lines"]]
     if case is not None:
         lines = [*lines, *case_lines(case)]
-        link = case_link(case)
+        # A message about a case links to it, unless the place to act is another page
+        # (an appeal is decided on the quarter's appeal list).
+        link = site_link(context["link"]) if context.get("link") else case_link(case)
     else:
         link = site_link(context["link"]) if context.get("link") else settings.SITE_URL + "/"
     return Rendered(title=title[:200], body="\n".join(lines), link=link)

@@ -73,12 +73,17 @@ class Notification(models.Model):
         EXTENSION_DECIDED = "extension_decided", _("延期审批结果")
         REVIEW = "review", _("质量评定不合格")
         VOID = "void", _("事件作废")
+        # Closed by the station or the center: the officer's follow-up deadline starts.
+        CLOSE = "close", _("事件已结案")
         YELLOW = "yellow", _("即将到期(黄灯)")
         RED = "red", _("已超期(红灯)")
         FOLLOW_UP_DUE = "follow_up_due", _("回访即将到期")
         FOLLOW_UP_OVERDUE = "follow_up_overdue", _("回访已逾期")
         DIGEST = "digest", _("每日汇总")
         QUARTER_READY = "quarter_ready", _("季度考核待审批")
+        QUARTER_APPROVED = "quarter_approved", _("季度考核已审批")
+        QUARTER_REOPENED = "quarter_reopened", _("季度考核被退回")
+        APPEAL_FILED = "appeal_filed", _("申诉待处理")
         APPEAL_DECIDED = "appeal_decided", _("申诉处理结果")
         TEST = "test", _("渠道测试")
 

@@ -8,17 +8,14 @@ periodic sweep finds them anyway (`delivery.deliver_due`), so nothing is lost.
 
 Case actions reach the outbox through `gridcase.cases.signals.case_event`, which every case
 service sends inside its transaction; `on_case_event` (connected in `NotifyConfig.ready`)
-decides who is told. Other parts of the system call `emit()` directly, e.g. the assessment:
+decides who is told. The assessment's quarter and appeal decisions go through
+`assessment_news`; other parts of the system may call `emit()` directly:
 
     from gridcase.notify import outbox, recipients
 
     finder = recipients.Finder(town, today)
     outbox.emit(town=town, kind="quarter_ready", recipients=finder.leaders() | finder.office(),
                 context={"quarter": "2026-Q4", "link": "/assessment/2026-Q4/"})
-    outbox.emit(town=town, kind="appeal_decided", recipients=recipients.people(users=[officer]),
-                context={"quarter": "2026-Q4", "case_number": "CT-2026-00042",
-                         "decision": "申诉成立,已更正", "note": "...", "by": "综治办 王五",
-                         "link": "/assessment/2026-Q4/"})
 
 Call it inside your service's `transaction.atomic()` block.
 """
@@ -174,7 +171,19 @@ def recipients_for_action(
         return "review", finder.officers(case), context
     if action == "void" and by is not None and by.pk != case.officer_id:
         return "void", finder.officers(case), context
+    if action == "close" and by is not None and by.pk != case.officer_id:
+        # The officer owes the follow-up visit from now; officers have no channel of their
+        # own, so the push goes to their village station's (the group they work with).
+        return "close", finder.officers(case) | finder.unit_of_level(case, Level.VILLAGE), context
+    if action == "appeal":
+        quarter = data.get("quarter", "")
+        context |= {"quarter": quarter, "link": f"/assessment/{quarter}/appeals/"}
+        return "appeal_filed", finder.office(), context
     return None
+
+
+# Kinds about pay, not about handling the case: never urgent, whatever the case's mark.
+NEVER_MAJOR = frozenset({"appeal_filed"})
 
 
 # The case actions that may tell someone (the others cost nothing here, e.g. a bulk import).
@@ -189,6 +198,8 @@ TOLD_ACTIONS = frozenset(
         "decide_extension",
         "review",
         "void",
+        "close",
+        "appeal",
     }
 )
 
@@ -208,4 +219,5 @@ def on_case_event(sender, *, case: Case, entry, action: str, by, data, **kwargs)
         recipients=who.without_user(by.pk if by else None),
         case=case,
         context=context,
+        major=False if kind in NEVER_MAJOR else None,
     )

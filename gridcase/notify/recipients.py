@@ -12,6 +12,11 @@ The rules, by what happened:
 - extension request → who decides (the center for a department, the office and the leader
   for the center); decision → the requester and the unit that asked;
 - nonconforming review, voiding by someone else, follow-up due → the case's officer(s);
+- closing by someone else (the station, the center) → the case's officer(s), who now owe the
+  follow-up, and the village station's channels (officers have none of their own);
+- appeal filed → the governance office; appeal decided → the officer who filed it;
+- quarter finalised → the leaders and the office; approved or sent back → the office and
+  every officer of the town (their pay is final, or open to appeal again);
 - morning digest → the governance office and the town center.
 
 Officers belong to no unit, so they are told in the inbox (which the mobile terminal shows).
@@ -120,6 +125,10 @@ class Finder:
 
     def leaders(self) -> Recipients:
         return self._group(("leaders",), Q(kind=Role.Kind.LEADER), None)
+
+    def town_officers(self) -> Recipients:
+        """Every grid officer of the town (the quarter's assessment is about all of them)."""
+        return self._group(("town_officers",), Q(kind=Role.Kind.OFFICER), None)
 
     def officers(self, case: Case) -> Recipients:
         """The officer who entered the case and the officers of its grid (or whole village)."""

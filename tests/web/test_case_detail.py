@@ -98,8 +98,9 @@ def test_detail_query_count(login, t, frozen, django_assert_num_queries, layout_
     client.get(f"/cases/{case.number}/")
     # session, user, case, roles, parties, attachments, extensions, follow-ups, timeline,
     # calendar; and (integrity.md) its suspects: kept pairs, the policy, one candidate read;
-    # and whether the office's judgement (nonconforming or duplicate) refuses the center a void
-    with django_assert_num_queries(14 + layout_queries(t.center_user)):
+    # and whether the office's judgement (nonconforming or duplicate) refuses the center a void;
+    # and the one UPDATE that reads the case's inbox messages
+    with django_assert_num_queries(15 + layout_queries(t.center_user)):
         assert client.get(f"/cases/{case.number}/").status_code == 200
 
 

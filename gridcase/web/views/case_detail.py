@@ -22,6 +22,7 @@ from gridcase.cases.models import (
 )
 from gridcase.cases.workflow import ACTION_LABELS
 from gridcase.core import phones
+from gridcase.notify.services import inbox_mark_case_read
 from gridcase.org.models import Role, Unit
 from gridcase.org.selectors import roles_in_force
 from gridcase.web import forms as wf
@@ -229,6 +230,8 @@ def _level(code: str) -> str:
 @login_required
 def detail(request: HttpRequest, number: str) -> HttpResponse:
     case = get_case_or_404(request, number)
+    # However the case was reached (a robot's or an e-mail's link), its messages are read.
+    inbox_mark_case_read(user=request.user, case_id=case.pk)
     with timezone.override(case.town.timezone):
         return render(request, "web/case_detail.html", detail_context(request, case))
 

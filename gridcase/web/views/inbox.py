@@ -98,7 +98,8 @@ def _site_path(link: str) -> str | None:
 
 @login_required
 def open_item(request: HttpRequest, pk: int) -> HttpResponse:
-    """Follow a message to its case (or page): reading the case reads all its messages."""
+    """Follow a message to its page: its link on this site (the case, or where to act on it,
+    e.g. an appeal list), else its case. A message about a case reads all that case's."""
     try:
         item = InboxItem.objects.select_related("notification", "notification__case").get(
             pk=pk, user=request.user
@@ -108,8 +109,10 @@ def open_item(request: HttpRequest, pk: int) -> HttpResponse:
     notification = item.notification
     if notification.case_id:
         services.inbox_mark_case_read(user=request.user, case_id=notification.case_id)
-        services.inbox_mark_read(user=request.user, item_ids=[item.pk])
-        return redirect("web:case_detail", number=notification.case.number)
     services.inbox_mark_read(user=request.user, item_ids=[item.pk])
     target = _site_path(notification.link or "")
-    return redirect(target or reverse("inbox:index"))
+    if target:
+        return redirect(target)
+    if notification.case_id:
+        return redirect("web:case_detail", number=notification.case.number)
+    return redirect(reverse("inbox:index"))
