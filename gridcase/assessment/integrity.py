@@ -3,9 +3,10 @@ index, then the pure score of ``duplicates.py``.
 
 Two ways in:
 - ``check_entry``: one case being entered (or just entered) against the town, for the officer
-  before they submit; the grid cells its bounding box touches (cases/cells.py) on the index
-  ``case_cell_time`` (town, category, cell, submitted_at), so it reads a few cells of the
-  window, not the town, and answers in milliseconds with a million cases in the town;
+  before they submit; the grid cells its bounding box touches (``cases.selectors.near_q``, the
+  one home of "near a point" in SQL) on the index ``case_cell_time`` (town, category, cell,
+  submitted_at), so it reads a few cells of the window, not the town, and answers in
+  milliseconds with a million cases in the town;
 - ``find_in_period``: every case submitted in a period against the window before it, for the
   command, the API and the office's queue; one read of the period and its window, compared in
   memory over the same cells.
@@ -25,6 +26,7 @@ from django.db.models import Q
 
 from gridcase.cases import cells
 from gridcase.cases.models import Case, Party, State
+from gridcase.cases.selectors import near_q
 from gridcase.core import clock
 from gridcase.core.policy import Policy
 from gridcase.org.models import Town, User
@@ -116,21 +118,6 @@ class Found:
     other_number: str
 
 
-def near_point(lat: float, lon: float, metres: float) -> Q:
-    """Cases whose point is in the box around (lat, lon): by the cells the box touches, so that
-    the index (town, category, cell, submitted_at) reads one short range per cell; then the box
-    itself on the rows found (the exact distance is the score's)."""
-    lo_lat, hi_lat, lo_lon, hi_lon = duplicates.bounding_box(lat, lon, metres)
-    ranges = cells.covering(lo_lat, hi_lat, lo_lon, hi_lon)
-    if cells.cell_count(ranges) <= cells.MAX_LISTED_CELLS:
-        by_cell = Q(cell__in=[c for first, last in ranges for c in range(first, last + 1)])
-    else:  # a box of kilometres: one range of cells per row
-        by_cell = Q(pk__in=[])
-        for first, last in ranges:
-            by_cell |= Q(cell__range=(first, last))
-    return by_cell & Q(latitude__range=(lo_lat, hi_lat), longitude__range=(lo_lon, hi_lon))
-
-
 def check_entry(
     town: Town,
     values: Mapping[str, object],
@@ -162,7 +149,7 @@ def check_entry(
     # terms only, and the union of two short ranges beats one long one on both databases.
     where = Q(pk__in=[])
     if lat is not None and lon is not None:
-        where |= base & near_point(lat, lon, 2 * rules.distance_m)
+        where |= base & near_q(lat, lon, 2 * rules.distance_m)
     if village_id is not None:
         village = base & Q(village_id=village_id)
         if lat is not None and lon is not None:

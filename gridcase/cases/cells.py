@@ -2,10 +2,11 @@
 
 The spatial key of the cases (the duplicate check of integrity.md; the "cases near a point"
 of the town's map): ``Case.cell`` is computed by the database from latitude and longitude
-(a generated column, ``CellOf`` below), and an index on (town, category, cell, submitted_at)
-turns "near this point, in this window" into a few short index ranges, one per cell, however
-many cases the town holds. A search of any radius asks for every cell its bounding box touches
-(``covering``); the exact distance is the caller's (haversine) on the few rows found.
+(a generated column, ``CellOf`` below), and the indexes on (town, category, cell, submitted_at)
+and (town, cell, submitted_at) turn "near this point, in this window" into a few short index
+ranges, one per cell, however many cases the town holds (``selectors.near_q`` asks for them).
+A search of any radius asks for every cell its bounding box touches (``covering``); the exact
+distance is the caller's (haversine) on the few rows found.
 
 Cells are 0.005° on each side (about 550 m north-south, 490 m east-west at 28° N): a 300 m
 policy's box (600 m around the point, integrity.md) touches 9 to 16 of them. The cell of a

@@ -205,6 +205,9 @@ class Case(models.Model):
             models.Index(
                 fields=["town", "category", "cell", "submitted_at"], name="case_cell_time"
             ),
+            # The cases near a point, whatever their category (selectors.cases_near: the map's
+            # and the case page's "nearby"), read the same way: one range per cell.
+            models.Index(fields=["town", "cell", "submitted_at"], name="case_near_time"),
         ]
 
     def __str__(self) -> str:
