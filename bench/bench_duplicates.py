@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import math
 import os
 import random
 import statistics
@@ -36,6 +35,10 @@ from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+# The town of many cases, shared with bench_near.py.
+import one_town  # noqa: E402
+from one_town import CATEGORIES, LAT0, LAT_SPAN, LON0, LON_SPAN, WORDS  # noqa: E402
 
 
 def quality(seed: int) -> None:
@@ -70,83 +73,6 @@ def quality(seed: int) -> None:
             print(f"  {kind:20} flagged {by_kind[(kind, True)]:4} of {totals[kind]}")
 
 
-WORDS = "邻里纠纷噪音扰民围墙宅基地消防通道堵塞路灯损坏垃圾清运漏水赡养欠款"
-CATEGORIES = ["dispute", "security_hazard", "livelihood_service", "other"]
-# The town: 8 × 8 km at 28° N.
-LAT0, LON0, LAT_SPAN, LON_SPAN = 28.10, 112.60, 0.072, 0.082
-
-
-def _town(rng: random.Random, name: str, code: str):
-    from gridcase.org.models import Town, User, Village
-
-    town = Town.objects.create(name=name, code=code)
-    villages = [Village.objects.create(town=town, name=f"村{i}") for i in range(12)]
-    officers = [
-        User.objects.create_user(username=f"{code}{i}", password="x", town=town) for i in range(40)
-    ]
-    return town, villages, officers
-
-
-def _fill(
-    rng, town, villages, officers, count: int, start: datetime, days: int, prefix: str
-) -> float:
-    """``count`` submitted cases at random places of the town and times of ``days`` days, by
-    the ledger's bulk writer (COPY on PostgreSQL); seconds taken."""
-    from django.db import connection, transaction
-
-    from gridcase.cases.models import Case
-    from gridcase.ledger import bulk
-
-    t0 = time.perf_counter()
-
-    def rows():
-        for n in range(count):
-            at = start + timedelta(seconds=rng.randrange(days * 86400))
-            title = "".join(rng.choice(WORDS) for _ in range(12))
-            village = rng.choice(villages)
-            yield {
-                "town_id": town.pk,
-                "number": f"{prefix}-{n:07d}",
-                "category": rng.choice(CATEGORIES),
-                "title": title,
-                "location": f"{village.name}{rng.randrange(1, 20)}组",
-                "cause": title,
-                "latitude": Decimal(f"{LAT0 + rng.random() * LAT_SPAN:.6f}"),
-                "longitude": Decimal(f"{LON0 + rng.random() * LON_SPAN:.6f}"),
-                "village_id": village.pk,
-                "officer_id": rng.choice(officers).pk,
-                "state": "closed",
-                "submitted_at": at,
-                "occurred_at": at - timedelta(hours=rng.randrange(48)),
-            }
-
-    with transaction.atomic():
-        bulk.insert(Case, rows(), now=start + timedelta(days=days))
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE cases_case" if connection.vendor == "postgresql" else "ANALYZE")
-    return time.perf_counter() - t0
-
-
-def _summary(label: str, timings: list[float], unit: str = "ms") -> str:
-    timings = sorted(timings)
-    p95 = timings[max(0, math.ceil(0.95 * len(timings)) - 1)]
-    return (
-        f"{label}: median {statistics.median(timings):.1f} {unit}, p95 {p95:.1f} {unit}, "
-        f"max {timings[-1]:.1f} {unit}"
-    )
-
-
-def _explain(sql: str) -> str:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
-            return "\n".join(row[0] for row in cursor.fetchall())
-        cursor.execute("EXPLAIN QUERY PLAN " + sql)
-        return "\n".join(str(row[-1]) for row in cursor.fetchall())
-
-
 def timing(cases: int, probes: int, seed: int, db_name: str) -> None:
     from county import fresh_database
 
@@ -157,10 +83,10 @@ def timing(cases: int, probes: int, seed: int, db_name: str) -> None:
         from gridcase.assessment import integrity
 
         rng = random.Random(seed)
-        town, villages, officers = _town(rng, "基准镇", "jz")
+        town, villages, officers = one_town.make_town(rng, "基准镇", "jz")
         start = datetime(2024, 1, 1, tzinfo=UTC)
         now = start + timedelta(days=3 * 365)
-        built = _fill(rng, town, villages, officers, cases, start, 3 * 365, "JZ")
+        built = one_town.fill(rng, town, villages, officers, cases, start, 3 * 365, "JZ")
         print(f"{engine}: {cases} cases in one town (8 × 8 km, 3 years), built in {built:.0f} s")
 
         def probe():
@@ -177,7 +103,7 @@ def timing(cases: int, probes: int, seed: int, db_name: str) -> None:
             )
         print(f"{len(queries)} queries per probe; the candidates' plan:")
         sql = next(q["sql"] for q in queries.captured_queries if '"cell" IN' in q["sql"])
-        print(_explain(sql))
+        print(one_town.explain(sql))
         for _ in range(5):  # warm the cache as a running server would have it
             integrity.check_entry(town, probe(), village_id=villages[0].pk, at=now)
         timings = []
@@ -190,7 +116,8 @@ def timing(cases: int, probes: int, seed: int, db_name: str) -> None:
             )
             timings.append((time.perf_counter() - t) * 1000)
             found += len(result)
-        print(_summary(f"check on entry, {probes} probes", timings) + f" ({found} suspects)")
+        timed = one_town.summary(f"check on entry, {probes} probes", timings)
+        print(timed + f" ({found} suspects)")
         # The candidates' query alone (its SQL as run, run again), and how many rows it reads.
         alone, read = [], []
         for _ in range(probes):
@@ -205,7 +132,7 @@ def timing(cases: int, probes: int, seed: int, db_name: str) -> None:
                 read.append(len(cursor.fetchall()))
                 alone.append((time.perf_counter() - t) * 1000)
         print(
-            _summary("  of which the candidates' query", alone)
+            one_town.summary("  of which the candidates' query", alone)
             + f" ({statistics.median(read):.0f} candidates at the median)"
         )
 
@@ -222,7 +149,7 @@ def suspects(per_month: int, months: int, runs: int, seed: int, db_name: str) ->
         from gridcase.ledger import bulk
 
         rng = random.Random(seed)
-        town, villages, officers = _town(rng, "基准镇", "jz")
+        town, villages, officers = one_town.make_town(rng, "基准镇", "jz")
         tz = ZoneInfo(town.timezone)
         # ``months`` whole months, then the month measured (2026-10 by default).
         month_start = datetime(2026, 10, 1, tzinfo=tz)
@@ -230,7 +157,7 @@ def suspects(per_month: int, months: int, runs: int, seed: int, db_name: str) ->
         end = datetime(2026, 11, 1, tzinfo=tz)
         days = (end - start).days
         count = round(per_month * days * 12 / 365)
-        built = _fill(rng, town, villages, officers, count, start, days, "JZ")
+        built = one_town.fill(rng, town, villages, officers, count, start, days, "JZ")
         # Some repeats in the last month: the same words a few metres away, days later.
         originals = list(
             Case.objects.filter(town=town, submitted_at__gte=month_start)
@@ -272,7 +199,7 @@ def suspects(per_month: int, months: int, runs: int, seed: int, db_name: str) ->
             town=town, submitted_at__gte=month_start, submitted_at__lt=end
         ).count()
         print(
-            _summary(f"gridcase suspects --month {month}, {runs} runs", timings, "s")
+            one_town.summary(f"gridcase suspects --month {month}, {runs} runs", timings, "s")
             + f" ({len(report['pairs'])} pairs, {len(report['signals'])} signals;"
             f" about {in_month} cases submitted in the month)"
         )

@@ -293,7 +293,8 @@ def cases_near(
     if exclude is not None:
         candidates = candidates.exclude(pk=exclude.pk)
     distances = {}
-    for pk, lat, lon in candidates.values_list("pk", "latitude", "longitude"):
+    # Unordered: the order is the distance's, made here (Case's default order would sort them).
+    for pk, lat, lon in candidates.order_by().values_list("pk", "latitude", "longitude"):
         metres = coords.distance_m(latitude, longitude, float(lat), float(lon))
         if metres <= radius_m:
             distances[pk] = metres
@@ -301,7 +302,7 @@ def cases_near(
         return []
     nearest = sorted(distances, key=lambda pk: (distances[pk], pk))[:_NEAR_CANDIDATES]
     scoped = visible_cases(user) if user is not None else Case.objects.all()
-    found = scoped.filter(pk__in=nearest).select_related("village", "grid")
+    found = scoped.filter(pk__in=nearest).select_related("village", "grid").order_by()
     near = sorted(
         (Near(case, distances[case.pk]) for case in found),
         key=lambda n: (n.distance_m, n.case.pk),
