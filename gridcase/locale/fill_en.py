@@ -508,6 +508,18 @@ EN = {
     "事件加载失败，请刷新页面重试。": "The cases could not be loaded; reload the page to try again.",
     "事件位置地图": "Map of the case's location",
     "地图需要启用浏览器脚本；也可在“事件查询”中查看事件。": "The map needs JavaScript; the cases are also under “Case search”.",
+    # cases near a point (issue 13)
+    "附近": "Nearby",
+    "正在获取当前位置……": "Finding your position…",
+    "无法获取当前位置:请允许浏览器使用定位后再点“附近”。": "Your position is not available: allow the browser to use your location, then press “Nearby” again.",
+    "附近事件加载失败,请重试。": "The nearby cases could not be loaded; please try again.",
+    "约%(m)s米": "about %(m)s m",
+    "附近的未办结事件(%(radius)s米内,近%(days)s天)": "Open cases nearby (within %(radius)s m, last %(days)s days)",
+    "附近没有其他未办结的事件。": "No other open case nearby.",
+    "在地图上查看附近": "See the neighbourhood on the map",
+    "%(field)s应为 -%(bound)s 到 %(bound)s 之间的数字(WGS-84)。": "%(field)s must be a number between -%(bound)s and %(bound)s (WGS-84).",
+    "事件%(number)s没有坐标,无法查找附近的事件。": "Case %(number)s has no coordinates: there is nothing to search around it.",
+    "%(radius)s米内、近%(days)s天共%(n)s件未办结事件。": "%(n)s open cases within %(radius)s m in the last %(days)s days.",
 }
 
 ENTRY = re.compile(r'(?m)^msgid "(?P<id>(?:[^"\\]|\\.)*)"\nmsgstr "(?P<str>(?:[^"\\]|\\.)*)"$')

@@ -36,6 +36,7 @@ urlpatterns = [
     path("cases/<str:number>/files/<int:pk>/", case_detail.attachment, name="attachment"),
     path("map/", map.index, name="map"),
     path("map/points.json", map.points, name="map_points"),
+    path("map/near.json", map.near, name="map_near"),
     path("exports/<int:pk>/", export_jobs.job, name="export_job"),
     path("exports/<int:pk>/status/", export_jobs.status, name="export_status"),
     path("exports/<int:pk>/download/", export_jobs.download, name="export_download"),

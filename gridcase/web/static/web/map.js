@@ -100,6 +100,117 @@
     return markers.length;
   }
 
+  // 附近: the open cases near the person's position (the browser's geolocation, WGS-84 as the
+  // cases are stored) or near a case (?near=NUMBER), in a layer of their own over the map and
+  // listed under it. The server decides which cases (its scope, 300 m, 30 days).
+  function initNear(el, map) {
+    var button = document.getElementById("map-near");
+    var box = document.getElementById("near-cases");
+    if (!button || !box) return null;
+    var status = document.getElementById("near-status");
+    var list = document.getElementById("near-list");
+    var layer = L.layerGroup().addTo(map);
+    var openLabel = el.getAttribute("data-open");
+
+    function fail(text) {
+      layer.clearLayers();
+      list.textContent = "";
+      status.textContent = text;
+      status.classList.add("map-warning");
+      box.hidden = false;
+      el.setAttribute("data-near-markers", "error");
+    }
+
+    function item(point, data) {
+      // [latitude, longitude, number, title, light, metres]
+      var li = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = data.case_url.replace("NUMBER", encodeURIComponent(point[2]));
+      link.textContent = point[2];
+      var light = document.createElement("span");
+      light.className = "light light-" + point[4];
+      var dot = document.createElement("span");
+      dot.className = "dot";
+      dot.setAttribute("aria-hidden", "true");
+      light.appendChild(dot);
+      light.appendChild(document.createTextNode(data.lights[point[4]] || ""));
+      var far = document.createElement("span");
+      far.className = "muted";
+      far.textContent = el.getAttribute("data-metres").replace("%(m)s", point[5]);
+      li.appendChild(link);
+      li.appendChild(document.createTextNode(" " + point[3] + " "));
+      li.appendChild(light);
+      li.appendChild(document.createTextNode(" "));
+      li.appendChild(far);
+      return li;
+    }
+
+    function show(data) {
+      layer.clearLayers();
+      list.textContent = "";
+      status.classList.remove("map-warning");
+      var centre = L.latLng(data.center[0], data.center[1]);
+      var circle = L.circle(centre, {
+        radius: data.radius_m, color: "#1c5fb8", weight: 2, fillOpacity: 0.06,
+        interactive: false, className: "near-circle"
+      }).addTo(layer);
+      L.circleMarker(centre, {
+        radius: 7, color: "#fff", weight: 3, fillColor: "#1c5fb8", fillOpacity: 1,
+        interactive: false, className: "near-here"
+      }).addTo(layer);
+      data.points.forEach(function (point) {
+        var marker = L.circleMarker([point[0], point[1]], {
+          radius: 10, color: "#1f2933", weight: 3, fillColor: COLOURS[point[4]] || "#52606d",
+          fillOpacity: 1, className: "near-marker near-marker-" + (point[4] || "none")
+        }).addTo(layer);
+        marker.bindPopup(function () { return popup(point, data, openLabel); });
+        list.appendChild(item(point, data));
+      });
+      status.textContent = data.message;
+      box.hidden = false;
+      map.fitBounds(circle.getBounds(), { padding: [16, 16], animate: false });
+      el.setAttribute("data-near-markers", String(data.points.length));
+    }
+
+    function ask(query) {
+      fetch(el.getAttribute("data-near") + "?" + query, { credentials: "same-origin" })
+        .then(function (response) {
+          return response.json().then(function (body) {
+            if (!response.ok) throw { said: body.error };
+            return body;
+          });
+        })
+        .then(show)
+        .catch(function (error) {
+          // The server's words when it said what is wrong; else (offline, a 404 page) ours.
+          fail((error && error.said) || el.getAttribute("data-near-failed"));
+        });
+    }
+
+    button.addEventListener("click", function () {
+      if (!navigator.geolocation) { fail(el.getAttribute("data-geo-failed")); return; }
+      status.classList.remove("map-warning");
+      status.textContent = el.getAttribute("data-locating");
+      box.hidden = false;
+      navigator.geolocation.getCurrentPosition(
+        function (position) {
+          ask("lat=" + position.coords.latitude.toFixed(6) +
+              "&lon=" + position.coords.longitude.toFixed(6));
+        },
+        function () { fail(el.getAttribute("data-geo-failed")); },
+        { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 }
+      );
+    });
+
+    return {
+      // After the town's cases are drawn (their view first, then the case's neighbourhood).
+      ready: function () {
+        var number = el.getAttribute("data-near-case");
+        if (number) ask("case=" + encodeURIComponent(number));
+      }
+    };
+  }
+
   function init(el) {
     var status = document.getElementById("map-status");
     var map = L.map(el, { preferCanvas: false, zoomControl: true, maxZoom: 18 });
@@ -107,6 +218,7 @@
     if (tiles) L.tileLayer(tiles, { maxZoom: 18 }).addTo(map);
     else el.classList.add("no-tiles");
     map.setView(FALLBACK_VIEW[0], FALLBACK_VIEW[1]);
+    var nearby = initNear(el, map);
     fetch(el.getAttribute("data-points"), { credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) throw new Error(response.status);
@@ -123,11 +235,13 @@
           el.setAttribute("data-markers", String(n));
           el.setAttribute("data-drawn-ms", String(Math.round(performance.now())));
         });
+        if (nearby) nearby.ready();
       })
       .catch(function () {
         status.textContent = el.getAttribute("data-failed");
         status.classList.add("map-warning");
         el.setAttribute("data-markers", "error");
+        if (nearby) nearby.ready();
       });
   }
 
