@@ -229,6 +229,22 @@ def timeline(case: Case):
 # in the last this many days (issue 13: "附近的未办结事件").
 NEAR_RADIUS_M = 300
 NEAR_DAYS = 30
+# What a list of nearby cases shows (number, title, category, state, light, point): read only
+# these, a tenth of a case's columns — the rest of a row was most of the time of a probe.
+NEAR_FIELDS = (
+    "id",
+    "town_id",
+    "number",
+    "title",
+    "category",
+    "state",
+    "level",
+    "accept_due",
+    "handle_due",
+    "latitude",
+    "longitude",
+    "submitted_at",
+)
 # The nearest this many candidates are kept: more than any screen lists, a bound on the second
 # read (``pk IN``) whatever the data.
 _NEAR_CANDIDATES = 1000
@@ -279,8 +295,10 @@ def cases_near(
     ``None`` only where no person is served. Two reads: the candidates by the index
     ``case_near_time`` (town, cell, submitted_at), kept by the exact distance
     (core.coords.distance_m); then those of them in the person's scope, by id, with what a list
-    shows. Two, not one: the scope's OR of roles beside the cells led SQLite's planner to other
-    indexes; ids are planned the same way on both databases."""
+    shows (``NEAR_FIELDS``; another field is one more query per case). Two, not one: the
+    first is planned on the cells alone, whatever the person's roles (their OR of villages and
+    units beside the cells would offer a planner the scope's own indexes, as the duplicate
+    check's OR did to SQLite); the second is a lookup by primary key on both databases."""
     at = at or clock.now()
     states = workflow.OPEN if open_only else workflow.SUBMITTED
     town_id = town if isinstance(town, int) else town.pk
@@ -302,7 +320,7 @@ def cases_near(
         return []
     nearest = sorted(distances, key=lambda pk: (distances[pk], pk))[:_NEAR_CANDIDATES]
     scoped = visible_cases(user) if user is not None else Case.objects.all()
-    found = scoped.filter(pk__in=nearest).select_related("village", "grid").order_by()
+    found = scoped.filter(pk__in=nearest).only(*NEAR_FIELDS).order_by()
     near = sorted(
         (Near(case, distances[case.pk]) for case in found),
         key=lambda n: (n.distance_m, n.case.pk),

@@ -151,3 +151,24 @@ def test_the_case_page_says_when_nothing_is_near_and_a_case_without_a_point_has_
     unplaced = submitted_case(t, NOW - timedelta(days=1))
     html = login(t.officer).get(f"/cases/{unplaced.number}/").content.decode()
     assert 'id="nearby"' not in html
+
+
+def test_near_and_the_case_page_take_the_same_queries_for_1_case_nearby_or_6(login, t, frozen):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    here = placed(t, 0)
+    client = login(t.leader)
+    placed(t, 1)
+    with CaptureQueriesContext(connection) as near_few:
+        assert len(near(client, f"?case={here.number}").json()["points"]) == 1
+    with CaptureQueriesContext(connection) as page_few:
+        assert "(1)" in nearby_section(client, here.number)
+    for n in range(5):
+        placed(t, 1, title=f"噪音扰民{n}")
+    with CaptureQueriesContext(connection) as near_more:
+        assert len(near(client, f"?case={here.number}").json()["points"]) == 6
+    with CaptureQueriesContext(connection) as page_more:
+        assert "(6)" in nearby_section(client, here.number)
+    assert len(near_more) == len(near_few)
+    assert len(page_more) == len(page_few)
