@@ -148,8 +148,8 @@ def _point(request: HttpRequest) -> tuple[float, float] | str:
     """(latitude, longitude) from the query (WGS-84, as the browser's geolocation gives it), or
     what is wrong with them, naming the field."""
     values = []
-    for key, name in (("lat", _("纬度")), ("lon", _("经度"))):
-        bound = coords.DEGREE_BOUNDS["latitude" if key == "lat" else "longitude"]
+    for key, field, name in (("lat", "latitude", _("纬度")), ("lon", "longitude", _("经度"))):
+        bound = coords.DEGREE_BOUNDS[field]
         raw = request.GET.get(key, "").strip()
         try:
             value = float(raw)
