@@ -164,6 +164,17 @@ urlpatterns = [
     path("api/v1/org/villages/", org.VillageListView.as_view(), name="org-villages"),
     path("api/v1/org/grids/", org.GridListView.as_view(), name="org-grids"),
     path("api/v1/org/units/", org.UnitListView.as_view(), name="org-units"),
+    path("api/v1/org/boundaries/", org.BoundariesView.as_view(), name="org-boundaries"),
+    path(
+        "api/v1/org/villages/<id:pk>/boundary/",
+        org.VillageBoundaryView.as_view(),
+        name="org-village-boundary",
+    ),
+    path(
+        "api/v1/org/grids/<id:pk>/boundary/",
+        org.GridBoundaryView.as_view(),
+        name="org-grid-boundary",
+    ),
     path("api/v1/auth/token/", tokens.SignInView.as_view(), name="sign-in"),
     path("api/v1/tokens/", tokens.DeviceTokensView.as_view(), name="tokens"),
     path("api/v1/tokens/<id:pk>/", tokens.DeviceTokenView.as_view(), name="token"),
