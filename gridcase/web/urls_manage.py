@@ -1,6 +1,16 @@
 from django.urls import path
 
-from gridcase.web.views.manage import audit, calendar, channels, home, org, people, policy, signin
+from gridcase.web.views.manage import (
+    audit,
+    boundaries,
+    calendar,
+    channels,
+    home,
+    org,
+    people,
+    policy,
+    signin,
+)
 
 app_name = "manage"
 
@@ -15,6 +25,7 @@ urlpatterns = [
     path(T + "grids/", org.grids, name="grids"),
     path(T + "grids/<int:pk>/", org.grid_edit, name="grid_edit"),
     path(T + "grids/<int:pk>/delete/", org.grid_delete, name="grid_delete"),
+    path(T + "boundaries/", boundaries.boundaries, name="boundaries"),
     path(T + "units/", org.units, name="units"),
     path(T + "units/<int:pk>/", org.unit_edit, name="unit_edit"),
     path(T + "units/<int:pk>/delete/", org.unit_delete, name="unit_delete"),

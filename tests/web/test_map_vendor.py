@@ -18,6 +18,13 @@ PINNED = {
     "leaflet.markercluster/leaflet.markercluster.js": (
         "1e4e1d22972a3926f48598e0caf14e3fe7049835d428a344fed4f9e3665b3508"
     ),
+    # @geoman-io/leaflet-geoman-free@2.20.2 (the boundary editor)
+    "leaflet-geoman/leaflet-geoman.min.js": (
+        "20d0ba38069526be959287b8ae13234f660f92db28de86782ebcad028dda9ed3"
+    ),
+    "leaflet-geoman/leaflet-geoman.css": (
+        "a0df8e0f6301f9f71d772b2c61913bb9094ae0735fd2223ccd1aecd871ea250c"
+    ),
 }
 FILES = [
     "leaflet/leaflet.css",
@@ -27,6 +34,7 @@ FILES = [
     "leaflet.markercluster/MarkerCluster.css",
     "leaflet.markercluster/MarkerCluster.Default.css",
     "leaflet.markercluster/MIT-LICENCE.txt",
+    "leaflet-geoman/LICENSE",
 ]
 
 
@@ -36,6 +44,10 @@ def test_the_pinned_builds_are_vendored():
     assert "Leaflet 1.9.4" in (VENDOR / "leaflet/leaflet.js").read_text()[:200]
     readme = (VENDOR / "README.md").read_text()
     assert "npm pack leaflet@1.9.4 leaflet.markercluster@1.5.3" in readme
+    assert "npm pack @geoman-io/leaflet-geoman-free@2.20.2" in readme
+    assert '"@geoman-io/leaflet-geoman-free",version:"2.20.2"' in (
+        VENDOR / "leaflet-geoman/leaflet-geoman.min.js"
+    ).read_text()
 
 
 def test_the_files_and_licences_are_static_files():
@@ -43,13 +55,17 @@ def test_the_files_and_licences_are_static_files():
         assert finders.find(f"vendor/{name}"), name
     assert "BSD 2-Clause" in (VENDOR / "leaflet/LICENSE").read_text()
     assert "MIT" in (VENDOR / "leaflet.markercluster/MIT-LICENCE.txt").read_text()
+    assert "MIT License" in (VENDOR / "leaflet-geoman/LICENSE").read_text()
 
 
 def test_the_stylesheets_load_only_their_own_images():
-    # Every url() is relative (its images, vendored beside it) or a fragment: never a CDN.
+    # Every url() is relative (its images, vendored beside it), a fragment, or an image written
+    # inline (data:, Leaflet-Geoman's icons): never a CDN.
     for css in VENDOR.glob("*/*.css"):
-        for url in re.findall(r"url\(([^)]*)\)", css.read_text()):
+        for url in re.findall(r"url\(('[^']*'|\"[^\"]*\"|[^)]*)\)", css.read_text()):
             url = url.strip("'\"")
+            if url.startswith("data:"):
+                continue
             assert url.startswith("#") or ":" not in url and not url.startswith("/"), (css, url)
             if not url.startswith("#"):
                 assert (css.parent / url).is_file(), (css, url)

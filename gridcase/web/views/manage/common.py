@@ -21,6 +21,7 @@ MENU = [
     ("overview", "manage:overview", _("概览")),
     ("villages", "manage:villages", _("行政村")),
     ("grids", "manage:grids", _("网格")),
+    ("boundaries", "manage:boundaries", _("边界")),
     ("units", "manage:units", _("单位")),
     ("people", "manage:people", _("人员与角色")),
     ("calendar", "manage:calendar", _("日历调整")),
