@@ -45,9 +45,10 @@ def test_the_pinned_builds_are_vendored():
     readme = (VENDOR / "README.md").read_text()
     assert "npm pack leaflet@1.9.4 leaflet.markercluster@1.5.3" in readme
     assert "npm pack @geoman-io/leaflet-geoman-free@2.20.2" in readme
-    assert '"@geoman-io/leaflet-geoman-free",version:"2.20.2"' in (
-        VENDOR / "leaflet-geoman/leaflet-geoman.min.js"
-    ).read_text()
+    assert (
+        '"@geoman-io/leaflet-geoman-free",version:"2.20.2"'
+        in (VENDOR / "leaflet-geoman/leaflet-geoman.min.js").read_text()
+    )
 
 
 def test_the_files_and_licences_are_static_files():
