@@ -98,6 +98,35 @@ def _coordinates_ok(data: Any) -> bool:
     return True
 
 
+# A MultiPolygon's positions lie three lists deep in its coordinates; deeper is not a polygon
+# (and `parse` will say so), so `convert` stops there rather than follow any nesting.
+_POSITION_DEPTH = 3
+
+
+def convert(
+    coordinates: Any, system: coords.System | str, *, to_wgs84: bool = True, _depth: int = 0
+) -> Any:
+    """GeoJSON coordinates (nested lists of [longitude, latitude]) moved into WGS-84 from
+    `system` (a file's or a client's), or out of WGS-84 into it (`to_wgs84=False`), position
+    by position through `core.coords`. WGS-84 and CGCS2000 (centimetres apart) come back as
+    they are; a height is dropped (boundaries are stored flat); anything that is not a
+    position is left for `parse` to name."""
+    system = coords.System(system)
+    if system in (coords.System.WGS84, coords.System.CGCS2000):
+        return coordinates
+    if (
+        isinstance(coordinates, list)
+        and len(coordinates) in (2, 3)
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in coordinates)
+    ):
+        move = coords.to_wgs84 if to_wgs84 else coords.from_wgs84
+        lat, lon = move(coordinates[1], coordinates[0], system)
+        return [lon, lat]
+    if isinstance(coordinates, list) and _depth < _POSITION_DEPTH:
+        return [convert(c, system, to_wgs84=to_wgs84, _depth=_depth + 1) for c in coordinates]
+    return coordinates
+
+
 def parse(data: Any) -> Polygon | MultiPolygon:
     """A GeoJSON geometry (a dict, or a Feature's geometry) as a valid shapely polygon."""
     if not isinstance(data, Mapping):

@@ -29,7 +29,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from gridcase.core.coords import System, to_wgs84
+from gridcase.core.coords import System
+
+from .boundaries import convert
 
 MAX_BYTES = 20 * 1024 * 1024  # a town's boundaries are kilobytes to a few megabytes
 VILLAGE_KEYS = ("village", "行政村")
@@ -75,27 +77,11 @@ def _label(number: int, village: str, grid: str) -> str:
     return f"第 {number} 个要素" + (f"({name})" if name else "")
 
 
-def _convert(coordinates: Any, system: System) -> Any:
-    """The coordinates' positions converted to WGS-84 (a nested list, as GeoJSON's)."""
-    if system in (System.WGS84, System.CGCS2000):
-        return coordinates
-    if (
-        isinstance(coordinates, list)
-        and len(coordinates) in (2, 3)
-        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in coordinates)
-    ):
-        lat, lon = to_wgs84(coordinates[1], coordinates[0], system)
-        return [lon, lat]
-    if isinstance(coordinates, list):
-        return [_convert(item, system) for item in coordinates]
-    return coordinates
-
-
 def _feature(number: int, props: Any, fallback: str, geometry: Any, system: System) -> Feature:
     props = props if isinstance(props, dict) else {}
     village, grid = _names(props, fallback)
     if isinstance(geometry, dict):
-        geometry = {**geometry, "coordinates": _convert(geometry.get("coordinates"), system)}
+        geometry = {**geometry, "coordinates": convert(geometry.get("coordinates"), system)}
     return Feature(number, _label(number, village, grid), village, grid, geometry)
 
 
