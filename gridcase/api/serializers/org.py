@@ -136,7 +136,7 @@ def _words(*words: str, help_text: str = ""):
     """A text field that is one of a few fixed words (an enum in the schema)."""
 
     @extend_schema_field({"type": "string", "enum": list(words)})
-    class Words(serializers.CharField):
+    class Words(TextField):
         pass
 
     return Words(help_text=help_text)
@@ -147,7 +147,7 @@ def _geojson_type(word: str):
     names every enum after its field, and "type" would collide with the API's other ones."""
 
     @extend_schema_field({"type": "string", "pattern": f"^{word}$"})
-    class GeoJsonType(serializers.CharField):
+    class GeoJsonType(TextField):
         pass
 
     return GeoJsonType(help_text=f"GeoJSON 类型,固定为 {word}")
