@@ -322,16 +322,40 @@ WHITENOISE_ROOT = BASE_DIR / "web" / "root"
 # take photos (camera); nothing else is used.
 SELF, NONE = "'self'", "'none'"
 
-# The town's map (/map/) draws its base layer from a tile server on the town's network, given as
-# a Leaflet URL template ("https://t{s}.tianditu.gov.cn/vec_w/wmts?...&x={x}&y={y}&tk=..." or
-# "/tiles/{z}/{x}/{y}.png"); empty: no base layer, the cases on a plain background.
-GRIDCASE_MAP_TILES = os.environ.get("GRIDCASE_MAP_TILES", "").strip()
+# The town's map (/map/) draws its base layer from one setting, GRIDCASE_MAP_TILES (docs/maps.md):
+# - a tile server on the town's network, as a Leaflet URL template
+#   ("https://t{s}.tianditu.gov.cn/vec_w/wmts?...&x={x}&y={y}&tk=..." or "/tiles/{z}/{x}/{y}.png");
+# - or a PMTiles file on this machine (a value ending in ".pmtiles"; relative to the data
+#   directory), which gridcase serves to signed-in users with HTTP ranges (/map/base.pmtiles);
+# - empty: no base layer, the cases on a plain background.
+# The one variable becomes two settings: the template (GRIDCASE_MAP_TILES, what the pages get)
+# and the file (GRIDCASE_MAP_PMTILES, never shown to a browser); a system check reads the file's
+# header at start (gridcase/web/checks.py).
+PMTILES_SUFFIX = ".pmtiles"
+
+
+def map_pmtiles_path(value: str, data_dir: Path) -> Path | None:
+    """The PMTiles file GRIDCASE_MAP_TILES names, or None when it names none (a URL template or
+    nothing). A URL of a .pmtiles file is refused: gridcase serves the file itself."""
+    if not value.lower().endswith(PMTILES_SUFFIX):
+        return None
+    if "://" in value or value.startswith("//"):
+        raise ImproperlyConfigured(
+            "GRIDCASE_MAP_TILES: a PMTiles file must be a path on this machine (gridcase serves "
+            f"it), not a URL: {value!r}"
+        )
+    return data_dir / Path(value).expanduser()  # an absolute path stays as it is
+
+
+_map_tiles = os.environ.get("GRIDCASE_MAP_TILES", "").strip()
+GRIDCASE_MAP_PMTILES = map_pmtiles_path(_map_tiles, DATA_DIR)
+GRIDCASE_MAP_TILES = "" if GRIDCASE_MAP_PMTILES else _map_tiles
 
 
 def map_tiles_source(template: str) -> str | None:
     """The CSP source that lets the browser load the template's tiles: its scheme and host, the
     subdomain placeholder ({s}) widened to a wildcard label; None when the tiles are this site's
-    own (a relative URL) or no template is set."""
+    own (a relative URL, the PMTiles file) or no template is set."""
     if not template or template.startswith("/") and not template.startswith("//"):
         return None
     scheme, sep, rest = template.partition("://")

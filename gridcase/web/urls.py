@@ -11,6 +11,7 @@ from gridcase.web.views import (
     ledger_import,
     map,
     queues,
+    tiles,
 )
 
 app_name = "web"
@@ -37,6 +38,7 @@ urlpatterns = [
     path("map/", map.index, name="map"),
     path("map/points.json", map.points, name="map_points"),
     path("map/near.json", map.near, name="map_near"),
+    path("map/base.pmtiles", tiles.base, name="map_base"),
     path("exports/<int:pk>/", export_jobs.job, name="export_job"),
     path("exports/<int:pk>/status/", export_jobs.status, name="export_status"),
     path("exports/<int:pk>/download/", export_jobs.download, name="export_download"),

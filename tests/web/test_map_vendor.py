@@ -12,7 +12,8 @@ from django.contrib.staticfiles import finders
 VENDOR = Path(__file__).resolve().parents[2] / "gridcase" / "web" / "static" / "vendor"
 
 # sha256 of the files taken from the npm packages named in the README (leaflet@1.9.4,
-# leaflet.markercluster@1.5.3): a changed file is a changed version, and the README says how.
+# leaflet.markercluster@1.5.3, pmtiles@4.5.0, protomaps-leaflet@5.1.0): a changed file is a
+# changed version, and the README says how.
 PINNED = {
     "leaflet/leaflet.js": "db49d009c841f5ca34a888c96511ae936fd9f5533e90d8b2c4d57596f4e5641a",
     "leaflet.markercluster/leaflet.markercluster.js": (
@@ -25,6 +26,10 @@ PINNED = {
     "leaflet-geoman/leaflet-geoman.css": (
         "a0df8e0f6301f9f71d772b2c61913bb9094ae0735fd2223ccd1aecd871ea250c"
     ),
+    "pmtiles/pmtiles.js": "caf981bc46f6327ee7e65d5dc964d89d38a69f60edca2bd4c5c890c21b554c6c",
+    "protomaps-leaflet/protomaps-leaflet.js": (
+        "26af014f7b1af308ec120b791cff76657bb9c3383633b52033e6edf9e5e4cdb5"
+    ),
 }
 FILES = [
     "leaflet/leaflet.css",
@@ -35,6 +40,8 @@ FILES = [
     "leaflet.markercluster/MarkerCluster.Default.css",
     "leaflet.markercluster/MIT-LICENCE.txt",
     "leaflet-geoman/LICENSE",
+    "pmtiles/LICENSE",
+    "protomaps-leaflet/LICENSE",
 ]
 
 
@@ -49,6 +56,7 @@ def test_the_pinned_builds_are_vendored():
         '"@geoman-io/leaflet-geoman-free",version:"2.20.2"'
         in (VENDOR / "leaflet-geoman/leaflet-geoman.min.js").read_text()
     )
+    assert "npm pack pmtiles@4.5.0 protomaps-leaflet@5.1.0" in readme
 
 
 def test_the_files_and_licences_are_static_files():
@@ -57,6 +65,8 @@ def test_the_files_and_licences_are_static_files():
     assert "BSD 2-Clause" in (VENDOR / "leaflet/LICENSE").read_text()
     assert "MIT" in (VENDOR / "leaflet.markercluster/MIT-LICENCE.txt").read_text()
     assert "MIT License" in (VENDOR / "leaflet-geoman/LICENSE").read_text()
+    for name in ("pmtiles/LICENSE", "protomaps-leaflet/LICENSE"):
+        assert "Protomaps LLC" in (VENDOR / name).read_text(), name
 
 
 def test_the_stylesheets_load_only_their_own_images():

@@ -3,10 +3,18 @@
 from django import template
 from django.conf import settings
 
+from gridcase.web.map_base import BaseLayer, base_layer
+
 register = template.Library()
 
 
 @register.simple_tag
 def map_tiles() -> str:
-    """GRIDCASE_MAP_TILES, the tile URL template; empty: no base layer."""
+    """GRIDCASE_MAP_TILES, the tile URL template; empty: no template (none, or a PMTiles file)."""
     return settings.GRIDCASE_MAP_TILES
+
+
+@register.simple_tag
+def map_base() -> BaseLayer:
+    """The base layer the page's script draws (web/map_base.py)."""
+    return base_layer()

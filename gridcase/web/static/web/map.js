@@ -1,7 +1,7 @@
 /* The town's map (一张图): draws the open cases the server sends (JSON rows, the list's filters and
    scope) as markers coloured by their light, clustered when many. Everything it loads comes from
-   this site: Leaflet is vendored, and the base layer is the town's own tile server, if any
-   (data-tiles, from GRIDCASE_MAP_TILES); without one the cases lie on a plain background. */
+   this site: Leaflet is vendored, and the base layer is the town's own tile server or PMTiles
+   file, if any (map_base.js); without one the cases lie on a plain background. */
 (function () {
   "use strict";
 
@@ -214,9 +214,7 @@
   function init(el) {
     var status = document.getElementById("map-status");
     var map = L.map(el, { preferCanvas: false, zoomControl: true, maxZoom: 18 });
-    var tiles = el.getAttribute("data-tiles");
-    if (tiles) L.tileLayer(tiles, { maxZoom: 18 }).addTo(map);
-    else el.classList.add("no-tiles");
+    GridcaseMapBase.addTo(map, el);
     map.setView(FALLBACK_VIEW[0], FALLBACK_VIEW[1]);
     var nearby = initNear(el, map);
     fetch(el.getAttribute("data-points"), { credentials: "same-origin" })
@@ -253,9 +251,7 @@
       zoomControl: false, attributionControl: false, dragging: false, touchZoom: false,
       scrollWheelZoom: false, doubleClickZoom: false, boxZoom: false, keyboard: false
     });
-    var tiles = el.getAttribute("data-tiles");
-    if (tiles) L.tileLayer(tiles, { maxZoom: 18 }).addTo(map);
-    else el.classList.add("no-tiles");
+    GridcaseMapBase.addTo(map, el);
     map.setView(latlng, 16);
     var light = el.getAttribute("data-light");
     L.circleMarker(latlng, {
