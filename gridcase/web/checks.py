@@ -17,22 +17,23 @@ def map_pmtiles_file(**kwargs) -> list[CheckMessage]:
     if path is None:
         return []
     hint = (
-        "Fix GRIDCASE_MAP_TILES (docs/maps.md), or leave it empty for the plain background. "
-        "修正 GRIDCASE_MAP_TILES，或留空以不显示底图。"
+        "修正 GRIDCASE_MAP_TILES，或留空以不显示底图 (docs/maps.md)。"
+        " Fix GRIDCASE_MAP_TILES, or leave it empty for the plain background."
     )
     try:
         header = read_header(path)
     except OSError as exc:
-        problem = f"cannot be read ({exc.strerror or exc})"
+        problem = f"无法读取 (cannot be read: {exc.strerror or exc})"
     except NotPMTiles as exc:
-        problem = f"is not a PMTiles v3 file: {exc}"
+        problem = f"不是 PMTiles 第3版文件 (is not a PMTiles v3 file: {exc})"
     else:
         if header.kind:
             return []
-        problem = f"holds tiles of a type the map cannot draw ({header.tile_type})"
+        problem = f"的瓦片类型地图无法显示 (holds tiles the map cannot draw: {header.tile_type})"
     return [
         Warning(
-            f"GRIDCASE_MAP_TILES: the base map {path} {problem}; the map shows no base layer.",
+            f"GRIDCASE_MAP_TILES：底图文件 {path} {problem}；地图暂不显示底图"
+            " (the map shows no base layer).",
             hint=hint,
             id="gridcase.W001",
         )

@@ -55,9 +55,31 @@ def test_a_pmtiles_url_is_refused_with_the_settings_name(value):
         map_pmtiles_path(value, Path("/var/gridcase"))
 
 
-def test_the_file_is_no_tile_server_for_the_csp():
-    # settings.py splits the variable: the template is empty when it names a file.
-    assert map_tiles_source("") is None
+def test_the_variable_naming_a_file_sets_the_file_and_no_template(tmp_path):
+    # Settings are read once, at start: a fresh interpreter with the variable set.
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import json, django; from django.conf import settings; django.setup(); "
+        "print(json.dumps([str(settings.GRIDCASE_MAP_PMTILES), settings.GRIDCASE_MAP_TILES,"
+        " settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']]))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "gridcase.settings",
+        "GRIDCASE_DATA_DIR": str(tmp_path),
+        "GRIDCASE_MAP_TILES": "maps/town.pmtiles",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    path, template, img_src = json.loads(out.stdout.strip().splitlines()[-1])
+    assert path == str(tmp_path / "maps" / "town.pmtiles")
+    assert template == "" and map_tiles_source(template) is None
+    assert img_src == ["'self'", "data:", "blob:"]  # the tiles come from this site
 
 
 def test_the_check_is_silent_for_a_good_file_or_none(archive, settings):
@@ -70,20 +92,20 @@ def test_the_check_warns_of_a_missing_file_or_one_that_is_not_pmtiles(tmp_path, 
     settings.GRIDCASE_MAP_PMTILES = tmp_path / "missing.pmtiles"
     [warning] = checks.map_pmtiles_file()
     assert warning.id == "gridcase.W001"
-    assert "GRIDCASE_MAP_TILES" in warning.msg and "cannot be read" in warning.msg
+    assert "GRIDCASE_MAP_TILES" in warning.msg and "无法读取 (cannot be read" in warning.msg
     assert "missing.pmtiles" in warning.msg and "docs/maps.md" in warning.hint
     mbtiles = tmp_path / "town.pmtiles"
     mbtiles.write_bytes(b"SQLite format 3\x00" + bytes(200))
     settings.GRIDCASE_MAP_PMTILES = mbtiles
     [warning] = checks.map_pmtiles_file()
-    assert "is not a PMTiles v3 file" in warning.msg
+    assert "不是 PMTiles 第3版文件 (is not a PMTiles v3 file" in warning.msg
 
 
 def test_the_check_warns_of_tiles_the_map_cannot_draw(tmp_path, settings):
     path = write_archive(tmp_path / "t.pmtiles", tile=b"x", tile_type=TileType.MLT)
     settings.GRIDCASE_MAP_PMTILES = path
     [warning] = checks.map_pmtiles_file()
-    assert "cannot draw (mlt)" in warning.msg
+    assert "cannot draw: mlt" in warning.msg
 
 
 # --- the page --------------------------------------------------------------------------------
