@@ -263,3 +263,16 @@ def test_without_a_file_or_with_one_gone_it_is_404(login, t, settings, tmp_path)
 
 def test_only_reading_methods_are_allowed(login, t, archive):
     assert login(t.officer).post(URL).status_code == 405
+
+
+def test_a_large_file_is_streamed_in_chunks_not_read_whole(login, t, settings, tmp_path):
+    from gridcase.web.views.tiles import CHUNK_BYTES
+
+    path = tmp_path / "big.pmtiles"
+    data = bytes(range(256)) * (3 * CHUNK_BYTES // 256 + 7)
+    path.write_bytes(data)
+    settings.GRIDCASE_MAP_PMTILES = path
+    response = login(t.officer).get(URL, headers={"Range": "bytes=10-"})
+    chunks = list(response.streaming_content)
+    assert len(chunks) == 4 and max(map(len, chunks)) == CHUNK_BYTES
+    assert b"".join(chunks) == data[10:]
