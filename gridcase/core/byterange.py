@@ -52,8 +52,8 @@ def parse_range(header: str, size: int) -> Span | None:
             raise NotSatisfiable
         return Span(max(size - suffix, 0), size - 1)
     first = _digits(start_text)
-    last = _digits(end_text) if end_text else None
-    if first is None or end_text and (last is None or last < first):
+    last = _digits(end_text) if end_text else None  # "a-": to the end
+    if first is None or (end_text and (last is None or last < first)):
         return None  # not a range (RFC 9110: an invalid range is ignored)
     if first >= size:
         raise NotSatisfiable

@@ -6,6 +6,9 @@ chunks, never read whole (a county's extract is hundreds of megabytes). The base
 town's data, so it is private to signed-in users and revalidated before each reuse from a cache.
 Ranges are read by gridcase.core.byterange; conditional requests (If-None-Match,
 If-Modified-Since, If-Match …) by Django's own get_conditional_response.
+
+Why not a library: WhiteNoise serves ranges, but only of public static files, through classes
+it does not document; django-ranged-fileresponse has not been released since 2017.
 """
 
 from __future__ import annotations
