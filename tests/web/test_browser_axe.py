@@ -69,6 +69,7 @@ NOT_PAGES = {
     "web:export_status": "a fragment of the export job's page (htmx)",
     "web:map_points": "the JSON the town map's page asks for, drawn inside it",
     "web:map_near": "the JSON of the map's “附近”, drawn and listed inside the map's page",
+    "web:map_base": "the town's base-map file (PMTiles), read by the map in byte ranges",
     "web:export_download": "the exported file",
     "web:ledger_upload": "POST only: the upload form is on the import page",
     "web:ledger_status": "a fragment of the import job's page (htmx)",
