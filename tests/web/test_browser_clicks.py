@@ -1,0 +1,207 @@
+"""How many clicks and page changes each role's common task takes, from its start page
+(issue 14): counted in a real browser and pinned, so that a page that makes a task longer
+fails here. The numbers before and after the issue are in the README ("Clicks per task").
+
+A click is a tap on a link, a button, a radio button or a drop-down; typing into a field is
+counted apart (fields typed). A page change is a new document in the tab (a redirect after a
+POST is one change, not two)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from gridcase.assessment import appeals
+from gridcase.assessment.models import Appeal
+from gridcase.cases import services
+from gridcase.cases.models import Case
+from tests.assessment.builders import closed_locally
+from tests.factories import local, submitted_case
+from tests.web.test_browser_workbench import browser, page_for, t  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@dataclass
+class Counted:
+    """A Playwright page whose clicks, typed fields and page changes are counted."""
+
+    page: object
+    clicks: int = 0
+    typed: int = 0
+    pages: int = 0
+    log: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        main = self.page.main_frame
+        self.page.on("framenavigated", lambda frame: self._navigated(frame, main))
+
+    def _navigated(self, frame, main):
+        if frame == main:
+            self.pages += 1
+
+    def click(self, selector: str) -> None:
+        self.clicks += 1
+        self.log.append(selector)
+        self.page.click(selector)
+
+    def check(self, selector: str) -> None:
+        self.clicks += 1
+        self.page.check(selector)
+
+    def select(self, selector: str, **option) -> None:
+        self.clicks += 1
+        self.page.select_option(selector, **option)
+
+    def fill(self, selector: str, text: str) -> None:
+        self.typed += 1
+        self.page.fill(selector, text)
+
+    def settled(self) -> tuple[int, int, int]:
+        self.page.wait_for_load_state()
+        return self.clicks, self.pages, self.typed
+
+
+def start(page_for, user, **options) -> Counted:  # noqa: F811
+    """The person signed in and on their start page; counting starts here."""
+    return Counted(page_for(user, **options))
+
+
+def case_now(number: str) -> Case:
+    return Case.objects.get(number=number)
+
+
+def at_village(t):  # noqa: F811
+    case = submitted_case(t, local(2026, 10, 12, 9))
+    services.case_accept(case=case, by=t.officer, at=local(2026, 10, 12, 10))
+    services.case_escalate(case=case, by=t.officer, note="需村里协调", at=local(2026, 10, 12, 11))
+    return case
+
+
+def at_town(t):  # noqa: F811
+    case = at_village(t)
+    services.case_accept(case=case, by=t.station_user, at=local(2026, 10, 12, 12))
+    services.case_escalate(
+        case=case, by=t.station_user, note="涉及两村,需镇中心协调", at=local(2026, 10, 12, 13)
+    )
+    return case
+
+
+def at_department(t):  # noqa: F811
+    case = at_town(t)
+    services.case_accept(case=case, by=t.center_user, at=local(2026, 10, 12, 14))
+    services.case_dispatch(
+        case=case, by=t.center_user, department=t.department, note="请核查", at=local(2026, 10, 12, 15)
+    )
+    return case
+
+
+def reported(t):  # noqa: F811
+    case = at_department(t)
+    services.case_accept(case=case, by=t.department_user, at=local(2026, 10, 13, 9))
+    services.case_report(
+        case=case, by=t.department_user, result="已拆除违建围墙", at=local(2026, 10, 13, 10)
+    )
+    return case
+
+
+def test_officer_files_a_complete_case_on_the_phone(page_for, t, live_server):  # noqa: F811
+    p = start(page_for, t.officer, phone=True)
+    p.click("text=录入事件")
+    p.select("#id_category", value="dispute")
+    p.fill("#id_location", "东村3组")
+    p.fill("#id_persons", "张三、李四")
+    p.fill("#id_cause", "宅基地边界")
+    p.fill("#id_course", "两家因围墙位置争执")
+    p.fill("#id_parties-0-name", "张三")
+    p.fill("#id_parties-0-phone", "13800138001")
+    p.fill("#id_parties-1-name", "李四")
+    p.fill("#id_parties-1-phone", "13800138002")
+    p.click(".action-bar button[value=submit]")
+    p.page.wait_for_url("**/cases/CT-*/")
+    number = p.page.url.rstrip("/").rsplit("/", 1)[-1]
+    p.click("#action-accept summary")
+    p.click("#action-accept button[type=submit]")
+    p.page.wait_for_selector(".msg-success")
+    assert case_now(number).state == "handling"
+    print("officer files", p.settled())
+
+
+def test_village_station_accepts_and_closes_with_a_mediation_record(page_for, t, live_server):  # noqa: F811
+    case = at_village(t)
+    p = start(page_for, t.station_user)
+    p.click(f"text={case.number}")
+    p.click("#action-accept summary")
+    p.click("#action-accept button[type=submit]")
+    p.page.wait_for_selector(".msg-success")
+    p.click("#action-close summary")
+    p.fill("#id_close-result", "双方同意按原界线重建围墙")
+    p.fill("#id_close-mediator", "王调解")
+    p.check("input[name=close-mediation_result][value=agreed]")
+    p.check("input[name=close-agreement_form][value=written]")
+    p.fill("#id_close-agreement_terms", "围墙按原界线重建\n费用各半")
+    p.click("#action-close button[type=submit]")
+    p.page.wait_for_selector(".msg-success")
+    assert (case_now(case.number).state, case_now(case.number).closed_level) == (
+        "closed",
+        "village",
+    )
+    print("station closes", p.settled())
+
+
+def test_town_center_dispatches(page_for, t, live_server):  # noqa: F811
+    case = at_town(t)
+    p = start(page_for, t.center_user)
+    p.click(f"text={case.number}")
+    p.click("#action-accept summary")
+    p.click("#action-accept button[type=submit]")
+    p.page.wait_for_selector(".msg-success")
+    p.click("#action-dispatch summary")
+    p.select("#id_dispatch-department", label=t.department.name)
+    p.fill("#id_dispatch-note", "请派出所核查处理")
+    p.click("#action-dispatch button[type=submit]")
+    p.page.wait_for_selector(".msg-success")
+    assert case_now(case.number).level == "department"
+    print("center dispatches", p.settled())
+
+
+def test_department_reports(page_for, t, live_server):  # noqa: F811
+    case = at_department(t)
+    p = start(page_for, t.department_user)
+    p.click(f"text={case.number}")
+    p.click("#action-accept summary")
+    p.click("#action-accept button[type=submit]")
+    p.page.wait_for_selector(".msg-success")
+    p.click("#action-report summary")
+    p.fill("#id_report-result", "已拆除违建围墙")
+    p.click("#action-report button[type=submit]")
+    p.page.wait_for_selector(".msg-success")
+    assert case_now(case.number).state == "reported"
+    print("department reports", p.settled())
+
+
+def test_town_center_closes_from_the_report(page_for, t, live_server):  # noqa: F811
+    case = reported(t)
+    p = start(page_for, t.center_user)
+    p.click(f"text={case.number}")
+    p.click("#action-close summary")
+    p.fill("#id_close-result", "已拆除违建围墙")
+    p.click("#action-close button[type=submit]")
+    p.page.wait_for_selector(".msg-success")
+    assert case_now(case.number).state == "closed"
+    print("center closes", p.settled())
+
+
+def test_office_decides_an_appeal(page_for, t, live_server):  # noqa: F811
+    case = closed_locally(t, local(2026, 10, 12, 9))
+    appeals.appeal_file(case=case, by=t.officer, reason="已补充起因", at=local(2026, 10, 20, 9))
+    p = start(page_for, t.office_user)
+    p.click(".mainnav >> text=考核")
+    p.click("td a >> text=1")
+    p.check("input[name=decision][value=accept]")
+    p.select("form.decide select[name=override]", value="conforming")
+    p.click("form.decide button[type=submit]")
+    p.page.wait_for_selector(".msg-success")
+    assert Appeal.objects.get(case=case).status != "pending"
+    print("office decides", p.settled())
