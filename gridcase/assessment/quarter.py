@@ -94,6 +94,17 @@ def finalise_possible_from(town: Town, quarter: str) -> date:
     return quarter_facts(town, [quarter])[check_quarter(quarter)].possible_from
 
 
+def finalise_blocker(*, today: date, possible_from: date, pending_appeals: int) -> str:
+    """Why the quarter cannot be finalised today, in words, or "": the one rule that both the
+    service (quarter_finalise) and the period page (a disabled 定稿 with the reason) ask."""
+    if today < possible_from:
+        last = possible_from - timedelta(days=1)
+        return f"本季度事件的办理期限最晚到 {last},可于 {possible_from} 起定稿"
+    if pending_appeals:
+        return f"还有 {pending_appeals} 件申诉未处理,请先处理申诉再定稿"
+    return ""
+
+
 @dataclass(frozen=True)
 class QuarterInfo:
     quarter: str
@@ -163,18 +174,13 @@ def quarter_finalise(
     if row.status != QuarterAssessment.Status.DRAFT:
         raise Conflict(f"{quarter} 考核已{STATUS_WORDS[row.status]},不能再次定稿")
     possible = finalise_possible_from(town, quarter)
-    if today < possible:
-        raise CaseError(
-            f"{quarter} 考核现在还不能定稿: 本季度事件的办理期限最晚到 "
-            f"{possible - timedelta(days=1)}, 可于 {possible} 起定稿",
-            {"quarter": [f"可于 {possible} 起定稿"]},
-        )
     pending = Appeal.objects.filter(town=town, quarter=quarter, status=Appeal.Status.PENDING)
-    if pending.exists():
+    blocker = finalise_blocker(today=today, possible_from=possible, pending_appeals=pending.count())
+    if blocker:
         numbers = "、".join(pending.values_list("case__number", flat=True)[:10])
         raise CaseError(
-            f"{quarter} 还有 {pending.count()} 件申诉未处理 ({numbers}), 请先处理申诉再定稿",
-            {"quarter": ["有未处理的申诉"]},
+            f"{quarter} 考核现在还不能定稿: {blocker}" + (f" ({numbers})" if numbers else ""),
+            {"quarter": [blocker]},
         )
     result = assess_period(town=town, months=clock.quarter_months(quarter), today=today, live=True)
     codes = list(dict.fromkeys(p.code for p in result.month_policies.values()))

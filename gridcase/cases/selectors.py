@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from django.db.models import Q, QuerySet
 
 from gridcase.core import clock, coords
-from gridcase.org.models import Role, Town, User
+from gridcase.org.models import Role, Town, Unit, User
 from gridcase.org.selectors import roles_in_force
 
 from . import cells, workflow
@@ -217,6 +217,49 @@ def allowed_actions(
         hidden = "request_extension" if pending is not None else "decide_extension"
         actions = [action for action in actions if action != hidden]
     return actions
+
+
+def next_steps(user: User, case: Case, allowed: Iterable[str]) -> list[workflow.Step]:
+    """The one or two steps this person is expected to take next (workflow.expected_steps),
+    of the actions they may take now (`allowed`: allowed_actions)."""
+    return workflow.expected_steps(
+        state=case.state, level=case.level, relations=relations_to(user, case), allowed=allowed
+    )
+
+
+def not_yet(user: User, case: Case) -> dict[str, str]:
+    """What this person will be able to do with the case later, with why not now."""
+    return workflow.not_yet(state=case.state, level=case.level, relations=relations_to(user, case))
+
+
+# The actions that hand a case to another level, with what the receiving level reads first.
+HANDOVERS = ("escalate", "return", "dispatch", "report")
+
+
+def handover(case: Case, entries: Iterable[TimelineEntry]) -> TimelineEntry | None:
+    """The timeline entry that brought the case to the level where it is now (an escalation,
+    a return, a dispatch or a department's report), so that the level acting now reads the
+    sender's reason without opening the timeline; None when the case started here. `entries`:
+    the case's timeline in order (already loaded by the page)."""
+    found = None
+    for entry in entries:
+        if entry.to_level != entry.from_level or entry.action in HANDOVERS:
+            found = entry if entry.action in HANDOVERS and entry.to_level == case.level else None
+    return found
+
+
+def level_units(case: Case) -> dict[str, str]:
+    """The names of the units behind the case's levels (its village's station, the town
+    center, its department), so that the timeline names who, not only which level."""
+    names = {}
+    rows = Unit.objects.filter(town_id=case.town_id).filter(
+        Q(kind=Unit.Kind.VILLAGE_STATION, village_id=case.village_id)
+        | Q(kind=Unit.Kind.TOWN_CENTER)
+    )
+    for kind, name in rows.order_by("name").values_list("kind", "name"):
+        level = "village" if kind == Unit.Kind.VILLAGE_STATION else "town"
+        names.setdefault(level, name)
+    return names
 
 
 def timeline(case: Case):

@@ -6,9 +6,9 @@ Habits 1–2; the pieces are in changes.py). Filing a case is filing.py; files, 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 
@@ -356,6 +356,27 @@ def case_review(
     swap(case, changes)
     record(case, action="review", by=by, at=at, note=note, data=data)
     return case
+
+
+T = TypeVar("T")
+
+
+@transaction.atomic
+def case_submit_and_accept(*, case: Case, by: User, note: str = "", at=None) -> Case:
+    """提交并受理: the grid is the officer, so an officer handing in a case at the grid takes
+    it on in the same step (workflow.expected_steps). The two services, in one transaction."""
+    at = now_or(at)
+    case_submit(case=case, by=by, at=at)
+    return case_accept(case=case, by=by, at=at, note=note)
+
+
+@transaction.atomic
+def case_accept_then(*, case: Case, by: User, then: Callable[[], T], at=None) -> T:
+    """受理并…: take the case on and act on it at once (close, escalate, dispatch, report),
+    in one transaction: when the second action is refused, the acceptance is undone too and
+    the caller's `case` must be read again. `then` calls the second action's service."""
+    case_accept(case=case, by=by, at=at)
+    return then()
 
 
 @transaction.atomic

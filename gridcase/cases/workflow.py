@@ -119,7 +119,8 @@ TABLE: dict[tuple[str, str], Rule] = {
     # Keyed by the level that asked: the center decides for departments, the office for the center.
     ("decide_extension", "department"): _r({CENTER}, {"handling"}),
     ("decide_extension", "town"): _r({OFFICE, LEADER}, {"handling"}),
-    ("follow_up", ANY_LEVEL): _r({OFFICER, STATION, CENTER}, SUBMITTED),
+    # A follow-up visit is contact with the parties after closing (domain.md): not before.
+    ("follow_up", ANY_LEVEL): _r({OFFICER, STATION, CENTER}, {"closed"}),
     ("review", ANY_LEVEL): _r({OFFICE}, SUBMITTED),
 }
 
@@ -155,3 +156,74 @@ def allowed_actions(*, state: str, level: str, relations: frozenset[str] | set[s
         if rule and state in rule.states and rule.roles & set(relations):
             actions.append(action)
     return actions
+
+
+# What a person is expected to do next with a case (issue 14): the one or two steps the case
+# page offers first, with their form open; everything else allowed waits behind "更多操作".
+# A step is one action, or two that are always taken together by the same person: the grid
+# is the officer, so an officer hands in and takes on their own case in one step; and a level
+# that receives a case and can settle it at once takes it on and settles it in one step
+# (the acceptance is still recorded, at the same moment, on the timeline).
+Step = tuple[str, ...]
+
+# The actions that move a case on from each level once it is taken on, the usual one first.
+MOVES_ON = {
+    "grid": ("close", "escalate"),
+    "village": ("close", "escalate"),
+    "town": ("dispatch", "close"),
+    "department": ("report",),
+}
+EXPECTED_MAX = 2
+
+
+def expected_steps(
+    *, state: str, level: str, relations: frozenset[str] | set[str], allowed: Iterable[str]
+) -> list[Step]:
+    """The steps this person is expected to take next, first the likeliest; at most two.
+    `allowed`: what they may do now (selectors.allowed_actions, which may hide some of the
+    table's); a step's later action is checked against the table in the state it will be in."""
+    allowed = list(allowed)
+    steps: list[Step] = []
+    if "decide_extension" in allowed:
+        steps.append(("decide_extension",))
+    if state == "draft" and "submit" in allowed:
+        then = allowed_actions(state="pending", level="grid", relations=relations)
+        steps.append(("submit", "accept") if "accept" in then else ("submit",))
+    elif state == "pending" and "accept" in allowed:
+        after = allowed_actions(state="handling", level=level, relations=relations)
+        ready = [a for a in MOVES_ON.get(level, ()) if a in after]
+        if ready:
+            steps.append(("accept", ready[0]))
+        steps.append(("accept",))
+    elif state in IN_PROGRESS:
+        moves = ("close",) if state == "reported" else MOVES_ON.get(level, ())
+        steps.extend((a,) for a in moves if a in allowed)
+    elif state == "closed" and "follow_up" in allowed:
+        steps.append(("follow_up",))
+    return steps[:EXPECTED_MAX]
+
+
+# Actions a person will be able to take on the case later, but not yet: shown disabled with
+# the reason instead of hidden, so that nobody looks for them in vain.
+NOT_YET = {
+    "follow_up": "结案后才能回访",
+}
+
+
+def not_yet(*, state: str, level: str, relations: frozenset[str] | set[str]) -> dict[str, str]:
+    """The actions of NOT_YET that this person may take at this level once the open case moves
+    on, with the reason they cannot now."""
+    found = {}
+    for action, reason in NOT_YET.items():
+        rule = rule_for(action, level)
+        if rule and state in OPEN and state not in rule.states and rule.roles & set(relations):
+            found[action] = reason
+    return found
+
+
+# Every two-action step that expected_steps can offer, by the name pages and URLs use for it.
+COMPOSITE_STEPS: dict[str, Step] = {
+    "_".join(step): step
+    for step in [("submit", "accept")]
+    + [("accept", a) for moves in MOVES_ON.values() for a in moves]
+}

@@ -546,6 +546,25 @@ EN = {
     "%(field)s应为 -%(bound)s 到 %(bound)s 之间的数字(WGS-84)。": "%(field)s must be a number between -%(bound)s and %(bound)s (WGS-84).",
     "事件%(number)s没有坐标,无法查找附近的事件。": "Case %(number)s has no coordinates: there is nothing to search around it.",
     "%(radius)s米内、近%(days)s天共%(n)s件未办结事件。": "%(n)s open cases within %(radius)s m in the last %(days)s days.",
+    # issue 14: next steps, confirmations
+    "%(first)s并%(then)s": "%(first)s and %(then)s",
+    "结案后才能回访": "A follow-up visit comes after the case is closed",
+    "还不能提交,缺少:%(missing)s": "Cannot be submitted yet, missing: %(missing)s",
+    "部门办理结果": "The department's result",
+    "下一步": "Next step",
+    "更多操作": "More actions",
+    "已填入部门反馈的办理结果,可修改后结案。": "The department's reported result is filled in; edit it if needed, then close.",
+    "我确认作废:该事件将不再办理,不计入考核,且不能恢复": "I confirm voiding: the case will no longer be handled, will not count in the assessment, and cannot be restored",
+    "请勾选确认后再作废": "Tick the confirmation before voiding",
+    "已提交并受理,办结期限 %(due)s。": "Submitted and accepted; close or escalate by %(due)s.",
+    "事件 %(number)s 已提交并受理,请在 %(due)s 前结案或上报。": "Case %(number)s submitted and accepted; close or escalate it by %(due)s.",
+    "提交并受理": "Submit and accept",
+    "我已核对:定稿将冻结本季度的考核结果,之后不能再申诉或修改,工资表以定稿结果为准": "I have checked: finalising freezes this quarter's results; no further appeals or changes, and the payroll follows the finalised results",
+    "请勾选确认后再定稿": "Tick the confirmation before finalising",
+    "我已核对:审批通过后工资表为最终结果,不能撤回;发现的错误只能在下一季度调整": "I have checked: once approved, the payroll is final and cannot be withdrawn; errors found later can only be adjusted in the next quarter",
+    "请勾选确认后再审批": "Tick the confirmation before approving",
+    "%(later)s: 请勾选确认后再确认重复": "%(later)s: tick the confirmation before confirming the duplicate",
+    "确认重复时须勾选:%(later)s 将作为重复事件,不计入考核": "Required to confirm a duplicate: %(later)s will be treated as a duplicate and will not count in the assessment",
 }
 
 ENTRY = re.compile(r'(?m)^msgid "(?P<id>(?:[^"\\]|\\.)*)"\nmsgstr "(?P<str>(?:[^"\\]|\\.)*)"$')

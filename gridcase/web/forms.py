@@ -352,6 +352,21 @@ class ReasonForm(ActionForm):
     reason = TextField(label=_("原因"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class VoidForm(ReasonForm):
+    """作废 cannot be undone: the form names what happens and asks for a tick (issue 14, with
+    or without JavaScript)."""
+
+    confirm = forms.BooleanField(
+        label=_("我确认作废:该事件将不再办理,不计入考核,且不能恢复"),
+        required=True,
+        error_messages={"required": _("请勾选确认后再作废")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = _("作废原因")
+
+
 class CloseActionForm(ActionForm, CloseForm):
     pass
 

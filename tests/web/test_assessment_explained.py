@@ -24,6 +24,8 @@ from tests.assessment.builders import closed_locally
 from tests.factories import local
 
 pytestmark = pytest.mark.django_db
+# The tick that confirms an irreversible step (issue 14).
+CONFIRM = {"confirm": "on"}
 
 OCT = "2026-10"
 Q4 = "2026-Q4"
@@ -165,7 +167,7 @@ def test_another_policy_gives_other_numbers_everywhere(login, october):
 def test_a_finalised_quarter_keeps_its_explanation(login, october):
     t = october
     client = login(t.office_user)
-    assert client.post(f"/assessment/{Q4}/finalise/", follow=True).status_code == 200
+    assert client.post(f"/assessment/{Q4}/finalise/", CONFIRM, follow=True).status_code == 200
     # A later review changes the live figures, not the frozen quarter or its words.
     flawed = assess_period(town=t.town, months=[OCT], live=True).officer(t.officer.pk)
     case_no = next(c.case_no for c in flawed.months[0].cases if c.status == "nonconforming")

@@ -52,6 +52,7 @@ def test_the_office_finalises_the_quarter_and_the_leader_approves(page_for, t, l
     assert page.locator("#grand-total").inner_text().strip() == f"{expected.total:.2f} 元"
     assert "未定稿" in page.content()
 
+    page.check("#finalise_confirm")  # irreversible: the tick names what will happen
     page.click("#finalise-form button[type=submit]")
     page.wait_for_selector(".msg-success")
     assert "已定稿" in page.locator(".msg-success").inner_text()
@@ -73,6 +74,7 @@ def test_the_office_finalises_the_quarter_and_the_leader_approves(page_for, t, l
     leader.goto(f"{live_server.url}/assessment/{quarter}/")
     assert leader.locator("#finalise-form").count() == 0
     leader.fill("#id_note", "同意")
+    leader.check("#id_confirm")
     leader.click("#approve-form button[type=submit]")
     leader.wait_for_selector(".msg-success")
     assert "已审批" in leader.locator(".msg-success").inner_text()

@@ -114,7 +114,7 @@ def test_officer_enters_submits_and_closes_a_dispute_on_a_phone(page_for, t, liv
     page.fill("#id_parties-0-name", "张三")
     page.fill("#id_parties-0-phone", "13800138001")
     # Only one party: submit refuses and says so, keeping everything typed.
-    page.locator(".action-bar button[value=submit]").click()
+    page.locator(".action-bar button[value=submit_accept]").click()
     page.wait_for_selector(".msg-error")
     assert "矛盾纠纷需要至少两方当事人" in page.content()
     assert page.input_value("#id_location") == "东村3组"
@@ -131,19 +131,15 @@ def test_officer_enters_submits_and_closes_a_dispute_on_a_phone(page_for, t, liv
     # The bottom action bar is within a thumb's reach on the phone.
     bar = page.locator(".action-bar").bounding_box()
     assert bar["y"] + bar["height"] <= 844 + 1 and bar["height"] >= 44
-    page.locator(".action-bar button[value=submit]").click()
+    page.locator(".action-bar button[value=submit_accept]").click()
     page.wait_for_url("**/cases/CT-*/")
     number = page.url.rstrip("/").rsplit("/", 1)[-1]
     case = case_now(number)
-    assert case.state == "pending"
+    # Handed in and taken on in one step (issue 14): the grid is the officer.
+    assert case.state == "handling"
     assert [p.name for p in case.parties.all()] == ["张三", "李四", "王五"]
 
-    page.click("#action-accept summary")
-    page.click("#action-accept button[type=submit]")
-    page.wait_for_selector(".msg-success")
-    assert case_now(number).state == "handling"
-
-    page.click("#action-close summary")
+    # The next steps are open on the page: close on the spot, or escalate.
     page.fill("#id_close-result", "双方同意按原界线重建围墙")
     page.click("#action-close button[type=submit]")
     page.wait_for_selector(".msg-error")
@@ -174,10 +170,8 @@ def test_village_station_escalates_a_case_from_its_queue(page_for, t, live_serve
     page.screenshot(path=str(SCREENSHOTS / "gridcase-queue-desktop.png"), full_page=True)
     page.click(f"text={case.number}")
     page.wait_for_url(f"**/cases/{case.number}/")
-    page.click("#action-accept summary")
     page.click("#action-accept button[type=submit]")
     page.wait_for_selector(".msg-success")
-    page.click("#action-escalate summary")
     page.click("#action-escalate button[type=submit]")  # no reason: refused in words
     page.wait_for_selector(".msg-error")
     assert "请填写上报理由" in page.content()
@@ -198,10 +192,8 @@ def test_town_center_dispatches_to_a_department(page_for, t, live_server):
     services.case_escalate(case=case, by=t.station_user, note="需镇里", at=local(2026, 10, 12, 13))
     page = page_for(t.center_user)
     page.click(f"text={case.number}")
-    page.click("#action-accept summary")
     page.click("#action-accept button[type=submit]")
     page.wait_for_selector(".msg-success")
-    page.click("#action-dispatch summary")
     page.select_option("#id_dispatch-department", label=t.department.name)
     page.fill("#id_dispatch-note", "请派出所核查处理")
     page.click("#action-dispatch button[type=submit]")

@@ -6,7 +6,7 @@ import pytest
 
 from gridcase.cases import filing, services
 from gridcase.cases.models import Case, ExtensionRequest, TimelineEntry
-from tests.factories import local, submitted_case
+from tests.factories import complete_data, local, submitted_case
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +120,10 @@ def test_return_urge_and_void_need_their_reason(login, t, at_town, frozen):
     assert act(office, at_town, "urge", note="请尽快办理").status_code == 302
     assert TimelineEntry.objects.filter(case=at_town, action="urge").exists()
     assert act(office, at_town, "void", reason="").status_code == 400
-    assert act(office, at_town, "void", reason="重复录入").status_code == 302
+    # Irreversible: refused until the tick that says what will happen (issue 14).
+    response = act(office, at_town, "void", reason="重复录入")
+    assert response.status_code == 400 and "请勾选确认后再作废" in response.content.decode()
+    assert act(office, at_town, "void", reason="重复录入", confirm="on").status_code == 302
     assert fresh(at_town).state == "voided"
 
 
@@ -180,7 +183,9 @@ def test_a_stale_page_gets_a_conflict_message_not_an_error(login, t, frozen):
     case = submitted_case(t, local(2026, 10, 13, 9))
     stale_version = case.version
     services.case_accept(case=case, by=t.officer)  # someone else acted meanwhile
-    response = act(login(t.officer), case, "void", reason="重复", version=stale_version)
+    response = act(
+        login(t.officer), case, "void", reason="重复", confirm="on", version=stale_version
+    )
     assert response.status_code == 409
     assert "已被他人处理" in response.content.decode()
     assert fresh(case).state == "handling"
@@ -219,3 +224,44 @@ def _file(name, content):
     f = io.BytesIO(content)
     f.name = name
     return f
+
+
+def test_an_officer_hands_in_and_takes_on_a_draft_in_one_step(login, t, frozen):
+    draft = filing.case_create_draft(
+        town=t.town, by=t.officer, data=complete_data(local(2026, 10, 13, 9))
+    )
+    response = act(login(t.officer), draft, "submit_accept")
+    assert response.status_code == 302
+    assert fresh(draft).state == "handling"
+    actions = list(TimelineEntry.objects.filter(case=draft).values_list("action", flat=True))
+    assert actions[-2:] == ["submit", "accept"]
+
+
+def test_a_refused_close_undoes_the_acceptance_of_the_same_step(login, t, frozen):
+    case = submitted_case(t, local(2026, 10, 13, 9))
+    response = act(login(t.officer), case, "accept_close", result="已调解")
+    assert response.status_code == 400 and "缺少调解人" in response.content.decode()
+    assert fresh(case).state == "pending"  # nothing half-done
+    # The page shows the case as it is: the step again, its form open with what was typed.
+    (step, _accept) = response.context["primary"]
+    assert step["name"] == "accept_close" and step["form"]["result"].value() == "已调解"
+    assert not TimelineEntry.objects.filter(case=case, action="accept").exists()
+
+
+def test_the_center_takes_on_and_dispatches_in_one_step(login, t, at_town, frozen):
+    response = act(
+        login(t.center_user), at_town, "accept_dispatch", department=t.department.pk, note="请核查"
+    )
+    assert response.status_code == 302
+    case = fresh(at_town)
+    assert (case.level, case.state, case.department_id) == (
+        "department",
+        "pending",
+        t.department.pk,
+    )
+
+
+def test_a_step_is_refused_to_someone_who_may_not_take_it(login, t, at_town, frozen):
+    response = act(login(t.station_user), at_town, "accept_dispatch", department=t.department.pk)
+    assert response.status_code == 403
+    assert fresh(at_town).state == "pending"

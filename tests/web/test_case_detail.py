@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from gridcase.cases import attachments, filing
+from gridcase.cases import attachments, filing, services
 from tests.factories import local, submitted_case
 
 pytestmark = pytest.mark.django_db
@@ -60,13 +60,11 @@ def test_only_the_actions_allowed_now_are_offered(login, t, frozen):
     case = submitted_case(t, local(2026, 10, 13, 9))
     assert action_names(login(t.officer).get(f"/cases/{case.number}/")) == [
         "accept",
-        "follow_up",
         "attach",
         "void",
     ]
     assert action_names(login(t.station_user).get(f"/cases/{case.number}/")) == [
         "urge",
-        "follow_up",
         "attach",
     ]
     assert action_names(login(t.office_user).get(f"/cases/{case.number}/")) == [
@@ -99,8 +97,9 @@ def test_detail_query_count(login, t, frozen, django_assert_num_queries, layout_
     # session, user, case, roles, parties, attachments, extensions, follow-ups, timeline,
     # calendar; and (integrity.md) its suspects: kept pairs, the policy, one candidate read;
     # and whether the office's judgement (nonconforming or duplicate) refuses the center a void;
-    # and the one UPDATE that reads the case's inbox messages
-    with django_assert_num_queries(15 + layout_queries(t.center_user)):
+    # and the one UPDATE that reads the case's inbox messages; the names of the units behind
+    # the levels (the timeline names them: issue 14)
+    with django_assert_num_queries(16 + layout_queries(t.center_user)):
         assert client.get(f"/cases/{case.number}/").status_code == 200
 
 
@@ -108,6 +107,9 @@ def test_draft_page_offers_edit_and_submit_to_its_officer_only(login, t, frozen)
     draft = filing.case_create_draft(town=t.town, by=t.officer, data={"location": "东村"})
     response = login(t.officer).get(f"/cases/{draft.number}/")
     assert response.context["can_edit"] and "submit" in action_names(response)
+    # The draft lacks elements: its step is shown, disabled, with what is missing.
+    (step,) = response.context["primary"]
+    assert step["name"] == "submit_accept" and "缺少" in step["blocked"]
     assert login(t.station_user).get(f"/cases/{draft.number}/").status_code == 404
 
 
@@ -116,3 +118,65 @@ def _png():
     upload.name = "photo.png"
     upload.size = len(PNG)
     return upload
+
+
+def primary_names(response) -> list[str]:
+    return [a["name"] for a in response.context["primary"]]
+
+
+def more_names(response) -> list[str]:
+    return [a["name"] for a in response.context["more"]]
+
+
+def test_the_next_step_comes_first_with_its_form_open_and_the_rest_behind_more(login, t, frozen):
+    case = submitted_case(t, local(2026, 10, 13, 9))
+    response = login(t.officer).get(f"/cases/{case.number}/")
+    # Pending at the grid: take it on and settle it in one step, or only take it on.
+    assert primary_names(response) == ["accept_close", "accept"]
+    assert more_names(response) == ["attach", "void"]
+    html = response.content.decode()
+    assert 'id="action-accept_close"' in html and "受理并结案" in html
+    assert html.index("受理并结案") < html.index("更多操作")
+    # A follow-up visit comes after the close: shown, disabled, with the reason.
+    assert [u["reason"] for u in response.context["later"]] == ["结案后才能回访"]
+    services.case_accept(case=case, by=t.officer)
+    response = login(t.officer).get(f"/cases/{case.number}/")
+    assert primary_names(response) == ["close", "escalate"]
+
+
+def test_the_next_level_reads_why_the_case_came_and_the_timeline_names_units(login, t, frozen):
+    case = submitted_case(t, local(2026, 10, 13, 9))
+    services.case_accept(case=case, by=t.officer)
+    services.case_escalate(case=case, by=t.officer, note="需村里协调")
+    response = login(t.station_user).get(f"/cases/{case.number}/")
+    assert primary_names(response) == ["accept_close", "accept"]
+    handover = response.context["handover"]
+    assert (handover["entry"].note, str(handover["label"])) == ("需村里协调", "上报理由")
+    assert "需村里协调" in response.content.decode().split('id="actions"')[1]
+    services.case_accept(case=case, by=t.station_user)
+    services.case_escalate(case=case, by=t.station_user, note="需镇里")
+    services.case_accept(case=case, by=t.center_user)
+    services.case_dispatch(case=case, by=t.center_user, department=t.department, note="请核查")
+    timeline = login(t.center_user).get(f"/cases/{case.number}/").context["timeline"]
+    dispatch = next(i for i in timeline if i["entry"].action == "dispatch")
+    assert (dispatch["from_level"], dispatch["to_level"]) == (
+        f"镇社会服务管理中心({t.center.name})",
+        f"部门({t.department.name})",
+    )
+
+
+def test_the_center_closes_from_the_departments_report(login, t, frozen):
+    case = submitted_case(t, local(2026, 10, 13, 9))
+    services.case_accept(case=case, by=t.officer)
+    services.case_escalate(case=case, by=t.officer, note="需村里")
+    services.case_accept(case=case, by=t.station_user)
+    services.case_escalate(case=case, by=t.station_user, note="需镇里")
+    services.case_accept(case=case, by=t.center_user)
+    services.case_dispatch(case=case, by=t.center_user, department=t.department)
+    services.case_accept(case=case, by=t.department_user)
+    services.case_report(case=case, by=t.department_user, result="已拆除违建围墙")
+    response = login(t.center_user).get(f"/cases/{case.number}/")
+    (close,) = response.context["primary"]
+    assert close["name"] == "close"
+    assert close["form"]["result"].value() == "已拆除违建围墙"
+    assert str(response.context["handover"]["label"]) == "部门办理结果"

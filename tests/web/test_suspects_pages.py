@@ -41,16 +41,18 @@ def test_the_queue_lists_the_pair_for_the_office_only(t, login, pair, other_town
 def test_the_office_confirms_from_the_queue_and_the_pair_moves_to_decided(t, login, pair):
     first, second = pair
     client = login(t.office_user)
-    response = client.post(
-        "/assessment/suspects/decide/",
-        {
-            "case": second.pk,
-            "similar_to": first.pk,
-            "decision": "confirm",
-            "reason": "同一纠纷两次录入",
-            "month": "2026-10",
-        },
-    )
+    post = {
+        "case": second.pk,
+        "similar_to": first.pk,
+        "decision": "confirm",
+        "reason": "同一纠纷两次录入",
+        "month": "2026-10",
+    }
+    # Irreversible for the later case's pay: refused without the tick that says so.
+    response = client.post("/assessment/suspects/decide/", post, follow=True)
+    assert "请勾选确认后再确认重复" in response.content.decode()
+    assert not SuspectPair.objects.filter(case=second, status="confirmed").exists()
+    response = client.post("/assessment/suspects/decide/", post | {"confirm": "on"})
     assert response.status_code == 302
     kept = SuspectPair.objects.get(case=second, similar_to=first)
     assert kept.status == "confirmed" and kept.decided_by == t.office_user

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from gridcase.cases import attachments, filing, selectors, services
 from gridcase.cases.errors import ActionNotAllowed, CaseError, Conflict
 from gridcase.cases.models import Case
+from gridcase.cases.workflow import COMPOSITE_STEPS
 from gridcase.web.forms import add_service_errors
 from gridcase.web.views.case_detail import (
     action_form,
@@ -40,6 +41,7 @@ STATEFUL = {
     "void",
     "review",
     "decide_extension",
+    *COMPOSITE_STEPS,
 }
 STALE = gettext_lazy("该事件刚刚已被他人处理,您的操作未执行。请查看最新状态后再操作。")
 
@@ -47,6 +49,15 @@ STALE = gettext_lazy("该事件刚刚已被他人处理,您的操作未执行。
 def _run(action: str, case: Case, user, form, request: HttpRequest) -> str:
     """Call the action's service; return the success message."""
     data = form.cleaned_data
+    if action == "submit_accept":
+        services.case_submit_and_accept(case=case, by=user)
+        return _("已提交并受理,办结期限 %(due)s。") % {"due": case.handle_due}
+    step = COMPOSITE_STEPS.get(action)
+    if step is not None and step[0] == "accept":
+        # Accepted and acted on in one transaction: a refusal of the second undoes both.
+        return services.case_accept_then(
+            case=case, by=user, then=lambda: _run(step[1], case, user, form, request)
+        )
     if action == "submit":
         filing.case_submit(case=case, by=user)
         return _("已提交,受理期限 %(due)s。") % {"due": case.accept_due}
@@ -139,16 +150,26 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
             return _refuse(request, case, action, form, status=409, message=str(STALE))
         try:
             message = _run(action, case, request.user, form, request)
-        except Conflict as exc:
-            case.refresh_from_db()
-            return _refuse(request, case, action, None, status=409, message=exc.message)
-        except ActionNotAllowed as exc:
-            return _refuse(request, case, action, form, status=403, message=exc.message)
         except CaseError as exc:
-            add_service_errors(exc, [form])
-            return _refuse(request, case, action, form, status=400, message=exc.message)
+            if action in COMPOSITE_STEPS:
+                # The step's first action was undone with its second, but the case in memory
+                # still says it was accepted: read it again before showing it.
+                case.refresh_from_db()
+            return _refused(request, case, action, form, exc)
     messages.success(request, f"{action_title(action)}: {message}")
     return redirect("web:case_detail", number=case.number)
+
+
+def _refused(request, case: Case, action: str, form, exc: CaseError) -> HttpResponse:
+    """A service's refusal in words: someone acted first (409), not this person's action
+    (403), or what is wrong with the input, next to its field (400)."""
+    if isinstance(exc, Conflict):
+        case.refresh_from_db()
+        return _refuse(request, case, action, None, status=409, message=exc.message)
+    if isinstance(exc, ActionNotAllowed):
+        return _refuse(request, case, action, form, status=403, message=exc.message)
+    add_service_errors(exc, [form])
+    return _refuse(request, case, action, form, status=400, message=exc.message)
 
 
 def _refuse(request, case, action, form, *, status: int, message: str = "") -> HttpResponse:

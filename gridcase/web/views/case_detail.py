@@ -8,10 +8,12 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from gridcase.assessment import integrity
 from gridcase.assessment.models import SuspectPair
-from gridcase.cases import selectors
+from gridcase.cases import elements, selectors
+from gridcase.cases.changes import case_values
 from gridcase.cases.deadlines import town_day
 from gridcase.cases.models import (
     LOCAL_LEVELS,
@@ -20,7 +22,7 @@ from gridcase.cases.models import (
     Category,
     Level,
 )
-from gridcase.cases.workflow import ACTION_LABELS
+from gridcase.cases.workflow import ACTION_LABELS, COMPOSITE_STEPS
 from gridcase.core import phones
 from gridcase.notify.services import inbox_mark_case_read
 from gridcase.org.models import Role, Unit
@@ -73,6 +75,13 @@ ACTION_ORDER = [
 
 
 def action_title(action: str) -> str:
+    """The title of an action, or of a two-action step by its name (提交并受理, 受理并结案 …)."""
+    step = COMPOSITE_STEPS.get(action)
+    if step is not None:
+        return _("%(first)s并%(then)s") % {
+            "first": action_title(step[0]),
+            "then": action_title(step[1]),
+        }
     return str(ACTION_TITLES.get(action) or ACTION_LABELS.get(action, action))
 
 
@@ -90,9 +99,18 @@ def needs_mediation(case: Case) -> bool:
 
 
 def action_form(action: str, case: Case, data=None, files=None):
-    """The unbound (or bound) form of one action, or None for actions without a form here."""
+    """The unbound (or bound) form of one action or two-action step (the form of its second
+    action: 提交并受理 has none but the version), or None for actions without a form here."""
     initial = {"version": case.version}
     kwargs = {"data": data, "initial": initial, "prefix": action}
+    step = COMPOSITE_STEPS.get(action)
+    if step is not None:
+        if step[-1] == "accept":
+            return wf.ActionForm(**kwargs)
+        form = action_form(step[-1], case, data=data, files=files)
+        if form is not None:
+            form.prefix = action
+        return form
     if action == "submit":
         return wf.ActionForm(**kwargs)
     if action in ("accept", "urge"):
@@ -101,6 +119,9 @@ def action_form(action: str, case: Case, data=None, files=None):
             form.fields["note"].label = _("督办意见")
         return form
     if action == "close":
+        if case.state == "reported":
+            # Results flow forward: the center closes from the department's report.
+            initial["result"] = case.result
         return wf.CloseActionForm(**kwargs)
     if action == "escalate":
         return wf.EscalateForm(**kwargs)
@@ -109,10 +130,12 @@ def action_form(action: str, case: Case, data=None, files=None):
         return wf.DispatchForm(departments=departments.order_by("name"), **kwargs)
     if action == "report":
         return wf.ReportForm(**kwargs)
-    if action in ("return", "void"):
+    if action == "return":
         form = wf.ReasonForm(**kwargs)
-        form.fields["reason"].label = _("退回原因") if action == "return" else _("作废原因")
+        form.fields["reason"].label = _("退回原因")
         return form
+    if action == "void":
+        return wf.VoidForm(**kwargs)
     if action == "request_extension":
         return wf.ExtensionForm(**kwargs)
     if action == "decide_extension":
@@ -137,19 +160,34 @@ def detail_context(request: HttpRequest, case: Case, *, bound: tuple[str, object
     allowed = selectors.allowed_actions(user, case, extensions)
     pending = selectors.pending_extension(case, extensions)
 
-    actions = []
-    for action in ACTION_ORDER:
-        if action not in allowed:
-            continue
-        form = bound[1] if bound and bound[0] == action else action_form(action, case)
-        actions.append(
-            {
-                "name": action,
-                "title": action_title(action),
-                "form": form,
-                "open": bool(bound and bound[0] == action),
-            }
-        )
+    def offer(name: str) -> dict:
+        is_bound = bool(bound and bound[0] == name)
+        return {
+            "name": name,
+            "title": action_title(name),
+            "form": bound[1] if is_bound else action_form(name, case),
+            "open": is_bound,
+        }
+
+    # The steps expected next come first, with their forms open (issue 14); every other
+    # action allowed now waits behind "更多操作", and what is possible only later is shown
+    # disabled with the reason.
+    steps = selectors.next_steps(user, case, allowed)
+    primary = [offer("_".join(step)) for step in steps]
+    missing = _missing_at_submit(case, parties) if case.state == "draft" else []
+    for item, step in zip(primary, steps, strict=True):
+        item["step"] = step
+        if step[0] == "submit" and missing:
+            item["blocked"] = _("还不能提交,缺少:%(missing)s") % {"missing": "、".join(missing)}
+    first = {step[0] for step in steps if len(step) == 1}
+    actions = [offer(a) for a in ACTION_ORDER if a in allowed]
+    more = [a for a in actions if a["name"] not in first]
+    later = [
+        {"title": action_title(a), "reason": _(reason)}
+        for a, reason in selectors.not_yet(user, case).items()
+    ]
+    units = selectors.level_units(case)
+    came = selectors.handover(case, timeline)
     # The town's calendar is loaded only when there is a light to show.
     closed = case.state == "closed"
     day = town_day(case.town) if case.is_open or (closed and case.follow_up_due) else None
@@ -172,12 +210,24 @@ def detail_context(request: HttpRequest, case: Case, *, bound: tuple[str, object
             {
                 "entry": e,
                 "title": action_title(e.action),
-                "from_level": _level(e.from_level),
-                "to_level": _level(e.to_level),
+                "from_level": _unit(e.from_level, case, units, e),
+                "to_level": _unit(e.to_level, case, units, e),
             }
             for e in timeline
         ],
+        "handover": came
+        and {
+            "entry": came,
+            "title": action_title(came.action),
+            "from_level": _unit(came.from_level, case, units, came),
+            "label": HANDOVER_LABELS.get(came.action, _("说明")),
+        },
+        # Every action allowed now (the same as the API offers: test_action_parity) …
         "actions": actions,
+        # … shown as the steps expected next, the rest, and what is possible only later.
+        "primary": primary,
+        "more": more,
+        "later": later,
         "can_edit": "edit" in allowed,
         "mediation": needs_mediation(case),
         "mediation_text": case.render_mediation(),
@@ -223,8 +273,41 @@ def case_suspects(user, case: Case, handles: bool, parties) -> list[dict]:
     return sorted(rows.values(), key=lambda r: (-float(r["score"]), r["number"]))
 
 
+def _missing_at_submit(case: Case, parties) -> list[str]:
+    """What a draft still lacks before it can be handed in (the check submit makes), in words."""
+    values = case_values(case, [{"name": p.name, "phone": p.phone} for p in parties])
+    return [message for _, message in elements.missing_at_submit(values)]
+
+
 def _level(code: str) -> str:
     return str(Level(code).label) if code in Level.values else code
+
+
+# The reasons of workflow.NOT_YET, for makemessages (the workflow table stays plain Python).
+NOT_YET_WORDS = [gettext_noop("结案后才能回访")]
+
+# What the reason of a handover is called where the receiving level reads it.
+HANDOVER_LABELS = {
+    "escalate": _("上报理由"),
+    "return": _("退回原因"),
+    "dispatch": _("分流意见"),
+    "report": _("部门办理结果"),
+}
+
+
+def _unit(code: str, case: Case, units: dict[str, str], entry) -> str:
+    """A level on the timeline, named by the unit behind it where known: the department a
+    dispatch went to (as the entry recorded it), the village's station, the town center."""
+    label = _level(code)
+    if code == Level.DEPARTMENT:
+        name = (entry.data or {}).get("department") or (
+            case.department.name if case.department else ""
+        )
+    elif code == Level.GRID:
+        name = case.grid.name if case.grid else ""
+    else:
+        name = units.get(code, "")
+    return f"{label}({name})" if name and name != label else label
 
 
 @login_required

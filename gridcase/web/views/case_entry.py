@@ -28,7 +28,7 @@ from gridcase.web.forms import (
 )
 from gridcase.web.views.case_detail import get_case_or_404
 
-INTENTS = {"save", "submit", "on_spot", "add_party"}
+INTENTS = {"save", "submit", "submit_accept", "on_spot", "add_party"}
 
 
 def _officer_town(request: HttpRequest) -> Town:
@@ -159,6 +159,14 @@ def _handle(request: HttpRequest, *, case: Case | None, town: Town) -> HttpRespo
                 request,
                 _("事件 %(number)s 已提交,请在 %(due)s 前受理。")
                 % {"number": case.number, "due": case.accept_due},
+            )
+        elif intent == "submit_accept":
+            # The grid is the officer: handed in and taken on in one step (issue 14).
+            services.case_submit_and_accept(case=case, by=request.user)
+            messages.success(
+                request,
+                _("事件 %(number)s 已提交并受理,请在 %(due)s 前结案或上报。")
+                % {"number": case.number, "due": case.handle_due},
             )
         else:
             mediation = case.category == "dispute"

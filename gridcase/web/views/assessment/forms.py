@@ -12,8 +12,25 @@ from gridcase.core import limits
 from gridcase.core.text import TextField
 
 
+def confirm_field(label, refusal) -> forms.BooleanField:
+    """A tick that names what an irreversible step will do (issue 14): required, so that the
+    step is confirmed with or without JavaScript."""
+    return forms.BooleanField(label=label, required=True, error_messages={"required": refusal})
+
+
+class FinaliseForm(forms.Form):
+    confirm = confirm_field(
+        _("我已核对:定稿将冻结本季度的考核结果,之后不能再申诉或修改,工资表以定稿结果为准"),
+        _("请勾选确认后再定稿"),
+    )
+
+
 class ApproveForm(forms.Form):
     note = TextField(label=_("审批意见"), required=False, max_length=limits.REASON)
+    confirm = confirm_field(
+        _("我已核对:审批通过后工资表为最终结果,不能撤回;发现的错误只能在下一季度调整"),
+        _("请勾选确认后再审批"),
+    )
 
 
 class ReopenForm(forms.Form):
@@ -65,6 +82,8 @@ class AdjustmentForm(forms.Form):
 
 def form_error(form: forms.Form) -> str:
     """The form's first problem in words, for the message after the redirect."""
+    if "confirm" in form.errors:  # the tick's label is the whole consequence: say only why
+        return str(form.errors["confirm"][0])
     for name, errors in form.errors.items():
         label = form.fields[name].label if name in form.fields else ""
         return f"{label}: {errors[0]}" if label else str(errors[0])

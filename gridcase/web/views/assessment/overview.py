@@ -39,7 +39,7 @@ from .common import (
     statement_url,
     yuan,
 )
-from .forms import AdjustmentForm, ApproveForm, ReopenForm
+from .forms import AdjustmentForm, ApproveForm, FinaliseForm, ReopenForm
 
 
 def waiting_for(status: str, possible_from: date, today: date) -> str:
@@ -195,7 +195,13 @@ def period(request: HttpRequest, period: str) -> HttpResponse:
         "grand_total": yuan(result.total),
         "info": info,
         "status_word": QUARTER_WORDS[info.status],
-        "finalise_ready": access.today >= info.possible_from,
+        # Why 定稿 is not possible today (the service's own rule), shown by a disabled button.
+        "finalise_blocker": life.finalise_blocker(
+            today=access.today,
+            possible_from=info.possible_from,
+            pending_appeals=info.pending_appeals,
+        ),
+        "finalise_form": FinaliseForm(auto_id="finalise_%s"),
         "can_finalise": access.office and draft,
         "can_approve": access.leader and info.status == QuarterAssessment.Status.FINALISED,
         "can_adjust": access.office and info.status == QuarterAssessment.Status.APPROVED,

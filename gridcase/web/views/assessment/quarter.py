@@ -25,7 +25,7 @@ from .common import (
     reader_access,
     yuan,
 )
-from .forms import AdjustmentForm, ApproveForm, ReopenForm, form_error
+from .forms import AdjustmentForm, ApproveForm, FinaliseForm, ReopenForm, form_error
 
 
 def _quarter_action(request: HttpRequest, quarter: str, run, *, allowed: bool, refusal: str):
@@ -50,7 +50,11 @@ def _quarter_action(request: HttpRequest, quarter: str, run, *, allowed: bool, r
 @login_required
 @require_POST
 def finalise(request: HttpRequest, quarter: str) -> HttpResponse:
+    form = FinaliseForm(request.POST)
+
     def run(access: Access) -> str:
+        if not form.is_valid():
+            raise CaseError(form_error(form))
         life.quarter_finalise(town=access.town, quarter=quarter, by=request.user)
         return _t("%(q)s 考核已定稿,已冻结快照,等待分管领导审批。") % {"q": quarter}
 
@@ -69,7 +73,9 @@ def approve(request: HttpRequest, quarter: str) -> HttpResponse:
     form = ApproveForm(request.POST)
 
     def run(access: Access) -> str:
-        note = form.cleaned_data["note"] if form.is_valid() else ""
+        if not form.is_valid():
+            raise CaseError(form_error(form))
+        note = form.cleaned_data["note"]
         life.quarter_approve(town=access.town, quarter=quarter, by=request.user, note=note)
         return _t("%(q)s 考核已审批,工资表为最终结果。") % {"q": quarter}
 

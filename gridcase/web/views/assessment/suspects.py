@@ -104,6 +104,13 @@ def suspect_decide(request: HttpRequest) -> HttpResponse:
     if decision not in ("confirm", "dismiss"):
         messages.error(request, _t("请选择确认重复或排除"))
         return redirect(back)
+    if decision == "confirm" and not request.POST.get("confirm"):
+        # Irreversible for the later case's pay (issue 14): the tick names what happens.
+        messages.error(
+            request,
+            _t("%(later)s: 请勾选确认后再确认重复") % {"later": later.number},
+        )
+        return redirect(back)
     try:
         # A suggested pair is kept only with its decision: a refused one leaves nothing.
         with transaction.atomic():
