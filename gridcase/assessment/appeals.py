@@ -41,6 +41,25 @@ def case_assessment_status(case: Case, today: date | None = None) -> tuple[str, 
     )
 
 
+def appeal_refusal(case: Case, by: User, at: datetime | None = None) -> str:
+    """Why this person cannot appeal the case now, in words, or "" when they can: the
+    checks of appeal_file that need no input, for pages that offer the appeal (the case
+    page's 申诉) to show it only when it would be taken. Two queries for the case's officer,
+    none for anyone else."""
+    if case.officer_id != by.pk or case.submitted_at is None:
+        return "只有录入该事件的网格专管员可以对其考核结果申诉"
+    today = clock.local_date(at_or_now(at), case.town.timezone)
+    if not has_role(by, case.town, {Role.Kind.OFFICER}, today):
+        return "只有录入该事件的网格专管员可以对其考核结果申诉"
+    quarter = case_quarter(case)
+    row = QuarterAssessment.objects.filter(town_id=case.town_id, quarter=quarter).first()
+    if row is not None and row.status != QuarterAssessment.Status.DRAFT:
+        return f"{quarter} 考核已{STATUS_WORDS[row.status]}, 不能再申诉"
+    if Appeal.objects.filter(case=case, status=Appeal.Status.PENDING).exists():
+        return "该事件已有待处理的申诉"
+    return ""
+
+
 @transaction.atomic
 def appeal_file(*, case: Case, by: User, reason: str, at: datetime | None = None) -> Appeal:
     """申诉: the case's officer contests its status, before the quarter is finalised."""

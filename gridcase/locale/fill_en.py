@@ -547,6 +547,8 @@ EN = {
     "事件%(number)s没有坐标,无法查找附近的事件。": "Case %(number)s has no coordinates: there is nothing to search around it.",
     "%(radius)s米内、近%(days)s天共%(n)s件未办结事件。": "%(n)s open cases within %(radius)s m in the last %(days)s days.",
     # issue 14: next steps, confirmations
+    "对本事件的考核结果有异议时提出,由镇政法综治办处理;季度定稿后不能再申诉。": "Raise it when you disagree with this case's assessment; the governance office decides. No appeals once the quarter is finalised.",
+    "提交申诉": "Submit the appeal",
     "%(first)s并%(then)s": "%(first)s and %(then)s",
     "结案后才能回访": "A follow-up visit comes after the case is closed",
     "还不能提交,缺少:%(missing)s": "Cannot be submitted yet, missing: %(missing)s",

@@ -4,6 +4,7 @@ import io
 
 import pytest
 
+from gridcase.assessment.models import Appeal
 from gridcase.cases import attachments, filing, services
 from tests.factories import local, submitted_case
 
@@ -180,3 +181,21 @@ def test_the_center_closes_from_the_departments_report(login, t, frozen):
     assert close["name"] == "close"
     assert close["form"]["result"].value() == "已拆除违建围墙"
     assert str(response.context["handover"]["label"]) == "部门办理结果"
+
+
+def test_the_officer_appeals_from_the_case_page(login, t, frozen):
+    case = submitted_case(t, local(2026, 10, 13, 9))
+    assert not response_has_appeal(login(t.station_user).get(f"/cases/{case.number}/"))
+    officer = login(t.officer)
+    assert response_has_appeal(officer.get(f"/cases/{case.number}/"))
+    response = officer.post(
+        f"/assessment/cases/{case.number}/appeal/", {"reason": "已补充起因", "from": "case"}
+    )
+    assert response.status_code == 302 and response.url == f"/cases/{case.number}/"
+    assert Appeal.objects.get(case=case).status == "pending"
+    # One appeal pending at a time: no second offer.
+    assert not response_has_appeal(officer.get(f"/cases/{case.number}/"))
+
+
+def response_has_appeal(response) -> bool:
+    return 'id="action-appeal"' in response.content.decode()

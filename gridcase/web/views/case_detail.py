@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
+from gridcase.assessment import appeals as appeal_rules
 from gridcase.assessment import integrity
 from gridcase.assessment.models import SuspectPair
 from gridcase.cases import elements, selectors
@@ -28,6 +29,7 @@ from gridcase.notify.services import inbox_mark_case_read
 from gridcase.org.models import Role, Unit
 from gridcase.org.selectors import roles_in_force
 from gridcase.web import forms as wf
+from gridcase.web.views.assessment.forms import AppealForm
 
 # The titles of actions as the buttons and the timeline show them (translatable here; the
 # workflow table's Chinese labels are the fallback).
@@ -186,6 +188,11 @@ def detail_context(request: HttpRequest, case: Case, *, bound: tuple[str, object
         {"title": action_title(a), "reason": _(reason)}
         for a, reason in selectors.not_yet(user, case).items()
     ]
+    # The officer contests the case's assessment from the case itself (issue 14), when the
+    # appeal would be taken (assessment.appeals.appeal_refusal: no query for anyone else).
+    appeal = None
+    if case.officer_id == user.pk and not appeal_rules.appeal_refusal(case, user):
+        appeal = {"form": AppealForm(auto_id="appeal_%s")}
     units = selectors.level_units(case)
     came = selectors.handover(case, timeline)
     # The town's calendar is loaded only when there is a light to show.
@@ -228,6 +235,7 @@ def detail_context(request: HttpRequest, case: Case, *, bound: tuple[str, object
         "primary": primary,
         "more": more,
         "later": later,
+        "appeal": appeal,
         "can_edit": "edit" in allowed,
         "mediation": needs_mediation(case),
         "mediation_text": case.render_mediation(),

@@ -170,6 +170,8 @@ def appeal_file(request: HttpRequest, number: str) -> HttpResponse:
     if not (periods.is_quarter(wanted) or periods.is_month(wanted)):
         wanted = appeal_services.case_quarter(case)
     back = statement_url(access, wanted, request.user.pk) + f"#case-{case.number}"
+    if request.POST.get("from") == "case":  # filed from the case page: back there
+        back = reverse("web:case_detail", args=[case.number])
     if case.officer_id != request.user.pk:
         return forbidden(request, _t("只有录入该事件的网格专管员可以对其考核结果申诉"), back=back)
     form = AppealForm(request.POST)
