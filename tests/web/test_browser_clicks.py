@@ -19,7 +19,7 @@ from gridcase.cases import services
 from gridcase.cases.models import Case
 from tests.assessment.builders import closed_locally
 from tests.factories import local, submitted_case
-from tests.web.test_browser_workbench import browser, page_for, t  # noqa: F401
+from tests.web.test_browser_workbench import SCREENSHOTS, browser, page_for, t  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -158,6 +158,7 @@ def test_village_station_accepts_and_closes_with_a_mediation_record(page_for, t,
     p = start(page_for, t.station_user)
     p.click(f"text={case.number}")
     assert "需村里协调" in p.page.locator("#handover").inner_text()  # why it came, first
+    p.page.screenshot(path=str(SCREENSHOTS / "gridcase-next-step-station.png"), full_page=True)
     p.fill("#id_accept_close-result", "双方同意按原界线重建围墙")
     p.fill("#id_accept_close-mediator", "王调解")
     p.check("input[name=accept_close-mediation_result][value=agreed]")
@@ -200,6 +201,7 @@ def test_town_center_closes_from_the_report(page_for, t, live_server):  # noqa: 
     p.click(f"text={case.number}")
     # The close form starts from the department's report: nothing to type again.
     assert p.page.input_value("#id_close-result") == "已拆除违建围墙"
+    p.page.screenshot(path=str(SCREENSHOTS / "gridcase-close-from-report.png"), full_page=True)
     p.click("#action-close button[type=submit]")
     assert p.done("center_close") == {"clicks": 2, "choices": 0, "typed": 0, "pages": 2}
     assert case_now(case.number).state == "closed"
