@@ -108,6 +108,11 @@ urlpatterns = [
     path(case + "urge/", actions.UrgeView.as_view(), name="case-urge"),
     path(case + "review/", actions.ReviewView.as_view(), name="case-review"),
     path(case + "handle-on-spot/", actions.HandleOnSpotView.as_view(), name="case-handle-on-spot"),
+    path(
+        case + "submit-and-accept/",
+        actions.SubmitAndAcceptView.as_view(),
+        name="case-submit-and-accept",
+    ),
     path(case + "extensions/", actions.ExtensionsView.as_view(), name="case-extensions"),
     path(
         case + "extensions/<id:pk>/decide/",

@@ -134,6 +134,16 @@ def test_an_officer_writes_a_draft_completes_it_and_submits_it(t):
     assert [e["action"] for e in body["timeline"]] == ["create", "edit", "submit"]
 
 
+def test_an_officer_submits_and_accepts_their_draft_in_one_step(t):
+    client = device_client(t.officer)
+    draft = filing.case_create_draft(town=t.town, by=t.officer, data=complete_data(AT), at=AT)
+    response = client.post(f"/api/v1/cases/{draft.number}/submit-and-accept/", {}, format="json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["state"] == "handling"
+    assert [e["action"] for e in body["timeline"]][-2:] == ["submit", "accept"]
+
+
 def test_a_draft_goes_to_the_officers_own_village_unless_another_of_theirs_is_named(t):
     client = device_client(t.officer)
     assert client.post("/api/v1/cases/", {}, format="json").json()["village"]["name"] == "东村"

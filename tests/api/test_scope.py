@@ -96,6 +96,7 @@ ENDPOINTS = [
     ("update_draft", "patch", "", "draft", {"title": "新标题"}, 200, {"officer"}),
     ("submit", "post", "submit/", "draft", {}, 200, {"officer"}),
     ("handle_on_spot", "post", "handle-on-spot/", "draft", CLOSE_DISPUTE, 200, {"officer"}),
+    ("submit_and_accept", "post", "submit-and-accept/", "draft", {}, 200, {"officer"}),
     ("accept", "post", "accept/", "grid_pending", {}, 200, {"officer"}),
     ("accept_village", "post", "accept/", "village_pending", {}, 200, {"station_user"}),
     ("close", "post", "close/", "grid_handling", CLOSE_DISPUTE, 200, {"officer"}),

@@ -142,6 +142,11 @@ def _handle_on_spot(self, request, case, data):
     return case_response(request, case)
 
 
+def _submit_and_accept(self, request, case, data):
+    services.case_submit_and_accept(case=case, by=request.user, note=data["note"])
+    return case_response(request, case)
+
+
 def _request_extension(self, request, case, data):
     extension = services.case_request_extension(
         case=case, by=request.user, working_days=data["working_days"], reason=data["reason"]
@@ -241,6 +246,15 @@ ReviewView = _action(
     _review,
     "质量评定",
     "镇政法综治办评定事件质量:合格或不合格(须写原因),并可确认或取消“重大”标记。",
+)
+SubmitAndAcceptView = _action(
+    "SubmitAndAcceptView",
+    "submit",
+    inputs.NoteSerializer,
+    _submit_and_accept,
+    "提交并受理",
+    "网格即专管员本人:专管员提交自己的草稿并同时受理,一次完成(检查同提交);之后可结案或上报。",
+    operation_id="cases_submit_and_accept",
 )
 HandleOnSpotView = _action(
     "HandleOnSpotView",
