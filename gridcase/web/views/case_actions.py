@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gridcase.cases import attachments, filing, selectors, services
+from gridcase.cases.changes import require_action
 from gridcase.cases.errors import ActionNotAllowed, CaseError, Conflict
 from gridcase.cases.models import Case
 from gridcase.cases.workflow import COMPOSITE_STEPS
@@ -144,6 +145,12 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
         raise Http404("unknown action")
     with timezone.override(case.town.timezone):
         if not form.is_valid():
+            # Whoever may not take the action hears that (403), not what their form lacks:
+            # the same check the services and the API's precheck make.
+            try:
+                require_action(COMPOSITE_STEPS.get(action, (action,))[0], case, request.user)
+            except ActionNotAllowed as exc:
+                return _refuse(request, case, action, form, status=403, message=exc.message)
             return _refuse(request, case, action, form, status=400)
         posted = form.cleaned_data.get("version")
         if action in STATEFUL and posted is not None and posted != case.version:
