@@ -323,9 +323,6 @@ EN = {
     "已审批,无需操作": "Approved: nothing to do",
     "等待分管领导审批": "Waiting for the leader's approval",
     "等待综治办定稿": "Waiting for the governance office to finalise",
-    "%(day)s 起可定稿(本季度事件的办理期限届满后)": (
-        "Can be finalised from %(day)s (after the handling deadlines of the quarter's cases)"
-    ),
     "等待": "Waiting for",
     "通用 Webhook 必填,至少 %(n)s 个字符;钉钉填写以 SEC 开头的加签密钥;企业微信和电子邮件不用填": (
         "Required for a generic webhook, at least %(n)s characters; for DingTalk the signing"

@@ -129,7 +129,7 @@ def test_the_index_lists_recent_quarters_and_the_picker_goes_to_the_period(login
     assert (rows[Q4]["cases"], rows["2027-Q1"]["cases"]) == (5, 0)
     assert rows[Q4]["waiting"] == "等待分管领导审批"
     # The current quarter says from when it may be finalised (after its last day).
-    assert rows["2027-Q1"]["waiting"].startswith("2027-04-01 起可定稿")
+    assert rows["2027-Q1"]["waiting"].endswith("可于 2027-04-01 起定稿")
     response = client.get("/assessment/", {"period": "2026-q4"})
     assert response.status_code == 302 and response["Location"] == f"/assessment/{Q4}/"
     response = client.get("/assessment/", {"period": "2026-10"})

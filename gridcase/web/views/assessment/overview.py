@@ -42,16 +42,17 @@ from .common import (
 from .forms import AdjustmentForm, ApproveForm, FinaliseForm, ReopenForm
 
 
-def waiting_for(status: str, possible_from: date, today: date) -> str:
-    """What a quarter waits for, in a few words: the step and who takes it, or the day from
-    which it can be taken."""
+def waiting_for(status: str, possible_from: date, pending_appeals: int, today: date) -> str:
+    """What a quarter waits for, in a few words: the step and who takes it, or why it cannot
+    be taken yet (assessment.quarter.finalise_blocker, the service's own rule)."""
     if status == QuarterAssessment.Status.APPROVED:
         return _t("已审批,无需操作")
     if status == QuarterAssessment.Status.FINALISED:
         return _t("等待分管领导审批")
-    if today >= possible_from:
-        return _t("等待综治办定稿")
-    return _t("%(day)s 起可定稿(本季度事件的办理期限届满后)") % {"day": possible_from.isoformat()}
+    blocker = life.finalise_blocker(
+        today=today, possible_from=possible_from, pending_appeals=pending_appeals
+    )
+    return blocker or _t("等待综治办定稿")
 
 
 @login_required
@@ -95,7 +96,9 @@ def index(request: HttpRequest) -> HttpResponse:
             "status": statuses.get(q, "draft"),
             "status_word": QUARTER_WORDS[statuses.get(q, "draft")],
             "cases": facts[q].cases,
-            "waiting": waiting_for(statuses.get(q, "draft"), facts[q].possible_from, access.today),
+            "waiting": waiting_for(
+                statuses.get(q, "draft"), facts[q].possible_from, pending.get(q, 0), access.today
+            ),
             "pending_appeals": pending.get(q, 0),
             "url": period_url(access, q),
             "appeals_url": appeals_url(access, q),
