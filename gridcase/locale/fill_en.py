@@ -321,6 +321,8 @@ EN = {
     "回到我的待办": "Back to my queue",
     "回到首页": "Back to the start page",
     "已审批,无需操作": "Approved: nothing to do",
+    "供其他系统对接:": "For other systems: ",
+    "考核结果数据(JSON)": "the assessment's data (JSON)",
     "等待分管领导审批": "Waiting for the leader's approval",
     "等待综治办定稿": "Waiting for the governance office to finalise",
     "等待": "Waiting for",
