@@ -1,6 +1,7 @@
 """Filing a case, from any source: the one way a case comes into the system.
 
-- where a new draft belongs (`draft_place`), for the workbench and the API alike;
+- which town a new draft belongs to (`draft_place`), for the workbench and the API alike;
+  its village and grid come from a place chosen by hand or its point (`placing`);
 - a draft entered by an officer (`case_create_draft`, `case_update_draft`), handed in with
   every element checked (`case_submit`);
 - a report filed by the system on an officer's behalf (`file_report`: Open311, and the
@@ -24,11 +25,12 @@ from gridcase.core import clock
 from gridcase.org.models import Grid, Role, Town, User, Village
 from gridcase.org.selectors import roles_in_force
 
-from . import elements
+from . import elements, placing
 from .changes import case_values, now_or, record, require_action, swap, transition
 from .deadlines import SUBMIT_LEVEL, town_clock
 from .errors import ActionNotAllowed, CaseError
 from .models import Case, CaseCounter, Category, Party, Source, State
+from .placing import officer_village as officer_village  # its home is placing; kept here too
 from .validation import check_major, clean_content
 
 
@@ -80,20 +82,6 @@ def draft_place(
     return next(iter(officer_towns.values())), None
 
 
-def officer_village(by: User, town: Town, village: Village | None) -> tuple[Village, Grid | None]:
-    """The village (and grid) in ``town`` where ``by`` enters cases as an officer: the one
-    asked for, or their first; who is not an officer there may not enter (nor check) one."""
-    officer_roles = [
-        r for r in roles_in_force(by) if r.kind == Role.Kind.OFFICER and r.town_id == town.id
-    ]
-    if not officer_roles:
-        raise ActionNotAllowed("只有本镇的网格专管员可以录入事件")
-    for role in officer_roles:
-        if village is None or role.village_id == village.id:
-            return role.village, role.grid
-    raise ActionNotAllowed("您不是该行政村的网格专管员")
-
-
 def save_parties(case: Case, parties: list[dict[str, str]]) -> None:
     case.parties.all().delete()
     Party.objects.bulk_create(
@@ -139,9 +127,14 @@ def _create(
 def case_create_draft(*, town: Town, by: User, data: Mapping[str, Any], at=None) -> Case:
     """An officer starts a case. Drafts may be incomplete; what is given must be well-formed."""
     at = now_or(at)
-    clean = clean_content(town, data)
-    village, grid = officer_village(by, town, clean.pop("village", None))
-    grid = clean.pop("grid", grid)
+    clean = clean_content(town, placing.in_wgs84(data))
+    village, grid = placing.place_draft(
+        town=town,
+        by=by,
+        village=clean.pop("village", None),
+        grid=clean.pop("grid", None),
+        point=placing.point_of(clean),
+    )
     parties = clean.pop("parties", [])
     clean.setdefault("category", Category.OTHER)
     check_major(clean["category"], clean.get("major", False))
@@ -162,8 +155,17 @@ def case_create_draft(*, town: Town, by: User, data: Mapping[str, Any], at=None)
 def case_update_draft(*, case: Case, by: User, data: Mapping[str, Any], at=None) -> Case:
     at = now_or(at)
     require_action("edit", case, by)
-    clean = clean_content(case.town, data)
+    clean = clean_content(case.town, placing.in_wgs84(data))
     clean.pop("village", None)
+    if "grid" in clean or {"latitude", "longitude"} & set(clean):
+        point = placing.point_of(
+            {f: clean.get(f, getattr(case, f)) for f in ("latitude", "longitude")}
+        )
+        grid = placing.replace_draft(case=case, by=by, grid=clean.get("grid"), point=point)
+        if grid != case.grid:
+            clean["grid"] = grid
+        else:
+            clean.pop("grid", None)
     parties = clean.pop("parties", None)
     check_major(clean.get("category", case.category), clean.get("major", case.major))
     swap(case, clean)
