@@ -13,10 +13,14 @@ Decisions (an integrator's reference; the same words are in the API docs):
   case of the town with its description, address and position — never the parties.
 - Filing (POST) needs an `api_key` that is a *write* system token of the town. The report
   enters the case system as a citizen report (`source = open311`), submitted at grid level
-  in a village: the one given as `attribute[village]` (id or name), else the one whose name
-  appears in `address_string`. There is no map data, so a position alone cannot place a
-  report: without a village the request is refused with a 400 that says so. The case's
-  officer is the village's first serving officer (by role creation order); it is pending
+  in a village and grid (`place_report`): the village given as `attribute[village]` (id or
+  name: a person's explicit choice wins), else the village and grid its `lat`/`long` lie
+  in (point-in-polygon on the town's boundaries, cases/placing.py), else the village whose
+  name appears in `address_string` (no point, no boundaries, or a point outside them).
+  Without a village the request is refused with a 400 that says so. `lat`/`long` are
+  WGS-84, as GeoReport v2 says; a client may state GCJ-02 or BD-09 instead in the `crs`
+  extension, and they are converted before anything is stored. The case's officer is the
+  grid's serving officer, else the village's first (by role creation order); it is pending
   their acceptance, with the usual acceptance deadline.
 - A report rarely has every element a case needs (时间、地点、人物、起因、经过). It is filed
   as given: the time defaults to the time of filing, the place to the address or the
@@ -33,12 +37,12 @@ from typing import Any
 
 from rest_framework import renderers
 
-from gridcase.cases import filing
+from gridcase.cases import filing, placing
 from gridcase.cases.deadlines import due_of
 from gridcase.cases.errors import CaseError
 from gridcase.cases.models import OPEN_STATES, Case, Category, Level, Source, State
 from gridcase.cases.workflow import FINISHED, LEVEL_LABELS, STATE_LABELS
-from gridcase.core import clock, text
+from gridcase.core import clock, coords, text
 from gridcase.org.models import Grid, Role, Town, Village
 from gridcase.org.selectors import in_force_q
 
@@ -244,7 +248,8 @@ def service_definition(town: Town, code: str) -> dict:
             "required": False,
             "datatype_description": "行政村的 id 或名称",
             "order": 1,
-            "description": "事件所在的行政村。未填时按 address_string 中出现的村名确定;"
+            "description": "事件所在的行政村(优先)。未填时按 lat/long(WGS-84)所在的行政村和网格"
+            "确定,没有坐标或坐标不在本镇边界内时按 address_string 中出现的村名确定;"
             "都无法确定时不能受理。",
             "values": villages,
         },
@@ -299,14 +304,45 @@ def find_village(town: Town, choice: str | None, address: str) -> Village | None
     return found[0] if found else None
 
 
-def serving_officer(village: Village, day: date) -> Role | None:
-    return (
+def report_point(data: dict[str, Any]) -> tuple[float, float] | None:
+    """The report's (lat, long) in WGS-84 (converted from the `crs` extension), or None."""
+    if data.get("lat") is None or data.get("long") is None:
+        return None
+    system = data.get("crs") or coords.System.WGS84
+    return coords.to_wgs84(float(data["lat"]), float(data["long"]), system)
+
+
+def place_report(
+    town: Town, choice: str | None, address: str, point: tuple[float, float] | None
+) -> tuple[Village, Grid | None] | None:
+    """Where a report goes (the module's notes): the chosen village, else the point's village
+    and grid, else the village named in the address; None when none of them says."""
+    where = placing.spot(town, *point) if point is not None else None
+    if choice:
+        village = find_village(town, choice, address)
+        if village is None:
+            return None
+        grid = where.grid if where is not None and where.village == village else None
+        return village, grid
+    if where is not None and where.village is not None:
+        return where.village, where.grid
+    village = find_village(town, None, address)
+    return (village, None) if village is not None else None
+
+
+def serving_officer(village: Village, day: date, grid: Grid | None = None) -> Role | None:
+    """The officer who takes the report: the grid's, else the village's first."""
+    roles = (
         Role.objects.filter(village=village, kind=Role.Kind.OFFICER, user__is_active=True)
         .filter(in_force_q(day))
         .select_related("user", "grid")
         .order_by("id")
-        .first()
     )
+    if grid is not None:
+        own = roles.filter(grid=grid).first()
+        if own is not None:
+            return own
+    return roles.first()
 
 
 def open311_submit(
@@ -316,18 +352,20 @@ def open311_submit(
     category: str,
     village: Village,
     report: dict[str, Any],
+    grid: Grid | None = None,
     at: datetime | None = None,
 ) -> Case:
     """File a citizen's report as a case submitted at grid level (see the module's notes),
-    through the one filing service (cases.filing.file_report)."""
+    through the one filing service (cases.filing.file_report). The report's point is WGS-84
+    (`report_point`)."""
     at = at or clock.now()
-    role = serving_officer(village, clock.local_date(at, town.timezone))
+    role = serving_officer(village, clock.local_date(at, town.timezone), grid)
     if role is None:
         raise CaseError(
             f"{village.name}暂无在岗的网格专管员,无法受理上报,请联系镇社会服务管理中心",
             {"attribute[village]": ["该行政村暂无在岗的网格专管员"]},
         )
-    grid = role.grid
+    grid = grid or role.grid
     if grid is None:
         grids = list(Grid.objects.filter(village=village)[:2])
         grid = grids[0] if len(grids) == 1 else None

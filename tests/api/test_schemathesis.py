@@ -40,7 +40,10 @@ ROLES = ["officer", "center_user", "office_user"]
 
 # operation -> why a schema-valid request may still be refused with 400 there.
 BUSINESS_RULES = {
-    "POST /api/v1/cases/": "the grid must lie in the village, the village in the caller's town",
+    "POST /api/v1/cases/": (
+        "the grid must lie in the village, the village in the caller's town; a point stated "
+        "in gcj02 or bd09 needs both coordinates to convert"
+    ),
     "POST /api/v1/cases/suspects-check/": "the village must be one of the caller's town",
     "POST /api/v1/assessment/suspects/{number}/confirm/": (
         "similar_to must be a case of the same town as the one in the path"

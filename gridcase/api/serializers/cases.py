@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from gridcase.cases import elements, workflow
+from gridcase.cases import elements, placing, workflow
 from gridcase.cases.deadlines import TownDay, due_of
 from gridcase.cases.models import (
     AgreementForm,
@@ -66,6 +66,34 @@ def case_light(case: Case, days: Mapping[int, TownDay]) -> str | None:
     """green / yellow / red for an open case (domain.md, Deadlines); None otherwise."""
     day = days.get(case.town_id)
     return day.case_light(case) if day is not None else None
+
+
+class GeoPointSerializer(serializers.Serializer):
+    """A point as GeoJSON writes one (RFC 7946: WGS-84, longitude first)."""
+
+    type = serializers.ChoiceField(choices=["Point"])
+    coordinates = serializers.ListField(
+        child=serializers.FloatField(),
+        min_length=2,
+        max_length=2,
+        help_text="[经度, 纬度](GeoJSON 的顺序),WGS-84",
+    )
+
+
+CRS_HELP = (
+    "输入坐标(latitude、longitude)所用的坐标系:wgs84(默认;手机 GPS、北斗与 CGCS2000 按此)、"
+    "gcj02(高德、腾讯、微信等国内地图)、bd09(百度地图)、cgcs2000(按 wgs84 处理)。"
+    "保存前一律换算为 WGS-84;换算 gcj02 或 bd09 须同时提供纬度和经度。"
+)
+
+
+def crs_field() -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=list(placing.SYSTEM_LABELS.items()),
+        required=False,
+        default=placing.STORED_SYSTEM.value,
+        help_text=CRS_HELP,
+    )
 
 
 class PersonSerializer(serializers.Serializer):
@@ -222,8 +250,16 @@ class CaseDetailSerializer(CaseListSerializer):
 
     occurred_at = serializers.DateTimeField(allow_null=True)
     location = TextField()
-    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
-    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
+    latitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, allow_null=True, help_text="纬度,WGS-84"
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, allow_null=True, help_text="经度,WGS-84"
+    )
+    point = serializers.SerializerMethodField(help_text="事件位置(GeoJSON Point);未定位时为空")
+    crs = serializers.SerializerMethodField(
+        help_text="latitude、longitude 和 point 的坐标系:总为 wgs84(WGS-84)"
+    )
     location_accuracy = serializers.DecimalField(
         max_digits=9, decimal_places=2, allow_null=True, help_text="定位精度(米);空为未知"
     )
@@ -265,6 +301,16 @@ class CaseDetailSerializer(CaseListSerializer):
     allowed_actions = serializers.SerializerMethodField(
         help_text="调用者现在可以执行的操作(与工作台一致)"
     )
+
+    @extend_schema_field(GeoPointSerializer(allow_null=True))
+    def get_point(self, case):
+        if case.latitude is None or case.longitude is None:
+            return None
+        return {"type": "Point", "coordinates": [float(case.longitude), float(case.latitude)]}
+
+    @extend_schema_field(TextField())
+    def get_crs(self, case) -> str:
+        return placing.STORED_SYSTEM.value
 
     def _handles(self) -> bool:
         return bool(self.context.get("handles"))
@@ -343,6 +389,7 @@ class CaseDraftSerializer(StrictSerializer):
         allow_null=True,
         required=False,
         coerce_to_string=False,
+        help_text="纬度,按 crs 所述坐标系;有边界数据的镇按位置确定行政村和网格",
     )
     longitude = serializers.DecimalField(
         max_digits=9,
@@ -352,7 +399,9 @@ class CaseDraftSerializer(StrictSerializer):
         allow_null=True,
         required=False,
         coerce_to_string=False,
+        help_text="经度,按 crs 所述坐标系",
     )
+    crs = crs_field()
     location_accuracy = serializers.DecimalField(
         max_digits=9,
         decimal_places=2,
@@ -370,12 +419,27 @@ class CaseDraftSerializer(StrictSerializer):
     cause = TextField(label="起因", max_length=limits.CAUSE, allow_blank=True, required=False)
     course = TextField(label="经过", max_length=limits.COURSE, allow_blank=True, required=False)
     parties = PartyInputSerializer(many=True, required=False, max_length=20)
-    village = IdField(required=False, help_text="行政村 id;默认为专管员本人的行政村")
-    grid = IdField(required=False, allow_null=True, help_text="网格 id;默认为专管员本人的网格")
+    village = IdField(
+        required=False,
+        help_text=(
+            "行政村 id(手动选择,优先于位置);不填时按坐标所在的行政村(须为专管员负责的行政村),"
+            "没有坐标或本镇没有完整边界时为专管员本人的行政村"
+        ),
+    )
+    grid = IdField(
+        required=False,
+        allow_null=True,
+        help_text="网格 id(手动选择,优先于位置);不填时按坐标所在的网格,否则为专管员本人的网格",
+    )
 
 
 class CaseUpdateSerializer(CaseDraftSerializer):
     village = None  # a draft stays in the village it was entered in
+    grid = IdField(
+        required=False,
+        allow_null=True,
+        help_text="网格 id(手动选择,须在草稿所在的行政村);不填时,坐标改变则按新坐标所在的网格",
+    )
 
 
 class CaseFilterSerializer(serializers.Serializer):

@@ -7,6 +7,7 @@ import re
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from gridcase.cases import placing
 from gridcase.cases.models import Category
 from gridcase.core import limits
 
@@ -108,10 +109,26 @@ class RequestCreateSerializer(StrictSerializer):
     api_key = TextField(max_length=200, help_text="写权限的系统令牌")
     service_code = serializers.ChoiceField(choices=Category.choices)
     lat = serializers.DecimalField(
-        max_digits=20, decimal_places=15, min_value=-90, max_value=90, required=False
+        max_digits=20,
+        decimal_places=15,
+        min_value=-90,
+        max_value=90,
+        required=False,
+        help_text="纬度,WGS-84(除非 crs 另有声明)",
     )
     long = serializers.DecimalField(
-        max_digits=20, decimal_places=15, min_value=-180, max_value=180, required=False
+        max_digits=20,
+        decimal_places=15,
+        min_value=-180,
+        max_value=180,
+        required=False,
+        help_text="经度,WGS-84(除非 crs 另有声明)",
+    )
+    crs = serializers.ChoiceField(
+        choices=list(placing.SYSTEM_LABELS.items()),
+        required=False,
+        help_text="扩展字段(非 GeoReport v2):lat/long 的坐标系,默认 wgs84;"
+        "gcj02 为高德、腾讯、微信的坐标,bd09 为百度的坐标",
     )
     address_string = TextField(max_length=limits.LOCATION, required=False)
     address_id = TextField(max_length=100, required=False)

@@ -79,7 +79,12 @@ class CaseListView(ApiView):
         summary="录入事件(草稿)",
         description=(
             "网格专管员录入一件事件,保存为草稿。草稿可以不完整,但已填的内容必须格式正确"
-            "(电话号码、日期、长度)。提交时再检查全部要素。"
+            "(电话号码、日期、长度)。提交时再检查全部要素。\n\n"
+            "坐标按 crs 所述的坐标系输入(默认 wgs84,即手机 GPS;高德、腾讯、微信为 gcj02,"
+            "百度为 bd09),保存前换算为 WGS-84。行政村和网格:手动给出的 village、grid 优先;"
+            "否则在有完整边界数据的镇按坐标所在的网格确定(坐标在专管员负责的另一网格时归该网格);"
+            "坐标在专管员不负责的行政村或在全镇边界之外时返回 400(字段 latitude),"
+            "可核对坐标或手动给出 village、grid;没有坐标时为专管员本人的行政村和网格。"
         ),
         parameters=[IDEMPOTENCY_PARAMETER],
         request=CaseDraftSerializer,
@@ -116,7 +121,11 @@ class CaseDetailView(ApiView):
         tags=TAG,
         operation_id="cases_update_draft",
         summary="修改草稿",
-        description="只修改请求中给出的字段;只有草稿可以修改。当事人列表整体替换。",
+        description=(
+            "只修改请求中给出的字段;只有草稿可以修改。当事人列表整体替换。"
+            "草稿的行政村不变;坐标改变时按新坐标所在的网格(须在草稿的行政村内),"
+            "手动给出的 grid 优先。坐标系见 crs。"
+        ),
         parameters=[NUMBER_PARAMETER],
         request=CaseUpdateSerializer,
         responses={200: CaseDetailSerializer},

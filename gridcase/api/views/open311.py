@@ -212,9 +212,11 @@ class RequestsView(Open311View):
         operation_id="open311_requests_create",
         summary="提交上报",
         description=(
-            "以写权限的系统令牌为 api_key,提交一件群众上报:在行政村(attribute[village],"
-            "或 address_string 中出现的村名)生成一件已提交、待网格专管员受理的事件。"
-            "没有地图数据,仅凭坐标无法确定行政村。缺少的要素记入事件的 missing_elements。"
+            "以写权限的系统令牌为 api_key,提交一件群众上报:在行政村(attribute[village] 优先;"
+            "否则为 lat/long 所在的行政村和网格,按本镇的边界数据;再否则为 address_string 中"
+            "出现的村名)生成一件已提交、待网格专管员受理的事件。lat/long 为 WGS-84"
+            "(GeoReport v2 的规定);扩展字段 crs 可声明 gcj02(高德、腾讯、微信)或 bd09(百度),"
+            "保存前换算为 WGS-84。缺少的要素记入事件的 missing_elements。"
         ),
         parameters=[FORMAT_PARAMETER, IDEMPOTENCY_PARAMETER],
         request={
@@ -237,18 +239,21 @@ class RequestsView(Open311View):
         self.keyed_for(request, town)
         if token.scope != token.Scope.WRITE:
             raise exceptions.PermissionDenied("该 api_key 只有读权限,不能提交上报")
-        village = open311.find_village(
-            town, data.get("attribute[village]"), data.get("address_string", "")
+        point = open311.report_point(data)
+        placed = open311.place_report(
+            town, data.get("attribute[village]"), data.get("address_string", ""), point
         )
-        if village is None:
+        if placed is None:
             raise exceptions.ValidationError(
                 {
                     "attribute[village]": [
                         "无法确定事件所在的行政村:请在 attribute[village] 中填写行政村的 id 或名称"
-                        "(见 services/{service_code}),或在 address_string 中写明村名"
+                        "(见 services/{service_code}),或提供本镇边界内的 lat/long(WGS-84),"
+                        "或在 address_string 中写明村名"
                     ]
                 }
             )
+        village, grid = placed
         report = {
             key: data[key]
             for key in (
@@ -266,6 +271,8 @@ class RequestsView(Open311View):
             )
             if key in data
         }
+        if point is not None:
+            report["lat"], report["long"] = point  # WGS-84, whatever `crs` said
         report["occurred_at"] = data.get("attribute[occurred_at]")
         report["persons"] = data.get("attribute[persons]", "")
         report["cause"] = data.get("attribute[cause]", "")
@@ -274,6 +281,7 @@ class RequestsView(Open311View):
             token_name=token.name,
             category=data["service_code"],
             village=village,
+            grid=grid,
             report=report,
         )
         notice = (
