@@ -566,6 +566,22 @@ EN = {
     "请勾选确认后再审批": "Tick the confirmation before approving",
     "%(later)s: 请勾选确认后再确认重复": "%(later)s: tick the confirmation before confirming the duplicate",
     "确认重复时须勾选:%(later)s 将作为重复事件,不计入考核": "Required to confirm a duplicate: %(later)s will be treated as a duplicate and will not count in the assessment",
+    # placing a case by its point (issue 13)
+    "坐标系": "Coordinate system",
+    "WGS-84(手机定位)": "WGS-84 (phone location)",
+    "GCJ-02(高德/腾讯/微信)": "GCJ-02 (AMap/Tencent/WeChat)",
+    "BD-09(百度)": "BD-09 (Baidu)",
+    "从高德、腾讯地图或微信复制的坐标选 GCJ-02,从百度地图复制的选 BD-09": "Coordinates copied from AMap, Tencent Maps or WeChat are GCJ-02; from Baidu Maps, BD-09",
+    "所属行政村": "Village of the case",
+    "所属网格": "Grid of the case",
+    "按位置自动确定": "From its location",
+    "不选时按经纬度所在的网格确定;没有经纬度时为您本人的网格": "Left empty: the grid the coordinates lie in; without coordinates, your own grid",
+    "当前所属:": "Currently in: ",
+    "请填写有效的纬度、经度和坐标系": "Enter a valid latitude, longitude and coordinate system",
+    "位置属于:%(place)s": "Location is in: %(place)s",
+    "位置属于:%(place)s(不在您负责的行政村,请核对经纬度和坐标系)": "Location is in: %(place)s (not a village you serve: check the coordinates and their system)",
+    "该位置不在本镇任何行政村和网格的边界内:请核对经纬度和坐标系,或手动选择所属行政村和网格": "This location is outside every village and grid of the town: check the coordinates and their system, or choose the village and grid by hand",
+    "本镇尚无完整的边界数据,保存时按您负责的行政村和网格登记": "The town's boundaries are not complete: the case is filed in your own village and grid",
 }
 
 ENTRY = re.compile(r'(?m)^msgid "(?P<id>(?:[^"\\]|\\.)*)"\nmsgstr "(?P<str>(?:[^"\\]|\\.)*)"$')

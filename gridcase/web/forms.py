@@ -8,8 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from gridcase.cases.models import Category, Level, State
 from gridcase.cases.validation import CONTENT_FIELDS
 from gridcase.core import limits, times
+from gridcase.core.coords import System
 from gridcase.core.text import TextField
 from gridcase.core.times import MomentField
+from gridcase.org.models import Grid, Village
 from gridcase.web import filters as queue_filters
 
 BLANK = [("", _("全部"))]
@@ -166,6 +168,34 @@ class CaseForm(forms.Form):
         required=False, min_value=0, max_digits=9, decimal_places=2, widget=forms.HiddenInput
     )
     location_mock = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # The system the coordinates are typed in; the services store WGS-84 (cases/placing.py).
+    # The phone's own fix is WGS-84 (locate.js sets it back when the fix fills the fields).
+    crs = forms.ChoiceField(
+        label=_("坐标系"),
+        required=False,
+        initial=System.WGS84.value,
+        choices=[
+            (System.WGS84.value, _("WGS-84(手机定位)")),
+            (System.GCJ02.value, _("GCJ-02(高德/腾讯/微信)")),
+            (System.BD09.value, _("BD-09(百度)")),
+        ],
+        help_text=_("从高德、腾讯地图或微信复制的坐标选 GCJ-02,从百度地图复制的选 BD-09"),
+    )
+    # Chosen by hand, they win over the point; left empty, the point (or the officer's own
+    # village and grid) decides (cases/placing.py). Only the officer's villages are offered.
+    village = forms.ModelChoiceField(
+        label=_("所属行政村"),
+        queryset=Village.objects.none(),
+        required=False,
+        empty_label=_("按位置自动确定"),
+    )
+    grid = forms.ModelChoiceField(
+        label=_("所属网格"),
+        queryset=Grid.objects.none(),
+        required=False,
+        empty_label=_("按位置自动确定"),
+        help_text=_("不选时按经纬度所在的网格确定;没有经纬度时为您本人的网格"),
+    )
     persons = TextField(
         label=_("人物"),
         required=False,
@@ -189,8 +219,19 @@ class CaseForm(forms.Form):
     # The content a draft carries: the services' list, so the form and the filing agree.
     CONTENT = CONTENT_FIELDS
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, villages=None, grids=None, **kwargs):
+        """`villages` and `grids`: the places the officer may choose (querysets); without
+        `villages` the village stays as it is (a draft keeps its village), without `grids`
+        there is no choice at all."""
         super().__init__(*args, **kwargs)
+        if villages is None:
+            del self.fields["village"]
+        else:
+            self.fields["village"].queryset = villages
+        if grids is None:
+            del self.fields["grid"]
+        else:
+            self.fields["grid"].queryset = grids
         self.fields["category"].widget.attrs["data-parties"] = "parties"
         for name in ("latitude", "longitude"):
             self.fields[name].widget.attrs.update(inputmode="decimal", step="any")
@@ -208,7 +249,12 @@ class CaseForm(forms.Form):
         return cleaned
 
     def service_data(self) -> dict:
-        return {name: self.cleaned_data.get(name) for name in self.CONTENT}
+        data = {name: self.cleaned_data.get(name) for name in self.CONTENT}
+        data["crs"] = self.cleaned_data.get("crs") or System.WGS84.value
+        for name in ("village", "grid"):
+            if self.cleaned_data.get(name) is not None:
+                data[name] = self.cleaned_data[name]
+        return data
 
     @classmethod
     def initial_from(cls, case) -> dict:

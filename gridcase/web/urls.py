@@ -30,6 +30,7 @@ urlpatterns = [
     path("cases/party-row/", case_entry.party_row, name="party_row"),
     # integrity.md: the check on entry, asked by the case form before submitting.
     path("cases/suspects-check/", case_suspects.check, name="suspects_check"),
+    path("cases/locate.json", case_entry.locate, name="case_locate"),
     path("cases/export.xlsx", ledger_export.export, name="ledger_export"),
     path("cases/<str:number>/", case_detail.detail, name="case_detail"),
     path("cases/<str:number>/edit/", case_entry.edit, name="case_edit"),

@@ -7,17 +7,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from gridcase.cases import attachments, filing, selectors, services
+from gridcase.cases import attachments, filing, placing, selectors, services
 from gridcase.cases.errors import ActionNotAllowed, CaseError
 from gridcase.cases.models import Case, State
-from gridcase.core import clock
-from gridcase.org.models import Role, Town
+from gridcase.core import clock, coords
+from gridcase.org.models import Grid, Role, Town, Village
 from gridcase.org.selectors import roles_in_force
 from gridcase.web.forms import (
     CaseForm,
@@ -43,6 +43,18 @@ def _officer_town(request: HttpRequest) -> Town:
         first = next(r for r in roles_in_force(request.user) if r.kind == Role.Kind.OFFICER)
         town, _village = filing.draft_place(request.user, village_id=first.village_id)
     return town
+
+
+def _case_form(request: HttpRequest, town: Town, case: Case | None, **kwargs) -> CaseForm:
+    """The form with the places the officer may choose: for a new case the villages they
+    serve in the town and their grids; a draft keeps its village, so only its grids."""
+    if case is not None:
+        grids = Grid.objects.filter(village=case.village_id).select_related("village")
+        return CaseForm(grids=grids, **kwargs)
+    served = [r.village_id for r in placing.officer_roles(request.user, town)]
+    villages = Village.objects.filter(pk__in=served)
+    grids = Grid.objects.filter(village__in=served).select_related("village")
+    return CaseForm(villages=villages, grids=grids, **kwargs)
 
 
 def _render(
@@ -83,8 +95,11 @@ def new(request: HttpRequest) -> HttpResponse:
     with timezone.override(town.timezone):
         if request.method == "POST":
             return _handle(request, case=None, town=town)
-        form = CaseForm(
-            initial={"category": "dispute", "occurred_at": clock.now().replace(second=0)}
+        form = _case_form(
+            request,
+            town,
+            None,
+            initial={"category": "dispute", "occurred_at": clock.now().replace(second=0)},
         )
         return _render(
             request,
@@ -109,7 +124,7 @@ def edit(request: HttpRequest, number: str) -> HttpResponse:
             request,
             case=case,
             town=case.town,
-            form=CaseForm(initial=CaseForm.initial_from(case)),
+            form=_case_form(request, case.town, case, initial=CaseForm.initial_from(case)),
             parties=party_formset(parties=case.parties.all()),
             close=CloseForm(prefix="close"),
         )
@@ -119,7 +134,7 @@ def _handle(request: HttpRequest, *, case: Case | None, town: Town) -> HttpRespo
     intent = request.POST.get("intent", "save")
     if intent not in INTENTS:
         intent = "save"
-    form = CaseForm(request.POST)
+    form = _case_form(request, town, case, data=request.POST)
     parties = party_formset(request.POST, add=1 if intent == "add_party" else 0)
     close = CloseForm(request.POST, prefix="close")
     page = {"case": case, "town": town, "form": form, "parties": parties, "close": close}
@@ -205,3 +220,62 @@ def party_row(request: HttpRequest) -> HttpResponse:
         index = 0
     form = PartyForm(prefix=f"parties-{index}")
     return render(request, "web/_party_row.html", {"pform": form, "index": index, "oob": True})
+
+
+# ---------------------------------------------------------------- where a point lies
+
+
+def _place_json(ok: bool, message: str, status: int = 200, **extra) -> JsonResponse:
+    return JsonResponse({"found": ok, "message": message, **extra}, status=status)
+
+
+@login_required
+@require_GET
+def locate(request: HttpRequest) -> HttpResponse:
+    """Where a point lies, for the entry form's hint (locate.js): ?lat=&lon=&crs= (crs as the
+    form's: wgs84, gcj02, bd09). Only in the towns where the person is an officer, and by the
+    rules that will place the case on save (cases/placing.py); nothing is written."""
+    officer_roles = [r for r in roles_in_force(request.user) if r.kind == Role.Kind.OFFICER]
+    if not officer_roles:
+        raise PermissionDenied(_("只有网格专管员可以录入事件"))
+    try:
+        lat, lon = float(request.GET["lat"]), float(request.GET["lon"])
+        system = coords.System(request.GET.get("crs") or coords.System.WGS84)
+    except (KeyError, ValueError):
+        return _place_json(False, _("请填写有效的纬度、经度和坐标系"), status=400)
+    if not (abs(lat) <= coords.MAX_LATITUDE and abs(lon) <= coords.MAX_LONGITUDE):
+        return _place_json(False, _("请填写有效的纬度、经度和坐标系"), status=400)
+    lat, lon = coords.to_wgs84(lat, lon, system)
+    point = {"latitude": round(lat, 6), "longitude": round(lon, 6)}
+    served = {r.village_id for r in officer_roles}
+    towns = {r.town_id: r.town for r in officer_roles}
+    any_mapped = False
+    for town in sorted(towns.values(), key=lambda town: town.pk):
+        where = placing.spot(town, lat, lon)
+        any_mapped = any_mapped or where.mapped
+        if where.village is None:
+            continue
+        name = placing.place_name(where.village, where.grid)
+        yours = where.village.pk in served
+        if yours:
+            message = _("位置属于:%(place)s") % {"place": name}
+        else:
+            message = _("位置属于:%(place)s(不在您负责的行政村,请核对经纬度和坐标系)") % {
+                "place": name
+            }
+        grid = where.grid
+        return _place_json(
+            True,
+            message,
+            yours=yours,
+            village={"id": where.village.pk, "name": where.village.name},
+            grid={"id": grid.pk, "name": grid.name} if grid is not None else None,
+            **point,
+        )
+    if any_mapped:
+        message = _(
+            "该位置不在本镇任何行政村和网格的边界内:请核对经纬度和坐标系,或手动选择所属行政村和网格"
+        )
+    else:
+        message = _("本镇尚无完整的边界数据,保存时按您负责的行政村和网格登记")
+    return _place_json(False, message, mapped=any_mapped, **point)

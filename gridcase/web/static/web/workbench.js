@@ -25,6 +25,8 @@
         form.elements.latitude.value = pos.coords.latitude.toFixed(6);
         form.elements.longitude.value = pos.coords.longitude.toFixed(6);
         setFix(pos.coords.accuracy.toFixed(2));
+        // As if typed: what listens for a new point (locate.js, the duplicates check) hears it.
+        form.elements.latitude.dispatchEvent(new Event("change", { bubbles: true }));
         if (status) status.textContent = button.getAttribute("data-done") + " ±" + Math.round(pos.coords.accuracy) + "m";
       }, function (err) {
         if (status) status.textContent = button.getAttribute("data-failed") + " (" + err.message + ")";
