@@ -111,6 +111,25 @@ def test_the_form_is_warned_of_a_likely_duplicate_before_submitting(t, login, pa
     assert "附近 30 天内有相似事件" in html and f"/cases/{first.number}/" in html
 
 
+def test_a_point_typed_in_gcj02_is_compared_in_wgs84(t, login, pair):
+    from gridcase.core import coords
+
+    client = login(t.officer)
+    base = {"category": "dispute", "title": "东村三组两户围墙边界争执", "cause": "宅基地界线不清"}
+    glat, glon = coords.wgs84_to_gcj02(28.123456, 112.654321)
+    said = [
+        client.post("/cases/suspects-check/", {**base, **point}).content.decode()
+        for point in (
+            {"latitude": "28.123456", "longitude": "112.654321"},
+            {"latitude": f"{glat:.6f}", "longitude": f"{glon:.6f}", "crs": "gcj02"},
+            {"latitude": f"{glat:.6f}", "longitude": f"{glon:.6f}"},  # read as WGS-84
+        )
+    ]
+    assert "相似事件" in said[0]
+    assert said[1] == said[0]
+    assert said[2] != said[0]  # hundreds of metres off: not the same reasons
+
+
 def test_nothing_alike_gives_no_warning(t, login, pair):
     response = login(t.officer).post(
         "/cases/suspects-check/", {"category": "livelihood_service", "title": "路灯损坏"}

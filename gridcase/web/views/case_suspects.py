@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from gridcase.assessment import integrity
 from gridcase.cases import filing
 from gridcase.cases.errors import CaseError
-from gridcase.core import clock
+from gridcase.core import clock, coords
 from gridcase.org.policies import policy_for
 from gridcase.org.selectors import roles_in_force
 
@@ -69,8 +69,11 @@ def check(request: HttpRequest) -> HttpResponse:
         return HttpResponse("")  # not an officer of one village: nothing to suggest here
     data = request.POST
     values: dict[str, object] = {name: (data.get(name) or "").strip() for name in FIELDS}
-    values["latitude"] = _number(data.get("latitude", ""))
-    values["longitude"] = _number(data.get("longitude", ""))
+    lat, lon = _number(data.get("latitude", "")), _number(data.get("longitude", ""))
+    if lat is not None and lon is not None and data.get("crs") in set(coords.System):
+        # Typed in GCJ-02 or BD-09 (the form's 坐标系): compared in WGS-84, as stored.
+        lat, lon = coords.to_wgs84(lat, lon, data["crs"])
+    values["latitude"], values["longitude"] = lat, lon
     values["occurred_at"] = _moment(data.get("occurred_at", ""), town.timezone)
     found = integrity.check_entry(
         town,
