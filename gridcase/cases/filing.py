@@ -161,7 +161,7 @@ def case_update_draft(*, case: Case, by: User, data: Mapping[str, Any], at=None)
         point = placing.point_of(
             {f: clean.get(f, getattr(case, f)) for f in ("latitude", "longitude")}
         )
-        grid = placing.replace_draft(case=case, by=by, grid=clean.get("grid"), point=point)
+        grid = placing.replace_draft(case=case, grid=clean.get("grid"), point=point)
         if grid != case.grid:
             clean["grid"] = grid
         else:

@@ -202,9 +202,7 @@ def place_draft(
     return where.village, where.grid if where.grid is not None else role.grid
 
 
-def replace_draft(
-    *, case, by: User, grid: Grid | None, point: tuple[float, float] | None
-) -> Grid | None:
+def replace_draft(*, case, grid: Grid | None, point: tuple[float, float] | None) -> Grid | None:
     """The grid of a draft being edited (its village stays): the grid chosen by hand, else
     the one a changed point lies in (refused outside the draft's village), else its own."""
     if grid is not None:
