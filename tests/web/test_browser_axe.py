@@ -70,6 +70,7 @@ NOT_PAGES = {
     "web:map_points": "the JSON the town map's page asks for, drawn inside it",
     "web:map_near": "the JSON of the map's “附近”, drawn and listed inside the map's page",
     "web:map_base": "the town's base-map file (PMTiles), read by the map in byte ranges",
+    "web:case_locate": "the JSON the case form's locate.js asks for, said inside the form",
     "web:export_download": "the exported file",
     "web:ledger_upload": "POST only: the upload form is on the import page",
     "web:ledger_status": "a fragment of the import job's page (htmx)",
