@@ -320,6 +320,10 @@ EN = {
     "您要找的事件或页面不存在,或不在您的办理范围内。": "The case or page you are looking for does not exist, or is outside what you handle.",
     "回到我的待办": "Back to my queue",
     "回到首页": "Back to the start page",
+    "草稿已保存,请改正当事人信息后再提交。": (
+        "The draft is saved: correct the parties' details, then submit."
+    ),
+    "当事人信息有误,未保存这些行:": "Wrong party details; these rows were not saved: ",
     "已审批,无需操作": "Approved: nothing to do",
     "供其他系统对接:": "For other systems: ",
     "考核结果数据(JSON)": "the assessment's data (JSON)",

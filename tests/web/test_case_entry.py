@@ -79,12 +79,32 @@ def test_missing_elements_are_named_next_to_their_fields_and_the_draft_is_kept(l
     assert "两家因围墙位置争执" in html and 'value="13800138001"' in html
 
 
-def test_a_bad_phone_number_is_refused_and_nothing_is_saved(login, t, frozen):
-    response = login(t.officer).post("/cases/new/", form_data(**{"parties-0-phone": "12345"}))
+def test_a_bad_phone_number_takes_the_same_path_as_a_missing_element(login, t, frozen):
+    # One error path (issue 14): the draft is saved, the photo kept, every problem listed at
+    # once next to its field, and what was typed stays in the form to be corrected.
+    photo = io.BytesIO(PNG)
+    photo.name = "现场.png"
+    data = form_data(intent="submit", cause="", **{"parties-0-phone": "12345"})
+    data["photos"] = [photo]
+    response = login(t.officer).post("/cases/new/", data)
     assert response.status_code == 400
-    assert "不是有效号码" in response.content.decode()
-    assert 'value="12345"' in response.content.decode()
-    assert not Case.objects.exists()
+    html = response.content.decode()
+    assert "不是有效号码" in html and 'value="12345"' in html
+    assert response.context["form"].errors["cause"] == ["缺少起因"]
+    # Two sides were typed: the wrong number does not also count as a missing party.
+    assert "矛盾纠纷需要至少两方当事人" not in html
+    case = Case.objects.get()
+    assert case.state == "draft" and case.location == "东村3组"
+    assert [p.name for p in case.parties.all()] == ["李四"]  # the wrong row is not kept
+    assert [a.original_name for a in case.attachments.all()] == ["现场.png"]
+    assert f'action="/cases/{case.number}/edit/"' in html
+    # Corrected, it goes in.
+    client = login(t.officer)
+    response = client.post(f"/cases/{case.number}/edit/", form_data(intent="submit"))
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.state == "pending" and case.attachments.count() == 1
+    assert [p.phone for p in case.parties.order_by("pk")] == ["13800138001", "0731-84561234"]
 
 
 def test_save_a_draft_then_complete_and_submit_it(login, t, frozen):

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from gridcase.cases import attachments, filing, placing, selectors, services
+from gridcase.cases import attachments, elements, filing, placing, selectors, services
+from gridcase.cases.changes import case_values
 from gridcase.cases.errors import ActionNotAllowed, CaseError
 from gridcase.cases.models import Case, State
 from gridcase.core import clock, coords
@@ -144,14 +145,21 @@ def _handle(request: HttpRequest, *, case: Case | None, town: Town) -> HttpRespo
         return _render(request, **page, status=200 if forms_ok else 400)
 
     data = form.service_data() | {"parties": parties.service_data()}
+    party_problems: list[str] = []
     try:
-        if case is None:
-            case = filing.case_create_draft(town=town, by=request.user, data=data)
-        else:
-            case = filing.case_update_draft(case=case, by=request.user, data=data)
+        case = _save_draft(request, town, case, data)
     except CaseError as exc:
-        # Nothing was saved (a new case) or the draft is unchanged; the values stay in the form.
-        return _refused(request, exc, page)
+        if set(exc.fields) != {"parties"}:
+            # Nothing was saved (a new case) or the draft is unchanged; the values stay.
+            return _refused(request, exc, page)
+        # Only a party's number or name is wrong: the rest is saved as a draft, as when
+        # elements are missing (one error path); the wrong rows stay in the form to correct.
+        party_problems = exc.fields["parties"]
+        kept = [p for p in data["parties"] if not elements.party_errors([p])]
+        try:
+            case = _save_draft(request, town, case, data | {"parties": kept})
+        except CaseError as again:
+            return _refused(request, again, page)
     page["case"] = case
 
     photo_errors = []
@@ -160,6 +168,8 @@ def _handle(request: HttpRequest, *, case: Case | None, town: Town) -> HttpRespo
             attachments.case_attach(case=case, by=request.user, upload=upload)
         except CaseError as exc:
             photo_errors.append(exc.message)
+    if party_problems:
+        return _party_problems(request, page, party_problems, photo_errors, intent, data)
     if photo_errors:
         messages.warning(request, _("草稿已保存,但有照片未能上传,请查看照片一栏。"))
         return _render(request, **page, status=400, photo_errors=photo_errors)
@@ -194,6 +204,38 @@ def _handle(request: HttpRequest, *, case: Case | None, town: Town) -> HttpRespo
         case.refresh_from_db()
         return _refused(request, exc, page)
     return redirect("web:case_detail", number=case.number)
+
+
+def _save_draft(request: HttpRequest, town: Town, case: Case | None, data: dict) -> Case:
+    if case is None:
+        return filing.case_create_draft(town=town, by=request.user, data=data)
+    return filing.case_update_draft(case=case, by=request.user, data=data)
+
+
+def _party_problems(
+    request: HttpRequest,
+    page: dict,
+    problems: list[str],
+    photo_errors: list[str],
+    intent: str,
+    data: dict,
+) -> HttpResponse:
+    """The draft is saved without the wrong party rows, its photos kept; the page lists every
+    problem at once: the parties', and what a submit would still miss (as typed)."""
+    case = page["case"]
+    if intent != "save":
+        missing = elements.missing_at_submit(case_values(case) | {"parties": data["parties"]})
+        if missing:
+            add_service_errors(CaseError.from_pairs("", missing), [page["form"], page["close"]])
+    messages.warning(request, _("草稿已保存,请改正当事人信息后再提交。"))
+    return _render(
+        request,
+        **page,
+        status=400,
+        errors=[_("当事人信息有误,未保存这些行:") + ";".join(problems)],
+        party_errors=problems,
+        photo_errors=photo_errors,
+    )
 
 
 def _refused(request: HttpRequest, exc: CaseError, page: dict) -> HttpResponse:
