@@ -6,20 +6,27 @@
     .venv/bin/python gridcase/locale/fill_en.py
     .venv/bin/python manage.py compilemessages -l en --ignore=.venv
 
-Chinese is the source language; this table gives the English of the workbench's strings
-and of the model labels it shows. Strings not in the table stay untranslated (the Chinese
-is shown). An existing translation in the .po file is kept unless the table changes it.
+Chinese is the source language; this table gives the English of every message: the .po
+file's translations are the table's (a fuzzy guess of makemessages is replaced, and its flag
+cleared, for every message the table fills). A message with a plural (`{% blocktranslate
+count %}`, ngettext) takes a (singular, plural) pair. The script names each message it could
+not fill, and each translation whose %(name)s placeholders differ from the Chinese, and then
+exits with 1; tests/test_catalogue.py fails on the same.
 """
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
+if __package__ in (None, ""):  # run as a script: python gridcase/locale/fill_en.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from gridcase.locale import po  # noqa: E402
+
 PO = Path(__file__).resolve().parent / "en" / "LC_MESSAGES" / "django.po"
 
-EN = {
+EN: dict[str, str | tuple[str, str]] = {
     # models: cases
     "矛盾纠纷": "Dispute",
     "治安安全隐患": "Security hazard",
@@ -227,7 +234,7 @@ EN = {
     "查看事件": "View case",
     "保存草稿": "Save draft",
     "提交": "Submit",
-    '带 <span class=\\"req\\">*</span> 的项目在提交时必须填写;草稿可以先保存,稍后补全。': 'Items marked <span class=\\"req\\">*</span> are required at submit; a draft can be saved now and completed later.',
+    '带 <span class="req">*</span> 的项目在提交时必须填写;草稿可以先保存,稍后补全。': 'Items marked <span class="req">*</span> are required at submit; a draft can be saved now and completed later.',
     "时间与地点": "Time and place",
     "正在定位…": "Locating…",
     "已获取位置": "Position taken",
@@ -278,7 +285,6 @@ EN = {
     "事件已结案": "Case closed",
     "季度考核已审批": "Quarter approved",
     "季度考核被退回": "Quarter sent back",
-    "申诉待处理": "Appeal to decide",
     "原因": "Reason",
     "上报理由": "Reason for escalating",
     "说明为何本级不能办结,需要上级处理": "Why this level cannot close it and the next level must act",
@@ -576,7 +582,6 @@ EN = {
     "GCJ-02(高德/腾讯/微信)": "GCJ-02 (AMap/Tencent/WeChat)",
     "BD-09(百度)": "BD-09 (Baidu)",
     "从高德、腾讯地图或微信复制的坐标选 GCJ-02,从百度地图复制的选 BD-09": "Coordinates copied from AMap, Tencent Maps or WeChat are GCJ-02; from Baidu Maps, BD-09",
-    "所属行政村": "Village of the case",
     "所属网格": "Grid of the case",
     "按位置自动确定": "From its location",
     "不选时按经纬度所在的网格确定;没有经纬度时为您本人的网格": "Left empty: the grid the coordinates lie in; without coordinates, your own grid",
@@ -586,35 +591,457 @@ EN = {
     "位置属于:%(place)s(不在您负责的行政村,请核对经纬度和坐标系)": "Location is in: %(place)s (not a village you serve: check the coordinates and their system)",
     "该位置不在本镇任何行政村和网格的边界内:请核对经纬度和坐标系,或手动选择所属行政村和网格": "This location is outside every village and grid of the town: check the coordinates and their system, or choose the village and grid by hand",
     "本镇尚无完整的边界数据,保存时按您负责的行政村和网格登记": "The town's boundaries are not complete: the case is filed in your own village and grid",
+    # API tokens (api/admin.py, api/authentication.py, api/permissions.py, api/models.py)
+    "过期时间应晚于现在": "The expiry must be later than now",
+    "系统令牌「%(name)s」已创建。令牌只显示这一次,请立即复制并妥善保管:%(key)s": "System token “%(name)s” created. The token is shown only this once: copy it now and keep it safe: %(key)s",
+    "撤销所选令牌": "Revoke the selected tokens",
+    "只有管理员可以撤销令牌": "Only an administrator can revoke tokens",
+    "已撤销 %(count)d 个令牌": "%(count)d tokens revoked",
+    "令牌格式不正确:应为 “Authorization: Token <令牌>”": "Malformed token: expected “Authorization: Token <token>”",
+    "令牌格式不正确": "Malformed token",
+    "令牌无效、已过期或已撤销": "The token is invalid, expired or revoked",
+    "令牌所属人员已停用": "The token's owner is deactivated",
+    "令牌所属人员已无在任角色": "The token's owner has no role in force",
+    "CSRF 校验失败:请刷新页面后重试(网页请求须带 X-CSRFToken 请求头)": "CSRF check failed: reload the page and try again (requests from a page need the X-CSRFToken header)",
+    "个人设备令牌": "Personal device token",
+    "系统令牌": "System token",
+    "只读": "Read only",
+    "读写": "Read and write",
+    "例如:张三的手机、省平台对接": "For example: Zhang San's phone, the provincial platform link",
+    "权限": "Permission",
+    "令牌前缀": "Token prefix",
+    "所属人员": "Owner",
+    "创建人": "Created by",
+    "过期时间": "Expires at",
+    "最近使用时间": "Last used at",
+    "撤销时间": "Revoked at",
+    "接口令牌": "API token",
+    "幂等键": "Idempotency key",
+    "该令牌无权执行此操作": "This token may not do this",
+    "只读令牌不能修改数据": "A read-only token cannot change data",
+    "系统令牌只能读取数据或通过 Open311 提交群众上报;办理事件需要个人账号": "A system token can only read data or submit public reports through Open311; handling cases needs a personal account",
+    "此操作需要个人账号(系统令牌不能使用)": "This needs a personal account (not a system token)",
+    # assessment models
+    "暂定": "Provisional",
+    "已定稿": "Finalised",
+    "已审批": "Approved",
+    "季度": "Quarter",
+    "定稿快照": "Finalised snapshot",
+    "考核策略": "Assessment policy",
+    "定稿时间": "Finalised at",
+    "定稿人": "Finalised by",
+    "审批人": "Approved by",
+    "季度考核": "Quarter assessment",
+    "待处理": "Pending",
+    "已采纳": "Upheld",
+    "未采纳": "Rejected",
+    "按质量合格计": "Count as conforming",
+    "按按时结案或上报计": "Count as closed or escalated on time",
+    "申诉人": "Appellant",
+    "申诉时间": "Appealed at",
+    "申诉理由": "Grounds",
+    "申诉时状态": "Status when appealed",
+    "处理状态": "Decision status",
+    "更正": "Correction",
+    "处理时间": "Decided at",
+    "处理意见": "Decision note",
+    "更正的季度": "Quarter corrected",
+    "计入季度": "Counted in quarter",
+    "金额": "Amount",
+    "录入人": "Entered by",
+    "考核记录": "Assessment records",
+    # admin, sign-in, text
+    "数据": "Data",
+    "登录失败次数过多,已暂时锁定。请 %(minutes)d 分钟后再试。": "Too many failed sign-ins: locked for now. Try again in %(minutes)d minutes.",
+    "内容": "Content",
+    # notifications (notify/admin.py, notify/models.py)
+    "签名密钥": "Signing secret",
+    "钉钉“加签”密钥(SEC 开头)或通用 Webhook 的 HMAC 密钥;留空则保留原密钥": "DingTalk signing secret (starts with SEC) or the generic webhook's HMAC key; leave empty to keep the current one",
+    "地址": "Address",
+    "已设密钥": "Secret set",
+    "发送测试消息": "Send a test message",
+    "最近错误": "Last error",
+    "重新发送": "Send again",
+    "电子邮件": "E-mail",
+    "企业微信群机器人": "WeCom group robot",
+    "钉钉群机器人": "DingTalk group robot",
+    "通用 Webhook(HMAC-SHA256 签名)": "Generic webhook (HMAC-SHA256 signed)",
+    "渠道类型": "Channel type",
+    "钉钉机器人“加签”密钥(SEC 开头);通用 Webhook 的 HMAC 密钥": "DingTalk robot signing secret (starts with SEC); the generic webhook's HMAC key",
+    "启用": "Enabled",
+    "通知渠道": "Notification channel",
+    "事件上报": "Case escalated",
+    "事件分流": "Case dispatched",
+    "部门反馈结果": "Department reported a result",
+    "事件退回": "Case returned",
+    "延期审批结果": "Extension decided",
+    "质量评定不合格": "Reviewed as nonconforming",
+    "事件作废": "Case voided",
+    "即将到期(黄灯)": "Due soon (yellow)",
+    "已超期(红灯)": "Overdue (red)",
+    "回访即将到期": "Follow-up visit due soon",
+    "回访已逾期": "Follow-up visit overdue",
+    "每日汇总": "Daily summary",
+    "季度考核待审批": "Quarter assessment to approve",
+    "申诉处理结果": "Appeal decided",
+    "渠道测试": "Channel test",
+    "链接": "Link",
+    "通知": "Notification",
+    "已读时间": "Read at",
+    "站内消息": "Inbox message",
+    "待发送": "To send",
+    "发送中": "Sending",
+    "已发送": "Sent",
+    "发送失败": "Failed",
+    "渠道": "Channel",
+    "已尝试次数": "Attempts",
+    "下次尝试时间": "Next attempt at",
+    "发送时间": "Sent at",
+    "推送记录": "Deliveries",
+    "黄灯": "Yellow light",
+    "红灯": "Red light",
+    "已发送的期限提醒": "Deadline reminders sent",
+    "已发送的每日汇总": "Daily summaries sent",
+    "管理后台仅供管理员使用,请在工作台办理。": "The admin site is for administrators only; please use the workbench.",
+    # administration forms (web/forms_manage.py)
+    "行政村名称": "Village name",
+    "所属行政村": "Village",
+    "网格名称": "Grid name",
+    "单位类型": "Unit type",
+    "单位名称": "Unit name",
+    "仅村社会服务管理站需要选择": "Only a village station needs one",
+    "再次输入密码": "Password again",
+    "两次输入的密码不一致": "The two passwords differ",
+    "登录名": "Username",
+    "字母、数字和 @ . + - _,登录时使用": "Letters, digits and @ . + - _, used to sign in",
+    "空着表示长期有效": "Leave empty for no end",
+    "上传策略文件(.toml)": "Upload a policy file (.toml)",
+    "或粘贴策略文件内容": "or paste the policy file's content",
+    "文件过大(最多 200 KB)": "The file is too large (at most 200 KB)",
+    "文件须为 UTF-8 编码的文本(TOML)": "The file must be UTF-8 text (TOML)",
+    "请上传策略文件或粘贴其内容": "Upload a policy file or paste its content",
+    "机器人或 Webhook 的完整地址;电子邮件填写收件邮箱,多个用逗号分隔": "The robot's or webhook's full address; for e-mail, the recipients' addresses separated by commas",
+    "不修改请留空(已保存的密钥不会显示)": "Leave empty to keep it (a saved secret is never shown)",
+    # assessment pages
+    "考核期间": "Assessment period",
+    "按季度": "By quarter",
+    "按月份": "By month",
+    "查看": "View",
+    "返回季度考核": "Back to the quarter",
+    "季度状态": "Quarter status",
+    "本季度已定稿,不能再处理申诉;请领导退回定稿后处理,或在下一季度调整。": "This quarter is finalised and its appeals can no longer be decided: ask the leader to send it back, or adjust in the next quarter.",
+    "采纳": "Uphold",
+    "不予采纳": "Reject",
+    "采纳后的更正": "Correction if upheld",
+    "不予采纳时必须填写理由": "A rejection needs a reason",
+    "提交处理结果": "Submit the decision",
+    "没有待处理的申诉。": "No appeals to decide.",
+    "已处理": "Decided",
+    "编号": "Number",
+    "结果": "Result",
+    "无权操作": "Not allowed",
+    "返回": "Back",
+    "网格专管员考核": "Grid officer assessment",
+    "未定稿的季度随时可以查看暂定结果;季度内所有事件的办理期限届满后,综治办可以定稿,再由分管领导审批。": "A quarter not yet finalised shows provisional results at any time; once every case of the quarter is past its handling deadline, the governance office can finalise it, and then the leader approves it.",
+    "待处理申诉": "Appeals to decide",
+    "按月查看": "By month",
+    "考核结果": "Assessment results",
+    "下载工资表 (XLSX)": "Download the payroll (XLSX)",
+    "下载 JSON": "Download JSON",
+    "考核状态": "Assessment status",
+    "本页结果": "These results",
+    "(仍有办理期限未到的事件或月份未结束,数字可能变化)": "(some cases are not yet past their deadline or the month is not over: the numbers may change)",
+    "定稿于 %(at)s": "Finalised at %(at)s",
+    "审批于 %(at)s": "Approved at %(at)s",
+    "可定稿日期": "Can be finalised on",
+    "%(day)s 起(本季度事件的办理期限届满后)": "from %(day)s (when the quarter's cases are past their handling deadlines)",
+    "%(n)s 件待处理": ("%(n)s pending", "%(n)s pending"),
+    "本月属于%(q)s;定稿与审批在季度页面进行。": "This month belongs to %(q)s; it is finalised and approved on the quarter's page.",
+    "查看季度": "View the quarter",
+    "本季度还有事件的办理期限未届满,可于 %(day)s 起定稿。": "Some cases of this quarter are not yet past their handling deadline; it can be finalised from %(day)s.",
+    "还有未处理的申诉,请先处理申诉再定稿。": "Some appeals are still to decide: decide them before finalising.",
+    "处理申诉": "Decide appeals",
+    "定稿将冻结本季度的考核结果(策略版本、每起事件的状态和金额),之后的修改不再影响本季度;工资表以定稿结果为准。": "Finalising freezes the quarter's results (the policy version, each case's status and amount): later changes no longer affect this quarter, and the payroll follows the finalised results.",
+    "定稿": "Finalise",
+    "审批通过": "Approve",
+    "退回综治办更正": "Send back to the governance office",
+    "录入考核调整": "Enter an adjustment",
+    "本季度已审批,结果不再改变;发现的错误以调整的方式计入下一个未定稿的季度,并注明原因。": "This quarter is approved and its results no longer change; an error found is entered as an adjustment in the next quarter not yet finalised, with its reason.",
+    "保存调整": "Save the adjustment",
+    "按月查看:": "By month:",
+    "合计": "Total",
+    "调整": "Adjustments",
+    "序号": "No.",
+    "季度合计": "Quarter total",
+    "基本工资": "Base pay",
+    "扣": "Deducted",
+    "奖励": "Bonus",
+    "该月未在岗": "Not in post that month",
+    "计入 %(c)s": "%(c)s counted",
+    "不合格 %(n)s": "%(n)s nonconforming",
+    "超期 %(n)s": "%(n)s late",
+    "待定 %(n)s": "%(n)s pending",
+    "明细与原因": "Details and reasons",
+    "%(n)s 人": ("%(n)s person", "%(n)s people"),
+    "本期没有网格专管员。": "No grid officers in this period.",
+    "金额单位:元。点击专管员姓名查看每起事件的状态、金额和原因;质量评定与重大标记在事件页面进行。": "Amounts in yuan. Click an officer's name for each case's status, amount and reason; quality reviews and major marks are made on the case's page.",
+    "考核明细": "Assessment statement",
+    "我的考核": "My assessment",
+    "返回全镇考核": "Back to the town's assessment",
+    "对某起事件的考核状态有异议,可在季度定稿前申诉,由综治办处理。": "If you disagree with a case's status, you can appeal before the quarter is finalised; the governance office decides.",
+    "本季度已定稿,不能再申诉;如确有错误,请联系综治办在下一季度调整。": "This quarter is finalised and can no longer be appealed; if there is an error, ask the governance office to adjust it in the next quarter.",
+    "本季度申诉": "Appeals this quarter",
+    "调整(%(q)s 更正):%(amount)s,%(reason)s": "Adjustment (correcting %(q)s): %(amount)s, %(reason)s",
+    "类别": "Category",
+    "扣款": "Deduction",
+    "计入 %(c)s 起 · 质量不合格 %(n)s 起 · 超期 %(l)s 起 · 待定 %(p)s 起": "%(c)s counted · %(n)s nonconforming · %(l)s late · %(p)s pending",
+    "再次申诉": "Appeal again",
+    "本月没有提交事件,按最低基本工资计。": "No cases submitted this month: the lowest base pay applies.",
+    "本期没有考核记录。": "No assessment records in this period.",
+    "状态说明": "What the status means",
+    # dashboards
+    "各村网格专管员季度报酬": "Grid officers' quarterly pay by village",
+    "按季度考核结果汇总到各村(元);已定稿或已审批的季度取定稿时的结果,其余为按当前数据计算的暂定结果。": "The quarters' assessment results summed by village (yuan); a finalised or approved quarter shows its finalised results, the others provisional results from the current data.",
+    "各村季度报酬(元)": "Quarterly pay by village (yuan)",
+    "未完结": "Not final",
+    "所选时间内没有考核结果": "No assessment results in the chosen time",
+    "统计时间:%(first)s 至 %(last)s": "Period: %(first)s to %(last)s",
+    "统计条件": "Filters",
+    "统计": "Show",
+    "最近六个月": "Last six months",
+    "本页目录": "On this page",
+    "事件数量": "Cases",
+    "按时办结率": "Handled on time",
+    "当前超期": "Overdue now",
+    "季度报酬": "Quarterly pay",
+    "上报事件(件)": "Cases submitted",
+    "按时率": "On time",
+    "当前超期(件)": "Overdue now (cases)",
+    "各月事件数(按类别)": "Cases per month (by category)",
+    "各月事件数(按类别堆叠)": "Cases per month (stacked by category)",
+    "各月事件数(件),按上报时间(本镇时间)计;不含草稿和已作废事件": "Cases per month, by submission time (the town's time); drafts and voided cases left out",
+    "月份": "Month",
+    "口径说明": "How these are counted",
+    "网格+村(本级):在统计时间内本级结案或上报镇中心的事件;本级结果日期(本镇时间)不晚于本级办结期限即为按时。": "Grid + village (local): the cases closed locally or escalated to the town center in the period; on time when that day (the town's time) is not later than the local handling deadline.",
+    "镇中心:在统计时间内由镇社会服务管理中心结案的事件;结案日期不晚于镇中心当时的办结期限即为按时(部门反馈后的事件,期限为镇中心登记结果的期限)。": "Town center: the cases the town center closed in the period; on time when the closing day is not later than the center's handling deadline then (after a department's report, the deadline to record its result).",
+    "部门:在统计时间内部门反馈办理结果的次数;反馈日期不晚于部门的办结期限(含批准的延期)即为按时。": "Departments: the results departments reported in the period; on time when the report is not later than the department's handling deadline (with approved extensions).",
+    "各层级按时办结率": "Handled on time, by level",
+    "各层级按时办结情况": "Handling on time, by level",
+    "层级": "Level",
+    "应办结": "Due",
+    "按时": "On time",
+    "超期": "Late",
+    "各部门按时反馈情况": "Departments' reports on time",
+    "反馈": "Reports",
+    "各村按时办结率(本级、镇中心)": "Handled on time by village (local, town center)",
+    "各村按时办结率(按时件数/应办结件数)": "Handled on time by village (on time / due)",
+    "本镇尚未设置行政村": "The town has no villages yet",
+    "按时办结率月度趋势": "Handled on time, month by month",
+    "当前超期事件": "Overdue cases now",
+    "截至 %(day)s": "As of %(day)s",
+    "当前超期事件(按村、按层级堆叠)": "Overdue cases now (by village, stacked by level)",
+    "未办结且已过受理或办结期限的事件(件),点数字查看事件": "Open cases past their acceptance or handling deadline; click a number to see them",
+    "各部门当前超期事件(件)": "Overdue cases now by department",
+    "报酬按各季度的考核结果汇总,计算需要一些时间。": "Pay is summed from each quarter's assessment results; it takes a moment to compute.",
+    "查看各村季度报酬": "Show quarterly pay by village",
+    "各村季度报酬": "Quarterly pay by village",
+    "返回统计看板": "Back to the dashboards",
+    # inbox
+    "全部标为已读": "Mark all as read",
+    "筛选": "Filter",
+    "标为已读": "Mark as read",
+    "没有未读消息。": "No unread messages.",
+    "暂时没有消息。": "No messages yet.",
+    # administration pages
+    "切换镇": "Switch town",
+    "系统管理菜单": "Administration menu",
+    "%(year)s 年工作日历": "Working-day calendar %(year)s",
+    "年份": "Year",
+    "今年": "This year",
+    "休:法定节假日或本镇休息日": "Off: public holiday or the town's day off",
+    "班:调休上班日": "Work: make-up working day",
+    "周末": "Weekend",
+    "本镇调整": "Town's override",
+    "%(month)s 月": "Month %(month)s",
+    "添加本镇日历调整": "Add a calendar override",
+    "国家每年 11 月前后公布次年的节假日安排;系统内置的节假日库未包含时,请在此录入休息日和调休上班日。本镇的临时休息日也在此录入。修改后新计算的期限即按新日历。": "The state publishes next year's holidays around November; when the built-in holiday library does not have them yet, enter the days off and make-up working days here. The town's own days off go here too. Deadlines computed after a change follow the new calendar.",
+    "添加": "Add",
+    "%(year)s 年本镇的调整": "The town's overrides in %(year)s",
+    "删除": "Delete",
+    "没有本镇的调整。": "The town has no overrides.",
+    "全国通用的调整(由系统管理员维护)": "Nationwide overrides (kept by the system administrator)",
+    "保存": "Save",
+    "立即通过该渠道发送一条测试消息,检查地址和密钥是否正确。": "Send a test message through this channel now, to check its address and secret.",
+    "已有发送记录的渠道不能删除,可改为停用。": "A channel that has sent messages cannot be deleted; disable it instead.",
+    "删除…": "Delete…",
+    "站内消息总是送达。此外可为单位配置电子邮件、企业微信群机器人、钉钉群机器人或通用 Webhook:上报、分流、退回、督办、黄灯红灯等通知会同时推送到这些渠道。": "Inbox messages always arrive. A unit can also have e-mail, a WeCom group robot, a DingTalk group robot or a generic webhook: escalations, dispatches, returns, urgings, yellow and red lights and other notifications are pushed to them too.",
+    "停用": "Disabled",
+    "修改": "Edit",
+    "还没有配置推送渠道,通知只进入站内消息。": "No channels yet: notifications go to the inbox only.",
+    "添加渠道": "Add a channel",
+    "发送失败的通知": "Failed notifications",
+    "修正渠道地址或密钥后,可重新发送全部失败的通知。": "After fixing a channel's address or secret, send all the failed notifications again.",
+    "全部重新发送": "Send all again",
+    "没有发送失败的通知。": "No failed notifications.",
+    "确认删除": "Confirm deletion",
+    "删除%(what)s“%(name)s”?": "Delete %(what)s “%(name)s”?",
+    "删除后不能恢复。仍在使用中的记录不会被删除。": "A deletion cannot be undone. A record still in use is not deleted.",
+    "仍在使用中(有网格、人员角色、事件等)的记录不能删除,系统会说明原因。": "A record still in use (by grids, roles, cases …) cannot be deleted; the system says why.",
+    "添加网格": "Add a grid",
+    "人员角色": "Roles",
+    "还没有网格。": "No grids yet.",
+    "概览": "Overview",
+    "去录入": "Enter them",
+    "在用账号": "Active accounts",
+    "另有 %(n)s 个已停用": "and %(n)s deactivated",
+    "今天生效的考核策略": "Assessment policy in force today",
+    "自 %(day)s 起": "since %(day)s",
+    "查看版本或上传新版本": "View versions or upload a new one",
+    "常用操作": "Common tasks",
+    "新建人员账号": "Create an account",
+    "查看工作日历与调休安排": "See the working-day calendar",
+    "配置通知渠道": "Set up notification channels",
+    "人员与角色": "People and roles",
+    "新建人员": "New person",
+    "查找人员": "Find people",
+    "姓名、登录名或手机号": "Name, username or phone",
+    "账号状态": "Account status",
+    "在用": "Active",
+    "已停用": "Deactivated",
+    "当前角色": "Current roles",
+    "第 %(n)s/%(total)s 页,共 %(count)s 人": "Page %(n)s of %(total)s, %(count)s people",
+    "没有符合条件的人员。": "No one matches.",
+    "人员列表": "People",
+    "范围": "Scope",
+    "已结束": "Ended",
+    "未生效": "Not yet in force",
+    "全镇": "Whole town",
+    "从今天起撤销": "Revoke from today",
+    "尚未分配角色:该人员登录后看不到任何事件。": "No role yet: this person sees no cases after signing in.",
+    "分配角色": "Give a role",
+    "基本信息": "Details",
+    "重设密码": "Reset the password",
+    "不能停用自己的账号。": "You cannot deactivate your own account.",
+    "停用后不能登录,也不再收到通知;其事件和历史记录保留。": "A deactivated person cannot sign in and gets no notifications; their cases and history stay.",
+    "停用账号": "Deactivate the account",
+    "重新启用账号": "Reactivate the account",
+    "为其设置登录名和初始密码,并告知本人;保存后再分配角色。": "Set a username and a first password and tell the person; give roles after saving.",
+    "创建": "Create",
+    "今天生效的策略": "Policy in force today",
+    "自 %(day)s 起生效": "In force from %(day)s",
+    "查看内容": "View its content",
+    "系统内置的默认策略": "The built-in default policy",
+    "基本报酬": "Base pay",
+    "每月 %(amount)s 元,定额 %(quota)s 件,每少一件扣 %(per)s 元": "%(amount)s yuan a month for a quota of %(quota)s cases, %(per)s yuan less for each case short",
+    "本级结案每件 %(c)s 元,上报每件 %(e)s 元,每月封顶 %(cap)s 元": "%(c)s yuan per case closed locally, %(e)s yuan per case escalated, at most %(cap)s yuan a month",
+    "上传新版本": "Upload a new version",
+    "新版本自文件中的 policy.effective_from 起生效,不能改变已定稿季度的考核。可先“检查”,确认无误再保存。": "A new version is in force from the file's policy.effective_from and cannot change a finalised quarter. “Check” it first, then save.",
+    "检查通过:%(name)s(%(code)s),自 %(day)s 起生效。": "Checked: %(name)s (%(code)s), in force from %(day)s.",
+    "检查": "Check",
+    "检查并保存": "Check and save",
+    "历史版本": "Versions",
+    "上传": "Uploaded",
+    "今天生效": "In force today",
+    "尚未生效": "Not yet in force",
+    "本镇还没有上传过策略,使用系统内置的默认策略。": "The town has not uploaded a policy: the built-in default applies.",
+    "自 %(day)s 起生效;上传于 %(at)s": "In force from %(day)s; uploaded at %(at)s",
+    "可复制后修改(代码、名称、生效日期等),作为本镇的新版本上传。": "Copy it, change it (code, name, effective date …) and upload it as the town's new version.",
+    "登录失败记录": "Failed sign-ins",
+    "同一账号或同一来源地址在 %(minutes)s 分钟内输错密码 %(limit)s 次即被锁定,最后一次失败 %(minutes)s 分钟后自动解除;锁定期间即使密码正确也不能登录。": "An account or an address that gives a wrong password %(limit)s times within %(minutes)s minutes is locked, and unlocked %(minutes)s minutes after the last failure; while locked, even the right password does not sign in.",
+    "当前锁定的账号": "Accounts locked now",
+    "锁定至": "Locked until",
+    "解除锁定": "Unlock",
+    "没有被锁定的账号。": "No account is locked.",
+    "登录失败": "Failed sign-ins",
+    "“锁定”为“是”:这次失败触发了锁定,或发生在锁定期间(锁定期间不核对密码,一律拒绝)。": "“Locked” is “yes” when this failure caused the lock or came during it (while locked, passwords are not checked: every attempt is refused).",
+    "系统管理员看到全部记录,包括不属于任何人的登录名。": "The system administrator sees every record, also usernames that belong to no one.",
+    "来源地址": "Address",
+    "途径": "Through",
+    "锁定": "Locked",
+    "没有登录失败的记录。": "No failed sign-ins.",
+    "添加单位": "Add a unit",
+    "还没有单位。": "No units yet.",
+    "添加行政村": "Add a village",
+    "村站": "Village station",
+    "还没有行政村。请先添加行政村,再添加网格和村站。": "No villages yet. Add villages first, then grids and village stations.",
+    "共%%(n)s件未办结事件": "%%(n)s open cases",
+    "逾期%(n)s个工作日": ("%(n)s working day late", "%(n)s working days late"),
+    "未定稿": "Not finalised",
+    "已定稿,待领导审批": "Finalised, awaiting the leader's approval",
+    "申诉待处理": "Appeal pending",
+    "申诉已采纳": "Appeal upheld",
+    "申诉未采纳": "Appeal rejected",
+    "按申诉时的状态自动选择": "Chosen from the status when appealed",
+    "调整金额(元)": "Adjustment (yuan)",
+    "补发用正数, 扣减用负数, 如 -10": "Positive to pay more, negative to deduct, e.g. -10",
+    "调整原因": "Reason for the adjustment",
+    "网格+村(本级)": "Grid + village (local)",
+    "截止日期不能早于起始日期": "The end date cannot be earlier than the start date",
+    "时间范围最长 %(n)s 个月": "The period is at most %(n)s months",
+    "移动终端": "Field terminal",
+    "管理后台": "Admin site",
+    "网页工作台": "Workbench",
+    "已解除 %(username)s 的登录锁定": "%(username)s is unlocked",
 }
 
-ENTRY = re.compile(r'(?m)^msgid "(?P<id>(?:[^"\\]|\\.)*)"\nmsgstr "(?P<str>(?:[^"\\]|\\.)*)"$')
+
+def fill(entries: list[po.Entry], table: dict[str, str | tuple[str, str]]) -> list[str]:
+    """Put the table's English into the entries; return what could not be filled, in words."""
+    problems = []
+    for entry in entries:
+        if entry.is_header:
+            _header(entry)
+            continue
+        if entry.obsolete:
+            continue
+        english = table.get(entry.msgid)
+        if english is None:
+            problems.append(f"no English: {entry.msgid!r}")
+            continue
+        if entry.msgid_plural is None:
+            if not isinstance(english, str):
+                problems.append(f"a pair for a message without plural: {entry.msgid!r}")
+                continue
+            forms = [english]
+        else:
+            if not isinstance(english, tuple):
+                problems.append(f"a plural message needs (singular, plural): {entry.msgid!r}")
+                continue
+            forms = list(english)
+        wanted = po.placeholders(entry.msgid) | po.placeholders(entry.msgid_plural or "")
+        for form in forms:
+            if po.placeholders(form) != wanted:
+                problems.append(f"placeholders differ: {entry.msgid!r} -> {form!r}")
+        if entry.msgstr != forms or entry.fuzzy:
+            entry.msgstr = forms
+            entry.flags = [f for f in entry.flags if f != "fuzzy"]
+            entry.changed = True
+    return problems
+
+
+def _header(entry: po.Entry) -> None:
+    # The catalogue's header: the language and plural form of English.
+    text = entry.msgstr[0]
+    text = text.replace("Language: \n", "Language: en\n")
+    text = text.replace(
+        "Plural-Forms: nplurals=INTEGER; plural=EXPRESSION;\n",
+        "Plural-Forms: nplurals=2; plural=(n != 1);\n",
+    )
+    if text != entry.msgstr[0] or entry.fuzzy:
+        entry.msgstr = [text]
+        entry.flags = [f for f in entry.flags if f != "fuzzy"]
+        entry.changed = True
 
 
 def main() -> int:
-    text = PO.read_text(encoding="utf-8")
-    filled = 0
-
-    def replace(match: re.Match) -> str:
-        nonlocal filled
-        msgid = match.group("id")
-        english = EN.get(msgid)
-        if english is None or not msgid:
-            return match.group(0)
-        filled += 1
-        return f'msgid "{msgid}"\nmsgstr "{english}"'
-
-    text = ENTRY.sub(replace, text)
-    # The catalog's header: the language and plural form of English.
-    text = text.replace('"Language: \\n"', '"Language: en\\n"')
-    text = text.replace(
-        '"Plural-Forms: nplurals=INTEGER; plural=EXPRESSION;\\n"',
-        '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"',
-    )
-    text = text.replace("#, fuzzy\n", "", 1)
-    PO.write_text(text, encoding="utf-8")
+    entries = po.read(PO)
+    problems = fill(entries, EN)
+    PO.write_text(po.render(entries), encoding="utf-8")
+    filled = sum(1 for e in po.messages(entries) if e.changed)
     print(f"{filled} translations filled in {PO}")
-    return 0
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":
