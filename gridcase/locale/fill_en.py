@@ -11,7 +11,7 @@ file's translations are the table's (a fuzzy guess of makemessages is replaced, 
 cleared, for every message the table fills). A message with a plural (`{% blocktranslate
 count %}`, ngettext) takes a (singular, plural) pair. The script names each message it could
 not fill, and each translation whose %(name)s placeholders differ from the Chinese, and then
-exits with 1; tests/test_catalogue.py fails on the same.
+exits with 1; tests/core/test_catalogue.py fails on the same.
 """
 
 from __future__ import annotations
