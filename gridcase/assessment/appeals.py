@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _t
 
 from gridcase.assessment import rules
 from gridcase.cases.changes import record_event
@@ -28,7 +29,7 @@ from .quarter import STATUS_WORDS, quarter_row
 
 def case_quarter(case: Case) -> str:
     if case.submitted_at is None:
-        raise CaseError("草稿尚未提交, 不参加考核", {"case": ["未提交"]})
+        raise CaseError(_t("草稿尚未提交, 不参加考核"), {"case": [_t("未提交")]})
     return clock.quarter_of(clock.local_date(case.submitted_at, case.town.timezone))
 
 
@@ -67,15 +68,15 @@ def appeal_file(*, case: Case, by: User, reason: str, at: datetime | None = None
     town = case.town
     today = clock.local_date(at, town.timezone)
     if case.officer_id != by.pk or not has_role(by, town, {Role.Kind.OFFICER}, today):
-        raise ActionNotAllowed("只有录入该事件的网格专管员可以对其考核结果申诉")
-    reason = require_text(reason, "reason", "申诉理由")
+        raise ActionNotAllowed(_t("只有录入该事件的网格专管员可以对其考核结果申诉"))
+    reason = require_text(reason, "reason", _t("申诉理由"))
     quarter = case_quarter(case)
     row = quarter_row(town, quarter, lock=True)
     if row.status != QuarterAssessment.Status.DRAFT:
         raise CaseError(
-            f"{quarter} 考核已{STATUS_WORDS[row.status]}, 不能再申诉; "
-            "如确有错误, 请联系综治办在下一季度调整",
-            {"case": ["季度已定稿"]},
+            _t("%(q)s 考核已%(status)s, 不能再申诉; 如确有错误, 请联系综治办在下一季度调整")
+            % {"q": quarter, "status": _t(STATUS_WORDS[row.status])},
+            {"case": [_t("季度已定稿")]},
         )
     status, _ = case_assessment_status(case, today)
     try:
@@ -90,7 +91,7 @@ def appeal_file(*, case: Case, by: User, reason: str, at: datetime | None = None
                 status_at_filing=status,
             )
     except IntegrityError:
-        raise CaseError("该事件已有待处理的申诉", {"case": ["已有待处理的申诉"]}) from None
+        raise CaseError(_t("该事件已有待处理的申诉"), {"case": [_t("已有待处理的申诉")]}) from None
     record_event(
         case=case,
         action="appeal",
@@ -123,35 +124,36 @@ def appeal_decide(
     town = appeal.town
     case = appeal.case
     today = clock.local_date(at, town.timezone)
-    require_role(by, town, {Role.Kind.GOVERNANCE_OFFICE}, "只有镇政法综治办可以处理申诉", today)
+    require_role(by, town, {Role.Kind.GOVERNANCE_OFFICE}, _t("只有镇政法综治办可以处理申诉"), today)
     note = (note or "").strip()
     if not accept:
-        note = require_text(note, "note", "不予采纳的理由")
+        note = require_text(note, "note", _t("不予采纳的理由"))
     chosen = ""
     if accept:
         chosen = override or _DEFAULT_OVERRIDE.get(appeal.status_at_filing, "")
         if chosen not in (Appeal.Override.CONFORMING, Appeal.Override.ON_TIME):
             raise CaseError(
-                "请选择采纳后的更正: 按质量合格计 (conforming) 或 按按时结案或上报计 (on_time)",
-                {"override": ["请选择更正方式"]},
+                _t("请选择采纳后的更正: 按质量合格计 (conforming) 或 按按时结案或上报计 (on_time)"),
+                {"override": [_t("请选择更正方式")]},
             )
         if chosen == Appeal.Override.ON_TIME and not case.local_outcome:
             raise CaseError(
-                "该事件尚未在本级结案或上报, 不能按按时办结更正", {"override": ["尚无办理结果"]}
+                _t("该事件尚未在本级结案或上报, 不能按按时办结更正"),
+                {"override": [_t("尚无办理结果")]},
             )
     row = quarter_row(town, appeal.quarter, lock=True)
     if row.status != QuarterAssessment.Status.DRAFT:
         raise CaseError(
-            f"{appeal.quarter} 考核已{STATUS_WORDS[row.status]}, 不能再处理申诉; "
-            "请退回定稿后处理, 或在下一季度调整",
-            {"appeal": ["季度已定稿"]},
+            _t("%(q)s 考核已%(status)s, 不能再处理申诉; 请退回定稿后处理, 或在下一季度调整")
+            % {"q": appeal.quarter, "status": _t(STATUS_WORDS[row.status])},
+            {"appeal": [_t("季度已定稿")]},
         )
     status = Appeal.Status.ACCEPTED if accept else Appeal.Status.REJECTED
     updated = Appeal.objects.filter(pk=appeal.pk, status=Appeal.Status.PENDING).update(
         status=status, override=chosen, decided_by=by, decided_at=at, decision_note=note
     )
     if updated != 1:
-        raise Conflict("该申诉刚刚已被他人处理,您的操作未执行")
+        raise Conflict(_t("该申诉刚刚已被他人处理,您的操作未执行"))
     appeal.refresh_from_db()
     record_event(
         case=case,

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from django.utils.translation import gettext as _t
+
 from gridcase.cases.errors import ActionNotAllowed, CaseError
 from gridcase.core import clock, limits, periods
 from gridcase.org.models import Town, User
@@ -65,9 +67,13 @@ def require_role(user: User | None, town: Town, kinds: set[str], message: str, o
 def require_text(value: str, field: str, label: str, limit: int = limits.REASON) -> str:
     text = (value or "").strip()
     if not text:
-        raise CaseError(f"请填写{label}", {field: [f"请填写{label}"]})
+        message = _t("请填写%(label)s") % {"label": label}
+        raise CaseError(message, {field: [message]})
     if len(text) > limit:
-        raise CaseError(f"{label}过长(最多{limit}字)", {field: [f"过长(最多{limit}字)"]})
+        raise CaseError(
+            _t("%(label)s过长(最多%(n)s字)") % {"label": label, "n": limit},
+            {field: [_t("过长(最多%(n)s字)") % {"n": limit}]},
+        )
     return text
 
 

@@ -13,35 +13,47 @@ import unicodedata
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_noop as _noop
+
 from gridcase.core import periods
 from gridcase.core.policy import CATEGORY_NAMES
 from gridcase.core.text import strip_invalid
 
 from .results import OfficerResult, PeriodResult
 
+# Marked for translation but kept Chinese here: the exported workbook is Chinese; the
+# pages translate them where they show them (state_words' `tr`, the assessment views).
 STATUS_LABELS = {
-    "quota": "计入任务量",
-    "excess": "超额奖励",
-    "nonconforming": "质量不合格",
-    "late": "超期",
-    "not_counted": "不计入",
-    "voided": "已作废",
-    "duplicate": "重复",
-    "pending": "待定",
+    "quota": _noop("计入任务量"),
+    "excess": _noop("超额奖励"),
+    "nonconforming": _noop("质量不合格"),
+    "late": _noop("超期"),
+    "not_counted": _noop("不计入"),
+    "voided": _noop("已作废"),
+    "duplicate": _noop("重复"),
+    "pending": _noop("待定"),
 }
 STATUS_HELP = {
-    "quota": "按时办结或上报、质量合格, 计入每月基本任务量 (四.1)",
-    "excess": "超出任务量的部分: 本级结案、上报各有奖励, 每月封顶, 重大事件不受封顶 (四.2)",
-    "nonconforming": (
+    "quota": _noop("按时办结或上报、质量合格, 计入每月基本任务量 (四.1)"),
+    "excess": _noop("超出任务量的部分: 本级结案、上报各有奖励, 每月封顶, 重大事件不受封顶 (四.2)"),
+    "nonconforming": _noop(
         "缺少必备要素, 或经综治办 (导入事件未经综治办复核的, 按台账) 评定不合格, 每起扣款 (四.1)"
     ),
-    "late": "未在办理期限内结案或上报, 不计基本任务量也不计奖励 (四.3)",
-    "not_counted": "八大行动、其他等不计入考核的类别 (三(四)); 市民通过 Open311 上报的事件 (三)",
-    "voided": "已作废的事件",
-    "duplicate": "综治办确认与另一起事件重复, 不计入考核 (疑似重复核查)",
-    "pending": "尚在办理期限内、未有结果, 暂不计入; 含此类事件的月份为暂定",
+    "late": _noop("未在办理期限内结案或上报, 不计基本任务量也不计奖励 (四.3)"),
+    "not_counted": _noop(
+        "八大行动、其他等不计入考核的类别 (三(四)); 市民通过 Open311 上报的事件 (三)"
+    ),
+    "voided": _noop("已作废的事件"),
+    "duplicate": _noop("综治办确认与另一起事件重复, 不计入考核 (疑似重复核查)"),
+    "pending": _noop("尚在办理期限内、未有结果, 暂不计入; 含此类事件的月份为暂定"),
 }
-QUARTER_STATUS_WORDS = {"draft": "未定稿", "finalised": "已定稿", "approved": "已审批"}
+QUARTER_STATUS_WORDS = {
+    "draft": _noop("未定稿"),
+    "finalised": _noop("已定稿"),
+    "approved": _noop("已审批"),
+}
 
 
 def category_label(code: str) -> str:
@@ -49,24 +61,41 @@ def category_label(code: str) -> str:
 
 
 def month_label(month: str) -> str:
-    return f"{int(month[:4])}年{int(month[5:])}月"
+    return _t("%(year)s年%(month)s月") % {"year": int(month[:4]), "month": int(month[5:])}
+
+
+# The quarters by their Chinese numbers: one message each, so that each language words them.
+QUARTER_NAMES = (
+    _lazy("%(year)s年第一季度"),
+    _lazy("%(year)s年第二季度"),
+    _lazy("%(year)s年第三季度"),
+    _lazy("%(year)s年第四季度"),
+)
+
+
+def quarter_label(quarter: str) -> str:
+    return str(QUARTER_NAMES[int(quarter[-1]) - 1]) % {"year": quarter[:4]}
 
 
 def period_label(result: PeriodResult) -> str:
     if periods.is_quarter(result.period):
-        return f"{result.period[:4]}年第{'一二三四'[int(result.period[-1]) - 1]}季度"
+        return quarter_label(result.period)
     if len(result.months) == 1:
         return month_label(result.months[0])
-    return f"{month_label(result.months[0])}至{month_label(result.months[-1])}"
+    return _t("%(first)s至%(last)s") % {
+        "first": month_label(result.months[0]),
+        "last": month_label(result.months[-1]),
+    }
 
 
-def state_words(result: PeriodResult) -> str:
-    """What kind of figures these are: provisional, finalised, approved, or a what-if."""
+def state_words(result: PeriodResult, tr: Callable[[str], str] = str) -> str:
+    """What kind of figures these are: provisional, finalised, approved, or a what-if. `tr`
+    translates (the pages pass gettext; the workbook stays Chinese)."""
     if result.what_if:
-        return f"试算 (策略 {result.policy.code}, 不影响正式考核)"
-    words = QUARTER_STATUS_WORDS.get(result.status, result.status)
+        return tr(_noop("试算 (策略 %(code)s, 不影响正式考核)")) % {"code": result.policy.code}
+    words = tr(QUARTER_STATUS_WORDS.get(result.status, result.status))
     if result.provisional and not result.frozen:
-        return f"暂定 ({words})"
+        return tr(_noop("暂定 (%(words)s)")) % {"words": words}
     return words
 
 

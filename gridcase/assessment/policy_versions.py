@@ -8,6 +8,8 @@ import hashlib
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _t
 
 from gridcase.cases.errors import CaseError
 from gridcase.core import audit, clock
@@ -40,6 +42,11 @@ def policy_check(source: str) -> Policy:
     try:
         return parse_policy(source)
     except PolicyError as exc:
+        # The parser words each error in both languages (its CLI shows both).
+        if get_language() == "en" and exc.en:
+            detail = f"{exc.key} {exc.en}".strip()
+            message = _t("策略文件错误: %(e)s") % {"e": detail}
+            raise CaseError(message, {exc.key or "source": [exc.en]}) from exc
         raise CaseError(str(exc), {exc.key or "source": [exc.zh]}) from exc
 
 
@@ -58,22 +65,25 @@ def policy_upload(
             by,
             town,
             {Role.Kind.ADMINISTRATOR, Role.Kind.GOVERNANCE_OFFICE},
-            "只有本镇管理员或政法综治办可以上传考核策略",
+            _t("只有本镇管理员或政法综治办可以上传考核策略"),
             clock.local_date(at, town.timezone),
         )
     policy = policy_check(source)
     if policy.timezone != town.timezone:
         raise CaseError(
-            f"策略文件错误: policy.timezone 为 {policy.timezone}, 与{town.name}的时区 "
-            f"{town.timezone} 不一致",
-            {"policy.timezone": [f"应为 {town.timezone}"]},
+            _t("策略文件错误: policy.timezone 为 %(tz)s, 与%(town)s的时区 %(town_tz)s 不一致")
+            % {"tz": policy.timezone, "town": town.name, "town_tz": town.timezone},
+            {"policy.timezone": [_t("应为 %(tz)s") % {"tz": town.timezone}]},
         )
     existing = PolicyVersion.objects.filter(town=town, effective_from=policy.effective_from).first()
     if existing is not None:
         raise CaseError(
-            f"策略文件错误: policy.effective_from {policy.effective_from} 已有版本 "
-            f"{existing.code}; 新版本请使用新的生效日期",
-            {"policy.effective_from": ["该日期已有版本"]},
+            _t(
+                "策略文件错误: policy.effective_from %(day)s 已有版本 %(code)s; "
+                "新版本请使用新的生效日期"
+            )
+            % {"day": policy.effective_from, "code": existing.code},
+            {"policy.effective_from": [_t("该日期已有版本")]},
         )
     # The first month the version governs is the first one starting on or after that day.
     eff = policy.effective_from
@@ -87,9 +97,12 @@ def policy_upload(
     )
     if frozen:
         raise CaseError(
-            f"策略文件错误: policy.effective_from {eff} 会改变已定稿的 {frozen} 考核; "
-            "请使用之后的生效日期",
-            {"policy.effective_from": [f"{frozen} 已定稿"]},
+            _t(
+                "策略文件错误: policy.effective_from %(day)s 会改变已定稿的 %(q)s 考核; "
+                "请使用之后的生效日期"
+            )
+            % {"day": eff, "q": frozen},
+            {"policy.effective_from": [_t("%(q)s 已定稿") % {"q": frozen}]},
         )
     version = PolicyVersion.objects.create(
         town=town,

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 import holidays
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from .models import CalendarOverride
 from .workdays import WorkCalendar
@@ -83,7 +84,7 @@ def missing_arrangement_warning(today: date, town_id: int | None = None) -> str 
     nxt = today.year + 1
     if year_arrangement_known(nxt, town_id):
         return None
-    return (
-        f"{nxt} 年的节假日安排(含调休上班日)尚未录入:请在“日历调整”中录入,"
-        f"否则 {nxt} 年的期限将按普通周末计算。"
-    )
+    return _(
+        "%(year)s 年的节假日安排(含调休上班日)尚未录入:请在“日历调整”中录入,"
+        "否则 %(year)s 年的期限将按普通周末计算。"
+    ) % {"year": nxt}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
 from django.db.models import Model
+from django.utils.translation import gettext as _t
 
 from gridcase.core import limits
 from gridcase.core.errors import ServiceError
@@ -30,7 +31,7 @@ def administers(user: User, town: Town | int) -> bool:
 
 def require_administrator(by: User, town: Town) -> None:
     if not administers(by, town):
-        raise NotInScope("不是本镇管理员")
+        raise NotInScope(_t("不是本镇管理员"))
 
 
 def same_town(town: Town, *rows: Model | None) -> None:
@@ -40,15 +41,21 @@ def same_town(town: Town, *rows: Model | None) -> None:
             continue
         town_id = row.village.town_id if isinstance(row, Grid) else row.town_id
         if town_id != town.pk:
-            raise NotInScope(f"{row._meta.verbose_name} 不属于{town.name}")
+            raise NotInScope(
+                _t("%(what)s 不属于%(town)s") % {"what": row._meta.verbose_name, "town": town.name}
+            )
 
 
 def clean_name(value: str, label: str, field: str = "name", limit: int = limits.PLACE_NAME) -> str:
     name = " ".join((value or "").split())
     if not name:
-        raise ServiceError(f"请填写{label}", {field: [f"请填写{label}"]})
+        message = _t("请填写%(label)s") % {"label": label}
+        raise ServiceError(message, {field: [message]})
     if len(name) > limit:
-        raise ServiceError(f"{label}过长(最多{limit}字)", {field: [f"最多{limit}字"]})
+        raise ServiceError(
+            _t("%(label)s过长(最多%(n)s字)") % {"label": label, "n": limit},
+            {field: [_t("最多%(n)s字") % {"n": limit}]},
+        )
     return name
 
 

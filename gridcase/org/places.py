@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Model, ProtectedError
+from django.utils.translation import gettext as _t
 
 from gridcase.core.errors import ServiceError
 
@@ -18,10 +19,11 @@ from .signals import counting_uses
 
 
 def _in_use_error(what: str, uses: list[tuple[str, int]]) -> ServiceError:
-    listed = "、".join(f"{label}{n}" for label, n in uses if n)
+    listed = _t("、").join(f"{label}{n}" for label, n in uses if n)
     return ServiceError(
-        f"{what}仍在使用中({listed}),不能删除。请先调整或停用这些记录。",
-        {"__all__": [f"仍在使用中:{listed}"]},
+        _t("%(what)s仍在使用中(%(uses)s),不能删除。请先调整或停用这些记录。")
+        % {"what": what, "uses": listed},
+        {"__all__": [_t("仍在使用中:%(uses)s") % {"uses": listed}]},
     )
 
 
@@ -42,8 +44,9 @@ def _delete(row: Model, what: str, uses: list[tuple[str, int]]) -> None:
         # Something not counted above (another part of the system) still refers to it.
         kinds = sorted({str(obj._meta.verbose_name) for obj in exc.protected_objects})
         raise ServiceError(
-            f"{what}仍被其他记录引用({'、'.join(kinds)}),不能删除。",
-            {"__all__": ["仍在使用中"]},
+            _t("%(what)s仍被其他记录引用(%(kinds)s),不能删除。")
+            % {"what": what, "kinds": _t("、").join(kinds)},
+            {"__all__": [_t("仍在使用中")]},
         ) from None
 
 
@@ -53,8 +56,8 @@ def _delete(row: Model, what: str, uses: list[tuple[str, int]]) -> None:
 @transaction.atomic
 def village_create(*, by: User, town: Town, name: str) -> Village:
     require_administrator(by, town)
-    name = clean_name(name, "行政村名称")
-    message = f"本镇已有名为“{name}”的行政村"
+    name = clean_name(name, _t("行政村名称"))
+    message = _t("本镇已有名为“%(name)s”的行政村") % {"name": name}
     if Village.objects.filter(town=town, name=name).exists():
         raise ServiceError(message, {"name": [message]})
     return save_unique(lambda: Village.objects.create(town=town, name=name), message)
@@ -64,8 +67,8 @@ def village_create(*, by: User, town: Town, name: str) -> Village:
 def village_rename(*, by: User, village: Village, name: str) -> Village:
     town = village.town
     require_administrator(by, town)
-    name = clean_name(name, "行政村名称")
-    message = f"本镇已有名为“{name}”的行政村"
+    name = clean_name(name, _t("行政村名称"))
+    message = _t("本镇已有名为“%(name)s”的行政村") % {"name": name}
     if Village.objects.filter(town=town, name=name).exclude(pk=village.pk).exists():
         raise ServiceError(message, {"name": [message]})
     village.name = name
@@ -77,12 +80,12 @@ def village_rename(*, by: User, village: Village, name: str) -> Village:
 def village_delete(*, by: User, village: Village) -> None:
     require_administrator(by, village.town)
     uses = [
-        ("网格 ", Grid.objects.filter(village=village).count()),
-        ("村站 ", Unit.objects.filter(village=village).count()),
-        ("人员角色 ", Role.objects.filter(village=village).count()),
+        (_t("网格 "), Grid.objects.filter(village=village).count()),
+        (_t("村站 "), Unit.objects.filter(village=village).count()),
+        (_t("人员角色 "), Role.objects.filter(village=village).count()),
         *_uses_above(village),
     ]
-    _delete(village, f"行政村“{village.name}”", uses)
+    _delete(village, _t("行政村“%(name)s”") % {"name": village.name}, uses)
 
 
 # ---------------------------------------------------------------- grids
@@ -92,8 +95,8 @@ def village_delete(*, by: User, village: Village) -> None:
 def grid_create(*, by: User, town: Town, village: Village, name: str) -> Grid:
     require_administrator(by, town)
     same_town(town, village)
-    name = clean_name(name, "网格名称")
-    message = f"{village.name}已有名为“{name}”的网格"
+    name = clean_name(name, _t("网格名称"))
+    message = _t("%(village)s已有名为“%(name)s”的网格") % {"village": village.name, "name": name}
     if Grid.objects.filter(village=village, name=name).exists():
         raise ServiceError(message, {"name": [message]})
     return save_unique(lambda: Grid.objects.create(village=village, name=name), message)
@@ -103,8 +106,11 @@ def grid_create(*, by: User, town: Town, village: Village, name: str) -> Grid:
 def grid_rename(*, by: User, grid: Grid, name: str) -> Grid:
     """Only the name: a grid's cases and officers belong to its village, so it stays there."""
     require_administrator(by, grid.village.town)
-    name = clean_name(name, "网格名称")
-    message = f"{grid.village.name}已有名为“{name}”的网格"
+    name = clean_name(name, _t("网格名称"))
+    message = _t("%(village)s已有名为“%(name)s”的网格") % {
+        "village": grid.village.name,
+        "name": name,
+    }
     if Grid.objects.filter(village=grid.village, name=name).exclude(pk=grid.pk).exists():
         raise ServiceError(message, {"name": [message]})
     grid.name = name
@@ -115,8 +121,8 @@ def grid_rename(*, by: User, grid: Grid, name: str) -> Grid:
 @transaction.atomic
 def grid_delete(*, by: User, grid: Grid) -> None:
     require_administrator(by, grid.village.town)
-    uses = [("人员角色 ", Role.objects.filter(grid=grid).count()), *_uses_above(grid)]
-    _delete(grid, f"网格“{grid}”", uses)
+    uses = [(_t("人员角色 "), Role.objects.filter(grid=grid).count()), *_uses_above(grid)]
+    _delete(grid, _t("网格“%(name)s”") % {"name": grid}, uses)
 
 
 # ---------------------------------------------------------------- units
@@ -124,11 +130,11 @@ def grid_delete(*, by: User, grid: Grid) -> None:
 
 def _unit_village(town: Town, kind: str, village: Village | None) -> Village | None:
     if kind not in Unit.Kind.values:
-        raise ServiceError("请选择单位类型", {"kind": ["请选择单位类型"]})
+        raise ServiceError(_t("请选择单位类型"), {"kind": [_t("请选择单位类型")]})
     if kind == Unit.Kind.VILLAGE_STATION:
         if village is None:
             raise ServiceError(
-                "村社会服务管理站须选择所属行政村", {"village": ["请选择所属行政村"]}
+                _t("村社会服务管理站须选择所属行政村"), {"village": [_t("请选择所属行政村")]}
             )
         same_town(town, village)
         return village
@@ -142,8 +148,8 @@ def unit_create(
 ) -> Unit:
     require_administrator(by, town)
     village = _unit_village(town, kind, village)
-    name = clean_name(name, "单位名称")
-    message = f"本镇已有名为“{name}”的单位"
+    name = clean_name(name, _t("单位名称"))
+    message = _t("本镇已有名为“%(name)s”的单位") % {"name": name}
     if Unit.objects.filter(town=town, name=name).exists():
         raise ServiceError(message, {"name": [message]})
     return save_unique(
@@ -157,8 +163,8 @@ def unit_update(*, by: User, unit: Unit, name: str, village: Village | None = No
     town = unit.town
     require_administrator(by, town)
     village = _unit_village(town, unit.kind, village)
-    name = clean_name(name, "单位名称")
-    message = f"本镇已有名为“{name}”的单位"
+    name = clean_name(name, _t("单位名称"))
+    message = _t("本镇已有名为“%(name)s”的单位") % {"name": name}
     if Unit.objects.filter(town=town, name=name).exclude(pk=unit.pk).exists():
         raise ServiceError(message, {"name": [message]})
     unit.name, unit.village = name, village
@@ -169,5 +175,5 @@ def unit_update(*, by: User, unit: Unit, name: str, village: Village | None = No
 @transaction.atomic
 def unit_delete(*, by: User, unit: Unit) -> None:
     require_administrator(by, unit.town)
-    uses = [("人员角色 ", Role.objects.filter(unit=unit).count()), *_uses_above(unit)]
-    _delete(unit, f"单位“{unit.name}”", uses)
+    uses = [(_t("人员角色 "), Role.objects.filter(unit=unit).count()), *_uses_above(unit)]
+    _delete(unit, _t("单位“%(name)s”") % {"name": unit.name}, uses)

@@ -16,6 +16,8 @@ from datetime import date, timedelta
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _lazy
 
 from gridcase.core import audit, clock, limits
 from gridcase.core.errors import ServiceError
@@ -38,7 +40,7 @@ CALENDAR_FIELDS = ("town", "day", "kind", "note")
 def _phone(value: str) -> str:
     phone = normalize_phone(value or "")
     if phone and not is_valid_phone(phone):
-        message = "手机号格式不正确(11 位手机号,或带区号的固定电话)"
+        message = _t("手机号格式不正确(11 位手机号,或带区号的固定电话)")
         raise ServiceError(message, {"phone": [message]})
     return phone
 
@@ -48,16 +50,16 @@ PASSWORD_MIN = 8
 
 def _password(password: str, user: User | None, field: str = "password") -> str:
     if not password:
-        raise ServiceError("请设置密码", {field: ["请设置密码"]})
+        raise ServiceError(_t("请设置密码"), {field: [_t("请设置密码")]})
     # The deployment may configure AUTH_PASSWORD_VALIDATORS; a floor applies regardless.
     if len(password) < PASSWORD_MIN:
-        message = f"密码至少 {PASSWORD_MIN} 位"
+        message = _t("密码至少 %(n)s 位") % {"n": PASSWORD_MIN}
         raise ServiceError(message, {field: [message]})
     try:
         password_validation.validate_password(password, user)
     except ValidationError as exc:
         messages = [str(m) for m in exc.messages]
-        raise ServiceError("密码不符合要求:" + ";".join(messages), {field: messages}) from None
+        raise ServiceError(_t("密码不符合要求:") + ";".join(messages), {field: messages}) from None
     return password
 
 
@@ -65,7 +67,7 @@ def _person_town(person: User, town: Town) -> None:
     # The people of the town; superusers are managed at the command line and in the Django
     # admin, never from a town's pages.
     if person.town_id != town.pk or person.is_superuser:
-        raise NotInScope("不是本镇人员")
+        raise NotInScope(_t("不是本镇人员"))
 
 
 @transaction.atomic
@@ -83,20 +85,23 @@ def person_create(
     username = (username or "").strip()
     errors: dict[str, list[str]] = {}
     if not username:
-        errors["username"] = ["请填写登录名"]
+        errors["username"] = [_t("请填写登录名")]
     elif len(username) > limits.USERNAME or not all(
         ch.isalnum() or ch in "@.+-_" for ch in username
     ):
-        errors["username"] = [f"登录名只能包含字母、数字和 @ . + - _,最多 {limits.USERNAME} 个字符"]
+        errors["username"] = [
+            _t("登录名只能包含字母、数字和 @ . + - _,最多 %(n)s 个字符") % {"n": limits.USERNAME}
+        ]
     elif User.objects.filter(username__iexact=username).exists():
-        errors["username"] = [f"登录名“{username}”已被使用"]
+        errors["username"] = [_t("登录名“%(name)s”已被使用") % {"name": username}]
     if errors:
         raise ServiceError(next(iter(errors.values()))[0], errors)
-    display_name = clean_name(display_name, "姓名", "display_name", limits.PERSON_NAME)
+    display_name = clean_name(display_name, _t("姓名"), "display_name", limits.PERSON_NAME)
     phone = _phone(phone)
     user = User(username=username, display_name=display_name, phone=phone, town=town)
     user.set_password(_password(password, user))
-    save_unique(lambda: user.save(), f"登录名“{username}”已被使用", "username")
+    taken = _t("登录名“%(name)s”已被使用") % {"name": username}
+    save_unique(lambda: user.save(), taken, "username")
     after = audit.snapshot(user, (*PERSON_FIELDS, "password"))
     audit.record(town=town, by=by, action="person.create", obj=user, before=None, after=after)
     return user
@@ -107,7 +112,7 @@ def person_update(*, by: User, town: Town, person: User, display_name: str, phon
     require_administrator(by, town)
     _person_town(person, town)
     before = audit.snapshot(person, ("display_name", "phone"))
-    person.display_name = clean_name(display_name, "姓名", "display_name", limits.PERSON_NAME)
+    person.display_name = clean_name(display_name, _t("姓名"), "display_name", limits.PERSON_NAME)
     person.phone = _phone(phone)
     person.save(update_fields=["display_name", "phone"])
     after = audit.snapshot(person, ("display_name", "phone"))
@@ -140,7 +145,8 @@ def person_set_active(*, by: User, town: Town, person: User, active: bool) -> Us
     require_administrator(by, town)
     _person_town(person, town)
     if not active and person.pk == by.pk:
-        raise ServiceError("不能停用自己的账号", {"__all__": ["不能停用自己的账号"]})
+        message = _t("不能停用自己的账号")
+        raise ServiceError(message, {"__all__": [message]})
     before = {"is_active": person.is_active}
     person.is_active = bool(active)
     person.save(update_fields=["is_active"])
@@ -159,13 +165,13 @@ def person_set_active(*, by: User, town: Town, person: User, active: bool) -> Us
 
 # What each kind of role is scoped to (domain.md, People and roles).
 SCOPE_HELP = {
-    Role.Kind.OFFICER: "须选择行政村,可选网格",
-    Role.Kind.VILLAGE_STATION: "须选择行政村,可选该村的村站",
-    Role.Kind.TOWN_CENTER: "可选镇中心单位",
-    Role.Kind.DEPARTMENT: "须选择部门",
-    Role.Kind.GOVERNANCE_OFFICE: "可选综治办单位",
-    Role.Kind.LEADER: "全镇,无须选择范围",
-    Role.Kind.ADMINISTRATOR: "全镇,无须选择范围",
+    Role.Kind.OFFICER: _lazy("须选择行政村,可选网格"),
+    Role.Kind.VILLAGE_STATION: _lazy("须选择行政村,可选该村的村站"),
+    Role.Kind.TOWN_CENTER: _lazy("可选镇中心单位"),
+    Role.Kind.DEPARTMENT: _lazy("须选择部门"),
+    Role.Kind.GOVERNANCE_OFFICE: _lazy("可选综治办单位"),
+    Role.Kind.LEADER: _lazy("全镇,无须选择范围"),
+    Role.Kind.ADMINISTRATOR: _lazy("全镇,无须选择范围"),
 }
 # The scope fields each kind uses (the rest are dropped by `_role_scope`): the role form shows
 # only these.
@@ -192,31 +198,38 @@ def _role_scope(
     """The scope the kind needs, checked; what the kind does not use is dropped."""
     errors: dict[str, list[str]] = {}
     if kind not in Role.Kind.values:
-        raise ServiceError("请选择角色", {"kind": ["请选择角色"]})
+        raise ServiceError(_t("请选择角色"), {"kind": [_t("请选择角色")]})
     uses = SCOPE_FIELDS[kind]
     if "village" in uses:
         if grid is not None and village is None:
             village = grid.village
         if village is None:
-            errors["village"] = ["该角色须选择行政村"]
+            errors["village"] = [_t("该角色须选择行政村")]
         elif grid is not None and grid.village_id != village.pk:
-            errors["grid"] = [f"网格“{grid}”不属于{village.name}"]
+            errors["grid"] = [
+                _t("网格“%(grid)s”不属于%(village)s") % {"grid": grid, "village": village.name}
+            ]
     else:
         village = None
     if "grid" not in uses:
         grid = None
     if "unit" in uses:
         if unit is None and kind == Role.Kind.DEPARTMENT:
-            errors["unit"] = ["部门角色须选择部门"]
+            errors["unit"] = [_t("部门角色须选择部门")]
         elif unit is not None and unit.kind != _UNIT_KIND[kind]:
-            errors["unit"] = [f"“{unit.name}”不是{Unit.Kind(_UNIT_KIND[kind]).label}"]
+            errors["unit"] = [
+                _t("“%(unit)s”不是%(kind)s")
+                % {"unit": unit.name, "kind": Unit.Kind(_UNIT_KIND[kind]).label}
+            ]
         elif (
             unit is not None
             and kind == Role.Kind.VILLAGE_STATION
             and village is not None
             and unit.village_id != village.pk
         ):
-            errors["unit"] = [f"“{unit.name}”不是{village.name}的村站"]
+            errors["unit"] = [
+                _t("“%(unit)s”不是%(village)s的村站") % {"unit": unit.name, "village": village.name}
+            ]
     else:
         unit = None
     if errors:
@@ -242,10 +255,14 @@ def role_assign(
     same_town(town, village, grid, unit)
     village, grid, unit = _role_scope(kind, village, grid, unit)
     if active_from and active_until and active_until < active_from:
-        raise ServiceError("截止日期不能早于起始日期", {"active_until": ["不能早于起始日期"]})
+        raise ServiceError(
+            _t("截止日期不能早于起始日期"), {"active_until": [_t("不能早于起始日期")]}
+        )
     today = clock.today(town.timezone)
     if active_until and active_until < today:
-        raise ServiceError("截止日期已过,该角色不会生效", {"active_until": ["截止日期已过"]})
+        raise ServiceError(
+            _t("截止日期已过,该角色不会生效"), {"active_until": [_t("截止日期已过")]}
+        )
     # The same role over an overlapping span would only confuse every list.
     same = Role.objects.filter(
         user=person, town=town, kind=kind, village=village, grid=grid, unit=unit
@@ -258,7 +275,7 @@ def role_assign(
             active_from is None or other.active_until is None or (other.active_until >= active_from)
         )
         if starts_before_end and ends_after_start:
-            message = "该人员在这段时间已有相同的角色"
+            message = _t("该人员在这段时间已有相同的角色")
             raise ServiceError(message, {"kind": [message]})
     role = Role.objects.create(
         user=person,
@@ -284,8 +301,8 @@ def role_revoke(*, by: User, town: Town, role: Role) -> Role | None:
     same_town(town, role)
     if role.user_id == by.pk and role.kind == Role.Kind.ADMINISTRATOR:
         raise ServiceError(
-            "不能撤销自己的管理员角色(请由另一位管理员操作)",
-            {"__all__": ["不能撤销自己的管理员角色"]},
+            _t("不能撤销自己的管理员角色(请由另一位管理员操作)"),
+            {"__all__": [_t("不能撤销自己的管理员角色")]},
         )
     today = clock.today(town.timezone)
     before = audit.snapshot(role, ROLE_FIELDS)
@@ -295,7 +312,7 @@ def role_revoke(*, by: User, town: Town, role: Role) -> Role | None:
         return None
     yesterday = today - timedelta(days=1)
     if role.active_until is not None and role.active_until <= yesterday:
-        raise ServiceError("该角色已经结束", {"__all__": ["该角色已经结束"]})
+        raise ServiceError(_t("该角色已经结束"), {"__all__": [_t("该角色已经结束")]})
     role.active_until = yesterday
     role.save(update_fields=["active_until"])
     after = audit.snapshot(role, ROLE_FIELDS)
@@ -314,14 +331,14 @@ def calendar_override_add(
     national calendar for this town. Deadlines computed from now on follow it."""
     require_administrator(by, town)
     if kind not in CalendarOverride.Kind.values:
-        raise ServiceError("请选择类型:休息日或调休上班日", {"kind": ["请选择类型"]})
+        raise ServiceError(_t("请选择类型:休息日或调休上班日"), {"kind": [_t("请选择类型")]})
     if day is None:
-        raise ServiceError("请填写日期", {"day": ["请填写日期"]})
+        raise ServiceError(_t("请填写日期"), {"day": [_t("请填写日期")]})
     note = (note or "").strip()
     if len(note) > limits.CALENDAR_NOTE:
-        message = f"最多{limits.CALENDAR_NOTE}字"
-        raise ServiceError(f"说明过长({message})", {"note": [message]})
-    message = f"{day:%Y-%m-%d} 已有本镇的日历调整;如需更改,请先删除原来的"
+        message = _t("最多%(n)s字") % {"n": limits.CALENDAR_NOTE}
+        raise ServiceError(_t("说明过长(%(limit)s)") % {"limit": message}, {"note": [message]})
+    message = _t("%(day)s 已有本镇的日历调整;如需更改,请先删除原来的") % {"day": f"{day:%Y-%m-%d}"}
     if CalendarOverride.objects.filter(town=town, day=day).exists():
         raise ServiceError(message, {"day": [message]})
     override = save_unique(
@@ -339,7 +356,7 @@ def calendar_override_delete(*, by: User, town: Town, override: CalendarOverride
     """Only the town's own rows: national rows belong to the superuser's admin."""
     require_administrator(by, town)
     if override.town_id != town.pk:
-        raise NotInScope("不是本镇的日历调整")
+        raise NotInScope(_t("不是本镇的日历调整"))
     before = audit.snapshot(override, CALENDAR_FIELDS)
     audit.record(
         town=town, by=by, action="calendar.delete", obj=override, before=before, after=None

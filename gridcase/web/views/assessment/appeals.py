@@ -42,8 +42,8 @@ def _appeal_row(appeal: Appeal) -> dict:
         "number": appeal.case.number,
         "case_url": reverse("web:case_detail", args=[appeal.case.number]),
         "officer": appeal.filed_by.display_name or appeal.filed_by.username,
-        "status_at_filing": exports.STATUS_LABELS.get(
-            appeal.status_at_filing, appeal.status_at_filing
+        "status_at_filing": _t(
+            exports.STATUS_LABELS.get(appeal.status_at_filing, appeal.status_at_filing)
         ),
         # Why the case was judged nonconforming, where the office said so: what the appeal
         # answers, next to it.

@@ -12,7 +12,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from gridcase.assessment import exports
@@ -50,7 +49,7 @@ APPEAL_WORDS = {
 
 def yuan(amount: Decimal) -> str:
     """Amounts as people read them on the pay slip: two decimals and the unit."""
-    return f"{Decimal(amount):.2f} 元"
+    return _("%(amount)s 元") % {"amount": f"{Decimal(amount):.2f}"}
 
 
 def is_quarter(period: str) -> bool:
@@ -77,10 +76,7 @@ def check_quarter(quarter: str) -> str:
 
 
 def quarter_label(quarter: str) -> str:
-    return _t("%(year)s年第%(n)s季度") % {
-        "year": quarter[:4],
-        "n": "一二三四"[int(quarter[-1]) - 1],
-    }
+    return exports.quarter_label(quarter)
 
 
 def period_label(period: str) -> str:

@@ -191,7 +191,7 @@ def period(request: HttpRequest, period: str) -> HttpResponse:
         "quarter_url": period_url(access, quarter),
         "months": [(m, exports.month_label(m), period_url(access, m)) for m in months],
         "result": result,
-        "state_words": exports.state_words(result),
+        "state_words": exports.state_words(result, _t),
         "officers": officers,
         "month_totals": month_totals,
         "with_adjustments": any(o.adjustments for o in result.officers),

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext as _t
 
 from gridcase.assessment import exports
 from gridcase.assessment.models import Appeal, QuarterAssessment
@@ -79,9 +80,9 @@ def statement(request: HttpRequest, period: str, officer_id: int) -> HttpRespons
                 {
                     "number": case.case_no,
                     "url": reverse("web:case_detail", args=[case.case_no]),
-                    "category": exports.category_label(case.category),
+                    "category": _t(exports.category_label(case.category)),
                     "status": case.status,
-                    "status_word": exports.STATUS_LABELS.get(case.status, case.status),
+                    "status_word": _t(exports.STATUS_LABELS.get(case.status, case.status)),
                     "amount": yuan(case.amount),
                     "reason": case.reason,
                     "appeal": appeal,
@@ -121,7 +122,7 @@ def statement(request: HttpRequest, period: str, officer_id: int) -> HttpRespons
         "quarter": quarter,
         "quarter_label": quarter_label(quarter),
         "is_quarter": is_quarter(period),
-        "state_words": exports.state_words(result),
+        "state_words": exports.state_words(result, _t),
         "status_word": QUARTER_WORDS.get(result.status, result.status),
         "draft": draft,
         "own": own,
@@ -141,6 +142,8 @@ def statement(request: HttpRequest, period: str, officer_id: int) -> HttpRespons
         "overview_url": period_url(access, period) if access.reader else "",
         "appeals_url": appeals_url(access, quarter) if access.reader else "",
         "appeal_form": AppealForm(),
-        "legend": [(exports.STATUS_LABELS[s], exports.STATUS_HELP[s]) for s in exports.STATUS_HELP],
+        "legend": [
+            (_t(exports.STATUS_LABELS[s]), _t(exports.STATUS_HELP[s])) for s in exports.STATUS_HELP
+        ],
     }
     return render(request, "web/assess/statement.html", context)

@@ -8,6 +8,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _t
 
 from gridcase.core import audit, clock
 from gridcase.org.models import Town
@@ -38,7 +39,7 @@ def _shown(value, choices: dict) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return _t("是") if value else _t("否")
     if isinstance(value, dict | list):
         return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
     return str(choices.get(value, value))

@@ -12,6 +12,7 @@ import holidays
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _t
 
 from gridcase.core import clock
@@ -25,12 +26,26 @@ from gridcase.web import forms_manage as fm
 
 from .common import done, manage_view, page, refused
 
-WEEKDAYS = ["一", "二", "三", "四", "五", "六", "日"]
+# The column heads, Monday first (one character each in Chinese).
+WEEKDAYS = [
+    pgettext_lazy("weekday", "一"),
+    pgettext_lazy("weekday", "二"),
+    pgettext_lazy("weekday", "三"),
+    pgettext_lazy("weekday", "四"),
+    pgettext_lazy("weekday", "五"),
+    pgettext_lazy("weekday", "六"),
+    pgettext_lazy("weekday", "日"),
+]
+
+
+def _holiday_names(year: int) -> dict[date, str]:
+    # The library names the holidays in either language.
+    return _names(year, "en_US" if get_language() == "en" else "zh_CN")
 
 
 @lru_cache(maxsize=16)
-def _holiday_names(year: int) -> dict[date, str]:
-    return dict(holidays.China(years=year, language="zh_CN").items())
+def _names(year: int, language: str) -> dict[date, str]:
+    return dict(holidays.China(years=year, language=language).items())
 
 
 def month_grid(
@@ -54,18 +69,19 @@ def month_grid(
             classes, mark, title = [], "", names.get(day, "")
             if weekend and working:
                 classes.append("cal-makeup")
-                mark = "班"
-                title = title or "调休上班"
+                mark = _t("班")
+                title = title or _t("调休上班")
             elif not working and (day in cal.holidays or not weekend):
                 classes.append("cal-holiday")
-                mark = "休"
-                title = title or "休息日"
+                mark = _t("休")
+                title = title or _t("休息日")
             elif weekend:
                 classes.append("cal-weekend")
             if day in overrides:
                 classes.append("cal-override")
                 note = overrides[day].note
-                title = f"{title}(本镇调整{':' + note if note else ''})"
+                label = _t("本镇调整:%(note)s") % {"note": note} if note else _t("本镇调整")
+                title = f"{title}({label})"
             if day == today:
                 classes.append("cal-today")
             cells.append({"day": day, "classes": " ".join(classes), "mark": mark, "title": title})
