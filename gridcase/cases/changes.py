@@ -12,6 +12,8 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import F
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_noop as _noop
 
 from gridcase.core import chain, clock, limits
 from gridcase.org.models import User
@@ -99,7 +101,9 @@ def swap(case: Case, changes: dict[str, Any]) -> None:
         **changes, version=F("version") + 1, updated_at=clock.now()
     )
     if updated != 1:
-        raise Conflict("该事件刚刚已被他人处理,您的操作未执行。请刷新页面查看最新状态后再操作。")
+        raise Conflict(
+            _t("该事件刚刚已被他人处理,您的操作未执行。请刷新页面查看最新状态后再操作。")
+        )
     for field, value in changes.items():
         setattr(case, field, value)
     case.version += 1
@@ -161,14 +165,26 @@ def lapse_extensions(case: Case, level: str, at: datetime) -> list[int]:
     return ids
 
 
+# The labels cases/services.py passes to require_reason, marked here so that they are in the
+# catalogue (require_reason translates the label it is given).
+REASON_LABELS = (
+    _noop("原因"),
+    _noop("上报理由"),
+    _noop("处理结果"),
+    _noop("督办意见"),
+    _noop("不合格原因"),
+)
+
+
 def require_reason(reason: str, field: str = "reason", label: str = "原因") -> str:
     reason = (reason or "").strip()
+    label = _t(label)
     if not reason:
-        raise CaseError(f"请填写{label}", {field: [f"请填写{label}"]})
+        message = _t("请填写%(label)s") % {"label": label}
+        raise CaseError(message, {field: [message]})
     if len(reason) > limits.REASON:
-        raise CaseError(
-            f"{label}过长(最多{limits.REASON}字)", {field: [f"{label}过长(最多{limits.REASON}字)"]}
-        )
+        message = _t("%(label)s过长(最多%(n)s字)") % {"label": label, "n": limits.REASON}
+        raise CaseError(message, {field: [message]})
     return reason
 
 

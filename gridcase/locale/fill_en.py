@@ -1154,6 +1154,7 @@ EN: dict[str, str | tuple[str, str]] = {
     "五": "Fri",
     "六": "Sat",
     "日": "Sun",
+    "该事件刚刚已被他人处理,您的操作未执行。请刷新页面查看最新状态后再操作。": "Someone else has just acted on this case; your action was not carried out. Reload the page to see its state, then try again.",
 }
 
 

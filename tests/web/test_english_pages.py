@@ -95,9 +95,9 @@ NOT_YET = {
     "assessment/rules.py": "the reasons of each case's and month's status",
     "assessment/explain.py": "how a month's pay was computed",
     "assessment/duplicates.py": "why two cases look alike (发生时间相隔 1 天 …)",
-    # An extension that lapses stores its note ("事件已离开申请层级, 申请失效"); the reasons'
-    # labels come from cases/services.py (in ALLOWED).
-    "cases/changes.py": "require_reason's message and the lapsed extension's stored note",
+    # An extension that lapses stores its note ("事件已离开申请层级, 申请失效"), which
+    # case_detail.html shows as stored (it needs a code, or gettext where it is shown).
+    "cases/changes.py": "the lapsed extension's stored note",
 }
 
 
