@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
+from django.utils.translation import gettext as _t
 
 from gridcase.cases.errors import CaseError, Conflict
 from gridcase.cases.models import Case, State
@@ -99,9 +100,12 @@ def finalise_blocker(*, today: date, possible_from: date, pending_appeals: int) 
     service (quarter_finalise) and the period page (a disabled 定稿 with the reason) ask."""
     if today < possible_from:
         last = possible_from - timedelta(days=1)
-        return f"本季度事件的办理期限最晚到 {last},可于 {possible_from} 起定稿"
+        return _t("本季度事件的办理期限最晚到 %(last)s,可于 %(day)s 起定稿") % {
+            "last": last,
+            "day": possible_from,
+        }
     if pending_appeals:
-        return f"还有 {pending_appeals} 件申诉未处理,请先处理申诉再定稿"
+        return _t("还有 %(n)s 件申诉未处理,请先处理申诉再定稿") % {"n": pending_appeals}
     return ""
 
 

@@ -332,6 +332,12 @@ EN: dict[str, str | tuple[str, str]] = {
     "当事人信息有误,未保存这些行:": "Wrong party details; these rows were not saved: ",
     "已审批,无需操作": "Approved: nothing to do",
     "供其他系统对接:": "For other systems: ",
+    "本季度事件的办理期限最晚到 %(last)s,可于 %(day)s 起定稿": (
+        "The quarter's cases are due by %(last)s at the latest: it can be finalised from %(day)s"
+    ),
+    "还有 %(n)s 件申诉未处理,请先处理申诉再定稿": (
+        "%(n)s appeals are still pending: decide them before finalising"
+    ),
     "考核结果数据(JSON)": "the assessment's data (JSON)",
     "等待分管领导审批": "Waiting for the leader's approval",
     "等待综治办定稿": "Waiting for the governance office to finalise",
@@ -548,7 +554,6 @@ EN: dict[str, str | tuple[str, str]] = {
     "正在获取当前位置……": "Finding your position…",
     "无法获取当前位置:请允许浏览器使用定位后再点“附近”。": "Your position is not available: allow the browser to use your location, then press “Nearby” again.",
     "附近事件加载失败,请重试。": "The nearby cases could not be loaded; please try again.",
-    "约%(m)s米": "about %(m)s m",
     "附近的未办结事件(%(radius)s米内,近%(days)s天)": "Open cases nearby (within %(radius)s m, last %(days)s days)",
     "附近没有其他未办结的事件。": "No other open case nearby.",
     "在地图上查看附近": "See the neighbourhood on the map",
@@ -965,6 +970,7 @@ EN: dict[str, str | tuple[str, str]] = {
     "村站": "Village station",
     "还没有行政村。请先添加行政村,再添加网格和村站。": "No villages yet. Add villages first, then grids and village stations.",
     "共%%(n)s件未办结事件": "%%(n)s open cases",
+    "约%%(m)s米": "about %%(m)s m",
     "逾期%(n)s个工作日": ("%(n)s working day late", "%(n)s working days late"),
     "未定稿": "Not finalised",
     "已定稿,待领导审批": "Finalised, awaiting the leader's approval",
