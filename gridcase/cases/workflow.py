@@ -10,6 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+# The labels stay Chinese where they are stored and pushed (notify); marked here so that the
+# catalogue holds them and a page or an API answer can say them in the reader's language.
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_noop as _noop
+
 # Relations of a person to a case (computed from their roles).
 OFFICER = "officer"
 STATION = "village_station"
@@ -20,40 +25,40 @@ LEADER = "leader"
 ADMIN = "administrator"
 
 ACTION_LABELS = {
-    "create": "录入",
-    "edit": "修改草稿",
-    "submit": "提交",
-    "accept": "受理",
-    "close": "结案",
-    "escalate": "上报",
-    "dispatch": "分流",
-    "report": "部门反馈结果",
-    "return": "退回",
-    "void": "作废",
-    "urge": "督办",
-    "request_extension": "申请延期",
-    "decide_extension": "审批延期",
-    "follow_up": "回访",
-    "review": "质量评定",
-    "attach": "上传附件",
-    "appeal": "申诉",
-    "appeal_decided": "申诉处理",
-    "import": "导入",
+    "create": _noop("录入"),
+    "edit": _noop("修改草稿"),
+    "submit": _noop("提交"),
+    "accept": _noop("受理"),
+    "close": _noop("结案"),
+    "escalate": _noop("上报"),
+    "dispatch": _noop("分流"),
+    "report": _noop("部门反馈结果"),
+    "return": _noop("退回"),
+    "void": _noop("作废"),
+    "urge": _noop("督办"),
+    "request_extension": _noop("申请延期"),
+    "decide_extension": _noop("审批延期"),
+    "follow_up": _noop("回访"),
+    "review": _noop("质量评定"),
+    "attach": _noop("上传附件"),
+    "appeal": _noop("申诉"),
+    "appeal_decided": _noop("申诉处理"),
+    "import": _noop("导入"),
 }
 
 LEVEL_LABELS = {
-    "grid": "网格",
-    "village": "村社会服务管理站",
-    "town": "镇社会服务管理中心",
-    "department": "部门",
+    "grid": _noop("网格"),
+    "village": _noop("村社会服务管理站"),
+    "town": _noop("镇社会服务管理中心"),
+    "department": _noop("部门"),
 }
 STATE_LABELS = {
-    "draft": "草稿",
-    "pending": "待受理",
-    "handling": "办理中",
-    "reported": "部门已反馈",
-    "closed": "已结案",
-    "voided": "已作废",
+    "draft": _noop("草稿"),
+    "pending": _noop("待受理"),
+    "handling": _noop("办理中"),
+    "reported": _noop("部门已反馈"),
+    "closed": _noop("已结案"),
+    "voided": _noop("已作废"),
 }
 
 ANY_LEVEL = "*"
@@ -137,14 +142,18 @@ def rule_for(action: str, level: str) -> Rule | None:
 
 def check(action: str, *, state: str, level: str, relations: frozenset[str] | set[str]) -> Rule:
     """The rule that allows the action, or NotAllowed with the reason in Chinese."""
-    label = ACTION_LABELS.get(action, action)
+    words = {
+        "action": _t(ACTION_LABELS.get(action, action)),
+        "level": _t(LEVEL_LABELS.get(level, level)),
+        "state": _t(STATE_LABELS.get(state, state)),
+    }
     rule = rule_for(action, level)
     if rule is None:
-        raise NotAllowed(f"事件在{LEVEL_LABELS.get(level, level)}时不能{label}")
+        raise NotAllowed(_t("事件在%(level)s时不能%(action)s") % words)
     if state not in rule.states:
-        raise NotAllowed(f"事件当前为“{STATE_LABELS.get(state, state)}”,不能{label}")
+        raise NotAllowed(_t("事件当前为“%(state)s”,不能%(action)s") % words)
     if not rule.roles & set(relations):
-        raise NotAllowed(f"您的角色不能对{LEVEL_LABELS.get(level, level)}的这件事件{label}")
+        raise NotAllowed(_t("您的角色不能对%(level)s的这件事件%(action)s") % words)
     return rule
 
 
@@ -206,7 +215,7 @@ def expected_steps(
 # Actions a person will be able to take on the case later, but not yet: shown disabled with
 # the reason instead of hidden, so that nobody looks for them in vain.
 NOT_YET = {
-    "follow_up": "结案后才能回访",
+    "follow_up": _noop("结案后才能回访"),
 }
 
 

@@ -332,6 +332,11 @@ EN: dict[str, str | tuple[str, str]] = {
     "当事人信息有误,未保存这些行:": "Wrong party details; these rows were not saved: ",
     "已审批,无需操作": "Approved: nothing to do",
     "供其他系统对接:": "For other systems: ",
+    "事件在%(level)s时不能%(action)s": "At the %(level)s a case cannot be given this step: %(action)s",
+    "事件当前为“%(state)s”,不能%(action)s": "The case is “%(state)s”: %(action)s is not possible",
+    "您的角色不能对%(level)s的这件事件%(action)s": (
+        "Your role cannot take this step on a case at the %(level)s: %(action)s"
+    ),
     "本季度事件的办理期限最晚到 %(last)s,可于 %(day)s 起定稿": (
         "The quarter's cases are due by %(last)s at the latest: it can be finalised from %(day)s"
     ),
@@ -971,6 +976,7 @@ EN: dict[str, str | tuple[str, str]] = {
     "还没有行政村。请先添加行政村,再添加网格和村站。": "No villages yet. Add villages first, then grids and village stations.",
     "共%%(n)s件未办结事件": "%%(n)s open cases",
     "约%%(m)s米": "about %%(m)s m",
+    "约%(m)s米": "about %(m)s m",
     "逾期%(n)s个工作日": ("%(n)s working day late", "%(n)s working days late"),
     "未定稿": "Not finalised",
     "已定稿,待领导审批": "Finalised, awaiting the leader's approval",

@@ -98,9 +98,6 @@ NOT_YET = {
     # An extension that lapses stores its note ("事件已离开申请层级, 申请失效"), which
     # case_detail.html shows as stored (it needs a code, or gettext where it is shown).
     "cases/changes.py": "the lapsed extension's stored note",
-    # The flow's refusals ("事件当前为“已结案”,不能作废"), worded by the pure table: they
-    # need message ids (the action, the state) and words where they are shown.
-    "cases/workflow.py": "the workflow's refusals and the reasons an action is not yet possible",
 }
 
 
