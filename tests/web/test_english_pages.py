@@ -232,8 +232,8 @@ def latin_town(tmp_path):
         note="Needs the village",
         at=at + timedelta(hours=2),
     )
-    sent = case(at, category="security_hazard", title="Loose power line")
-    for action, by, extra in (
+    # Up every level to the department, which accepts it.
+    to_department = (
         (filing.case_submit, t.officer, {}),
         (services.case_accept, t.officer, {}),
         (services.case_escalate, t.officer, {"note": "Needs the village"}),
@@ -246,6 +246,10 @@ def latin_town(tmp_path):
             {"department": t.department, "note": "Please handle"},
         ),
         (services.case_accept, t.department_user, {}),
+    )
+    sent = case(at, category="security_hazard", title="Loose power line")
+    for action, by, extra in (
+        *to_department,
         (services.case_urge, t.center_user, {"note": "Please hurry"}),
     ):
         at = at + timedelta(minutes=30)
@@ -260,18 +264,7 @@ def latin_town(tmp_path):
     )
     reported = case(at, category="livelihood_service", title="Water cut")
     for action, by, extra in (
-        (filing.case_submit, t.officer, {}),
-        (services.case_accept, t.officer, {}),
-        (services.case_escalate, t.officer, {"note": "Needs the village"}),
-        (services.case_accept, t.station_user, {}),
-        (services.case_escalate, t.station_user, {"note": "Needs the town"}),
-        (services.case_accept, t.center_user, {}),
-        (
-            services.case_dispatch,
-            t.center_user,
-            {"department": t.department, "note": "Please handle"},
-        ),
-        (services.case_accept, t.department_user, {}),
+        *to_department,
         (services.case_report, t.department_user, {"result": "The pipe is mended"}),
     ):
         at = at + timedelta(minutes=30)

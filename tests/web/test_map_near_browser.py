@@ -64,11 +64,11 @@ def phone(browser, live_server):
         context.close()
 
 
-def place(t, lat: str, lon: str, *, by=None, title="路灯损坏"):
+def place(t, lat: str, lon: str, *, by=None, title="路灯损坏", **place):
     # The live server answers at the machine's time: the cases are placed relative to it.
     by = by or t.officer
     at = clock.now() - timedelta(days=2)
-    data = complete_data(at, latitude=Decimal(lat), longitude=Decimal(lon), title=title)
+    data = complete_data(at, latitude=Decimal(lat), longitude=Decimal(lon), title=title, **place)
     case = filing.case_create_draft(town=t.town, by=by, data=data, at=at)
     return filing.case_submit(case=case, by=by, at=at)
 
@@ -82,7 +82,9 @@ def test_the_officer_sees_their_grid_and_the_open_cases_near_where_they_stand(ph
     nearer = place(t, "28.100900", "112.900000", title="井盖缺失")  # 100 m north
     near = place(t, "28.102000", "112.900000", title="占道经营")  # 222 m north
     place(t, "28.110000", "112.900000")  # 1.1 km: on the map, not near
-    hidden = place(t, "28.100500", "112.900000", by=t.other_officer)  # not the officer's
+    # Not the officer's: filed by the other village's officer, in their village by hand (the
+    # point lies in this grid, which a point alone would not let them file in).
+    hidden = place(t, "28.100500", "112.900000", by=t.other_officer, village=t.other_village)
 
     page, base_url = phone(t.officer)
     page.goto(f"{base_url}/map/")

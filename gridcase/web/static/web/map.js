@@ -10,6 +10,18 @@
   // With no cases to show, a view of the country (the town's own area comes with its boundaries).
   var FALLBACK_VIEW = [[32, 112], 5];
 
+  // A case's light as the lists show it: a coloured dot and its words.
+  function lightBadge(light, data) {
+    var badge = document.createElement("span");
+    badge.className = "light light-" + light;
+    var dot = document.createElement("span");
+    dot.className = "dot";
+    dot.setAttribute("aria-hidden", "true");
+    badge.appendChild(dot);
+    badge.appendChild(document.createTextNode(data.lights[light] || ""));
+    return badge;
+  }
+
   function popup(point, data, openLabel) {
     // Built from nodes, never HTML strings: the title is what an officer typed.
     var box = document.createElement("div");
@@ -19,13 +31,7 @@
     number.textContent = point[2];
     var title = document.createElement("p");
     title.textContent = point[3];
-    var light = document.createElement("span");
-    light.className = "light light-" + point[4];
-    var dot = document.createElement("span");
-    dot.className = "dot";
-    dot.setAttribute("aria-hidden", "true");
-    light.appendChild(dot);
-    light.appendChild(document.createTextNode(data.lights[point[4]] || ""));
+    var light = lightBadge(point[4], data);
     var open = document.createElement("a");
     open.href = number.href;
     open.textContent = openLabel;
@@ -127,13 +133,7 @@
       var link = document.createElement("a");
       link.href = data.case_url.replace("NUMBER", encodeURIComponent(point[2]));
       link.textContent = point[2];
-      var light = document.createElement("span");
-      light.className = "light light-" + point[4];
-      var dot = document.createElement("span");
-      dot.className = "dot";
-      dot.setAttribute("aria-hidden", "true");
-      light.appendChild(dot);
-      light.appendChild(document.createTextNode(data.lights[point[4]] || ""));
+      var light = lightBadge(point[4], data);
       var far = document.createElement("span");
       far.className = "muted";
       far.textContent = el.getAttribute("data-metres").replace("%(m)s", point[5]);
