@@ -326,6 +326,10 @@ EN: dict[str, str | tuple[str, str]] = {
     "您要找的事件或页面不存在,或不在您的办理范围内。": "The case or page you are looking for does not exist, or is outside what you handle.",
     "回到我的待办": "Back to my queue",
     "回到首页": "Back to the start page",
+    "在地图上点选事件位置": "Pick the case's location on the map",
+    "在地图上点一下事件发生的位置,经纬度会自动填入(WGS-84)": (
+        "Tap where the case happened on the map: the latitude and longitude are filled in (WGS-84)"
+    ),
     "草稿已保存,请改正当事人信息后再提交。": (
         "The draft is saved: correct the parties' details, then submit."
     ),

@@ -25,7 +25,7 @@ import hashlib
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -152,6 +152,17 @@ def to_geojson(geometry: BaseGeometry) -> dict[str, Any]:
     """The geometry as a plain GeoJSON dict (lists, not tuples: as a JSONField returns it)."""
     data: dict[str, Any] = json.loads(json.dumps(mapping(geometry)))
     return data
+
+
+def bbox_text(geometries: Iterable[Mapping[str, Any] | None]) -> str:
+    """ "west,south,east,north" around GeoJSON geometries (WGS-84), as the maps' scripts read
+    a box; "" when there is none."""
+    boxes = [shape(g).bounds for g in geometries if g]
+    if not boxes:
+        return ""
+    west, south = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    east, north = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    return f"{west:.6f},{south:.6f},{east:.6f},{north:.6f}"
 
 
 def fingerprint(data: Mapping[str, Any] | None) -> str:

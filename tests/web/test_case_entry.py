@@ -178,8 +178,9 @@ def test_a_file_that_is_not_a_photo_is_refused_by_name_but_the_draft_is_kept(log
 
 def test_entry_page_query_count(login, t, frozen, django_assert_num_queries, layout_queries):
     client = login(t.officer)
-    # session, user, roles; the villages and grids one may choose
-    with django_assert_num_queries(5 + layout_queries(t.officer)):
+    # session, user, roles; the villages and grids one may choose; the point picker's box
+    # (the grids' boundaries, else the villages')
+    with django_assert_num_queries(7 + layout_queries(t.officer)):
         assert client.get("/cases/new/").status_code == 200
 
 
@@ -189,8 +190,9 @@ def test_draft_edit_page_query_count(login, t, frozen, django_assert_num_queries
     draft = filing.case_create_draft(town=t.town, by=t.officer, data={"location": "东村"})
     client = login(t.officer)
     client.get(f"/cases/{draft.number}/edit/")
-    # session, user, case, roles, parties, attachments; the grids of its village
-    with django_assert_num_queries(7 + layout_queries(t.officer)):
+    # session, user, case, roles, parties, attachments; the grids of its village; the point
+    # picker's box (their boundaries)
+    with django_assert_num_queries(8 + layout_queries(t.officer)):
         assert client.get(f"/cases/{draft.number}/edit/").status_code == 200
 
 

@@ -18,6 +18,7 @@ from gridcase.cases.changes import case_values
 from gridcase.cases.errors import ActionNotAllowed, CaseError
 from gridcase.cases.models import Case, State
 from gridcase.core import clock, coords
+from gridcase.org import boundaries
 from gridcase.org.models import Grid, Role, Town, Village
 from gridcase.org.selectors import roles_in_force
 from gridcase.web.forms import (
@@ -85,9 +86,21 @@ def _render(
             "photo_errors": list(photo_errors),
             "party_errors": list(party_errors),
             "open_close": bool(close.is_bound and close.errors),
+            "pick_bounds": _pick_bounds(form),
         },
         status=status,
     )
+
+
+def _pick_bounds(form: CaseForm) -> str:
+    """Where the point picker opens: around the grids the form offers, else their villages."""
+    for name in ("grid", "village"):
+        field = form.fields.get(name)
+        if field is not None and field.queryset is not None:
+            box = boundaries.bbox_text(field.queryset.values_list("boundary", flat=True))
+            if box:
+                return box
+    return ""
 
 
 @login_required
