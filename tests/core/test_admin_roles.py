@@ -25,7 +25,7 @@ from gridcase.core.models import CalendarOverride
 from gridcase.notify import outbox, recipients
 from gridcase.notify.models import ChannelConfig
 from gridcase.org.models import PolicyVersion, Role, User
-from tests.factories import local, make_user, submitted_case
+from tests.factories import CLOSE_DISPUTE, local, make_user, submitted_case
 
 NOW = local(2026, 10, 14, 10)
 PHONE = "13800138001"  # a party's phone (tests.factories.COMPLETE)
@@ -60,9 +60,13 @@ def populate(t) -> None:
     services.case_request_extension(
         case=case, by=t.center_user, working_days=3, reason="需协调", at=local(2026, 10, 12, 14)
     )
+    # A follow-up visit comes after the close: on a case the officer closed.
+    closed = submitted_case(t, local(2026, 10, 12, 9))
+    services.case_accept(case=closed, by=t.officer, at=local(2026, 10, 12, 9, 5))
+    services.case_close(case=closed, by=t.officer, data=CLOSE_DISPUTE, at=local(2026, 10, 12, 10))
     services.case_follow_up(
-        case=case,
-        by=t.center_user,
+        case=closed,
+        by=t.officer,
         visited_on=date(2026, 10, 13),
         method="phone",
         satisfied=True,

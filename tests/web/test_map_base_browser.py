@@ -66,6 +66,16 @@ def test_the_towns_raster_pmtiles_is_the_base_layer(page_for, t, live_server, se
     page.wait_for_function(
         "[...document.querySelectorAll('img.leaflet-tile-loaded')].some(i => i.naturalWidth)"
     )
+    # Leaflet fades a loaded tile in: its colour is the file's only once the fade is over
+    # (polled from here: the page's CSP refuses the evaluated predicate of wait_for_function).
+    faded_in = (
+        "[...document.querySelectorAll('img.leaflet-tile-loaded')]"
+        ".every(i => getComputedStyle(i).opacity === '1')"
+    )
+    for _ in range(100):
+        if page.evaluate(faded_in):
+            break
+        page.wait_for_timeout(50)
     assert page.locator("#town-map.no-tiles").count() == 0
     # The tiles came from the file, in ranges, from this site.
     assert base and all(urlsplit(url).hostname in LOCAL_HOSTS for url, _ in base)
