@@ -158,6 +158,35 @@ def _database() -> dict:
 
 
 DATABASES = {"default": _database()}
+
+# Issue 15, past one machine: read-only workbench pages may read from a streaming replica of
+# PostgreSQL (gridcase/core/replica.py says which reads, and why the rest stay on the
+# primary). A browser that wrote reads from the primary for GRIDCASE_REPLICA_PIN_SECONDS,
+# longer than the replica's lag on a local network (docs: README, "Past one machine").
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    _replica = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=env_int("GRIDCASE_DB_CONN_MAX_AGE", 60)
+    )
+    if _replica["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured(
+            "DATABASE_REPLICA_URL must name a replica of DATABASE_URL's database (same engine)"
+        )
+    # Tests use the primary's test database through this alias: one database, two names.
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = _replica
+    REPLICA_DATABASES = ["replica"]
+    DATABASE_ROUTERS = ["gridcase.core.replica.PageReplicaRouter"]
+    MULTIDB_PINNING_SECONDS = env_int("GRIDCASE_REPLICA_PIN_SECONDS", 10)
+    MULTIDB_PINNING_COOKIE = "gridcase_primary"
+    MULTIDB_PINNING_COOKIE_HTTPONLY = True
+    # Before the session's middleware, so that the session saved on the way out counts as a
+    # write that pins the browser to the primary.
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+        "gridcase.core.replica.ReplicaMiddleware",
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "zh-hans"
@@ -300,6 +329,7 @@ HTTPS = env_bool("GRIDCASE_HTTPS", SITE_URL.startswith("https://"))
 if HTTPS:
     SECURE_SSL_REDIRECT = env_bool("GRIDCASE_SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
+    MULTIDB_PINNING_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("GRIDCASE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -257,7 +257,17 @@ def inbox_mark_all_read(*, user: User) -> int:
 
 
 def inbox_mark_case_read(*, user: User, case_id: int) -> int:
-    """Opening a case reads its messages: the workbench calls this on the case page."""
-    return InboxItem.objects.filter(
-        user=user, notification__case_id=case_id, read_at__isnull=True
-    ).update(read_at=clock.now())
+    """Opening a case reads its messages: the workbench calls this on the case page.
+
+    Read first, write only when something is unread: a page that writes is served from the
+    primary and pins the browser there (core/replica.py), and most case pages have nothing
+    unread. (Read from a replica, a message a second old may stay unread until the next
+    visit.)"""
+    unread = list(
+        InboxItem.objects.filter(
+            user=user, notification__case_id=case_id, read_at__isnull=True
+        ).values_list("pk", flat=True)
+    )
+    if not unread:
+        return 0
+    return InboxItem.objects.filter(pk__in=unread, read_at__isnull=True).update(read_at=clock.now())
