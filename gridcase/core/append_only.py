@@ -95,7 +95,9 @@ def installed(connection: BaseDatabaseWrapper, table: str) -> bool:
             )
             return cursor.fetchone()[0] == 2
         cursor.execute(
-            "SELECT count(*) FROM pg_trigger WHERE tgname = %s AND NOT tgisinternal",
+            # tgparentid: a partitioned table's trigger is cloned onto each partition.
+            "SELECT count(*) FROM pg_trigger WHERE tgname = %s AND NOT tgisinternal"
+            " AND tgparentid = 0",
             [f"{table}_append_only"],
         )
         return cursor.fetchone()[0] == 1

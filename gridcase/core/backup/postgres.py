@@ -127,6 +127,21 @@ def dump(db: dict, dest: Path) -> dict[str, int]:
         wrapper.close()
 
 
+def partitioned_tables(db: dict) -> list[str]:
+    """The database's partitioned tables (their partitions go with them)."""
+    wrapper = _connect(db)
+    try:
+        with wrapper.connection.cursor() as cur:
+            cur.execute(
+                "SELECT c.relname FROM pg_partitioned_table p"
+                " JOIN pg_class c ON c.oid = p.partrelid"
+                " WHERE pg_table_is_visible(c.oid) ORDER BY c.relname"
+            )
+            return [row[0] for row in cur.fetchall()]
+    finally:
+        wrapper.close()
+
+
 def current_counts(db: dict) -> dict[str, int]:
     wrapper = _connect(db)
     try:
@@ -148,24 +163,37 @@ def restore(db: dict, dump: Path, dumped_by: int | None) -> None:
             f"此备份由 pg_dump {dumped_by} 写成,pg_restore {major} 读不了:"
             f"请安装 postgresql-client-{dumped_by}。"
         )
-    # One transaction: a restore that fails leaves the database as it was. --clean drops each
-    # table before creating it (rows are never updated or deleted one by one); --no-owner and
-    # --no-privileges because the roles of the machine that made the dump may not exist here.
+    # One transaction: a restore that fails leaves the database as it was. pg_restore writes
+    # the script (--clean drops each table before creating it; --no-owner and
+    # --no-privileges because the roles of the machine that made the dump may not exist
+    # here) and psql runs it in one transaction, after dropping the partitioned tables:
+    # --clean would first drop each partition's inherited keys, which PostgreSQL refuses
+    # (core/partitions.py), and with the parent gone those drops find nothing to do.
+    drops = [f"--command=DROP TABLE IF EXISTS {quote(t)} CASCADE" for t in partitioned_tables(db)]
+    script = subprocess.Popen(
+        [tool, "--clean", "--if-exists", "--no-owner", "--no-privileges", "--file=-", str(dump)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    # psql reads the script as pg_restore writes it (never the whole dump in memory); its
+    # --command and --file run in order, in the one transaction.
     done = subprocess.run(
         [
-            tool,
-            "--clean",
-            "--if-exists",
-            "--no-owner",
-            "--no-privileges",
+            pg_tool("psql"),
+            "--no-psqlrc",
+            "--quiet",
             "--single-transaction",
-            "--exit-on-error",
+            "--set=ON_ERROR_STOP=1",
             f"--dbname={db['NAME']}",
-            str(dump),
+            *drops,
+            "--file=-",
         ],
         env=_env(db),
+        stdin=script.stdout,
         capture_output=True,
-        text=True,
     )
-    if done.returncode != 0:
-        raise BackupError(f"pg_restore 失败,数据库未改动: {done.stderr.strip()}")
+    script.stdout.close()  # type: ignore[union-attr]
+    written = script.wait()
+    if written != 0 or done.returncode != 0:
+        said = script.stderr.read() + done.stderr  # type: ignore[union-attr]
+        raise BackupError(f"pg_restore 失败,数据库未改动: {said.decode(errors='replace').strip()}")
