@@ -19,11 +19,17 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from . import chain, clock
 from .models import AuditEntry
 
-CHANGED = "(已更改)"  # what the trail shows for a secret that was set or changed
+# What the trail stores for a secret that was set or changed, and for one that is set (a
+# channel's): stored as written, in Chinese (they are in the hash chain); the audit page shows
+# them in its reader's language, as these are their catalogue's message ids.
+CHANGED = gettext_noop("(已更改)")
+SECRET_SET = gettext_noop("(已设置)")
+MARKERS = frozenset({CHANGED, SECRET_SET})
 SECRET_FIELDS = frozenset({"password", "secret", "key_hash", "key"})
 
 # action code -> label. Codes are stable (they are in the hash chain); labels may change.

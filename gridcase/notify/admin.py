@@ -9,6 +9,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gridcase.cases.errors import ActionNotAllowed, CaseError
@@ -132,9 +133,11 @@ class ChannelConfigAdmin(_Scoped):
         for config in queryset:
             error = services.channel_config_test(by=request.user, config=config)
             if error:
-                messages.error(request, f"{config}:发送失败:{error}")
+                text = gettext("%(channel)s:发送失败:%(error)s")
+                messages.error(request, text % {"channel": config, "error": error})
             else:
-                messages.success(request, f"{config}:测试消息已发送")
+                text = gettext("%(channel)s:测试消息已发送")
+                messages.success(request, text % {"channel": config})
 
 
 @admin.register(Delivery)
@@ -160,7 +163,7 @@ class DeliveryAdmin(_ReadOnly):
             except CaseError as exc:
                 messages.warning(request, f"{delivery}:{exc.message}")
         if done:
-            messages.success(request, f"已安排重新发送 {done} 条")
+            messages.success(request, gettext("已安排重新发送 %(n)s 条") % {"n": done})
 
 
 class DeliveryInline(ReadOnlyInline):

@@ -18,7 +18,10 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import F, Q
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from gridcase.core import clock
 
@@ -48,6 +51,13 @@ def claimable(now: datetime) -> Q:
 
 
 def message_of(notification: Notification, delivery_id: int | None = None) -> Message:
+    """What the channels send: in the project's language (Chinese), for the town's systems,
+    whatever language the request that caused it was in."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _message_of(notification, delivery_id)
+
+
+def _message_of(notification: Notification, delivery_id: int | None) -> Message:
     case = notification.case
     case_data = None
     if case is not None:
@@ -81,7 +91,15 @@ def message_of(notification: Notification, delivery_id: int | None = None) -> Me
 
 def deliver(delivery_id: int) -> str:
     """Try to send one delivery now. Returns what happened: sent, retry, failed, deferred,
-    or skipped (not due, or another worker has it)."""
+    or skipped (not due, or another worker has it).
+
+    In the project's language (Chinese): the message, and the error kept for the administrator
+    (`last_error`, stored as written), also when a request sends it at once (tests, resend)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _deliver(delivery_id)
+
+
+def _deliver(delivery_id: int) -> str:
     now = clock.now()
     delivery = (
         Delivery.objects.select_related(
@@ -118,7 +136,7 @@ def deliver(delivery_id: int) -> str:
     channel = delivery.channel
     try:
         if not channel.enabled:
-            raise ChannelError("该渠道已停用", permanent=True)
+            raise ChannelError(_("该渠道已停用"), permanent=True)
         send(
             kind=channel.kind,
             target=channel.target,
@@ -143,7 +161,7 @@ def deliver(delivery_id: int) -> str:
 
 
 def _failed(mine, notification: Notification, attempts: int, exc: ChannelError, now) -> str:
-    error = f"第{attempts}次:{exc.message}"[:2000]
+    error = (_("第%(n)s次:%(error)s") % {"n": attempts, "error": exc.message})[:2000]
     if exc.permanent or attempts >= MAX_ATTEMPTS:
         mine.update(
             status=Delivery.Status.FAILED, last_error=error, claim_token="", lease_until=None

@@ -10,6 +10,7 @@ idempotent: one row per warning ever sent, guarded by a unique constraint.
 from __future__ import annotations
 
 import uuid
+from functools import cached_property
 
 from django.conf import settings
 from django.db import models
@@ -18,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from gridcase.core import limits
 from gridcase.org.models import Town, Unit
+
+from . import messages
 
 
 class ChannelConfig(models.Model):
@@ -99,6 +102,12 @@ class Notification(models.Model):
         related_name="notifications",
         verbose_name=_("事件"),
     )
+    # The message id (the kind of text, see `messages.render`) and its arguments: the text is
+    # worded when shown, in its reader's language. Empty on rows written before they were kept.
+    message = models.CharField(max_length=40, blank=True, default="")
+    args = models.JSONField(default=dict, blank=True)
+    # The text in the project's language (Chinese), worded once when written: what the
+    # channels send, and what a row without a message id shows.
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"))
     link = models.CharField(_("链接"), max_length=500, blank=True)
@@ -115,6 +124,11 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @cached_property
+    def shown(self) -> messages.Rendered:
+        """The title, body and link in the active language (the reader's): see messages."""
+        return messages.shown(self)
 
 
 class InboxItem(models.Model):

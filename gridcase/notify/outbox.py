@@ -1,6 +1,8 @@
 """The outbox: notifications are written in the same transaction as the action that causes them.
 
-`emit()` is the one way to notify. It renders the Chinese text, writes the `Notification`,
+`emit()` is the one way to notify. It keeps the text's message id and arguments (worded in each
+reader's language when shown) and the text in Chinese (what the channels send), writes the
+`Notification`,
 an `InboxItem` per person and a `Delivery` per enabled push channel of each unit told, all in
 the caller's transaction: if the action rolls back, so does its notification. After commit
 the due deliveries are handed to the worker; if that fails (the queue is down), the worker's
@@ -24,10 +26,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 
 from gridcase.cases.models import Case, ExtensionRequest, Level, Quality
 from gridcase.core import clock
@@ -52,16 +55,6 @@ def use_queue(put: Callable[[int], None]) -> None:
     _queue = put
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [_jsonable(v) for v in value]
-    return value
-
-
 def emit(
     *,
     town: Town,
@@ -82,17 +75,22 @@ def emit(
         raise ValueError(f"unknown notification kind: {kind!r}")
     context = dict(context or {})
     now = clock.now()
-    rendered = messages.render(kind, town_name=town.name, case=case, context=context)
+    args = messages.arguments(kind, town_name=town.name, case=case, context=context)
+    # The channels send the text in the project's language, whoever's request made it.
+    with translation.override(settings.LANGUAGE_CODE):
+        rendered = messages.render(kind, args)
     is_major = bool(case.major) if major is None and case is not None else bool(major)
     notification = Notification.objects.create(
         town=town,
         kind=kind,
         case=case,
+        message=kind,
+        args=args,
         title=rendered.title,
         body=rendered.body,
         link=rendered.link,
         major=is_major,
-        data=_jsonable(context),
+        data=messages.jsonable(context),
         created_at=now,
     )
     # Whoever was named, only people holding a role in the town today are told: a person

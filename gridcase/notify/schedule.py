@@ -28,7 +28,6 @@ from django.db.models import Exists, OuterRef, Value, When
 
 from gridcase.cases.deadlines import TownDay, due_now_expr, due_of, town_day
 from gridcase.cases.models import OPEN_STATES, Case, Category, FollowUp, Level, State
-from gridcase.cases.workflow import LEVEL_LABELS
 from gridcase.core import clock
 from gridcase.org.models import Town
 
@@ -144,8 +143,9 @@ def scan_follow_ups(day: TownDay, finder: Finder) -> Counter:
     return sent
 
 
-def digest_lines(day: TownDay) -> list[str]:
-    """Overdue cases by level and village, what is due next, overdue follow-ups."""
+def digest_counts(day: TownDay) -> dict:
+    """Overdue cases by level and village, what is due next, overdue follow-ups: the digest's
+    counts, worded by `messages.digest_lines` in each reader's language."""
     rows = (
         Case.objects.filter(town=day.town, state__in=OPEN_STATES)
         .annotate(due_now=due_now_expr())
@@ -164,17 +164,6 @@ def digest_lines(day: TownDay) -> list[str]:
             overdue[row["level"]][where] += 1
         elif light == "yellow":
             soon += 1
-    total = sum(sum(c.values()) for c in overdue.values())
-    lines = []
-    if total:
-        lines.append(f"超期事件共 {total} 件:")
-        for level in LEVEL_ORDER:
-            if overdue.get(level):
-                parts = "、".join(f"{name} {n} 件" for name, n in sorted(overdue[level].items()))
-                lines.append(f"· {LEVEL_LABELS[level]}:{parts}")
-    else:
-        lines.append("目前没有超期事件。")
-    lines.append(f"今天或下一工作日到期:{soon} 件")
     follow_ups = (
         Case.objects.filter(
             town=day.town,
@@ -186,9 +175,18 @@ def digest_lines(day: TownDay) -> list[str]:
         .exclude(Exists(FollowUp.objects.filter(case=OuterRef("pk"))))
         .count()
     )
-    if follow_ups:
-        lines.append(f"回访逾期(近{DIGEST_FOLLOW_UP_DAYS}天):{follow_ups} 件")
-    return lines
+    return {
+        "total": sum(sum(c.values()) for c in overdue.values()),
+        # [level, [[place, count], …]], the levels in their order, the places by name.
+        "overdue": [
+            [str(level), [[name, n] for name, n in sorted(overdue[level].items())]]
+            for level in LEVEL_ORDER
+            if overdue.get(level)
+        ],
+        "soon": soon,
+        "follow_ups": follow_ups,
+        "follow_up_days": DIGEST_FOLLOW_UP_DAYS,
+    }
 
 
 def send_digest(day: TownDay, finder: Finder) -> bool:
@@ -205,7 +203,7 @@ def send_digest(day: TownDay, finder: Finder) -> bool:
                 town=day.town,
                 kind="digest",
                 recipients=finder.office() | finder.center(),
-                context={"day": day.today, "lines": digest_lines(day), "link": "/cases/"},
+                context={"day": day.today, "digest": digest_counts(day), "link": "/cases/"},
             )
     except IntegrityError:
         return False

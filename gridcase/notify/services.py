@@ -10,9 +10,12 @@ import urllib.parse
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from gridcase.cases.errors import ActionNotAllowed, CaseError
 from gridcase.core import audit, clock, limits
@@ -32,7 +35,7 @@ Kind = ChannelConfig.Kind
 
 def _require_admin(user: User, town_id: int) -> None:
     if not administers(user, town_id):
-        raise ActionNotAllowed("只有本镇的管理员可以配置通知渠道和重新发送通知")
+        raise ActionNotAllowed(_("只有本镇的管理员可以配置通知渠道和重新发送通知"))
 
 
 # ---------------------------------------------------------------- channel configuration
@@ -49,7 +52,8 @@ def _audited(config: ChannelConfig) -> dict[str, Any]:
         "kind": config.kind,
         "name": config.name,
         "target": target,
-        "secret": "(已设置)" if config.secret else "",
+        # Stored as the message id; the audit page shows it in its reader's language.
+        "secret": audit.SECRET_SET if config.secret else "",
         "enabled": config.enabled,
     }
 
@@ -61,14 +65,15 @@ def _record(action: str, by: User, config: ChannelConfig, before, after) -> None
 
 
 def clean_channel(kind: str, target: str, secret: str, name: str) -> dict[str, Any]:
-    """The channel's fields, cleaned; CaseError naming each wrong field (Chinese)."""
+    """The channel's fields, cleaned; CaseError naming each wrong field (in the active
+    language)."""
     errors: dict[str, list[str]] = {}
     if kind not in Kind.values:
-        errors["kind"] = ["请选择渠道类型:电子邮件、企业微信、钉钉或通用 Webhook"]
+        errors["kind"] = [_("请选择渠道类型:电子邮件、企业微信、钉钉或通用 Webhook")]
     target = (target or "").strip()
     secret = (secret or "").strip()
     if not target:
-        errors["target"] = ["请填写地址" if kind != Kind.EMAIL else "请填写收件邮箱"]
+        errors["target"] = [_("请填写地址") if kind != Kind.EMAIL else _("请填写收件邮箱")]
     elif kind == Kind.EMAIL:
         bad = []
         for address in email_channel.addresses(target):
@@ -77,28 +82,33 @@ def clean_channel(kind: str, target: str, secret: str, name: str) -> dict[str, A
             except ValidationError:
                 bad.append(address)
         if bad or not email_channel.addresses(target):
-            errors["target"] = [f"邮箱地址不正确:{'、'.join(bad) or target}"]
+            wrong = _("、").join(bad) or target
+            errors["target"] = [_("邮箱地址不正确:%(addresses)s") % {"addresses": wrong}]
         target = ", ".join(email_channel.addresses(target))
     else:
         parsed = urllib.parse.urlparse(target)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            errors["target"] = ["请填写以 http:// 或 https:// 开头的完整地址"]
+            errors["target"] = [_("请填写以 http:// 或 https:// 开头的完整地址")]
         elif refused := destinations.host_refusal(parsed.hostname or ""):
             errors["target"] = [refused]
         elif kind == Kind.WECOM and "key=" not in parsed.query:
-            errors["target"] = ["企业微信机器人地址应包含 key=…(在群机器人设置中复制 Webhook 地址)"]
+            errors["target"] = [
+                _("企业微信机器人地址应包含 key=…(在群机器人设置中复制 Webhook 地址)")
+            ]
         elif kind == Kind.DINGTALK and "access_token=" not in parsed.query:
-            errors["target"] = ["钉钉机器人地址应包含 access_token=…(在机器人设置中复制 Webhook)"]
+            errors["target"] = [
+                _("钉钉机器人地址应包含 access_token=…(在机器人设置中复制 Webhook)")
+            ]
     if kind == Kind.WEBHOOK and not secret:
-        errors["secret"] = ["通用 Webhook 需要签名密钥(接收方用它校验 X-Gridcase-Signature)"]
+        errors["secret"] = [_("通用 Webhook 需要签名密钥(接收方用它校验 X-Gridcase-Signature)")]
     if kind == Kind.WEBHOOK and secret and len(secret) < limits.WEBHOOK_SECRET_MIN:
-        errors["secret"] = [f"签名密钥至少 {limits.WEBHOOK_SECRET_MIN} 个字符"]
+        errors["secret"] = [_("签名密钥至少 %(n)s 个字符") % {"n": limits.WEBHOOK_SECRET_MIN}]
     if kind == Kind.DINGTALK and secret and not secret.startswith("SEC"):
-        errors["secret"] = ["钉钉加签密钥以 SEC 开头(在机器人安全设置的“加签”一栏复制)"]
+        errors["secret"] = [_("钉钉加签密钥以 SEC 开头(在机器人安全设置的“加签”一栏复制)")]
     if len(target) > limits.CHANNEL_TARGET:
-        errors["target"] = ["地址过长"]
+        errors["target"] = [_("地址过长")]
     if len(secret) > limits.CHANNEL_SECRET:
-        errors["secret"] = ["密钥过长"]
+        errors["secret"] = [_("密钥过长")]
     if errors:
         first = next(iter(errors.values()))
         raise CaseError(first[0], errors)
@@ -119,7 +129,7 @@ def channel_config_create(
     _require_admin(by, unit.town_id)
     clean = clean_channel(kind, target, secret, name)
     if ChannelConfig.objects.filter(unit=unit, kind=kind, target=clean["target"]).exists():
-        raise CaseError("该单位已配置了相同的渠道地址", {"target": ["已配置了相同的地址"]})
+        raise CaseError(_("该单位已配置了相同的渠道地址"), {"target": [_("已配置了相同的地址")]})
     config = ChannelConfig.objects.create(unit=unit, enabled=bool(enabled), **clean)
     _record("channel.create", by, config, None, _audited(config))
     return config
@@ -161,31 +171,36 @@ def channel_config_delete(*, by: User, config: ChannelConfig) -> None:
     _require_admin(by, config.unit.town_id)
     if config.deliveries.exists():
         raise CaseError(
-            "该渠道已有发送记录,不能删除;如不再使用,请将其停用。", {"enabled": ["请改为停用"]}
+            _("该渠道已有发送记录,不能删除;如不再使用,请将其停用。"),
+            {"enabled": [_("请改为停用")]},
         )
     _record("channel.delete", by, config, _audited(config), None)
     config.delete()
 
 
 def channel_config_test(*, by: User, config: ChannelConfig) -> str | None:
-    """Send a test message through the channel now. None if it went, else the error (Chinese).
+    """Send a test message through the channel now. None if it went, else the error (in the
+    active language: the administrator's).
 
-    Not recorded as a notification: it checks the address and secret before real use.
+    Not recorded as a notification: it checks the address and secret before real use. The
+    message is in the project's language (Chinese), as every channel message is.
     """
     _require_admin(by, config.unit.town_id)
     town = config.unit.town
-    rendered = messages.render("test", town_name=town.name, context={"link": "/"})
-    message = channels.Message(
-        uid=f"test-{config.pk}-{int(clock.now().timestamp())}",
-        kind="test",
-        kind_label="渠道测试",
-        town=town.name,
-        title=rendered.title,
-        body=rendered.body,
-        link=rendered.link,
-        major=False,
-        created_at=clock.now().isoformat(),
-    )
+    with translation.override(settings.LANGUAGE_CODE):
+        args = messages.arguments("test", town_name=town.name, context={"link": "/"})
+        rendered = messages.render("test", args)
+        message = channels.Message(
+            uid=f"test-{config.pk}-{int(clock.now().timestamp())}",
+            kind="test",
+            kind_label=str(Notification.Kind.TEST.label),
+            town=town.name,
+            title=rendered.title,
+            body=rendered.body,
+            link=rendered.link,
+            major=False,
+            created_at=clock.now().isoformat(),
+        )
     try:
         channels.send(kind=config.kind, target=config.target, secret=config.secret, message=message)
     except channels.ChannelError as exc:
@@ -226,7 +241,7 @@ def delivery_resend(*, by: User, delivery: Delivery) -> Delivery:
     )
     _require_admin(by, town_id)
     if delivery.status not in (Delivery.Status.FAILED, Delivery.Status.PENDING):
-        raise CaseError("该通知已发送或正在发送,无需重新发送")
+        raise CaseError(_("该通知已发送或正在发送,无需重新发送"))
     _schedule_now([delivery])
     delivery.refresh_from_db()
     return delivery

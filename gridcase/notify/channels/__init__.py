@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.utils.translation import gettext as _
+
 from . import dingtalk, email, webhook, wecom
 from .message import ChannelError, Message
 
@@ -31,5 +33,5 @@ def send(*, kind: str, target: str, secret: str, message: Message) -> None:
     """Send `message` through a channel of `kind` at `target`; ChannelError if it did not go."""
     sender = _senders().get(kind)
     if sender is None:
-        raise ChannelError(f"未知的渠道类型:{kind}", permanent=True)
+        raise ChannelError(_("未知的渠道类型:%(kind)s") % {"kind": kind}, permanent=True)
     sender(target=target, secret=secret, message=message)

@@ -16,23 +16,28 @@ import ipaddress
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
-HINT = "(如确需使用,请由系统管理员在服务器上设置 GRIDCASE_WEBHOOK_ALLOW)"
-
 
 def refusal(address: str, allowed: Iterable[IPNetwork]) -> str | None:
-    """Why `address` (an IP) must not be called, in Chinese; None when it may be."""
+    """Why `address` (an IP) must not be called, in the active language; None when it may be."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     if any(ip in network for network in allowed):
         return None
     if ip.is_loopback or ip.is_unspecified:
-        return f"不允许推送到本机地址 {ip}{HINT}"
+        return _(
+            "不允许推送到本机地址 %(ip)s(如确需使用,请由系统管理员在服务器上设置 "
+            "GRIDCASE_WEBHOOK_ALLOW)"
+        ) % {"ip": ip}
     if ip.is_link_local:
-        return f"不允许推送到链路本地地址 {ip}{HINT}"
+        return _(
+            "不允许推送到链路本地地址 %(ip)s(如确需使用,请由系统管理员在服务器上设置 "
+            "GRIDCASE_WEBHOOK_ALLOW)"
+        ) % {"ip": ip}
     return None
 
 

@@ -6,6 +6,7 @@ import smtplib
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.utils.translation import gettext as _
 
 from .message import ChannelError, Message
 
@@ -19,7 +20,7 @@ def addresses(target: str) -> list[str]:
 def send(*, target: str, secret: str, message: Message) -> None:
     to = addresses(target)
     if not to:
-        raise ChannelError("未填写收件地址", permanent=True)
+        raise ChannelError(_("未填写收件地址"), permanent=True)
     subject = ("【重大】" if message.major else "") + message.title
     mail = EmailMessage(
         subject=subject,
@@ -32,8 +33,11 @@ def send(*, target: str, secret: str, message: Message) -> None:
         connection = get_connection(fail_silently=False, timeout=TIMEOUT_SECONDS)
         sent = connection.send_messages([mail])
     except smtplib.SMTPRecipientsRefused as exc:
-        raise ChannelError(f"收件地址被拒绝:{', '.join(exc.recipients)}", permanent=True) from None
+        refused = ", ".join(exc.recipients)
+        raise ChannelError(
+            _("收件地址被拒绝:%(addresses)s") % {"addresses": refused}, permanent=True
+        ) from None
     except (smtplib.SMTPException, OSError) as exc:
-        raise ChannelError(f"邮件发送失败:{exc}") from None
+        raise ChannelError(_("邮件发送失败:%(error)s") % {"error": exc}) from None
     if not sent:
-        raise ChannelError("邮件未发出(邮件服务器未接受)")
+        raise ChannelError(_("邮件未发出(邮件服务器未接受)"))

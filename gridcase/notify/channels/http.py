@@ -11,6 +11,8 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from .destinations import allowed_networks, refusal
 from .message import ChannelError
 
@@ -80,25 +82,28 @@ def post(url: str, body: bytes, headers: dict[str, str] | None = None) -> tuple[
         if isinstance(reason, _Refused):
             # The address will not become allowed by waiting: the administrator must act.
             raise ChannelError(str(reason), permanent=True) from None
-        raise ChannelError(f"无法连接 {_host(url)}:{in_words(reason)}") from None
+        raise ChannelError(
+            _("无法连接 %(host)s:%(reason)s") % {"host": _host(url), "reason": in_words(reason)}
+        ) from None
 
 
 def in_words(reason: object) -> str:
-    """A network failure as the administrator reads it (in Chinese), with what to check; the
+    """A network failure as the administrator reads it (in the active language), with what to
+    check; the
     system's own words only for a failure not named here."""
     if isinstance(reason, ConnectionRefusedError):
-        return "对方拒绝连接(地址或端口不对,或接收方服务未运行)"
+        return _("对方拒绝连接(地址或端口不对,或接收方服务未运行)")
     if isinstance(reason, TimeoutError | socket.timeout):
-        return f"{TIMEOUT_SECONDS} 秒内没有响应(网络不通或接收方过忙)"
+        return _("%(n)s 秒内没有响应(网络不通或接收方过忙)") % {"n": TIMEOUT_SECONDS}
     if isinstance(reason, socket.gaierror):
-        return "找不到该主机名(域名无法解析,请检查地址或本机的 DNS 设置)"
+        return _("找不到该主机名(域名无法解析,请检查地址或本机的 DNS 设置)")
     if isinstance(reason, ssl.SSLError):
-        return "加密连接(HTTPS)失败,请检查对方证书"
+        return _("加密连接(HTTPS)失败,请检查对方证书")
     if isinstance(reason, ConnectionResetError | ConnectionAbortedError):
-        return "连接被对方中断"
+        return _("连接被对方中断")
     if isinstance(reason, OSError) and reason.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
-        return "网络不可达(本机到对方没有路由)"
-    return f"网络错误({reason})"
+        return _("网络不可达(本机到对方没有路由)")
+    return _("网络错误(%(reason)s)") % {"reason": reason}
 
 
 def post_json(url: str, payload: Any, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
@@ -118,10 +123,15 @@ def robot_result(body: bytes, *, permanent_codes: tuple[int, ...]) -> None:
     try:
         answer = json.loads(body or b"{}")
     except ValueError:
-        raise ChannelError(f"机器人返回了无法识别的内容:{body[:200]!r}") from None
+        raise ChannelError(
+            _("机器人返回了无法识别的内容:%(body)s") % {"body": repr(body[:200])}
+        ) from None
     code = answer.get("errcode", 0)
     if code != 0:
-        message = f"机器人拒绝了消息:errcode={code} {answer.get('errmsg', '')}".strip()
+        message = (
+            _("机器人拒绝了消息:errcode=%(code)s %(message)s")
+            % {"code": code, "message": answer.get("errmsg", "")}
+        ).strip()
         raise ChannelError(message, permanent=code in permanent_codes)
 
 

@@ -17,6 +17,8 @@ import hmac
 import time
 from dataclasses import asdict
 
+from django.utils.translation import gettext as _
+
 from .http import dumps, post
 from .message import ChannelError, Message
 
@@ -51,7 +53,9 @@ def payload(message: Message) -> dict:
 
 def send(*, target: str, secret: str, message: Message) -> None:
     if not secret:
-        raise ChannelError("通用 Webhook 未设置签名密钥,请管理员在渠道配置中填写", permanent=True)
+        raise ChannelError(
+            _("通用 Webhook 未设置签名密钥,请管理员在渠道配置中填写"), permanent=True
+        )
     body = dumps(payload(message))
     ts = int(time.time())
     headers = {

@@ -40,6 +40,8 @@ def _shown(value, choices: dict) -> str:
         return "—"
     if isinstance(value, bool):
         return _t("是") if value else _t("否")
+    if isinstance(value, str) and value in audit.MARKERS:  # a secret, stored as a message id
+        return _t(value)
     if isinstance(value, dict | list):
         return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
     return str(choices.get(value, value))
