@@ -69,20 +69,11 @@ ALLOWED = {
     "web/templates/web/case_form.html": "the case form: being changed (case entry)",
     "web/views/map.py": "the town map: being changed (issue 13)",
     "web/templates/web/map.html": "the town map: being changed (issue 13)",
-    # The inbox's items are written in Chinese when the notification is made (a title and
-    # lines of text, with dates as 2026年10月12日(星期一)): they need to be stored as message
-    # ids and arguments, or written in the receiver's language.
-    "notify/messages.py": "notification texts, stored when written: being changed",
-    "notify/services.py": "the channel form's errors; the audit's “(已设置)” for a secret",
 }
 
 # Text stored in Chinese when it was written, shown as stored: the parts of these pages that
 # show it are not read (the regular expression cuts them out). Each names its file.
 STORED = {
-    # notify/messages.py: an item's title and body are written once, in Chinese.
-    "inbox:index": (
-        r'<(strong|span) class="inbox-title">.*?</\1>|<div class="small pre-line">.*?</div>'
-    ),
     # core/audit.py: an entry's object is named by str(obj) when it is written.
     "manage:audit": r'<td data-label="Object">.*?</td>',
 }
