@@ -148,6 +148,12 @@ def transition(
     )
 
 
+# The note a lapsed request keeps. Stored in Chinese, as every lapsed row before it was (the
+# API's decision_note is the stored text); the case page says it in the reader's language
+# (web.views.case_detail.extension_note).
+LAPSED_NOTE = _noop("事件已离开申请层级, 申请失效")
+
+
 def lapse_extensions(case: Case, level: str, at: datetime) -> list[int]:
     """A pending extension request asked at `level` lapses when the case leaves that level or
     is finished: only that level could decide it (case_decide_extension), and one pending
@@ -160,7 +166,7 @@ def lapse_extensions(case: Case, level: str, at: datetime) -> list[int]:
         pending.filter(pk__in=ids).update(
             status=ExtensionRequest.Status.LAPSED,
             decided_at=at,
-            decision_note="事件已离开申请层级, 申请失效",
+            decision_note=LAPSED_NOTE,
         )
     return ids
 

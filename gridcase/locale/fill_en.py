@@ -1288,6 +1288,13 @@ EN: dict[str, str | tuple[str, str]] = {
     "%(channel)s:发送失败:%(error)s": "%(channel)s: not sent: %(error)s",
     "%(channel)s:测试消息已发送": "%(channel)s: the test message was sent",
     "已安排重新发送 %(n)s 条": "%(n)s to be sent again",
+    # i18n-casepage: the case page, its actions, the map
+    "事件已离开申请层级, 申请失效": "The case has left the level the request was made at, so the request lapsed",
+    "群众通过 Open311 上报": "Reported by the public through Open311",
+    "缺少要素:%(missing)s": "Missing elements: %(missing)s",
+    "综治办确认 %(case)s 与 %(other)s 重复: %(note)s": "The governance office confirmed that %(case)s repeats %(other)s: %(note)s",
+    "综治办排除 %(case)s 与 %(other)s 重复: %(note)s": "The governance office found that %(case)s does not repeat %(other)s: %(note)s",
+    "综治办排除 %(case)s 与 %(other)s 重复": "The governance office found that %(case)s does not repeat %(other)s",
 }
 
 

@@ -4,24 +4,27 @@ and a form for each action this person may take now (and no others)."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import get_language, gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 from gridcase.assessment import appeals as appeal_rules
 from gridcase.assessment import integrity
 from gridcase.assessment.models import SuspectPair
 from gridcase.cases import elements, selectors
-from gridcase.cases.changes import case_values
+from gridcase.cases.changes import LAPSED_NOTE, case_values
 from gridcase.cases.deadlines import town_day
 from gridcase.cases.models import (
     LOCAL_LEVELS,
     MAJOR_CATEGORIES,
     Case,
     Category,
+    ExtensionRequest,
     Level,
+    TimelineEntry,
 )
 from gridcase.cases.workflow import ACTION_LABELS, COMPOSITE_STEPS
 from gridcase.core import phones
@@ -156,6 +159,8 @@ def detail_context(request: HttpRequest, case: Case, *, bound: tuple[str, object
     parties = list(case.parties.all())
     attachments = list(case.attachments.all())
     extensions = list(case.extensions.select_related("requested_by", "decided_by"))
+    for request_row in extensions:
+        request_row.note_shown = extension_note(request_row)
     follow_ups = list(case.follow_ups.select_related("by"))
     timeline = list(selectors.timeline(case))
     handles = selectors.handles(user, case)
@@ -180,7 +185,9 @@ def detail_context(request: HttpRequest, case: Case, *, bound: tuple[str, object
     for item, step in zip(primary, steps, strict=True):
         item["step"] = step
         if step[0] == "submit" and missing:
-            item["blocked"] = _("还不能提交,缺少:%(missing)s") % {"missing": "、".join(missing)}
+            item["blocked"] = _("还不能提交,缺少:%(missing)s") % {
+                "missing": gettext("、").join(missing)
+            }
     first = {step[0] for step in steps if len(step) == 1}
     actions = [offer(a) for a in ACTION_ORDER if a in allowed]
     more = [a for a in actions if a["name"] not in first]
@@ -217,6 +224,7 @@ def detail_context(request: HttpRequest, case: Case, *, bound: tuple[str, object
             {
                 "entry": e,
                 "title": action_title(e.action),
+                "note": timeline_note(e),
                 "from_level": _unit(e.from_level, case, units, e),
                 "to_level": _unit(e.to_level, case, units, e),
             }
@@ -241,6 +249,71 @@ def detail_context(request: HttpRequest, case: Case, *, bound: tuple[str, object
         "mediation_text": case.render_mediation(),
         "suspects": case_suspects(user, case, handles, parties),
     }
+
+
+def extension_note(request_row: ExtensionRequest) -> str:
+    """An extension request's decision note as the case page shows it: the note a lapsed
+    request keeps (changes.LAPSED_NOTE, stored in Chinese) in the reader's language, anyone's
+    own words as written."""
+    note = request_row.decision_note
+    if request_row.status == ExtensionRequest.Status.LAPSED and note == LAPSED_NOTE:
+        return gettext(LAPSED_NOTE)
+    return note
+
+
+# What the system writes on the timeline in Chinese, stored as written (the API gives the
+# stored text): an Open311 report's origin (api.open311), the elements a filed report lacks
+# (cases.filing.file_report: "缺少要素:" and the checks' messages), the governance office's
+# duplicate decision (assessment.integrity_services). The case page says them in the reader's
+# language, from the entry's data; anyone's own words stay as written.
+OPEN311_NOTE = gettext_noop("群众通过 Open311 上报")
+MISSING_PREFIX = "缺少要素:"
+DUPLICATE_WORDS = {
+    "duplicate_confirmed": "综治办确认 {case} 与 {similar_to} 重复",
+    "duplicate_dismissed": "综治办排除 {case} 与 {similar_to} 重复",
+}
+
+
+def timeline_note(entry: TimelineEntry) -> str:
+    """A timeline row's note as the case page shows it (see OPEN311_NOTE above)."""
+    note, data = entry.note, entry.data or {}
+    if not note:
+        return ""
+    if note == OPEN311_NOTE:
+        return gettext(OPEN311_NOTE)
+    if _reads_chinese():
+        # The stored text is the source language's own: shown as written, in full.
+        return note
+    if note.startswith(MISSING_PREFIX) and data.get("missing"):
+        fields = dict.fromkeys(data["missing"])
+        return _("缺少要素:%(missing)s") % {
+            "missing": gettext("、").join(_element_label(field) for field in fields)
+        }
+    words = DUPLICATE_WORDS.get(entry.action)
+    if words and {"case", "similar_to"} <= data.keys():
+        start = words.format(case=data["case"], similar_to=data["similar_to"])
+        if note == start or note.startswith(start + ": "):
+            said = {
+                "case": data["case"],
+                "other": data["similar_to"],
+                "note": note[len(start) + 2 :],
+            }
+            if entry.action == "duplicate_confirmed":
+                return _("综治办确认 %(case)s 与 %(other)s 重复: %(note)s") % said
+            if said["note"]:
+                return _("综治办排除 %(case)s 与 %(other)s 重复: %(note)s") % said
+            return _("综治办排除 %(case)s 与 %(other)s 重复") % said
+    return note
+
+
+def _element_label(field: str) -> str:
+    """A case element's name by its field (cases.elements' keys), in the reader's language."""
+    if field == "parties":
+        return str(_("当事人"))
+    try:
+        return str(Case._meta.get_field(field).verbose_name)
+    except FieldDoesNotExist:
+        return field
 
 
 def case_suspects(user, case: Case, handles: bool, parties) -> list[dict]:
@@ -282,9 +355,19 @@ def case_suspects(user, case: Case, handles: bool, parties) -> list[dict]:
 
 
 def _missing_at_submit(case: Case, parties) -> list[str]:
-    """What a draft still lacks before it can be handed in (the check submit makes), in words."""
+    """What a draft still lacks before it can be handed in (the check submit makes), in words:
+    the checks' own messages (cases.elements words them in Chinese), or in another language
+    the names of the elements they are about."""
     values = case_values(case, [{"name": p.name, "phone": p.phone} for p in parties])
-    return [message for _, message in elements.missing_at_submit(values)]
+    missing = elements.missing_at_submit(values)
+    if _reads_chinese():
+        return [message for _, message in missing]
+    return [_element_label(field) for field in dict.fromkeys(field for field, _ in missing)]
+
+
+def _reads_chinese() -> bool:
+    """The page is in Chinese, the language the system's stored words are written in."""
+    return (get_language() or "").startswith("zh")
 
 
 def _level(code: str) -> str:
