@@ -60,7 +60,7 @@ def test_a_decision_note_in_someones_own_words_is_shown_as_written(client, t, fr
     case = submitted_case(t, local(2026, 10, 12, 9))
     _at_department(t, case)
     asked = services.case_request_extension(
-        case=case, by=t.department_user, working_days=3, reason="需现场勘查"
+        case=case, by=t.department_user, working_days=1, reason="需现场勘查"
     )
     asked.case = case
     services.case_decide_extension(
@@ -68,7 +68,7 @@ def test_a_decision_note_in_someones_own_words_is_shown_as_written(client, t, fr
     )
     # Not lapsed: the same words, typed by a person, are theirs.
     english = page(client, t.center_user, case, "en").content.decode()
-    assert "(事件已离开申请层级, 申请失效)" in english
+    assert "1 working day · Rejected(事件已离开申请层级, 申请失效)" in english
 
 
 def test_an_open311_reports_notes_are_said_in_english(client, t, frozen):

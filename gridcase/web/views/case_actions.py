@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from gridcase.cases import attachments, filing, selectors, services
@@ -132,7 +132,9 @@ def _run(action: str, case: Case, user, form, request: HttpRequest) -> str:
             raise CaseError(_("请选择要上传的文件"), {"file": [_("请选择要上传的文件")]})
         for upload in uploads:
             attachments.case_attach(case=case, by=user, upload=upload)
-        return _("已上传 %(n)d 个附件。") % {"n": len(uploads)}
+        return ngettext("已上传 %(n)d 个附件。", "已上传 %(n)d 个附件。", len(uploads)) % {
+            "n": len(uploads)
+        }
     raise Http404("unknown action")
 
 

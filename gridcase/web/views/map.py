@@ -21,6 +21,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from gridcase.cases.deadlines import TownDay
 from gridcase.cases.selectors import NEAR_DAYS, NEAR_RADIUS_M, cases_near
@@ -71,8 +72,17 @@ def index(request: HttpRequest) -> HttpResponse:
             "near_days": NEAR_DAYS,
             "tiles": settings.GRIDCASE_MAP_TILES,
             "more_filters": form.is_bound and form.has_filters(exclude=("q",)),
+            # map.js says how many cases it drew with these, %(n)s in place of the number:
+            # one case and many take their own words (English: "1 open case").
+            "count_one": _count_words(1),
+            "count_many": _count_words(2),
         },
     )
+
+
+def _count_words(n: int) -> str:
+    """The words for n cases on the map, their placeholder left for map.js to fill."""
+    return ngettext("共%(n)s件未办结事件", "共%(n)s件未办结事件", n)
 
 
 def _lights(by_town: dict[int, TownDay]) -> Callable[[Any], str]:
@@ -199,7 +209,11 @@ def near(request: HttpRequest) -> JsonResponse:
         ]
         for n in found
     ]
-    message = _("%(radius)s米内、近%(days)s天共%(n)s件未办结事件。") % {
+    message = ngettext(
+        "%(radius)s米内、近%(days)s天共%(n)s件未办结事件。",
+        "%(radius)s米内、近%(days)s天共%(n)s件未办结事件。",
+        len(rows),
+    ) % {
         "radius": NEAR_RADIUS_M,
         "days": NEAR_DAYS,
         "n": len(rows),

@@ -225,7 +225,8 @@
       .then(function (data) {
         el.setAttribute("data-fetched-ms", String(Math.round(performance.now())));
         var n = draw(el, map, data);
-        var text = data.message || el.getAttribute("data-count").replace("%(n)s", n);
+        var count = el.getAttribute(n === 1 ? "data-count-one" : "data-count");
+        var text = data.message || count.replace("%(n)s", n);
         status.textContent = text;
         if (data.capped || !n) status.classList.add("map-warning");
         // Drawn: the next frame is painted. The bench and the tests read these.
