@@ -7,12 +7,14 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from gridcase.assessment import integrity_services
 from gridcase.assessment.models import SuspectPair
 from gridcase.cases import filing, services
 from gridcase.cases.changes import LAPSED_NOTE
 from gridcase.cases.models import Source
+from gridcase.web.views.case_detail import missing_elements_shown
 from tests.assessment.builders import closed_locally
 from tests.cases.test_flow import _at_department
 from tests.factories import local, submitted_case
@@ -91,6 +93,22 @@ def test_an_open311_reports_notes_are_said_in_english(client, t, frozen):
         "Missing elements: When it happened, Persons, Cause, Parties",
     ]
     assert notes(page(client, t.officer, case, "zh-hans")) == stored
+    # The case's own record of what it lacks (the checks' messages, stored).
+    assert page(client, t.officer, case, "en").context["missing_elements"] == (
+        "When it happened, Persons, Cause, Parties"
+    )
+    chinese = page(client, t.officer, case, "zh-hans").context["missing_elements"]
+    assert chinese == ";".join(case.missing_elements) and "缺少发生时间" in chinese
+
+
+def test_an_importers_words_for_what_a_case_lacks_are_named_by_their_element(t):
+    stored = ["occurred_at", "协议方式(书面/口头)", "缺少当事人张三的联系电话", "其他说明"]
+    with translation.override("en"):
+        assert missing_elements_shown(stored) == (
+            "When it happened, Agreement form, Parties, 其他说明"
+        )
+    with translation.override("zh-hans"):
+        assert missing_elements_shown(stored) == ";".join(stored)
 
 
 def test_a_duplicate_decisions_note_is_said_in_english_with_the_offices_own_words(

@@ -247,6 +247,7 @@ def detail_context(request: HttpRequest, case: Case, *, bound: tuple[str, object
         "can_edit": "edit" in allowed,
         "mediation": needs_mediation(case),
         "mediation_text": case.render_mediation(),
+        "missing_elements": missing_elements_shown(case.missing_elements),
         "suspects": case_suspects(user, case, handles, parties),
     }
 
@@ -304,6 +305,30 @@ def timeline_note(entry: TimelineEntry) -> str:
                 return _("综治办排除 %(case)s 与 %(other)s 重复: %(note)s") % said
             return _("综治办排除 %(case)s 与 %(other)s 重复") % said
     return note
+
+
+def missing_elements_shown(stored: list) -> str:
+    """The elements a case lacks as stored (cases.filing: the checks' Chinese messages; an
+    importer's field keys or words), as the case page shows them: as stored in Chinese, by
+    the elements' names in another language (what no element is found for stays as stored)."""
+    texts = [str(item) for item in stored or () if str(item).strip()]
+    if _reads_chinese():
+        return ";".join(texts)
+    shown = [_element_label(field) if (field := _element_of(t)) else t for t in texts]
+    return gettext("、").join(dict.fromkeys(shown))
+
+
+def _element_of(text: str) -> str | None:
+    """The element a stored missing-element entry names: a field key, "缺少" and the element's
+    name (with more words after it), or a check's message about the parties (cases.elements
+    names the parties, 当事人, in each)."""
+    if text in elements.LABELS:
+        return text
+    name = text.removeprefix("缺少")
+    for field, label in elements.LABELS.items():
+        if name.startswith(label):
+            return field
+    return "parties" if "当事人" in text else None
 
 
 def _element_label(field: str) -> str:
