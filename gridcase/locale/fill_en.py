@@ -984,7 +984,6 @@ EN: dict[str, str | tuple[str, str]] = {
     "添加行政村": "Add a village",
     "村站": "Village station",
     "还没有行政村。请先添加行政村,再添加网格和村站。": "No villages yet. Add villages first, then grids and village stations.",
-    "共%%(n)s件未办结事件": "%%(n)s open cases",
     "约%%(m)s米": "about %%(m)s m",
     "约%(m)s米": "about %(m)s m",
     "逾期%(n)s个工作日": ("%(n)s working day late", "%(n)s working days late"),
