@@ -13,6 +13,10 @@ The signals, each turned into a closeness from 0 to 1:
   Chinese has no spaces, and a paraphrase keeps most characters and two-character words);
 - photo: perceptual hashes (64-bit, hex) within a few bits of each other.
 
+Each signal is shown to people in words (integrity.md): ``reasons`` in Chinese, exactly as the
+command's JSON, the API and a decided pair keep them, and ``words`` the same as ``words.Text``
+for a page to show in the reader's language (``read_reason`` gets them back from the Chinese).
+
 What they say (text, parties, photo) decides, combined as a noisy-OR; place and time scale it.
 Two notes about one spot in one week that share nothing else are neighbours, not duplicates
 (the hard negatives of bench/).
@@ -28,8 +32,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop as _noop
 from rapidfuzz.distance import Indel
 
+from gridcase.assessment.words import LIST, Joined, Text
 from gridcase.cases import cells
 from gridcase.core.phones import mask_phone, normalize_phone
 
@@ -105,8 +111,9 @@ class Suspicion:
     case: str
     similar_to: str
     score: float
-    reasons: tuple[str, ...]
+    reasons: tuple[str, ...]  # in Chinese: ``words``' own
     signals: dict[str, float] = field(default_factory=dict, compare=False)
+    words: tuple[Text, ...] = field(default=(), compare=False)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -249,20 +256,24 @@ def compare(a: Sketch, b: Sketch, rules: Rules) -> Suspicion | None:
         score *= _UNLOCATED_TEXT_ONLY
     score = round(min(1.0, score), 2)
 
-    reasons: list[str] = []
+    words: list[Text] = []
     if distance is not None:
-        reasons.append(f"两处地点相距 {_metres(distance)} 米")
-    what = "发生时间" if later.occurred_at and earlier.occurred_at else "提交时间"
-    reasons.append(f"{what}相隔{_days(days)}")
+        words.append(Text.of(_DISTANCE, metres=_metres(distance)))
+    occurred = bool(later.occurred_at and earlier.occurred_at)
+    if days < 1:
+        words.append(Text(_WITHIN_A_DAY[occurred]))
+    else:
+        words.append(Text.of(_DAYS_APART[occurred], days=round(days)))
     if parties:
-        reasons.append("当事人相同:" + "、".join(parties))
-    reasons.append(f"描述相似度 {text:.2f}")
+        words.append(Text.of(_PARTIES, parties=Joined(tuple(parties), LIST)))
+    words.append(Text.of(_TEXT, similarity=f"{text:.2f}"))
     if same_photo:
-        reasons.append("照片相同" if bits == 0 else "照片近似")
+        words.append(Text(_SAME_PHOTO if bits == 0 else _NEAR_PHOTO))
     signals = {"text": round(text, 3), "days": round(days, 2)}
     if distance is not None:
         signals["distance_m"] = round(distance, 1)
-    return Suspicion(later.number, earlier.number, score, tuple(reasons), signals)
+    reasons = tuple(w.zh for w in words)
+    return Suspicion(later.number, earlier.number, score, reasons, signals, tuple(words))
 
 
 def suspect(a: Sketch, b: Sketch, rules: Rules) -> Suspicion | None:
@@ -282,7 +293,43 @@ def _metres(distance: float) -> int:
     return round(distance) if distance < 100 else int(round(distance, -1))
 
 
-def _days(days: float) -> str:
-    if days < 1:
-        return "不到 1 天"
-    return f" {round(days)} 天"
+# --- the reasons in words -------------------------------------------------------------------
+
+_DISTANCE = _noop("两处地点相距 %(metres)s 米")
+# By whether both cases have an occurrence time (else their submission times are compared).
+_DAYS_APART = {True: _noop("发生时间相隔 %(days)s 天"), False: _noop("提交时间相隔 %(days)s 天")}
+_WITHIN_A_DAY = {True: _noop("发生时间相隔不到 1 天"), False: _noop("提交时间相隔不到 1 天")}
+_PARTIES = _noop("当事人相同:%(parties)s")
+_TEXT = _noop("描述相似度 %(similarity)s")
+_SAME_PHOTO = _noop("照片相同")
+_NEAR_PHOTO = _noop("照片近似")
+
+# A stored reason (a decided pair keeps its reasons in Chinese, SuspectPair.reasons) read back
+# into its message id and arguments: each pattern is one message id above, its groups the
+# arguments.
+_STORED = [
+    (re.compile(r"两处地点相距 (?P<metres>\d+) 米"), _DISTANCE),
+    (re.compile(r"发生时间相隔 (?P<days>\d+) 天"), _DAYS_APART[True]),
+    (re.compile(r"提交时间相隔 (?P<days>\d+) 天"), _DAYS_APART[False]),
+    (re.compile(r"当事人相同:(?P<parties>.+)"), _PARTIES),
+    (re.compile(r"描述相似度 (?P<similarity>[\d.]+)"), _TEXT),
+    *((re.compile(re.escape(msgid)), msgid) for msgid in _WITHIN_A_DAY.values()),
+    (re.compile(re.escape(_SAME_PHOTO)), _SAME_PHOTO),
+    (re.compile(re.escape(_NEAR_PHOTO)), _NEAR_PHOTO),
+]
+
+
+def read_reason(reason: str) -> Text | str:
+    """The words of a reason stored in Chinese, for the reader's language; a reason this
+    module did not write is returned as it is (shown as stored)."""
+    for pattern, msgid in _STORED:
+        found = pattern.fullmatch(reason)
+        if found is None:
+            continue
+        args: dict[str, str | Joined] = dict(found.groupdict())
+        if "parties" in args:
+            args["parties"] = Joined(tuple(str(args["parties"]).split("、")), LIST)
+        text = Text.of(msgid, **args)
+        if text.zh == reason:
+            return text
+    return reason

@@ -10,7 +10,8 @@ wiring mistake (the wrong policy), refused rather than explained wrongly.
 The wording follows the examples of assessment.md:
 "四.1: 计入 3 起,不合格 1 起,少于任务数 8 起 4 起;扣款 10 × (4 + 1) = 50 元" and
 "四.2: 超出任务数 5 起:本级办结 3 × 20 + 上报 2 × 10 = 80 元(本月上限 200 元)".
-Like the per-case reasons they are plain Chinese, not translated.
+Like the per-case reasons they are written as ``words.Text`` (message ids and arguments): the
+Chinese for the JSON, the workbook and the snapshot, the reader's language on the pages.
 """
 
 from __future__ import annotations
@@ -19,9 +20,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop as _noop
+
 from gridcase.assessment.allocation import beyond_quota, distribute
 from gridcase.assessment.results import PeriodResult
 from gridcase.assessment.rules import CaseResult, MonthResult
+from gridcase.assessment.words import COMMA, SEMICOLON, Joined, Text, Words, joined
 from gridcase.core.policy import CENT, Policy
 
 COUNTED = ("quota", "excess")
@@ -37,6 +41,12 @@ def yuan(amount: Decimal) -> str:
 
 
 def explain_month(month: MonthResult, policy: Policy) -> tuple[str, ...]:
+    """The sentences that explain ``month``'s deduction and bonus under ``policy``, in Chinese
+    (``explain_words``'s)."""
+    return tuple(line.zh for line in explain_words(month, policy))
+
+
+def explain_words(month: MonthResult, policy: Policy) -> tuple[Words, ...]:
     """The sentences that explain ``month``'s deduction and bonus under ``policy``.
 
     Always a 四.1 sentence (the deduction and the base pay) and a 四.2 sentence (the bonus),
@@ -48,17 +58,24 @@ def explain_month(month: MonthResult, policy: Policy) -> tuple[str, ...]:
     late, pending = statuses.count("late"), statuses.count("pending")
     out = sum(statuses.count(s) for s in _OUT)
     if late:
-        lines.append(f"四.3: 超期 {late} 起,不计入任务数也不计奖励")
+        lines.append(Text.of(_noop("四.3: 超期 %(n)s 起,不计入任务数也不计奖励"), n=late))
     if pending:
-        lines.append(f"三(五): 待定 {pending} 起尚未结案或上报,暂不计入;本月为暂定")
+        lines.append(
+            Text.of(_noop("三(五): 待定 %(n)s 起尚未结案或上报,暂不计入;本月为暂定"), n=pending)
+        )
     if out:
-        lines.append(f"另有 {out} 起不计入考核(类别不计入、已作废或重复,原因见各起事件)")
+        lines.append(
+            Text.of(
+                _noop("另有 %(n)s 起不计入考核(类别不计入、已作废或重复,原因见各起事件)"), n=out
+            )
+        )
     return tuple(lines)
 
 
 def with_explanation(month: MonthResult, policy: Policy) -> MonthResult:
     """``month`` carrying its explanation (what the JSON, the pages and the XLSX show)."""
-    return replace(month, explanation=explain_month(month, policy))
+    words = explain_words(month, policy)
+    return replace(month, explanation=tuple(w.zh for w in words), explained=words)
 
 
 # --- a quarter finalised before the explanation existed ---------------------------------------
@@ -91,7 +108,8 @@ def with_stored_explanations(
         if any(c.status == "excess" and c.outcome is None for c in stored.cases):
             return month
         try:
-            return replace(month, explanation=explain_month(stored, policy))
+            words = explain_words(stored, policy)
+            return replace(month, explanation=tuple(w.zh for w in words), explained=words)
         except ValueError:  # the figures are not this policy's: say nothing rather than wrong
             return month
 
@@ -121,14 +139,14 @@ def _with_stored_outcome(case: CaseResult) -> CaseResult:
 # --- 四.1: the deduction --------------------------------------------------------------------
 
 
-def _base_sentence(month: MonthResult, policy: Policy) -> str:
+def _base_sentence(month: MonthResult, policy: Policy) -> Text:
     counted, bad, quota, rate = month.counted, month.nonconforming, policy.quota, policy.per_missing
-    parts = [f"计入 {counted} 起"]
+    parts: list[Words] = [Text.of(_noop("计入 %(n)s 起"), n=counted)]
     if policy.nonconforming == "deduct_each":
         # A nonconforming entry is an entry (it fills the quota) but is deducted on its own.
         short = max(0, quota - counted - bad)
         if bad:
-            parts.append(f"不合格 {bad} 起")
+            parts.append(Text.of(_noop("不合格 %(n)s 起"), n=bad))
         units = short + bad
         if short and bad:
             formula = f"{yuan(rate)} × ({short} + {bad})"
@@ -137,81 +155,123 @@ def _base_sentence(month: MonthResult, policy: Policy) -> str:
     else:  # count_as_missing: a nonconforming case is simply not counted
         short = max(0, quota - counted)
         if bad:
-            parts.append(f"不合格 {bad} 起(按本镇策略不计入录入数,不另扣款)")
+            parts.append(Text.of(_noop("不合格 %(n)s 起(按本镇策略不计入录入数,不另扣款)"), n=bad))
         units = short
         formula = f"{yuan(rate)} × {short}"
-    parts.append(f"少于任务数 {quota} 起 {short} 起" if short else f"未少于任务数 {quota} 起")
+    if short:
+        parts.append(
+            Text.of(_noop("少于任务数 %(quota)s 起 %(short)s 起"), quota=quota, short=short)
+        )
+    else:
+        parts.append(Text.of(_noop("未少于任务数 %(quota)s 起"), quota=quota))
 
     raw = rate * units
     deduction = min(policy.max_deduction, raw)
     _check("deduction", deduction, month.deduction)
+    figures = {
+        "formula": formula,
+        "raw": yuan(raw),
+        "monthly": yuan(policy.monthly_amount),
+        "deduction": yuan(deduction),
+        "base": yuan(month.base_pay),
+    }
     if units == 0:
-        pay = f"不扣款;基本工资 {yuan(policy.monthly_amount)} 元"
-    else:
-        pay = f"扣款 {formula} = {yuan(raw)} 元"
-        if raw > policy.max_deduction:
-            pay += f",超过扣款上限 {yuan(policy.max_deduction)} 元,扣 {yuan(deduction)} 元"
-        pay += (
-            f";基本工资 {yuan(policy.monthly_amount)} − {yuan(deduction)}"
-            f" = {yuan(month.base_pay)} 元"
+        pay = Text.of(_noop("不扣款;基本工资 %(monthly)s 元"), monthly=figures["monthly"])
+    elif raw > policy.max_deduction:
+        pay = Text.of(
+            _noop(
+                "扣款 %(formula)s = %(raw)s 元,超过扣款上限 %(max)s 元,扣 %(deduction)s 元;"
+                "基本工资 %(monthly)s − %(deduction)s = %(base)s 元"
+            ),
+            max=yuan(policy.max_deduction),
+            **figures,
         )
-    return "四.1: " + ",".join(parts) + ";" + pay
+    else:
+        pay = Text.of(
+            _noop(
+                "扣款 %(formula)s = %(raw)s 元;基本工资 %(monthly)s − %(deduction)s = %(base)s 元"
+            ),
+            **figures,
+        )
+    return Text.of(_noop("四.1: %(parts)s;%(pay)s"), parts=Joined(tuple(parts), COMMA), pay=pay)
 
 
 # --- 四.2: the bonus ------------------------------------------------------------------------
 
 
-def _bonus_sentence(month: MonthResult, policy: Policy) -> str:
+def _bonus_sentence(month: MonthResult, policy: Policy) -> Words:
     excess = [case for case in month.cases if case.status == "excess"]
     if not excess:
         _check("bonus", Decimal(0), month.bonus)
-        return f"四.2: 计入 {month.counted} 起,未超出任务数 {policy.quota} 起,无超额奖励"
+        return Text.of(
+            _noop("四.2: 计入 %(counted)s 起,未超出任务数 %(quota)s 起,无超额奖励"),
+            counted=month.counted,
+            quota=policy.quota,
+        )
 
     capped = [case for case in excess if not case.uncapped]
     free = [case for case in excess if case.uncapped]
     cap = policy.monthly_cap
-    pieces: list[str] = []
+    pieces: list[Words] = []
     paid: list[Decimal] = []
     if capped:
         terms, value = _terms(capped, policy)
-        piece = f"{terms} = {yuan(value)} 元"
         if value > cap:
-            piece += f",超过本月上限 {yuan(cap)} 元,计 {yuan(cap)} 元"
+            piece = _noop("%(terms)s = %(value)s 元,超过本月上限 %(cap)s 元,计 %(cap)s 元")
         else:
-            piece += f"(本月上限 {yuan(cap)} 元)"
-        pieces.append(piece)
+            piece = _noop("%(terms)s = %(value)s 元(本月上限 %(cap)s 元)")
+        pieces.append(Text.of(piece, terms=terms, value=yuan(value), cap=yuan(cap)))
         paid.append(min(value, cap))
     if free:
         terms, value = _terms(free, policy)
-        pieces.append(f"重大事件不受上限:{terms} = {yuan(value)} 元")
+        pieces.append(
+            Text.of(
+                _noop("重大事件不受上限:%(terms)s = %(value)s 元"), terms=terms, value=yuan(value)
+            )
+        )
         paid.append(value)
     bonus = sum(paid, Decimal(0))
     _check("bonus", bonus, month.bonus)
     if len(paid) > 1:
-        pieces.append("奖励 " + " + ".join(yuan(p) for p in paid) + f" = {yuan(bonus)} 元")
-    sentence = f"四.2: 超出任务数 {len(excess)} 起:" + ";".join(pieces)
-    return sentence + _allocation_note(month.cases, policy, bonus)
+        pieces.append(
+            Text.of(
+                _noop("奖励 %(sum)s = %(bonus)s 元"),
+                sum=" + ".join(yuan(p) for p in paid),
+                bonus=yuan(bonus),
+            )
+        )
+    sentence = Text.of(
+        _noop("四.2: 超出任务数 %(n)s 起:%(pieces)s"),
+        n=len(excess),
+        pieces=Joined(tuple(pieces), SEMICOLON),
+    )
+    note = _allocation_note(month.cases, policy, bonus)
+    return sentence if note is None else joined([sentence, note], "")
 
 
-def _terms(cases: Sequence[CaseResult], policy: Policy) -> tuple[str, Decimal]:
+def _terms(cases: Sequence[CaseResult], policy: Policy) -> tuple[Joined, Decimal]:
     """ "本级办结 3 × 20 + 上报 2 × 10" and its value, before any cap."""
     closed = sum(1 for case in cases if case.outcome == "closed")
     escalated = len(cases) - closed
-    terms = []
+    terms: list[Words] = []
     if closed:
-        terms.append(f"本级办结 {closed} × {yuan(policy.per_closed)}")
+        terms.append(
+            Text.of(_noop("本级办结 %(n)s × %(rate)s"), n=closed, rate=yuan(policy.per_closed))
+        )
     if escalated:
-        terms.append(f"上报 {escalated} × {yuan(policy.per_escalated)}")
+        terms.append(
+            Text.of(_noop("上报 %(n)s × %(rate)s"), n=escalated, rate=yuan(policy.per_escalated))
+        )
     value = closed * policy.per_closed + escalated * policy.per_escalated
-    return " + ".join(terms), value
+    return joined(terms, " + "), value
 
 
-def _allocation_note(cases: Sequence[CaseResult], policy: Policy, bonus: Decimal) -> str:
+def _allocation_note(cases: Sequence[CaseResult], policy: Policy, bonus: Decimal) -> Text | None:
     """Which cases fill the quota is the policy's choice (assessment.md); say so where the
     other reading would pay differently, with what it would pay."""
     counted = [case for case in cases if case.status in COUNTED]
     if any(case.outcome is None for case in counted):
-        return ""  # a stored result (with_stored_explanations) keeps no quota case's outcome
+        return None  # a stored result (with_stored_explanations) keeps no quota case's outcome
     values = [_fen(_value(case, policy)) for case in counted]
     uncapped = [case.uncapped for case in counted]
     cap = _fen(policy.monthly_cap)
@@ -221,12 +281,15 @@ def _allocation_note(cases: Sequence[CaseResult], policy: Policy, bonus: Decimal
     amounts, _ = distribute(values, uncapped, excess, cap)
     alternative = Decimal(sum(amounts.values())) / 100
     if alternative == bonus:
-        return ""
+        return None
     if policy.allocation == "worker_favorable":
-        return f"(任务数取对专管员最有利的划分;若按提交先后划分,奖励为 {yuan(alternative)} 元)"
-    return (
-        "(按本镇策略,先提交的事件计入任务数;"
-        f"若取对专管员最有利的划分,奖励为 {yuan(alternative)} 元)"
+        return Text.of(
+            _noop("(任务数取对专管员最有利的划分;若按提交先后划分,奖励为 %(amount)s 元)"),
+            amount=yuan(alternative),
+        )
+    return Text.of(
+        _noop("(按本镇策略,先提交的事件计入任务数;若取对专管员最有利的划分,奖励为 %(amount)s 元)"),
+        amount=yuan(alternative),
     )
 
 

@@ -21,8 +21,10 @@ from django.db.models import Case as SqlCase
 from django.db.models import OuterRef, Subquery, TextField, When
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, Substr
+from django.utils.translation import gettext_noop as _noop
 
 from gridcase.assessment.rules import CaseFact
+from gridcase.assessment.words import Text, term
 from gridcase.cases import elements
 from gridcase.cases.models import Case, LocalOutcome, Quality, Source, State, TimelineEntry
 from gridcase.cases.selectors import office_review
@@ -74,10 +76,20 @@ class AppealNote:
     decided_on: date | None
     note: str
 
-    def words(self) -> str:
-        when = f" {self.decided_on}" if self.decided_on else ""
-        text = f"申诉已采纳{when}: {_OVERRIDE_WORDS.get(self.override, self.override)}"
-        return f"{text} ({self.note})" if self.note else text
+    def words(self) -> Text:
+        """The note added to the case's reason ("申诉已采纳 2026-10-20: 按质量合格计 (…)")."""
+        override = term(_OVERRIDE_WORDS.get(self.override, self.override))
+        day, note = str(self.decided_on or ""), self.note
+        if day and note:
+            msgid = _noop("申诉已采纳 %(day)s: %(override)s (%(note)s)")
+        elif day:
+            msgid = _noop("申诉已采纳 %(day)s: %(override)s")
+        elif note:
+            msgid = _noop("申诉已采纳: %(override)s (%(note)s)")
+        else:
+            msgid = _noop("申诉已采纳: %(override)s")
+        args = {"day": day, "override": override, "note": note}
+        return Text.of(msgid, **{k: v for k, v in args.items() if f"%({k})s" in msgid})
 
 
 @dataclass

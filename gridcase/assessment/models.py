@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gridcase.assessment.duplicates import read_reason
 from gridcase.cases.models import Case
 from gridcase.org.models import Town
 
@@ -249,6 +250,12 @@ class SuspectPair(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}~{self.similar_to_id} {self.status}"
+
+    @property
+    def words(self) -> list:
+        """The reasons (kept in Chinese, as the API and the command give them) for a page: each
+        one in the reader's language where the duplicate check wrote it, else as stored."""
+        return [read_reason(reason) for reason in self.reasons]
 
 
 class PhotoHash(models.Model):

@@ -2,7 +2,10 @@
 
 Plain frozen values built by services.assess_period (live) or read back from a finalised
 quarter's snapshot. ``as_dict()`` is the JSON of assessment.md ("Reading the result");
-``to_snapshot()`` / ``from_snapshot()`` add what the payroll and adjustments need (ids).
+``to_snapshot()`` / ``from_snapshot()`` add what the payroll and adjustments need (ids), and
+(from snapshot version 2) each reason and explanation also as message id and arguments
+(``words.Text.dump()``), so that a finalised quarter's pages read in the reader's language; a
+version 1 snapshot has the Chinese only, which its pages show as stored.
 """
 
 from __future__ import annotations
@@ -13,9 +16,12 @@ from decimal import Decimal
 from typing import Any
 
 from gridcase.assessment.rules import CaseResult, MonthResult
+from gridcase.assessment.words import load_words
 
 ZERO = Decimal("0.00")
-SNAPSHOT_VERSION = 1
+# 2: a case's "words" and a month's "explained" (the Chinese "reason" and "explanation" as
+# message ids and arguments) beside the Chinese.
+SNAPSHOT_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -126,7 +132,7 @@ class PeriodResult:
                     "officer": o.officer,
                     "village": o.village,
                     "total": str(o.total),
-                    "months": [m.as_dict() | {"provisional": m.provisional} for m in o.months],
+                    "months": [_month_to_snapshot(m) for m in o.months],
                     "adjustments": [a.as_dict() for a in o.adjustments],
                 }
                 for o in self.officers
@@ -188,6 +194,16 @@ class PeriodResult:
         )
 
 
+def _month_to_snapshot(month: MonthResult) -> dict[str, Any]:
+    data = month.as_dict() | {"provisional": month.provisional}
+    if month.explained:
+        data["explained"] = [line.dump() for line in month.explained]
+    for case, stored in zip(month.cases, data["cases"], strict=True):
+        if case.words is not None:
+            stored["words"] = case.words.dump()
+    return data
+
+
 def _month_from_dict(data: Mapping[str, Any]) -> MonthResult:
     return MonthResult(
         month=data["month"],
@@ -202,8 +218,17 @@ def _month_from_dict(data: Mapping[str, Any]) -> MonthResult:
         provisional=data.get("provisional", False),
         # Snapshots frozen before the month's arithmetic was written down have none.
         explanation=tuple(data.get("explanation", ())),
+        # Version 1 snapshots keep the Chinese only: shown as stored.
+        explained=tuple(load_words(line) for line in data.get("explained", ())),
         cases=tuple(
-            CaseResult(c["case_no"], c["category"], c["status"], Decimal(c["amount"]), c["reason"])
+            CaseResult(
+                c["case_no"],
+                c["category"],
+                c["status"],
+                Decimal(c["amount"]),
+                c["reason"],
+                words=load_words(c["words"]) if "words" in c else None,
+            )
             for c in data["cases"]
         ),
     )

@@ -2,8 +2,13 @@
 
 Input: one officer's cases of one month, as plain ``CaseFact`` values (the caller has already
 grouped them by the local month of submission and computed each case's local deadlines);
-output: a ``MonthResult`` in which every figure is explained case by case. No Django, no
-database, no clock: ``today`` is passed in.
+output: a ``MonthResult`` in which every figure is explained case by case. No database, no
+clock (``today`` is passed in), and of Django only ``gettext_noop``, which marks the reasons'
+message ids for the catalogue; they are rendered where they are shown.
+
+Every reason is written as ``words.Text`` (a message id and its arguments): ``reason`` is its
+Chinese, exactly as the JSON, the workbook and a finalised quarter's snapshot keep it, and
+``words`` the same sentence for a page to show in the reader's language.
 
 The readings of the rules are those of assessment.md; where the rules leave a choice the policy
 names it (``Policy.nonconforming``, ``.allocation``, ``.late_escalation_counts``,
@@ -15,12 +20,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext_noop as _noop
+
 from gridcase.assessment.allocation import beyond_quota, distribute
+from gridcase.assessment.words import LIST, Joined, Text, Words, joined, term
 from gridcase.core import periods
 from gridcase.core.policy import CATEGORY_NAMES, CENT, Policy
 
@@ -43,7 +51,7 @@ SOURCES: tuple[str, ...] = ("entered", "imported", "open311")  # as cases.models
 JUDGES: tuple[str, ...] = ("office", "ledger")
 # The rules pay for what an officer collects and enters (三, 考核内容: "收集、录入、上报、交办"):
 # a citizen's own report (Open311), handed to the officer of its grid, was not collected by them.
-CITIZEN_REPORT_REASON = "三: 市民通过 Open311 上报的事件不计入网格专管员考核"
+CITIZEN_REPORT = Text(_noop("三: 市民通过 Open311 上报的事件不计入网格专管员考核"))
 
 _ZERO = Decimal("0.00")
 
@@ -101,12 +109,21 @@ class CaseResult:
     category: str
     status: str  # one of STATUSES
     amount: Decimal
-    reason: str
+    reason: str  # in Chinese, as stored and exported: ``words.zh``
     # For a counted case (quota or excess): how it ended ("closed" | "escalated") and whether
     # its bonus is outside the month's cap. Not in the JSON; explain.py reads them to write
     # the month's arithmetic (四.2) with the same numbers.
     outcome: str | None = None
     uncapped: bool = False
+    # The reason as a message id and arguments, for the reader's language; None for a case
+    # read back from a snapshot frozen before reasons were kept so (its ``reason`` is shown).
+    words: Words | None = field(default=None, compare=False)
+
+    @property
+    def shown(self) -> Words | str:
+        """What a page shows: the words (``str()`` gives the reader's language), or the
+        Chinese as stored."""
+        return self.words if self.words is not None else self.reason
 
     def as_dict(self) -> dict[str, str]:
         return {
@@ -132,8 +149,15 @@ class MonthResult:
     provisional: bool  # some case can still change status
     cases: tuple[CaseResult, ...]  # in submission order
     # The month's deduction and bonus as sentences with the policy's numbers (explain.py);
-    # filled in by the caller that knows the policy (services.assess_period).
+    # filled in by the caller that knows the policy (services.assess_period). In Chinese, and
+    # as ``words.Text`` for the pages (empty for a snapshot frozen before they were kept).
     explanation: tuple[str, ...] = ()
+    explained: tuple[Words, ...] = field(default=(), compare=False)
+
+    @property
+    def shown_explanation(self) -> tuple[Words | str, ...]:
+        """What a page shows: the sentences in the reader's language, or as stored."""
+        return self.explained or self.explanation
 
     def as_dict(self) -> dict[str, Any]:
         """The month as in the JSON of assessment.md ("Reading the result")."""
@@ -174,8 +198,12 @@ class PeriodTotal:
 @dataclass(frozen=True)
 class _Judgement:
     kind: str  # voided | duplicate | not_counted | late | nonconforming | pending | counted
-    reason: str
+    words: Words | None  # None: nothing to say (a counted case without notes)
     still_open: bool = False  # no outcome and the deadline not passed: may still change
+
+    @property
+    def reason(self) -> str:
+        return self.words.zh if self.words is not None else ""
 
 
 def case_status(fact: CaseFact, policy: Policy, today: date) -> tuple[str, str]:
@@ -198,38 +226,63 @@ def _judge(fact: CaseFact, policy: Policy, today: date) -> _Judgement:
     # - A nonconforming case is known to be nonconforming even while still open, and the
     #   deduction is what the officer needs to see; pending only if nothing is known against it.
     if fact.voided:
-        return _Judgement("voided", "已作废, 不计入考核")
+        return _Judgement("voided", Text(_noop("已作废, 不计入考核")))
     # assessment.md 5: a confirmed duplicate is the same matter counted already: it counts for
     # nothing (neither quota, nor deduction, nor lateness) and says which case it repeats.
     # Right after voided: like a void, it is not a matter of its own.
     if fact.duplicate_of:
-        return _Judgement("duplicate", f"综治办确认与 {fact.duplicate_of} 重复, 不计入考核")
+        return _Judgement(
+            "duplicate",
+            Text.of(_noop("综治办确认与 %(case)s 重复, 不计入考核"), case=fact.duplicate_of),
+        )
     if fact.source == "open311":
-        return _Judgement("not_counted", CITIZEN_REPORT_REASON)
+        return _Judgement("not_counted", CITIZEN_REPORT)
     if fact.category not in policy.categories:
-        name = CATEGORY_NAMES.get(fact.category, fact.category)
-        return _Judgement("not_counted", f"三(四): 不计入录入数 ({name})")
+        name = term(CATEGORY_NAMES.get(fact.category, fact.category))
+        return _Judgement(
+            "not_counted", Text.of(_noop("三(四): 不计入录入数 (%(category)s)"), category=name)
+        )
 
-    notes: list[str] = []
+    notes: list[Words] = []
     late_acceptance = _late_acceptance(fact, today)
-    if late_acceptance:
+    if late_acceptance is not None:
         if policy.late_acceptance_excludes:
             return _Judgement(
-                "late", f"三(五)、四.3: {late_acceptance}, 按本镇策略不列入基本工资及绩效奖励"
+                "late",
+                Text.of(
+                    _noop("三(五)、四.3: %(late)s, 按本镇策略不列入基本工资及绩效奖励"),
+                    late=late_acceptance,
+                ),
             )
-        notes.append(f"三(五): {late_acceptance}, 按本镇策略不影响计数")
+        notes.append(Text.of(_noop("三(五): %(late)s, 按本镇策略不影响计数"), late=late_acceptance))
 
     due = fact.local_due
     # outcome_on is set exactly when outcome is (CaseFact checks it on creation).
     if fact.outcome_on is not None and due is not None and fact.outcome_on > due:
+        on = str(fact.outcome_on)
         if fact.outcome == "escalated" and policy.late_escalation_counts:
-            notes.append(f"三(五): 逾期上报 (期限 {due}, {fact.outcome_on} 上报), 按本镇策略仍计入")
+            notes.append(
+                Text.of(
+                    _noop("三(五): 逾期上报 (期限 %(due)s, %(on)s 上报), 按本镇策略仍计入"),
+                    due=str(due),
+                    on=on,
+                )
+            )
         else:
-            verb = "结案" if fact.outcome == "closed" else "上报, 逾期上报不计"
-            reason = f"四.3: 未在 {due} 前结案或上报 ({fact.outcome_on} 才{verb})"
-            return _Judgement("late", _with_notes(reason, notes))
+            if fact.outcome == "closed":
+                late = Text.of(
+                    _noop("四.3: 未在 %(due)s 前结案或上报 (%(on)s 才结案)"), due=str(due), on=on
+                )
+            else:
+                late = Text.of(
+                    _noop("四.3: 未在 %(due)s 前结案或上报 (%(on)s 才上报, 逾期上报不计)"),
+                    due=str(due),
+                    on=on,
+                )
+            return _Judgement("late", _with_notes(late, notes))
     if fact.outcome is None and due is not None and today > due:
-        return _Judgement("late", _with_notes(f"四.3: 未在 {due} 前结案或上报", notes))
+        late = Text.of(_noop("四.3: 未在 %(due)s 前结案或上报"), due=str(due))
+        return _Judgement("late", _with_notes(late, notes))
 
     still_open = fact.outcome is None
     # The office's judgement wins over the automatic check (assessment.md, 4): a case the
@@ -239,51 +292,85 @@ def _judge(fact: CaseFact, policy: Policy, today: date) -> _Judgement:
     cleared = office and fact.quality == "conforming" and bool(fact.missing)
     missing = () if cleared else fact.missing
     if cleared:
-        notes.append(f"四.1: 综治办评定合格 (自动检查缺少{'、'.join(fact.missing)}, 以评定为准)")
+        notes.append(
+            Text.of(
+                _noop("四.1: 综治办评定合格 (自动检查缺少%(missing)s, 以评定为准)"),
+                missing=_names(fact.missing),
+            )
+        )
     if fact.quality == "nonconforming" or missing:
-        why = []
+        why: list[Words] = []
         if missing:
-            why.append("缺少" + "、".join(missing) + " (自动检查)")
+            why.append(Text.of(_noop("缺少%(missing)s (自动检查)"), missing=_names(missing)))
         if fact.quality == "nonconforming":
             # Say who judged: an automatic flag or a ledger never claims to be the office's.
-            judge = "综治办评定不合格" if office else "台账评定不合格"
             note = fact.quality_note.strip()
-            why.append(f"{judge}: {note}" if note else judge)
-        reason = "四.1: 质量不符合要求: " + "; ".join(why)
+            if office:
+                judge = (
+                    Text.of(_noop("综治办评定不合格: %(note)s"), note=note)
+                    if note
+                    else Text(_noop("综治办评定不合格"))
+                )
+            else:
+                judge = (
+                    Text.of(_noop("台账评定不合格: %(note)s"), note=note)
+                    if note
+                    else Text(_noop("台账评定不合格"))
+                )
+            why.append(judge)
         if policy.nonconforming == "count_as_missing":
-            reason += " (不计入录入数)"
+            reason: Words = Text.of(
+                _noop("四.1: 质量不符合要求: %(why)s (不计入录入数)"), why=joined(why)
+            )
         else:
-            reason += f" (每起扣 {_yuan(policy.per_missing)} 元)"
+            reason = Text.of(
+                _noop("四.1: 质量不符合要求: %(why)s (每起扣 %(amount)s 元)"),
+                why=joined(why),
+                amount=_yuan(policy.per_missing),
+            )
         if still_open:
-            reason += f"; 尚未结案或上报{_due_text(due)}"
+            if due is not None:
+                open_ = Text.of(_noop("尚未结案或上报 (办理期限 %(due)s)"), due=str(due))
+            else:
+                open_ = Text(_noop("尚未结案或上报 (尚无办理期限)"))
+            reason = joined([reason, open_])
         return _Judgement("nonconforming", _with_notes(reason, notes), still_open)
     if still_open:
-        reason = f"三(五): 尚未结案或上报{_due_text(due)}, 暂不计入"
-        return _Judgement("pending", _with_notes(reason, notes), still_open)
-    return _Judgement("counted", _with_notes("", notes))
+        if due is not None:
+            pending = Text.of(
+                _noop("三(五): 尚未结案或上报 (办理期限 %(due)s), 暂不计入"), due=str(due)
+            )
+        else:
+            pending = Text(_noop("三(五): 尚未结案或上报 (尚无办理期限), 暂不计入"))
+        return _Judgement("pending", _with_notes(pending, notes), still_open)
+    return _Judgement("counted", joined(notes) if notes else None)
 
 
-def _late_acceptance(fact: CaseFact, today: date) -> str:
-    """Words for a late acceptance, or "" when it was on time (or is not yet due)."""
+def _late_acceptance(fact: CaseFact, today: date) -> Text | None:
+    """Words for a late acceptance, or None when it was on time (or is not yet due)."""
     if fact.accept_due is None:
-        return ""
+        return None
     # Closing or escalating a case that nobody had formally accepted takes it on all the same.
     accepted = fact.accepted_on or fact.outcome_on
+    due = str(fact.accept_due)
     if accepted is None:
         if today > fact.accept_due:
-            return f"超期受理 (应于 {fact.accept_due} 前受理, 尚未受理)"
-        return ""
+            return Text.of(_noop("超期受理 (应于 %(due)s 前受理, 尚未受理)"), due=due)
+        return None
     if accepted > fact.accept_due:
-        return f"超期受理 (应于 {fact.accept_due} 前受理, {accepted} 受理)"
-    return ""
+        return Text.of(
+            _noop("超期受理 (应于 %(due)s 前受理, %(on)s 受理)"), due=due, on=str(accepted)
+        )
+    return None
 
 
-def _due_text(due: date | None) -> str:
-    return f" (办理期限 {due})" if due is not None else " (尚无办理期限)"
+def _names(missing: Sequence[str]) -> Joined:
+    """The missing elements' names ("发生地点、当事人"), each translated where it is shown."""
+    return Joined(tuple(term(name) for name in missing), LIST)
 
 
-def _with_notes(reason: str, notes: list[str]) -> str:
-    return "; ".join([reason, *notes]) if reason else "; ".join(notes)
+def _with_notes(reason: Words, notes: Sequence[Words]) -> Words:
+    return joined([reason, *notes]) if notes else reason
 
 
 def _yuan(amount: Decimal) -> str:
@@ -327,23 +414,27 @@ def assess_month(
     i = 0  # index among the counted cases
     for fact, j in judged:
         if j.kind != "counted":
-            cases.append(CaseResult(fact.case_no, fact.category, j.kind, _ZERO, j.reason))
+            cases.append(
+                CaseResult(fact.case_no, fact.category, j.kind, _ZERO, j.reason, words=j.words)
+            )
             continue
+        reason: Words
         if i in excess:
             value, amount = _from_fen(values[i]), _from_fen(amounts[i])
             reason, status = _excess_reason(fact, policy, value, amount, cut[i]), "excess"
         else:
-            amount, reason, status = _ZERO, "四.1: 计入基本任务量", "quota"
-        notes = [j.reason] if j.reason else []
+            amount, reason, status = _ZERO, Text(_noop("四.1: 计入基本任务量")), "quota"
+        words = _with_notes(reason, [j.words] if j.words is not None else [])
         cases.append(
             CaseResult(
                 fact.case_no,
                 fact.category,
                 status,
                 amount,
-                _with_notes(reason, notes),
+                words.zh,
                 outcome=fact.outcome,
                 uncapped=uncapped[i],
+                words=words,
             )
         )
         i += 1
@@ -397,15 +488,29 @@ def _case_bonus(fact: CaseFact, policy: Policy) -> Decimal:
 
 def _excess_reason(
     fact: CaseFact, policy: Policy, value: Decimal, amount: Decimal, cut: bool
-) -> str:
-    kind = "本级结案" if fact.outcome == "closed" else "上报"
-    reason = f"四.2: 超额{kind}奖励 {_yuan(value)} 元"
+) -> Text:
+    # explain._EXCESS_OUTCOMES reads the outcome back from these beginnings (old snapshots).
+    if fact.outcome == "closed":
+        bonus = Text.of(_noop("四.2: 超额本级结案奖励 %(amount)s 元"), amount=_yuan(value))
+    else:
+        bonus = Text.of(_noop("四.2: 超额上报奖励 %(amount)s 元"), amount=_yuan(value))
+    cap = _yuan(policy.monthly_cap)
     if policy.is_uncapped(fact.category, fact.major):
-        name = CATEGORY_NAMES.get(fact.category, fact.category)
-        reason += f" (重大{name}, 不受每月 {_yuan(policy.monthly_cap)} 元上限限制)"
-    elif cut:
-        reason += f", 本月已达 {_yuan(policy.monthly_cap)} 元上限, 本起计 {_yuan(amount)} 元"
-    return reason
+        name = term(CATEGORY_NAMES.get(fact.category, fact.category))
+        return Text.of(
+            _noop("%(bonus)s (重大%(category)s, 不受每月 %(cap)s 元上限限制)"),
+            bonus=bonus,
+            category=name,
+            cap=cap,
+        )
+    if cut:
+        return Text.of(
+            _noop("%(bonus)s, 本月已达 %(cap)s 元上限, 本起计 %(amount)s 元"),
+            bonus=bonus,
+            cap=cap,
+            amount=_yuan(amount),
+        )
+    return bonus
 
 
 def _fen(amount: Decimal) -> int:

@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 
 from gridcase.assessment import rules
+from gridcase.assessment.words import joined
 from gridcase.cases.errors import CaseError
 from gridcase.core import clock
 from gridcase.core.policy import Policy
@@ -124,8 +125,9 @@ def _with_appeal_notes(month: rules.MonthResult, notes: dict) -> rules.MonthResu
             cases.append(case)
             continue
         changed = True
-        reason = f"{case.reason}; {note.words()}" if case.reason else note.words()
-        cases.append(replace(case, reason=reason))
+        # The appeal's note after the rules' reason (in words, for the reader's language).
+        words = joined([case.shown, note.words()]) if case.reason else note.words()
+        cases.append(replace(case, reason=words.zh, words=words))
     return replace(month, cases=tuple(cases)) if changed else month
 
 

@@ -85,11 +85,6 @@ STORED = {
 # Files whose strings are not yet marked for translation (issue 14 ran out of time): the
 # Chinese of their string literals may still show. Remove an entry when its file is fixed.
 NOT_YET = {
-    # The pay rules' reasons ("四.1: 计入 2 起,少于任务数 8 起 …"), worded by the pure
-    # modules and frozen into finalised snapshots: they need message ids and arguments.
-    "assessment/rules.py": "the reasons of each case's and month's status",
-    "assessment/explain.py": "how a month's pay was computed",
-    "assessment/duplicates.py": "why two cases look alike (发生时间相隔 1 天 …)",
 }
 
 

@@ -359,7 +359,7 @@ def case_suspects(user, case: Case, handles: bool, parties) -> list[dict]:
         rows[other.number] = {
             "number": other.number,
             "score": pair.score,
-            "reasons": pair.reasons,
+            "reasons": pair.words,
             "status": pair.status,
             "status_word": pair.get_status_display(),
             "note": pair.decision_note,
@@ -370,7 +370,7 @@ def case_suspects(user, case: Case, handles: bool, parties) -> list[dict]:
             rows[found.other_number] = {
                 "number": found.other_number,
                 "score": found.suspicion.score,
-                "reasons": list(found.suspicion.reasons),
+                "reasons": list(found.suspicion.words),
                 "status": SuspectPair.Status.SUSPECTED,
                 "status_word": SuspectPair.Status.SUSPECTED.label,
                 "note": "",

@@ -131,7 +131,7 @@ def _month_cells(
                 "bonus": yuan(found.bonus),
                 "total": yuan(found.total),
                 "provisional": found.provisional,
-                "explanation": found.explanation,
+                "explanation": found.shown_explanation,  # in the reader's language
             }
         cells.append(cell)
     return cells

@@ -84,7 +84,9 @@ def statement(request: HttpRequest, period: str, officer_id: int) -> HttpRespons
                     "status": case.status,
                     "status_word": _t(exports.STATUS_LABELS.get(case.status, case.status)),
                     "amount": yuan(case.amount),
-                    "reason": case.reason,
+                    # In the reader's language (the words' str()); as stored for a quarter
+                    # finalised before reasons were kept as words.
+                    "reason": case.shown,
                     "appeal": appeal,
                     "appeal_word": APPEAL_WORDS.get(appeal.status, "") if appeal else "",
                     "can_appeal": own
@@ -105,9 +107,9 @@ def statement(request: HttpRequest, period: str, officer_id: int) -> HttpRespons
                 "late": month.late,
                 "pending": month.pending,
                 "provisional": month.provisional,
-                # The month's arithmetic with the policy's numbers (plain Chinese, like the
-                # per-case reasons): "why 80?" answered on the page.
-                "explanation": month.explanation,
+                # The month's arithmetic with the policy's numbers, in the reader's
+                # language like the per-case reasons: "why 80?" answered on the page.
+                "explanation": month.shown_explanation,
                 "cases": cases,
             }
         )
