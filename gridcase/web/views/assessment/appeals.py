@@ -3,6 +3,8 @@ their statement."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -36,7 +38,7 @@ from .common import (
 from .forms import AppealForm, DecideForm, form_error
 
 
-def _appeal_row(appeal: Appeal) -> dict:
+def appeal_row(appeal: Appeal) -> dict:
     return {
         "appeal": appeal,
         "number": appeal.case.number,
@@ -86,14 +88,15 @@ def _appeals_page(
         .first()
     ) or QuarterAssessment.Status.DRAFT
     rows = [
-        _appeal_row(a)
+        appeal_row(a)
         for a in Appeal.objects.filter(town=access.town, quarter=quarter)
         .select_related("case", "filed_by", "decided_by")
         .order_by("filed_at", "id")
     ]
     for row in rows:
+        row["decide_url"] = decide_url(row["appeal"], access)
         if failed is not None and form is not None and row["appeal"].pk == failed.pk:
-            row["values"] = {k: form.data.get(k, "") for k in ("decision", "override", "note")}
+            row["values"] = kept_values(form)
             row["error"] = error
     pending = [r for r in rows if r["appeal"].status == Appeal.Status.PENDING]
     decided = [r for r in rows if r["appeal"].status != Appeal.Status.PENDING]
@@ -113,24 +116,40 @@ def _appeals_page(
         return render(request, "web/assess/appeals.html", context, status=400 if error else 200)
 
 
-@login_required
-@require_POST
-def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    access = reader_access(request)
+def decide_url(appeal: Appeal, access) -> str:
+    """Where the appeals page's decide form posts (the town in the query, as every link)."""
+    return reverse("assess:appeal_decide", args=[appeal.pk]) + access.query
+
+
+def get_appeal_or_404(access, pk: int) -> Appeal:
+    """One appeal of the person's town; any other is no page (404)."""
     try:
-        appeal = Appeal.objects.select_related("case", "case__town", "town").get(
+        return Appeal.objects.select_related("case", "case__town", "town").get(
             pk=pk, town=access.town
         )
     except Appeal.DoesNotExist:
         raise Http404("no such appeal") from None
-    back = appeals_url(access, appeal.quarter)
+
+
+@dataclass
+class Decision:
+    """What came of a posted decision: the success message, or what is wrong with the input
+    (shown next to the appeal's form, with what was chosen kept), or a refusal of the role."""
+
+    form: DecideForm | None
+    message: str = ""
+    error: str = ""
+    refusal: str = ""
+
+
+def decide(request: HttpRequest, access, appeal: Appeal) -> Decision:
+    """Read the decide form and call the decision service: shared by the appeals page and the
+    office's start page (web.views.start), so both take the same decision the same way."""
     if not access.office:
-        return forbidden(request, _t("只有镇政法综治办可以处理申诉"), back=back)
+        return Decision(None, refusal=_t("只有镇政法综治办可以处理申诉"))
     form = DecideForm(request.POST)
     if not form.is_valid():
-        return _appeals_page(
-            request, access, appeal.quarter, failed=appeal, form=form, error=form_error(form)
-        )
+        return Decision(form, error=form_error(form))
     accept = form.cleaned_data["decision"] == "accept"
     try:
         appeal_services.appeal_decide(
@@ -141,17 +160,37 @@ def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
             override=form.cleaned_data["override"] or None,
         )
     except ActionNotAllowed as exc:
-        return forbidden(request, exc.message, back=back)
+        return Decision(form, refusal=exc.message)
     except CaseError as exc:
-        return _appeals_page(
-            request, access, appeal.quarter, failed=appeal, form=form, error=exc.message
-        )
+        return Decision(form, error=exc.message)
     if accept:
-        messages.success(
-            request, _t("%(n)s 的申诉已采纳,考核结果已更正。") % {"n": appeal.case.number}
-        )
+        message = _t("%(n)s 的申诉已采纳,考核结果已更正。") % {"n": appeal.case.number}
     else:
-        messages.success(request, _t("%(n)s 的申诉未予采纳。") % {"n": appeal.case.number})
+        message = _t("%(n)s 的申诉未予采纳。") % {"n": appeal.case.number}
+    return Decision(form, message=message)
+
+
+def kept_values(form: DecideForm | None) -> dict[str, str]:
+    """What was chosen and typed in a refused decision, to show it again."""
+    if form is None:
+        return {}
+    return {k: form.data.get(k, "") for k in ("decision", "override", "note")}
+
+
+@login_required
+@require_POST
+def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    access = reader_access(request)
+    appeal = get_appeal_or_404(access, pk)
+    back = appeals_url(access, appeal.quarter)
+    decision = decide(request, access, appeal)
+    if decision.refusal:
+        return forbidden(request, decision.refusal, back=back)
+    if decision.error:
+        return _appeals_page(
+            request, access, appeal.quarter, failed=appeal, form=decision.form, error=decision.error
+        )
+    messages.success(request, decision.message)
     return redirect(back)
 
 
