@@ -11,14 +11,19 @@ from gridcase.web.views import (
     ledger_import,
     map,
     queues,
+    start,
     tiles,
 )
 
 app_name = "web"
 
 urlpatterns = [
-    path("", queues.home, name="home"),
+    path("", start.home, name="home"),
     path("start/", queues.start, name="start"),
+    # What the start page does in one click (issue 14): close from a department's report,
+    # decide an appeal; both come back to the start page.
+    path("start/close/<str:number>/", start.close_from_report, name="start_close"),
+    path("start/appeals/<int:pk>/decide/", start.appeal_decide, name="start_appeal_decide"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

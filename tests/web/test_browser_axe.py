@@ -65,6 +65,8 @@ NOT_PAGES = {
     "web:suspects_check": "a fragment of the case form (htmx), checked inside it",
     "web:ledger_export": "an xlsx file",
     "web:case_act": "POST only: the case's actions, whose forms are on the case's page",
+    "web:start_close": "POST only: 按反馈结案, whose button is on the center's start page",
+    "web:start_appeal_decide": "POST only: an appeal's decision, whose form is on the start page",
     "web:attachment": "the attached file itself",
     "web:export_status": "a fragment of the export job's page (htmx)",
     "web:map_points": "the JSON the town map's page asks for, drawn inside it",

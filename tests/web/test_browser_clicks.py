@@ -61,7 +61,7 @@ class Counted:
         self.page.fill(selector, text)
 
     def done(self, task: str) -> dict[str, int]:
-        """The task's counts once its last step succeeded; never more clicks than before."""
+        """The task's counts once its last step succeeded: at most half the clicks of before."""
         self.page.wait_for_selector(".msg-success")
         counts = {
             "clicks": self.clicks,
@@ -71,7 +71,8 @@ class Counted:
         }
         print(counts)  # for the README's table: pytest -s tests/web/test_browser_clicks.py
         assert self.pages <= self.clicks, self.log  # never more than one page change a step
-        assert self.clicks <= BEFORE[task][0], self.log
+        # Issue 14's target: at most half the clicks it took before.
+        assert self.clicks <= BEFORE[task][0] // 2, self.log
         return counts
 
 
@@ -198,23 +199,26 @@ def test_department_reports(page_for, t, live_server):  # noqa: F811
 def test_town_center_closes_from_the_report(page_for, t, live_server):  # noqa: F811
     case = reported(t)
     p = start(page_for, t.center_user)
-    p.click(f"text={case.number}")
-    # The close form starts from the department's report: nothing to type again.
-    assert p.page.input_value("#id_close-result") == "已拆除违建围墙"
+    # The start page lists the reported case with the department's report: nothing to open,
+    # nothing to type again.
+    row = p.page.locator(f"#reported-{case.number}")
+    assert "已拆除违建围墙" in row.inner_text() and t.department.name in row.inner_text()
     p.page.screenshot(path=str(SCREENSHOTS / "gridcase-close-from-report.png"), full_page=True)
-    p.click("#action-close button[type=submit]")
-    assert p.done("center_close") == {"clicks": 2, "choices": 0, "typed": 0, "pages": 2}
-    assert case_now(case.number).state == "closed"
+    p.click(f"#reported-{case.number} button[type=submit]")  # 按反馈结案
+    assert p.done("center_close") == {"clicks": 1, "choices": 0, "typed": 0, "pages": 1}
+    case = case_now(case.number)
+    assert (case.state, case.result) == ("closed", "已拆除违建围墙")
+    assert p.page.url.rstrip("/") == live_server.url  # back on the start page
 
 
 def test_office_decides_an_appeal(page_for, t, live_server):  # noqa: F811
     case = closed_locally(t, local(2026, 10, 12, 9))
     appeals.appeal_file(case=case, by=t.officer, reason="已补充起因", at=local(2026, 10, 20, 9))
     p = start(page_for, t.office_user)
-    p.click(".mainnav >> text=考核")
-    p.click("td a >> text=1")
-    p.check("input[name=decision][value=accept]")
-    p.select("form.decide select[name=override]", value="conforming")
-    p.click("form.decide button[type=submit]")
-    assert p.done("office_appeal") == {"clicks": 3, "choices": 2, "typed": 0, "pages": 3}
-    assert Appeal.objects.get(case=case).status != "pending"
+    # The pending appeal waits on the start page with its decide form.
+    p.check("#appeals input[name=decision][value=accept]")
+    p.select("#appeals form.decide select[name=override]", value="conforming")
+    p.click("#appeals form.decide button[type=submit]")
+    assert p.done("office_appeal") == {"clicks": 1, "choices": 2, "typed": 0, "pages": 1}
+    assert Appeal.objects.get(case=case).status == "accepted"
+    assert p.page.url.rstrip("/") == live_server.url  # back on the start page

@@ -1,4 +1,5 @@
-"""The landing page: each person's queue, with tabs, filters, search and keyset pages."""
+"""The queue: each person's cases, with tabs, filters, search and keyset pages. The start page
+(web.views.start) shows it under what waits for one click; 事件查询 shows it on its own."""
 
 from __future__ import annotations
 
@@ -55,7 +56,16 @@ def choose_tab(request: HttpRequest, tabs: list[Tab], counts: dict, default: str
     return "all"
 
 
-def _queue(request: HttpRequest, *, default_tab: str | None, nav_section: str) -> HttpResponse:
+def queue_page(
+    request: HttpRequest,
+    *,
+    default_tab: str | None,
+    nav_section: str,
+    template: str = "web/queue.html",
+    extra: dict | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The queue page; the start page (web.views.start) renders it with its panels above."""
     ctx = queue_context(request, default_tab=default_tab)
     user, tabs, days = ctx["user"], ctx["tabs"], ctx["days"]
     counts = tab_counts(user, ctx["scoped"], tabs, days)
@@ -71,7 +81,7 @@ def _queue(request: HttpRequest, *, default_tab: str | None, nav_section: str) -
     rows = list_rows(q.attach_towns(user, page.rows), days, follow_up=tab == "follow_up")
     return render(
         request,
-        "web/queue.html",
+        template,
         {
             "nav_section": nav_section,
             "tabs": [(t, counts.get(t.key)) for t in tabs],
@@ -82,7 +92,9 @@ def _queue(request: HttpRequest, *, default_tab: str | None, nav_section: str) -
             "filtered": ctx["form"].is_bound and ctx["form"].has_filters(),
             "more_filters": ctx["form"].is_bound and ctx["form"].has_filters(exclude=("q",)),
             "can_enter": "officer" in role_kinds(user),
+            **(extra or {}),
         },
+        status=status,
     )
 
 
@@ -134,10 +146,5 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return _queue(request, default_tab=None, nav_section="queue")
-
-
-@login_required
 def cases(request: HttpRequest) -> HttpResponse:
-    return _queue(request, default_tab="all", nav_section="cases")
+    return queue_page(request, default_tab="all", nav_section="cases")
