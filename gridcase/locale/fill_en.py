@@ -224,7 +224,7 @@ EN: dict[str, str | tuple[str, str]] = {
     "重大事件": "Major case",
     "只有矛盾纠纷和治安安全隐患可以标记为重大": "Only disputes and security hazards can be major",
     "一句话概括,可不填": "One line, optional",
-    "涉及的人员,多人用顿号分隔": "People involved, separated by 、",
+    "涉及的人员,多人用顿号分隔": "People involved; separate several names with commas",
     "每行一条,系统自动编号:1……;2……": "One term per line; they are numbered 1…; 2…",
     "提交时必填": "Required at submit",
     "当事人%(n)s 姓名": "Party %(n)s name",
@@ -1371,6 +1371,16 @@ EN: dict[str, str | tuple[str, str]] = {
     "描述相似度 %(similarity)s": "text similarity %(similarity)s",
     "照片相同": "the same photo",
     "照片近似": "a near-identical photo",
+    # clicks: the start page's panels (the center's reported cases, the office's appeals)
+    "部门已反馈,待结案": "Reported by the department, to close",
+    "结案期限": "Deadline to close",
+    "按反馈结案": "Close with the report",
+    "到事件页面结案": "Close on the case page",
+    "反馈不足以直接结案:%(missing)s": "The report is not enough to close the case: %(missing)s",
+    "这里列出结案期限最近的 %(n)s 件,其余见下方待办。": "The %(n)s cases closest to their deadline are listed here; the rest are in the queue below.",
+    "待处理的申诉": "Pending appeals",
+    "%(number)s 已按部门反馈结案。": "%(number)s closed with the department's report.",
+    "该事件没有待结案的部门反馈,请到事件页面查看最新状态。": "This case has no department's report waiting to be closed; open the case to see where it stands.",
 }
 
 
