@@ -4,6 +4,7 @@ request, read it back — in JSON and in XML."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from urllib.parse import urlencode
 
 import pytest
 from rest_framework.test import APIClient
@@ -273,3 +274,22 @@ def test_with_two_towns_the_jurisdiction_must_be_named(t, other_town, client):
     assert response.status_code == 400
     assert "jurisdiction_id" in response.json()[0]["description"]
     assert client.get(f"{BASE}/services.json", {"jurisdiction_id": "bs"}).status_code == 200
+
+
+def test_a_form_with_its_unused_fields_left_empty_is_taken(t, key, client):
+    """GeoReport clients post every field of their form, the unused ones empty: empty means
+    not given (a required field left empty is still refused, by name)."""
+    empty = {"email": "", "lat": "", "long": "", "phone": "", "media_url": "", "account_id": ""}
+    form = urlencode({**REPORT, **empty, "api_key": key})
+    response = client.post(
+        f"{BASE}/requests.json", form, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 201, response.content
+    case = Case.objects.get()
+    assert case.latitude is None and not case.parties.exists()
+    # The same in JSON.
+    response = client.post(f"{BASE}/requests.json", {**REPORT, **empty, "api_key": key})
+    assert response.status_code == 201, response.content
+    response = client.post(f"{BASE}/requests.json", {**REPORT, "description": "", "api_key": key})
+    assert response.status_code == 400
+    assert "description" in response.json()[0]["description"]

@@ -6,6 +6,7 @@ import re
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.utils import html
 
 from gridcase.cases import placing
 from gridcase.cases.models import Category
@@ -149,6 +150,19 @@ class RequestCreateSerializer(StrictSerializer):
         fields = super().get_fields()
         fields.update(attribute_fields())
         return fields
+
+    def to_internal_value(self, data):
+        # GeoReport clients post a form with every field, the unused ones empty (email=,
+        # lat=, long=): an optional field left empty is one not given, not a wrong value.
+        optional = {name for name, field in self.fields.items() if not field.required}
+        if html.is_html_input(data):
+            data = data.copy()
+            for name in optional:
+                if data.getlist(name) == [""]:
+                    del data[name]
+        elif isinstance(data, dict):
+            data = {k: v for k, v in data.items() if not (v == "" and k in optional)}
+        return super().to_internal_value(data)
 
     def validate(self, attrs):
         has_position = "lat" in attrs and "long" in attrs
