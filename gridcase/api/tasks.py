@@ -7,6 +7,8 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from gridcase.core import housekeeping
+
 from .idempotency import purge_expired
 
 logger = logging.getLogger(__name__)
@@ -18,3 +20,6 @@ def purge_idempotency_keys() -> None:
     deleted = purge_expired()
     if deleted:
         logger.info("purged %d expired idempotency keys", deleted)
+
+
+housekeeping.register("api.purge_idempotency_keys", purge_expired)

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from huey.contrib.djhuey import HUEY
 
-from . import clock, partitions
+from . import clock, housekeeping, partitions
 from .backup.folder import BackupError
 from .backup.retention import nightly
 
@@ -74,3 +74,6 @@ def nightly_backup_task() -> None:
         close_old_connections()
     if made:
         logger.info("nightly backup: %s", made)
+
+
+housekeeping.register("core.partitions_ahead", lambda: partitions.ensure_now(connection).created)

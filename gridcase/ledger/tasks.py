@@ -15,6 +15,8 @@ from django.db import close_old_connections, transaction
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task
 
+from gridcase.core import housekeeping
+
 from . import export_jobs, jobs
 
 logger = logging.getLogger(__name__)
@@ -67,3 +69,6 @@ def expire_overdue_jobs() -> None:
 @db_periodic_task(crontab(minute="*/5"), name="ledger.expire_overdue_jobs")
 def expire_overdue_jobs_task() -> None:
     expire_overdue_jobs()
+
+
+housekeeping.register("ledger.expire_overdue_jobs", expire_overdue_jobs)

@@ -257,3 +257,25 @@ def test_an_import_the_sweep_ends_from_another_connection_commits_nothing(monkey
     job.refresh_from_db()
     assert (job.state, job.error) == ("failed", "导入超时,请重新上传")
     assert files(ImportJob) == []
+
+
+def test_the_worker_run_once_sweeps_overdue_jobs_too(t, frozen, capsys):
+    """`gridcase worker --once` (cron, a deployment's check) runs every app's sweep, not only
+    the notifications': here, a job past its limit is ended."""
+    from django.core.management import call_command
+
+    from gridcase.core import housekeeping
+
+    running = import_job(t, "running")
+    frozen.shift(LIMIT + timedelta(minutes=1))
+    call_command("worker", "--once")
+    running.refresh_from_db()
+    assert running.state == "failed"
+    out = capsys.readouterr().out
+    assert set(housekeeping.SWEEPS) == {
+        "api.purge_idempotency_keys",
+        "core.partitions_ahead",
+        "ledger.expire_overdue_jobs",
+    }
+    for name in housekeeping.SWEEPS:
+        assert f"{name}: " in out and "失败" not in out

@@ -2,8 +2,9 @@
 
 A thin wrapper of Huey's `run_huey`: the same options (`--workers`, `--no-periodic`, …), the
 storage chosen by the settings (SQLite file in the data directory by default, Redis when
-REDIS_URL is set). `--once` runs one sweep and one scan in this process and exits (for cron,
-for checking a deployment, or for tests).
+REDIS_URL is set). `--once` runs one sweep and one scan in this process, then every other
+app's sweep (core/housekeeping.py: jobs past their time limit, expired idempotency keys, the
+coming months' partitions), and exits (for cron, for checking a deployment, or for tests).
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.utils.module_loading import autodiscover_modules
 from huey.contrib.djhuey.management.commands.run_huey import Command as RunHuey
 
+from gridcase.core import housekeeping
 from gridcase.notify import delivery, schedule
 
 
@@ -49,3 +52,8 @@ class Command(RunHuey):
         self.stdout.write(
             f"提醒 (warnings): {dict(sent) or '无'}; 推送 (deliveries): {outcomes or '无'}"
         )
+        # The other apps' sweeps (core/housekeeping.py), registered by their tasks modules,
+        # which Huey's worker would load at its start.
+        autodiscover_modules("tasks")
+        for name, outcome in housekeeping.run_all().items():
+            self.stdout.write(f"{name}: {outcome}")
