@@ -240,6 +240,23 @@ else:
         "consumer": {"workers": env_int("GRIDCASE_WORKERS", 2), "worker_type": "thread"},
     }
 
+# Django's cache holds the dashboard's figures (web/dashboard_cache.py): in Redis, shared by
+# every web and worker process, when REDIS_URL is set; else in each process's memory.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("GRIDCASE_HUEY_NAME", "gridcase"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# How long the dashboard's figures are kept before they are computed again (seconds).
+GRIDCASE_DASHBOARD_MAX_AGE = env_int("GRIDCASE_DASHBOARD_MAX_AGE", 600)
+if GRIDCASE_DASHBOARD_MAX_AGE < 0:
+    raise ImproperlyConfigured("GRIDCASE_DASHBOARD_MAX_AGE must be 0 (always compute) or more")
+
 # Addresses push channels may call although they are loopback or link-local (see
 # gridcase/notify/channels/destinations.py); empty: the server never calls itself.
 GRIDCASE_WEBHOOK_ALLOW = env_networks("GRIDCASE_WEBHOOK_ALLOW")

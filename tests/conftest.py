@@ -88,6 +88,16 @@ def worker_in_process(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    # The dashboard's figures are kept in Django's cache (Redis on CI) by town id and period:
+    # a test's town reuses an earlier test's ids, so each test starts with an empty cache.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _chinese_after_each_test():
     # A request with the English cookie activates English in this thread (the locale
     # middleware never deactivates): reset it so no test's outcome depends on the order.

@@ -1381,6 +1381,9 @@ EN: dict[str, str | tuple[str, str]] = {
     "待处理的申诉": "Pending appeals",
     "%(number)s 已按部门反馈结案。": "%(number)s closed with the department's report.",
     "该事件没有待结案的部门反馈,请到事件页面查看最新状态。": "This case has no department's report waiting to be closed; open the case to see where it stands.",
+    # the dashboard's kept figures (issue 15)
+    "数据截至 %(at)s,每 %(n)s 分钟更新": "Figures as of %(at)s, renewed every %(n)s minutes",
+    "立即更新": "Renew now",
 }
 
 

@@ -25,6 +25,13 @@ PAY_URL = reverse("dash:pay")
 CLOSE = {"result": "已处理完毕"}
 
 
+@pytest.fixture(autouse=True)
+def _always_computed(settings):
+    # These tests are about the figures themselves: each page computes them (the keeping is
+    # tests/web/test_dashboard_cache.py's).
+    settings.GRIDCASE_DASHBOARD_MAX_AGE = 0
+
+
 def _close_now(t, case, at):
     services.case_accept(case=case, by=t.officer, at=at)
     services.case_close(case=case, by=t.officer, data=CLOSE, at=at)

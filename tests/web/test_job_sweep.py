@@ -276,6 +276,7 @@ def test_the_worker_run_once_sweeps_overdue_jobs_too(t, frozen, capsys):
         "api.purge_idempotency_keys",
         "core.partitions_ahead",
         "ledger.expire_overdue_jobs",
+        "web.warm_dashboards",
     }
     for name in housekeeping.SWEEPS:
         assert f"{name}: " in out and "失败" not in out

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from gridcase.cases.models import Category, Level
 from gridcase.core import clock, times
 from gridcase.org.models import Town
-from gridcase.web import charts
+from gridcase.web import charts, dashboard_cache
 from gridcase.web import dashboard_selectors as ds
 
 MAX_MONTHS = 24
@@ -112,9 +112,8 @@ def _svg(markup: str) -> str:
 # ---------------------------------------------------------------- the panels
 
 
-def _cases_panel(town: Town, period: ds.Period) -> dict:
+def _cases_panel(town: Town, period: ds.Period, counts: dict) -> dict:
     months = period.months()
-    counts = ds.cases_by_month(town, period)
     categories = list(Category.choices)
     rows = []
     for month in months:
@@ -145,8 +144,7 @@ def _cases_panel(town: Town, period: ds.Period) -> dict:
     }
 
 
-def _on_time_panel(town: Town, period: ds.Period, villages) -> dict:
-    data = ds.on_time(town, period)
+def _on_time_panel(town: Town, period: ds.Period, villages, data: ds.OnTime) -> dict:
     levels = [
         {"key": key, "label": LEVEL_NAMES[key], "rate": data.levels[key], "pct": _pct(rate)}
         for key, rate in data.levels.items()
@@ -220,8 +218,7 @@ def _queue_link(**params) -> str:
     return reverse("web:cases") + "?" + urlencode({"tab": "all", "light": "red", **params})
 
 
-def _overdue_panel(town: Town, villages, departments) -> dict:
-    data = ds.overdue_now(town)
+def _overdue_panel(town: Town, villages, departments, data: ds.Overdue) -> dict:
     levels = list(Level.choices)
     rows = []
     for village in villages:
@@ -271,8 +268,7 @@ def _overdue_panel(town: Town, villages, departments) -> dict:
     }
 
 
-def _pay_panel(town: Town, period: ds.Period, villages) -> dict:
-    quarters = ds.pay_by_village(town, period)
+def _pay_panel(town: Town, period: ds.Period, villages, quarters: list[ds.QuarterPay]) -> dict:
     names = [v.name for v in villages]
     for q in quarters:
         names += [name for name in q.by_village if name not in names]
@@ -341,15 +337,23 @@ def _setup(request: HttpRequest) -> dict:
     }
 
 
+def _refresh(request: HttpRequest) -> bool:
+    """更新: the person asks for the figures computed now rather than kept (dashboard_cache)."""
+    return request.GET.get("refresh") == "1"
+
+
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     ctx = _setup(request)
     town, period = ctx["town"], ctx["period"]
     villages = ds.villages_of(town)
     departments = ds.departments_of(town)
-    on_time = _on_time_panel(town, period, villages)
+    fresh = dashboard_cache.town_figures(town, period, refresh=_refresh(request))
+    figures = fresh.value
+    on_time = _on_time_panel(town, period, villages, figures.on_time)
     ctx |= {
-        "cases": _cases_panel(town, period),
+        "fresh": fresh,
+        "cases": _cases_panel(town, period, figures.cases),
         "on_time": on_time,
         "departments": [
             {
@@ -359,7 +363,7 @@ def index(request: HttpRequest) -> HttpResponse:
             }
             for d in departments
         ],
-        "overdue": _overdue_panel(town, villages, departments),
+        "overdue": _overdue_panel(town, villages, departments, figures.overdue),
     }
     return render(request, "web/dash/index.html", ctx)
 
@@ -370,7 +374,9 @@ def pay(request: HttpRequest) -> HttpResponse:
     snapshot, an open one computed now, which takes longer), so it is a page of its own that
     the dashboard loads after itself (htmx) or links to (without JavaScript)."""
     ctx = _setup(request)
-    ctx["pay"] = _pay_panel(ctx["town"], ctx["period"], ds.villages_of(ctx["town"]))
+    fresh = dashboard_cache.pay_figures(ctx["town"], ctx["period"], refresh=_refresh(request))
+    ctx["fresh_pay"] = fresh
+    ctx["pay"] = _pay_panel(ctx["town"], ctx["period"], ds.villages_of(ctx["town"]), fresh.value)
     if getattr(request, "htmx", False):
         return render(request, "web/dash/_pay.html", ctx)
     return render(request, "web/dash/pay.html", ctx)
