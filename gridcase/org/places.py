@@ -128,7 +128,9 @@ def grid_delete(*, by: User, grid: Grid) -> None:
 # ---------------------------------------------------------------- units
 
 
-def _unit_village(town: Town, kind: str, village: Village | None) -> Village | None:
+def unit_village(town: Town, kind: str, village: Village | None) -> Village | None:
+    """The village a unit of this kind belongs to (a station's; None for the others), or
+    ServiceError; also run by the workbench's form, with the form's other checks."""
     if kind not in Unit.Kind.values:
         raise ServiceError(_t("请选择单位类型"), {"kind": [_t("请选择单位类型")]})
     if kind == Unit.Kind.VILLAGE_STATION:
@@ -147,7 +149,7 @@ def unit_create(
     *, by: User, town: Town, kind: str, name: str, village: Village | None = None
 ) -> Unit:
     require_administrator(by, town)
-    village = _unit_village(town, kind, village)
+    village = unit_village(town, kind, village)
     name = clean_name(name, _t("单位名称"))
     message = _t("本镇已有名为“%(name)s”的单位") % {"name": name}
     if Unit.objects.filter(town=town, name=name).exists():
@@ -162,7 +164,7 @@ def unit_update(*, by: User, unit: Unit, name: str, village: Village | None = No
     """The name, and a station's village. The kind stays: roles and cases depend on it."""
     town = unit.town
     require_administrator(by, town)
-    village = _unit_village(town, unit.kind, village)
+    village = unit_village(town, unit.kind, village)
     name = clean_name(name, _t("单位名称"))
     message = _t("本镇已有名为“%(name)s”的单位") % {"name": name}
     if Unit.objects.filter(town=town, name=name).exclude(pk=unit.pk).exists():

@@ -37,7 +37,9 @@ CALENDAR_FIELDS = ("town", "day", "kind", "note")
 # ---------------------------------------------------------------- people
 
 
-def _phone(value: str) -> str:
+def clean_phone(value: str) -> str:
+    """The phone as stored (normalised), or ServiceError on `phone`; also run by the
+    workbench's form, so that its refusal is listed with the form's other problems."""
     phone = normalize_phone(value or "")
     if phone and not is_valid_phone(phone):
         message = _t("手机号格式不正确(11 位手机号,或带区号的固定电话)")
@@ -48,7 +50,7 @@ def _phone(value: str) -> str:
 PASSWORD_MIN = 8
 
 
-def _password(password: str, user: User | None, field: str = "password") -> str:
+def clean_password(password: str, user: User | None, field: str = "password") -> str:
     if not password:
         raise ServiceError(_t("请设置密码"), {field: [_t("请设置密码")]})
     # The deployment may configure AUTH_PASSWORD_VALIDATORS; a floor applies regardless.
@@ -70,6 +72,26 @@ def _person_town(person: User, town: Town) -> None:
         raise NotInScope(_t("不是本镇人员"))
 
 
+def clean_username(username: str) -> str:
+    """A new login name, stripped; ServiceError on `username` when it is empty, malformed or
+    taken (also run by the workbench's form, with the form's other checks)."""
+    username = (username or "").strip()
+    message = ""
+    if not username:
+        message = _t("请填写登录名")
+    elif len(username) > limits.USERNAME or not all(
+        ch.isalnum() or ch in "@.+-_" for ch in username
+    ):
+        message = _t("登录名只能包含字母、数字和 @ . + - _,最多 %(n)s 个字符") % {
+            "n": limits.USERNAME
+        }
+    elif User.objects.filter(username__iexact=username).exists():
+        message = _t("登录名“%(name)s”已被使用") % {"name": username}
+    if message:
+        raise ServiceError(message, {"username": [message]})
+    return username
+
+
 @transaction.atomic
 def person_create(
     *,
@@ -82,24 +104,11 @@ def person_create(
 ) -> User:
     """A person of the town with a login and an initial password (roles come next)."""
     require_administrator(by, town)
-    username = (username or "").strip()
-    errors: dict[str, list[str]] = {}
-    if not username:
-        errors["username"] = [_t("请填写登录名")]
-    elif len(username) > limits.USERNAME or not all(
-        ch.isalnum() or ch in "@.+-_" for ch in username
-    ):
-        errors["username"] = [
-            _t("登录名只能包含字母、数字和 @ . + - _,最多 %(n)s 个字符") % {"n": limits.USERNAME}
-        ]
-    elif User.objects.filter(username__iexact=username).exists():
-        errors["username"] = [_t("登录名“%(name)s”已被使用") % {"name": username}]
-    if errors:
-        raise ServiceError(next(iter(errors.values()))[0], errors)
+    username = clean_username(username)
     display_name = clean_name(display_name, _t("姓名"), "display_name", limits.PERSON_NAME)
-    phone = _phone(phone)
+    phone = clean_phone(phone)
     user = User(username=username, display_name=display_name, phone=phone, town=town)
-    user.set_password(_password(password, user))
+    user.set_password(clean_password(password, user))
     taken = _t("登录名“%(name)s”已被使用") % {"name": username}
     save_unique(lambda: user.save(), taken, "username")
     after = audit.snapshot(user, (*PERSON_FIELDS, "password"))
@@ -113,7 +122,7 @@ def person_update(*, by: User, town: Town, person: User, display_name: str, phon
     _person_town(person, town)
     before = audit.snapshot(person, ("display_name", "phone"))
     person.display_name = clean_name(display_name, _t("姓名"), "display_name", limits.PERSON_NAME)
-    person.phone = _phone(phone)
+    person.phone = clean_phone(phone)
     person.save(update_fields=["display_name", "phone"])
     after = audit.snapshot(person, ("display_name", "phone"))
     audit.record(town=town, by=by, action="person.update", obj=person, before=before, after=after)
@@ -124,7 +133,7 @@ def person_update(*, by: User, town: Town, person: User, display_name: str, phon
 def person_set_password(*, by: User, town: Town, person: User, password: str) -> User:
     require_administrator(by, town)
     _person_town(person, town)
-    person.set_password(_password(password, person))
+    person.set_password(clean_password(password, person))
     person.save(update_fields=["password"])
     # Only that it changed: neither the password nor its hash enters the trail.
     audit.record(
@@ -192,7 +201,7 @@ _UNIT_KIND = {
 }
 
 
-def _role_scope(
+def role_scope(
     kind: str, village: Village | None, grid: Grid | None, unit: Unit | None
 ) -> tuple[Village | None, Grid | None, Unit | None]:
     """The scope the kind needs, checked; what the kind does not use is dropped."""
@@ -253,7 +262,7 @@ def role_assign(
     require_administrator(by, town)
     _person_town(person, town)
     same_town(town, village, grid, unit)
-    village, grid, unit = _role_scope(kind, village, grid, unit)
+    village, grid, unit = role_scope(kind, village, grid, unit)
     if active_from and active_until and active_until < active_from:
         raise ServiceError(
             _t("截止日期不能早于起始日期"), {"active_until": [_t("不能早于起始日期")]}

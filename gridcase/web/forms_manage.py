@@ -15,6 +15,8 @@ from gridcase.core import limits
 from gridcase.core.errors import ServiceError
 from gridcase.core.models import CalendarOverride
 from gridcase.core.text import TextField
+from gridcase.notify.services import clean_channel
+from gridcase.org import places, services
 from gridcase.org.checks import NotInScope
 from gridcase.org.models import Grid, Role, Unit, Village
 from gridcase.org.services import SCOPE_FIELDS, SCOPE_HELP
@@ -45,6 +47,25 @@ def apply_error(form: forms.Form, exc: ServiceError) -> None:
             placed = True
     if not placed:
         form.add_error(None, exc.message)
+
+
+def run_check(form: forms.Form, check, *args) -> None:
+    """Run a service's own check (it writes nothing) on the values the form could read, in the
+    form's clean(): its refusals are then listed at once with the form's own problems, each
+    next to its field (issue 14), instead of only after the others are corrected. A field the
+    form already faults keeps its own message; the service checks it again on save."""
+    try:
+        check(*args)
+    except ServiceError as exc:
+        placed = False
+        for field, messages in exc.fields.items():
+            if field in form.fields:
+                placed = True
+                if field not in form.errors:
+                    for message in messages:
+                        form.add_error(field, message)
+        if not placed and not form.errors:
+            form.add_error(None, exc.message)
 
 
 def date_field(label, **kwargs) -> forms.DateField:
@@ -82,12 +103,20 @@ class UnitForm(forms.Form):
         help_text=_("仅村社会服务管理站需要选择"),
     )
 
-    def __init__(self, *args, town, edit=False, **kwargs):
+    def __init__(self, *args, town, kind=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.town, self.kind = town, kind
         self.fields["village"].queryset = Village.objects.filter(town=town).order_by("name")
-        if edit:
-            # The kind stays: roles and cases depend on it.
+        if kind is not None:
+            # Editing: the kind stays (roles and cases depend on it).
             del self.fields["kind"]
+
+    def clean(self):
+        data = super().clean()
+        kind = self.kind or data.get("kind")
+        if kind and "village" not in self.errors:
+            run_check(self, places.unit_village, self.town, kind, data.get("village"))
+        return data
 
 
 # ---------------------------------------------------------------- people and roles
@@ -109,6 +138,9 @@ class PasswordFields(forms.Form):
         data = super().clean()
         if data.get("password") and data.get("password") != data.get("password2"):
             self.add_error("password2", _("两次输入的密码不一致"))
+        if data.get("password"):
+            # The person's own attributes are compared again when the service sets it.
+            run_check(self, services.clean_password, data["password"], None)
         return data
 
 
@@ -124,10 +156,24 @@ class PersonCreateForm(PasswordFields):
 
     field_order = ["username", "display_name", "phone", "password", "password2"]
 
+    def clean(self):
+        data = super().clean()
+        if data.get("username"):
+            run_check(self, services.clean_username, data["username"])
+        if "phone" in data:
+            run_check(self, services.clean_phone, data["phone"])
+        return data
+
 
 class PersonForm(forms.Form):
     display_name = TextField(label=_("姓名"), max_length=limits.PERSON_NAME)
     phone = TextField(label=_("手机号"), max_length=limits.PHONE, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if "phone" in data:
+            run_check(self, services.clean_phone, data["phone"])
+        return data
 
 
 class PasswordForm(PasswordFields):
@@ -158,6 +204,13 @@ class RoleForm(forms.Form):
         for name in ("village", "grid", "unit"):
             kinds = " ".join(k for k, fields in SCOPE_FIELDS.items() if name in fields)
             self.fields[name].widget.attrs["data-show-when"] = f"kind:{kinds}"
+
+    def clean(self):
+        data = super().clean()
+        scope = ("village", "grid", "unit")
+        if data.get("kind") and not any(name in self.errors for name in scope):
+            run_check(self, services.role_scope, data["kind"], *(data.get(n) for n in scope))
+        return data
 
 
 # ---------------------------------------------------------------- calendar, policy
@@ -225,14 +278,32 @@ class ChannelForm(forms.Form):
     )
     enabled = forms.BooleanField(label=_("启用"), required=False, initial=True)
 
-    def __init__(self, *args, town, kinds, edit=False, **kwargs):
+    def __init__(self, *args, town, kinds, kind=None, **kwargs):
+        """`kind`: the channel's, when editing it (its unit and kind then stay)."""
         super().__init__(*args, **kwargs)
+        self.kind = kind
         self.fields["unit"].queryset = Unit.objects.filter(town=town).order_by("kind", "name")
         self.fields["kind"].choices = kinds
         self.fields["secret"].help_text = self.SECRET_HELP % {"n": limits.WEBHOOK_SECRET_MIN}
-        if edit:
+        if kind is not None:
             # A channel's unit and kind stay; to move it, add a new one.
             del self.fields["unit"]
             del self.fields["kind"]
             keep = _("不修改请留空(已保存的密钥不会显示)")
             self.fields["secret"].help_text = f"{keep} {self.fields['secret'].help_text}"
+
+    def clean(self):
+        data = super().clean()
+        kind = self.kind or data.get("kind")
+        if kind:
+            secret = data.get("secret") or ""
+            try:
+                clean_channel(kind, data.get("target") or "", secret, data.get("name") or "")
+            except ServiceError as exc:
+                for field, messages in exc.fields.items():
+                    if field == "secret" and self.kind and not secret:
+                        continue  # left blank when editing: the stored secret stays
+                    if field in self.fields and field not in self.errors:
+                        for message in messages:
+                            self.add_error(field, message)
+        return data

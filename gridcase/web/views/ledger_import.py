@@ -67,7 +67,9 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 def upload(request: HttpRequest, town_id: int) -> HttpResponse:
     town = _town(request, town_id)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    # Any POST is a form sent, even one without a field (an empty POST is falsy).
+    sent = request.method == "POST"
+    form = UploadForm(request.POST if sent else None, request.FILES if sent else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -31,7 +31,7 @@ from gridcase.org.boundary_services import set_boundaries
 from gridcase.org.checks import NotInScope
 from gridcase.org.models import Grid, Town, Village
 
-from .common import manage_view, page
+from .common import bound, manage_view, page
 
 # The drawing comes back as GeoJSON text; a town's polygons are far below this (the service
 # holds the number of points to `boundaries.MAX_POINTS`).
@@ -118,7 +118,7 @@ def _groups(villages: list[Village]) -> list[dict[str, Any]]:
 @manage_view
 def boundaries(request: HttpRequest, town: Town) -> HttpResponse:
     villages = _villages(town)
-    form = BoundaryForm(request.POST or None)
+    form = BoundaryForm(bound(request))
     problems: list[str] = []
     selected = request.GET.get("place", "")
     draft: Any = None

@@ -24,7 +24,7 @@ from gridcase.org import services
 from gridcase.org.models import Town
 from gridcase.web import forms_manage as fm
 
-from .common import done, manage_view, page, refused
+from .common import bound, done, manage_view, page, refused
 
 # The column heads, Monday first (one character each in Chinese).
 WEEKDAYS = [
@@ -101,7 +101,7 @@ def calendar_page(request: HttpRequest, town: Town) -> HttpResponse:
     except ValueError:
         year = today.year
     year = min(max(year, 2000), today.year + 5)
-    form = fm.CalendarOverrideForm(request.POST or None)
+    form = fm.CalendarOverrideForm(bound(request))
     if request.method == "POST" and form.is_valid():
         try:
             row = services.calendar_override_add(by=request.user, town=town, **form.cleaned_data)

@@ -14,7 +14,7 @@ from gridcase.notify.models import ChannelConfig, Delivery
 from gridcase.org.models import Town
 from gridcase.web import forms_manage as fm
 
-from .common import done, manage_view, page, refused
+from .common import bound, done, manage_view, page, refused
 
 FAILED_SHOWN = 20
 
@@ -25,7 +25,7 @@ def _channel(town: Town, pk: int) -> ChannelConfig:
 
 @manage_view
 def channels(request: HttpRequest, town: Town) -> HttpResponse:
-    form = fm.ChannelForm(request.POST or None, town=town, kinds=ChannelConfig.Kind.choices)
+    form = fm.ChannelForm(bound(request), town=town, kinds=ChannelConfig.Kind.choices)
     if request.method == "POST" and form.is_valid():
         try:
             channel = notify.channel_config_create(by=request.user, **form.cleaned_data)
@@ -62,10 +62,10 @@ def channels(request: HttpRequest, town: Town) -> HttpResponse:
 def channel_edit(request: HttpRequest, town: Town, pk: int) -> HttpResponse:
     channel = _channel(town, pk)
     form = fm.ChannelForm(
-        request.POST or None,
+        bound(request),
         town=town,
         kinds=ChannelConfig.Kind.choices,
-        edit=True,
+        kind=channel.kind,
         initial={"name": channel.name, "target": channel.target, "enabled": channel.enabled},
     )
     if request.method == "POST" and form.is_valid():

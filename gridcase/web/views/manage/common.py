@@ -50,6 +50,13 @@ def manage_view(view):
     return wrapper
 
 
+def bound(request: HttpRequest):
+    """A form's data: any POST, even one without a single field, is a form sent. (An empty
+    POST is falsy, and `request.POST or None` would answer it with a fresh form, the missing
+    fields unsaid.)"""
+    return request.POST if request.method == "POST" else None
+
+
 def page(request: HttpRequest, town: Town, template: str, section: str, ctx: dict, status=200):
     menu = [
         {"url": reverse(name, args=[town.pk]), "label": label, "current": key == section}

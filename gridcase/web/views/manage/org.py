@@ -12,7 +12,7 @@ from gridcase.org import places
 from gridcase.org.models import Grid, Town, Unit, Village
 from gridcase.web import forms_manage as fm
 
-from .common import done, manage_view, page, refused
+from .common import bound, done, manage_view, page, refused
 
 # ---------------------------------------------------------------- villages
 
@@ -29,7 +29,7 @@ def _villages(town: Town):
 
 @manage_view
 def villages(request: HttpRequest, town: Town) -> HttpResponse:
-    form = fm.VillageForm(request.POST or None)
+    form = fm.VillageForm(bound(request))
     if request.method == "POST" and form.is_valid():
         try:
             village = places.village_create(by=request.user, town=town, **form.cleaned_data)
@@ -55,7 +55,7 @@ def villages(request: HttpRequest, town: Town) -> HttpResponse:
 @manage_view
 def village_edit(request: HttpRequest, town: Town, pk: int) -> HttpResponse:
     village = get_object_or_404(Village, pk=pk, town=town)
-    form = fm.VillageForm(request.POST or None, initial={"name": village.name})
+    form = fm.VillageForm(bound(request), initial={"name": village.name})
     if request.method == "POST" and form.is_valid():
         try:
             places.village_rename(by=request.user, village=village, **form.cleaned_data)
@@ -104,9 +104,7 @@ def village_delete(request: HttpRequest, town: Town, pk: int) -> HttpResponse:
 
 @manage_view
 def grids(request: HttpRequest, town: Town) -> HttpResponse:
-    form = fm.GridForm(
-        request.POST or None, town=town, initial={"village": request.GET.get("village")}
-    )
+    form = fm.GridForm(bound(request), town=town, initial={"village": request.GET.get("village")})
     if request.method == "POST" and form.is_valid():
         try:
             grid = places.grid_create(by=request.user, town=town, **form.cleaned_data)
@@ -135,7 +133,7 @@ def grids(request: HttpRequest, town: Town) -> HttpResponse:
 @manage_view
 def grid_edit(request: HttpRequest, town: Town, pk: int) -> HttpResponse:
     grid = get_object_or_404(Grid.objects.select_related("village"), pk=pk, village__town=town)
-    form = fm.GridRenameForm(request.POST or None, initial={"name": grid.name})
+    form = fm.GridRenameForm(bound(request), initial={"name": grid.name})
     if request.method == "POST" and form.is_valid():
         try:
             places.grid_rename(by=request.user, grid=grid, **form.cleaned_data)
@@ -185,7 +183,7 @@ def grid_delete(request: HttpRequest, town: Town, pk: int) -> HttpResponse:
 
 @manage_view
 def units(request: HttpRequest, town: Town) -> HttpResponse:
-    form = fm.UnitForm(request.POST or None, town=town)
+    form = fm.UnitForm(bound(request), town=town)
     if request.method == "POST" and form.is_valid():
         try:
             unit = places.unit_create(by=request.user, town=town, **form.cleaned_data)
@@ -215,9 +213,9 @@ def units(request: HttpRequest, town: Town) -> HttpResponse:
 def unit_edit(request: HttpRequest, town: Town, pk: int) -> HttpResponse:
     unit = get_object_or_404(Unit, pk=pk, town=town)
     form = fm.UnitForm(
-        request.POST or None,
+        bound(request),
         town=town,
-        edit=True,
+        kind=unit.kind,
         initial={"name": unit.name, "village": unit.village_id},
     )
     if request.method == "POST" and form.is_valid():

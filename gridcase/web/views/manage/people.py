@@ -16,7 +16,7 @@ from gridcase.org.models import Role, Town, User
 from gridcase.org.selectors import in_force
 from gridcase.web import forms_manage as fm
 
-from .common import done, manage_view, page, refused
+from .common import bound, done, manage_view, page, refused
 
 PAGE_SIZE = 50
 
@@ -77,7 +77,7 @@ def people(request: HttpRequest, town: Town) -> HttpResponse:
 
 @manage_view
 def person_new(request: HttpRequest, town: Town) -> HttpResponse:
-    form = fm.PersonCreateForm(request.POST or None)
+    form = fm.PersonCreateForm(bound(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -16,7 +16,7 @@ from gridcase.org.policies import policy_for
 from gridcase.org.selectors import roles_in_force
 from gridcase.web import forms_manage as fm
 
-from .common import done, manage_view, page
+from .common import bound, done, manage_view, page
 
 
 def _uploader(user: User, town: Town) -> User | None:
@@ -46,7 +46,7 @@ def _in_force(town: Town, versions: list[PolicyVersion], today):
 @manage_view
 def policy_page(request: HttpRequest, town: Town) -> HttpResponse:
     today = clock.today(town.timezone)
-    form = fm.PolicyForm(request.POST or None, request.FILES or None)
+    form = fm.PolicyForm(bound(request), request.FILES or None)
     checked = None
     if request.method == "POST" and form.is_valid():
         source = form.cleaned_data["source"]
