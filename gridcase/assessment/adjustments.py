@@ -26,7 +26,9 @@ from .models import Adjustment, QuarterAssessment
 from .quarter import STATUS_WORDS, quarter_row
 
 
-def _amount(value) -> Decimal:
+def clean_amount(value) -> Decimal:
+    """The amount in yuan, or CaseError on `amount` (also run by the workbench's form, so that
+    it is listed with the form's other problems)."""
     try:
         amount = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
@@ -58,7 +60,7 @@ def adjustment_add(
     quarter = check_quarter(quarter)
     today = clock.local_date(at, town.timezone)
     require_role(by, town, {Role.Kind.GOVERNANCE_OFFICE}, "只有镇政法综治办可以录入考核调整", today)
-    amount = _amount(amount)
+    amount = clean_amount(amount)
     reason = require_text(reason, "reason", "调整原因")
     if not Role.objects.filter(town=town, kind=Role.Kind.OFFICER, user=officer).exists():
         raise CaseError(

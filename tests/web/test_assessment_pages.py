@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from gridcase.assessment import appeals, exports
 from gridcase.assessment import quarter as life
-from gridcase.assessment.models import Appeal, QuarterAssessment
+from gridcase.assessment.models import Adjustment, Appeal, QuarterAssessment
 from gridcase.assessment.services import assess_period
 from gridcase.cases import services as case_services
 from gridcase.cases.models import Case, Source
@@ -244,8 +244,12 @@ def test_the_office_finalises_and_the_payroll_comes_from_the_snapshot(login, t, 
     before = assess_period(town=t.town, months=Q4_MONTHS)
     # Irreversible: the page names what will happen, and nothing happens without the tick.
     assert "定稿将冻结本季度的考核结果" in html(client.get(f"/assessment/{Q4}/"))
-    response = client.post(f"/assessment/{Q4}/finalise/", follow=True)
-    assert any("请勾选确认后再定稿" in m for m in messages_of(response))
+    response = client.post(f"/assessment/{Q4}/finalise/")
+    # The page again, the refusal next to the tick (one error path, issue 14).
+    assert response.status_code == 400
+    assert 'id="finalise_confirm_error"' in html(response) and "请勾选确认后再定稿" in html(
+        response
+    )
     assert not QuarterAssessment.objects.filter(status="finalised").exists()
     response = client.post(f"/assessment/{Q4}/finalise/", CONFIRM, follow=True)
     assert response.status_code == 200
@@ -296,8 +300,9 @@ def test_the_leader_approves_a_finalised_quarter(login, t, q4):
     client = login(t.leader)
     page = html(client.get(f"/assessment/{Q4}/"))
     assert 'id="approve-form"' in page and "退回综治办更正" in page
-    response = client.post(f"/assessment/{Q4}/approve/", {"note": "同意"}, follow=True)
-    assert any("请勾选确认后再审批" in m for m in messages_of(response))
+    response = client.post(f"/assessment/{Q4}/approve/", {"note": "同意"})
+    assert response.status_code == 400 and "请勾选确认后再审批" in html(response)
+    assert 'name="note" value="同意"' in html(response)  # what was typed stays
     assert QuarterAssessment.objects.get().status == "finalised"
     response = client.post(f"/assessment/{Q4}/approve/", {"note": "同意", **CONFIRM}, follow=True)
     assert any("已审批" in m for m in messages_of(response))
@@ -310,8 +315,11 @@ def test_the_leader_approves_a_finalised_quarter(login, t, q4):
 def test_the_leader_sends_a_quarter_back_with_a_reason(login, t, q4):
     login(t.office_user).post(f"/assessment/{Q4}/finalise/", CONFIRM)
     client = login(t.leader)
-    response = client.post(f"/assessment/{Q4}/reopen/", {"reason": ""}, follow=True)
-    assert any("退回原因" in m for m in messages_of(response))
+    response = client.post(f"/assessment/{Q4}/reopen/", {"reason": ""})
+    assert response.status_code == 400
+    assert '<details id="reopen" open>' in html(response) and 'id="id_reason_error"' in html(
+        response
+    )
     assert QuarterAssessment.objects.get().status == "finalised"
     response = client.post(f"/assessment/{Q4}/reopen/", {"reason": "请复核11月"}, follow=True)
     assert any("已退回" in m for m in messages_of(response))
@@ -585,8 +593,10 @@ def test_the_office_adjusts_an_approved_quarter_into_the_next(login, t, q4):
     login(t.leader).post(f"/assessment/{Q4}/approve/", CONFIRM)
     office = login(t.office_user)
     assert 'id="adjust-form"' in html(office.get(f"/assessment/{Q4}/"))
-    response = office.post(f"/assessment/{Q4}/adjust/", dict(data, amount="十元"), follow=True)
-    assert any("调整金额应为非零的元数" in m for m in messages_of(response))
+    response = office.post(f"/assessment/{Q4}/adjust/", dict(data, amount="十元"))
+    assert response.status_code == 400 and "应为非零金额" in html(response)
+    assert 'value="十元"' in html(response) and '<details id="adjust" open>' in html(response)
+    assert not Adjustment.objects.exists()
     response = office.post(f"/assessment/{Q4}/adjust/", data, follow=True)
     assert any("-10.00 元" in m and "2027-Q1" in m for m in messages_of(response))
 

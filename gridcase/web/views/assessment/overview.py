@@ -19,6 +19,7 @@ from gridcase.assessment import quarter as life
 from gridcase.assessment.models import Appeal, QuarterAssessment
 from gridcase.assessment.results import OfficerResult
 from gridcase.core import clock, periods
+from gridcase.org.models import Role
 
 from .common import (
     OFFICER,
@@ -154,7 +155,31 @@ def _padding_signals(access, months: list[str]) -> dict[tuple[int, str], list]:
 @login_required
 def period(request: HttpRequest, period: str) -> HttpResponse:
     """Every officer's figures for the month or quarter, with the quarter's actions."""
-    access = reader_access(request)
+    return period_page(request, reader_access(request), period)
+
+
+def officer_choices(town) -> list[tuple[int, str]]:
+    """The town's officers (a role of officer there, as the adjustment's service asks), by
+    name, each with their villages: the choices of the adjustment form."""
+    villages: dict[int, list[str]] = {}
+    names: dict[int, str] = {}
+    roles = Role.objects.filter(town=town, kind=Role.Kind.OFFICER).select_related("user", "village")
+    for role in roles.order_by("user__display_name", "user__username", "pk"):
+        names[role.user_id] = role.user.display_name or role.user.username
+        if role.village is not None and role.village.name not in villages.get(role.user_id, []):
+            villages.setdefault(role.user_id, []).append(role.village.name)
+    return [
+        (pk, f"{name}({'、'.join(villages[pk])})" if villages.get(pk) else name)
+        for pk, name in names.items()
+    ]
+
+
+def period_page(
+    request: HttpRequest, access, period: str, *, bound: dict | None = None, status: int = 200
+) -> HttpResponse:
+    """The period's page; `bound`: a quarter action's form as sent, shown again with what is
+    wrong next to its fields (one error path, issue 14) and its section open."""
+    bound = bound or {}
     months = months_of(period)
     quarter = quarter_of_period(period)
     result = period_result(access, period)
@@ -181,6 +206,7 @@ def period(request: HttpRequest, period: str) -> HttpResponse:
         for month in months
     ]
     draft = info.status == QuarterAssessment.Status.DRAFT
+    can_adjust = access.office and info.status == QuarterAssessment.Status.APPROVED
     context = picker_context(access, period) | {
         "nav_section": "assess",
         "period": period,
@@ -204,17 +230,20 @@ def period(request: HttpRequest, period: str) -> HttpResponse:
             possible_from=info.possible_from,
             pending_appeals=info.pending_appeals,
         ),
-        "finalise_form": FinaliseForm(auto_id="finalise_%s"),
+        "finalise_form": bound.get("finalise") or FinaliseForm(auto_id="finalise_%s"),
         "can_finalise": access.office and draft,
         "can_approve": access.leader and info.status == QuarterAssessment.Status.FINALISED,
-        "can_adjust": access.office and info.status == QuarterAssessment.Status.APPROVED,
-        "adjustment_form": AdjustmentForm(),
-        "approve_form": ApproveForm(),
-        "reopen_form": ReopenForm(),
+        "can_adjust": can_adjust,
+        # The town's officers are read only when the form is shown.
+        "adjustment_form": bound.get("adjust")
+        or (AdjustmentForm(officers=officer_choices(access.town)) if can_adjust else None),
+        "approve_form": bound.get("approve") or ApproveForm(),
+        "reopen_form": bound.get("reopen") or ReopenForm(),
+        "failed": next(iter(bound), ""),
         "appeals_url": appeals_url(access, quarter),
         "xlsx_url": reverse("assess:payroll", args=[period]) + access.query,
         "json_url": reverse("assess:json", args=[period]) + access.query,
         "row": info.row,
     }
     with timezone.override(access.town.timezone):
-        return render(request, "web/assess/period.html", context)
+        return render(request, "web/assess/period.html", context, status=status)

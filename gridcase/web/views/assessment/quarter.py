@@ -1,10 +1,14 @@
 """The quarter's life from the town's period page: finalise, approve, send back, adjust.
 
 Each action is a POST for the town's readers (others: 404); a role without the action gets
-403 with the reason, and the service's own refusal comes back as a message."""
+403 with the reason. What is wrong with the form, or what the service refuses about one of
+its fields, comes back on the period page with the form as sent, each message next to its
+field (400, one error path: issue 14); a refusal about the quarter itself (someone acted
+first, not possible yet) comes back as a message over the page as it is now."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -25,22 +29,42 @@ from .common import (
     reader_access,
     yuan,
 )
-from .forms import AdjustmentForm, ApproveForm, FinaliseForm, ReopenForm, form_error
+from .forms import AdjustmentForm, ApproveForm, FinaliseForm, ReopenForm
+from .overview import officer_choices, period_page
 
 
-def _quarter_action(request: HttpRequest, quarter: str, run, *, allowed: bool, refusal: str):
+def _quarter_action(
+    request: HttpRequest,
+    quarter: str,
+    name: str,
+    make_form,
+    run,
+    *,
+    allowed,
+    refusal: str,
+):
     """Run one quarter action for the readers of the town (others: 404): a role without the
-    action gets 403 with the reason; the service's refusal comes back as a message."""
+    action gets 403 with the reason; a form with problems, or a refusal the service names a
+    field of, is the period page again with the form as sent (400)."""
     access = reader_access(request)
     check_quarter(quarter)
     back = period_url(access, quarter)
     if not allowed(access):
         return forbidden(request, refusal, back=back)
+    form: forms.Form = make_form(access)
+    if not form.is_valid():
+        return period_page(request, access, quarter, bound={name: form}, status=400)
     try:
-        message = run(access)
+        message = run(access, form.cleaned_data)
     except ActionNotAllowed as exc:
         return forbidden(request, exc.message, back=back)
     except CaseError as exc:  # also Conflict: someone acted first
+        if any(field in form.fields for field in exc.fields):
+            for field, problems in exc.fields.items():
+                for problem in problems:
+                    form.add_error(field if field in form.fields else None, problem)
+            return period_page(request, access, quarter, bound={name: form}, status=400)
+        # About the quarter, not what was typed: said over the page as it is now.
         messages.error(request, exc.message)
     else:
         messages.success(request, message)
@@ -50,17 +74,15 @@ def _quarter_action(request: HttpRequest, quarter: str, run, *, allowed: bool, r
 @login_required
 @require_POST
 def finalise(request: HttpRequest, quarter: str) -> HttpResponse:
-    form = FinaliseForm(request.POST)
-
-    def run(access: Access) -> str:
-        if not form.is_valid():
-            raise CaseError(form_error(form))
+    def run(access: Access, data: dict) -> str:
         life.quarter_finalise(town=access.town, quarter=quarter, by=request.user)
         return _t("%(q)s 考核已定稿,已冻结快照,等待分管领导审批。") % {"q": quarter}
 
     return _quarter_action(
         request,
         quarter,
+        "finalise",
+        lambda access: FinaliseForm(request.POST, auto_id="finalise_%s"),
         run,
         allowed=lambda a: a.office,
         refusal=_t("只有镇政法综治办可以定稿季度考核"),
@@ -70,18 +92,15 @@ def finalise(request: HttpRequest, quarter: str) -> HttpResponse:
 @login_required
 @require_POST
 def approve(request: HttpRequest, quarter: str) -> HttpResponse:
-    form = ApproveForm(request.POST)
-
-    def run(access: Access) -> str:
-        if not form.is_valid():
-            raise CaseError(form_error(form))
-        note = form.cleaned_data["note"]
-        life.quarter_approve(town=access.town, quarter=quarter, by=request.user, note=note)
+    def run(access: Access, data: dict) -> str:
+        life.quarter_approve(town=access.town, quarter=quarter, by=request.user, note=data["note"])
         return _t("%(q)s 考核已审批,工资表为最终结果。") % {"q": quarter}
 
     return _quarter_action(
         request,
         quarter,
+        "approve",
+        lambda access: ApproveForm(request.POST),
         run,
         allowed=lambda a: a.leader,
         refusal=_t("只有政法分管领导可以审批季度考核"),
@@ -91,19 +110,17 @@ def approve(request: HttpRequest, quarter: str) -> HttpResponse:
 @login_required
 @require_POST
 def reopen(request: HttpRequest, quarter: str) -> HttpResponse:
-    form = ReopenForm(request.POST)
-
-    def run(access: Access) -> str:
-        if not form.is_valid():
-            raise CaseError(form_error(form))
+    def run(access: Access, data: dict) -> str:
         life.quarter_reopen(
-            town=access.town, quarter=quarter, by=request.user, reason=form.cleaned_data["reason"]
+            town=access.town, quarter=quarter, by=request.user, reason=data["reason"]
         )
         return _t("%(q)s 考核已退回综治办更正。") % {"q": quarter}
 
     return _quarter_action(
         request,
         quarter,
+        "reopen",
+        lambda access: ReopenForm(request.POST),
         run,
         allowed=lambda a: a.leader,
         refusal=_t("只有政法分管领导可以退回季度考核"),
@@ -114,20 +131,15 @@ def reopen(request: HttpRequest, quarter: str) -> HttpResponse:
 @require_POST
 def adjust(request: HttpRequest, quarter: str) -> HttpResponse:
     """A correction of an approved quarter, paid in the next quarter not yet finalised."""
-    form = AdjustmentForm(request.POST)
 
-    def run(access: Access) -> str:
-        if not form.is_valid():
-            raise CaseError(form_error(form))
-        officer = User.objects.filter(pk=form.cleaned_data["officer"]).first()
-        if officer is None:
-            raise CaseError(_t("请选择网格专管员"))
+    def run(access: Access, data: dict) -> str:
+        officer = User.objects.get(pk=data["officer"])
         adjustment = adjustment_add(
             town=access.town,
             officer=officer,
             quarter=quarter,
-            amount=form.cleaned_data["amount"],
-            reason=form.cleaned_data["reason"],
+            amount=data["amount"],
+            reason=data["reason"],
             by=request.user,
         )
         return _t("已录入 %(name)s 的调整 %(amount)s,计入 %(q)s。") % {
@@ -139,6 +151,8 @@ def adjust(request: HttpRequest, quarter: str) -> HttpResponse:
     return _quarter_action(
         request,
         quarter,
+        "adjust",
+        lambda access: AdjustmentForm(request.POST, officers=officer_choices(access.town)),
         run,
         allowed=lambda a: a.office,
         refusal=_t("只有镇政法综治办可以录入考核调整"),

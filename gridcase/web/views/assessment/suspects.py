@@ -25,6 +25,7 @@ from gridcase.core import clock, periods
 from gridcase.org.policies import policy_for
 
 from .common import forbidden, get_access
+from .forms import SuspectDecisionForm
 
 STATUS_WORDS = {
     SuspectPair.Status.SUSPECTED: SuspectPair.Status.SUSPECTED.label,
@@ -49,10 +50,31 @@ def queue_url(access, month: str) -> str:
     return reverse("assess:suspects") + query
 
 
+def _key(later: Case, earlier: Case) -> str:
+    return f"pair-{later.pk}-{earlier.pk}"
+
+
+def _form(later: Case, earlier: Case, data=None) -> SuspectDecisionForm:
+    return SuspectDecisionForm(
+        data, later=later.number, earlier=earlier.number, key=_key(later, earlier)
+    )
+
+
 @login_required
 def suspects(request: HttpRequest) -> HttpResponse:
     access = get_access(request, frozenset(integrity_services.OFFICE))
-    month = _month(request, access.today)
+    return _queue(request, access, _month(request, access.today))
+
+
+def _queue(
+    request: HttpRequest,
+    access,
+    month: str,
+    failed: SuspectDecisionForm | None = None,
+    failed_key: str = "",
+) -> HttpResponse:
+    """The month's queue; `failed`: a decision as sent, shown again in its pair's form with
+    what is wrong next to each field (400; one error path, issue 14)."""
     first, last = clock.parse_month(month), last_day(month)
     pairs = integrity.find_in_period(access.town, first, last)
     ids = {p.case_id for p in pairs} | {p.similar_to_id for p in pairs}
@@ -64,6 +86,11 @@ def suspects(request: HttpRequest) -> HttpResponse:
     rows = []
     for pair in pairs:
         later, earlier = cases[pair.case_id], cases[pair.similar_to_id]
+        open_ = pair.status == SuspectPair.Status.SUSPECTED
+        form = None
+        if open_:
+            mine = failed is not None and failed_key == _key(later, earlier)
+            form = failed if mine else _form(later, earlier)
         rows.append(
             {
                 "pair": pair,
@@ -71,7 +98,8 @@ def suspects(request: HttpRequest) -> HttpResponse:
                 "later": later,
                 "earlier": earlier,
                 "status_word": STATUS_WORDS.get(pair.status, pair.status),
-                "open": pair.status == SuspectPair.Status.SUSPECTED,
+                "open": open_,
+                "form": form,
             }
         )
     context = {
@@ -85,7 +113,7 @@ def suspects(request: HttpRequest) -> HttpResponse:
         "threshold": policy_for(access.town, last).duplicate_threshold,
     }
     with timezone.override(access.town.timezone):
-        return render(request, "web/assess/suspects.html", context)
+        return render(request, "web/assess/suspects.html", context, status=400 if failed else 200)
 
 
 @login_required
@@ -99,18 +127,10 @@ def suspect_decide(request: HttpRequest) -> HttpResponse:
         earlier = Case.objects.get(pk=int(request.POST.get("similar_to", "")), town=access.town)
     except (ValueError, Case.DoesNotExist):
         raise Http404("no such pair") from None
-    decision = request.POST.get("decision")
-    reason = (request.POST.get("reason") or "").strip()
-    if decision not in ("confirm", "dismiss"):
-        messages.error(request, _t("请选择确认重复或排除"))
-        return redirect(back)
-    if decision == "confirm" and not request.POST.get("confirm"):
-        # Irreversible for the later case's pay (issue 14): the tick names what happens.
-        messages.error(
-            request,
-            _t("%(later)s: 请勾选确认后再确认重复") % {"later": later.number},
-        )
-        return redirect(back)
+    form = _form(later, earlier, request.POST)
+    if not form.is_valid():
+        return _queue(request, access, month, form, _key(later, earlier))
+    decision, reason = form.cleaned_data["decision"], form.cleaned_data["reason"]
     try:
         # A suggested pair is kept only with its decision: a refused one leaves nothing.
         with transaction.atomic():
@@ -119,20 +139,26 @@ def suspect_decide(request: HttpRequest) -> HttpResponse:
                 integrity_services.confirm if decision == "confirm" else integrity_services.dismiss
             )
             decide(pair, by=request.user, reason=reason)
-        if decision == "confirm":
-            messages.success(
-                request,
-                _t("已确认 %(later)s 与 %(earlier)s 重复,%(later)s 不计入考核。")
-                % {"later": later.number, "earlier": earlier.number},
-            )
-        else:
-            messages.success(
-                request,
-                _t("已排除 %(later)s 与 %(earlier)s 的疑似重复。")
-                % {"later": later.number, "earlier": earlier.number},
-            )
     except ActionNotAllowed as exc:
         return forbidden(request, exc.message, back=back)
     except CaseError as exc:
+        if "reason" in exc.fields:
+            for problem in exc.fields["reason"]:
+                form.add_error("reason", problem)
+            return _queue(request, access, month, form, _key(later, earlier))
+        # About the pair itself (decided meanwhile, no longer suspected): over the queue.
         messages.error(request, f"{later.number}: {exc.message}")
+        return redirect(back)
+    if decision == "confirm":
+        messages.success(
+            request,
+            _t("已确认 %(later)s 与 %(earlier)s 重复,%(later)s 不计入考核。")
+            % {"later": later.number, "earlier": earlier.number},
+        )
+    else:
+        messages.success(
+            request,
+            _t("已排除 %(later)s 与 %(earlier)s 的疑似重复。")
+            % {"later": later.number, "earlier": earlier.number},
+        )
     return redirect(back)
