@@ -249,6 +249,13 @@ class PolicyForm(forms.Form):
             except UnicodeDecodeError:
                 self.add_error("file", _("文件须为 UTF-8 编码的文本(TOML)"))
                 return data
+            # A browser cannot refill a file input: the page shown again (after a check, or a
+            # refusal) keeps the file as its text in the box below, to correct and save.
+            self.data = self.data.copy()
+            self.data["source"] = data["source"]
+            kept = _("已放入上传文件“%(name)s”的内容,可在此修改后再保存") % {"name": upload.name}
+            # The bound field copied the help when the fields were cleaned.
+            self.fields["source"].help_text = self["source"].help_text = kept
         if not (data.get("source") or "").strip():
             self.add_error("source", _("请上传策略文件或粘贴其内容"))
         return data

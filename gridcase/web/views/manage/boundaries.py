@@ -39,9 +39,11 @@ MAX_GEOMETRY_CHARS = 2_000_000
 
 
 class BoundaryForm(forms.Form):
-    place = forms.CharField(max_length=40)
-    geometry = forms.CharField(required=False, max_length=MAX_GEOMETRY_CHARS)
-    action = forms.ChoiceField(choices=[("save", "save"), ("clear", "clear")])
+    place = forms.CharField(label=_("行政村或网格"), max_length=40)
+    geometry = forms.CharField(label=_("边界"), required=False, max_length=MAX_GEOMETRY_CHARS)
+    action = forms.ChoiceField(
+        label=_("操作"), choices=[("save", _("保存边界")), ("clear", _("清除边界"))]
+    )
 
     def clean_geometry(self) -> Any:
         text = self.cleaned_data["geometry"].strip()
@@ -120,6 +122,7 @@ def boundaries(request: HttpRequest, town: Town) -> HttpResponse:
     villages = _villages(town)
     form = BoundaryForm(bound(request))
     problems: list[str] = []
+    place_errors: list[str] = []
     selected = request.GET.get("place", "")
     draft: Any = None
     if request.method == "POST":
@@ -146,7 +149,15 @@ def boundaries(request: HttpRequest, town: Town) -> HttpResponse:
                     url = reverse("manage:boundaries", args=[town.pk])
                     return redirect(f"{url}?place={_key(place)}")
         else:
-            problems = [str(e) for errors in form.errors.values() for e in errors]
+            # The place's problem beside its list; the drawing's and the button's (drawn on the
+            # map, pressed: no field to stand beside) on top, each naming what it is about.
+            place_errors = list(form.errors.get("place", []))
+            problems = [
+                f"{form.fields[name].label}:{e}"
+                for name, errors in form.errors.items()
+                if name != "place"
+                for e in errors
+            ]
     return page(
         request,
         town,
@@ -157,10 +168,11 @@ def boundaries(request: HttpRequest, town: Town) -> HttpResponse:
             "groups": _groups(villages),
             "selected": selected,
             "problems": problems,
+            "place_errors": place_errors,
             # The drawing as sent, so that a refused save keeps it on the map.
             "draft": draft or "",
             "map_data": _map_data(villages),
             "tiles": settings.GRIDCASE_MAP_TILES,
         },
-        status=400 if problems else 200,
+        status=400 if problems or place_errors else 200,
     )
