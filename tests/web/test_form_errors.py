@@ -997,3 +997,21 @@ def test_buttons_without_fields_answer_in_words(t, client):
         response = client.post(reverse("inbox:read_all"), {"page": "abc", "unread": "x"})
         assert response.status_code == 302
         assert client.post(reverse("inbox:read", args=[999999])).status_code == 404
+
+
+def test_the_queue_filters_say_what_is_wrong_beside_each_and_keep_it(t, client):
+    """The one form sent by GET (queues.py, and the ledger export that follows its filters):
+    a wrong value is said beside its field and otherwise ignored, the others still apply."""
+    client.force_login(t.center_user)
+    query = {"date_from": "2026-13-40", "date_to": "明天", "state": "lost", "q": "围墙"}
+    with time_machine.travel(OCT, tick=False):
+        response = client.get(reverse("web:cases"), query)
+        export = client.get(reverse("web:ledger_export"), query)
+    assert response.status_code == 200 and export.status_code == 200
+    tree = Tree(response.content.decode())
+    page = Page(tree, tree.root)
+    for name in ("date_from", "date_to", "state"):
+        [message] = page.errors_of(name)
+        assert CJK.search(message), message
+    assert page.value_of("date_from") == "2026-13-40"
+    assert page.value_of("q") == "围墙"

@@ -153,7 +153,7 @@ def boundaries(request: HttpRequest, town: Town) -> HttpResponse:
             # map, pressed: no field to stand beside) on top, each naming what it is about.
             place_errors = list(form.errors.get("place", []))
             problems = [
-                f"{form.fields[name].label}:{e}"
+                _t("%(field)s:%(problem)s") % {"field": form.fields[name].label, "problem": e}
                 for name, errors in form.errors.items()
                 if name != "place"
                 for e in errors
