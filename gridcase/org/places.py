@@ -144,16 +144,26 @@ def unit_village(town: Town, kind: str, village: Village | None) -> Village | No
     return None
 
 
+def unit_name_free(town: Town, name: str, unit: Unit | None = None) -> tuple[str, str]:
+    """The unit's name, cleaned, and the message a concurrent twin would get; ServiceError on
+    `name` when another unit of the town has it. Also run by the workbench's form."""
+    name = clean_name(name, _t("单位名称"))
+    message = _t("本镇已有名为“%(name)s”的单位") % {"name": name}
+    others = Unit.objects.filter(town=town, name=name)
+    if unit is not None:
+        others = others.exclude(pk=unit.pk)
+    if others.exists():
+        raise ServiceError(message, {"name": [message]})
+    return name, message
+
+
 @transaction.atomic
 def unit_create(
     *, by: User, town: Town, kind: str, name: str, village: Village | None = None
 ) -> Unit:
     require_administrator(by, town)
     village = unit_village(town, kind, village)
-    name = clean_name(name, _t("单位名称"))
-    message = _t("本镇已有名为“%(name)s”的单位") % {"name": name}
-    if Unit.objects.filter(town=town, name=name).exists():
-        raise ServiceError(message, {"name": [message]})
+    name, message = unit_name_free(town, name)
     return save_unique(
         lambda: Unit.objects.create(town=town, kind=kind, name=name, village=village), message
     )
@@ -165,10 +175,7 @@ def unit_update(*, by: User, unit: Unit, name: str, village: Village | None = No
     town = unit.town
     require_administrator(by, town)
     village = unit_village(town, unit.kind, village)
-    name = clean_name(name, _t("单位名称"))
-    message = _t("本镇已有名为“%(name)s”的单位") % {"name": name}
-    if Unit.objects.filter(town=town, name=name).exclude(pk=unit.pk).exists():
-        raise ServiceError(message, {"name": [message]})
+    name, message = unit_name_free(town, name, unit)
     unit.name, unit.village = name, village
     save_unique(lambda: unit.save(update_fields=["name", "village"]), message)
     return unit

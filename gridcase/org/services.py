@@ -246,6 +246,20 @@ def role_scope(
     return village, grid, unit
 
 
+def role_dates(town: Town, active_from: date | None, active_until: date | None) -> None:
+    """ServiceError on `active_until` when it is before the start or already past (in the
+    town's today). Also run by the workbench's form, with its other checks."""
+    if active_from and active_until and active_until < active_from:
+        raise ServiceError(
+            _t("截止日期不能早于起始日期"), {"active_until": [_t("不能早于起始日期")]}
+        )
+    today = clock.today(town.timezone)
+    if active_until and active_until < today:
+        raise ServiceError(
+            _t("截止日期已过,该角色不会生效"), {"active_until": [_t("截止日期已过")]}
+        )
+
+
 @transaction.atomic
 def role_assign(
     *,
@@ -263,15 +277,7 @@ def role_assign(
     _person_town(person, town)
     same_town(town, village, grid, unit)
     village, grid, unit = role_scope(kind, village, grid, unit)
-    if active_from and active_until and active_until < active_from:
-        raise ServiceError(
-            _t("截止日期不能早于起始日期"), {"active_until": [_t("不能早于起始日期")]}
-        )
-    today = clock.today(town.timezone)
-    if active_until and active_until < today:
-        raise ServiceError(
-            _t("截止日期已过,该角色不会生效"), {"active_until": [_t("截止日期已过")]}
-        )
+    role_dates(town, active_from, active_until)
     # The same role over an overlapping span would only confuse every list.
     same = Role.objects.filter(
         user=person, town=town, kind=kind, village=village, grid=grid, unit=unit
@@ -347,9 +353,7 @@ def calendar_override_add(
     if len(note) > limits.CALENDAR_NOTE:
         message = _t("最多%(n)s字") % {"n": limits.CALENDAR_NOTE}
         raise ServiceError(_t("说明过长(%(limit)s)") % {"limit": message}, {"note": [message]})
-    message = _t("%(day)s 已有本镇的日历调整;如需更改,请先删除原来的") % {"day": f"{day:%Y-%m-%d}"}
-    if CalendarOverride.objects.filter(town=town, day=day).exists():
-        raise ServiceError(message, {"day": [message]})
+    message = calendar_day_free(town, day)
     override = save_unique(
         lambda: CalendarOverride.objects.create(town=town, day=day, kind=kind, note=note),
         message,
@@ -358,6 +362,15 @@ def calendar_override_add(
     after = audit.snapshot(override, CALENDAR_FIELDS)
     audit.record(town=town, by=by, action="calendar.add", obj=override, before=None, after=after)
     return override
+
+
+def calendar_day_free(town: Town, day: date) -> str:
+    """ServiceError on `day` when the town has an override that day already; else the message
+    a concurrent one would get. Also run by the workbench's form, with its other checks."""
+    message = _t("%(day)s 已有本镇的日历调整;如需更改,请先删除原来的") % {"day": f"{day:%Y-%m-%d}"}
+    if CalendarOverride.objects.filter(town=town, day=day).exists():
+        raise ServiceError(message, {"day": [message]})
+    return message
 
 
 @transaction.atomic

@@ -103,9 +103,10 @@ class UnitForm(forms.Form):
         help_text=_("仅村社会服务管理站需要选择"),
     )
 
-    def __init__(self, *args, town, kind=None, **kwargs):
+    def __init__(self, *args, town, kind=None, unit=None, **kwargs):
+        """`kind` and `unit`: the unit's, when editing it."""
         super().__init__(*args, **kwargs)
-        self.town, self.kind = town, kind
+        self.town, self.kind, self.unit = town, kind, unit
         self.fields["village"].queryset = Village.objects.filter(town=town).order_by("name")
         if kind is not None:
             # Editing: the kind stays (roles and cases depend on it).
@@ -116,6 +117,8 @@ class UnitForm(forms.Form):
         kind = self.kind or data.get("kind")
         if kind and "village" not in self.errors:
             run_check(self, places.unit_village, self.town, kind, data.get("village"))
+        if data.get("name"):
+            run_check(self, places.unit_name_free, self.town, data["name"], self.unit)
         return data
 
 
@@ -190,6 +193,7 @@ class RoleForm(forms.Form):
 
     def __init__(self, *args, town, **kwargs):
         super().__init__(*args, **kwargs)
+        self.town = town
         self.fields["village"].queryset = Village.objects.filter(town=town).order_by("name")
         self.fields["grid"].queryset = (
             Grid.objects.filter(village__town=town)
@@ -210,6 +214,9 @@ class RoleForm(forms.Form):
         scope = ("village", "grid", "unit")
         if data.get("kind") and not any(name in self.errors for name in scope):
             run_check(self, services.role_scope, data["kind"], *(data.get(n) for n in scope))
+        if not any(name in self.errors for name in ("active_from", "active_until")):
+            dates = data.get("active_from"), data.get("active_until")
+            run_check(self, services.role_dates, self.town, *dates)
         return data
 
 
@@ -222,6 +229,16 @@ class CalendarOverrideForm(forms.Form):
         label=_("类型"), choices=CalendarOverride.Kind.choices, widget=forms.RadioSelect
     )
     note = TextField(label=_("说明"), max_length=limits.CALENDAR_NOTE, required=False)
+
+    def __init__(self, *args, town, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.town = town
+
+    def clean(self):
+        data = super().clean()
+        if data.get("day"):
+            run_check(self, services.calendar_day_free, self.town, data["day"])
+        return data
 
 
 class PolicyForm(forms.Form):

@@ -412,6 +412,15 @@ FORMS: dict[str, Form] = {
         wrong_errors={"name", "village"},
         state=places,
     ),
+    "manage:units/name-taken": Form(
+        user="admin_user",
+        url=lambda t, c: m(t, "units"),
+        empty={"kind": "village_station", "name": "  "},
+        empty_errors={"name", "village"},
+        wrong=lambda t, c: {"kind": "village_station", "name": t.center.name},
+        wrong_errors={"name", "village"},
+        state=places,
+    ),
     "manage:unit_edit": Form(
         user="admin_user",
         url=lambda t, c: m(t, "unit_edit", t.station.pk),
@@ -502,12 +511,39 @@ FORMS: dict[str, Form] = {
         wrong_errors={"village", "active_until"},
         state=person_row,
     ),
+    "manage:role_add/until-before-from": Form(
+        user="admin_user",
+        setup=_person,
+        url=lambda t, c: m(t, "role_add", c["person"].pk),
+        empty={"kind": "department", "active_until": "2026-10-01"},  # already past
+        empty_errors={"unit", "active_until"},
+        wrong=lambda t, c: {
+            "kind": "department",
+            "unit": t.center.pk,  # not a department
+            "active_from": "2026-10-20",
+            "active_until": "2026-10-16",
+        },
+        wrong_errors={"unit", "active_until"},
+        state=person_row,
+    ),
     "manage:calendar": Form(
         user="admin_user",
         url=lambda t, c: m(t, "calendar"),
         empty={},
         empty_errors={"day", "kind"},
         wrong=lambda t, c: {"day": "2026-02-30", "kind": "party", "note": "注" * 201},
+        wrong_errors={"day", "kind", "note"},
+        state=count(CalendarOverride),
+    ),
+    "manage:calendar/day-taken": Form(
+        user="admin_user",
+        setup=lambda t: {
+            "row": CalendarOverride.objects.create(town=t.town, day=OCT.date(), kind="holiday")
+        },
+        url=lambda t, c: m(t, "calendar"),
+        empty={"day": "2026-10-14"},
+        empty_errors={"day", "kind"},
+        wrong=lambda t, c: {"day": "2026-10-14", "kind": "party", "note": "注" * 201},
         wrong_errors={"day", "kind", "note"},
         state=count(CalendarOverride),
     ),

@@ -101,7 +101,7 @@ def calendar_page(request: HttpRequest, town: Town) -> HttpResponse:
     except ValueError:
         year = today.year
     year = min(max(year, 2000), today.year + 5)
-    form = fm.CalendarOverrideForm(bound(request))
+    form = fm.CalendarOverrideForm(bound(request), town=town)
     if request.method == "POST" and form.is_valid():
         try:
             row = services.calendar_override_add(by=request.user, town=town, **form.cleaned_data)

@@ -216,6 +216,7 @@ def unit_edit(request: HttpRequest, town: Town, pk: int) -> HttpResponse:
         bound(request),
         town=town,
         kind=unit.kind,
+        unit=unit,
         initial={"name": unit.name, "village": unit.village_id},
     )
     if request.method == "POST" and form.is_valid():
