@@ -1384,6 +1384,11 @@ EN: dict[str, str | tuple[str, str]] = {
     # the dashboard's kept figures (issue 15)
     "数据截至 %(at)s,每 %(n)s 分钟更新": "Figures as of %(at)s, renewed every %(n)s minutes",
     "立即更新": "Renew now",
+    # forms: one error path for every form
+    "已放入上传文件“%(name)s”的内容,可在此修改后再保存": "The text of the uploaded file “%(name)s” is in this box; correct it here and save again",
+    "%(field)s:%(problem)s": "%(field)s: %(problem)s",
+    "确认理由": "Reason for confirming",
+    "请勾选确认后再确认重复": "Tick the box to confirm the duplicate",
 }
 
 
