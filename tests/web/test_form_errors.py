@@ -921,14 +921,6 @@ FORMS: dict[str, Form] = {
 ONLY_AFTER = "is checked by the service only once the form's own checks pass"
 XFAIL: dict[tuple[str, str], str] = {
     # views/assessment/appeals.py, assess/appeals.html (helper clicks)
-    ("assess:appeal_file", "empty"): "302: the problem is a message after a redirect, "
-    "not beside 申诉理由 on the page again",
-    ("assess:appeal_file", "wrong"): "302: the problem is a message after a redirect; "
-    "the reason typed is lost",
-    ("assess:appeal_decide", "empty"): "only the first problem, at the top of the appeal "
-    "(form_error), none next to 处理结果",
-    ("assess:appeal_decide", "wrong"): "only the first problem, at the top of the appeal "
-    "(form_error), none next to 采纳后的更正 or 处理意见",
     # web/forms.py action forms (helper i18n-entry / i18n-casepage)
     ("case:close", "wrong"): f"the result's length {ONLY_AFTER}: no message by 处理结果",
     ("case:request_extension", "empty"): f"the reason {ONLY_AFTER}: none by 申请理由",

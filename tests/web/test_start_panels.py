@@ -232,7 +232,7 @@ def test_a_refused_decision_keeps_the_choice_and_says_why_next_to_the_appeal(log
     page = html(response)
     card = page[page.index(f'id="appeal-{appeal.pk}"') :]
     card = card[: card.index("</section>")]
-    assert f'id="appeal-error-{appeal.pk}"' in card and "不予采纳的理由" in card
+    assert f'id="note-{appeal.pk}_error"' in card and "不予采纳的理由" in card  # by 处理意见
     assert 'value="reject" checked' in card and 'value="on_time" selected' in card
     assert "我的待办" in page  # the start page again, not the appeals page
     appeal.refresh_from_db()

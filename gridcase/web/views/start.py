@@ -32,6 +32,7 @@ from gridcase.web import selectors as q
 from gridcase.web import start_selectors
 from gridcase.web.forms import ActionForm
 from gridcase.web.views.assessment.appeals import (
+    Decision,
     appeal_row,
     decide,
     get_appeal_or_404,
@@ -54,13 +55,12 @@ def _home(
     *,
     close_error: tuple[str, str] | None = None,
     failed: Appeal | None = None,
-    form: DecideForm | None = None,
-    appeal_error: str = "",
+    decision: Decision | None = None,
     status: int = 200,
 ) -> HttpResponse:
     panels = {
         **_reported_panel(request, close_error),
-        **_appeals_panel(request, failed, form, appeal_error),
+        **_appeals_panel(request, failed, decision),
     }
     appeals = panels["appeals"]
     # The appeals' times are read in their town's time, as on the appeals page.
@@ -130,9 +130,7 @@ def _close_refused(request: HttpRequest, number: str, message: str, status: int)
 # ---------------------------------------------------------------- the office: decide appeals
 
 
-def _appeals_panel(
-    request: HttpRequest, failed: Appeal | None, form: DecideForm | None, error: str
-) -> dict:
+def _appeals_panel(request: HttpRequest, failed: Appeal | None, decision: Decision | None) -> dict:
     rows = []
     for appeal in start_selectors.pending_appeals(request.user):
         row = appeal_row(appeal)
@@ -141,9 +139,11 @@ def _appeals_panel(
             reverse("web:start_appeal_decide", args=[appeal.pk]) + f"?town={appeal.town_id}"
         )
         row["quarter_label"] = quarter_label(appeal.quarter)
-        if failed is not None and appeal.pk == failed.pk:
-            row["values"] = kept_values(form)
-            row["error"] = error
+        if failed is not None and decision is not None and appeal.pk == failed.pk:
+            # What was chosen and typed, each problem next to its field (as the appeals page).
+            row["values"] = kept_values(decision.form)
+            row["error"] = decision.error
+            row["errors"] = decision.errors
         rows.append(row)
     return {"appeals": rows, "can_decide": True, "decide_form": DecideForm()}
 
@@ -157,9 +157,7 @@ def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
     decision = decide(request, access, appeal)
     if decision.refusal:
         return forbidden(request, decision.refusal, back=reverse("web:home"))
-    if decision.error:
-        return _home(
-            request, failed=appeal, form=decision.form, appeal_error=decision.error, status=400
-        )
+    if decision.failed:
+        return _home(request, failed=appeal, decision=decision, status=400)
     messages.success(request, decision.message)
     return redirect("web:home")

@@ -3,7 +3,7 @@ their statement."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -36,6 +36,7 @@ from .common import (
     statement_url,
 )
 from .forms import AppealForm, DecideForm, form_error
+from .statement import statement_page
 
 
 def appeal_row(appeal: Appeal) -> dict:
@@ -54,6 +55,7 @@ def appeal_row(appeal: Appeal) -> dict:
         ),
         "values": {},
         "error": "",
+        "errors": {},
         "state": APPEAL_WORDS.get(appeal.status, appeal.status),
         "override": appeal.get_override_display() if appeal.override else "",
         "decided_by": (
@@ -78,6 +80,7 @@ def _appeals_page(
     failed: Appeal | None = None,
     form: DecideForm | None = None,
     error: str = "",
+    errors: dict[str, list[str]] | None = None,
 ) -> HttpResponse:
     """The page; after a refused decision, with what was chosen and typed for that appeal
     kept in its form and the reason next to it."""
@@ -98,6 +101,7 @@ def _appeals_page(
         if failed is not None and form is not None and row["appeal"].pk == failed.pk:
             row["values"] = kept_values(form)
             row["error"] = error
+            row["errors"] = errors or {}
     pending = [r for r in rows if r["appeal"].status == Appeal.Status.PENDING]
     decided = [r for r in rows if r["appeal"].status != Appeal.Status.PENDING]
     context = {
@@ -113,7 +117,8 @@ def _appeals_page(
         "decide_form": DecideForm(),
     }
     with timezone.override(access.town.timezone):
-        return render(request, "web/assess/appeals.html", context, status=400 if error else 200)
+        status_code = 400 if (error or errors) else 200
+        return render(request, "web/assess/appeals.html", context, status=status_code)
 
 
 def decide_url(appeal: Appeal, access) -> str:
@@ -138,8 +143,13 @@ class Decision:
 
     form: DecideForm | None
     message: str = ""
-    error: str = ""
+    error: str = ""  # over the form: what belongs to no field
     refusal: str = ""
+    errors: dict[str, list[str]] = field(default_factory=dict)  # next to each field
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.error or self.errors)
 
 
 def decide(request: HttpRequest, access, appeal: Appeal) -> Decision:
@@ -149,7 +159,8 @@ def decide(request: HttpRequest, access, appeal: Appeal) -> Decision:
         return Decision(None, refusal=_t("只有镇政法综治办可以处理申诉"))
     form = DecideForm(request.POST)
     if not form.is_valid():
-        return Decision(form, error=form_error(form))
+        # Every problem at once, each next to its field.
+        return Decision(form, errors={k: [str(m) for m in v] for k, v in form.errors.items()})
     accept = form.cleaned_data["decision"] == "accept"
     try:
         appeal_services.appeal_decide(
@@ -162,6 +173,9 @@ def decide(request: HttpRequest, access, appeal: Appeal) -> Decision:
     except ActionNotAllowed as exc:
         return Decision(form, refusal=exc.message)
     except CaseError as exc:
+        beside = {k: v for k, v in exc.fields.items() if k in DECIDE_FIELDS}
+        if beside:
+            return Decision(form, errors=beside)
         return Decision(form, error=exc.message)
     if accept:
         message = _t("%(n)s 的申诉已采纳,考核结果已更正。") % {"n": appeal.case.number}
@@ -170,11 +184,14 @@ def decide(request: HttpRequest, access, appeal: Appeal) -> Decision:
     return Decision(form, message=message)
 
 
+DECIDE_FIELDS = ("decision", "override", "note")
+
+
 def kept_values(form: DecideForm | None) -> dict[str, str]:
     """What was chosen and typed in a refused decision, to show it again."""
     if form is None:
         return {}
-    return {k: form.data.get(k, "") for k in ("decision", "override", "note")}
+    return {k: form.data.get(k, "") for k in DECIDE_FIELDS}
 
 
 @login_required
@@ -186,9 +203,15 @@ def appeal_decide(request: HttpRequest, pk: int) -> HttpResponse:
     decision = decide(request, access, appeal)
     if decision.refusal:
         return forbidden(request, decision.refusal, back=back)
-    if decision.error:
+    if decision.failed:
         return _appeals_page(
-            request, access, appeal.quarter, failed=appeal, form=decision.form, error=decision.error
+            request,
+            access,
+            appeal.quarter,
+            failed=appeal,
+            form=decision.form,
+            error=decision.error,
+            errors=decision.errors,
         )
     messages.success(request, decision.message)
     return redirect(back)
@@ -214,14 +237,28 @@ def appeal_file(request: HttpRequest, number: str) -> HttpResponse:
     if case.officer_id != request.user.pk:
         return forbidden(request, _t("只有录入该事件的网格专管员可以对其考核结果申诉"), back=back)
     form = AppealForm(request.POST)
+
+    def refused(problems: list[str]) -> HttpResponse:
+        # From the statement: the statement again, the reason kept, the problems next to it.
+        # From the case page, whose appeal box is a link-sized form: the message over it.
+        if request.POST.get("from") == "case":
+            messages.error(request, f"{case.number}: {'; '.join(problems)}")
+            return redirect(back)
+        typed = request.POST.get("reason", "")
+        return statement_page(
+            request, wanted, request.user.pk, refused=(case.number, typed, problems)
+        )
+
     if not form.is_valid():
-        messages.error(request, f"{case.number}: {form_error(form)}")
-        return redirect(back)
+        return refused([str(m) for m in form.errors.get("reason", [])] or [form_error(form)])
     try:
         appeal_services.appeal_file(case=case, by=request.user, reason=form.cleaned_data["reason"])
     except ActionNotAllowed as exc:
         return forbidden(request, exc.message, back=back)
     except CaseError as exc:
+        if "reason" in exc.fields:
+            return refused(exc.fields["reason"])
+        # About the case, not what was typed (an appeal already pending): over the page.
         messages.error(request, f"{case.number}: {exc.message}")
         return redirect(back)
     messages.success(request, _t("%(n)s 的申诉已提交,等待综治办处理。") % {"n": case.number})

@@ -54,6 +54,19 @@ def statement(request: HttpRequest, period: str, officer_id: int) -> HttpRespons
     """One officer's pay, month by month, every case with its status, reason and appeal.
 
     The town's readers see any officer's; an officer only their own (others' are 404)."""
+    return statement_page(request, period, officer_id)
+
+
+def statement_page(
+    request: HttpRequest,
+    period: str,
+    officer_id: int,
+    *,
+    refused: tuple[str, str, list[str]] | None = None,
+) -> HttpResponse:
+    """The statement; after a refused appeal (`refused`: the case's number, the reason as
+    typed, the problems), that case's appeal form open with the reason kept and the problems
+    next to it (400)."""
     access = get_access(request, READERS | {OFFICER})
     own = officer_id == request.user.pk and access.officer
     if not (access.reader or own):
@@ -92,8 +105,12 @@ def statement(request: HttpRequest, period: str, officer_id: int) -> HttpRespons
                     "can_appeal": own
                     and draft
                     and not (appeal and appeal.status == Appeal.Status.PENDING),
+                    "typed": "",
+                    "errors": [],
                 }
             )
+            if refused is not None and refused[0] == case.case_no:
+                cases[-1]["typed"], cases[-1]["errors"] = refused[1], refused[2]
         month_rows.append(
             {
                 "month": month.month,
@@ -148,4 +165,4 @@ def statement(request: HttpRequest, period: str, officer_id: int) -> HttpRespons
             (_t(exports.STATUS_LABELS[s]), _t(exports.STATUS_HELP[s])) for s in exports.STATUS_HELP
         ],
     }
-    return render(request, "web/assess/statement.html", context)
+    return render(request, "web/assess/statement.html", context, status=400 if refused else 200)
