@@ -197,8 +197,34 @@ class Case(models.Model):
             models.Index(fields=["town", "state", "level"]),
             models.Index(fields=["town", "submitted_at"]),
             models.Index(fields=["officer", "submitted_at"]),
-            models.Index(fields=["village", "state"]),
+            # The lists of one village (an officer's, a station's; issue 15): each index starts
+            # with the scope's column, then what the list filters or sorts by, so that a list
+            # reads its village's rows, never the town's. The queue tabs and their counts
+            # (state, level; the rest is included: with it PostgreSQL answers a count from
+            # the index alone):
+            models.Index(
+                fields=["village", "state", "level"],
+                include=["town", "grid", "officer", "accept_due", "handle_due"],
+                name="case_village_queue",
+            ),
+            # "All cases" and the export, newest or oldest first, walked in order:
+            models.Index(fields=["village", "submitted_at"], name="case_village_time"),
             models.Index(fields=["department", "state"]),
+            models.Index(fields=["department", "submitted_at"], name="case_department_time"),
+            # The follow-ups awaiting a visit, by due date: only the closed cases that have
+            # one (a village's count reads its own, a town-wide list walks the town's in order
+            # until a page is full), never every closed case.
+            models.Index(
+                fields=["village", "follow_up_due"],
+                include=["town", "grid", "officer"],
+                condition=models.Q(state="closed", follow_up_due__isnull=False),
+                name="case_follow_up_village",
+            ),
+            models.Index(
+                fields=["town", "follow_up_due"],
+                condition=models.Q(state="closed", follow_up_due__isnull=False),
+                name="case_follow_up_town",
+            ),
             # integrity.md: the duplicate check on entry reads its candidates from this index,
             # one short range per cell its box touches (cell, then the time window), never a
             # latitude band of the whole town.
