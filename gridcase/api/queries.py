@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 
 from gridcase.cases.deadlines import TownDay, light_q
 from gridcase.cases.models import OPEN_STATES, Case
+from gridcase.cases.search import search_q
 from gridcase.cases.selectors import visible_cases
 from gridcase.core import clock
 from gridcase.org.models import Town
@@ -55,13 +56,6 @@ def case_list(
     if filters.get("light"):
         qs = qs.filter(Q(state__in=OPEN_STATES) & light_q(filters["light"], days.values()))
     if filters.get("q"):
-        text = filters["q"].strip()
-        qs = qs.filter(
-            Q(number__icontains=text)
-            | Q(title__icontains=text)
-            | Q(location__icontains=text)
-            | Q(persons__icontains=text)
-            | Q(cause__icontains=text)
-            | Q(course__icontains=text)
-        )
+        # The fields as before (not the parties' names), through the n-gram index.
+        qs = qs.filter(search_q(filters["q"], parties=False))
     return qs

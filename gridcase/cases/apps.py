@@ -8,6 +8,6 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from gridcase.org.signals import counting_uses
 
-        from . import receivers
+        from . import receivers, search  # noqa: F401 - search registers its SQLite function
 
         counting_uses.connect(receivers.count_uses, dispatch_uid="gridcase.cases.count_uses")

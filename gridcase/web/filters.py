@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import QuerySet
 
 from gridcase.cases.deadlines import TownDay, light_q
-from gridcase.cases.models import Case, Party
+from gridcase.cases.models import Case
+from gridcase.cases.search import search_q
 from gridcase.core import clock
 
 
@@ -45,16 +46,6 @@ def apply_filters(cases: QuerySet[Case], f: Filters, days: list[TownDay]) -> Que
     if f.date_to:
         cases = cases.filter(submitted_at__lt=clock.end_of_day(f.date_to, tz))
     if f.q:
-        text = f.q.strip()
-        parties = Party.objects.filter(case_id=OuterRef("pk"), name__icontains=text)
-        cases = cases.filter(
-            Q(number__iexact=text)
-            | Q(number__icontains=text)
-            | Q(title__icontains=text)
-            | Q(location__icontains=text)
-            | Q(persons__icontains=text)
-            | Q(cause__icontains=text)
-            | Q(course__icontains=text)
-            | Exists(parties)
-        )
+        # Through the n-gram index (cases.search), then the exact test; within the scope.
+        cases = cases.filter(search_q(f.q))
     return cases

@@ -1,0 +1,145 @@
+"""The queue's text search (`q`): an n-gram index the database keeps, then the exact test.
+
+A search for 张 or 调解 in a million cases cannot use an ordinary index (the text is
+anywhere in the field: ``LIKE '%调解%'``), and reading every row took 0.6–3.3 s (issue 15).
+So every case has one row in the table ``cases_search`` with the grams of its searchable
+text — each character (for one-character queries) and each pair of adjacent characters
+(bigrams), of the number, title, place, persons, cause, course and the parties' names,
+ASCII letters lower-cased, never across a space or from one field into the next:
+
+- PostgreSQL: ``cases_search(case_id, grams text[])`` with a GIN index; a query asks
+  ``grams @> ARRAY[its bigrams]`` (or its one character). pg_trgm was measured and left: it
+  does make trigrams of Chinese text (C.UTF-8), but a pattern of one or two characters has no
+  trigram, so ``LIKE '%张%'`` reads its whole index;
+- SQLite: an FTS5 table ``cases_search(grams)`` whose rowid is the case id; its
+  ``unicode61`` tokenizer takes each space-separated gram as one token (Chinese characters
+  are letters to it), ``detail=none`` (the terms are ANDed, never a phrase). FTS5's own
+  trigram tokenizer needs three characters, the queries here often have one or two.
+
+The table is kept by the database itself (triggers made by migration 0011): after every
+insert or update of a case's searchable fields, and every insert, update or delete of a
+party — whoever writes: the services, the ledger's many-row INSERT and COPY
+(``ledger/bulk.py``), ``bulk_create``, raw SQL — which no Django signal would see. PostgreSQL
+computes the grams in SQL (``gridcase_grams``); SQLite calls the Python function `grams`,
+registered on every connection Django opens (``register``).
+
+A search is the index's candidates AND the exact test it always was (``icontains`` on the
+fields, the parties' names): the grams find a superset (bigrams in another order, a pair
+across 、), the test keeps what contains the text. It is one more filter on the person's
+already scoped cases, so it never shows a case outside their scope.
+"""
+
+from __future__ import annotations
+
+from django.db import connection as default_connection
+from django.db.backends.signals import connection_created
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.expressions import RawSQL
+from django.dispatch import receiver
+
+from .models import Party
+
+# What the SQL function lower-cases on PostgreSQL (translate()), and Python here: ASCII only,
+# so that both sides make the very same grams whatever the server's locale.
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_ASCII_SPACE = frozenset(" \t\n\r\f\v")
+# The searchable fields, in the order the triggers concatenate them (one per line).
+FIELDS = ("number", "title", "location", "persons", "cause", "course")
+
+
+_ASCII_WORD = frozenset("0123456789abcdefghijklmnopqrstuvwxyz")
+
+
+def _word(g: str) -> bool:
+    """Three ASCII letters or digits: kept as a trigram too. Ten digits make only a hundred
+    bigrams, each in most case numbers and phone numbers; a number's trigrams find it."""
+    return len(g) == 3 and all(ch in _ASCII_WORD for ch in g)
+
+
+def grams(text: str | None) -> str:
+    """The grams of a text, space-separated, as SQLite's FTS5 table stores them: every
+    character and every pair of adjacent characters without an (ASCII) space in it, and
+    every three adjacent ASCII letters or digits."""
+    if not text:
+        return ""
+    s = text.translate(_ASCII_LOWER)
+    found = dict.fromkeys(
+        g
+        for i in range(len(s))
+        for g in (s[i], s[i : i + 2], s[i : i + 3])
+        if (len(g) < 3 and not any(ch in _ASCII_SPACE for ch in g)) or _word(g)
+    )
+    return " ".join(found)
+
+
+def _terms(text: str, vendor: str) -> list[str]:
+    """The grams a case holding `text` must have: its ASCII trigrams, its bigrams (those not
+    inside a trigram), or its one character. On SQLite only grams FTS5's tokenizer keeps whole
+    (letters and digits; it splits at the rest), a lone letter where its neighbours are not."""
+    s = text.translate(_ASCII_LOWER)
+    ok = (lambda ch: ch.isalnum()) if vendor == "sqlite" else (lambda ch: ch not in _ASCII_SPACE)
+    n = len(s)
+    triples = [i for i in range(n - 2) if _word(s[i : i + 3])]
+    in_triple = {i + k for i in triples for k in (0, 1)}  # bigrams starting here are implied
+    pairs = [i for i in range(n - 1) if ok(s[i]) and ok(s[i + 1]) and i not in in_triple]
+    covered = {i + k for i in triples for k in (0, 1, 2)} | {i + k for i in pairs for k in (0, 1)}
+    singles = [s[i] for i in range(n) if ok(s[i]) and i not in covered]
+    terms = [s[i : i + 3] for i in triples] + [s[i : i + 2] for i in pairs] + singles
+    return list(dict.fromkeys(terms))
+
+
+def exact_q(text: str, *, parties: bool = True) -> Q:
+    """What a search means: the text in the number, title, place, persons, cause or course
+    (or a party's name), any case of ASCII letters."""
+    q = (
+        Q(number__icontains=text)
+        | Q(title__icontains=text)
+        | Q(location__icontains=text)
+        | Q(persons__icontains=text)
+        | Q(cause__icontains=text)
+        | Q(course__icontains=text)
+    )
+    if parties:
+        q |= Exists(Party.objects.filter(case_id=OuterRef("pk"), name__icontains=text))
+    return q
+
+
+def candidates_q(text: str, using=None) -> Q | None:
+    """The cases whose grams hold every term of the text (a superset of the matches), by the
+    index; None when the text has no term (spaces, punctuation on SQLite): then only the exact
+    test applies."""
+    conn = using or default_connection
+    terms = _terms(text, conn.vendor)
+    if not terms:
+        return None
+    if conn.vendor == "postgresql":
+        sql = "SELECT case_id FROM cases_search WHERE grams @> %s::text[]"
+        return Q(pk__in=RawSQL(sql, [terms]))
+    if conn.vendor == "sqlite":
+        match = " ".join('"' + t.replace('"', '""') + '"' for t in terms)
+        sql = "SELECT rowid FROM cases_search WHERE cases_search MATCH %s"
+        return Q(pk__in=RawSQL(sql, [match]))
+    return None
+
+
+def search_q(text: str, *, parties: bool = True) -> Q:
+    """The cases matching a search (``exact_q``), found through the n-gram index. Combine it
+    with the person's scope (it is one more filter: it never widens what they see)."""
+    text = text.strip()
+    exact = exact_q(text, parties=parties)
+    found = candidates_q(text)
+    return exact if found is None else found & exact
+
+
+# ---------------------------------------------------------------- SQLite: the Python grams
+
+
+def register(connection) -> None:
+    """Make `grams` callable from SQL (the triggers) on a SQLite connection."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function("gridcase_grams", 1, grams, deterministic=True)
+
+
+@receiver(connection_created, dispatch_uid="gridcase.cases.search.register")
+def _on_connection(sender, connection, **kwargs) -> None:
+    register(connection)
