@@ -128,7 +128,23 @@ def search_q(text: str, *, parties: bool = True) -> Q:
     text = text.strip()
     exact = exact_q(text, parties=parties)
     found = candidates_q(text)
-    return exact if found is None else found & exact
+    if found is None:
+        return exact
+    if parties and _whole(text):
+        # The text is one gram itself (张, 调解, 138): a case holds the gram exactly when a
+        # field or a party's name holds the text, so the index alone answers. (The exact test
+        # on a gram found in every case — 甲 in a generated town — read all parties' names.)
+        return found
+    return found & exact
+
+
+def _whole(text: str) -> bool:
+    """Whether the text is its own single search term, with no letter whose case only the
+    exact test folds (``icontains`` folds É; the grams fold ASCII only)."""
+    lowered = text.translate(_ASCII_LOWER)
+    return _terms(text, default_connection.vendor) == [lowered] and all(
+        ch.isascii() or ch.lower() == ch.upper() for ch in text
+    )
 
 
 # ---------------------------------------------------------------- SQLite: the Python grams
