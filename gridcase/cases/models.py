@@ -216,7 +216,7 @@ class Case(models.Model):
             # until a page is full), never every closed case.
             models.Index(
                 fields=["village", "follow_up_due"],
-                include=["town", "grid", "officer"],
+                include=["town", "grid", "officer", "state", "id"],
                 condition=models.Q(state="closed", follow_up_due__isnull=False),
                 name="case_follow_up_village",
             ),
