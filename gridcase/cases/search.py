@@ -104,22 +104,36 @@ def exact_q(text: str, *, parties: bool = True) -> Q:
     return q
 
 
+# Up to this many candidates are read first and named by id; more are left a subquery.
+LISTED = 2000
+
+
 def candidates_q(text: str, using=None) -> Q | None:
     """The cases whose grams hold every term of the text (a superset of the matches), by the
     index; None when the text has no term (spaces, punctuation on SQLite): then only the exact
-    test applies."""
+    test applies. Reads the index once (up to LISTED ids) to choose the query's form."""
     conn = using or default_connection
     terms = _terms(text, conn.vendor)
     if not terms:
         return None
     if conn.vendor == "postgresql":
         sql = "SELECT case_id FROM cases_search WHERE grams @> %s::text[]"
-        return Q(pk__in=RawSQL(sql, [terms]))
-    if conn.vendor == "sqlite":
-        match = " ".join('"' + t.replace('"', '""') + '"' for t in terms)
+        params: list = [terms]
+    elif conn.vendor == "sqlite":
         sql = "SELECT rowid FROM cases_search WHERE cases_search MATCH %s"
-        return Q(pk__in=RawSQL(sql, [match]))
-    return None
+        params = [" ".join('"' + t.replace('"', '""') + '"' for t in terms)]
+    else:
+        return None
+    # A few matches are named (the list then sorts them: a few thousand rows at most); many
+    # are left a subquery (the list walks its index in order and stops after a page, most
+    # rows matching). One plan cannot serve both: the planner's guess for a rare gram (张 in
+    # 72 cases of a million: it guessed 5,000) made it walk a whole village for a page.
+    with conn.cursor() as cursor:
+        cursor.execute(f"{sql} LIMIT %s", [*params, LISTED + 1])
+        ids = [row[0] for row in cursor.fetchall()]
+    if len(ids) <= LISTED:
+        return Q(pk__in=ids)
+    return Q(pk__in=RawSQL(sql, params))
 
 
 def search_q(text: str, *, parties: bool = True) -> Q:

@@ -212,3 +212,15 @@ def test_kept_current_by_the_ledger_import(t, tmp_path, frozen):
     assert found(t.center_user, "南坡") == ["L-002"]
     for case in Case.objects.all():
         assert stored(case) == expected(case)
+
+
+def test_many_candidates_are_a_subquery_few_are_named(t, frozen, monkeypatch):
+    a = submitted_case(t, local(2026, 10, 9, 9), location="东村石桥")
+    b = submitted_case(t, local(2026, 10, 9, 10), location="西村石桥")
+    assert found(t.center_user, "石桥") == sorted([a.number, b.number])
+    monkeypatch.setattr(search, "LISTED", 1)  # two candidates: more than named
+    assert (
+        "SELECT" in str(Case.objects.filter(search.candidates_q("石桥")).query).split("WHERE", 1)[1]
+    )
+    assert found(t.center_user, "石桥") == sorted([a.number, b.number])
+    assert found(t.center_user, "东村石桥") == [a.number]
