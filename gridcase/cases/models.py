@@ -194,7 +194,13 @@ class Case(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["town", "state", "level"]),
+            # The town-wide queues' counts (the open cases by state, level and deadline): the
+            # deadlines included, so that PostgreSQL counts a town's open cases from the index.
+            models.Index(
+                fields=["town", "state", "level"],
+                include=["accept_due", "handle_due"],
+                name="case_town_queue",
+            ),
             models.Index(fields=["town", "submitted_at"]),
             models.Index(fields=["officer", "submitted_at"]),
             # The lists of one village (an officer's, a station's; issue 15): each index starts
@@ -214,9 +220,11 @@ class Case(models.Model):
             # The follow-ups awaiting a visit, by due date: only the closed cases that have
             # one (a village's count reads its own, a town-wide list walks the town's in order
             # until a page is full), never every closed case.
+            # (The town first: SQLite, without statistics, otherwise took the town's index
+            # below for a village's count, town and range being as good as village and range.)
             models.Index(
-                fields=["village", "follow_up_due"],
-                include=["town", "grid", "officer", "state", "id"],
+                fields=["town", "village", "follow_up_due"],
+                include=["grid", "officer", "state", "id"],
                 condition=models.Q(state="closed", follow_up_due__isnull=False),
                 name="case_follow_up_village",
             ),
