@@ -198,7 +198,7 @@ class Case(models.Model):
             # deadlines included, so that PostgreSQL counts a town's open cases from the index.
             models.Index(
                 fields=["town", "state", "level"],
-                include=["accept_due", "handle_due"],
+                include=["accept_due", "handle_due", "id"],
                 name="case_town_queue",
             ),
             models.Index(fields=["town", "submitted_at"]),
@@ -210,7 +210,7 @@ class Case(models.Model):
             # the index alone):
             models.Index(
                 fields=["village", "state", "level"],
-                include=["town", "grid", "officer", "accept_due", "handle_due"],
+                include=["town", "grid", "officer", "accept_due", "handle_due", "category"],
                 name="case_village_queue",
             ),
             # "All cases" and the export, newest or oldest first, walked in order:
@@ -224,7 +224,7 @@ class Case(models.Model):
             # below for a village's count, town and range being as good as village and range.)
             models.Index(
                 fields=["town", "village", "follow_up_due"],
-                include=["grid", "officer", "state", "id"],
+                include=["grid", "officer", "state", "category", "id"],
                 condition=models.Q(state="closed", follow_up_due__isnull=False),
                 name="case_follow_up_village",
             ),

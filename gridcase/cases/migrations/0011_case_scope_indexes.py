@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='case',
-            index=models.Index(fields=['village', 'state', 'level'], include=('town', 'grid', 'officer', 'accept_due', 'handle_due'), name='case_village_queue'),
+            index=models.Index(fields=['village', 'state', 'level'], include=('town', 'grid', 'officer', 'accept_due', 'handle_due', 'category'), name='case_village_queue'),
         ),
         migrations.AddIndex(
             model_name='case',
@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='case',
-            index=models.Index(condition=models.Q(('follow_up_due__isnull', False), ('state', 'closed')), fields=['town', 'village', 'follow_up_due'], include=('grid', 'officer', 'state', 'id'), name='case_follow_up_village'),
+            index=models.Index(condition=models.Q(('follow_up_due__isnull', False), ('state', 'closed')), fields=['town', 'village', 'follow_up_due'], include=('grid', 'officer', 'state', 'category', 'id'), name='case_follow_up_village'),
         ),
         migrations.AddIndex(
             model_name='case',

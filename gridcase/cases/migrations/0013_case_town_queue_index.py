@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='case',
-            index=models.Index(fields=['town', 'state', 'level'], include=('accept_due', 'handle_due'), name='case_town_queue'),
+            index=models.Index(fields=['town', 'state', 'level'], include=('accept_due', 'handle_due', 'id'), name='case_town_queue'),
         ),
         migrations.RemoveIndex(
             model_name='case',
