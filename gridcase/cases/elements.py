@@ -1,7 +1,10 @@
 """What a case must contain (domain.md), as pure functions over plain values.
 
-Each check returns the missing or wrong elements as (field, Chinese message) pairs, so that a
-form can show each message next to its field and the assessment can cite them as reasons.
+Each check returns the missing or wrong elements as (field, message) pairs, so that a form can
+show each message next to its field and the assessment can cite them as reasons. The messages
+are in the active language (Chinese unless the reader chose English); what is stored is
+worded in Chinese (filing.file_report), and LABELS, the elements' names the assessment
+cites, are Chinese always.
 """
 
 from __future__ import annotations
@@ -9,21 +12,29 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 from gridcase.core.phones import is_valid_phone
 
 LABELS = {
-    "occurred_at": "发生时间",
-    "location": "发生地点",
-    "persons": "人物",
-    "cause": "起因",
-    "course": "经过",
-    "parties": "当事人",
-    "result": "处理结果",
-    "mediator": "调解人",
-    "mediation_result": "调解结果",
-    "agreement_form": "协议方式",
-    "agreement_terms": "协议内容",
+    "occurred_at": gettext_noop("发生时间"),
+    "location": gettext_noop("发生地点"),
+    "persons": gettext_noop("人物"),
+    "cause": gettext_noop("起因"),
+    "course": gettext_noop("经过"),
+    "parties": gettext_noop("当事人"),
+    "result": gettext_noop("处理结果"),
+    "mediator": gettext_noop("调解人"),
+    "mediation_result": gettext_noop("调解结果"),
+    "agreement_form": gettext_noop("协议方式"),
+    "agreement_terms": gettext_noop("协议内容"),
 }
+
+
+def _lacks(field: str) -> str:
+    """缺少发生时间: the element named in the reader's language."""
+    return _("缺少%(label)s") % {"label": _(LABELS[field])}
 
 
 def mask_email(raw: str) -> str:
@@ -55,12 +66,15 @@ def party_errors(parties: Sequence[Mapping[str, str]]) -> list[tuple[str, str]]:
             errors.append(
                 (
                     "parties",
-                    f"第{i}位当事人{name}的联系电话“{phone}”不是有效号码"
-                    "(11位手机号,或带区号的固定电话)",
+                    _(
+                        "第%(n)s位当事人%(name)s的联系电话“%(phone)s”不是有效号码"
+                        "(11位手机号,或带区号的固定电话)"
+                    )
+                    % {"n": i, "name": name, "phone": phone},
                 )
             )
         if phone and not name:
-            errors.append(("parties", f"第{i}位当事人缺少姓名"))
+            errors.append(("parties", _("第%(n)s位当事人缺少姓名") % {"n": i}))
     return errors
 
 
@@ -77,17 +91,19 @@ def _blank(value: Any) -> bool:
 def missing_at_submit(values: Mapping[str, Any]) -> list[tuple[str, str]]:
     """时间、地点、人物、起因、经过; a dispute also needs two parties with their phones."""
     missing = [
-        (field, f"缺少{LABELS[field]}")
+        (field, _lacks(field))
         for field in ("occurred_at", "location", "persons", "cause", "course")
         if _blank(values.get(field))
     ]
     if values.get("category") == "dispute":
         parties = [p for p in values.get("parties") or [] if not _blank(p.get("name"))]
         if len(parties) < 2:
-            missing.append(("parties", "矛盾纠纷需要至少两方当事人"))
+            missing.append(("parties", _("矛盾纠纷需要至少两方当事人")))
         for party in parties:
             if _blank(party.get("phone")):
-                missing.append(("parties", f"缺少当事人{party['name']}的联系电话"))
+                missing.append(
+                    ("parties", _("缺少当事人%(name)s的联系电话") % {"name": party["name"]})
+                )
     return missing + party_errors(values.get("parties") or [])
 
 
@@ -95,18 +111,18 @@ def missing_at_close(values: Mapping[str, Any], level: str) -> list[tuple[str, s
     """The final result; a dispute closed at village level also needs the mediation record."""
     missing = []
     if _blank(values.get("result")):
-        missing.append(("result", "缺少处理结果"))
+        missing.append(("result", _lacks("result")))
     if values.get("category") == "dispute" and level in ("grid", "village"):
         for field in ("mediator", "mediation_result"):
             if _blank(values.get(field)):
-                missing.append((field, f"缺少{LABELS[field]}"))
+                missing.append((field, _lacks(field)))
         if values.get("mediation_result") == "agreed":
             if _blank(values.get("agreement_form")):
-                missing.append(("agreement_form", "缺少协议方式(书面/口头)"))
+                missing.append(("agreement_form", _("缺少协议方式(书面/口头)")))
             if _blank(values.get("agreement_terms")):
-                missing.append(("agreement_terms", "缺少协议内容(逐条填写)"))
+                missing.append(("agreement_terms", _("缺少协议内容(逐条填写)")))
     return missing
 
 
 def describe(missing: Sequence[tuple[str, str]]) -> str:
-    return ";".join(message for _, message in missing)
+    return ";".join(message for _field, message in missing)

@@ -19,7 +19,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from gridcase.core import clock
 from gridcase.org.models import Grid, Role, Town, User, Village
@@ -67,18 +70,18 @@ def draft_place(
             .first()
         )
         if grid is None:
-            raise CaseError("网格不存在", {"grid": ["网格不存在或不属于您所在的镇"]})
+            raise CaseError(_("网格不存在"), {"grid": [_("网格不存在或不属于您所在的镇")]})
         return grid.village.town, grid.village
     if village_id is not None:
         village = Village.objects.select_related("town").filter(pk=village_id).first()
         if village is None or village.town_id not in towns:
-            raise CaseError("行政村不存在", {"village": ["行政村不存在或不属于您所在的镇"]})
+            raise CaseError(_("行政村不存在"), {"village": [_("行政村不存在或不属于您所在的镇")]})
         return village.town, village
     officer_towns = {r.town_id: r.town for r in roles if r.kind == Role.Kind.OFFICER}
     if not officer_towns:
-        raise ActionNotAllowed("只有本镇的网格专管员可以录入事件")
+        raise ActionNotAllowed(_("只有本镇的网格专管员可以录入事件"))
     if len(officer_towns) > 1:
-        raise CaseError("请指定行政村", {"village": ["您在多个镇任职,请指定行政村"]})
+        raise CaseError(_("请指定行政村"), {"village": [_("您在多个镇任职,请指定行政村")]})
     return next(iter(officer_towns.values())), None
 
 
@@ -199,7 +202,7 @@ def _hand_in(
         changes={
             "submitted_at": at,
             **tc.at_submit(at),
-            "missing_elements": [message for _, message in missing],
+            "missing_elements": [message for _field, message in missing],
         },
         note=note,
         data=data,
@@ -213,7 +216,7 @@ def case_submit(*, case: Case, by: User, at=None) -> Case:
     require_action("submit", case, by)
     missing = elements.missing_at_submit(case_values(case))
     if missing:
-        raise CaseError.from_pairs("不能提交,缺少以下要素:", missing)
+        raise CaseError.from_pairs(_("不能提交,缺少以下要素:"), missing)
     _hand_in(case, by=by, at=at, missing=[])
     return case
 
@@ -237,7 +240,10 @@ def file_report(
     case and its timeline instead of refusing it."""
     clean = clean_content(town, content)
     parties = clean.pop("parties", [])
-    missing = elements.missing_at_submit(dict(clean, parties=parties))
+    # What it lacks is stored (the case's missing_elements, the timeline's note) and read by
+    # the assessment as written: in Chinese, whatever language the request is in.
+    with translation.override(settings.LANGUAGE_CODE):
+        missing = elements.missing_at_submit(dict(clean, parties=parties))
     case = _create(
         town=town,
         village=village,
@@ -258,6 +264,6 @@ def file_report(
         missing=missing,
         checked_as=officer,
         note="缺少要素:" + elements.describe(missing) if missing else "",
-        data={"missing": [field for field, _ in missing]},
+        data={"missing": [field for field, _message in missing]},
     )
     return case

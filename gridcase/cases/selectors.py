@@ -11,6 +11,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gridcase.core import clock, coords
 from gridcase.org.models import Role, Town, Unit, User
@@ -173,14 +175,16 @@ def office_judged_nonconforming(case: Case, judged: OfficeJudgement | None = Non
     return review is not None and review[0] == Quality.NONCONFORMING
 
 
-VOID_AFTER_JUDGEMENT = "综治办已评定该事件质量不合格,只有综治办可以作废"
-VOID_AFTER_DUPLICATE = "综治办已确认该事件与另一起事件重复,只有综治办可以作废"
+# Message ids: judgement_refusal says them in the reader's language.
+VOID_AFTER_JUDGEMENT = gettext_noop("综治办已评定该事件质量不合格,只有综治办可以作废")
+VOID_AFTER_DUPLICATE = gettext_noop("综治办已确认该事件与另一起事件重复,只有综治办可以作废")
 
 
 def judgement_refusal(
     action: str, case: Case, relations: frozenset[str], judged: OfficeJudgement | None = None
 ) -> str:
-    """Why the office's judgement refuses this action to this person, or "".
+    """Why the office's judgement refuses this action to this person (in the reader's language),
+    or "".
 
     After the governance office judged a case nonconforming or a duplicate only the office
     voids it: otherwise the officer (or anyone who handles it) could void the case and so
@@ -196,8 +200,8 @@ def judgement_refusal(
     if judged is None:
         judged = office_judgements({case.pk: case.number}).get(case.pk, NO_JUDGEMENT)
     if office_judged_nonconforming(case, judged):
-        return VOID_AFTER_JUDGEMENT
-    return VOID_AFTER_DUPLICATE if judged.duplicate else ""
+        return _(VOID_AFTER_JUDGEMENT)
+    return _(VOID_AFTER_DUPLICATE) if judged.duplicate else ""
 
 
 def allowed_actions(

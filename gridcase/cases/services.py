@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from gridcase.org.models import Unit, User
 
@@ -93,7 +94,7 @@ def case_close(*, case: Case, by: User, data: Mapping[str, Any], at=None) -> Cas
     values = case_values(case) | clean
     missing = elements.missing_at_close(values, case.level)
     if missing:
-        raise CaseError.from_pairs("不能结案,缺少以下要素:", missing)
+        raise CaseError.from_pairs(_("不能结案,缺少以下要素:"), missing)
     tc = town_clock(case.town, at)
     changes = clean | {"closed_at": at, "closed_level": case.level}
     if case.level in (Level.GRID, Level.VILLAGE):
@@ -132,7 +133,8 @@ def case_dispatch(*, case: Case, by: User, department: Unit, note: str = "", at=
     at = now_or(at)
     require_action("dispatch", case, by)
     if department.town_id != case.town_id or department.kind != Unit.Kind.DEPARTMENT:
-        raise CaseError("请选择本镇的部门", {"department": ["请选择本镇的部门"]})
+        message = _("请选择本镇的部门")
+        raise CaseError(message, {"department": [message]})
     tc = town_clock(case.town, at)
     transition(
         case,
@@ -246,10 +248,12 @@ def case_request_extension(
     reason = require_reason(reason)
     if not isinstance(working_days, int) or not 1 <= working_days <= 30:
         raise CaseError(
-            "延期天数应为 1 到 30 个工作日", {"working_days": ["应为 1 到 30 个工作日"]}
+            _("延期天数应为 1 到 30 个工作日"), {"working_days": [_("应为 1 到 30 个工作日")]}
         )
     if case.extensions.filter(status=ExtensionRequest.Status.PENDING).exists():
-        raise CaseError("该事件已有待审批的延期申请", {"working_days": ["已有待审批的延期申请"]})
+        raise CaseError(
+            _("该事件已有待审批的延期申请"), {"working_days": [_("已有待审批的延期申请")]}
+        )
     request = ExtensionRequest.objects.create(
         case=case,
         level=case.level,
@@ -276,14 +280,14 @@ def case_decide_extension(
     at = now_or(at)
     case = request.case
     if case.level != request.level:
-        raise ActionNotAllowed("事件已不在申请延期的层级,此申请不能再审批")
+        raise ActionNotAllowed(_("事件已不在申请延期的层级,此申请不能再审批"))
     require_action("decide_extension", case, by, level=request.level)
     status = ExtensionRequest.Status.APPROVED if approve else ExtensionRequest.Status.REJECTED
     updated = ExtensionRequest.objects.filter(
         pk=request.pk, status=ExtensionRequest.Status.PENDING
     ).update(status=status, decided_by=by, decided_at=at, decision_note=note[:2000])
     if updated != 1:
-        raise Conflict("该延期申请已被他人审批")
+        raise Conflict(_("该延期申请已被他人审批"))
     request.refresh_from_db()
     data = {"approved": approve, "working_days": request.working_days, "request": request.pk}
     if approve and case.handle_due is not None:
@@ -310,13 +314,13 @@ def case_follow_up(
     require_action("follow_up", case, by)
     errors = {}
     if method not in FollowUp.Method.values:
-        errors["method"] = ["请选择回访方式(电话/上门)"]
+        errors["method"] = [_("请选择回访方式(电话/上门)")]
     if visited_on is None:
-        errors["visited_on"] = ["请填写回访日期"]
+        errors["visited_on"] = [_("请填写回访日期")]
     elif problem := follow_up_day_problem(case, visited_on, at):
         errors["visited_on"] = [problem]
     if errors:
-        raise CaseError("回访信息有误", errors)
+        raise CaseError(_("回访信息有误"), errors)
     follow_up = FollowUp.objects.create(
         case=case, visited_on=visited_on, by=by, method=method, satisfied=satisfied, note=note
     )
@@ -345,7 +349,8 @@ def case_review(
     at = now_or(at)
     require_action("review", case, by)
     if quality not in (Quality.CONFORMING, Quality.NONCONFORMING):
-        raise CaseError("请选择合格或不合格", {"quality": ["请选择合格或不合格"]})
+        message = _("请选择合格或不合格")
+        raise CaseError(message, {"quality": [message]})
     if quality == Quality.NONCONFORMING:
         note = require_reason(note, "quality_note", "不合格原因")
     changes: dict[str, Any] = {"quality": quality, "quality_note": note[:300]}

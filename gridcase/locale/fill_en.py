@@ -1389,6 +1389,35 @@ EN: dict[str, str | tuple[str, str]] = {
     "%(field)s:%(problem)s": "%(field)s: %(problem)s",
     "确认理由": "Reason for confirming",
     "请勾选确认后再确认重复": "Tick the box to confirm the duplicate",
+    # i18n-entry: case entry and case services
+    # where a draft goes (cases/filing.py)
+    "网格不存在": "No such grid",
+    "网格不存在或不属于您所在的镇": "No such grid, or it is not in your town",
+    "行政村不存在": "No such village",
+    "行政村不存在或不属于您所在的镇": "No such village, or it is not in your town",
+    "只有本镇的网格专管员可以录入事件": "Only the town's grid officers enter cases",
+    "请指定行政村": "Choose the village",
+    "您在多个镇任职,请指定行政村": "You serve in more than one town: choose the village",
+    # a case's required elements (cases/elements.py), refused at submit and close
+    "不能提交,缺少以下要素:": "Cannot be submitted. ",
+    "不能结案,缺少以下要素:": "Cannot be closed. ",
+    "缺少%(label)s": "Missing: %(label)s",
+    "矛盾纠纷需要至少两方当事人": "A dispute needs at least two parties",
+    "缺少当事人%(name)s的联系电话": "Missing: the phone number of %(name)s",
+    "缺少协议方式(书面/口头)": "Missing: the agreement form (written or oral)",
+    "缺少协议内容(逐条填写)": "Missing: the agreement terms (one per line)",
+    "第%(n)s位当事人%(name)s的联系电话“%(phone)s”不是有效号码(11位手机号,或带区号的固定电话)": "Party %(n)s, %(name)s: “%(phone)s” is not a valid phone number (an 11-digit mobile number, or a landline with its area code)",
+    "第%(n)s位当事人缺少姓名": "Party %(n)s has no name",
+    # the flow's refusals (cases/services.py, cases/selectors.py)
+    "请选择本镇的部门": "Choose a department of the town",
+    "延期天数应为 1 到 30 个工作日": "An extension is 1 to 30 working days",
+    "应为 1 到 30 个工作日": "Should be 1 to 30 working days",
+    "该事件已有待审批的延期申请": "This case already has an extension request awaiting a decision",
+    "已有待审批的延期申请": "An extension request is awaiting a decision",
+    "事件已不在申请延期的层级,此申请不能再审批": "The case is no longer at the level that asked for the extension: the request can no longer be decided",
+    "回访信息有误": "The follow-up visit has errors",
+    "综治办已评定该事件质量不合格,只有综治办可以作废": "The governance office has reviewed this case as nonconforming: only the governance office can void it",
+    "综治办已确认该事件与另一起事件重复,只有综治办可以作废": "The governance office has confirmed that this case repeats another: only the governance office can void it",
 }
 
 

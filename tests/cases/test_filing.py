@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from gridcase.cases import filing
 from gridcase.cases.errors import ActionNotAllowed, CaseError
@@ -78,3 +79,37 @@ def test_a_report_is_checked_by_the_workflow_as_the_officers_submit(t):
             at=AT,
         )
     assert not Case.objects.exists()
+
+
+def test_what_a_report_lacks_is_stored_in_chinese_whatever_the_language(t):
+    # The case's missing elements and the timeline's note are stored and read by the
+    # assessment as written; a request in English must not store English.
+    with translation.override("en"):
+        case = filing.file_report(
+            town=t.town,
+            village=t.village,
+            grid=t.grid,
+            officer=t.officer,
+            source=Source.OPEN311,
+            content=REPORT,
+            at=AT,
+        )
+    assert case.missing_elements == [
+        "缺少发生时间",
+        "缺少人物",
+        "缺少起因",
+        "矛盾纠纷需要至少两方当事人",
+    ]
+    note = case.timeline.get(action="submit").note
+    assert note == "缺少要素:缺少发生时间;缺少人物;缺少起因;矛盾纠纷需要至少两方当事人"
+
+
+def test_a_refused_submit_is_worded_in_the_readers_language(t):
+    draft = filing.case_create_draft(town=t.town, by=t.officer, data={"category": "other"}, at=AT)
+    with pytest.raises(CaseError) as refused:
+        filing.case_submit(case=draft, by=t.officer, at=AT)
+    assert refused.value.message.startswith("不能提交,缺少以下要素:缺少发生时间;")
+    with translation.override("en"), pytest.raises(CaseError) as refused:
+        filing.case_submit(case=draft, by=t.officer, at=AT)
+    assert refused.value.message.startswith("Cannot be submitted. Missing: When it happened;")
+    assert refused.value.fields["location"] == ["Missing: Where"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 import time_machine
 from django.test import Client
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from gridcase.cases import services, workflow
@@ -113,3 +114,17 @@ def test_a_conforming_judgement_leaves_voiding_as_it_was(t):
     assert "void" in allowed_actions(t.officer, case)
     services.case_void(case=case, by=t.officer, reason="录入有误")
     assert case.state == "voided"
+
+
+def test_the_judgements_refusal_is_worded_in_the_readers_language(t):
+    case = submitted_case(t, local(2026, 10, 13, 9))
+    services.case_review(case=case, by=t.office_user, quality="nonconforming", note="经过不实")
+    with translation.override("en"), pytest.raises(ActionNotAllowed) as refused:
+        services.case_void(case=case, by=t.center_user, reason="Entered by mistake")
+    assert refused.value.message == (
+        "The governance office has reviewed this case as nonconforming: only the governance "
+        "office can void it"
+    )
+    with pytest.raises(ActionNotAllowed) as refused:
+        services.case_void(case=case, by=t.center_user, reason="录入有误")
+    assert refused.value.message == "综治办已评定该事件质量不合格,只有综治办可以作废"

@@ -3,9 +3,11 @@
 import io
 
 import pytest
+from django.conf import settings
 
 from gridcase.cases.models import Case
 from tests.factories import CLOSE_DISPUTE
+from tests.web.test_english_pages import chinese_in
 
 pytestmark = pytest.mark.django_db
 
@@ -212,3 +214,66 @@ def test_the_form_keeps_the_fixs_accuracy_and_drops_it_without_a_point(login, t,
     assert fixes == [(0, False), (None, False), (None, False)]
     edit = client.get(f"/cases/{Case.objects.order_by('pk').first().number}/edit/")
     assert 'name="location_accuracy" value="0.00"' in edit.content.decode()
+
+
+# --- in English (issue 14) --------------------------------------------------------------------
+
+
+def english(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def latin(**overrides) -> dict:
+    """The form of test_officer_submits_a_complete_dispute, typed in Latin letters."""
+    typed = {
+        "title": "Fence dispute",
+        "location": "East village, lane 3",
+        "persons": "Zhang San, Li Si",
+        "cause": "Where the yards meet",
+        "course": "Two neighbours argue over the fence",
+        "parties-0-name": "Zhang San",
+        "parties-1-name": "Li Si",
+    }
+    return form_data(**(typed | overrides))
+
+
+def test_in_english_a_refused_submit_names_each_missing_element_in_english(login, t, frozen):
+    data = latin(cause="", **{"parties-1-name": "", "parties-1-phone": ""})
+    response = english(login(t.officer)).post("/cases/new/", data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert response.context["form"].errors["cause"] == ["Missing: Cause"]
+    assert response.context["party_errors"] == ["A dispute needs at least two parties"]
+    assert "Cannot be submitted. Missing: Cause;A dispute needs at least two parties" in html
+    # The village and grid names of the test town are Chinese: the page is read without them.
+    shown = html.replace(t.village.name, "").replace(t.grid.name, "")
+    assert not chinese_in(shown)
+    assert Case.objects.get().state == "draft"
+
+
+def test_in_english_a_wrong_phone_and_the_on_spot_record_are_named_in_english(login, t, frozen):
+    data = latin(intent="on_spot", **{"parties-1-phone": "123"})
+    response = english(login(t.officer)).post("/cases/new/", data)
+    assert response.status_code == 400
+    assert response.context["party_errors"] == [
+        "Party 2, Li Si: “123” is not a valid phone number (an 11-digit mobile number, or a "
+        "landline with its area code)"
+    ]
+    # Corrected, the on-the-spot closing still lacks its record: each field says so.
+    case = Case.objects.get()
+    edit = f"/cases/{case.number}/edit/"
+    response = english(login(t.officer)).post(edit, latin(intent="on_spot"))
+    assert response.status_code == 400
+    close = response.context["close"]
+    assert close.errors["result"] == ["Missing: Result"]
+    assert close.errors["mediator"] == ["Missing: Mediator"]
+    assert response.context["errors"][0].startswith("Cannot be closed. Missing: Result;")
+    case.refresh_from_db()
+    assert case.state == "draft"
+
+
+def test_in_chinese_the_same_refusal_stays_chinese(login, t, frozen):
+    response = login(t.officer).post("/cases/new/", latin(cause=""))
+    assert response.context["form"].errors["cause"] == ["缺少起因"]
+    assert response.context["errors"] == ["不能提交,缺少以下要素:缺少起因"]
