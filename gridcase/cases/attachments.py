@@ -6,6 +6,7 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from gridcase.org.models import User
 
@@ -35,20 +36,26 @@ def case_attach(*, case: Case, by: User, upload, at=None):
     suffix = PurePath(name).suffix.lower()
     limit = settings.GRIDCASE_ATTACHMENT_MAX_BYTES
     if suffix not in ATTACHMENT_TYPES:
-        allowed = "、".join(sorted(s.lstrip(".") for s in ATTACHMENT_TYPES))
+        allowed = _("、").join(sorted(s.lstrip(".") for s in ATTACHMENT_TYPES))
         raise CaseError(
-            f"不支持的文件类型“{suffix or name}”,可上传: {allowed}", {"file": ["文件类型不支持"]}
+            _("不支持的文件类型“%(type)s”,可上传: %(allowed)s")
+            % {"type": suffix or name, "allowed": allowed},
+            {"file": [_("文件类型不支持")]},
         )
     if upload.size > limit:
         raise CaseError(
-            f"文件“{name}”过大({upload.size // 1024} KB),上限 {limit // 1024 // 1024} MB",
-            {"file": ["文件过大"]},
+            _("文件“%(name)s”过大(%(kb)s KB),上限 %(mb)s MB")
+            % {"name": name, "kb": upload.size // 1024, "mb": limit // 1024 // 1024},
+            {"file": [_("文件过大")]},
         )
     content_type, magics = ATTACHMENT_TYPES[suffix]
     head = upload.read(16)
     upload.seek(0)
     if not any(head.startswith(m) for m in magics):
-        raise CaseError(f"文件“{name}”的内容与其类型不符", {"file": ["文件内容与类型不符"]})
+        raise CaseError(
+            _("文件“%(name)s”的内容与其类型不符") % {"name": name},
+            {"file": [_("文件内容与类型不符")]},
+        )
     attachment = Attachment(
         case=case, original_name=name, content_type=content_type, size=upload.size, uploaded_by=by
     )

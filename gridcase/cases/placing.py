@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from gridcase.core import coords
 from gridcase.org.locate import locate
 from gridcase.org.models import Grid, Role, Town, User, Village
@@ -50,8 +52,6 @@ SYSTEM_LABELS = {
 }
 # The system every stored and published point is in.
 STORED_SYSTEM = coords.System.WGS84
-
-RETRY = "请核对经纬度和坐标系,或手动选择所属行政村和网格"
 
 
 def place_name(village: Village, grid: Grid | None) -> str:
@@ -81,8 +81,10 @@ def in_wgs84(data: Mapping[str, Any]) -> dict[str, Any]:
     try:
         system = coords.System(raw or coords.System.WGS84)
     except ValueError:
-        choices = "、".join(s.value for s in coords.System)
-        raise CaseError("坐标系不正确", {"crs": [f"坐标系应为 {choices} 之一"]}) from None
+        choices = _("、").join(s.value for s in coords.System)
+        raise CaseError(
+            _("坐标系不正确"), {"crs": [_("坐标系应为 %(choices)s 之一") % {"choices": choices}]}
+        ) from None
     if system in (coords.System.WGS84, coords.System.CGCS2000):
         return out
     lat, lon = _number(out.get("latitude")), _number(out.get("longitude"))
@@ -91,8 +93,12 @@ def in_wgs84(data: Mapping[str, Any]) -> dict[str, Any]:
     if lat is None or lon is None:
         missing = "latitude" if lat is None else "longitude"
         raise CaseError(
-            "坐标转换需要同时提供纬度和经度",
-            {missing: [f"按 {system.value} 换算坐标时须同时提供纬度和经度"]},
+            _("坐标转换需要同时提供纬度和经度"),
+            {
+                missing: [
+                    _("按 %(system)s 换算坐标时须同时提供纬度和经度") % {"system": system.value}
+                ]
+            },
         )
     lat, lon = coords.to_wgs84(lat, lon, system)
     out["latitude"], out["longitude"] = Decimal(f"{lat:.6f}"), Decimal(f"{lon:.6f}")
@@ -149,18 +155,28 @@ def officer_village(by: User, town: Town, village: Village | None) -> tuple[Vill
     asked for, or their first; who is not an officer there may not enter (nor check) one."""
     roles = officer_roles(by, town)
     if not roles:
-        raise ActionNotAllowed("只有本镇的网格专管员可以录入事件")
+        raise ActionNotAllowed(_("只有本镇的网格专管员可以录入事件"))
     for role in roles:
         if village is None or role.village_id == village.id:
             return role.village, role.grid
-    raise ActionNotAllowed("您不是该行政村的网格专管员")
+    raise ActionNotAllowed(_("您不是该行政村的网格专管员"))
 
 
-def _refuse_point(where: Spot, scope: str) -> CaseError:
+def _refuse_point(where: Spot, draft_village: Village | None = None) -> CaseError:
+    """The point is outside the town's villages, or in a village the officer does not serve
+    (a new draft), or not in the draft's own village (`draft_village`, an edited draft)."""
     if where.village is None:
-        message = f"该位置不在本镇任何行政村和网格的边界内:{RETRY}"
+        message = _(
+            "该位置不在本镇任何行政村和网格的边界内:请核对经纬度和坐标系,或手动选择所属行政村和网格"
+        )
+    elif draft_village is None:
+        message = _(
+            "该位置属于%(place)s,不在您负责的行政村:请核对经纬度和坐标系,或手动选择所属行政村和网格"
+        ) % {"place": place_name(where.village, where.grid)}
     else:
-        message = f"该位置属于{place_name(where.village, where.grid)},不在{scope}:{RETRY}"
+        message = _(
+            "该位置属于%(place)s,不在本草稿所在的%(village)s:请核对经纬度和坐标系,或手动选择所属行政村和网格"
+        ) % {"place": place_name(where.village, where.grid), "village": draft_village.name}
     return CaseError(message, {"latitude": [message]})
 
 
@@ -178,7 +194,7 @@ def place_draft(
     """Where an officer's new draft goes (the module's rules). ``village`` and ``grid`` are
     the ones chosen by hand (a grid's village already checked against the chosen village)."""
     if grid is not None:
-        village, _ = officer_village(by, town, grid.village)
+        village, _grid = officer_village(by, town, grid.village)
         return village, grid
     if village is not None:
         village, own_grid = officer_village(by, town, village)
@@ -193,12 +209,12 @@ def place_draft(
     where = spot(town, *point)
     if where.village is None:
         if where.outside:
-            raise _refuse_point(where, "")
+            raise _refuse_point(where)
         return default_village, default_grid
     served = {r.village_id: r for r in officer_roles(by, town)}
     role = served.get(where.village.pk)
     if role is None:
-        raise _refuse_point(where, "您负责的行政村")
+        raise _refuse_point(where)
     return where.village, where.grid if where.grid is not None else role.grid
 
 
@@ -207,7 +223,9 @@ def replace_draft(*, case, grid: Grid | None, point: tuple[float, float] | None)
     the one a changed point lies in (refused outside the draft's village), else its own."""
     if grid is not None:
         if grid.village_id != case.village_id:
-            raise CaseError("网格不属于本草稿的行政村", {"grid": ["网格不属于本草稿所在的行政村"]})
+            raise CaseError(
+                _("网格不属于本草稿的行政村"), {"grid": [_("网格不属于本草稿所在的行政村")]}
+            )
         return grid
     unchanged = point is None or (
         case.latitude is not None
@@ -220,8 +238,8 @@ def replace_draft(*, case, grid: Grid | None, point: tuple[float, float] | None)
     where = spot(case.town, *point)
     if where.village is None:
         if where.outside:
-            raise _refuse_point(where, "")
+            raise _refuse_point(where)
         return case.grid
     if where.village.pk != case.village_id:
-        raise _refuse_point(where, f"本草稿所在的{case.village.name}")
+        raise _refuse_point(where, case.village)
     return where.grid if where.grid is not None else case.grid

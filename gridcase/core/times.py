@@ -89,18 +89,32 @@ def check_time(value: datetime, *, now: datetime, tz: str | tzinfo, label: str) 
         raise ValidationError(_(problem) % {"label": label}, code="time_range")
 
 
+def day_problem(day: date, *, since: date | None, today: date) -> str | None:
+    """The refused rule's message template (TOO_EARLY, DAY_TOO_EARLY or DAY_TOO_LATE,
+    untranslated) when `day` is before 2000, before `since` (what it follows) or after `today`;
+    None when it is a day a person can mean."""
+    if day < EARLIEST_DAY:
+        return TOO_EARLY
+    if since is not None and day < since:
+        return DAY_TOO_EARLY
+    if day > today:
+        return DAY_TOO_LATE
+    return None
+
+
 def day_message(
     day: date, *, since: date | None, since_label: str, today: date, label: str
 ) -> str | None:
-    """The Chinese sentence naming `label` when `day` is before `since` (what it follows, named
-    `since_label`), before 2000 or after `today`; None when it is a day a person can mean."""
-    if day < EARLIEST_DAY:
-        return TOO_EARLY % {"label": label}
-    if since is not None and day < since:
-        return DAY_TOO_EARLY % {"label": label, "since": since_label, "day": since.isoformat()}
-    if day > today:
-        return DAY_TOO_LATE % {"label": label}
-    return None
+    """The Chinese sentence naming `label` when `day` is refused (day_problem; `since` named
+    `since_label`), or None."""
+    problem = day_problem(day, since=since, today=today)
+    if problem is None:
+        return None
+    return problem % {
+        "label": label,
+        "since": since_label,
+        "day": since.isoformat() if since is not None else "",
+    }
 
 
 def day_bounds() -> list[MinValueValidator | MaxValueValidator]:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from gridcase.cases import filing, placing
 from gridcase.cases.errors import CaseError
@@ -161,3 +162,23 @@ def test_an_unchanged_point_keeps_a_place_chosen_by_hand(t, second):
 def test_the_place_name_reads_village_then_grid(t):
     assert placing.place_name(t.village, t.grid) == "东村 · 第一网格"
     assert placing.place_name(t.village, None) == "东村"
+
+
+def test_a_point_refused_is_named_in_the_readers_language(t, second):
+    case = draft(t, **point(IN_EAST_FIRST))
+    with translation.override("en"):
+        with pytest.raises(CaseError) as refused:
+            draft(t, **point(IN_WEST))
+        assert refused.value.fields["latitude"][0].startswith(
+            "This location is in 西村 · 第一网格, not in a village you serve:"
+        )
+        with pytest.raises(CaseError) as refused:
+            filing.case_update_draft(case=case, by=t.officer, data=point(IN_WEST), at=AT)
+        assert refused.value.fields["latitude"][0].startswith(
+            "This location is in 西村 · 第一网格, not in 东村, the draft's village:"
+        )
+        with pytest.raises(CaseError) as refused:
+            draft(t, crs="gcj02", latitude="28.2")
+        assert refused.value.fields["longitude"] == [
+            "Converting from gcj02 needs both latitude and longitude"
+        ]

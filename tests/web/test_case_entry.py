@@ -277,3 +277,20 @@ def test_in_chinese_the_same_refusal_stays_chinese(login, t, frozen):
     response = login(t.officer).post("/cases/new/", latin(cause=""))
     assert response.context["form"].errors["cause"] == ["缺少起因"]
     assert response.context["errors"] == ["不能提交,缺少以下要素:缺少起因"]
+
+
+def test_in_english_a_wrong_photo_and_a_wrong_major_mark_are_named_in_english(login, t, frozen):
+    fake = io.BytesIO(b"not a png at all")
+    fake.name = "x.png"
+    data = latin(intent="save")
+    data["photos"] = [fake]
+    response = english(login(t.officer)).post("/cases/new/", data)
+    assert response.status_code == 400
+    assert response.context["photo_errors"] == [
+        "The content of the file “x.png” does not match its type"
+    ]
+    response = english(login(t.officer)).post("/cases/new/", latin(category="other", major="on"))
+    assert response.status_code == 400
+    assert response.context["form"].errors["major"] == [
+        "Only disputes and security hazards can be major"
+    ]

@@ -2,6 +2,7 @@
 (new and edit) and the follow-up form's date. The clock is frozen at 2026-10-14 10:00."""
 
 import pytest
+from django.conf import settings
 
 from gridcase.cases import filing, services
 from gridcase.cases.models import Case, FollowUp
@@ -107,3 +108,14 @@ def test_a_date_filter_out_of_bounds_is_ignored_not_a_500(login, t, frozen, path
 def test_a_dashboard_range_out_of_bounds_is_named_not_a_500(login, t, frozen, query):
     for user in (t.center_user, t.office_user):
         assert login(user).get(f"/dashboards/?{query}").status_code == 200
+
+
+def test_in_english_a_follow_up_before_the_close_is_refused_in_english(login, t, frozen, closed):
+    client = login(t.officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = act(client, closed, "follow_up", visited_on="2026-10-11", method="phone")
+    assert response.status_code == 400
+    assert (
+        "Visit date cannot be earlier than the closing date (2026-10-12)"
+        in response.content.decode()
+    )
