@@ -7,11 +7,8 @@ the accessibility walk counts them). Then each form with something to type is se
 and with wrong values, and the page that answers (its errors) is read too. Any Chinese character
 in a page fails the test, printed with the page and the text around it; so a string that is not
 marked for translation, or whose English is missing from the catalogue, is found where a user
-would see it.
-
-ALLOWED names the Chinese that may still show, each with the file it lives in: files other
-people were changing while this test was written. Remove a file's entry once its strings are
-marked for translation.
+would see it. What may show in Chinese is named: NOT_FINDINGS (Chinese that is right in
+English mode) and STORED (text stored as it was written, shown as stored).
 """
 
 from __future__ import annotations
@@ -20,7 +17,6 @@ import html
 import re
 from datetime import timedelta
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -30,7 +26,6 @@ from django.test import Client
 from django.urls import resolve
 from django.urls.exceptions import Resolver404
 
-import gridcase
 from gridcase.assessment.policy_versions import policy_upload
 from gridcase.cases import filing, services
 from gridcase.core import clock
@@ -59,14 +54,6 @@ NOT_FINDINGS = [
     "(是/否)",
 ]
 
-PACKAGE = Path(gridcase.__file__).parent
-
-# Files being changed by other people while this test was written (issue 14's brief): the
-# Chinese of their string literals may still show. Each entry is the file and why; remove it
-# when the file's user-facing strings are marked for translation.
-ALLOWED = {
-}
-
 # Text stored in Chinese when it was written, shown as stored: the parts of these pages that
 # show it are not read (the regular expression cuts them out). Each names its file.
 STORED = {
@@ -76,40 +63,6 @@ STORED = {
     # Chinese) is a document shown as written, to copy and change.
     "manage:policy_default": r'<pre class="policy-source"[^>]*>.*?</pre>',
 }
-
-# Files whose strings are not yet marked for translation (issue 14 ran out of time): the
-# Chinese of their string literals may still show. Remove an entry when its file is fixed.
-NOT_YET = {}
-
-
-def _fragments(path: Path) -> list[str]:
-    """The Chinese pieces of a file's string literals, cut at their placeholders."""
-    text = path.read_text(encoding="utf-8")
-    literals = re.findall(r'"([^"\n]*)"|\'([^\'\n]*)\'', text)
-    pieces = []
-    for a, b in literals:
-        for piece in re.split(r"\{[^}]*\}|%\(\w+\)[sd]|%[sd]", a or b):
-            pieces += CJK.findall(piece)
-    return sorted(set(pieces))
-
-
-def allowed_chinese() -> dict[str, list[str]]:
-    """For each allowed file, the Chinese pieces of its strings."""
-    out = {}
-    for name in {**ALLOWED, **NOT_YET}:
-        path = PACKAGE / name
-        assert path.exists(), f"an allowance names a file that is not there: {name}"
-        out[name] = _fragments(path)
-    return out
-
-
-def _covered(run: str, pieces: list[str]) -> bool:
-    """A run of Chinese on a page comes from these pieces: it is one of them or inside one, or
-    it holds one of three characters or more (a piece with a value put into it)."""
-    return any(run in p if len(run) > 1 else run == p for p in pieces) or any(
-        len(p) >= 3 and p in run for p in pieces
-    )
-
 
 # --- the town ------------------------------------------------------------------------------
 
@@ -383,14 +336,12 @@ def chinese_in(page: str) -> list[str]:
 
 
 class Walk:
-    def __init__(self, user, allowed: dict[str, list[str]]):
+    def __init__(self, user):
         self.client = Client()
         self.client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
         if user is not None:
             self.client.force_login(user)
-        self.allowed = allowed
         self.findings: dict[str, tuple[str, set[str]]] = {}
-        self.allowances_used: dict[str, set[str]] = {}
 
     def read(self, where: str, response) -> _Forms:
         body = response.content.decode()
@@ -402,11 +353,7 @@ class Walk:
         if name in STORED:
             body = re.sub(STORED[name], "", body, flags=re.S)
         for run, around in chinese_in(body):
-            owner = next((name for name, p in self.allowed.items() if _covered(run, p)), None)
-            if owner is not None:
-                self.allowances_used.setdefault(owner, set()).add(run)
-            else:
-                self.findings.setdefault(run, (around, set()))[1].add(where)
+            self.findings.setdefault(run, (around, set()))[1].add(where)
         parser = _Forms()
         parser.feed(body)
         return parser
@@ -479,30 +426,24 @@ SEED_OF = {
 
 def test_no_page_shows_chinese_in_english_mode(settings, tmp_path):
     settings.HUEY = {**settings.HUEY, "immediate": True}
-    allowed = allowed_chinese()
     findings: dict[str, tuple[str, set[str]]] = {}
-    used: dict[str, set[str]] = {}
     kinds: set[str] = {"web:login"}
     with time_machine.travel(NOW, tick=False):
         t, seeds = latin_town(tmp_path)
         plans = {}
         for role in ROLES:
-            walk = Walk(getattr(t, role), allowed)
+            walk = Walk(getattr(t, role))
             plans[role] = crawl(walk, seeds.get(SEED_OF.get(role, ""), []))
             kinds.update(kind.split("?")[0] for _, kind, _ in plans[role])
             sent = sum(walk.send(path, forms) for path, _, forms in plans[role])
             print(f"{role}: {len(plans[role])} pages, {sent} forms sent")
             for run, (around, pages) in walk.findings.items():
                 findings.setdefault(run, (around, set()))[1].update(pages)
-            for owner, runs in walk.allowances_used.items():
-                used.setdefault(owner, set()).update(runs)
-        walk = Walk(None, allowed)
+        walk = Walk(None)
         forms = walk.open("/accounts/login/")
         walk.send("/accounts/login/", forms)
         for run, (around, pages) in walk.findings.items():
             findings.setdefault(run, (around, set()))[1].update(pages)
-    for owner, runs in sorted(used.items()):
-        print(f"allowed ({owner}): {sorted(runs)}")
     unreached = workbench_url_names() - set(NOT_PAGES) - kinds
     assert not findings and not unreached, "\n".join(
         [
