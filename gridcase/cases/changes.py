@@ -179,19 +179,32 @@ REASON_LABELS = (
     _noop("处理结果"),
     _noop("督办意见"),
     _noop("不合格原因"),
+    _noop("说明"),
+    _noop("分流意见"),
+    _noop("审批意见"),
+    _noop("回访情况"),
 )
 
 
 def require_reason(reason: str, field: str = "reason", label: str = "原因") -> str:
     reason = (reason or "").strip()
-    label = _t(label)
     if not reason:
-        message = _t("请填写%(label)s") % {"label": label}
+        message = _t("请填写%(label)s") % {"label": _t(label)}
         raise CaseError(message, {field: [message]})
-    if len(reason) > limits.REASON:
-        message = _t("%(label)s过长(最多%(n)s字)") % {"label": label, "n": limits.REASON}
+    return check_note(reason, field, label)
+
+
+def check_note(
+    note: str, field: str = "note", label: str = "说明", limit: int = limits.REASON
+) -> str:
+    """An action's note or reason, given or not, is at most `limit` characters (limits.REASON:
+    every reason and note of an action). The forms run it with their own checks, so that a
+    note too long is said with every other problem of the form (web.forms.ActionForm)."""
+    note = (note or "").strip()
+    if len(note) > limit:
+        message = _t("%(label)s过长(最多%(n)s字)") % {"label": _t(label), "n": limit}
         raise CaseError(message, {field: [message]})
-    return reason
+    return note
 
 
 def case_values(case: Case, parties: Sequence[Mapping[str, str]] | None = None) -> dict[str, Any]:

@@ -13,11 +13,13 @@ from typing import Any, TypeVar
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from gridcase.core import limits
 from gridcase.org.models import Unit, User
 
 from . import elements
 from .changes import (
     case_values,
+    check_note,
     now_or,
     record,
     require_action,
@@ -71,6 +73,7 @@ def _accept_changes(case: Case, tc: TownClock, at: datetime) -> dict[str, Any]:
 def case_accept(*, case: Case, by: User, at=None, note: str = "") -> Case:
     at = now_or(at)
     require_action("accept", case, by)
+    note = check_note(note)
     tc = town_clock(case.town, at)
     late = case.accept_due is not None and tc.local(at) > case.accept_due
     transition(
@@ -132,6 +135,7 @@ def case_escalate(*, case: Case, by: User, note: str = "", at=None) -> Case:
 def case_dispatch(*, case: Case, by: User, department: Unit, note: str = "", at=None) -> Case:
     at = now_or(at)
     require_action("dispatch", case, by)
+    note = check_note(note, "note", "分流意见")
     if department.town_id != case.town_id or department.kind != Unit.Kind.DEPARTMENT:
         message = _("请选择本镇的部门")
         raise CaseError(message, {"department": [message]})
@@ -282,10 +286,11 @@ def case_decide_extension(
     if case.level != request.level:
         raise ActionNotAllowed(_("事件已不在申请延期的层级,此申请不能再审批"))
     require_action("decide_extension", case, by, level=request.level)
+    note = check_note(note, "note", "审批意见")
     status = ExtensionRequest.Status.APPROVED if approve else ExtensionRequest.Status.REJECTED
     updated = ExtensionRequest.objects.filter(
         pk=request.pk, status=ExtensionRequest.Status.PENDING
-    ).update(status=status, decided_by=by, decided_at=at, decision_note=note[:2000])
+    ).update(status=status, decided_by=by, decided_at=at, decision_note=note)
     if updated != 1:
         raise Conflict(_("该延期申请已被他人审批"))
     request.refresh_from_db()
@@ -312,6 +317,7 @@ def case_follow_up(
 ) -> FollowUp:
     at = now_or(at)
     require_action("follow_up", case, by)
+    note = check_note(note, "note", "回访情况", limits.FOLLOW_UP_NOTE)
     errors = {}
     if method not in FollowUp.Method.values:
         errors["method"] = [_("请选择回访方式(电话/上门)")]
@@ -353,7 +359,8 @@ def case_review(
         raise CaseError(message, {"quality": [message]})
     if quality == Quality.NONCONFORMING:
         note = require_reason(note, "quality_note", "不合格原因")
-    changes: dict[str, Any] = {"quality": quality, "quality_note": note[:300]}
+    note = check_note(note, "quality_note", "不合格原因", limits.QUALITY_NOTE)
+    changes: dict[str, Any] = {"quality": quality, "quality_note": note}
     if major is not None:
         check_major(case.category, major)
         changes["major"] = major

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import ClassVar
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gridcase.cases.changes import check_note, require_reason
+from gridcase.cases.errors import CaseError
 from gridcase.cases.models import Category, Level, State
-from gridcase.cases.validation import CONTENT_FIELDS
+from gridcase.cases.validation import CONTENT_FIELDS, clean_close
 from gridcase.core import limits, times
 from gridcase.core.coords import System
 from gridcase.core.text import TextField
@@ -360,13 +365,40 @@ def add_service_errors(error, forms_by_field: list[forms.Form]) -> list[str]:
 
 class ActionForm(forms.Form):
     """Every action form carries the case's version as the page showed it, so that acting on a
-    page that someone else has changed since is refused in words instead of surprising anyone."""
+    page that someone else has changed since is refused in words instead of surprising anyone.
+
+    `checks` are the service's own checks of the form's fields (cases.changes: a reason
+    required, a note at most limits.REASON …), run with the form's, so that every problem of
+    the form is said at once, each next to its field; the service runs them again."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    checks: ClassVar[dict[str, Callable[[str], object]]] = {}
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, check in self.checks.items():
+            if name not in self.fields or name in self.errors:
+                continue
+            try:
+                check(cleaned.get(name) or "")
+            except CaseError as exc:
+                for field, messages in (exc.fields or {name: [exc.message]}).items():
+                    for message in messages:
+                        self.add_error(field if field in self.fields else None, message)
+        return cleaned
 
 
 class NoteForm(ActionForm):
     note = TextField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    checks = {"note": check_note}
+
+
+class UrgeForm(NoteForm):
+    checks = {"note": lambda v: require_reason(v, "note", "督办意见")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["note"].label = _("督办意见")
 
 
 class EscalateForm(ActionForm):
@@ -376,11 +408,13 @@ class EscalateForm(ActionForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("说明为何本级不能办结,需要上级处理"),
     )
+    checks = {"note": lambda v: require_reason(v, "note", "上报理由")}
 
 
 class DispatchForm(ActionForm):
     department = forms.ModelChoiceField(label=_("承办部门"), queryset=None, required=True)
     note = TextField(label=_("分流意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    checks = {"note": lambda v: check_note(v, "note", "分流意见")}
 
     def __init__(self, *args, departments, **kwargs):
         super().__init__(*args, **kwargs)
@@ -392,10 +426,12 @@ class ReportForm(ActionForm):
     result = TextField(
         label=_("处理结果"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    checks = {"result": lambda v: require_reason(v, "result", "处理结果")}
 
 
 class ReasonForm(ActionForm):
     reason = TextField(label=_("原因"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    checks = {"reason": require_reason}
 
 
 class VoidForm(ReasonForm):
@@ -414,7 +450,7 @@ class VoidForm(ReasonForm):
 
 
 class CloseActionForm(ActionForm, CloseForm):
-    pass
+    checks = {"result": lambda v: clean_close({"result": v})}
 
 
 class ExtensionForm(ActionForm):
@@ -427,6 +463,7 @@ class ExtensionForm(ActionForm):
     reason = TextField(
         label=_("申请理由"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    checks = {"reason": require_reason}
 
 
 class DecideExtensionForm(ActionForm):
@@ -437,6 +474,7 @@ class DecideExtensionForm(ActionForm):
         error_messages={"required": _("请选择批准或不批准")},
     )
     note = TextField(label=_("审批意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    checks = {"note": lambda v: check_note(v, "note", "审批意见")}
 
 
 class FollowUpForm(ActionForm):
@@ -458,6 +496,7 @@ class FollowUpForm(ActionForm):
         required=False,
     )
     note = TextField(label=_("回访情况"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    checks = {"note": lambda v: check_note(v, "note", "回访情况", limits.FOLLOW_UP_NOTE)}
 
 
 class ReviewForm(ActionForm):
@@ -481,6 +520,21 @@ class ReviewForm(ActionForm):
         if not can_be_major:
             del self.fields["major"]
 
+    def clean(self):
+        # The service's rule for the reason: required when 不合格, at most limits.QUALITY_NOTE.
+        cleaned = super().clean()
+        note = cleaned.get("quality_note") or ""
+        try:
+            if cleaned.get("quality") == "nonconforming":
+                require_reason(note, "quality_note", "不合格原因")
+            check_note(note, "quality_note", "不合格原因", limits.QUALITY_NOTE)
+        except CaseError as exc:
+            for message in exc.fields.get("quality_note", [exc.message]):
+                self.add_error("quality_note", message)
+        return cleaned
+
 
 class AttachForm(ActionForm):
-    pass
+    # The files come as request.FILES["files"] (the template's own <input multiple>); this
+    # field carries the upload's refusals (named "file" by cases.attachments), shown there.
+    file = forms.Field(required=False, widget=forms.HiddenInput)

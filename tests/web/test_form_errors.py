@@ -916,36 +916,11 @@ FORMS: dict[str, Form] = {
     ),
 }
 
-# Forms in files other helpers own: failures the lead fixes after the merge (listed in the
-# report); strict, so that a fix shows up as an unexpected pass.
-ONLY_AFTER = "is checked by the service only once the form's own checks pass"
-XFAIL: dict[tuple[str, str], str] = {
-    # views/assessment/appeals.py, assess/appeals.html (helper clicks)
-    # web/forms.py action forms (helper i18n-entry / i18n-casepage)
-    ("case:close", "wrong"): f"the result's length {ONLY_AFTER}: no message by 处理结果",
-    ("case:request_extension", "empty"): f"the reason {ONLY_AFTER}: none by 申请理由",
-    ("case:request_extension", "wrong"): f"the reason's length {ONLY_AFTER}: none by 申请理由",
-    ("case:follow_up", "wrong"): f"the note's length {ONLY_AFTER}: none by 回访情况",
-    ("case:review", "wrong"): f"the note's length {ONLY_AFTER}: none by 不合格原因",
-    ("case:void", "empty"): f"the reason {ONLY_AFTER} (the tick is the form's): none by 作废原因",
-    ("case:void", "wrong"): f"the reason's length {ONLY_AFTER}: none by 作废原因",
-    ("case:accept", "wrong"): "302: a note of 2001 characters (over limits.REASON) is "
-    "accepted: NoteForm has no max_length and case_accept does not check the note",
-    ("case:dispatch", "wrong"): f"the note's length {ONLY_AFTER}: none by 分流意见",
-    ("case:decide_extension", "wrong"): f"the note's length {ONLY_AFTER}: none by 审批意见",
-    ("case:attach", "empty"): "the refusal is only on top: AttachForm has no `file` field, "
-    "so add_service_errors leaves it over and _action_form.html's errors.file stays empty",
-    ("case:attach", "wrong"): "a refused file is said only on top (no `file` field in "
-    "AttachForm), not by 选择文件或拍照",
-}
-
 
 def params():
     for name, spec in FORMS.items():
         for how in ("empty", "wrong") if spec.empty is not None else ("wrong",):
-            reason = XFAIL.get((name, how))
-            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-            yield pytest.param(name, how, id=f"{name}-{how}", marks=marks)
+            yield pytest.param(name, how, id=f"{name}-{how}")
 
 
 def _send(client, spec: Form, t, ctx, how: str):

@@ -118,11 +118,10 @@ def action_form(action: str, case: Case, data=None, files=None):
         return form
     if action == "submit":
         return wf.ActionForm(**kwargs)
-    if action in ("accept", "urge"):
-        form = wf.NoteForm(**kwargs)
-        if action == "urge":
-            form.fields["note"].label = _("督办意见")
-        return form
+    if action == "accept":
+        return wf.NoteForm(**kwargs)
+    if action == "urge":
+        return wf.UrgeForm(**kwargs)
     if action == "close":
         if case.state == "reported":
             # Results flow forward: the center closes from the department's report.
