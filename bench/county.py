@@ -372,6 +372,21 @@ def load_county(county: County, *, by=None) -> list:
 # ---------------------------------------------------------------- a database of its own
 
 
+def server_admin(url: str) -> dict:
+    """Connection parameters for the server's maintenance database (`postgres`), from which a
+    benchmark's own database is created or dropped."""
+    import dj_database_url
+
+    params = dj_database_url.parse(url)
+    return {
+        "host": params["HOST"] or None,
+        "port": params["PORT"] or None,
+        "user": params["USER"] or None,
+        "password": params["PASSWORD"] or None,
+        "dbname": "postgres",
+    }
+
+
 @contextlib.contextmanager
 def kept_database(name: str, sqlite_dir: Path) -> Iterator[str]:
     """Like fresh_database, but the database is kept between runs: the PostgreSQL database
@@ -385,17 +400,9 @@ def kept_database(name: str, sqlite_dir: Path) -> Iterator[str]:
     os.environ.setdefault("GRIDCASE_DEBUG", "0")
     os.environ.setdefault("GRIDCASE_SECRET_KEY", secrets.token_hex(32))
     if url:
-        import dj_database_url
         import psycopg
 
-        params = dj_database_url.parse(url)
-        admin = {
-            "host": params["HOST"] or None,
-            "port": params["PORT"] or None,
-            "user": params["USER"] or None,
-            "password": params["PASSWORD"] or None,
-            "dbname": "postgres",
-        }
+        admin = server_admin(url)
         with psycopg.connect(**admin, autocommit=True) as conn:
             exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
             if not exists:
@@ -435,17 +442,9 @@ def fresh_database(name: str = "gridcase_bench") -> Iterator[str]:
     os.environ.setdefault("GRIDCASE_DEBUG", "0")
     os.environ.setdefault("GRIDCASE_SECRET_KEY", secrets.token_hex(32))
     if url:
-        import dj_database_url
         import psycopg
 
-        params = dj_database_url.parse(url)
-        admin = {
-            "host": params["HOST"] or None,
-            "port": params["PORT"] or None,
-            "user": params["USER"] or None,
-            "password": params["PASSWORD"] or None,
-            "dbname": "postgres",
-        }
+        admin = server_admin(url)
         with psycopg.connect(**admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{name}"')
