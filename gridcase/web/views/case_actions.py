@@ -153,7 +153,9 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
                 require_action(COMPOSITE_STEPS.get(action, (action,))[0], case, request.user)
             except ActionNotAllowed as exc:
                 return _refuse(request, case, action, form, status=403, message=exc.message)
-            return _refuse(request, case, action, form, status=400)
+            # Said over the page too, as a service's refusal is: the form may be below the fold.
+            problems = [str(m) for messages in form.errors.values() for m in messages]
+            return _refuse(request, case, action, form, status=400, message=";".join(problems))
         posted = form.cleaned_data.get("version")
         if action in STATEFUL and posted is not None and posted != case.version:
             return _refuse(request, case, action, form, status=409, message=str(STALE))
