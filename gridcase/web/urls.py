@@ -40,6 +40,7 @@ urlpatterns = [
     path("cases/<str:number>/", case_detail.detail, name="case_detail"),
     path("cases/<str:number>/edit/", case_entry.edit, name="case_edit"),
     path("cases/<str:number>/act/<slug:action>/", case_actions.act, name="case_act"),
+    path("cases/<str:number>/appeal/", case_actions.appeal, name="case_appeal"),
     path("cases/<str:number>/files/<int:pk>/", case_detail.attachment, name="attachment"),
     path("map/", map.index, name="map"),
     path("map/points.json", map.points, name="map_points"),

@@ -65,6 +65,7 @@ NOT_PAGES = {
     "web:suspects_check": "a fragment of the case form (htmx), checked inside it",
     "web:ledger_export": "an xlsx file",
     "web:case_act": "POST only: the case's actions, whose forms are on the case's page",
+    "web:case_appeal": "POST only: an appeal filed from the case page, whose form is there",
     "web:start_close": "POST only: 按反馈结案, whose button is on the center's start page",
     "web:start_appeal_decide": "POST only: an appeal's decision, whose form is on the start page",
     "web:attachment": "the attached file itself",

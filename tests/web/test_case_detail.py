@@ -188,13 +188,23 @@ def test_the_officer_appeals_from_the_case_page(login, t, frozen):
     assert not response_has_appeal(login(t.station_user).get(f"/cases/{case.number}/"))
     officer = login(t.officer)
     assert response_has_appeal(officer.get(f"/cases/{case.number}/"))
-    response = officer.post(
-        f"/assessment/cases/{case.number}/appeal/", {"reason": "已补充起因", "from": "case"}
-    )
+    url = f"/cases/{case.number}/appeal/"
+    # Refused for what it lacks: the case page again, the appeal open, the problem by its
+    # field, what was typed kept.
+    too_long = "因" * 2001
+    response = officer.post(url, {"reason": too_long})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert '<details id="action-appeal" open>' in page and too_long in page
+    assert 'id="appeal_reason_error"' in page
+    assert not Appeal.objects.filter(case=case).exists()
+    response = officer.post(url, {"reason": "已补充起因"})
     assert response.status_code == 302 and response.url == f"/cases/{case.number}/"
     assert Appeal.objects.get(case=case).status == "pending"
     # One appeal pending at a time: no second offer.
     assert not response_has_appeal(officer.get(f"/cases/{case.number}/"))
+    # Only the case's officer appeals: anyone else is refused in words.
+    assert login(t.station_user).post(url, {"reason": "不是我的"}).status_code == 403
 
 
 def response_has_appeal(response) -> bool:

@@ -16,12 +16,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
+from gridcase.assessment import appeals as appeal_services
 from gridcase.cases import attachments, filing, selectors, services
 from gridcase.cases.changes import require_action
 from gridcase.cases.errors import ActionNotAllowed, CaseError, Conflict
 from gridcase.cases.models import Case
 from gridcase.cases.workflow import COMPOSITE_STEPS
 from gridcase.web.forms import add_service_errors
+from gridcase.web.views.assessment.forms import AppealForm
 from gridcase.web.views.case_detail import (
     action_form,
     action_title,
@@ -194,3 +196,34 @@ def _refuse(request, case, action, form, *, status: int, message: str = "") -> H
     context["error"] = message
     context["error_action"] = action_title(action)
     return render(request, "web/case_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def appeal(request: HttpRequest, number: str) -> HttpResponse:
+    """申诉 from the case page: the same service as the statement's; refused, the case page
+    again with the appeal open, the reason as typed and each problem next to it (400)."""
+    case = get_case_or_404(request, number)
+    form = AppealForm(request.POST, auto_id="appeal_%s")
+    with timezone.override(case.town.timezone):
+        if form.is_valid():
+            try:
+                appeal_services.appeal_file(
+                    case=case, by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except ActionNotAllowed as exc:
+                context = detail_context(request, case)
+                context["error"], context["error_action"] = exc.message, _("申诉")
+                return render(request, "web/case_detail.html", context, status=403)
+            except CaseError as exc:
+                for message in exc.fields.get("reason", [exc.message]):
+                    form.add_error("reason", message)
+            else:
+                messages.success(
+                    request, _("%(n)s 的申诉已提交,等待综治办处理。") % {"n": case.number}
+                )
+                return redirect("web:case_detail", number=case.number)
+        context = detail_context(request, case, appeal_form=form)
+        problems = [str(m) for errors in form.errors.values() for m in errors]
+        context["error"], context["error_action"] = ";".join(problems), _("申诉")
+        return render(request, "web/case_detail.html", context, status=400)

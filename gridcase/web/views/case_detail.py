@@ -153,7 +153,13 @@ def action_form(action: str, case: Case, data=None, files=None):
     return None
 
 
-def detail_context(request: HttpRequest, case: Case, *, bound: tuple[str, object] | None = None):
+def detail_context(
+    request: HttpRequest,
+    case: Case,
+    *,
+    bound: tuple[str, object] | None = None,
+    appeal_form: AppealForm | None = None,
+):
     user = request.user
     parties = list(case.parties.all())
     attachments = list(case.attachments.all())
@@ -197,7 +203,9 @@ def detail_context(request: HttpRequest, case: Case, *, bound: tuple[str, object
     # The officer contests the case's assessment from the case itself (issue 14), when the
     # appeal would be taken (assessment.appeals.appeal_refusal: no query for anyone else).
     appeal = None
-    if case.officer_id == user.pk and not appeal_rules.appeal_refusal(case, user):
+    if appeal_form is not None:  # refused: open, with the reason as typed and the problem
+        appeal = {"form": appeal_form, "open": True}
+    elif case.officer_id == user.pk and not appeal_rules.appeal_refusal(case, user):
         appeal = {"form": AppealForm(auto_id="appeal_%s")}
     units = selectors.level_units(case)
     came = selectors.handover(case, timeline)

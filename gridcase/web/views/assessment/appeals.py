@@ -232,18 +232,13 @@ def appeal_file(request: HttpRequest, number: str) -> HttpResponse:
     if not (periods.is_quarter(wanted) or periods.is_month(wanted)):
         wanted = appeal_services.case_quarter(case)
     back = statement_url(access, wanted, request.user.pk) + f"#case-{case.number}"
-    if request.POST.get("from") == "case":  # filed from the case page: back there
-        back = reverse("web:case_detail", args=[case.number])
     if case.officer_id != request.user.pk:
         return forbidden(request, _t("只有录入该事件的网格专管员可以对其考核结果申诉"), back=back)
     form = AppealForm(request.POST)
 
     def refused(problems: list[str]) -> HttpResponse:
-        # From the statement: the statement again, the reason kept, the problems next to it.
-        # From the case page, whose appeal box is a link-sized form: the message over it.
-        if request.POST.get("from") == "case":
-            messages.error(request, f"{case.number}: {'; '.join(problems)}")
-            return redirect(back)
+        # The statement again, the reason kept, the problems next to it (the case page's own
+        # appeal form posts to web.views.case_actions.appeal).
         typed = request.POST.get("reason", "")
         return statement_page(
             request, wanted, request.user.pk, refused=(case.number, typed, problems)
