@@ -54,21 +54,36 @@ def version() -> str:
     return sorted(os.listdir("/etc/postgresql"))[-1]
 
 
-def ensure_replication_allowed(primary) -> None:
+HBA_LINES = (
+    "\n# bench/replica.py: a standby on this machine\nhost replication all 127.0.0.1/32 trust\n"
+)
+
+
+def ensure_replication_allowed(primary) -> str | None:
     """The primary accepts replication connections from 127.0.0.1 (trust, as the machine's
-    other connections)."""
+    other connections). Returns the pg_hba.conf written to, if a rule had to be added."""
     rules = primary.execute(
         "SELECT count(*) FROM pg_hba_file_rules WHERE 'replication' = ANY(database)"
         " AND (address = '127.0.0.1' OR type = 'local')"
     ).fetchone()[0]
     if rules:
-        return
+        return None
     hba = primary.execute("SHOW hba_file").fetchone()[0]
     with open(hba, "a") as f:
-        f.write("\n# bench/replica.py: a standby on this machine\n")
-        f.write("host replication all 127.0.0.1/32 trust\n")
+        f.write(HBA_LINES)
     primary.execute("SELECT pg_reload_conf()")
     print(f"replication connections from 127.0.0.1 allowed in {hba}")
+    return hba
+
+
+def restore_hba(primary, hba: str) -> None:
+    """Takes back the rule `ensure_replication_allowed` added: the machine is left as found."""
+    with open(hba) as f:
+        text = f.read()
+    with open(hba, "w") as f:
+        f.write(text.replace(HBA_LINES, ""))
+    primary.execute("SELECT pg_reload_conf()")
+    print(f"replication rule removed from {hba}")
 
 
 def make_standby() -> None:
@@ -117,18 +132,21 @@ def main() -> None:
 
     parts = urlsplit(url)
     primary = psycopg.connect(host="127.0.0.1", port=5432, user="postgres", autocommit=True)
-    ensure_replication_allowed(primary)
-    make_standby()
+    added_hba = ensure_replication_allowed(primary)
     os.environ["DATABASE_REPLICA_URL"] = urlunsplit(
         parts._replace(netloc=f"postgres@127.0.0.1:{PORT}", path=f"/{DB}")
     )
     try:
+        make_standby()
         with fresh_database(DB):
             check(primary)
     finally:
         if not args.keep:
-            sh("pg_dropcluster", "--stop", version(), CLUSTER)
+            # With --keep the standby goes on replicating: its rule stays with it.
+            sh("pg_dropcluster", "--stop", version(), CLUSTER, check=False)
             print("standby dropped")
+            if added_hba:
+                restore_hba(primary, added_hba)
 
 
 def check(primary_admin) -> None:
