@@ -123,9 +123,10 @@ def test_an_id_another_person_used_is_a_conflict_that_does_not_say_their_case(t,
     assert Case.objects.count() == 1
 
 
-def test_a_client_id_that_is_not_a_uuid_is_refused_naming_it(t):
+@pytest.mark.parametrize("bad", ["abc", 12345, False, None, ""])
+def test_a_client_id_that_is_not_a_uuid_is_refused_naming_it(t, bad):
     response = device_client(t.officer).post(
-        "/api/v1/cases/", dict(DRAFT, client_id="abc"), format="json"
+        "/api/v1/cases/", dict(DRAFT, client_id=bad), format="json"
     )
     assert response.status_code == 400
     assert "client_id" in response.json()["fields"]

@@ -369,6 +369,15 @@ class CaseDetailSerializer(CaseListSerializer):
 # ---------------------------------------------------------------- input
 
 
+class UuidTextField(serializers.UUIDField):
+    """A UUID written as text: DRF would also take a number (and so `false`) as UUID(int=…)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
+
+
 class PartyInputSerializer(StrictSerializer):
     name = TextField(
         label="当事人姓名",
@@ -445,7 +454,7 @@ class CaseDraftSerializer(StrictSerializer):
         allow_null=True,
         help_text="网格 id(手动选择,优先于位置);不填时按坐标所在的网格,否则为专管员本人的网格",
     )
-    client_id = serializers.UUIDField(
+    client_id = UuidTextField(
         required=False,
         help_text=(
             "可选:采集终端在录入时生成的编号(UUID)。同一编号、同一内容再次发送返回 200 和该事件"
