@@ -147,6 +147,8 @@ class ProxyThread:
 
     def __exit__(self, *exc) -> None:
         async def shutdown() -> None:
+            # The connections still open are cut: their cancellation is not worth a traceback.
+            self.loop.set_exception_handler(lambda loop, context: None)
             self.server.close()
             tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
             for task in tasks:

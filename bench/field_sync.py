@@ -11,7 +11,8 @@ with one officer, starts the real server (gunicorn, as `gridcase serve` runs it)
 
     sign in (device token) → for each queued case:
       POST /api/v1/cases/ with its client_id            (201, or 200 for a re-send)
-      GET  …/attachments/, PUT …/photos/<sha256>/ for each photo not listed yet
+      PUT  …/photos/<sha256>/ for each photo; resuming, GET …/attachments/ first and
+           skip what is listed (every other resume re-sends blindly: the server replays)
       POST …/submit/ with Idempotency-Key <client_id>:submit and {"version": …}
                                                         (200; 409 → GET: not a draft = done)
 
@@ -204,12 +205,19 @@ class Terminal:
         case = self.retrying("create", create)
         number, version = case["number"], case["version"]
 
+        attempts = Counter()
+
         def photos():
-            # Resume: what the server has is listed first; only the rest is sent.
-            status, listed, _h = self.call("GET", f"/api/v1/cases/{number}/attachments/")
-            if status != 200:
-                raise SystemExit(f"attachments of {number}: {status} {listed}")
-            have = {a["sha256"] for a in listed}
+            # A new case has none. Resuming, the terminal lists what the server has and sends
+            # only the rest; every other resume here sends them all again blindly instead, to
+            # exercise the server's replay (200) of a photo already attached as well.
+            attempts["photos"] += 1
+            have: set[str] = set()
+            if attempts["photos"] > 1 and attempts["photos"] % 2 == 0:
+                status, listed, _h = self.call("GET", f"/api/v1/cases/{number}/attachments/")
+                if status != 200:
+                    raise SystemExit(f"attachments of {number}: {status} {listed}")
+                have = {a["sha256"] for a in listed}
             for i, photo in enumerate(item["photos"]):
                 sha = hashlib.sha256(photo).hexdigest()
                 if sha in have:
