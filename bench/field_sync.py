@@ -261,12 +261,13 @@ class Terminal:
 
 
 def check(items: list[dict]) -> dict:
-    from gridcase.cases.models import Attachment, Case
+    from gridcase.cases.models import Attachment, Case, TimelineEntry
 
     expected = {
         uuid.UUID(item["client_id"]): sorted(hashlib.sha256(p).hexdigest() for p in item["photos"])
         for item in items
     }
+    expected_all = [sha for shas in expected.values() for sha in shas]
     cases = list(Case.objects.all())
     by_id = Counter(c.client_id for c in cases)
     attached: dict = {}
@@ -280,6 +281,13 @@ def check(items: list[dict]) -> dict:
         cid for cid, shas in expected.items() if sorted(attached.get(cid, [])) != shas
     ]
     photos = sum(len(v) for v in attached.values())
+    # The audit trail agrees: one create and one submit per case, one attach per photo.
+    actions = Counter(
+        TimelineEntry.objects.filter(action__in=("create", "submit", "attach")).values_list(
+            "action", flat=True
+        )
+    )
+    trail_ok = actions == Counter(create=len(items), submit=len(items), attach=len(expected_all))
     return {
         "cases_in_database": len(cases),
         "lost": len(lost),
@@ -289,7 +297,8 @@ def check(items: list[dict]) -> dict:
         "photos_in_database": photos,
         "photos_expected": sum(len(v) for v in expected.values()),
         "cases_with_photo_problems": len(photo_problems),
-        "ok": not (lost or duplicated or strangers or not_submitted or photo_problems),
+        "timeline": dict(actions),
+        "ok": not (lost or duplicated or strangers or not_submitted or photo_problems) and trail_ok,
     }
 
 
