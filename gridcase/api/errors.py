@@ -32,6 +32,8 @@ CODES = {
     "method_not_allowed": "不支持该请求方法",
     "not_acceptable": "无法按所要求的格式返回",
     "conflict": "数据已被他人修改",
+    "stale": "事件已被修改,操作未执行(version 为当前版本)",
+    "client_id_conflict": "终端编号 client_id 已用于另一事件或内容不同的请求",
     "payload_too_large": "请求内容过大",
     "unsupported_media_type": "不支持该请求内容类型",
     "idempotency_mismatch": "幂等键已用于另一个请求",
@@ -130,7 +132,10 @@ def translate(exc: Exception) -> tuple[int, dict] | None:
     if isinstance(exc, ActionNotAllowed):
         return 403, error_body("not_allowed", exc.message, exc.fields)
     if isinstance(exc, Conflict):
-        return 409, error_body("conflict", exc.message, exc.fields)
+        # stale (with the current `version`), client_id_conflict (with the case's `number`
+        # when the caller may see it), or conflict: someone acted first.
+        body = error_body(exc.code, exc.message, exc.fields)
+        return 409, body | getattr(exc, "extra", {})
     if isinstance(exc, CaseError):
         return 400, error_body("invalid", exc.message, exc.fields)
     if isinstance(exc, Http404 | ObjectDoesNotExist):

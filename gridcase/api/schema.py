@@ -30,6 +30,11 @@ ERROR_SCHEMA = {
             "type": "object",
             "additionalProperties": {"type": "array", "items": {"type": "string"}},
         },
+        "version": {"type": "integer", "description": "stale:事件的当前版本"},
+        "number": {
+            "type": "string",
+            "description": "client_id_conflict:已使用该编号的事件(仅当调用者可见)",
+        },
     },
     "required": ["code", "message", "fields"],
 }
@@ -50,7 +55,11 @@ DESCRIPTIONS = {
     "403": "无权执行(permission_denied、not_allowed 附原因、csrf_failed)",
     "404": "不存在,或不在调用者的权限范围内(not_found)",
     "406": "无法按 Accept 所要求的格式返回(not_acceptable)",
-    "409": "事件已被他人处理(conflict)",
+    "409": (
+        "事件已被他人处理(conflict);请求所依据的 version 已不是当前版本(stale,version 为当前版本);"
+        "终端编号 client_id 已用于另一事件或内容不同的录入(client_id_conflict,"
+        "调用者可见该事件时 number 为其编号)"
+    ),
     "413": "请求内容过大(payload_too_large)",
     "415": "不支持的请求内容类型(unsupported_media_type)",
     "422": "Idempotency-Key 已用于内容不同的请求(idempotency_mismatch)",

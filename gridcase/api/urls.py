@@ -45,6 +45,18 @@ class IdConverter:
         return str(value)
 
 
+class Sha256Converter:
+    """Loose on purpose: the view says what is wrong with a hash that is not one (400)."""
+
+    regex = "[0-9A-Za-z]{1,64}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
 class QuarterConverter:
     """Loose on purpose: the service says what is wrong with "2026-Q5" (400, not 404)."""
 
@@ -60,6 +72,7 @@ class QuarterConverter:
 register_converter(CaseNumberConverter, "case_number")
 register_converter(QuarterConverter, "quarter")
 register_converter(IdConverter, "id")
+register_converter(Sha256Converter, "sha256")
 
 app_name = "api"
 
@@ -121,6 +134,7 @@ urlpatterns = [
     ),
     path(case + "follow-ups/", actions.FollowUpsView.as_view(), name="case-follow-ups"),
     path(case + "attachments/", attachments.AttachmentsView.as_view(), name="case-attachments"),
+    path(case + "photos/<sha256:sha256>/", attachments.PhotoView.as_view(), name="case-photo"),
     path(
         case + "attachments/<id:pk>/file/",
         attachments.AttachmentFileView.as_view(),

@@ -3,7 +3,8 @@
 - which town a new draft belongs to (`draft_place`), for the workbench and the API alike;
   its village and grid come from a place chosen by hand or its point (`placing`);
 - a draft entered by an officer (`case_create_draft`, `case_update_draft`), handed in with
-  every element checked (`case_submit`);
+  every element checked (`case_submit`); from the field terminal, once per device id
+  (`case_create_draft_once`: a re-send is the same case, the rule in `client_ids`);
 - a report filed by the system on an officer's behalf (`file_report`: Open311, and the
   field terminal to come), submitted at once with whatever elements it lacks recorded;
 - the case number (`next_number`).
@@ -18,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -28,10 +30,10 @@ from gridcase.core import clock
 from gridcase.org.models import Grid, Role, Town, User, Village
 from gridcase.org.selectors import roles_in_force
 
-from . import elements, placing
+from . import client_ids, elements, placing, selectors
 from .changes import case_values, now_or, record, require_action, swap, transition
 from .deadlines import SUBMIT_LEVEL, town_clock
-from .errors import ActionNotAllowed, CaseError
+from .errors import ActionNotAllowed, CaseError, Conflict
 from .models import Case, CaseCounter, Category, Party, Source, State
 from .placing import officer_village as officer_village  # its home is placing; kept here too
 from .validation import check_major, clean_content
@@ -109,7 +111,9 @@ def _create(
     at: datetime,
     note: str = "",
     data: dict | None = None,
+    client: tuple[UUID, str] | None = None,
 ) -> Case:
+    client_id, client_digest = client or (None, "")
     case = Case.objects.create(
         town=town,
         number=next_number(town, at),
@@ -119,6 +123,8 @@ def _create(
         source=source,
         state=State.DRAFT,
         level=SUBMIT_LEVEL,
+        client_id=client_id,
+        client_digest=client_digest,
         **clean,
     )
     save_parties(case, parties)
@@ -127,9 +133,14 @@ def _create(
 
 
 @transaction.atomic
-def case_create_draft(*, town: Town, by: User, data: Mapping[str, Any], at=None) -> Case:
-    """An officer starts a case. Drafts may be incomplete; what is given must be well-formed."""
+def case_create_draft(
+    *, town: Town, by: User, data: Mapping[str, Any], at=None, client_id: UUID | None = None
+) -> Case:
+    """An officer starts a case. Drafts may be incomplete; what is given must be well-formed.
+    With `client_id` (the field terminal's id for it) the case keeps the id and the digest of
+    `data`; a create that may be a re-send goes through `case_create_draft_once`."""
     at = now_or(at)
+    client = (client_id, client_ids.digest(data)) if client_id is not None else None
     clean = clean_content(town, placing.in_wgs84(data))
     village, grid = placing.place_draft(
         town=town,
@@ -151,7 +162,61 @@ def case_create_draft(*, town: Town, by: User, data: Mapping[str, Any], at=None)
         parties=parties,
         by=by,
         at=at,
+        client=client,
     )
+
+
+class ClientIdConflict(Conflict):
+    """The client_id is another case's: other content, or another person's (409). `number`
+    is that case's only when the sender may see it."""
+
+    code = "client_id_conflict"
+
+    def __init__(self, message: str, number: str | None):
+        super().__init__(message, {"client_id": [message]})
+        self.number = number
+        self.extra = {"number": number} if number else {}
+
+
+def _resent(case: Case, *, by: User, data: Mapping[str, Any]) -> Case:
+    outcome = client_ids.resend(
+        stored_digest=case.client_digest,
+        stored_by=case.officer_id,
+        sent_digest=client_ids.digest(data),
+        sent_by=by.pk,
+    )
+    if outcome is client_ids.Resend.REPLAY:
+        return case
+    visible = selectors.visible_cases(by).filter(pk=case.pk).exists()
+    if visible:
+        message = _(
+            "该终端编号(client_id)已用于事件 %(number)s,但内容不同:"
+            "请核对后修改该事件,或为新的事件生成新的编号"
+        ) % {"number": case.number}
+    else:
+        message = _("该终端编号(client_id)已被另一事件使用:请为新的事件生成新的编号")
+    raise ClientIdConflict(message, case.number if visible else None)
+
+
+def case_create_draft_once(
+    *, town: Town, by: User, data: Mapping[str, Any], client_id: UUID, at=None
+) -> tuple[Case, bool]:
+    """The field terminal's create: (case, True) the first time; (the same case, False) when
+    the same person sends the same content with the same id again, however late;
+    ClientIdConflict otherwise. Two sends at once: the unique constraint on client_id lets one
+    insert, the other reads the winner's case and replays or conflicts."""
+    existing = Case.objects.filter(client_id=client_id).first()
+    if existing is not None:
+        return _resent(existing, by=by, data=data), False
+    try:
+        with transaction.atomic():
+            case = case_create_draft(town=town, by=by, data=data, at=at, client_id=client_id)
+    except IntegrityError:
+        existing = Case.objects.filter(client_id=client_id).first()
+        if existing is None:
+            raise  # another constraint: not ours to explain
+        return _resent(existing, by=by, data=data), False
+    return case, True
 
 
 @transaction.atomic

@@ -180,6 +180,11 @@ class Case(models.Model):
     missing_elements = models.JSONField(_("缺少要素"), default=list, blank=True)
     version = models.PositiveIntegerField(default=0, editable=False)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # The field terminal's id for the case, made on the device (issue 12): a re-sent create
+    # with the same id is the same case, forever (client_ids.py); the digest is of the create's
+    # validated input, to tell a re-send (same content) from a clash (other content).
+    client_id = models.UUIDField(_("终端编号"), null=True, blank=True, unique=True, editable=False)
+    client_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("事件")
@@ -290,11 +295,22 @@ class Attachment(models.Model):
     size = models.PositiveIntegerField(_("大小"))
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    # The SHA-256 of the bytes (hex): a photo re-sent to the same case is the same attachment
+    # (attachments.case_attach_once). Empty only for a file the backfill could not read, or
+    # a copy of identical bytes attached to the same case before the hash was kept.
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("附件")
         verbose_name_plural = _("附件")
         ordering = ["case", "uploaded_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "sha256"],
+                condition=~models.Q(sha256=""),
+                name="attachment_once_per_case",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.original_name

@@ -1451,6 +1451,12 @@ EN: dict[str, str | tuple[str, str]] = {
     "文件过大": "File too large",
     "文件“%(name)s”的内容与其类型不符": "The content of the file “%(name)s” does not match its type",
     "文件内容与类型不符": "The file's content does not match its type",
+    # field-api (issue 12, the field terminal's protocol): client ids, photos by hash, versions
+    "终端编号": "Terminal id",
+    "该终端编号(client_id)已用于事件 %(number)s,但内容不同:请核对后修改该事件,或为新的事件生成新的编号": "This terminal id (client_id) was used for case %(number)s with other content: check and edit that case, or make a new id for a new case",
+    "该终端编号(client_id)已被另一事件使用:请为新的事件生成新的编号": "This terminal id (client_id) is another case's: make a new id for a new case",
+    "文件内容与地址中的 SHA-256 不符(文件可能未传完整),请重新上传": "The file's content does not match the SHA-256 in the address (it may not have arrived whole): upload it again",
+    "当前版本为 %(v)s": "The current version is %(v)s",
 }
 
 

@@ -54,6 +54,10 @@ BUSINESS_RULES = {
     "POST /api/v1/cases/{number}/attachments/": (
         "the file's type is read from its name and content (png, jpg, pdf, …)"
     ),
+    "PUT /api/v1/cases/{number}/photos/{sha256}/": (
+        "the path's sha256 must be the hash of the file's bytes, and its type is read from its "
+        "name and content"
+    ),
     "POST /api/v1/cases/{number}/follow-ups/": (
         "visited_on lies between the case's close and today: a date's schema has no 'today'"
     ),

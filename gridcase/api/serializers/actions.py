@@ -7,14 +7,20 @@ from rest_framework import serializers
 from gridcase.cases.models import FollowUp, Quality
 from gridcase.core import limits
 
-from .common import IdField, StrictSerializer, TextField
+from .common import IdField, StrictSerializer, TextField, VersionField
 
 
-class EmptySerializer(StrictSerializer):
-    """No input: send `{}` or nothing."""
+class ActionInput(StrictSerializer):
+    """Every action's input may carry the version the client saw (cases.versions)."""
+
+    version = VersionField()
 
 
-class NoteSerializer(StrictSerializer):
+class EmptySerializer(ActionInput):
+    """No input: send `{}`, `{"version": n}` or nothing."""
+
+
+class NoteSerializer(ActionInput):
     note = TextField(
         label="说明",
         max_length=limits.REASON,
@@ -30,7 +36,7 @@ class RequiredNoteSerializer(NoteSerializer):
     own words, cases.services), and the schema says it is required (api/schema.py)."""
 
 
-class ReasonSerializer(StrictSerializer):
+class ReasonSerializer(ActionInput):
     reason = TextField(
         label="原因",
         max_length=limits.REASON,
@@ -41,7 +47,7 @@ class ReasonSerializer(StrictSerializer):
     )
 
 
-class CloseSerializer(StrictSerializer):
+class CloseSerializer(ActionInput):
     """The final result; a dispute closed at the grid or village also needs its mediation."""
 
     result = TextField(label="处理结果", max_length=limits.RESULT, allow_blank=True, required=False)
@@ -63,14 +69,14 @@ class CloseSerializer(StrictSerializer):
     )
 
 
-class DispatchSerializer(StrictSerializer):
+class DispatchSerializer(ActionInput):
     department = IdField(help_text="本镇部门的 id(见 /api/v1/org/units?kind=department)")
     note = TextField(
         label="说明", max_length=limits.REASON, allow_blank=True, required=False, default=""
     )
 
 
-class ReportSerializer(StrictSerializer):
+class ReportSerializer(ActionInput):
     result = TextField(
         label="处理结果",
         max_length=limits.REASON,
@@ -81,7 +87,7 @@ class ReportSerializer(StrictSerializer):
     )
 
 
-class ExtensionRequestSerializer(StrictSerializer):
+class ExtensionRequestSerializer(ActionInput):
     working_days = serializers.IntegerField(
         min_value=-10_000, max_value=10_000, help_text="延期的工作日数(1–30)"
     )
@@ -95,14 +101,14 @@ class ExtensionRequestSerializer(StrictSerializer):
     )
 
 
-class ExtensionDecisionSerializer(StrictSerializer):
+class ExtensionDecisionSerializer(ActionInput):
     approve = serializers.BooleanField(help_text="true 批准,false 不批准")
     note = TextField(
         label="说明", max_length=limits.REASON, allow_blank=True, required=False, default=""
     )
 
 
-class FollowUpInputSerializer(StrictSerializer):
+class FollowUpInputSerializer(ActionInput):
     visited_on = serializers.DateField(
         help_text="回访日期,YYYY-MM-DD:不早于结案日期(未结案的不早于提交日期),不晚于今天"
     )
@@ -113,7 +119,7 @@ class FollowUpInputSerializer(StrictSerializer):
     )
 
 
-class ReviewSerializer(StrictSerializer):
+class ReviewSerializer(ActionInput):
     quality = serializers.ChoiceField(
         choices=[(Quality.CONFORMING, "合格"), (Quality.NONCONFORMING, "不合格")]
     )

@@ -25,7 +25,15 @@ from gridcase.cases.models import (
 )
 from gridcase.core import clock, coords, limits, phones, times
 
-from .common import DateTimeField, IdField, PhoneField, RefSerializer, StrictSerializer, TextField
+from .common import (
+    DateTimeField,
+    IdField,
+    PhoneField,
+    RefSerializer,
+    StrictSerializer,
+    TextField,
+    VersionField,
+)
 
 LIGHTS = ("green", "yellow", "red")
 
@@ -166,6 +174,9 @@ class AttachmentSerializer(serializers.Serializer):
     name = TextField(source="original_name")
     content_type = TextField()
     size = serializers.IntegerField()
+    sha256 = TextField(
+        help_text="文件内容的 SHA-256(十六进制小写);早于记录哈希时上传且无法读取的文件为空"
+    )
     uploaded_at = serializers.DateTimeField()
     uploaded_by = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField(help_text="下载地址(需同样的权限)")
@@ -294,6 +305,9 @@ class CaseDetailSerializer(CaseListSerializer):
     quality = serializers.ChoiceField(choices=Quality.choices)
     quality_note = TextField()
     missing_elements = serializers.ListField(child=TextField())
+    client_id = serializers.UUIDField(
+        allow_null=True, help_text="采集终端为该事件生成的编号(在终端录入时);否则为空"
+    )
     attachments = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
     follow_ups = serializers.SerializerMethodField()
@@ -353,6 +367,15 @@ class CaseDetailSerializer(CaseListSerializer):
 
 
 # ---------------------------------------------------------------- input
+
+
+class UuidTextField(serializers.UUIDField):
+    """A UUID written as text: DRF would also take a number (and so `false`) as UUID(int=…)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
 
 
 class PartyInputSerializer(StrictSerializer):
@@ -431,10 +454,20 @@ class CaseDraftSerializer(StrictSerializer):
         allow_null=True,
         help_text="网格 id(手动选择,优先于位置);不填时按坐标所在的网格,否则为专管员本人的网格",
     )
+    client_id = UuidTextField(
+        required=False,
+        help_text=(
+            "可选:采集终端在录入时生成的编号(UUID)。同一编号、同一内容再次发送返回 200 和该事件"
+            "(当前内容,响应头 Idempotent-Replayed: true),永久有效;同一编号、不同内容或为他人"
+            "所用返回 409 client_id_conflict"
+        ),
+    )
 
 
 class CaseUpdateSerializer(CaseDraftSerializer):
     village = None  # a draft stays in the village it was entered in
+    client_id = None  # given once, at the create
+    version = VersionField()
     grid = IdField(
         required=False,
         allow_null=True,

@@ -19,6 +19,29 @@ def IdField(**kwargs) -> serializers.IntegerField:  # noqa: N802 (a field factor
     return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
 
 
+class WholeNumberField(serializers.IntegerField):
+    """A JSON integer and nothing else: DRF would also read "1", 1.0 or true as 1, and a
+    version read so would slip past the check that compares it (views.common)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+def VersionField() -> serializers.IntegerField:  # noqa: N802 (a field factory)
+    """The case's version the client based its change on (cases.versions): optional."""
+    return WholeNumberField(
+        min_value=0,
+        max_value=MAX_ID,
+        required=False,
+        help_text=(
+            "可选:客户端所依据的事件版本(详情中的 version)。给出且不是当前版本时返回 409 stale"
+            "(附当前 version),不做任何修改"
+        ),
+    )
+
+
 class StrictSerializer(serializers.Serializer):
     """Input that refuses what it does not know: a non-object body, or an unknown key."""
 

@@ -13,14 +13,21 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from gridcase.cases import filing, services
-from gridcase.cases.errors import CaseError
+from gridcase.cases.errors import CaseError, Conflict
+from gridcase.cases.models import State
 from gridcase.org.models import Unit
 
 from ..idempotency import idempotent
 from ..serializers import actions as inputs
 from ..serializers.cases import CaseDetailSerializer, ExtensionSerializer, FollowUpSerializer
 from .base import ApiView, case_or_404
-from .common import IDEMPOTENCY_PARAMETER, NUMBER_PARAMETER, case_response, precheck
+from .common import (
+    IDEMPOTENCY_PARAMETER,
+    NUMBER_PARAMETER,
+    case_response,
+    check_posted_version,
+    precheck,
+)
 
 TAG = ["办理 actions"]
 
@@ -35,10 +42,13 @@ class CaseActionView(ApiView):
     @idempotent
     def post(self, request, number, **kwargs):
         case = case_or_404(request, number)
+        check_posted_version(request, case)
         self.check_action(request, case, **kwargs)
         serializer = self.input_class(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return self.perform(request, case, dict(serializer.validated_data), **kwargs)
+        data = dict(serializer.validated_data)
+        data.pop("version", None)  # checked above; the services take the case as read
+        return self.perform(request, case, data, **kwargs)
 
     def check_action(self, request, case, **kwargs) -> None:
         precheck(self.workflow_action, case, request.user)
@@ -78,6 +88,19 @@ def _action(
             responses={status: response},
         )
     )(view)
+
+
+class SubmitBase(CaseActionView):
+    def check_action(self, request, case, **kwargs) -> None:
+        # The officer's own case no longer a draft: most likely their earlier submit committed
+        # and its answer was lost. A conflict with the case's state (409: look at the case
+        # again), as the field terminal expects, not a refusal of the person (403).
+        if case.state != State.DRAFT and case.officer_id == request.user.pk:
+            raise Conflict(
+                f"该事件已提交,当前状态为“{case.get_state_display()}”,无需再次提交:"
+                "请查看事件的最新状态"
+            )
+        super().check_action(request, case, **kwargs)
 
 
 def _submit(self, request, case, data):
@@ -173,7 +196,10 @@ SubmitView = _action(
     _submit,
     "提交",
     "专管员提交草稿:检查时间、地点、人物、起因、经过(矛盾纠纷还需两方当事人及电话),"
-    "缺少的要素逐项列在 fields 中;通过后开始计算受理期限。",
+    "缺少的要素逐项列在 fields 中;通过后开始计算受理期限。\n\n"
+    "断网重发:带 Idempotency-Key 时重发返回第一次的结果;事件已不是草稿(此前的提交已生效)"
+    "时返回 409,可再读取事件查看状态。可带 version,不是当前版本时返回 409 stale。",
+    base=SubmitBase,
 )
 AcceptView = _action(
     "AcceptView",

@@ -20,7 +20,13 @@ from ..serializers.cases import (
     CaseUpdateSerializer,
 )
 from .base import ApiView, CursorPagination, bounded_query, case_or_404
-from .common import IDEMPOTENCY_PARAMETER, NUMBER_PARAMETER, case_response, precheck
+from .common import (
+    IDEMPOTENCY_PARAMETER,
+    NUMBER_PARAMETER,
+    case_response,
+    check_posted_version,
+    precheck,
+)
 
 TAG = ["事件 cases"]
 
@@ -84,22 +90,35 @@ class CaseListView(ApiView):
             "百度为 bd09),保存前换算为 WGS-84。行政村和网格:手动给出的 village、grid 优先;"
             "否则在有完整边界数据的镇按坐标所在的网格确定(坐标在专管员负责的另一网格时归该网格);"
             "坐标在专管员不负责的行政村或在全镇边界之外时返回 400(字段 latitude),"
-            "可核对坐标或手动给出 village、grid;没有坐标时为专管员本人的行政村和网格。"
+            "可核对坐标或手动给出 village、grid;没有坐标时为专管员本人的行政村和网格。\n\n"
+            "采集终端(离线录入)带 client_id:第一次 201;同一 client_id、同一内容再次发送返回 200"
+            "和该事件的当前详情,响应头 Idempotent-Replayed: true(永久有效,不限 24 小时);"
+            "同一 client_id、不同内容,或该编号为他人事件所用,返回 409 client_id_conflict"
+            "(调用者可见该事件时附 number)。"
         ),
         parameters=[IDEMPOTENCY_PARAMETER],
         request=CaseDraftSerializer,
-        responses={201: CaseDetailSerializer},
+        responses={201: CaseDetailSerializer, 200: CaseDetailSerializer},
     )
     @idempotent
     def post(self, request):
         serializer = CaseDraftSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = dict(serializer.validated_data)
+        client_id = data.pop("client_id", None)
         town, village = _draft_place(request.user, data)
         payload = _draft_payload(data, town=town, village=village)
-        case = filing.case_create_draft(town=town, by=request.user, data=payload)
+        if client_id is None:
+            case = filing.case_create_draft(town=town, by=request.user, data=payload)
+            created = True
+        else:
+            case, created = filing.case_create_draft_once(
+                town=town, by=request.user, data=payload, client_id=client_id
+            )
         case = case_or_404(request, case.number)
-        return case_response(request, case, status=201)
+        if created:
+            return case_response(request, case, status=201)
+        return case_response(request, case, replayed=True)
 
 
 class CaseDetailView(ApiView):
@@ -124,7 +143,8 @@ class CaseDetailView(ApiView):
         description=(
             "只修改请求中给出的字段;只有草稿可以修改。当事人列表整体替换。"
             "草稿的行政村不变;坐标改变时按新坐标所在的网格(须在草稿的行政村内),"
-            "手动给出的 grid 优先。坐标系见 crs。"
+            "手动给出的 grid 优先。坐标系见 crs。\n\n"
+            "可带 version(所依据的版本):不是当前版本时返回 409 stale(附当前 version),不做修改。"
         ),
         parameters=[NUMBER_PARAMETER],
         request=CaseUpdateSerializer,
@@ -132,10 +152,12 @@ class CaseDetailView(ApiView):
     )
     def patch(self, request, number):
         case = case_or_404(request, number)
+        check_posted_version(request, case)
         precheck("edit", case, request.user)
         serializer = CaseUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
+        data.pop("version", None)
         payload = _draft_payload(data, town=case.town, village=case.village)
         filing.case_update_draft(case=case, by=request.user, data=payload)
         return case_response(request, case)

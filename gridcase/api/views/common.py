@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -10,9 +12,11 @@ from gridcase.cases import selectors
 from gridcase.cases.changes import require_action
 from gridcase.cases.deadlines import town_days
 from gridcase.cases.models import Case
+from gridcase.cases.versions import check_version
 
 from ..idempotency import HEADER
 from ..serializers.cases import CaseDetailSerializer
+from ..serializers.common import MAX_ID
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(
     HEADER,
@@ -42,6 +46,17 @@ def precheck(action: str, case: Case, user, level: str | None = None) -> None:
     require_action(action, case, user, level=level)
 
 
+def check_posted_version(request, case: Case) -> None:
+    """409 stale when the body's `version` is not the case's (cases.versions), before the
+    role's check: a client acting on an old view of the case (a submit re-sent after it
+    committed) hears that the case moved on. A `version` that is not a whole number from 0
+    up is left to the input's serializer, which names it (400)."""
+    data = request.data
+    posted = data.get("version") if isinstance(data, Mapping) else None
+    if isinstance(posted, int) and not isinstance(posted, bool) and 0 <= posted <= MAX_ID:
+        check_version(case, posted)
+
+
 def case_detail_data(request, case: Case) -> dict:
     user = request.user
     context = {
@@ -58,6 +73,11 @@ def case_url(request, case: Case) -> str:
     return reverse("api:case-detail", kwargs={"number": case.number}, request=request)
 
 
-def case_response(request, case: Case, status: int = 200) -> Response:
+REPLAYED = {"Idempotent-Replayed": "true"}
+
+
+def case_response(request, case: Case, status: int = 200, replayed: bool = False) -> Response:
     headers = {"Location": case_url(request, case)} if status == 201 else {}
+    if replayed:
+        headers |= REPLAYED
     return Response(case_detail_data(request, case), status=status, headers=headers)

@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from gridcase.assessment import appeals as appeal_services
@@ -21,6 +21,7 @@ from gridcase.cases import attachments, filing, selectors, services
 from gridcase.cases.changes import require_action
 from gridcase.cases.errors import ActionNotAllowed, CaseError, Conflict
 from gridcase.cases.models import Case
+from gridcase.cases.versions import STALE, STATEFUL, is_stale
 from gridcase.cases.workflow import COMPOSITE_STEPS
 from gridcase.web.forms import add_service_errors
 from gridcase.web.views.assessment.forms import AppealForm
@@ -31,22 +32,6 @@ from gridcase.web.views.case_detail import (
     get_case_or_404,
     needs_mediation,
 )
-
-# Actions that change the case's state or deadlines: refused when the page was stale.
-STATEFUL = {
-    "submit",
-    "accept",
-    "close",
-    "escalate",
-    "dispatch",
-    "report",
-    "return",
-    "void",
-    "review",
-    "decide_extension",
-    *COMPOSITE_STEPS,
-}
-STALE = gettext_lazy("该事件刚刚已被他人处理,您的操作未执行。请查看最新状态后再操作。")
 
 
 def _run(action: str, case: Case, user, form, request: HttpRequest) -> str:
@@ -158,8 +143,9 @@ def act(request: HttpRequest, number: str, action: str) -> HttpResponse:
             # Said over the page too, as a service's refusal is: the form may be below the fold.
             problems = [str(m) for messages in form.errors.values() for m in messages]
             return _refuse(request, case, action, form, status=400, message=";".join(problems))
+        # A stale page's action: the rule's one home is cases.versions (the API's too).
         posted = form.cleaned_data.get("version")
-        if action in STATEFUL and posted is not None and posted != case.version:
+        if action in STATEFUL and is_stale(posted, case.version):
             return _refuse(request, case, action, form, status=409, message=str(STALE))
         try:
             message = _run(action, case, request.user, form, request)
