@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gridcase.assessment.models import Appeal
-from gridcase.cases import services
+from gridcase.cases import services, versions
 from gridcase.cases.errors import ActionNotAllowed, CaseError, Conflict
 from gridcase.cases.models import State
 from gridcase.web import selectors as q
@@ -104,7 +104,7 @@ def close_from_report(request: HttpRequest, number: str) -> HttpResponse:
     form = ActionForm(request.POST)
     with timezone.override(case.town.timezone):
         posted = form.cleaned_data.get("version") if form.is_valid() else None
-        if posted is not None and posted != case.version:
+        if versions.is_stale(posted, case.version):
             return _close_refused(request, case.number, str(STALE), 409)
         if case.state != State.REPORTED:
             # No department's report waits to be closed from (any more): the case page says
