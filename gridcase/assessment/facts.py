@@ -8,6 +8,7 @@ a case submitted at 23:30 on 31 October (local) is an October case.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -18,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import Case as SqlCase
-from django.db.models import OuterRef, Subquery, TextField, When
+from django.db.models import Func, OuterRef, Subquery, TextField, When
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, Substr
 from django.utils.translation import gettext_noop as _noop
@@ -127,11 +128,66 @@ def _with_close_missing(missing: list[str], values: Mapping[str, Any], level: st
     """Add the close elements a case closed locally lacks (an imported one may; an entered one
     was checked by case_close). Parties are a submit element, so they are not needed here.
     An importer may have named them already, with more words ("协议方式(书面/口头)")."""
-    for field, message in elements.missing_at_close(values, level or "village"):
-        name = elements.LABELS.get(field, message)
+    level = level or "village"
+    dispute_local = values.get("category") == "dispute" and level in ("grid", "village")
+    mediation = values.get("mediation_result") if dispute_local else ""
+    agreed = dispute_local and mediation == "agreed"
+    try:
+        names = _close_names(
+            dispute_local,
+            _blank(values.get("result")),
+            dispute_local and _blank(values.get("mediator")),
+            mediation or "",
+            agreed and _blank(values.get("agreement_form")),
+            agreed and _blank(values.get("agreement_terms")),
+        )
+    except TypeError:  # a value of another kind: the close rule itself, uncached
+        names = tuple(
+            elements.LABELS.get(field, message)
+            for field, message in elements.missing_at_close(values, level)
+        )
+    for name in names:
         if not any(m.startswith(name) for m in missing):
             missing.append(name)
     return missing
+
+
+def _blank(value: Any) -> bool:
+    """What ``elements`` calls blank, for the kinds of value a row holds (text, a list of
+    text); TypeError for any other kind."""
+    if value is None:
+        return True
+    if type(value) is str:
+        return not value.strip()
+    if type(value) is list and all(type(v) is str for v in value):
+        return not any(v.strip() for v in value)
+    raise TypeError(type(value))
+
+
+@functools.lru_cache(maxsize=256)
+def _close_names(
+    dispute_local: bool,
+    result_blank: bool,
+    mediator_blank: bool,
+    mediation_result: str,
+    form_blank: bool,
+    terms_blank: bool,
+) -> tuple[str, ...]:
+    """The names of the close elements missing, asked of ``elements.missing_at_close`` once per
+    combination of what it looks at (a few dozen), not once per closed case: it is what the
+    close rule says, with stand-ins for the values it only checks for being blank."""
+    values = {
+        "category": "dispute" if dispute_local else "",
+        "result": "" if result_blank else "-",
+        "mediator": "" if mediator_blank else "-",
+        "mediation_result": mediation_result,
+        "agreement_form": "" if form_blank else "-",
+        "agreement_terms": [] if terms_blank else ["-"],
+    }
+    return tuple(
+        elements.LABELS.get(field, message)
+        for field, message in elements.missing_at_close(values, "village")
+    )
 
 
 def _judgement(
@@ -244,6 +300,23 @@ def apply_override(fact: CaseFact, override: str) -> CaseFact:
     return fact
 
 
+class _Pair(Func):
+    """Two values as one JSON array, as text: ``json_array`` on SQLite, ``json_build_array``
+    on PostgreSQL (cast to text, read by json.loads like every JSON value here)."""
+
+    function = "json_array"
+    output_field = TextField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler,
+            connection,
+            function="json_build_array",
+            template="%(function)s(%(expressions)s)::text",
+            **extra,
+        )
+
+
 def _bounds(town: Town, months: list[str]) -> tuple[datetime, datetime]:
     start, _ = clock.month_bounds(months[0], town.timezone)
     _, end = clock.month_bounds(months[-1], town.timezone)
@@ -252,7 +325,8 @@ def _bounds(town: Town, months: list[str]) -> tuple[datetime, datetime]:
 
 def period_cases(town: Town, months: list[str]):
     """The town's cases submitted in the months (contiguous, in order), as COLUMNS tuples
-    followed by the office's latest review (quality, note; None when it has not reviewed)."""
+    followed by the office's latest review (``[quality, note]`` as JSON text; None when it has
+    not reviewed)."""
     start, end = _bounds(town, months)
     extra: dict[str, Any] = {
         # Imports before the derived field existed: the plain timestamps say the same.
@@ -266,14 +340,14 @@ def period_cases(town: Town, months: list[str]):
         "result_head": Substr("result", 1, 64),
     }
     # The governance office's latest review (quality, note): whose judgement wins (_judgement).
-    # Two lookups on the timeline's (case, at) index per row, not a query per case.
+    # One lookup on the timeline's (case, at) index per row, not a query per case: both values
+    # in one JSON array (a second subquery for the note read the case's timeline again).
     review = TimelineEntry.objects.filter(case_id=OuterRef("pk"), action="review").order_by(
         "-at", "-id"
     )
-    extra["review_quality"] = Subquery(review.values(quality=KT("data__quality"))[:1])
-    extra["review_note"] = Subquery(review.values("note")[:1])
+    extra["review"] = Subquery(review.values(pair=_Pair(KT("data__quality"), "note"))[:1])
     names = ["result_head" if c == "result" else c for c in COLUMNS]
-    names += ["review_quality", "review_note"]
+    names.append("review")
     # integrity.md: the case a confirmed duplicate repeats, in the same query (last column).
     extra["duplicate_of"] = repeated_number()
     names.append("duplicate_of")
@@ -311,6 +385,16 @@ def _json(value: Any) -> Any:
     if value == "[]" or value is None:  # by far the most common: say so before parsing
         return []
     return json.loads(value) if isinstance(value, str) else value
+
+
+def _review(value: Any) -> tuple[str, str] | None:
+    if value is None:
+        return None
+    quality, note = json.loads(value) if isinstance(value, str) else value
+    return None if quality is None else (quality, note or "")
+
+
+_NOTHING: Mapping[str, Any] = {}
 
 
 def _rows(town: Town, months: list[str]) -> Iterator[tuple]:
@@ -356,6 +440,15 @@ def town_facts(town: Town, months: list[str]) -> TownFacts:
     appeals = accepted_appeals(town, months)
     grouped: dict[tuple[int, str], list[CaseFact]] = defaultdict(list)
     notes: dict[str, AppealNote] = {}
+    days: dict[Any, date | None] = {}  # a quarter's deadlines are some ninety days
+
+    def day(value: Any) -> date | None:
+        try:
+            return days[value]
+        except KeyError:
+            days[value] = found = _day(value)
+            return found
+
     for (
         case_id,
         number,
@@ -379,8 +472,7 @@ def town_facts(town: Town, months: list[str]) -> TownFacts:
         agreement_form,
         agreement_terms,
         source,
-        review_quality,
-        review_note,
+        review,
         duplicate_of,
     ) in _rows(town, months):
         submitted_at = _moment(submitted_at)
@@ -398,12 +490,13 @@ def town_facts(town: Town, months: list[str]) -> TownFacts:
             _json(missing_elements),
             quality,
             quality_note,
-            _day(accept_due),
+            day(accept_due),
             _moment(accepted_at),
-            _day(local_due),
+            day(local_due),
             local_outcome,
             _moment(outcome_at),
             closed_level,
+            # Read only for a local close (_fact): not built for the other cases.
             {
                 "category": category,
                 "result": result,
@@ -411,9 +504,11 @@ def town_facts(town: Town, months: list[str]) -> TownFacts:
                 "mediation_result": mediation_result,
                 "agreement_form": agreement_form,
                 "agreement_terms": _json(agreement_terms),
-            },
+            }
+            if local_outcome == LocalOutcome.CLOSED
+            else _NOTHING,
             source,
-            None if review_quality is None else (review_quality, review_note or ""),
+            _review(review),
         )
         if duplicate_of:
             fact = replace(fact, duplicate_of=duplicate_of)

@@ -18,8 +18,9 @@ shares out the bonus, is ``allocation.py``.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -201,8 +202,8 @@ class _Judgement:
     words: Words | None  # None: nothing to say (a counted case without notes)
     still_open: bool = False  # no outcome and the deadline not passed: may still change
 
-    @property
-    def reason(self) -> str:
+    @functools.cached_property
+    def reason(self) -> str:  # rendered once: a judgement is shared by many cases (_JUDGED)
         return self.words.zh if self.words is not None else ""
 
 
@@ -346,6 +347,51 @@ def _judge(fact: CaseFact, policy: Policy, today: date) -> _Judgement:
     return _Judgement("counted", joined(notes) if notes else None)
 
 
+# _judge is a pure function of a few of the fact's fields, a few of the policy's and the day,
+# and a town's (or a province's) cases share their deadlines and outcome days: most cases of a
+# quarter are judged as an earlier one was. Remembered per process, up to a bound.
+_JUDGED: dict[tuple[Any, ...], _Judgement] = {}
+_JUDGED_MAX = 100_000
+
+
+def _judge_with_memory(policy: Policy, today: date) -> Callable[[CaseFact], _Judgement]:
+    # What _judge reads of the policy (and CATEGORY_NAMES, a constant).
+    asked = (
+        policy.categories,
+        policy.late_acceptance_excludes,
+        policy.late_escalation_counts,
+        policy.nonconforming,
+        policy.per_missing,
+        today,
+    )
+
+    def judge(fact: CaseFact) -> _Judgement:
+        key = (
+            asked,
+            fact.voided,
+            fact.duplicate_of,
+            fact.source,
+            fact.category,
+            fact.accept_due,
+            fact.accepted_on,
+            fact.local_due,
+            fact.outcome,
+            fact.outcome_on,
+            fact.judged_by,
+            fact.quality,
+            fact.quality_note,
+            fact.missing,
+        )
+        found = _JUDGED.get(key)
+        if found is None:
+            if len(_JUDGED) >= _JUDGED_MAX:
+                _JUDGED.clear()
+            found = _JUDGED[key] = _judge(fact, policy, today)
+        return found
+
+    return judge
+
+
 def _late_acceptance(fact: CaseFact, today: date) -> Text | None:
     """Words for a late acceptance, or None when it was on time (or is not yet due)."""
     if fact.accept_due is None:
@@ -395,7 +441,8 @@ def assess_month(
         raise TypeError("today must be a local date, not a datetime")
 
     ordered = sorted(facts, key=lambda f: (f.submitted_at, f.case_no))
-    judged = [(fact, _judge(fact, policy, today)) for fact in ordered]
+    judge = _judge_with_memory(policy, today)
+    judged = [(fact, judge(fact)) for fact in ordered]
     counted = [fact for fact, j in judged if j.kind == "counted"]
     kinds = Counter(j.kind for _, j in judged)
 

@@ -1,0 +1,240 @@
+"""The province's quarter: 2,000 towns, 100,000 officers, 6 million cases on PostgreSQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \\
+        .venv/bin/python bench/bench_province.py --keep bench_province      # build once, keep
+    DATABASE_URL=… .venv/bin/python bench/bench_province.py --keep bench_province --no-build
+    # smaller: --towns 20 --officers 1000 --cases 60000
+
+Builds the province (bench/county.py `build_province`: the county's rows read and written by
+the import's own code, by COPY, towns written by one process per core) and times it; then, each
+in a fresh process (so that the peak memory is the assessment's own):
+1. the whole province's quarter assessed (`assessment.parallel.assess_towns`) with 1 and with
+   2 processes (or --processes), the wall time and each worker's peak RSS;
+2. per town, for a sample of towns: the assessment of the town (`assess_period`) against a
+   bare fetch of the same rows (the query `facts.period_cases` builds, read from the cursor and
+   thrown away), median and worst ratio.
+Prints the load average at the start and the end of each step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def load() -> str:
+    return "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+
+
+def stamp() -> str:
+    return f"{time.strftime('%H:%M:%S', time.gmtime())} UTC, load {load()}"
+
+
+# ---------------------------------------------------------------- measuring processes
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridcase.settings")
+    import django
+
+    django.setup()
+
+
+def _worker_summary(result) -> dict:
+    from gridcase.assessment.parallel import summary
+
+    found = summary(result)
+    found["pid"] = os.getpid()
+    found["rss_mb"] = round(peak_rss_mb(), 1)
+    return found
+
+
+def measure_province(quarter: str, processes: int) -> dict:
+    _setup()
+    from gridcase.assessment.parallel import assess_towns
+    from gridcase.core import clock
+
+    months = clock.quarter_months(quarter)
+    start, cpu = time.perf_counter(), time.process_time()
+    towns = officers = cases = 0
+    rss: dict[int, float] = {}
+    for found in assess_towns(months=months, processes=processes, each=_worker_summary):
+        towns += 1
+        officers += found["officers"]
+        cases += found["cases"]
+        rss[found["pid"]] = max(rss.get(found["pid"], 0), found["rss_mb"])
+    seconds = time.perf_counter() - start
+    return {
+        "processes": processes,
+        "seconds": round(seconds, 2),
+        "parent_cpu": round(time.process_time() - cpu, 2),
+        "towns": towns,
+        "officers": officers,
+        "cases": cases,
+        "worker_peak_rss_mb": sorted(rss.values()),
+    }
+
+
+def measure_towns(quarter: str, sample: int, seed: int) -> dict:
+    """Per town: the assessment against a bare fetch of its rows (best of three each)."""
+    _setup()
+    from django.db import connection
+
+    from gridcase.assessment import facts
+    from gridcase.assessment.services import assess_period
+    from gridcase.core import clock
+    from gridcase.org.models import Town
+
+    months = clock.quarter_months(quarter)
+    towns = list(Town.objects.order_by("id"))
+    chosen = random.Random(seed).sample(towns, min(sample, len(towns)))
+
+    def fetch(town) -> int:
+        sql, params = facts.period_cases(town, months).query.sql_with_params()
+        n = 0
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            while chunk := cursor.fetchmany(2000):
+                n += len(chunk)
+        return n
+
+    def best(work, *args) -> float:
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            work(*args)
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    rows = []
+    for town in chosen:
+        n = fetch(town)  # warm the cache: both read the same pages
+        bare = best(fetch, town)
+        whole = best(lambda t: assess_period(town=t, months=months), town)
+        rows.append({"town": town.name, "cases": n, "fetch": bare, "assess": whole})
+    ratios = [r["assess"] / r["fetch"] for r in rows if r["fetch"]]
+    return {
+        "towns": len(rows),
+        "median_ratio": round(statistics.median(ratios), 2),
+        "worst_ratio": round(max(ratios), 2),
+        "median_fetch_ms": round(statistics.median(r["fetch"] for r in rows) * 1000, 1),
+        "median_assess_ms": round(statistics.median(r["assess"] for r in rows) * 1000, 1),
+        "per_case_us": round(
+            sum(r["assess"] for r in rows) / max(1, sum(r["cases"] for r in rows)) * 1e6, 1
+        ),
+        "fetch_per_case_us": round(
+            sum(r["fetch"] for r in rows) / max(1, sum(r["cases"] for r in rows)) * 1e6, 1
+        ),
+    }
+
+
+def _child(*args: str) -> dict:
+    child = subprocess.run(
+        [sys.executable, __file__, *args],
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if child.returncode != 0:
+        print(child.stderr, file=sys.stderr)
+        raise SystemExit(child.returncode)
+    return json.loads(child.stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------- the driver
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--towns", type=int, default=2000)
+    parser.add_argument("--officers", type=int, default=100_000)
+    parser.add_argument("--cases", type=int, default=6_000_000)
+    parser.add_argument("--quarter", default="2026-Q3")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", metavar="NAME", help="keep the database NAME between runs")
+    parser.add_argument("--no-build", action="store_true", help="the kept database is built")
+    parser.add_argument("--build-only", action="store_true", help="build (and keep), no timing")
+    parser.add_argument(
+        "--search", action="store_true", help="fill the case search's n-grams too (slow)"
+    )
+    parser.add_argument("--processes", default="1,2", help="worker counts to time, e.g. 1,2")
+    parser.add_argument("--sample", type=int, default=40, help="towns timed against a fetch")
+    parser.add_argument("--measure", choices=["province", "towns"], help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.measure == "province":
+        print(json.dumps(measure_province(args.quarter, int(args.processes))))
+        return 0
+    if args.measure == "towns":
+        print(json.dumps(measure_towns(args.quarter, args.sample, args.seed)))
+        return 0
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        parser.error("set DATABASE_URL to a PostgreSQL server: the province is PostgreSQL's")
+
+    from county import build_province, fresh_database, kept_database
+
+    name = args.keep or "bench_province"
+    db = kept_database(name, ROOT / "var" / "bench" / name) if args.keep else fresh_database(name)
+    with db:
+        if not args.no_build:
+            print(f"build: start {stamp()}", flush=True)
+
+            def progress(done: int, total: int, cases: int) -> None:
+                if done % 100 == 0 or done == total:
+                    print(f"  {done}/{total} towns, {cases} cases, {stamp()}", flush=True)
+
+            province = build_province(
+                towns=args.towns,
+                officers=args.officers,
+                cases=args.cases,
+                quarter=args.quarter,
+                seed=args.seed,
+                progress=progress,
+                search=args.search,
+            )
+            print(
+                f"build: {province.towns} towns, {province.officers} officers (organisation "
+                f"{province.org_seconds:.0f} s); {province.cases} cases, {province.parties} "
+                f"parties, {province.timeline} timeline rows in {province.seconds:.0f} s: "
+                f"{province.cases / province.seconds:,.0f} cases/s, "
+                f"{province.rows_per_second:,.0f} rows/s; largest town "
+                f"{province.largest_town} cases; end {stamp()}",
+                flush=True,
+            )
+            from django.db import connection
+
+            start = time.perf_counter()
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")
+            print(f"VACUUM ANALYZE {time.perf_counter() - start:.0f} s", flush=True)
+        if args.build_only:
+            return 0
+        common = ["--quarter", args.quarter, "--seed", str(args.seed)]
+        for count in [int(n) for n in args.processes.split(",")]:
+            print(f"province, {count} process(es): start {stamp()}", flush=True)
+            found = _child("--measure", "province", "--processes", str(count), *common)
+            print(f"  {json.dumps(found)}\n  end {stamp()}", flush=True)
+        print(f"per town vs bare fetch: start {stamp()}", flush=True)
+        found = _child("--measure", "towns", "--sample", str(args.sample), *common)
+        print(f"  {json.dumps(found)}\n  end {stamp()}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""The assessment of many towns on several cores: one process per core, the towns shared out.
+
+A province's quarter (thousands of towns, millions of cases) is too much work for one core,
+and the towns are independent: each is assessed whole by one worker process, with its own
+database connection, towns sent largest first so that the workers finish together. Memory is
+one town's per worker. What each worker sends back is ``each(result)`` — a summary, the JSON,
+a written file's name — so that the towns' full results are not copied between processes.
+
+With one process — or inside a transaction, or on SQLite in memory, which other processes
+cannot share — it is the same loop as ``services.assess_county``, in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, timedelta
+from typing import Any
+
+from django.db import connection, connections
+from django.db.models import Count
+
+from gridcase.cases.models import Case
+from gridcase.core import clock
+from gridcase.org.models import Town
+
+from .results import PeriodResult
+from .services import assess_period
+
+Each = Callable[[PeriodResult], Any]
+
+# Set in each worker by _start (inherited through fork, never pickled).
+_job: tuple[list[str], date | None, Each] | None = None
+
+
+def summary(result: PeriodResult) -> dict[str, Any]:
+    """The default of what a worker sends back: the town's figures, not its cases."""
+    return {
+        "town_id": result.town_id,
+        "town": result.town,
+        "officers": len(result.officers),
+        "cases": sum(len(m.cases) for o in result.officers for m in o.months),
+        "total": str(result.total),
+    }
+
+
+def largest_first(towns: list[Town], months: list[str]) -> list[Town]:
+    """The towns by their number of cases in the months, the largest first (one query)."""
+    start, _ = clock.month_bounds(months[0], "Asia/Shanghai")
+    _, end = clock.month_bounds(months[-1], "Asia/Shanghai")
+    # A day's margin each side: the order only balances the work, a zone's hours do not matter.
+    sizes = dict(
+        Case.objects.filter(
+            submitted_at__gte=start - timedelta(days=1),
+            submitted_at__lt=end + timedelta(days=1),
+        )
+        .order_by()
+        .values_list("town_id")
+        .annotate(n=Count("id"))
+        .values_list("town_id", "n")
+    )
+    return sorted(towns, key=lambda t: (-sizes.get(t.id, 0), t.name))
+
+
+def _shareable() -> bool:
+    """Whether other processes can read what this one sees: not inside a transaction (they
+    would not see its writes, and closing the connection would end it), not SQLite in
+    memory."""
+    if connection.in_atomic_block:
+        return False
+    if connection.vendor != "sqlite":
+        return True
+    name = str(connection.settings_dict["NAME"])
+    return not (name == ":memory:" or "mode=memory" in name)
+
+
+def assess_towns(
+    *,
+    months: list[str],
+    towns: Iterable[Town] | None = None,
+    today: date | None = None,
+    processes: int | None = 1,
+    each: Each = summary,
+) -> Iterator[Any]:
+    """``each(result)`` for every town's assessment of ``months``: with one process in the
+    towns' order, with several in the order they finish. ``processes=None``: one per core."""
+    chosen = list(towns if towns is not None else Town.objects.order_by("name"))
+    count = processes or os.cpu_count() or 1
+    if count <= 1 or len(chosen) <= 1 or not _shareable():
+        for town in chosen:
+            yield each(assess_period(town=town, months=months, today=today))
+        return
+    order = [t.id for t in largest_first(chosen, months)]
+    # The workers are forked: an open connection must not be shared with them.
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    with context.Pool(min(count, len(order)), _start, (months, today, each)) as pool:
+        yield from pool.imap_unordered(_assess_one, order, chunksize=1)
+
+
+def _start(months: list[str], today: date | None, each: Each) -> None:
+    global _job
+    _job = (months, today, each)
+
+
+def _assess_one(town_id: int) -> Any:
+    assert _job is not None
+    months, today, each = _job
+    town = Town.objects.get(pk=town_id)
+    return each(assess_period(town=town, months=months, today=today))
