@@ -64,16 +64,31 @@ def _worker_summary(result) -> dict:
     return found
 
 
-def measure_province(quarter: str, processes: int) -> dict:
+def _towns(built_only: bool) -> list:
+    """Every town, or (a build cut short) only the towns that have cases."""
+    from django.db.models import Exists, OuterRef
+
+    from gridcase.cases.models import Case
+    from gridcase.org.models import Town
+
+    towns = Town.objects.order_by("name")
+    if built_only:
+        towns = towns.filter(Exists(Case.objects.filter(town=OuterRef("pk"))))
+    return list(towns)
+
+
+def measure_province(quarter: str, processes: int, built_only: bool) -> dict:
     _setup()
     from gridcase.assessment.parallel import assess_towns
     from gridcase.core import clock
 
     months = clock.quarter_months(quarter)
+    chosen = _towns(built_only)
     start, cpu = time.perf_counter(), time.process_time()
     towns = officers = cases = 0
     rss: dict[int, float] = {}
-    for found in assess_towns(months=months, processes=processes, each=_worker_summary):
+    found_in = assess_towns(months=months, towns=chosen, processes=processes, each=_worker_summary)
+    for found in found_in:
         towns += 1
         officers += found["officers"]
         cases += found["cases"]
@@ -90,7 +105,7 @@ def measure_province(quarter: str, processes: int) -> dict:
     }
 
 
-def measure_towns(quarter: str, sample: int, seed: int) -> dict:
+def measure_towns(quarter: str, sample: int, seed: int, built_only: bool) -> dict:
     """Per town: the assessment against a bare fetch of its rows (best of three each)."""
     _setup()
     from django.db import connection
@@ -98,10 +113,9 @@ def measure_towns(quarter: str, sample: int, seed: int) -> dict:
     from gridcase.assessment import facts
     from gridcase.assessment.services import assess_period
     from gridcase.core import clock
-    from gridcase.org.models import Town
 
     months = clock.quarter_months(quarter)
-    towns = list(Town.objects.order_by("id"))
+    towns = _towns(built_only)
     chosen = random.Random(seed).sample(towns, min(sample, len(towns)))
 
     def fetch(town) -> int:
@@ -122,14 +136,18 @@ def measure_towns(quarter: str, sample: int, seed: int) -> dict:
         return min(times)
 
     rows = []
+    cpu = time.process_time()
     for town in chosen:
         n = fetch(town)  # warm the cache: both read the same pages
         bare = best(fetch, town)
         whole = best(lambda t: assess_period(town=t, months=months), town)
         rows.append({"town": town.name, "cases": n, "fetch": bare, "assess": whole})
     ratios = [r["assess"] / r["fetch"] for r in rows if r["fetch"]]
+    worst = max(rows, key=lambda r: r["assess"] / r["fetch"] if r["fetch"] else 0)
     return {
         "towns": len(rows),
+        "cpu_s": round(time.process_time() - cpu, 2),
+        "worst": {k: round(v, 4) if isinstance(v, float) else v for k, v in worst.items()},
         "median_ratio": round(statistics.median(ratios), 2),
         "worst_ratio": round(max(ratios), 2),
         "median_fetch_ms": round(statistics.median(r["fetch"] for r in rows) * 1000, 1),
@@ -175,14 +193,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--processes", default="1,2", help="worker counts to time, e.g. 1,2")
     parser.add_argument("--sample", type=int, default=40, help="towns timed against a fetch")
+    parser.add_argument(
+        "--built-only", action="store_true", help="only the towns with cases (a build cut short)"
+    )
     parser.add_argument("--measure", choices=["province", "towns"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.measure == "province":
-        print(json.dumps(measure_province(args.quarter, int(args.processes))))
+        print(json.dumps(measure_province(args.quarter, int(args.processes), args.built_only)))
         return 0
     if args.measure == "towns":
-        print(json.dumps(measure_towns(args.quarter, args.sample, args.seed)))
+        print(json.dumps(measure_towns(args.quarter, args.sample, args.seed, args.built_only)))
         return 0
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         parser.error("set DATABASE_URL to a PostgreSQL server: the province is PostgreSQL's")
@@ -226,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.build_only:
             return 0
         common = ["--quarter", args.quarter, "--seed", str(args.seed)]
+        if args.built_only:
+            common.append("--built-only")
         for count in [int(n) for n in args.processes.split(",")]:
             print(f"province, {count} process(es): start {stamp()}", flush=True)
             found = _child("--measure", "province", "--processes", str(count), *common)
