@@ -61,6 +61,7 @@ def _worker_summary(result) -> dict:
     found = summary(result)
     found["pid"] = os.getpid()
     found["rss_mb"] = round(peak_rss_mb(), 1)
+    found["cpu_s"] = round(time.process_time(), 2)  # the worker's so far
     return found
 
 
@@ -87,12 +88,14 @@ def measure_province(quarter: str, processes: int, built_only: bool) -> dict:
     start, cpu = time.perf_counter(), time.process_time()
     towns = officers = cases = 0
     rss: dict[int, float] = {}
+    worker_cpu: dict[int, float] = {}
     found_in = assess_towns(months=months, towns=chosen, processes=processes, each=_worker_summary)
     for found in found_in:
         towns += 1
         officers += found["officers"]
         cases += found["cases"]
         rss[found["pid"]] = max(rss.get(found["pid"], 0), found["rss_mb"])
+        worker_cpu[found["pid"]] = max(worker_cpu.get(found["pid"], 0), found["cpu_s"])
     seconds = time.perf_counter() - start
     return {
         "processes": processes,
@@ -102,6 +105,9 @@ def measure_province(quarter: str, processes: int, built_only: bool) -> dict:
         "officers": officers,
         "cases": cases,
         "worker_peak_rss_mb": sorted(rss.values()),
+        # CPU seconds of each worker (of this process with one): what an idle machine's clock
+        # would show, the database server's work aside.
+        "worker_cpu_s": sorted(worker_cpu.values()),
     }
 
 

@@ -351,7 +351,7 @@ def _judge(fact: CaseFact, policy: Policy, today: date) -> _Judgement:
 # and a town's (or a province's) cases share their deadlines and outcome days: most cases of a
 # quarter are judged as an earlier one was. Remembered per process, up to a bound.
 _JUDGED: dict[tuple[Any, ...], _Judgement] = {}
-_JUDGED_MAX = 100_000
+_JUDGED_MAX = 30_000  # some 20,000 kinds in a county of 60,000 cases: about 15 MB
 
 
 def _judge_with_memory(policy: Policy, today: date) -> Callable[[CaseFact], _Judgement]:

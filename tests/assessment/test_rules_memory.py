@@ -1,0 +1,51 @@
+"""The judgements assess_month remembers (rules._JUDGED) are the ones it would make afresh:
+for another policy, another day or another fact, it judges again. Pure: no database."""
+
+from dataclasses import replace
+from datetime import date
+
+from gridcase.assessment import rules
+from tests.assessment.test_rules import CHANGTANG, OCTOBER, case
+
+
+def _statuses(facts, policy, today):
+    result = rules.assess_month(facts, policy, today=today, month=OCTOBER)
+    return [(c.status, c.reason) for c in result.cases]
+
+
+def _afresh(facts, policy, today):
+    rules._JUDGED.clear()
+    return _statuses(facts, policy, today)
+
+
+def test_a_remembered_judgement_is_the_one_made_afresh_for_each_policy_and_day():
+    late_accepted = case(1, accepted_on=date(2026, 10, 14))  # accept_due 10-12
+    open_case = case(2, outcome=None)
+    excluding = replace(CHANGTANG, late_acceptance_excludes=True)
+    other_categories = replace(CHANGTANG, categories=("security_hazard",))
+    facts = [late_accepted, open_case]
+    runs = [
+        (CHANGTANG, date(2026, 11, 20)),
+        (excluding, date(2026, 11, 20)),
+        (other_categories, date(2026, 11, 20)),
+        (CHANGTANG, date(2026, 10, 16)),  # before the deadline: the open case is pending
+    ]
+    remembered = [_statuses(facts, policy, today) for policy, today in runs]
+    assert remembered == [_afresh(facts, policy, today) for policy, today in runs]
+    # The runs differ, so the memory was not answering one for another.
+    assert len({tuple(r) for r in remembered}) == len(runs)
+    assert remembered[1][0][0] == "late"  # the town excludes late acceptances
+    assert remembered[2][0][0] == "not_counted"
+    assert remembered[3][1][0] == "pending"
+
+
+def test_the_memory_is_bounded():
+    rules._JUDGED.clear()
+    for n in range(rules._JUDGED_MAX + 10):
+        rules.assess_month(
+            [case(1, quality_note=str(n), quality="nonconforming")],
+            CHANGTANG,
+            today=date(2026, 11, 20),
+            month=OCTOBER,
+        )
+    assert 0 < len(rules._JUDGED) <= rules._JUDGED_MAX
