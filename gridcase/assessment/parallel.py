@@ -6,8 +6,10 @@ database connection, towns sent largest first so that the workers finish togethe
 one town's per worker. What each worker sends back is ``each(result)`` — a summary, the JSON,
 a written file's name — so that the towns' full results are not copied between processes.
 
-With one process — or inside a transaction, or on SQLite in memory, which other processes
-cannot share — it is the same loop as ``services.assess_county``, in this process.
+The workers are forked: this is for a command or a batch job (bench/bench_province.py), not
+for a web request's thread. With one process — or inside a transaction, or on SQLite in
+memory, which other processes cannot share — it is the same loop as
+``services.assess_county``, in this process.
 """
 
 from __future__ import annotations
