@@ -7,6 +7,7 @@ from gridcase.web.views import (
     case_entry,
     case_suspects,
     export_jobs,
+    field,
     ledger_export,
     ledger_import,
     map,
@@ -49,6 +50,11 @@ urlpatterns = [
     path("exports/<int:pk>/", export_jobs.job, name="export_job"),
     path("exports/<int:pk>/status/", export_jobs.status, name="export_status"),
     path("exports/<int:pk>/download/", export_jobs.download, name="export_download"),
+    # 平安通, the officer's offline field terminal (issue 12): the shell, its service worker
+    # (scope /field/) and its manifest.
+    path("field/", field.app, name="field"),
+    path("field/sw.js", field.service_worker, name="field_sw"),
+    path("field/manifest.webmanifest", field.manifest, name="field_manifest"),
     path("ledger/import/", ledger_import.index, name="ledger_import"),
     path("ledger/import/<int:town_id>/", ledger_import.upload, name="ledger_upload"),
     path("ledger/import/jobs/<int:pk>/", ledger_import.job, name="ledger_job"),
