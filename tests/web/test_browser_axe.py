@@ -104,6 +104,8 @@ NOT_PAGES = {
     "manage:channel_delete": "POST only",
     "manage:channel_test": "POST only",
     "manage:sign_in_unlock": "POST only",
+    "web:field_sw": "平安通's service worker (JavaScript)",
+    "web:field_manifest": "平安通's web manifest (JSON)",
 }
 
 # Links never followed: they change things on GET or leave the workbench.

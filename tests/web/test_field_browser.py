@@ -135,9 +135,7 @@ def controlled(page) -> bool:
     return page.evaluate("() => navigator.serviceWorker.controller !== null")
 
 
-def test_three_cases_entered_offline_survive_a_reload_and_arrive_once_with_their_photos(
-    phone, t
-):
+def test_three_cases_entered_offline_survive_a_reload_and_arrive_once_with_their_photos(phone, t):
     context, page = phone()
     sign_in(page, t.officer)
     assert "officer" in page.inner_text("#who-name")
@@ -152,12 +150,12 @@ def test_three_cases_entered_offline_survive_a_reload_and_arrive_once_with_their
             page, f"离线事件{n}", photos=[camera_photo(2 * n), camera_photo(2 * n + 1, (1200, 900))]
         )
         page.click("#queue-case")
-        wait_until(lambda: len(states(page)) == n + 1, 10, f"case {n} in the queue")
+        wait_until(lambda n=n: len(states(page)) == n + 1, 10, f"case {n} in the queue")
     assert states(page) == ["queued"] * 3
     assert page.inner_text("#pending-count") == "3"
     assert "待发送 3" in page.inner_text("#outbox-summary")
     assert Case.objects.count() == 0
-    page.screenshot(path=str(workbench.SCREENSHOTS / "pingantong-offline-queue.png"), full_page=True)
+    page.screenshot(path=str(workbench.SCREENSHOTS / "pingantong-queue.png"), full_page=True)
 
     # Reloaded with no network: the shell comes from the service worker's cache, the cases
     # and their photos from IndexedDB.

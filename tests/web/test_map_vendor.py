@@ -30,6 +30,8 @@ PINNED = {
     "protomaps-leaflet/protomaps-leaflet.js": (
         "26af014f7b1af308ec120b791cff76657bb9c3383633b52033e6edf9e5e4cdb5"
     ),
+    # idb@8.0.4's build/index.js: 平安通's IndexedDB (the field terminal, /field/)
+    "idb/idb.js": "e01b45d2e088a7197e8b41ba9b51a0876969da67cc08e6efbc3d5d7ab6ac836c",
 }
 FILES = [
     "leaflet/leaflet.css",
@@ -42,6 +44,7 @@ FILES = [
     "leaflet-geoman/LICENSE",
     "pmtiles/LICENSE",
     "protomaps-leaflet/LICENSE",
+    "idb/LICENSE",
 ]
 
 
@@ -57,6 +60,7 @@ def test_the_pinned_builds_are_vendored():
         in (VENDOR / "leaflet-geoman/leaflet-geoman.min.js").read_text()
     )
     assert "npm pack pmtiles@4.5.0 protomaps-leaflet@5.1.0" in readme
+    assert "npm pack idb@8.0.4" in readme
 
 
 def test_the_files_and_licences_are_static_files():
@@ -67,6 +71,7 @@ def test_the_files_and_licences_are_static_files():
     assert "MIT License" in (VENDOR / "leaflet-geoman/LICENSE").read_text()
     for name in ("pmtiles/LICENSE", "protomaps-leaflet/LICENSE"):
         assert "Protomaps LLC" in (VENDOR / name).read_text(), name
+    assert "ISC License" in (VENDOR / "idb/LICENSE").read_text()
 
 
 def test_the_stylesheets_load_only_their_own_images():

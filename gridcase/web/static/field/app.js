@@ -42,6 +42,7 @@ function localInput(date) {
 
 function notice(message, kind = "info") {
   const box = $("notice");
+  delete box.dataset.retry;
   box.className = `msg msg-${kind}`;
   box.textContent = message;
 }
@@ -441,7 +442,16 @@ const sync = new Sync({
     $("sign-in-error").replaceChildren(el("p", { class: "msg msg-warning", text: t("sign_in_again") }));
     render();
   },
-  onRetry: (delay) => notice(t("retry_at", { seconds: Math.round(delay / 1000) }), "warning"),
+  onRetry: (delay) => {
+    const box = $("notice");
+    if (delay !== null) {
+      notice(t("retry_at", { seconds: Math.round(delay / 1000) }), "warning");
+      box.dataset.retry = "true";
+    } else if (box.dataset.retry) {
+      box.className = "hidden";
+      delete box.dataset.retry;
+    }
+  },
   onSent: () => refreshSoon(),
 });
 

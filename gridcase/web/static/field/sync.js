@@ -89,6 +89,19 @@ function summary(detail) {
   };
 }
 
+// What a server before the contract lacks (client_id on create, `version`, the photo route)
+// is remembered for an hour, then tried again: the server may have been updated meanwhile.
+const LEGACY_MS = 3600 * 1000;
+
+async function legacy(name) {
+  const since = await store.getMeta(`legacy_${name}`);
+  return typeof since === "number" && Date.now() - since < LEGACY_MS;
+}
+
+function setLegacy(name) {
+  return store.setMeta(`legacy_${name}`, Date.now());
+}
+
 function onlyUnknown(body, name) {
   const fields = body && body.fields ? Object.keys(body.fields) : [];
   return fields.length === 1 && fields[0] === name;
@@ -185,7 +198,9 @@ export class Sync {
     try {
       do {
         this.again = false;
-        await this.pass();
+        // One sender per device: two open tabs of the terminal take turns (Web Locks).
+        if (navigator.locks) await navigator.locks.request("pingantong-send", () => this.pass());
+        else await this.pass();
       } while (this.again);
     } finally {
       this.running = false;
@@ -239,6 +254,7 @@ export class Sync {
     } else {
       this.failures = 0;
       this.nextAt = 0;
+      this.onRetry(null); // went through: no retry pending
     }
   }
 
@@ -296,9 +312,9 @@ export class Sync {
   }
 
   async create(item) {
-    const legacy = await store.getMeta("legacy_client_id");
+    const old = await legacy("client_id");
     const body = draftBody(item.fields);
-    if (!legacy) body.client_id = item.client_id;
+    if (!old) body.client_id = item.client_id;
     const r = await this.request("POST", "cases/", { json: body, headers: { "Idempotency-Key": item.client_id } });
     if (r.status === 200 || r.status === 201) {
       return this.save(item.client_id, (x) => {
@@ -311,9 +327,9 @@ export class Sync {
         x.replayed = r.replayed;
       });
     }
-    if (r.status === 400 && !legacy && onlyUnknown(r.body, "client_id")) {
+    if (r.status === 400 && !old && onlyUnknown(r.body, "client_id")) {
       // A server before the contract's client_id: its Idempotency-Key (24 h) carries the id.
-      await store.setMeta("legacy_client_id", true);
+      await setLegacy("client_id");
       return this.create(item);
     }
     if (r.status === 409 || r.status === 422) {
@@ -327,10 +343,10 @@ export class Sync {
   }
 
   async patch(item) {
-    const legacy = await store.getMeta("legacy_version");
+    const old = await legacy("version");
     const now = draftBody(item.fields);
     const body = changedFields(now, item.sent_body);
-    if (!legacy && item.version != null) body.version = item.version;
+    if (!old && item.version != null) body.version = item.version;
     const r = await this.request("PATCH", `cases/${encodeURIComponent(item.number)}/`, { json: body });
     if (r.status === 200) {
       return this.save(item.client_id, (x) => {
@@ -340,8 +356,8 @@ export class Sync {
         x.server = summary(r.body);
       });
     }
-    if (r.status === 400 && !legacy && onlyUnknown(r.body, "version")) {
-      await store.setMeta("legacy_version", true);
+    if (r.status === 400 && !old && onlyUnknown(r.body, "version")) {
+      await setLegacy("version");
       return this.patch(item);
     }
     if (r.status === 409) {
@@ -390,7 +406,7 @@ export class Sync {
       data.append("file", photo.blob, photo.name);
       return data;
     };
-    if (!(await store.getMeta("legacy_photos"))) {
+    if (!(await legacy("photos"))) {
       const r = await this.request("PUT", `cases/${number}/photos/${photo.sha256}/`, { form: form() });
       if (r.status !== 404 && r.status !== 405) return r;
     }
@@ -399,14 +415,14 @@ export class Sync {
       form: form(),
       headers: { "Idempotency-Key": `${item.client_id}:photo:${photo.sha256}` },
     });
-    if (r.status === 201 || r.status === 200) await store.setMeta("legacy_photos", true);
+    if (r.status === 201 || r.status === 200) await setLegacy("photos");
     return r;
   }
 
   async submit(item) {
     const number = encodeURIComponent(item.number);
-    const legacy = await store.getMeta("legacy_version");
-    const body = legacy || item.version == null ? {} : { version: item.version };
+    const old = await legacy("version");
+    const body = old || item.version == null ? {} : { version: item.version };
     const r = await this.request("POST", `cases/${number}/submit/`, {
       json: body,
       headers: { "Idempotency-Key": `${item.client_id}:submit` },
@@ -414,8 +430,8 @@ export class Sync {
     if (r.status === 200) {
       return this.stop(item.client_id, "sent", { server: summary(r.body), version: r.body.version, missing: [], error: "", sent_at: new Date().toISOString() });
     }
-    if (r.status === 400 && !legacy && onlyUnknown(r.body, "version")) {
-      await store.setMeta("legacy_version", true);
+    if (r.status === 400 && !old && onlyUnknown(r.body, "version")) {
+      await setLegacy("version");
       return this.submit(item);
     }
     if (r.status === 400) {
