@@ -19,6 +19,7 @@ import json
 from functools import cache
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -133,8 +134,16 @@ def shell_version() -> str:
     return digest.hexdigest()[:16]
 
 
+def _send_concurrency() -> int:
+    """How many cases the terminal sends at once: a few, so that a slow network's latency
+    overlaps (a browser opens up to six connections to one host). Tests on SQLite's shared
+    in-memory connection set 1 (Django's live server shares one connection between threads)."""
+    return int(getattr(settings, "GRIDCASE_FIELD_SEND_CONCURRENCY", 3))
+
+
 def _config() -> dict:
     return {
+        "concurrency": _send_concurrency(),
         "version": shell_version(),
         "cache": f"pingantong-{shell_version()}",
         "api": "/api/v1/",

@@ -434,6 +434,7 @@ async function signOut() {
 
 const sync = new Sync({
   api: config.api,
+  concurrency: config.concurrency || 3,
   labels: config.labels,
   onChange: () => render(),
   onAuthEnded: async () => {

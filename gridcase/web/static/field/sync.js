@@ -211,6 +211,9 @@ export class Sync {
   async pass() {
     const auth = await store.getMeta("auth");
     if (!auth || auth.ended) return;
+    // navigator.onLine false is certain (no network at all): wait for the `online` event
+    // rather than show the cases as 发送中 for nothing. (true is not: sending tells.)
+    if (navigator.onLine === false) return;
     const queue = (await store.allCases()).filter(
       (c) => SENDABLE.has(c.state) && (!c.owner || c.owner === auth.username),
     );
