@@ -274,3 +274,36 @@ def test_deleting_a_queued_case_needs_the_officers_confirmation(phone, t):
     page.click("#outbox-list .item-delete")
     page.click("#outbox-list .delete-yes")
     wait_until(lambda: states(page) == [], 10, "the deletion")
+
+
+def test_a_client_id_conflict_is_shown_in_chinese_and_nothing_is_overwritten(phone, t):
+    """The contract's 409 for the same device id with other content (a server with the field
+    protocol), played by Playwright in the server's place: shown, kept, never sent over."""
+    context, page = phone()
+    sign_in(page, t.officer)
+    answer = {
+        "code": "client_id_conflict",
+        "message": "该事件编号已用于内容不同的事件",
+        "fields": {},
+        "number": "CT-2026-00099",
+    }
+
+    def conflict(route):
+        if route.request.method == "POST":
+            route.fulfill(status=409, json=answer)
+        else:
+            route.continue_()
+
+    page.route("**/api/v1/cases/", conflict)
+    fill_case(page, "冲突的事件")
+    page.click("#queue-case")
+    wait_until(lambda: states(page) == ["conflict"], 20, "the conflict")
+    item = page.locator("#outbox-list li[data-state=conflict]")
+    assert "冲突:服务器上已有" in item.inner_text()
+    assert "编号 CT-2026-00099" in item.inner_text()
+    assert "该事件编号已用于内容不同的事件" in item.inner_text()
+    assert Case.objects.count() == 0
+    # Not sent again by itself: a conflict waits for the officer.
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    time.sleep(1)
+    assert states(page) == ["conflict"]
