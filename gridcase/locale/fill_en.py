@@ -1497,6 +1497,7 @@ EN: dict[str, str | tuple[str, str]] = {
     "移除这位当事人": "Remove this party",
     "终端已更新,下次打开时使用新版本": "The terminal was updated: the new version is used the next time it opens",
     "请至少填写一项内容再保存": "Fill in at least one field before saving",
+    "这件事件已经发送(或正在发送),本次修改没有保存": "This case has been sent (or is being sent): this change was not kept",
     "平安通": "Ping'an Tong",
     "网格员离线采集终端:没有信号也能录入事件和照片,有网络时自动发送": "The grid officer's offline terminal: enter cases and photos with no signal; they are sent by themselves when the network is back",
     "平安通导航": "Ping'an Tong navigation",

@@ -117,6 +117,7 @@ TEXTS = {
     "remove_party": gettext_lazy("移除这位当事人"),
     "updated": gettext_lazy("终端已更新,下次打开时使用新版本"),
     "form_empty": gettext_lazy("请至少填写一项内容再保存"),
+    "too_late": gettext_lazy("这件事件已经发送(或正在发送),本次修改没有保存"),
 }
 
 

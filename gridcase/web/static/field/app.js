@@ -161,7 +161,11 @@ async function saveCase(state) {
     number: null,
     version: null,
   };
-  if (record.state === "sent") return record; // a sent case is the server's now
+  if (record.state === "sent" || record.state === "sending") {
+    // Sent (or being sent) meanwhile: the server's now; the edit is not kept, and said so.
+    notice(t("too_late"), "error");
+    return null;
+  }
   record.fields = fields;
   if (state === "queued" && record.state === "conflict" && record.conflict === "stale" && record.server_version != null) {
     // The officer saw the conflict, checked and chose to send their edit on the new version.
@@ -500,6 +504,11 @@ async function start() {
   newCase();
 
   if ("serviceWorker" in navigator) {
+    // A new version's worker takes over at once (skipWaiting): said when it replaces one.
+    const before = navigator.serviceWorker.controller;
+    navigator.serviceWorker.addEventListener("controllerchange", () => {
+      if (before) notice(t("updated"), "info");
+    });
     navigator.serviceWorker.register(config.sw, { scope: config.scope }).catch((error) => console.warn(error));
   }
   if (navigator.storage && navigator.storage.persist) {
