@@ -9,9 +9,11 @@ machine's, so every case is given its time of occurrence explicitly (before the 
 
 from __future__ import annotations
 
+import hashlib
 import io
 import random
 import time
+from urllib.parse import urlsplit
 
 import pytest
 import time_machine
@@ -143,6 +145,8 @@ def controlled(page) -> bool:
 
 def test_three_cases_entered_offline_survive_a_reload_and_arrive_once_with_their_photos(phone, t):
     context, page = phone()
+    calls: list[tuple[str, str]] = []
+    page.on("request", lambda r: calls.append((r.method, urlsplit(r.url).path)))
     sign_in(page, t.officer)
     assert "officer" in page.inner_text("#who-name")
     # The service worker has taken the page: the shell is in its cache.
@@ -194,6 +198,24 @@ def test_three_cases_entered_offline_survive_a_reload_and_arrive_once_with_their
     assert any(
         Image.open(a.file.path).size == (1600, 1200) for c in cases for a in c.attachments.all()
     )
+    # The protocol used: with the field protocol's server (client_id, photos by SHA-256),
+    # one create per case and one PUT per photo; with an older server, the terminal's
+    # fallback (Idempotency-Key, the attachments POST) after its first refusals.
+    creates = calls.count(("POST", "/api/v1/cases/"))
+    puts = [path for method, path in calls if method == "PUT"]
+    if hasattr(Case, "client_id"):
+        assert creates == 3 and len(puts) == 6
+        assert all(case.client_id for case in cases)
+        for case in cases:
+            for attachment in case.attachments.all():
+                with attachment.file.open("rb") as handle:
+                    digest = hashlib.sha256(handle.read()).hexdigest()
+                assert attachment.sha256 == digest
+                assert f"/api/v1/cases/{case.number}/photos/{digest}/" in puts
+    else:
+        assert 3 < creates <= 6
+        posts = [p for m, p in calls if m == "POST" and p.endswith("/attachments/")]
+        assert len(posts) == 6
     shown = sorted(page.locator("#outbox-list .item-number").all_inner_texts())
     assert shown == sorted(c.number for c in cases)
     assert page.locator("#outbox-list li:has-text('照片 2/2 已上传')").count() == 3
