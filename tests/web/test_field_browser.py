@@ -329,3 +329,29 @@ def test_a_client_id_conflict_is_shown_in_chinese_and_nothing_is_overwritten(pho
     page.evaluate("() => window.dispatchEvent(new Event('online'))")
     time.sleep(1)
     assert states(page) == ["conflict"]
+
+
+def test_the_officers_cases_and_follow_ups_due_are_kept_for_offline_reading(phone, t):
+    from gridcase.cases import services
+    from tests.factories import CLOSE_DISPUTE, submitted_case
+
+    # A dispute settled at the grid: its follow-up visit is due.
+    at = local(2026, 10, 12, 9)
+    case = submitted_case(t, at, title="待回访的事件")
+    services.case_accept(case=case, by=t.officer, note="", at=at)
+    services.case_close(case=case, by=t.officer, data=CLOSE_DISPUTE, at=at)
+    case.refresh_from_db()
+    assert case.state == "closed" and case.follow_up_due is not None
+
+    context, page = phone()
+    sign_in(page, t.officer)
+    row = page.locator(f"#follow-ups-list li[data-number='{case.number}']")
+    row.wait_for()
+    assert f"回访期限 {case.follow_up_due.isoformat()}" in row.inner_text()
+    assert page.locator(f"#mine-list li[data-number='{case.number}']").count() == 1
+    # Offline, after a restart: read from the device, with the time it was read.
+    context.set_offline(True)
+    page.reload()
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.locator(f"#follow-ups-list li[data-number='{case.number}']").count() == 1
+    assert "最后同步于" in page.inner_text("#follow-ups-synced")
