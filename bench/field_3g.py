@@ -1,8 +1,8 @@
 """平安通 over 3G: 50 queued cases with 3 photos each, sent by the terminal in Chromium with
 Chrome's 3G network profile applied through the DevTools protocol, against gunicorn.
 
-A database of its own (SQLite in a temporary data directory, or `gridcase_bench_field` on the
-PostgreSQL server of DATABASE_URL), one town with one officer; the static files collected and
+A database of its own (SQLite in a temporary data directory, or `gridcase_bench_field_3g` on
+the PostgreSQL server of DATABASE_URL), one town with one officer; the static files collected and
 the site served by gunicorn on 127.0.0.1 as `gridcase serve` runs it (2 workers × 4 threads).
 The officer signs in on /field/ in Debian's Chromium with Playwright's "Pixel 5" profile; with
 the network off, the terminal's own modules (db.js, photos.js) queue 50 cases with 3 photos
@@ -154,7 +154,7 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=1800)
     args = parser.parse_args()
 
-    with fresh_database("gridcase_bench_field") as engine:
+    with fresh_database("gridcase_bench_field_3g") as engine:
         from django.core.management import call_command
         from playwright.sync_api import sync_playwright
 

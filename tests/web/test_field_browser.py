@@ -198,24 +198,18 @@ def test_three_cases_entered_offline_survive_a_reload_and_arrive_once_with_their
     assert any(
         Image.open(a.file.path).size == (1600, 1200) for c in cases for a in c.attachments.all()
     )
-    # The protocol used: with the field protocol's server (client_id, photos by SHA-256),
-    # one create per case and one PUT per photo; with an older server, the terminal's
-    # fallback (Idempotency-Key, the attachments POST) after its first refusals.
-    creates = calls.count(("POST", "/api/v1/cases/"))
+    # The field protocol carried them: one create per case (its client_id kept on the
+    # server) and one PUT per photo, keyed by its SHA-256.
+    assert calls.count(("POST", "/api/v1/cases/")) == 3
     puts = [path for method, path in calls if method == "PUT"]
-    if hasattr(Case, "client_id"):
-        assert creates == 3 and len(puts) == 6
-        assert all(case.client_id for case in cases)
-        for case in cases:
-            for attachment in case.attachments.all():
-                with attachment.file.open("rb") as handle:
-                    digest = hashlib.sha256(handle.read()).hexdigest()
-                assert attachment.sha256 == digest
-                assert f"/api/v1/cases/{case.number}/photos/{digest}/" in puts
-    else:
-        assert 3 < creates <= 6
-        posts = [p for m, p in calls if m == "POST" and p.endswith("/attachments/")]
-        assert len(posts) == 6
+    assert len(puts) == 6
+    for case in cases:
+        assert case.client_id
+        for attachment in case.attachments.all():
+            with attachment.file.open("rb") as handle:
+                digest = hashlib.sha256(handle.read()).hexdigest()
+            assert attachment.sha256 == digest
+            assert f"/api/v1/cases/{case.number}/photos/{digest}/" in puts
     shown = sorted(page.locator("#outbox-list .item-number").all_inner_texts())
     assert shown == sorted(c.number for c in cases)
     assert page.locator("#outbox-list li:has-text('照片 2/2 已上传')").count() == 3
@@ -355,3 +349,38 @@ def test_the_officers_cases_and_follow_ups_due_are_kept_for_offline_reading(phon
     page.wait_for_selector("body[data-ready=true]")
     assert page.locator(f"#follow-ups-list li[data-number='{case.number}']").count() == 1
     assert "最后同步于" in page.inner_text("#follow-ups-synced")
+
+
+def test_with_a_server_before_the_field_protocol_the_terminal_falls_back(phone, t):
+    """A server that refuses `client_id` as an unknown field and has no photo route (gridcase
+    before issue 12's server side), played by Playwright in front of this one: the terminal
+    sends the case with its Idempotency-Key only and the photos by the attachments POST."""
+    context, page = phone()
+    sign_in(page, t.officer)
+    calls: list[tuple[str, str]] = []
+
+    def old_create(route):
+        body = route.request.post_data_json if route.request.method == "POST" else None
+        if body and "client_id" in body:
+            calls.append(("refused", "client_id"))
+            unknown = {"client_id": ["未知字段:请删除,或检查字段名的拼写"]}
+            route.fulfill(status=400, json={"code": "invalid", "message": "", "fields": unknown})
+        else:
+            route.continue_()
+
+    def no_photo_route(route):
+        calls.append(("refused", "PUT"))
+        route.fulfill(status=404, json={"code": "not_found", "message": "未找到", "fields": {}})
+
+    page.route("**/api/v1/cases/", old_create)
+    page.route("**/api/v1/cases/*/photos/*/", no_photo_route)
+    page.on("request", lambda r: calls.append((r.method, urlsplit(r.url).path)))
+    fill_case(page, "旧服务器", photos=[camera_photo(11, (800, 600)), camera_photo(12, (640, 480))])
+    page.click("#queue-case")
+    wait_until(lambda: states(page) == ["sent"], 30, "the case sent the old way")
+    case = Case.objects.get(title="旧服务器")
+    assert case.state == "pending" and case.attachments.count() == 2
+    assert not case.client_id  # the server never saw it: the Idempotency-Key carried it
+    assert ("refused", "client_id") in calls and ("refused", "PUT") in calls
+    posts = [p for m, p in calls if m == "POST" and p.endswith("/attachments/")]
+    assert posts == [f"/api/v1/cases/{case.number}/attachments/"] * 2
