@@ -203,6 +203,11 @@ MEDIA_ROOT = Path(os.environ.get("GRIDCASE_MEDIA_ROOT") or DATA_DIR / "media")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 GRIDCASE_ATTACHMENT_MAX_BYTES = env_int("GRIDCASE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# How many queued cases the field terminal (/field/) sends at once: a few, so that a slow
+# network's latency overlaps; one on a server that cannot take parallel writes.
+GRIDCASE_FIELD_SEND_CONCURRENCY = env_int("GRIDCASE_FIELD_SEND_CONCURRENCY", 3)
+if not 1 <= GRIDCASE_FIELD_SEND_CONCURRENCY <= 6:
+    raise ImproperlyConfigured("GRIDCASE_FIELD_SEND_CONCURRENCY must be 1 to 6")
 # A ledger uploaded on the import page, and how many cases make an export a background job:
 # the case ledger's rows, the payroll period's cases (its XLSX lists each one; about 1 s of
 # writing per 8,000 cases on a 2-core machine, see web/views/assessment/downloads.py).

@@ -137,9 +137,10 @@ def shell_version() -> str:
 
 def _send_concurrency() -> int:
     """How many cases the terminal sends at once: a few, so that a slow network's latency
-    overlaps (a browser opens up to six connections to one host). Tests on SQLite's shared
-    in-memory connection set 1 (Django's live server shares one connection between threads)."""
-    return int(getattr(settings, "GRIDCASE_FIELD_SEND_CONCURRENCY", 3))
+    overlaps (a browser opens up to six connections to one host: the setting's bounds). Tests
+    on SQLite's shared in-memory connection set 1 (Django's live server shares one connection
+    between threads)."""
+    return settings.GRIDCASE_FIELD_SEND_CONCURRENCY
 
 
 def _config() -> dict:
