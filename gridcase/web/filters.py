@@ -36,7 +36,7 @@ def apply_filters(cases: QuerySet[Case], f: Filters, days: list[TownDay]) -> Que
     if f.level:
         cases = cases.filter(level=f.level)
     if f.light:
-        cases = cases.filter(light_q(f.light, days))
+        cases = cases.filter(light_q(f.light, days, scoped=True))
     if f.major is not None:
         cases = cases.filter(major=f.major)
     # Dates are the town's local days of submission (上报时间).

@@ -86,9 +86,9 @@ def tab_q(key: str, user: User, days: list[TownDay]) -> Q:
         return my_level_q(user) & Q(state__in=IN_PROGRESS)
     # The state at the top level lets the index case(town, state, level) find the rows.
     if key == "due_soon":
-        return my_level_q(user) & Q(state__in=OPEN_STATES) & light_q("yellow", days)
+        return my_level_q(user) & Q(state__in=OPEN_STATES) & light_q("yellow", days, scoped=True)
     if key == "overdue":
-        return my_level_q(user) & Q(state__in=OPEN_STATES) & light_q("red", days)
+        return my_level_q(user) & Q(state__in=OPEN_STATES) & light_q("red", days, scoped=True)
     if key == "follow_up":
         return (
             follow_up_area_q(user)
@@ -122,8 +122,8 @@ def tab_counts(user: User, cases: QuerySet[Case], tabs: list[Tab], days) -> dict
     within = {
         "accept": Q(state=State.PENDING),
         "handling": Q(state__in=IN_PROGRESS),
-        "due_soon": light_q("yellow", days),
-        "overdue": light_q("red", days),
+        "due_soon": light_q("yellow", days, scoped=True),
+        "overdue": light_q("red", days, scoped=True),
         "returned": Q(state=State.HANDLING) & RETURNED,
     }
     open_keys = [key for key in OPEN_TABS if key in counted]

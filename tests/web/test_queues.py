@@ -228,14 +228,14 @@ def test_queue_query_count_does_not_grow_with_rows(
     client = login(t.officer)
     client.get("/")  # warm the process caches (the library calendar)
     # session, user, roles, calendar overrides, villages, the open tabs' counts, the
-    # follow-up count, the draft count, the page
-    with django_assert_num_queries(9 + layout_queries(t.officer)):
+    # follow-up count, the draft count, the page's ids and its rows (web/keyset.py)
+    with django_assert_num_queries(10 + layout_queries(t.officer)):
         response = client.get("/?tab=accept")
     assert len(response.context["rows"]) == 4
     for day in (8, 9, 12, 13):
         submitted_case(t, local(2026, 10, day, 10), location="别处")
     # A search reads the n-gram index once more first (cases.search.candidates_q).
-    with django_assert_num_queries(10 + layout_queries(t.officer)):
+    with django_assert_num_queries(11 + layout_queries(t.officer)):
         response = client.get("/?tab=accept&q=别处")
     assert len(response.context["rows"]) == 4
 
@@ -248,6 +248,31 @@ def test_light_filter_matches_the_light_shown(t, frozen):
     for light in ("red", "yellow", "green"):
         cases = Case.objects.filter(light_q(light, days)).select_related("town")
         assert cases and all(by_town[c.town_id].case_light(c) == light for c in cases)
+
+
+def test_light_of_scoped_cases_names_the_town_only_for_several(t, other_town, frozen):
+    """Within a person's cases of one town the light needs no second `town_id = ?` (SQLite
+    then walked the town's widest index: issue 15); with several towns each keeps its own
+    today, and unscoped it always names the town."""
+    for d in (8, 12, 13, 14):
+        submitted_case(t, local(2026, 10, d, 9))
+        submitted_case(other_town, local(2026, 10, d, 9))
+    days = q.user_days(t.center_user)
+    both = days + q.user_days(other_town.center_user)
+    scoped = q.queue_cases(t.center_user)
+
+    def where(cond) -> str:
+        return str(Case.objects.filter(cond).query).split(" WHERE ", 1)[1]
+
+    for light in ("red", "yellow", "green"):
+        assert "town_id" not in where(light_q(light, days, scoped=True))
+        assert "town_id" in where(light_q(light, days))
+        assert "town_id" in where(light_q(light, both, scoped=True))
+        mine = set(scoped.filter(light_q(light, days, scoped=True)))
+        assert mine == set(scoped.filter(light_q(light, days)))
+        assert mine and all(c.town_id == t.town.pk for c in mine)
+        both_towns = set(Case.objects.filter(light_q(light, both, scoped=True)))
+        assert {c.town_id for c in both_towns} == {t.town.pk, other_town.town.pk}
 
 
 def test_chinese_first_and_english_on_request(client, t, frozen):
