@@ -8,8 +8,12 @@ every page says when they were computed ("数据截至 10:32"); the person may a
 at once (更新), paying the computation.
 
 With Redis (REDIS_URL) the cache is shared by every web and worker process, and the worker
-computes each town's default view (the last six months) ahead, every ten minutes, so the
-leader's first look is as fast as the next. Without it (one machine, SQLite) each web
+computes the default view (the last six months) ahead, every ten minutes, of each town whose
+dashboard someone looked at in the last hour (WARM_FOR), so that the leader's next look is as
+fast as the last. Only those: a province's 2,000 towns of a million cases each would cost
+the worker hours of the database every ten minutes, for figures nobody reads; a town nobody
+looked at lately computes on its first look (seconds at a million cases) and is warm from
+then on. Without it (one machine, SQLite) each web
 process keeps its own (Django's local-memory cache) and the first look of ten minutes
 computes; a town on one machine is small enough for that.
 
@@ -33,6 +37,8 @@ from gridcase.org.models import Town
 from . import dashboard_selectors as ds
 
 VERSION = 1  # of what is kept: a change of the figures' shape starts afresh
+# How long after a look at a town's dashboard the worker keeps its figures computed ahead.
+WARM_FOR = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -97,12 +103,40 @@ def shared() -> bool:
     return "LocMemCache" not in settings.CACHES["default"]["BACKEND"]
 
 
+def _viewed_key(town_id: int) -> str:
+    return f"dash:v{VERSION}:viewed:{town_id}"
+
+
+def note_viewed(town: Town) -> None:
+    """Remember that someone looked at the town's dashboard now (one key per town, expiring:
+    no list to update concurrently, nothing left behind)."""
+    if shared():
+        cache.set(_viewed_key(town.pk), clock.now(), timeout=int(WARM_FOR.total_seconds()) + 60)
+
+
+def viewed_towns(batch: int = 500) -> list[Town]:
+    """The towns whose dashboard was looked at within WARM_FOR (by the town's clock; the
+    cache's expiry is a backstop). Reads one key per town, `batch` at a time (one MGET each
+    on Redis): milliseconds for thousands of towns."""
+    now = clock.now()
+    ids = list(Town.objects.order_by("pk").values_list("pk", flat=True))
+    recent: list[int] = []
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        found = cache.get_many([_viewed_key(pk) for pk in chunk])
+        for pk in chunk:
+            seen = found.get(_viewed_key(pk))
+            if isinstance(seen, datetime) and timedelta(0) <= now - seen < WARM_FOR:
+                recent.append(pk)
+    return list(Town.objects.filter(pk__in=recent).order_by("pk"))
+
+
 def warm() -> int:
-    """Compute every town's default view now (the worker, every ten minutes, when the cache
-    is shared). Returns the number of towns."""
+    """Compute the default view of each town looked at lately (viewed_towns) now: the worker,
+    every ten minutes, when the cache is shared. Returns the number of towns."""
     if not shared():
         return 0
-    towns = list(Town.objects.all())
+    towns = viewed_towns()
     for town in towns:
         period = ds.default_period(clock.today(town.timezone))
         town_figures(town, period, refresh=True)

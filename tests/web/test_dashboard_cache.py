@@ -75,12 +75,45 @@ def test_the_pay_panel_is_kept_and_says_when(t, client, clock_at):
     assert "数据截至 10:00" in client.get(PAY_URL).content.decode()
 
 
-def test_with_a_shared_cache_the_worker_computes_ahead(t, client, clock_at, monkeypatch):
+def test_with_a_shared_cache_the_worker_computes_ahead_for_towns_looked_at(
+    t, other_town, client, clock_at, monkeypatch
+):
     if not dashboard_cache.shared():  # each process's own memory: nothing to share
         assert dashboard_cache.warm() == 0
     monkeypatch.setattr(dashboard_cache, "shared", lambda: True)
     submitted_case(t, local(2026, 10, 12, 9))
-    assert dashboard_cache.warm() >= 1
-    submitted_case(t, local(2026, 10, 14, 9, 30))
+    # Nobody has looked at a dashboard yet: the worker computes nothing.
+    assert dashboard_cache.viewed_towns() == []
+    assert dashboard_cache.warm() == 0
+
     client.force_login(t.leader)
-    assert total(client) == 1  # the worker's figures, ahead of the first look
+    assert total(client) == 1  # computed on the first look, and the town noted
+    assert dashboard_cache.viewed_towns() == [t.town]  # not the other town
+    submitted_case(t, local(2026, 10, 14, 9, 30))
+    clock_at.shift(timedelta(minutes=10))
+    assert dashboard_cache.warm() == 1  # this town only
+    submitted_case(t, local(2026, 10, 14, 9, 40))
+    clock_at.shift(timedelta(minutes=5))
+    # The worker's figures (10:10), ahead of the next look: the case of 9:40 not yet in.
+    assert total(client) == 2
+    assert "数据截至 10:10" in client.get(URL).content.decode()
+
+
+def test_a_town_not_looked_at_for_an_hour_is_no_longer_warmed(t, client, clock_at, monkeypatch):
+    monkeypatch.setattr(dashboard_cache, "shared", lambda: True)
+    client.force_login(t.leader)
+    assert client.get(PAY_URL).status_code == 200  # the pay panel counts as a look too
+    clock_at.shift(dashboard_cache.WARM_FOR - timedelta(minutes=1))
+    assert dashboard_cache.warm() == 1
+    clock_at.shift(timedelta(minutes=2))
+    assert dashboard_cache.viewed_towns() == []
+    assert dashboard_cache.warm() == 0
+    # A look again, and it is warmed again.
+    assert total(client) == 0
+    assert dashboard_cache.warm() == 1
+
+
+def test_viewed_towns_reads_the_towns_in_batches(t, other_town, clock_at, monkeypatch):
+    monkeypatch.setattr(dashboard_cache, "shared", lambda: True)
+    dashboard_cache.note_viewed(other_town.town)
+    assert dashboard_cache.viewed_towns(batch=1) == [other_town.town]

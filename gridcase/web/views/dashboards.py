@@ -349,6 +349,7 @@ def index(request: HttpRequest) -> HttpResponse:
     villages = ds.villages_of(town)
     departments = ds.departments_of(town)
     fresh = dashboard_cache.town_figures(town, period, refresh=_refresh(request))
+    dashboard_cache.note_viewed(town)  # the worker keeps this town's figures warm a while
     figures = fresh.value
     on_time = _on_time_panel(town, period, villages, figures.on_time)
     ctx |= {
@@ -375,6 +376,7 @@ def pay(request: HttpRequest) -> HttpResponse:
     the dashboard loads after itself (htmx) or links to (without JavaScript)."""
     ctx = _setup(request)
     fresh = dashboard_cache.pay_figures(ctx["town"], ctx["period"], refresh=_refresh(request))
+    dashboard_cache.note_viewed(ctx["town"])
     ctx["fresh_pay"] = fresh
     ctx["pay"] = _pay_panel(ctx["town"], ctx["period"], ds.villages_of(ctx["town"]), fresh.value)
     if getattr(request, "htmx", False):
