@@ -196,6 +196,52 @@ def measure_export(user, tab: str, runs: int) -> tuple[float, float, int]:
     return statistics.median(times), p95, queries
 
 
+def leader_pages(town) -> list[str]:
+    """The leader's dashboard and pay panel (from the cache after the first request, as the
+    worker keeps them warm), the assessment's start page, this quarter's and last quarter's
+    pages and an officer's statement."""
+    from gridcase.core import clock, periods
+    from gridcase.org.models import Role
+
+    this = clock.quarter_of(clock.today(town.timezone))
+    quarters = [this, periods.quarter_after(this, -1)]
+    officer = Role.objects.filter(town=town, kind="officer").order_by("pk").first()
+    pages = ["/dashboards/", "/dashboards/pay/", "/assessment/"]
+    for quarter in quarters:
+        pages.append(f"/assessment/{quarter}/")
+        if officer:
+            pages.append(f"/assessment/{quarter}/officers/{officer.user_id}/")
+    return pages
+
+
+def measure_refill(town, runs: int) -> dict[str, tuple[float, float, int]]:
+    """What the cache's refill costs (the worker's, or the first look of ten minutes): one
+    town's dashboard figures and its pay panel computed anew, the default period."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gridcase.core import clock
+    from gridcase.web import dashboard_cache
+    from gridcase.web import dashboard_selectors as ds
+
+    period = ds.default_period(clock.today(town.timezone))
+    found = {}
+    for label, compute in (
+        ("dashboard refill (figures computed)", dashboard_cache.town_figures),
+        ("pay panel refill (figures computed)", dashboard_cache.pay_figures),
+    ):
+        times, queries = [], 0
+        for _ in range(runs):
+            with CaptureQueriesContext(connection) as ctx:
+                start = time.perf_counter()
+                compute(town, period, refresh=True)
+                times.append((time.perf_counter() - start) * 1000)
+            queries = len(ctx)
+        times.sort()
+        found[label] = (statistics.median(times), times[-1], queries)
+    return found
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--days", type=int, default=182, help="days of demo cases (default 182)")
@@ -214,6 +260,20 @@ def main() -> int:
     )
     parser.add_argument("--no-search", action="store_true", help="leave the searches out")
     parser.add_argument("--match", default="", help="measure only the pages matching this regex")
+    parser.add_argument(
+        "--sql",
+        action="store_true",
+        help="PostgreSQL: the server makes the --extra cases (bench/bulk_pg.py), not bulk_create",
+    )
+    parser.add_argument(
+        "--other-towns",
+        type=int,
+        default=0,
+        metavar="K",
+        help="PostgreSQL: K more towns of --per-town cases each (ten million: 9 × 1,000,000)",
+    )
+    parser.add_argument("--per-town", type=int, default=1_000_000)
+    parser.add_argument("--build-only", action="store_true", help="build, then measure nothing")
     args = parser.parse_args()
 
     database = (
@@ -226,8 +286,10 @@ def main() -> int:
         from django.test import Client
 
         from gridcase.cases.models import Case
+        from gridcase.cases.selectors import visible_cases
+        from gridcase.core import clock
         from gridcase.demo import town as demo
-        from gridcase.org.models import Role
+        from gridcase.org.models import Role, Town
         from gridcase.web.tabs import tabs_for
 
         settings.ALLOWED_HOSTS = ["*"]
@@ -238,11 +300,33 @@ def main() -> int:
             started = time.perf_counter()
             demo.build_demo(days=args.days, seed=args.seed, out=lambda *a: None)
             print(f"demo built in {time.perf_counter() - started:.0f} s", flush=True)
-            if args.extra:
+            if args.extra and not args.sql:
                 started = time.perf_counter()
                 add_cases(args.extra, args.seed)
                 print(f"extra cases in {time.perf_counter() - started:.0f} s", flush=True)
-        if connection.vendor == "postgresql" and not built:
+        others = 0
+        if args.extra and args.sql:  # topped up to --extra, slice by slice (a kept database)
+            from bench.bulk_pg import add_cases_sql
+            from gridcase.org.models import Town
+
+            town = Town.objects.get(name=demo.TOWN_NAME)
+            have = Case.objects.filter(town=town, number__startswith="BX-").count()
+            if have < args.extra:
+                started = time.perf_counter()
+                add_cases_sql(town, args.extra - have)
+                print(f"extra cases in {time.perf_counter() - started:.0f} s", flush=True)
+                others = 1
+        if args.other_towns:
+            from bench.bulk_pg import other_towns
+            from gridcase.org.models import Town
+
+            have = Case.objects.exclude(town__name=demo.TOWN_NAME).count()
+            if have < args.other_towns * args.per_town:
+                started = time.perf_counter()
+                other_towns(args.other_towns, args.per_town)
+                print(f"other towns in {time.perf_counter() - started:.0f} s", flush=True)
+                others = 1
+        if connection.vendor == "postgresql" and (not built or others):
             # Statistics for the planner and the visibility map, as autovacuum would after a
             # bulk load (without the map, no count is answered from an index alone).
             # (SQLite keeps none unless someone runs ANALYZE; its averages without histograms
@@ -251,25 +335,58 @@ def main() -> int:
                 cursor.execute("VACUUM ANALYZE")
         total = Case.objects.count()
         print(f"{engine}: {total} cases\n", flush=True)
+        if args.build_only:
+            return 0
 
         users = {}
+        demo_town = Town.objects.get(name=demo.TOWN_NAME)
         for kind in (
             "officer",
             "village_station",
             "town_center",
             "department",
             "governance_office",
+            "leader",
         ):
-            role = Role.objects.filter(kind=kind).select_related("user").first()
+            # The measured town's people (the demo town's), whatever other towns there are.
+            role = (
+                Role.objects.filter(kind=kind, town=demo_town)
+                .select_related("user")
+                .order_by("pk")
+                .first()
+            )
             if role and (not args.only or kind in args.only.split(",")):
                 users[kind] = role.user
-        sample = Case.objects.exclude(state="draft").order_by("-submitted_at").first()
+        sample = (
+            Case.objects.filter(town=demo_town)
+            .exclude(state="draft")
+            .order_by("-submitted_at")
+            .first()
+        )
 
         print(f"{'role':<18} {'page':<44} {'median':>8} {'p95':>8} {'queries':>8}  status")
         worst = 0.0
         for kind, user in users.items():
             client = Client()
             client.force_login(user)
+            if kind == "leader":
+                pages = leader_pages(demo_town)
+                if args.match:
+                    pages = [p for p in pages if re.search(args.match, p)]
+                for url in pages:
+                    median, p95, queries, status = measure(client, url, args.runs)
+                    label = url if len(url) <= 44 else url[:41] + "..."
+                    print(
+                        f"{kind:<18} {label:<44} {median:8.1f} {p95:8.1f} {queries:8d}  {status}",
+                        flush=True,
+                    )
+                if not args.match or re.search(args.match, "refill"):
+                    for label, (median, p95, queries) in measure_refill(demo_town, 3).items():
+                        print(
+                            f"{kind:<18} {label:<44} {median:8.1f} {p95:8.1f} {queries:8d}  -",
+                            flush=True,
+                        )
+                continue
             pages = [
                 "/",
                 *(f"/?tab={tab.key}" for tab in tabs_for(user) if tab.key != "all"),
@@ -301,8 +418,17 @@ def main() -> int:
                 pages.append(deep)
             if kind == "officer":
                 pages.append("/cases/new/")
-            if sample and kind in ("town_center", "governance_office"):
-                pages.append(f"/cases/{sample.number}/")
+            # The case page (it reads the case's timeline, partitioned by month on
+            # PostgreSQL): the newest case the person sees, and one of two years ago.
+            mine = visible_cases(user).exclude(state="draft")
+            for case in (
+                mine.order_by("-submitted_at").first(),
+                mine.filter(submitted_at__lt=clock.now() - timedelta(days=700))
+                .order_by("-submitted_at")
+                .first(),
+            ):
+                if case:
+                    pages.append(f"/cases/{case.number}/")
             for url in pages:
                 median, p95, queries, status = measure(client, url, args.runs)
                 is_list = url == "/" or url.startswith(("/?", "/cases/?"))

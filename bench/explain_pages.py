@@ -32,10 +32,18 @@ def main() -> int:
         from django.test import Client
         from django.test.utils import CaptureQueriesContext
 
+        from gridcase.demo.town import TOWN_NAME
         from gridcase.org.models import Role
 
         settings.ALLOWED_HOSTS = ["*"]
-        user = Role.objects.filter(kind=args.role).select_related("user").first().user
+        # The measured town's person (the demo town's), as bench_pages.py takes.
+        user = (
+            Role.objects.filter(kind=args.role, town__name=TOWN_NAME)
+            .select_related("user")
+            .order_by("pk")
+            .first()
+            .user
+        )
         client = Client()
         client.force_login(user)
         for url in args.urls:
