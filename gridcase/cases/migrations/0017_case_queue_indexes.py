@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0013_case_town_queue_index"),
+        ("cases", "0016_attachment_once_per_case"),
     ]
 
     operations = [
