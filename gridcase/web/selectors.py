@@ -20,7 +20,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from gridcase.cases.deadlines import TownDay, town_days
-from gridcase.cases.models import Case, FollowUp, TimelineEntry
+from gridcase.cases.models import Case, FollowUp, Level, TimelineEntry
 from gridcase.cases.selectors import visible_cases
 from gridcase.cases.workflow import OPEN
 from gridcase.org.models import Grid, Role, User, Village
@@ -61,8 +61,14 @@ def my_level_q(user: User) -> Q:
             Role.Kind.LEADER,
             Role.Kind.ADMINISTRATOR,
         ):
-            q |= town
+            # Every level, named: with a category filter SQLite (no statistics) then counts
+            # the tabs through case_town_queue_cat (town, state, level, category) instead of
+            # (town, category, …), every case of the category in the town (issue 15).
+            q |= town & Q(level__in=ALL_LEVELS)
     return q
+
+
+ALL_LEVELS = sorted(Level.values)
 
 
 def follow_up_area_q(user: User) -> Q:
