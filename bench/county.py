@@ -117,20 +117,13 @@ def build_county(
     """Create the towns, villages, grids, units and officers (in bulk) and write one CSV
     ledger per town into `out_dir`. Needs Django set up on an empty (migrated) database."""
     from gridcase.core import clock
-    from gridcase.core.calendar import calendar_for
 
     if towns > len(TOWNS):
         raise ValueError(f"at most {len(TOWNS)} towns")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
-    months = clock.quarter_months(quarter)
-    first = clock.parse_month(months[0])
-    last_month = clock.parse_month(months[-1])
-    end = date(last_month.year + last_month.month // 12, last_month.month % 12 + 1, 1)
-    calendar = calendar_for(None, first.year, end.year)
-    days = [first + timedelta(n) for n in range((end - first).days)]
-    working = [d for d in days if calendar.is_working_day(d)]
+    days, working, calendar = _quarter_days(quarter)
     now = clock.now()
 
     county = County(quarter=quarter)
@@ -247,6 +240,21 @@ def _create_org(
 def _with_activity(rng: random.Random, people: list) -> list[tuple[str, str, float]]:
     """(name, village, weight): some officers are busy, some enter almost nothing."""
     return [(name, v.name, rng.choice([0.1, 0.5, 1, 1, 1, 1.5, 2])) for name, v in people]
+
+
+def _quarter_days(quarter: str):
+    """The quarter's days, its working days and the calendar that says which they are."""
+    from gridcase.core import clock
+    from gridcase.core.calendar import calendar_for
+
+    months = clock.quarter_months(quarter)
+    first = clock.parse_month(months[0])
+    last_month = clock.parse_month(months[-1])
+    end = date(last_month.year + last_month.month // 12, last_month.month % 12 + 1, 1)
+    calendar = calendar_for(None, first.year, end.year)
+    days = [first + timedelta(n) for n in range((end - first).days)]
+    working = [d for d in days if calendar.is_working_day(d)]
+    return days, working, calendar
 
 
 def _case_row(rng, town, n, people, working, days, calendar, now, quarter) -> list[str]:
@@ -513,7 +521,6 @@ def _write_town(item) -> tuple[int, int, int]:
 
     from gridcase.cases.models import Party, TimelineEntry
     from gridcase.core import clock
-    from gridcase.core.calendar import calendar_for
     from gridcase.ledger import writing
     from gridcase.ledger.derivation import ledger_clocks
     from gridcase.ledger.references import References
@@ -524,13 +531,7 @@ def _write_town(item) -> tuple[int, int, int]:
     town_id, people, share, seed, quarter = item
     town = Town.objects.get(pk=town_id)
     rng = random.Random(f"{seed}:{town.code}")  # the same town whatever the worker
-    months = clock.quarter_months(quarter)
-    first = clock.parse_month(months[0])
-    last_month = clock.parse_month(months[-1])
-    end = date(last_month.year + last_month.month // 12, last_month.month % 12 + 1, 1)
-    calendar = calendar_for(None, first.year, end.year)
-    days = [first + timedelta(n) for n in range((end - first).days)]
-    working = [d for d in days if calendar.is_working_day(d)]
+    days, working, calendar = _quarter_days(quarter)
     now = clock.now()
     zone = ZoneInfo(town.timezone)
     rows = []
