@@ -89,6 +89,7 @@ def case_urls(case, attachment) -> list[str]:
     values = {
         "number": case.number,
         "pk": str(attachment.pk),
+        "sha256": attachment.sha256,  # the field terminal's photo address: a photo the case has
         "action": "accept",
         "id": case.number,
         "fmt": "json",
@@ -142,7 +143,7 @@ def test_nobody_outside_the_scope_learns_anything_of_the_case(world):
         for name in sorted(OUTSIDE):
             client = client_for(callers[name])
             for url in urls:
-                for method in ("get", "post"):
+                for method in ("get", "post", "put"):
                     response = getattr(client, method)(url)
                     if response.status_code not in (404, 405) or leaked(body_of(response)):
                         problems.append((name, method, url, response.status_code))
@@ -155,7 +156,7 @@ def test_anonymous_callers_are_sent_to_sign_in_and_learn_nothing(world):
         client = client_for(None)
         problems = []
         for url in case_urls(case, attachment):
-            for method in ("get", "post"):
+            for method in ("get", "post", "put"):
                 response = getattr(client, method)(url)
                 if response.status_code not in (302, 401, 403, 404, 405) or leaked(
                     body_of(response)
