@@ -70,7 +70,7 @@ INSERT INTO cases_case (
     village_id, grid_id, officer_id, source, state, level, department_id, created_at,
     submitted_at, accept_due, handle_due, first_accept_due, local_outcome, closed_at,
     closed_level, void_reason, follow_up_due, quality, quality_note, missing_elements,
-    version, updated_at)
+    version, updated_at, client_digest)
 SELECT %(town)s, 'BX-' || extract(year FROM s.day)::int || '-' || lpad(s.i::text, 7, '0'),
        s.category, false, '生成事件' || s.i, s.submitted - interval '2 hours',
        p.vnames[s.o] || s.r_loc || '组', false, '甲、乙', '生成数据', '用于测量页面速度', '',
@@ -81,7 +81,7 @@ SELECT %(town)s, 'BX-' || extract(year FROM s.day)::int || '-' || lpad(s.i::text
        CASE WHEN s.state = 'closed' THEN s.submitted + interval '3 days' END,
        CASE WHEN s.state = 'closed' THEN s.lvl ELSE '' END, '',
        CASE WHEN s.state = 'closed' AND s.category = 'dispute' THEN s.day + 17 END,
-       '', '', '[]'::jsonb, 0, s.submitted
+       '', '', '[]'::jsonb, 0, s.submitted, ''
 FROM s, p
 """
 
