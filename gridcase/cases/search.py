@@ -97,7 +97,7 @@ def _terms(text: str, vendor: str) -> list[str]:
 
 
 def exact_q(text: str, *, parties: bool = True) -> Q:
-    """What a search means: the text in the number, title, place, persons, cause or course
+    """What a text search means: the text in the number, title, place, persons, cause or course
     (or a party's name), any case of ASCII letters."""
     q = (
         Q(number__icontains=text)
