@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from gridcase.cases import cells
 from gridcase.cases.models import Case, Party, State
@@ -137,26 +137,15 @@ def check_entry(
     if not category:
         return []
     lat, lon = _float(values.get("latitude")), _float(values.get("longitude"))
-    # Submission times within twice the window: occurrences (what the score compares) are
-    # rarely entered long after, and the pure score drops whatever is outside the window.
-    span = timedelta(days=2 * rules.window_days)
-    base = _submitted(town) & Q(category=category, submitted_at__range=(at - span, at + span))
-    if number:
-        base &= ~Q(number=number)
-    # One read: the cells of the box (both located), and the village when either side has no
-    # place (then the village and the text have to do). Each branch repeats the town, category
-    # and window, so that each reads its own index range: SQLite plans an OR branch by its own
-    # terms only, and the union of two short ranges beats one long one on both databases.
-    where = Q(pk__in=[])
-    if lat is not None and lon is not None:
-        where |= base & near_q(lat, lon, 2 * rules.distance_m)
-    if village_id is not None:
-        village = base & Q(village_id=village_id)
-        if lat is not None and lon is not None:
-            village &= Q(cell__isnull=True)
-        where |= village
+    located = lat is not None and lon is not None
+    if not located and village_id is None:
+        return []  # no place to compare by: neither cells nor a village
     found_rows = list(
-        Case.objects.filter(where).order_by("-submitted_at").values(*_COLUMNS)[:_CANDIDATE_LIMIT]
+        candidates(
+            town, category, at, rules, lat=lat, lon=lon, village_id=village_id, number=number
+        )
+        .order_by("-submitted_at")
+        .values(*_COLUMNS)[:_CANDIDATE_LIMIT]
     )
     mine = Sketch(
         number=number or "(录入中)",
@@ -183,6 +172,45 @@ def check_entry(
         if suspicion is not None:
             found.append(Found(suspicion, case_id, other.number))
     return sorted(found, key=lambda f: (-f.suspicion.score, f.other_number))
+
+
+def candidates(
+    town: Town,
+    category: str,
+    at: datetime,
+    rules: Rules,
+    *,
+    lat: float | None,
+    lon: float | None,
+    village_id: int | None,
+    number: str = "",
+) -> QuerySet[Case]:
+    """The cases ``check_entry`` reads (unordered, unsliced): the town's submitted cases of the
+    category within twice the window of ``at``, in the cells of the box when both are located,
+    or of the village when either has no point."""
+    # Submission times within twice the window: occurrences (what the score compares) are
+    # rarely entered long after, and the pure score drops whatever is outside the window.
+    span = timedelta(days=2 * rules.window_days)
+    base = _submitted(town) & Q(category=category, submitted_at__range=(at - span, at + span))
+    if number:
+        base &= ~Q(number=number)
+    located = lat is not None and lon is not None
+    # One read: the cells of the box (both located), and the village when either side has no
+    # place (then the village and the text have to do). Each branch repeats the town, category
+    # and window, so that each reads its own index range: SQLite plans an OR branch by its own
+    # terms only, and the union of two short ranges beats one long one on both databases.
+    # The village's branch is one range of ``case_village_cat_time`` (town, village,
+    # category, submitted_at), read newest first up to the limit: a case without a point (every
+    # generated case of the benchmark) no longer reads the village's other categories.
+    where = Q(pk__in=[])
+    if located:
+        where |= base & near_q(lat, lon, 2 * rules.distance_m)  # type: ignore[arg-type]
+    if village_id is not None:
+        village = base & Q(village_id=village_id)
+        if located:
+            village &= Q(cell__isnull=True)
+        where |= village
+    return Case.objects.filter(where)
 
 
 def check_case(case: Case, *, at: datetime | None = None, parties=None) -> list[Found]:

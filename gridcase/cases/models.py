@@ -252,6 +252,16 @@ class Case(models.Model):
             # The cases near a point, whatever their category (selectors.cases_near: the map's
             # and the case page's "nearby"), read the same way: one range per cell.
             models.Index(fields=["town", "cell", "submitted_at"], name="case_near_time"),
+            # The duplicate check's other half (integrity.md: the same village when either
+            # case has no point): the village's cases of one category in the window, one
+            # range read newest first up to the candidates' limit, where (village,
+            # submitted_at) read every category of the village in the window. The town first:
+            # SQLite, without statistics, otherwise took (town, submitted_at) and read the
+            # town's window.
+            models.Index(
+                fields=["town", "village", "category", "submitted_at"],
+                name="case_village_cat_time",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,105 @@
+"""The duplicate check for a case without a point (integrity.md: the same village when either
+case has no coordinates): which suspects are found, and that the village's candidates are one
+range of the (village, category, submitted_at) index, not every category of the village."""
+
+from dataclasses import replace
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from gridcase.assessment import duplicates, integrity
+from gridcase.cases.models import Case
+from gridcase.org.policies import policy_for
+from tests.assessment.builders import submitted
+from tests.assessment.test_integrity import AGAIN, LAT, LON, REPEAT, T0
+
+
+@pytest.fixture(autouse=True)
+def _now(time_machine):
+    time_machine.move_to(T0 + timedelta(days=40), tick=False)
+
+
+def _located(**data):
+    return dict(data, latitude=LAT, longitude=LON)
+
+
+def _brute_force(case: Case) -> set[str]:
+    """Every submitted case of the town scored against ``case`` in memory, the place rule
+    (cells when both are located, else the same village) applied by hand: what the query's
+    candidates must not change."""
+    rules = integrity.rules_of(policy_for(case.town, case.submitted_at.date()))
+    values = {name: getattr(case, name) for name in integrity._COLUMNS if name != "id"}
+    rows = list(
+        Case.objects.filter(integrity._submitted(case.town))
+        .exclude(pk=case.pk)
+        .values(*integrity._COLUMNS)
+    )
+    sketches = integrity._sketches(rows)
+    mine = integrity._sketch(
+        values, [duplicates.Party(p.name, p.phone) for p in case.parties.all()]
+    )
+    mine = replace(mine, officer="")  # as check_entry's sketch of the case being entered
+    found = set()
+    for row in rows:
+        unlocated = case.latitude is None or row["latitude"] is None
+        if unlocated and row["village_id"] != case.village_id:
+            continue
+        if duplicates.suspect(mine, sketches[row["id"]], rules) is not None:
+            found.add(row["number"])
+    return found
+
+
+def test_a_case_without_a_point_finds_the_same_suspects_as_a_full_comparison(t):
+    unlocated = submitted(t, T0, category="dispute", **REPEAT)
+    located = submitted(t, T0 + timedelta(days=1), category="dispute", **_located(**AGAIN))
+    submitted(t, T0, category="security_hazard", **AGAIN)  # another category
+    submitted(t, T0, by=t.other_officer, category="dispute", **AGAIN)  # another village
+    submitted(t, T0 - timedelta(days=75), category="dispute", **AGAIN)  # outside the window
+    case = submitted(t, T0 + timedelta(days=2), category="dispute", **AGAIN)
+    assert case.latitude is None
+
+    found = {f.other_number for f in integrity.check_case(case)}
+
+    assert found == {unlocated.number, located.number}
+    assert found == _brute_force(case)
+
+
+def test_a_located_case_finds_its_villages_unlocated_ones_and_its_cells_as_before(t):
+    unlocated = submitted(t, T0, category="dispute", **REPEAT)
+    near = submitted(t, T0 + timedelta(days=1), category="dispute", **_located(**REPEAT))
+    far_east = dict(_located(**REPEAT), longitude=LON + Decimal("0.05"))  # 5 km: not a suspect
+    submitted(t, T0, category="dispute", **far_east)
+    case = submitted(t, T0 + timedelta(days=2), category="dispute", **_located(**AGAIN))
+
+    found = {f.other_number for f in integrity.check_case(case)}
+
+    assert found == {unlocated.number, near.number}
+    assert found == _brute_force(case)
+
+
+def test_no_point_and_no_village_reads_nothing(t):
+    with CaptureQueriesContext(connection) as queries:
+        found = integrity.check_entry(t.town, dict(REPEAT, category="dispute"), at=T0)
+    assert found == []
+    assert not any('"cases_case"' in q["sql"] for q in queries.captured_queries)
+
+
+def test_the_village_candidates_read_the_village_category_time_index(t):
+    submitted(t, T0, category="dispute", **REPEAT)
+    rules = integrity.rules_of(policy_for(t.town, T0.date()))
+    query = (
+        integrity.candidates(
+            t.town, "dispute", T0, rules, lat=None, lon=None, village_id=t.village.pk
+        )
+        .order_by("-submitted_at")
+        .values("id")[:500]
+    )
+    if connection.vendor == "postgresql":
+        # A handful of rows: without this the planner reads the table, whatever the indexes.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = query.explain()
+    assert "case_village_cat_time" in plan, plan
