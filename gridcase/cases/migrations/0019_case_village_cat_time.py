@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0017_case_queue_indexes"),
+        ("cases", "0018_case_number_prefix"),
     ]
 
     operations = [
