@@ -1520,6 +1520,8 @@ EN: dict[str, str | tuple[str, str]] = {
     "到期的回访": "Follow-up visits due",
     "位置坐标": "Coordinates",
     "平安通(离线采集)": "Ping'an Tong (offline entry)",
+    # The case page's suspects, bounded.
+    "按相似度列出前 %(shown)s 条,共 %(total)s 条。": "The %(shown)s most similar of %(total)s.",
 }
 
 

@@ -145,3 +145,16 @@ def test_the_officers_month_shows_its_padding_signals_to_the_office_only(t, logi
     assert "核查提示 1 条" in page
     assert "1 起事件在发生 30 天以上后才录入 (最长 53 天)" in page
     assert "核查提示" not in login(t.leader).get("/assessment/2026-10/").content.decode()
+
+
+def test_the_case_page_lists_its_most_similar_suspects_and_counts_the_rest(t, login):
+    from gridcase.web.views.case_detail import SUSPECTS_SHOWN
+
+    earlier = [case_at(t, T0 + timedelta(minutes=n), metres=n) for n in range(SUSPECTS_SHOWN + 2)]
+    last = case_at(t, T0 + timedelta(days=2), metres=10, data=AGAIN)
+    page = login(t.officer).get(f"/cases/{last.number}/").content.decode()
+    section = page.split('id="suspects"')[1].split("</section>")[0]
+    listed = [c.number for c in earlier if f">{c.number}</a>" in section]
+    assert len(listed) == SUSPECTS_SHOWN
+    assert f"({SUSPECTS_SHOWN + 2})" in section
+    assert f"按相似度列出前 {SUSPECTS_SHOWN} 条,共 {SUSPECTS_SHOWN + 2} 条。" in section

@@ -255,8 +255,18 @@ def detail_context(
         "mediation": needs_mediation(case),
         "mediation_text": case.render_mediation(),
         "missing_elements": missing_elements_shown(case.missing_elements),
-        "suspects": case_suspects(user, case, handles, parties),
+        **_suspects_shown(case_suspects(user, case, handles, parties)),
     }
+
+
+# A case page lists its suspected duplicates, most similar first, up to this many: a case
+# among many alike (a village's routine reports) may have hundreds, and the page must stay
+# quick to load and read; the count says how many there are (the office's queue has them all).
+SUSPECTS_SHOWN = 20
+
+
+def _suspects_shown(rows: list[dict]) -> dict:
+    return {"suspects": rows[:SUSPECTS_SHOWN], "suspects_total": len(rows)}
 
 
 def extension_note(request_row: ExtensionRequest) -> str:
