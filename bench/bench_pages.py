@@ -117,6 +117,8 @@ def add_cases(extra: int, seed: int) -> None:
 
 
 def _flush(batch, Case, Party, FollowUp, rng, today) -> int:
+    from django.db.models.functions import Now
+
     if not batch:
         return 0
     created = Case.objects.bulk_create(batch)
@@ -132,7 +134,7 @@ def _flush(batch, Case, Party, FollowUp, rng, today) -> int:
         for j, (n, p) in enumerate([("甲", "13800000001"), ("乙", "13800000002")])
     )
     # Most disputes closed more than three weeks ago have had their follow-up visit.
-    FollowUp.objects.bulk_create(
+    visited = FollowUp.objects.bulk_create(
         FollowUp(
             case_id=c.pk,
             visited_on=c.follow_up_due,
@@ -143,6 +145,8 @@ def _flush(batch, Case, Party, FollowUp, rng, today) -> int:
         for c in created
         if c.follow_up_due and c.follow_up_due < today and rng.random() < 0.97
     )
+    # As services.case_follow_up does: the case is no longer awaiting its visit.
+    Case.objects.filter(pk__in=[f.case_id for f in visited]).update(followed_up_at=Now())
     return len(created)
 
 

@@ -102,6 +102,13 @@ WHERE c.town_id = %(town)s AND c.id > %(after)s AND c.follow_up_due < %(today)s
   AND random() < 0.97
 """
 
+# As services.case_follow_up does: the cases just visited are no longer awaiting it.
+_FOLLOWED_UP_SQL = """
+UPDATE cases_case c SET followed_up_at = f.created_at
+FROM cases_followup f
+WHERE f.case_id = c.id AND c.town_id = %(town)s AND c.id > %(after)s
+"""
+
 # One row for the submission, one more for a close; seq continues the town's chain.
 _TIMELINE_SQL = """
 WITH e AS (
@@ -207,6 +214,7 @@ def add_cases_sql(town, n: int, seed: float = 0.2026, out=print) -> int:
                 params,
             )
             cursor.execute(_FOLLOW_UPS_SQL, params)
+            cursor.execute(_FOLLOWED_UP_SQL, params)
             cursor.execute(_TIMELINE_SQL, params)
             cursor.execute(
                 "SELECT coalesce(max(seq), %s) FROM cases_timelineentry WHERE town_id = %s",

@@ -84,6 +84,15 @@ class Source(models.TextChoices):
     OPEN311 = "open311", _("群众上报")
 
 
+# "Awaiting a follow-up visit" (待回访), in one place: closed with a follow-up date and no visit
+# recorded yet. The queue's follow-up tab, its count and the reminders read it, and the two
+# partial indexes below are made on it, so that each is a range of the cases still waiting
+# (not every closed case with a date, nor an anti-join with the follow-ups table).
+AWAITING_FOLLOW_UP = models.Q(
+    state="closed", follow_up_due__isnull=False, followed_up_at__isnull=True
+)
+
+
 class Case(models.Model):
     town = models.ForeignKey(Town, on_delete=models.PROTECT, related_name="cases")
     number = models.CharField(_("事件编号"), max_length=limits.CASE_NUMBER)
@@ -173,6 +182,10 @@ class Case(models.Model):
     voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
     void_reason = models.CharField(_("作废原因"), max_length=limits.VOID_REASON, blank=True)
     follow_up_due = models.DateField(_("回访期限"), null=True, blank=True)
+    # When the first follow-up visit was recorded (services.case_follow_up, in the same
+    # transaction as the FollowUp row); null while none is. Kept on the case so that the
+    # follow-ups awaiting a visit are a range of a partial index (AWAITING_FOLLOW_UP).
+    followed_up_at = models.DateTimeField(_("回访登记时间"), null=True, blank=True)
 
     quality = models.CharField(_("质量评定"), max_length=15, choices=Quality.choices, blank=True)
     quality_note = models.CharField(_("不合格原因"), max_length=limits.QUALITY_NOTE, blank=True)
@@ -227,21 +240,23 @@ class Case(models.Model):
             models.Index(fields=["village", "submitted_at"], name="case_village_time"),
             models.Index(fields=["department", "state"]),
             models.Index(fields=["department", "submitted_at"], name="case_department_time"),
-            # The follow-ups awaiting a visit, by due date: only the closed cases that have
-            # one (a village's count reads its own, a town-wide list walks the town's in order
-            # until a page is full), never every closed case.
+            # The follow-ups awaiting a visit, by due date: only the cases still waiting
+            # (AWAITING_FOLLOW_UP: a few percent of the closed ones), never every closed case.
+            # A village's count and tab read its range, a town's count reads the town's range
+            # and its tab walks it in order until a page is full.
             # (The town first: SQLite, without statistics, otherwise took the town's index
             # below for a village's count, town and range being as good as village and range.)
             models.Index(
                 fields=["town", "village", "follow_up_due"],
                 include=["grid", "officer", "state", "category", "id"],
-                condition=models.Q(state="closed", follow_up_due__isnull=False),
-                name="case_follow_up_village",
+                condition=AWAITING_FOLLOW_UP,
+                name="case_awaiting_follow_up_vil",
             ),
             models.Index(
                 fields=["town", "follow_up_due"],
-                condition=models.Q(state="closed", follow_up_due__isnull=False),
-                name="case_follow_up_town",
+                include=["officer", "state", "category", "id"],
+                condition=AWAITING_FOLLOW_UP,
+                name="case_awaiting_follow_up_town",
             ),
             # integrity.md: the duplicate check on entry reads its candidates from this index,
             # one short range per cell its box touches (cell, then the time window), never a

@@ -330,6 +330,11 @@ def case_follow_up(
     follow_up = FollowUp.objects.create(
         case=case, visited_on=visited_on, by=by, method=method, satisfied=satisfied, note=note
     )
+    # The case leaves "awaiting a follow-up" (models.AWAITING_FOLLOW_UP) in this transaction;
+    # a later visit keeps the first one's time (the condition makes a concurrent second one
+    # a no-op rather than a race).
+    if Case.objects.filter(pk=case.pk, followed_up_at__isnull=True).update(followed_up_at=at):
+        case.followed_up_at = at
     record(
         case,
         action="follow_up",

@@ -1522,6 +1522,8 @@ EN: dict[str, str | tuple[str, str]] = {
     "平安通(离线采集)": "Ping'an Tong (offline entry)",
     # The case page's suspects, bounded.
     "按相似度列出前 %(shown)s 条,共 %(total)s 条。": "The %(shown)s most similar of %(total)s.",
+    # followup: when a case's follow-up visit was recorded (cases.Case.followed_up_at).
+    "回访登记时间": "Follow-up visit recorded at",
 }
 
 

@@ -27,7 +27,7 @@ from django.db.models import Case as SqlCase
 from django.db.models import Exists, OuterRef, Value, When
 
 from gridcase.cases.deadlines import TownDay, due_now_expr, due_of, town_day
-from gridcase.cases.models import OPEN_STATES, Case, Category, FollowUp, Level, State
+from gridcase.cases.models import AWAITING_FOLLOW_UP, OPEN_STATES, Case, Category, Level
 from gridcase.core import clock
 from gridcase.org.models import Town
 
@@ -110,13 +110,12 @@ def scan_follow_ups(day: TownDay, finder: Finder) -> Counter:
     sent: Counter = Counter()
     candidates = (
         Case.objects.filter(
+            AWAITING_FOLLOW_UP,
             town=day.town,
-            state=State.CLOSED,
             category=Category.DISPUTE,
             follow_up_due__gte=day.today - timedelta(FOLLOW_UP_LOOKBACK_DAYS),
             follow_up_due__lte=day.next_working_day,
         )
-        .exclude(Exists(FollowUp.objects.filter(case=OuterRef("pk"))))
         .annotate(
             warn_kind=_kind_by_date(
                 "follow_up_due", day.today, "follow_up_overdue", "follow_up_due"
@@ -164,17 +163,13 @@ def digest_counts(day: TownDay) -> dict:
             overdue[row["level"]][where] += 1
         elif light == "yellow":
             soon += 1
-    follow_ups = (
-        Case.objects.filter(
-            town=day.town,
-            state=State.CLOSED,
-            category=Category.DISPUTE,
-            follow_up_due__lt=day.today,
-            follow_up_due__gte=day.today - timedelta(DIGEST_FOLLOW_UP_DAYS),
-        )
-        .exclude(Exists(FollowUp.objects.filter(case=OuterRef("pk"))))
-        .count()
-    )
+    follow_ups = Case.objects.filter(
+        AWAITING_FOLLOW_UP,
+        town=day.town,
+        category=Category.DISPUTE,
+        follow_up_due__lt=day.today,
+        follow_up_due__gte=day.today - timedelta(DIGEST_FOLLOW_UP_DAYS),
+    ).count()
     return {
         "total": sum(sum(c.values()) for c in overdue.values()),
         # [level, [[place, count], …]], the levels in their order, the places by name.

@@ -20,7 +20,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from gridcase.cases.deadlines import TownDay, town_days
-from gridcase.cases.models import Case, FollowUp, Level, TimelineEntry
+from gridcase.cases.models import Case, Level, TimelineEntry
 from gridcase.cases.selectors import visible_cases
 from gridcase.cases.workflow import OPEN
 from gridcase.org.models import Grid, Role, User, Village
@@ -105,7 +105,6 @@ RETURNED = Exists(
         at=OuterRef("level_accepted_at"),
     )
 )
-FOLLOW_UP_DONE = Exists(FollowUp.objects.filter(case_id=OuterRef("pk")))
 
 
 # ---------------------------------------------------------------- the queue

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from gridcase.cases.deadlines import TownDay, light_q
-from gridcase.cases.models import OPEN_STATES, Case, State
+from gridcase.cases.models import AWAITING_FOLLOW_UP, OPEN_STATES, Case, State
 from gridcase.cases.workflow import IN_PROGRESS
 from gridcase.org.models import Role, User
 from gridcase.org.selectors import roles_in_force
 
-from .selectors import FOLLOW_UP_DONE, RETURNED, follow_up_area_q, my_level_q
+from .selectors import RETURNED, follow_up_area_q, my_level_q
 
 
 @dataclass(frozen=True)
@@ -61,22 +61,12 @@ _ROLE_TABS = {
 }
 
 
-# Follow-ups are counted for the roles that look after a village: their count reads the
-# village's closed cases through case(village, state). A town-wide count would read every
-# closed case of the town on every page, so for the town-wide roles the tab is listed
-# without a number (until cases carry a "followed up" column with a partial index).
-FOLLOW_UP_COUNTED = {Role.Kind.OFFICER, Role.Kind.VILLAGE_STATION}
-
-
 def tabs_for(user: User) -> list[Tab]:
     kinds = {role.kind for role in roles_in_force(user)}
     keys: set[str] = set()
     for kind in kinds:
         keys.update(_ROLE_TABS.get(kind, []))
-    tabs = [tab for key, tab in TABS.items() if key in keys or key == "all"]
-    if kinds - FOLLOW_UP_COUNTED:
-        tabs = [replace(tab, counted=False) if tab.key == "follow_up" else tab for tab in tabs]
-    return tabs
+    return [tab for key, tab in TABS.items() if key in keys or key == "all"]
 
 
 def tab_q(key: str, user: User, days: list[TownDay]) -> Q:
@@ -90,11 +80,7 @@ def tab_q(key: str, user: User, days: list[TownDay]) -> Q:
     if key == "overdue":
         return my_level_q(user) & Q(state__in=OPEN_STATES) & light_q("red", days, scoped=True)
     if key == "follow_up":
-        return (
-            follow_up_area_q(user)
-            & Q(state=State.CLOSED, follow_up_due__isnull=False)
-            & ~FOLLOW_UP_DONE
-        )
+        return follow_up_area_q(user) & AWAITING_FOLLOW_UP
     if key == "returned":
         return my_level_q(user) & Q(state=State.HANDLING) & RETURNED
     if key == "drafts":
@@ -113,8 +99,8 @@ def tab_counts(user: User, cases: QuerySet[Case], tabs: list[Tab], days) -> dict
     - one aggregate over the open cases at my level (case(town, state, level)), a
       conditional Count per tab; "my level" is compiled once, not once per tab (building the
       SQL cost more than running it); open cases are few whatever the size of the table;
-    - the follow-ups awaiting a visit in my village (case(village, state)); town-wide roles
-      do not count them (see FOLLOW_UP_COUNTED);
+    - the follow-ups awaiting a visit in my area (AWAITING_FOLLOW_UP: the village's or the
+      town's range of a partial index that holds only the cases still waiting);
     - my drafts (case(officer, ...)).
     """
     counted = {tab.key for tab in tabs if tab.counted}
@@ -131,18 +117,11 @@ def tab_counts(user: User, cases: QuerySet[Case], tabs: list[Tab], days) -> dict
         counts |= cases.filter(my_level_q(user), state__in=OPEN_STATES).aggregate(
             **{key: Count("pk", filter=within[key]) for key in open_keys}
         )
-    # Each below with `state =` one value: with `state IN (...)` SQLite left the index
-    # case(village, state) for case(town, state) and read the whole town.
+    # `state =` one value: with `state IN (...)` SQLite left the index case(village, state)
+    # for case(town, state) and read the whole town. AWAITING_FOLLOW_UP is the partial
+    # indexes' own condition: a village's or a town's waiting cases are one range of it.
     if "follow_up" in counted:
-        counts["follow_up"] = (
-            cases.filter(
-                follow_up_area_q(user),
-                state=State.CLOSED,
-                follow_up_due__isnull=False,
-            )
-            .filter(~FOLLOW_UP_DONE)
-            .count()
-        )
+        counts["follow_up"] = cases.filter(follow_up_area_q(user), AWAITING_FOLLOW_UP).count()
     if "drafts" in counted:
         counts["drafts"] = cases.filter(state=State.DRAFT, officer_id=user.pk).count()
     return counts
