@@ -245,16 +245,29 @@ class Case(models.Model):
             # A village's count and tab read its range, a town's count reads the town's range
             # and its tab walks it in order until a page is full.
             # (The town first: SQLite, without statistics, otherwise took the town's index
-            # below for a village's count, town and range being as good as village and range.)
+            # below for a village's count, town and range being as good as village and range.
+            # What the count tests — the area's grid and officer, the scope's "not a draft, or
+            # my own", the condition's followed_up_at — are key columns, not INCLUDE: SQLite
+            # ignores INCLUDE and does not take a partial index's condition columns from the
+            # index, so without them it read each waiting case's row, 12 ms a town's count
+            # cold at 200,000 cases; with them the count is a COVERING INDEX read.)
             models.Index(
-                fields=["town", "village", "follow_up_due"],
-                include=["grid", "officer", "state", "category", "id"],
+                fields=[
+                    "town",
+                    "village",
+                    "follow_up_due",
+                    "grid",
+                    "officer",
+                    "state",
+                    "followed_up_at",
+                ],
+                include=["category", "id"],
                 condition=AWAITING_FOLLOW_UP,
                 name="case_awaiting_follow_up_vil",
             ),
             models.Index(
-                fields=["town", "follow_up_due"],
-                include=["officer", "state", "category", "id"],
+                fields=["town", "follow_up_due", "officer", "state", "followed_up_at"],
+                include=["category", "id"],
                 condition=AWAITING_FOLLOW_UP,
                 name="case_awaiting_follow_up_town",
             ),

@@ -37,8 +37,8 @@ class Migration(migrations.Migration):
             model_name="case",
             index=models.Index(
                 condition=AWAITING,
-                fields=["town", "village", "follow_up_due"],
-                include=["grid", "officer", "state", "category", "id"],
+                fields=["town", "village", "follow_up_due", "grid", "officer", "state", "followed_up_at"],
+                include=["category", "id"],
                 name="case_awaiting_follow_up_vil",
             ),
         ),
@@ -46,8 +46,8 @@ class Migration(migrations.Migration):
             model_name="case",
             index=models.Index(
                 condition=AWAITING,
-                fields=["town", "follow_up_due"],
-                include=["officer", "state", "category", "id"],
+                fields=["town", "follow_up_due", "officer", "state", "followed_up_at"],
+                include=["category", "id"],
                 name="case_awaiting_follow_up_town",
             ),
         ),
