@@ -290,6 +290,9 @@ class Case(models.Model):
                 fields=["town", "village", "category", "submitted_at"],
                 name="case_village_cat_time",
             ),
+            # The town's newest change of a case, one index read: part of the exact key of
+            # its kept assessment (web/dashboard_cache.py, assessment_stamp).
+            models.Index(fields=["town", "updated_at"], name="case_town_updated"),
         ]
 
     def __str__(self) -> str:

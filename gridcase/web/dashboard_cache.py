@@ -23,16 +23,26 @@ dashboard_towns): the cache is keyed by town, never by person, and never widens 
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
+from gridcase.assessment import quarter as life
+from gridcase.assessment.models import Adjustment, Appeal, AssessmentEvent, QuarterAssessment
+from gridcase.assessment.results import PeriodResult
+from gridcase.assessment.services import assess_period
+from gridcase.cases.models import Case, TimelineEntry
 from gridcase.core import clock
-from gridcase.org.models import Town
+from gridcase.core.models import AuditEntry, ChainHead
+from gridcase.org.models import PolicyVersion, Role, Town
 
 from . import dashboard_selectors as ds
 
@@ -142,3 +152,130 @@ def warm() -> int:
         town_figures(town, period, refresh=True)
         pay_figures(town, period, refresh=True)
     return len(towns)
+
+
+# ---------------------------------------------------------------- the assessment's result
+#
+# The period page, an officer's statement and the start page assess the town's period on each
+# view (assessment.services.assess_period: seconds at a million cases; bench/README.md). Their
+# result is kept here under an exact key: the town, the period, the local day (late and pending
+# are judged on it) and a stamp of everything in the town that changes a result — the newest
+# change of any of its cases (`updated_at`, index case_town_updated) and the head of its
+# timeline (every action on a case appends to it, also those that do not save the row), its
+# appeals, adjustments, quarters (finalised, approved, sent back), assessment events, policy
+# versions and officer roles. Reading the stamp is a handful of index reads (milliseconds); any
+# change that could alter the figures makes a new key, so a view never shows a stale result and
+# no service has to remember to drop an entry (nothing to show "数据截至" for either). An entry
+# no longer matched is never read again and expires (ASSESSMENT_TIMEOUT).
+#
+# The key holds the town, never a person: who may see the town, and which officer's lines, is
+# decided before and after (views/assessment/common.py, assessment.selectors.visible_result).
+#
+# The same process keeps the few results it last used as objects (_RECENT): unpickling a
+# quarter of a big town's cases costs more than the page may. Such a copy is used only while
+# the shared entry of its key still exists, so that clearing the cache clears it too.
+
+ASSESSMENT_TIMEOUT = 24 * 3600  # seconds: an unmatched entry's backstop
+RECENT_SIZE = 4  # results kept as objects by each process
+_RECENT: OrderedDict[str, Any] = OrderedDict()
+_RECENT_LOCK = threading.Lock()
+
+
+def assessment_stamp(town: Town, quarters: list[str]) -> tuple[str, bool]:
+    """What a town's assessment result depends on besides its period and day, in one query of
+    index reads (see above): the newest change of its cases, the head of its timeline (every
+    action on a case and on its appeals), its newest adjustment, assessment event (the
+    quarter's life, policy uploads), policy version, officer role and audit entry (people and
+    roles granted, changed, ended). The town's own name and zone are in it too: both are on
+    the result. And whether one of `quarters` is finalised (then nothing is kept: see
+    `exact`)."""
+
+    def newest(rows: QuerySet, field: str) -> Subquery:
+        return Subquery(rows.order_by(f"-{field}").values(field)[:1])
+
+    mine = {"town_id": OuterRef("pk")}
+    head = ChainHead.objects.filter(key=TimelineEntry.chain.key({"town_id": town.pk}))
+    found = (
+        Town.objects.filter(pk=town.pk)
+        .annotate(
+            case_changed=newest(Case.objects.filter(**mine), "updated_at"),
+            timeline=newest(head, "seq"),
+            appeal=newest(Appeal.objects.filter(**mine), "id"),
+            decided=newest(Appeal.objects.filter(**mine, decided_at__isnull=False), "decided_at"),
+            adjustment=newest(Adjustment.objects.filter(**mine), "id"),
+            event=newest(AssessmentEvent.objects.filter(**mine), "id"),
+            policy=newest(PolicyVersion.objects.filter(**mine), "id"),
+            role=newest(Role.objects.filter(**mine), "id"),
+            audit=newest(AuditEntry.objects.filter(**mine), "seq"),
+            frozen=Exists(
+                QuarterAssessment.objects.filter(**mine, quarter__in=quarters).exclude(
+                    status=QuarterAssessment.Status.DRAFT
+                )
+            ),
+        )
+        .values_list(
+            "name",
+            "timezone",
+            "case_changed",
+            "timeline",
+            "appeal",
+            "decided",
+            "adjustment",
+            "event",
+            "policy",
+            "role",
+            "audit",
+            "frozen",
+        )
+        .first()
+    )
+    return hashlib.sha256(repr(found).encode()).hexdigest()[:32], bool(found and found[-1])
+
+
+def exact(kind: str, town: Town, quarters: list[str], what: str, compute: Callable[[], Any]) -> Any:
+    """The value kept under (kind, town, what, the town's stamp), else computed now and kept.
+
+    Not for a period with a finalised quarter: that is read from the quarter's frozen snapshot
+    (assess_period), which is what it shows, as stored, and is not kept twice."""
+    stamp, frozen = assessment_stamp(town, quarters)
+    if frozen:
+        return compute()
+    key = f"dash:v{VERSION}:{kind}:{town.pk}:{what}:{stamp}"
+    with _RECENT_LOCK:
+        recent = _RECENT.get(key)
+        if recent is not None:
+            _RECENT.move_to_end(key)
+    if recent is not None and cache.has_key(key):
+        return recent
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, timeout=ASSESSMENT_TIMEOUT)
+    with _RECENT_LOCK:
+        _RECENT[key] = found
+        _RECENT.move_to_end(key)
+        while len(_RECENT) > RECENT_SIZE:
+            _RECENT.popitem(last=False)
+    return found
+
+
+def period_result(town: Town, months: list[str], today: date) -> PeriodResult:
+    """The town's assessment of the months judged on `today` (assess_period, its policy in
+    force; a finalised quarter's from its snapshot), kept under an exact key."""
+    quarters = sorted({clock.quarter_of(clock.parse_month(m)) for m in months})
+    return exact(
+        "assess",
+        town,
+        quarters,
+        f"{','.join(months)}:{today.isoformat()}",
+        lambda: assess_period(town=town, months=months, today=today),
+    )
+
+
+def quarter_status(town: Town, quarter: str) -> life.QuarterInfo:
+    """The quarter's status, the day it may be finalised and its pending appeals (the period
+    page's panel: three reads), kept like the result: a month's page after its quarter's reads
+    none of them."""
+    return exact(
+        "quarter", town, [quarter], quarter, lambda: life.quarter_status(town=town, quarter=quarter)
+    )

@@ -17,10 +17,10 @@ from django.utils.translation import gettext_lazy as _
 from gridcase.assessment import exports
 from gridcase.assessment.models import Appeal
 from gridcase.assessment.results import PeriodResult
-from gridcase.assessment.services import assess_period
 from gridcase.core import clock, periods
 from gridcase.org.models import Role, Town
 from gridcase.org.selectors import roles_in_force
+from gridcase.web import dashboard_cache
 
 OFFICE = Role.Kind.GOVERNANCE_OFFICE
 LEADER = Role.Kind.LEADER
@@ -201,5 +201,6 @@ def picker_context(access: Access, period: str | None) -> dict:
 
 
 def period_result(access: Access, period: str) -> PeriodResult:
-    """The figures of the period the page shows (a finalised quarter's from its snapshot)."""
-    return assess_period(town=access.town, months=months_of(period), today=access.today)
+    """The figures of the period the page shows (a finalised quarter's from its snapshot),
+    kept under an exact key (web/dashboard_cache.py): the same as computed now."""
+    return dashboard_cache.period_result(access.town, months_of(period), access.today)

@@ -20,6 +20,7 @@ from gridcase.assessment.models import Appeal, QuarterAssessment
 from gridcase.assessment.results import OfficerResult
 from gridcase.core import clock, periods
 from gridcase.org.models import Role
+from gridcase.web import dashboard_cache
 
 from .common import (
     OFFICER,
@@ -183,7 +184,7 @@ def period_page(
     months = months_of(period)
     quarter = quarter_of_period(period)
     result = period_result(access, period)
-    info = life.quarter_status(town=access.town, quarter=quarter)
+    info = dashboard_cache.quarter_status(access.town, quarter)
     signals = _padding_signals(access, months)  # one read for the whole page
     officers = [
         {

@@ -1,0 +1,20 @@
+"""The town's newest change of a case (max(updated_at) of the town) read from one index: part
+of the exact key under which the town's assessment is kept (web/dashboard_cache.py).
+
+Numbered 0021 after 0019: another branch adds 0020 at the same time; the lead joins the chain
+when merging."""
+
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("cases", "0019_case_village_cat_time"),
+    ]
+
+    operations = [
+        migrations.AddIndex(
+            model_name="case",
+            index=models.Index(fields=["town", "updated_at"], name="case_town_updated"),
+        ),
+    ]
