@@ -35,8 +35,15 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
+from gridcase.assessment import integrity
 from gridcase.assessment import quarter as life
-from gridcase.assessment.models import Adjustment, Appeal, AssessmentEvent, QuarterAssessment
+from gridcase.assessment.models import (
+    Adjustment,
+    Appeal,
+    AssessmentEvent,
+    PhotoHash,
+    QuarterAssessment,
+)
 from gridcase.assessment.results import PeriodResult
 from gridcase.assessment.services import assess_period
 from gridcase.cases.models import Case, TimelineEntry
@@ -156,17 +163,21 @@ def warm() -> int:
 
 # ---------------------------------------------------------------- the assessment's result
 #
-# The period page, an officer's statement and the start page assess the town's period on each
-# view (assessment.services.assess_period: seconds at a million cases; bench/README.md). Their
-# result is kept here under an exact key: the town, the period, the local day (late and pending
-# are judged on it) and a stamp of everything in the town that changes a result — the newest
-# change of any of its cases (`updated_at`, index case_town_updated) and the head of its
+# The period page and an officer's statement assess the town's period on each view
+# (assessment.services.assess_period: seconds at a million cases; bench/README.md). Their
+# result is kept here under an exact key: the town, the period, the local day (late and
+# pending are judged on it) and a stamp of everything in the town that changes a result — the
+# newest change of any of its cases (`updated_at`, index case_town_updated) and the head of its
 # timeline (every action on a case appends to it, also those that do not save the row), its
 # appeals, adjustments, quarters (finalised, approved, sent back), assessment events, policy
-# versions and officer roles. Reading the stamp is a handful of index reads (milliseconds); any
-# change that could alter the figures makes a new key, so a view never shows a stale result and
-# no service has to remember to drop an entry (nothing to show "数据截至" for either). An entry
-# no longer matched is never read again and expires (ASSESSMENT_TIMEOUT).
+# versions, officer roles, audit entries (people) and photo hashes (which the worker adds after
+# the case was saved, for the padding signals). Reading the stamp is one query of index reads
+# (milliseconds); any change that could alter the figures makes a new key, so a view never
+# shows a stale result and no service has to remember to drop an entry (nothing to show
+# "数据截至" for either). An entry no longer matched is never read again and expires
+# (ASSESSMENT_TIMEOUT). The period page's quarter panel and the office's padding signals are
+# kept the same way, under the same stamp, read once per page (Stamp). A period with a
+# finalised quarter is not kept: it is read from the quarter's frozen snapshot already.
 #
 # The key holds the town, never a person: who may see the town, and which officer's lines, is
 # decided before and after (views/assessment/common.py, assessment.selectors.visible_result).
@@ -179,6 +190,22 @@ ASSESSMENT_TIMEOUT = 24 * 3600  # seconds: an unmatched entry's backstop
 RECENT_SIZE = 4  # results kept as objects by each process
 _RECENT: OrderedDict[str, Any] = OrderedDict()
 _RECENT_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """A town's stamp for a period's quarters, read once per page (assessment_stamp)."""
+
+    town_id: int
+    quarters: tuple[str, ...]
+    digest: str
+    frozen: bool  # one of the quarters is finalised: nothing is kept (see `exact`)
+
+
+def stamp_of(town: Town, months: list[str]) -> Stamp:
+    quarters = _quarters(months)
+    digest, frozen = assessment_stamp(town, quarters)
+    return Stamp(town.pk, tuple(quarters), digest, frozen)
 
 
 def assessment_stamp(town: Town, quarters: list[str]) -> tuple[str, bool]:
@@ -207,6 +234,7 @@ def assessment_stamp(town: Town, quarters: list[str]) -> tuple[str, bool]:
             policy=newest(PolicyVersion.objects.filter(**mine), "id"),
             role=newest(Role.objects.filter(**mine), "id"),
             audit=newest(AuditEntry.objects.filter(**mine), "seq"),
+            photo=newest(PhotoHash.objects.filter(case__town_id=OuterRef("pk")), "id"),
             frozen=Exists(
                 QuarterAssessment.objects.filter(**mine, quarter__in=quarters).exclude(
                     status=QuarterAssessment.Status.DRAFT
@@ -225,6 +253,7 @@ def assessment_stamp(town: Town, quarters: list[str]) -> tuple[str, bool]:
             "policy",
             "role",
             "audit",
+            "photo",
             "frozen",
         )
         .first()
@@ -232,15 +261,16 @@ def assessment_stamp(town: Town, quarters: list[str]) -> tuple[str, bool]:
     return hashlib.sha256(repr(found).encode()).hexdigest()[:32], bool(found and found[-1])
 
 
-def exact(kind: str, town: Town, quarters: list[str], what: str, compute: Callable[[], Any]) -> Any:
+def exact(kind: str, town: Town, stamp: Stamp, what: str, compute: Callable[[], Any]) -> Any:
     """The value kept under (kind, town, what, the town's stamp), else computed now and kept.
 
     Not for a period with a finalised quarter: that is read from the quarter's frozen snapshot
     (assess_period), which is what it shows, as stored, and is not kept twice."""
-    stamp, frozen = assessment_stamp(town, quarters)
-    if frozen:
+    if stamp.town_id != town.pk:
+        raise ValueError("the stamp of another town")
+    if stamp.frozen:
         return compute()
-    key = f"dash:v{VERSION}:{kind}:{town.pk}:{what}:{stamp}"
+    key = f"dash:v{VERSION}:{kind}:{town.pk}:{what}:{stamp.digest}"
     with _RECENT_LOCK:
         recent = _RECENT.get(key)
         if recent is not None:
@@ -259,23 +289,45 @@ def exact(kind: str, town: Town, quarters: list[str], what: str, compute: Callab
     return found
 
 
-def period_result(town: Town, months: list[str], today: date) -> PeriodResult:
+def _quarters(months: list[str]) -> list[str]:
+    return sorted({clock.quarter_of(clock.parse_month(m)) for m in months})
+
+
+def period_result(
+    town: Town, months: list[str], today: date, stamp: Stamp | None = None
+) -> PeriodResult:
     """The town's assessment of the months judged on `today` (assess_period, its policy in
     force; a finalised quarter's from its snapshot), kept under an exact key."""
-    quarters = sorted({clock.quarter_of(clock.parse_month(m)) for m in months})
     return exact(
         "assess",
         town,
-        quarters,
+        stamp or stamp_of(town, months),
         f"{','.join(months)}:{today.isoformat()}",
         lambda: assess_period(town=town, months=months, today=today),
     )
 
 
-def quarter_status(town: Town, quarter: str) -> life.QuarterInfo:
+def quarter_status(town: Town, quarter: str, stamp: Stamp | None = None) -> life.QuarterInfo:
     """The quarter's status, the day it may be finalised and its pending appeals (the period
     page's panel: three reads), kept like the result: a month's page after its quarter's reads
     none of them."""
+    stamp = stamp or stamp_of(town, clock.quarter_months(quarter))
     return exact(
-        "quarter", town, [quarter], quarter, lambda: life.quarter_status(town=town, quarter=quarter)
+        "quarter", town, stamp, quarter, lambda: life.quarter_status(town=town, quarter=quarter)
+    )
+
+
+def padding_signals(
+    town: Town, months: list[str], first: date, last: date, stamp: Stamp | None = None
+) -> list:
+    """The padding signals of the months (integrity.signals_in_period: five reads of the
+    period's cases, their photos' hashes and the year before's counts; the office's period
+    page), kept like the result. The photos' hashes, which the worker adds after the case was
+    saved, are in the stamp."""
+    return exact(
+        "signals",
+        town,
+        stamp or stamp_of(town, months),
+        f"{first.isoformat()}:{last.isoformat()}",
+        lambda: integrity.signals_in_period(town, first, last),
     )

@@ -200,7 +200,9 @@ def picker_context(access: Access, period: str | None) -> dict:
     }
 
 
-def period_result(access: Access, period: str) -> PeriodResult:
+def period_result(
+    access: Access, period: str, stamp: dashboard_cache.Stamp | None = None
+) -> PeriodResult:
     """The figures of the period the page shows (a finalised quarter's from its snapshot),
     kept under an exact key (web/dashboard_cache.py): the same as computed now."""
-    return dashboard_cache.period_result(access.town, months_of(period), access.today)
+    return dashboard_cache.period_result(access.town, months_of(period), access.today, stamp)

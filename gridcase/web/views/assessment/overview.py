@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 
-from gridcase.assessment import exports, integrity
+from gridcase.assessment import exports
 from gridcase.assessment import quarter as life
 from gridcase.assessment.models import Appeal, QuarterAssessment
 from gridcase.assessment.results import OfficerResult
@@ -139,7 +139,9 @@ def _month_cells(
     return cells
 
 
-def _padding_signals(access, months: list[str]) -> dict[tuple[int, str], list]:
+def _padding_signals(
+    access, months: list[str], stamp: dashboard_cache.Stamp
+) -> dict[tuple[int, str], list]:
     """integrity.md: the padding signals next to the officer's month, for the governance office
     only (they suggest, they change no amount)."""
     if not access.office:
@@ -148,7 +150,7 @@ def _padding_signals(access, months: list[str]) -> dict[tuple[int, str], list]:
     # The last day of the last month: the first of the month after it, one day back.
     last = (clock.parse_month(months[-1]) + timedelta(days=31)).replace(day=1) - timedelta(days=1)
     found: dict[tuple[int, str], list] = {}
-    for signal in integrity.signals_in_period(access.town, first, last):
+    for signal in dashboard_cache.padding_signals(access.town, months, first, last, stamp):
         found.setdefault((signal.officer_id, signal.month), []).append(signal)
     return found
 
@@ -183,9 +185,11 @@ def period_page(
     bound = bound or {}
     months = months_of(period)
     quarter = quarter_of_period(period)
-    result = period_result(access, period)
-    info = dashboard_cache.quarter_status(access.town, quarter)
-    signals = _padding_signals(access, months)  # one read for the whole page
+    # What the page's kept figures are valid for, read once (web/dashboard_cache.py).
+    stamp = dashboard_cache.stamp_of(access.town, months)
+    result = period_result(access, period, stamp)
+    info = dashboard_cache.quarter_status(access.town, quarter, stamp)
+    signals = _padding_signals(access, months, stamp)  # one read for the whole page
     officers = [
         {
             "name": o.officer,
