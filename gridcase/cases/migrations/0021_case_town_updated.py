@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0019_case_village_cat_time"),
+        ("cases", "0020_case_followed_up_at"),
     ]
 
     operations = [
