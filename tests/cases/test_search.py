@@ -2,7 +2,6 @@
 database keeps the table current whoever writes (services, bulk_create, the ledger import)."""
 
 import pytest
-import time_machine
 from django.db import connection
 
 from gridcase.cases import filing, search
@@ -13,12 +12,6 @@ from tests.factories import complete_data, local, submitted_case
 from tests.ledger.conftest import csv_bytes, row
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(local(2026, 10, 14, 10), tick=False):
-        yield
 
 
 def found(user, text: str, **kwargs) -> list[str]:

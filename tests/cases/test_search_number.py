@@ -3,26 +3,14 @@ the number (migration 0018), not from the n-gram table, within the person's scop
 query — digits that could be a phone, a word — is the text search as before."""
 
 import pytest
-import time_machine
 from django.db import connection
 
 from gridcase.cases import filing, search
 from gridcase.cases.models import Case
-from gridcase.cases.selectors import visible_cases
+from tests.cases.test_search import found
 from tests.factories import complete_data, local, submitted_case
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(local(2026, 10, 14, 10), tick=False):
-        yield
-
-
-def found(user, text: str, **kwargs) -> list[str]:
-    cases = visible_cases(user).filter(search.search_q(text, **kwargs))
-    return sorted(cases.values_list("number", flat=True))
 
 
 def test_what_is_shaped_like_a_number():
