@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext_noop as _noop
 
@@ -74,8 +75,29 @@ def explain_words(month: MonthResult, policy: Policy) -> tuple[Words, ...]:
 
 def with_explanation(month: MonthResult, policy: Policy) -> MonthResult:
     """``month`` carrying its explanation (what the JSON, the pages and the XLSX show)."""
-    words = explain_words(month, policy)
-    return replace(month, explanation=tuple(w.zh for w in words), explained=words)
+    # What explain_words reads of the month: its figures, and of each case only the status,
+    # the outcome and whether it is capped. A province's 300,000 officer-months fall into far
+    # fewer of these (the sentences and their Chinese are made once for each).
+    key = (
+        policy,
+        month.counted,
+        month.nonconforming,
+        month.deduction,
+        month.base_pay,
+        month.bonus,
+        tuple([(c.status, c.outcome, c.uncapped) for c in month.cases]),
+    )
+    found = _EXPLAINED.get(key)
+    if found is None:
+        words = explain_words(month, policy)
+        if len(_EXPLAINED) >= _EXPLAINED_MAX:
+            _EXPLAINED.clear()
+        found = _EXPLAINED[key] = (words, tuple(w.zh for w in words))
+    return replace(month, explanation=found[1], explained=found[0])
+
+
+_EXPLAINED: dict[tuple[Any, ...], tuple[tuple[Words, ...], tuple[str, ...]]] = {}
+_EXPLAINED_MAX = 20_000
 
 
 # --- a quarter finalised before the explanation existed ---------------------------------------

@@ -215,7 +215,7 @@ def _judgement(
     return quality, quality_note, "ledger"
 
 
-def _fact(
+def _fact_fields(
     zone: ZoneInfo,
     number: str,
     category: str,
@@ -234,37 +234,41 @@ def _fact(
     close_values: Mapping[str, Any],
     source: str,
     review: tuple[str, str] | None = None,
-) -> CaseFact:
+    duplicate_of: str = "",
+) -> dict[str, Any]:
+    """Every field of the case's ``CaseFact``."""
     outcome = local_outcome if local_outcome and outcome_at is not None else None
     missing = missing_names(missing_elements) if missing_elements else []
     if outcome == LocalOutcome.CLOSED:
         missing = _with_close_missing(missing, close_values, closed_level)
     quality, quality_note, judged_by = _judgement(source, quality, quality_note, missing, review)
-    return CaseFact(
-        case_no=number,
-        category=category,
-        major=bool(major),
-        submitted_at=submitted_at,
-        voided=state == State.VOIDED,
-        missing=tuple(missing),
-        quality=quality,
-        quality_note=quality_note,
-        judged_by=judged_by,
-        accept_due=accept_due,
-        accepted_on=accepted_at.astimezone(zone).date() if accepted_at else None,
-        local_due=local_due,
-        outcome=outcome,
-        outcome_on=outcome_at.astimezone(zone).date() if outcome_at else None,
-        source=source,
-    )
+    return {
+        "case_no": number,
+        "category": category,
+        "major": bool(major),
+        "submitted_at": submitted_at,
+        "voided": state == State.VOIDED,
+        "missing": tuple(missing),
+        "quality": quality,
+        "quality_note": quality_note,
+        "accept_due": accept_due,
+        "accepted_on": accepted_at.astimezone(zone).date() if accepted_at else None,
+        "local_due": local_due,
+        "outcome": outcome,
+        "outcome_on": outcome_at.astimezone(zone).date() if outcome_at else None,
+        "source": source,
+        "judged_by": judged_by,
+        "duplicate_of": duplicate_of,
+    }
 
 
 def fact_from_row(
     row: Mapping[str, Any], tz: str, review: tuple[str, str] | None = None
 ) -> CaseFact:
     """One case's fact from its values (the COLUMNS, as Python values), local dates in ``tz``;
-    ``review``: the governance office's latest ``(quality, note)`` for it, if any."""
-    return _fact(
+    ``review``: the governance office's latest ``(quality, note)`` for it, if any. Checked
+    field by field (CaseFact's own constructor): a single case's values come from anywhere."""
+    fields = _fact_fields(
         clock.zone(tz),
         row["number"],
         row["category"],
@@ -284,6 +288,7 @@ def fact_from_row(
         row["source"],
         review,
     )
+    return CaseFact(**fields)
 
 
 def apply_override(fact: CaseFact, override: str) -> CaseFact:
@@ -480,7 +485,9 @@ def town_facts(town: Town, months: list[str]) -> TownFacts:
         month = f"{local.year}-{local.month:02d}"
         if month not in wanted:
             continue
-        fact = _fact(
+        # Built without a frozen dataclass's __init__ (CaseFact.built): the dates and times
+        # are made here, so they are of the right types.
+        fields = _fact_fields(
             zone,
             number,
             category,
@@ -509,9 +516,9 @@ def town_facts(town: Town, months: list[str]) -> TownFacts:
             else _NOTHING,
             source,
             _review(review),
+            duplicate_of or "",
         )
-        if duplicate_of:
-            fact = replace(fact, duplicate_of=duplicate_of)
+        fact = CaseFact.built(fields)
         note = appeals.get(case_id)
         if note is not None:
             fact = apply_override(fact, note.override)

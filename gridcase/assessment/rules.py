@@ -19,6 +19,7 @@ shares out the bonus, is ``allocation.py``.
 from __future__ import annotations
 
 import functools
+import operator
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -53,6 +54,7 @@ JUDGES: tuple[str, ...] = ("office", "ledger")
 # The rules pay for what an officer collects and enters (三, 考核内容: "收集、录入、上报、交办"):
 # a citizen's own report (Open311), handed to the officer of its grid, was not collected by them.
 CITIZEN_REPORT = Text(_noop("三: 市民通过 Open311 上报的事件不计入网格专管员考核"))
+QUOTA = Text(_noop("四.1: 计入基本任务量"))
 
 _ZERO = Decimal("0.00")
 
@@ -103,6 +105,30 @@ class CaseFact:
             if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
                 raise refuse(f"{name} must be a local date, not {value!r}")
 
+    @classmethod
+    def built(cls, fields: dict[str, Any]) -> CaseFact:
+        """A fact from a builder that made its dates and times itself (``facts.town_facts``
+        parses them: they are of the right types by construction), every field given: the
+        checks above run once per combination of the enumerated values, not once per case.
+        A frozen dataclass's ``__init__`` and the checks cost 5 µs a case, more than the
+        judgement (a province's quarter is 6 million facts)."""
+        kinds = (
+            fields["quality"],
+            fields["judged_by"],
+            fields["source"],
+            fields["outcome"],
+            fields["outcome_on"] is None,
+        )
+        if kinds not in _CHECKED_KINDS:
+            cls(**fields)  # the checks, with the case number in the message
+            _CHECKED_KINDS.add(kinds)
+        fact = object.__new__(cls)
+        object.__setattr__(fact, "__dict__", fields)
+        return fact
+
+
+_CHECKED_KINDS: set[tuple[Any, ...]] = set()  # a few dozen: the enumerations' product
+
 
 @dataclass(frozen=True)
 class CaseResult:
@@ -125,6 +151,37 @@ class CaseResult:
         """What a page shows: the words (``str()`` gives the reader's language), or the
         Chinese as stored."""
         return self.words if self.words is not None else self.reason
+
+    @classmethod
+    def made(
+        cls,
+        case_no: str,
+        category: str,
+        status: str,
+        amount: Decimal,
+        reason: str,
+        outcome: str | None = None,
+        uncapped: bool = False,
+        words: Words | None = None,
+    ) -> CaseResult:
+        """The same as the constructor, without a frozen dataclass's ``__init__`` (a field at
+        a time through ``object.__setattr__``: 3 µs, made once per case per assessment)."""
+        result = object.__new__(cls)
+        object.__setattr__(
+            result,
+            "__dict__",
+            {
+                "case_no": case_no,
+                "category": category,
+                "status": status,
+                "amount": amount,
+                "reason": reason,
+                "outcome": outcome,
+                "uncapped": uncapped,
+                "words": words,
+            },
+        )
+        return result
 
     def as_dict(self) -> dict[str, str]:
         return {
@@ -205,6 +262,12 @@ class _Judgement:
     @functools.cached_property
     def reason(self) -> str:  # rendered once: a judgement is shared by many cases (_JUDGED)
         return self.words.zh if self.words is not None else ""
+
+    @functools.cached_property
+    def quota(self) -> tuple[Words, str]:
+        """A counted case's words and Chinese when it fills the quota, also made once."""
+        words = _with_notes(QUOTA, [self.words] if self.words is not None else [])
+        return words, words.zh
 
 
 def case_status(fact: CaseFact, policy: Policy, today: date) -> tuple[str, str]:
@@ -349,8 +412,10 @@ def _judge(fact: CaseFact, policy: Policy, today: date) -> _Judgement:
 
 # _judge is a pure function of a few of the fact's fields, a few of the policy's and the day,
 # and a town's (or a province's) cases share their deadlines and outcome days: most cases of a
-# quarter are judged as an earlier one was. Remembered per process, up to a bound.
-_JUDGED: dict[tuple[Any, ...], _Judgement] = {}
+# quarter are judged as an earlier one was. Remembered per process, up to a bound: for each
+# (what is read of the policy, the day), the judgements by the fact's fields (the policy's part
+# is hashed once a month, not once a case).
+_JUDGED: dict[tuple[Any, ...], dict[tuple[Any, ...], _Judgement]] = {}
 _JUDGED_MAX = 30_000  # some 20,000 kinds in a county of 60,000 cases: about 15 MB
 
 
@@ -364,10 +429,14 @@ def _judge_with_memory(policy: Policy, today: date) -> Callable[[CaseFact], _Jud
         policy.per_missing,
         today,
     )
+    memory = _JUDGED.get(asked)
+    if memory is None:
+        if len(_JUDGED) >= 64:  # policies × days: a run has a few
+            _JUDGED.clear()
+        memory = _JUDGED[asked] = {}
 
     def judge(fact: CaseFact) -> _Judgement:
         key = (
-            asked,
             fact.voided,
             fact.duplicate_of,
             fact.source,
@@ -382,11 +451,11 @@ def _judge_with_memory(policy: Policy, today: date) -> Callable[[CaseFact], _Jud
             fact.quality_note,
             fact.missing,
         )
-        found = _JUDGED.get(key)
+        found = memory.get(key)
         if found is None:
-            if len(_JUDGED) >= _JUDGED_MAX:
-                _JUDGED.clear()
-            found = _JUDGED[key] = _judge(fact, policy, today)
+            if len(memory) >= _JUDGED_MAX:
+                memory.clear()
+            found = memory[key] = _judge(fact, policy, today)
         return found
 
     return judge
@@ -440,7 +509,7 @@ def assess_month(
     if not isinstance(today, date) or isinstance(today, datetime):
         raise TypeError("today must be a local date, not a datetime")
 
-    ordered = sorted(facts, key=lambda f: (f.submitted_at, f.case_no))
+    ordered = sorted(facts, key=_SUBMISSION_ORDER)
     judge = _judge_with_memory(policy, today)
     judged = [(fact, judge(fact)) for fact in ordered]
     counted = [fact for fact, j in judged if j.kind == "counted"]
@@ -450,7 +519,9 @@ def assess_month(
     base_pay = policy.monthly_amount - deduction
 
     # Work in integer fen: the split and the cap are then exact.
-    values = [_fen(_case_bonus(fact, policy)) for fact in counted]
+    # 四.2: a case closed at the officer's level earns per_closed, one escalated per_escalated.
+    closed, escalated = _fen(policy.per_closed), _fen(policy.per_escalated)
+    values = [closed if fact.outcome == "closed" else escalated for fact in counted]
     uncapped = [policy.is_uncapped(fact.category, fact.major) for fact in counted]
     cap = _fen(policy.monthly_cap)
     items = list(zip(uncapped, values, strict=True))
@@ -462,23 +533,25 @@ def assess_month(
     for fact, j in judged:
         if j.kind != "counted":
             cases.append(
-                CaseResult(fact.case_no, fact.category, j.kind, _ZERO, j.reason, words=j.words)
+                CaseResult.made(fact.case_no, fact.category, j.kind, _ZERO, j.reason, words=j.words)
             )
             continue
-        reason: Words
+        words: Words
         if i in excess:
             value, amount = _from_fen(values[i]), _from_fen(amounts[i])
             reason, status = _excess_reason(fact, policy, value, amount, cut[i]), "excess"
+            words = _with_notes(reason, [j.words] if j.words is not None else [])
+            zh = words.zh
         else:
-            amount, reason, status = _ZERO, Text(_noop("四.1: 计入基本任务量")), "quota"
-        words = _with_notes(reason, [j.words] if j.words is not None else [])
+            amount, status = _ZERO, "quota"
+            words, zh = j.quota
         cases.append(
-            CaseResult(
+            CaseResult.made(
                 fact.case_no,
                 fact.category,
                 status,
                 amount,
-                words.zh,
+                zh,
                 outcome=fact.outcome,
                 uncapped=uncapped[i],
                 words=words,
@@ -501,6 +574,9 @@ def assess_month(
         provisional=any(j.still_open for _, j in judged),
         cases=tuple(cases),
     )
+
+
+_SUBMISSION_ORDER = operator.attrgetter("submitted_at", "case_no")
 
 
 def sum_months(months: Sequence[MonthResult]) -> PeriodTotal:
@@ -527,10 +603,6 @@ def _deduction(policy: Policy, counted: int, nonconforming: int) -> Decimal:
     else:  # count_as_missing: a nonconforming case is simply not counted
         raw = policy.per_missing * max(0, policy.quota - counted)
     return min(policy.max_deduction, raw)
-
-
-def _case_bonus(fact: CaseFact, policy: Policy) -> Decimal:
-    return policy.per_closed if fact.outcome == "closed" else policy.per_escalated
 
 
 def _excess_reason(

@@ -364,3 +364,17 @@ def test_a_stored_month_whose_figures_the_policy_does_not_give_is_left_unexplain
     result = assess_period(town=t.town, months=["2026-10", "2026-11", "2026-12"])
     month = result.officer(t.officer.pk).month(OCTOBER)
     assert month.bonus == Decimal("55.00") and month.explanation == ()
+
+
+@given(policies(), months(max_size=24), todays)
+def test_a_remembered_explanation_is_the_one_made_afresh(policy, facts, today):
+    """with_explanation remembers the sentences by what explain_words reads: for any month,
+    what it gives after other months were explained is what the month's own figures say."""
+    from gridcase.assessment import explain
+
+    result = assess_month(facts, policy, today=today, month=OCTOBER)
+    remembered = explain.with_explanation(result, policy)
+    assert remembered.explanation == explain_month(result, policy)
+    assert remembered.explained == explain.explain_words(result, policy)
+    explain._EXPLAINED.clear()
+    assert explain.with_explanation(result, policy) == remembered

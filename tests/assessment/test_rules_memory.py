@@ -3,6 +3,9 @@ for another policy, another day or another fact, it judges again. Pure: no datab
 
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
+
+import pytest
 
 from gridcase.assessment import rules
 from tests.assessment.test_rules import CHANGTANG, OCTOBER, case
@@ -49,3 +52,35 @@ def test_the_memory_is_bounded():
             month=OCTOBER,
         )
     assert 0 < len(rules._JUDGED) <= rules._JUDGED_MAX
+
+
+# --- the constructors without a frozen dataclass's __init__ ---------------------------------
+
+
+def _fields(fact):
+    return {name: getattr(fact, name) for name in rules.CaseFact.__dataclass_fields__}
+
+
+def test_a_built_fact_is_the_fact_the_constructor_makes():
+    for fact in (case(1), case(2, outcome=None), case(3, quality="nonconforming")):
+        built = rules.CaseFact.built(_fields(fact))
+        assert built == fact
+        assert hash(built) == hash(fact)
+        assert replace(built, case_no="X") == replace(fact, case_no="X")
+
+
+def test_a_built_fact_with_a_wrong_value_is_refused_with_its_number():
+    rules._CHECKED_KINDS.clear()
+    good = _fields(case(1))
+    rules.CaseFact.built(dict(good))  # this combination is now checked
+    for field, value in (("quality", "good"), ("source", "fax"), ("outcome_on", None)):
+        with pytest.raises(ValueError, match=f"{good['case_no']}.*{field}"):
+            rules.CaseFact.built({**good, field: value})
+
+
+def test_a_made_result_is_the_result_the_constructor_makes():
+    args = ("N1", "dispute", "excess", Decimal("20.00"), "四.2", "closed", True, None)
+    made = rules.CaseResult.made(*args)
+    assert made == rules.CaseResult(*args)
+    assert made.as_dict() == rules.CaseResult(*args).as_dict()
+    assert (made.outcome, made.uncapped, made.shown) == ("closed", True, "四.2")
