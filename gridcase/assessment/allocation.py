@@ -71,6 +71,11 @@ def _best_pay(
     capped = sorted(((v, c) for (u, v), c in pool.items() if not u and c > 0), reverse=True)
     free = sorted(((v, c) for (u, v), c in pool.items() if u and c > 0), reverse=True)
     n_capped = sum(c for _, c in capped)
+    if not free:
+        # No uncapped case left (most months): j is 0, pay(0) below — the one candidate.
+        if beyond > n_capped:
+            return None
+        return min(cap, fixed_capped + _prefix(capped, beyond)) + fixed_uncapped
     n_free = sum(c for _, c in free)
     low, high = max(0, beyond - n_capped), min(beyond, n_free)
     if low > high:

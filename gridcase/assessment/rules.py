@@ -538,10 +538,26 @@ def assess_month(
             continue
         words: Words
         if i in excess:
-            value, amount = _from_fen(values[i]), _from_fen(amounts[i])
-            reason, status = _excess_reason(fact, policy, value, amount, cut[i]), "excess"
-            words = _with_notes(reason, [j.words] if j.words is not None else [])
-            zh = words.zh
+            status = "excess"
+            key = (
+                fact.outcome,
+                uncapped[i] and fact.category,
+                values[i],
+                amounts[i],
+                cut[i],
+                policy.monthly_cap,
+            )
+            found = _EXCESS_WORDS.get(key) if j.words is None else None
+            if found is None:
+                value, amount = _from_fen(values[i]), _from_fen(amounts[i])
+                reason = _excess_reason(fact, policy, value, amount, cut[i])
+                words = _with_notes(reason, [j.words] if j.words is not None else [])
+                found = (words, words.zh, amount)
+                if j.words is None:
+                    if len(_EXCESS_WORDS) >= _JUDGED_MAX:
+                        _EXCESS_WORDS.clear()
+                    _EXCESS_WORDS[key] = found
+            words, zh, amount = found
         else:
             amount, status = _ZERO, "quota"
             words, zh = j.quota
@@ -577,6 +593,10 @@ def assess_month(
 
 
 _SUBMISSION_ORDER = operator.attrgetter("submitted_at", "case_no")
+# An excess case's words without notes, by all that _excess_reason reads: the outcome, the
+# category when the case is outside the cap, its value and amount in fen, whether the cap cut
+# it, and the cap (a province's excess cases say one of a few dozen sentences).
+_EXCESS_WORDS: dict[tuple[Any, ...], tuple[Words, str, Decimal]] = {}
 
 
 def sum_months(months: Sequence[MonthResult]) -> PeriodTotal:

@@ -6,9 +6,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
 
 from gridcase.assessment import rules
 from tests.assessment.test_rules import CHANGTANG, OCTOBER, case
+from tests.assessment.test_rules_properties import months, policies, todays
 
 
 def _statuses(facts, policy, today):
@@ -84,3 +86,15 @@ def test_a_made_result_is_the_result_the_constructor_makes():
     assert made == rules.CaseResult(*args)
     assert made.as_dict() == rules.CaseResult(*args).as_dict()
     assert (made.outcome, made.uncapped, made.shown) == ("closed", True, "四.2")
+
+
+@given(policies(), months(max_size=24), todays)
+def test_a_month_assessed_with_the_memories_is_the_month_assessed_afresh(policy, facts, today):
+    """The judgements and the excess cases' words remembered from earlier months (any policy,
+    any day) give the month that a fresh process would."""
+    remembered = rules.assess_month(facts, policy, today=today, month=OCTOBER)
+    rules._JUDGED.clear()
+    rules._EXCESS_WORDS.clear()
+    afresh = rules.assess_month(facts, policy, today=today, month=OCTOBER)
+    assert remembered == afresh
+    assert [c.words for c in remembered.cases] == [c.words for c in afresh.cases]
