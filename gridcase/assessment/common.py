@@ -52,7 +52,12 @@ def last_day(month: str) -> date:
 
 
 def display_name(user: User) -> str:
-    return user.display_name or user.username
+    return shown_name(user.display_name, user.username)
+
+
+def shown_name(display_name: str, username: str) -> str:
+    """The name a person is shown by (``User.__str__``), from the two columns."""
+    return display_name or username
 
 
 def has_role(user: User, town: Town, kinds: set[str], on: date) -> bool:

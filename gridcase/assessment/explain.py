@@ -16,10 +16,10 @@ Chinese for the JSON, the workbook and the snapshot, the reader's language on th
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any
 
 from django.utils.translation import gettext_noop as _noop
 
@@ -54,50 +54,80 @@ def explain_words(month: MonthResult, policy: Policy) -> tuple[Words, ...]:
     then, where the month has them, a line each for late, pending and otherwise uncounted
     cases (no amounts: they are why "计入" may be smaller than the cases listed).
     """
-    lines = [_base_sentence(month, policy), _bonus_sentence(month, policy)]
-    statuses = [case.status for case in month.cases]
-    late, pending = statuses.count("late"), statuses.count("pending")
-    out = sum(statuses.count(s) for s in _OUT)
-    if late:
-        lines.append(Text.of(_noop("四.3: 超期 %(n)s 起,不计入任务数也不计奖励"), n=late))
-    if pending:
-        lines.append(
-            Text.of(_noop("三(五): 待定 %(n)s 起尚未结案或上报,暂不计入;本月为暂定"), n=pending)
-        )
-    if out:
-        lines.append(
-            Text.of(
-                _noop("另有 %(n)s 起不计入考核(类别不计入、已作废或重复,原因见各起事件)"), n=out
-            )
-        )
-    return tuple(lines)
+    return _explained(policy, _figures(month, policy))[0]
 
 
 def with_explanation(month: MonthResult, policy: Policy) -> MonthResult:
     """``month`` carrying its explanation (what the JSON, the pages and the XLSX show)."""
-    # What explain_words reads of the month: its figures, and of each case only the status,
-    # the outcome and whether it is capped. A province's 300,000 officer-months fall into far
-    # fewer of these (the sentences and their Chinese are made once for each).
-    key = (
-        policy,
-        month.counted,
-        month.nonconforming,
-        month.deduction,
-        month.base_pay,
-        month.bonus,
-        tuple([(c.status, c.outcome, c.uncapped) for c in month.cases]),
+    words, chinese = _explained(policy, _figures(month, policy))
+    return replace(month, explanation=chinese, explained=words)
+
+
+@dataclass(frozen=True)
+class _Figures:
+    """All that the sentences say of a month: its figures and counts. A province's 300,000
+    officer-months have a few thousand kinds of these; the sentences are made (and rendered
+    in Chinese) once for each (``_explained``)."""
+
+    counted: int
+    nonconforming: int
+    deduction: Decimal
+    base_pay: Decimal
+    bonus: Decimal
+    late: int
+    pending: int
+    out: int
+    # The excess cases: (closed, escalated) of those under the cap, and of those outside it.
+    capped: tuple[int, int]
+    free: tuple[int, int]
+    # What the other reading of the quota would pay (None: no excess case, or a stored month
+    # that keeps no quota case's outcome).
+    alternative: Decimal | None
+
+
+def _figures(month: MonthResult, policy: Policy) -> _Figures:
+    statuses = [case.status for case in month.cases]
+    excess = [case for case in month.cases if case.status == "excess"]
+    return _Figures(
+        counted=month.counted,
+        nonconforming=month.nonconforming,
+        deduction=month.deduction,
+        base_pay=month.base_pay,
+        bonus=month.bonus,
+        late=statuses.count("late"),
+        pending=statuses.count("pending"),
+        out=sum(statuses.count(s) for s in _OUT),
+        capped=_outcomes([case for case in excess if not case.uncapped]),
+        free=_outcomes([case for case in excess if case.uncapped]),
+        alternative=_alternative(month.cases, policy) if excess else None,
     )
-    found = _EXPLAINED.get(key)
-    if found is None:
-        words = explain_words(month, policy)
-        if len(_EXPLAINED) >= _EXPLAINED_MAX:
-            _EXPLAINED.clear()
-        found = _EXPLAINED[key] = (words, tuple(w.zh for w in words))
-    return replace(month, explanation=found[1], explained=found[0])
 
 
-_EXPLAINED: dict[tuple[Any, ...], tuple[tuple[Words, ...], tuple[str, ...]]] = {}
-_EXPLAINED_MAX = 20_000
+def _outcomes(cases: Sequence[CaseResult]) -> tuple[int, int]:
+    closed = sum(1 for case in cases if case.outcome == "closed")
+    return closed, len(cases) - closed
+
+
+@functools.lru_cache(maxsize=8192)
+def _explained(policy: Policy, month: _Figures) -> tuple[tuple[Words, ...], tuple[str, ...]]:
+    """The month's sentences, and their Chinese."""
+    lines = [_base_sentence(month, policy), _bonus_sentence(month, policy)]
+    if month.late:
+        lines.append(Text.of(_noop("四.3: 超期 %(n)s 起,不计入任务数也不计奖励"), n=month.late))
+    if month.pending:
+        lines.append(
+            Text.of(
+                _noop("三(五): 待定 %(n)s 起尚未结案或上报,暂不计入;本月为暂定"), n=month.pending
+            )
+        )
+    if month.out:
+        lines.append(
+            Text.of(
+                _noop("另有 %(n)s 起不计入考核(类别不计入、已作废或重复,原因见各起事件)"),
+                n=month.out,
+            )
+        )
+    return tuple(lines), tuple(line.zh for line in lines)
 
 
 # --- a quarter finalised before the explanation existed ---------------------------------------
@@ -161,7 +191,7 @@ def _with_stored_outcome(case: CaseResult) -> CaseResult:
 # --- 四.1: the deduction --------------------------------------------------------------------
 
 
-def _base_sentence(month: MonthResult, policy: Policy) -> Text:
+def _base_sentence(month: _Figures, policy: Policy) -> Text:
     counted, bad, quota, rate = month.counted, month.nonconforming, policy.quota, policy.per_missing
     parts: list[Words] = [Text.of(_noop("计入 %(n)s 起"), n=counted)]
     if policy.nonconforming == "deduct_each":
@@ -221,8 +251,8 @@ def _base_sentence(month: MonthResult, policy: Policy) -> Text:
 # --- 四.2: the bonus ------------------------------------------------------------------------
 
 
-def _bonus_sentence(month: MonthResult, policy: Policy) -> Words:
-    excess = [case for case in month.cases if case.status == "excess"]
+def _bonus_sentence(month: _Figures, policy: Policy) -> Words:
+    excess = sum(month.capped) + sum(month.free)
     if not excess:
         _check("bonus", Decimal(0), month.bonus)
         return Text.of(
@@ -231,21 +261,19 @@ def _bonus_sentence(month: MonthResult, policy: Policy) -> Words:
             quota=policy.quota,
         )
 
-    capped = [case for case in excess if not case.uncapped]
-    free = [case for case in excess if case.uncapped]
     cap = policy.monthly_cap
     pieces: list[Words] = []
     paid: list[Decimal] = []
-    if capped:
-        terms, value = _terms(capped, policy)
+    if sum(month.capped):
+        terms, value = _terms(month.capped, policy)
         if value > cap:
             piece = _noop("%(terms)s = %(value)s 元,超过本月上限 %(cap)s 元,计 %(cap)s 元")
         else:
             piece = _noop("%(terms)s = %(value)s 元(本月上限 %(cap)s 元)")
         pieces.append(Text.of(piece, terms=terms, value=yuan(value), cap=yuan(cap)))
         paid.append(min(value, cap))
-    if free:
-        terms, value = _terms(free, policy)
+    if sum(month.free):
+        terms, value = _terms(month.free, policy)
         pieces.append(
             Text.of(
                 _noop("重大事件不受上限:%(terms)s = %(value)s 元"), terms=terms, value=yuan(value)
@@ -264,17 +292,16 @@ def _bonus_sentence(month: MonthResult, policy: Policy) -> Words:
         )
     sentence = Text.of(
         _noop("四.2: 超出任务数 %(n)s 起:%(pieces)s"),
-        n=len(excess),
+        n=excess,
         pieces=Joined(tuple(pieces), SEMICOLON),
     )
-    note = _allocation_note(month.cases, policy, bonus)
+    note = _allocation_note(month.alternative, policy, bonus)
     return sentence if note is None else joined([sentence, note], "")
 
 
-def _terms(cases: Sequence[CaseResult], policy: Policy) -> tuple[Joined, Decimal]:
+def _terms(outcomes: tuple[int, int], policy: Policy) -> tuple[Joined, Decimal]:
     """ "本级办结 3 × 20 + 上报 2 × 10" and its value, before any cap."""
-    closed = sum(1 for case in cases if case.outcome == "closed")
-    escalated = len(cases) - closed
+    closed, escalated = outcomes
     terms: list[Words] = []
     if closed:
         terms.append(
@@ -288,9 +315,8 @@ def _terms(cases: Sequence[CaseResult], policy: Policy) -> tuple[Joined, Decimal
     return joined(terms, " + "), value
 
 
-def _allocation_note(cases: Sequence[CaseResult], policy: Policy, bonus: Decimal) -> Text | None:
-    """Which cases fill the quota is the policy's choice (assessment.md); say so where the
-    other reading would pay differently, with what it would pay."""
+def _alternative(cases: Sequence[CaseResult], policy: Policy) -> Decimal | None:
+    """The bonus under the other reading of which cases fill the quota (assessment.md)."""
     counted = [case for case in cases if case.status in COUNTED]
     if any(case.outcome is None for case in counted):
         return None  # a stored result (with_stored_explanations) keeps no quota case's outcome
@@ -301,8 +327,13 @@ def _allocation_note(cases: Sequence[CaseResult], policy: Policy, bonus: Decimal
     items = list(zip(uncapped, values, strict=True))
     excess = beyond_quota(items, quota=policy.quota, allocation=other, cap=cap)
     amounts, _ = distribute(values, uncapped, excess, cap)
-    alternative = Decimal(sum(amounts.values())) / 100
-    if alternative == bonus:
+    return Decimal(sum(amounts.values())) / 100
+
+
+def _allocation_note(alternative: Decimal | None, policy: Policy, bonus: Decimal) -> Text | None:
+    """Which cases fill the quota is the policy's choice (assessment.md); say so where the
+    other reading would pay differently, with what it would pay."""
+    if alternative is None or alternative == bonus:
         return None
     if policy.allocation == "worker_favorable":
         return Text.of(

@@ -26,7 +26,7 @@ from gridcase.org.models import Role, Town, User
 from gridcase.org.selectors import officers_of_town
 
 from . import facts as facts_mod
-from .common import check_month, display_name, last_day, quarter_of_month
+from .common import check_month, display_name, last_day, quarter_of_month, shown_name
 from .explain import with_explanation, with_stored_explanations
 from .models import Adjustment, QuarterAssessment
 from .policy_versions import policies_in_force
@@ -78,18 +78,23 @@ def _officers(town: Town, first: date, last: date, with_cases: set[int]) -> list
     """The officers active in [first, last] (in the usual order: village, user), then those
     who have cases or adjustments in the period but are no longer active."""
     found: dict[int, dict] = {}
-
-    def take(role: Role) -> None:
+    # Plain values, not a model instance per role, user and village (a province's quarter
+    # reads 100,000 officers).
+    roles = officers_of_town(town.id, first, last).values_list(
+        "user_id",
+        "user__username",
+        "user__display_name",
+        "village__name",
+        "active_from",
+        "active_until",
+    )
+    for user_id, username, shown, village, active_from, active_until in roles:
         entry = found.setdefault(
-            role.user_id,
-            {"user": role.user, "villages": [], "spans": []},
+            user_id, {"user": (username, shown_name(shown, username)), "villages": [], "spans": []}
         )
-        if role.village and role.village.name not in entry["villages"]:
-            entry["villages"].append(role.village.name)
-        entry["spans"].append((role.active_from, role.active_until))
-
-    for role in officers_of_town(town.id, first, last):
-        take(role)
+        if village and village not in entry["villages"]:
+            entry["villages"].append(village)
+        entry["spans"].append((active_from, active_until))
     active_ids = set(found)
     missing = with_cases - active_ids
     if missing:
@@ -101,18 +106,21 @@ def _officers(town: Town, first: date, last: date, with_cases: set[int]) -> list
             .order_by("village__name", "user__username")
         )
         for role in roles:
-            entry = found.setdefault(role.user_id, {"user": role.user, "villages": [], "spans": []})
+            user = (role.user.username, display_name(role.user))
+            entry = found.setdefault(role.user_id, {"user": user, "villages": [], "spans": []})
             if role.village and not entry["villages"]:
                 entry["villages"].append(role.village.name)
         for user in User.objects.filter(pk__in=missing - set(found)).order_by("username"):
-            found[user.pk] = {"user": user, "villages": [], "spans": []}
+            found[user.pk] = {
+                "user": (user.username, display_name(user)),
+                "villages": [],
+                "spans": [],
+            }
     result = []
     for user_id, entry in found.items():
-        user = entry["user"]
+        username, name = entry["user"]
         spans = tuple(entry["spans"]) if user_id in active_ids else ()
-        result.append(
-            _Officer(user_id, user.username, display_name(user), tuple(entry["villages"]), spans)
-        )
+        result.append(_Officer(user_id, username, name, tuple(entry["villages"]), spans))
     return result
 
 

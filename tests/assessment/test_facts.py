@@ -62,6 +62,19 @@ def test_a_case_closed_locally_has_its_local_outcome_and_dates(t):
     assert fact.voided is False
 
 
+def test_times_after_local_midnight_are_the_next_local_day_as_a_single_case_reads_them(t):
+    """00:30 local is the evening before in UTC: the period's facts (local dates made by
+    PostgreSQL in the town's zone, by Python on SQLite) say the local day, as the one case's
+    fact (case_fact, converted in Python) does."""
+    submitted_at = local(2026, 10, 11, 23, 58)
+    case = closed_locally(t, submitted_at, close_at=local(2026, 10, 13, 0, 30))
+    _, fact = only_fact(t)
+    assert fact.submitted_at == submitted_at
+    assert fact.accepted_on == date(2026, 10, 12)  # 00:03 local, five minutes later
+    assert (fact.outcome, fact.outcome_on) == ("closed", date(2026, 10, 13))
+    assert fact == facts.case_fact(Case.objects.get(pk=case.pk))
+
+
 def test_an_escalation_to_the_town_center_is_the_local_outcome(t):
     escalated_to_town(t, local(2026, 10, 12, 9))
     _, fact = only_fact(t)
