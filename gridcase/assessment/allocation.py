@@ -38,6 +38,8 @@ def _favourable_excess(items: list[tuple[bool, int]], beyond: int, cap: int) -> 
     (uncapped or not, bonus value) are beyond the quota, so "is the best still reachable" is
     a maximum over a concave function with O(1) candidate points: O(n) after sorting.
     """
+    if not any(uncapped for uncapped, _ in items):
+        return _all_capped_excess([value for _, value in items], beyond, cap)
     pool = Counter(items)
     best = _best_pay(pool, beyond, 0, 0, cap)
     quota_left = len(items) - beyond
@@ -55,6 +57,39 @@ def _favourable_excess(items: list[tuple[bool, int]], beyond: int, cap: int) -> 
             fixed_uncapped += value
         else:
             fixed_capped += value
+    return excess
+
+
+def _all_capped_excess(values: list[int], beyond: int, cap: int) -> set[int]:
+    """``_favourable_excess`` when every case is under the cap (most months): the same greedy,
+    with the best pay of what is left being min(cap, what is fixed + the largest values left)
+    — ``_best_pay`` with no uncapped case, without rebuilding its classes for each case."""
+    classes = sorted(set(values), reverse=True)
+    left = Counter(values)
+
+    def largest(m: int) -> int:  # the sum of the m largest values left (_prefix)
+        total = 0
+        for value in classes:
+            take = min(m, left[value])
+            total += take * value
+            m -= take
+            if m == 0:
+                break
+        return total
+
+    best = min(cap, largest(beyond))
+    quota_left = len(values) - beyond
+    remaining, fixed = beyond, 0
+    excess: set[int] = set()
+    for i, value in enumerate(values):
+        left[value] -= 1
+        # With a quota place left, the cases after this one can always fill the excess.
+        if quota_left > 0 and min(cap, fixed + largest(remaining)) == best:
+            quota_left -= 1
+            continue
+        excess.add(i)
+        remaining -= 1
+        fixed += value
     return excess
 
 

@@ -417,6 +417,22 @@ def _judge(fact: CaseFact, policy: Policy, today: date) -> _Judgement:
 # is hashed once a month, not once a case).
 _JUDGED: dict[tuple[Any, ...], dict[tuple[Any, ...], _Judgement]] = {}
 _JUDGED_MAX = 30_000  # some 20,000 kinds in a county of 60,000 cases: about 15 MB
+# What _judge reads of a fact (and _late_acceptance): the key of its memory.
+_JUDGED_BY = operator.attrgetter(
+    "voided",
+    "duplicate_of",
+    "source",
+    "category",
+    "accept_due",
+    "accepted_on",
+    "local_due",
+    "outcome",
+    "outcome_on",
+    "judged_by",
+    "quality",
+    "quality_note",
+    "missing",
+)
 
 
 def _judge_with_memory(policy: Policy, today: date) -> Callable[[CaseFact], _Judgement]:
@@ -436,21 +452,7 @@ def _judge_with_memory(policy: Policy, today: date) -> Callable[[CaseFact], _Jud
         memory = _JUDGED[asked] = {}
 
     def judge(fact: CaseFact) -> _Judgement:
-        key = (
-            fact.voided,
-            fact.duplicate_of,
-            fact.source,
-            fact.category,
-            fact.accept_due,
-            fact.accepted_on,
-            fact.local_due,
-            fact.outcome,
-            fact.outcome_on,
-            fact.judged_by,
-            fact.quality,
-            fact.quality_note,
-            fact.missing,
-        )
+        key = _JUDGED_BY(fact)
         found = memory.get(key)
         if found is None:
             if len(memory) >= _JUDGED_MAX:
