@@ -156,7 +156,7 @@ def _adjustments(town: Town, quarter: str) -> dict[int, list[AdjustmentLine]]:
 
 
 @contextlib.contextmanager
-def _without_cycle_collection() -> Iterator[None]:
+def without_cycle_collection() -> Iterator[None]:
     """A town's assessment makes some ten objects per case (facts, judgements, results) and
     frees them by reference counting, but Python's cycle collector walks the young ones again
     and again as they are made: a quarter of the time. Paused for the town; left on if another
@@ -174,7 +174,7 @@ def _without_cycle_collection() -> Iterator[None]:
 def _live(
     town: Town, months: list[str], policy: Policy | None, today: date, adjustments: bool
 ) -> PeriodResult:
-    with _without_cycle_collection():
+    with without_cycle_collection():
         return _live_result(town, months, policy, today, adjustments)
 
 

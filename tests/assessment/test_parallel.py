@@ -81,3 +81,23 @@ def test_two_processes_give_the_same_json_as_town_by_town(time_machine):
     pids = {pid for *_, pid in found}
     assert os.getpid() not in pids  # each town in a worker, with its own connection
     assert 1 <= len(pids) <= 2
+
+
+def test_one_process_pauses_the_cycle_collector_for_the_run_and_collects_every_so_often(
+    t, other_town, monkeypatch
+):
+    import gc
+
+    _cases([t, other_town])
+    collections = []
+    monkeypatch.setattr(parallel, "COLLECT_EVERY", 1)
+    monkeypatch.setattr(parallel.gc, "collect", lambda: collections.append(gc.isenabled()))
+    enabled = []
+    found = parallel.assess_towns(
+        months=OCT, today=TODAY, each=lambda r: enabled.append(gc.isenabled())
+    )
+    assert gc.isenabled()
+    list(found)
+    assert enabled == [False, False]  # paused while the towns were assessed
+    assert collections == [False, False]  # and collected after each (COLLECT_EVERY = 1)
+    assert gc.isenabled()  # as it was found
