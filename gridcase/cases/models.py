@@ -408,7 +408,16 @@ class TimelineEntry(ChainedRow):
         verbose_name = _("办理记录")
         verbose_name_plural = _("办理记录")
         ordering = ["case", "at", "id"]
-        indexes = [models.Index(fields=["case", "at"])]
+        indexes = [
+            models.Index(fields=["case", "at"]),
+            # The returns alone (a few per thousand rows): "returned to me, not yet acted on"
+            # (web.selectors.RETURNED) reads them from here, not from every month's rows.
+            models.Index(
+                fields=["case", "to_level", "at"],
+                condition=models.Q(action="return"),
+                name="timeline_returns",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["town", "seq"], name="timeline_chain_seq_unique")
         ]
