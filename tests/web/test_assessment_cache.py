@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from gridcase.assessment import appeals
 from gridcase.assessment import quarter as life
 from gridcase.assessment.adjustments import adjustment_add
+from gridcase.assessment.models import QuarterAssessment
 from gridcase.assessment.services import assess_period
 from gridcase.cases import services as case_services
 from gridcase.web import dashboard_cache
@@ -155,3 +156,37 @@ def test_clearing_the_cache_clears_each_processs_copy(login, t, q4):
     cache.clear()
     _response, queries = viewed(office)
     assert reads_cases(queries)
+
+
+def reads_quarter_counts(queries) -> bool:
+    """Whether quarter.quarter_facts' aggregate over the recent quarters' cases was run."""
+    return any('MAX("cases_case"."local_due")' in q["sql"] for q in queries)
+
+
+def test_the_recent_quarters_counts_are_kept_and_a_new_case_is_on_the_next_view(login, t, q4):
+    client = login(t.office_user)
+    first, queries = viewed(client, "/assessment/")
+    assert reads_quarter_counts(queries)
+    again, queries = viewed(client, "/assessment/")
+    assert not reads_quarter_counts(queries)
+    assert again.context["rows"] == first.context["rows"]
+    before = {row["quarter"]: row["cases"] for row in first.context["rows"]}
+    submitted(t, local(2026, 12, 2, 9))
+    after, queries = viewed(client, "/assessment/")
+    assert reads_quarter_counts(queries)
+    assert {row["quarter"]: row["cases"] for row in after.context["rows"]} == {
+        **before,
+        Q4: before[Q4] + 1,
+    }
+
+
+def test_the_counts_are_kept_for_a_finalised_quarter_too(t, q4):
+    recent = ["2026-Q4", "2026-Q3"]
+    QuarterAssessment.objects.create(
+        town=t.town, quarter="2026-Q3", status=QuarterAssessment.Status.FINALISED
+    )
+    kept = dashboard_cache.quarter_facts(t.town, recent)
+    with CaptureQueriesContext(connection) as queries:
+        assert dashboard_cache.quarter_facts(t.town, recent) == kept
+    assert not reads_quarter_counts(queries.captured_queries)
+    assert kept == life.quarter_facts(t.town, recent)

@@ -524,7 +524,8 @@ def test_the_pages_cost_the_same_with_more_officers_and_cases(
     appeals.appeal_file(case=q4[0], by=t.officer, reason="应计奖励")
     pages = {
         # ... + the quarters' statuses, their cases and deadlines (one read), pending appeals
-        "/assessment/": 7,
+        # (+ the town's stamp, under which the cases and deadlines are kept: dashboard_cache)
+        "/assessment/": 8,
         # session, user, roles; quarter row, 3 policy versions, accepted appeals, cases,
         # adjustments, officers; quarter status (row, deadlines, pending appeals); unread count;
         # for the office, the padding signals: five reads (the period's cases, their photos'

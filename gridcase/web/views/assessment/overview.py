@@ -81,7 +81,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "quarter", "status"
         )
     )
-    facts = life.quarter_facts(access.town, recent)
+    facts = dashboard_cache.quarter_facts(access.town, recent)
     # The current quarter, and the others that hold cases or were finalised: an empty quarter
     # has nothing to assess.
     quarters = [q for i, q in enumerate(recent) if i == 0 or facts[q].cases or q in statuses]
