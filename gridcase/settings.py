@@ -154,6 +154,20 @@ def _database() -> dict:
     if db["ENGINE"] == "django.db.backends.sqlite3":
         # Options given in the URL's query string win.
         db["OPTIONS"] = SQLITE_OPTIONS | db.get("OPTIONS", {})
+    return _without_jit(db)
+
+
+def _without_jit(db: dict) -> dict:
+    """PostgreSQL's JIT compiles a query whose estimated cost is high — a town's quarter of
+    cases, two years' counts — and the compiling costs more than it saves for gridcase's
+    queries, which read a town's rows once: 1.76 s of the 8.5 s fetch of a million-case town's
+    quarter, 160 ms of `/assessment/`'s 0.94 s (bench/README.md). Off for gridcase's
+    connections, whatever the server's setting; options given in the URL come first."""
+    if "postgresql" in db["ENGINE"]:
+        options = db.setdefault("OPTIONS", {})
+        given = options.get("options", "")
+        if "jit" not in given:
+            options["options"] = f"{given} -c jit=off".strip()
     return db
 
 
@@ -165,8 +179,10 @@ DATABASES = {"default": _database()}
 # longer than the replica's lag on a local network (docs: README, "Past one machine").
 DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
 if DATABASE_REPLICA_URL:
-    _replica = dj_database_url.parse(
-        DATABASE_REPLICA_URL, conn_max_age=env_int("GRIDCASE_DB_CONN_MAX_AGE", 60)
+    _replica = _without_jit(
+        dj_database_url.parse(
+            DATABASE_REPLICA_URL, conn_max_age=env_int("GRIDCASE_DB_CONN_MAX_AGE", 60)
+        )
     )
     if _replica["ENGINE"] != DATABASES["default"]["ENGINE"]:
         raise ImproperlyConfigured(
