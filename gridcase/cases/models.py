@@ -417,6 +417,14 @@ class TimelineEntry(ChainedRow):
                 condition=models.Q(action="return"),
                 name="timeline_returns",
             ),
+            # The governance office's reviews alone: the assessment reads each case's latest
+            # (assessment.facts.period_cases) from here, a few entries in each month, not by
+            # walking every month's (case, at) index.
+            models.Index(
+                fields=["case", "at", "id"],
+                condition=models.Q(action="review"),
+                name="timeline_reviews",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["town", "seq"], name="timeline_chain_seq_unique")
