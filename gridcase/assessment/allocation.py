@@ -67,15 +67,8 @@ def _all_capped_excess(values: list[int], beyond: int, cap: int) -> set[int]:
     classes = sorted(set(values), reverse=True)
     left = Counter(values)
 
-    def largest(m: int) -> int:  # the sum of the m largest values left (_prefix)
-        total = 0
-        for value in classes:
-            take = min(m, left[value])
-            total += take * value
-            m -= take
-            if m == 0:
-                break
-        return total
+    def largest(m: int) -> int:  # the sum of the m largest values left
+        return _prefix([(value, left[value]) for value in classes], m)
 
     best = min(cap, largest(beyond))
     quota_left = len(values) - beyond
