@@ -277,6 +277,12 @@ else:
 GRIDCASE_DASHBOARD_MAX_AGE = env_int("GRIDCASE_DASHBOARD_MAX_AGE", 600)
 if GRIDCASE_DASHBOARD_MAX_AGE < 0:
     raise ImproperlyConfigured("GRIDCASE_DASHBOARD_MAX_AGE must be 0 (always compute) or more")
+# How long an assessment page may wait for its figures (milliseconds): when the last
+# computation of the same town and period took longer, the page shows that one with its time
+# while the worker computes the current one (web/dashboard_cache.latest; with Redis only).
+GRIDCASE_ASSESSMENT_WAIT_MS = env_int("GRIDCASE_ASSESSMENT_WAIT_MS", 250)
+if GRIDCASE_ASSESSMENT_WAIT_MS < 0:
+    raise ImproperlyConfigured("GRIDCASE_ASSESSMENT_WAIT_MS must be 0 or more")
 
 # Addresses push channels may call although they are loopback or link-local (see
 # gridcase/notify/channels/destinations.py); empty: the server never calls itself.

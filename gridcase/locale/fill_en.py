@@ -1524,6 +1524,10 @@ EN: dict[str, str | tuple[str, str]] = {
     "按相似度列出前 %(shown)s 条,共 %(total)s 条。": "The %(shown)s most similar of %(total)s.",
     # followup: when a case's follow-up visit was recorded (cases.Case.followed_up_at).
     "回访登记时间": "Follow-up visit recorded at",
+    # The assessment pages' earlier figures, while the worker computes the current ones.
+    "以下数据截至 %(at)s。此后有新的变化,正在后台重新计算,稍后刷新本页即可看到最新结果。": "These figures are as of %(at)s. There have been changes since; the current figures are being computed in the background: reload this page shortly to see them.",
+    "立即计算(可能需要较长时间)": "Compute now (this may take a while)",
+    "本页数据正在重新计算,请在最新结果上定稿。": "This page's figures are being computed again: finalise on the current figures.",
 }
 
 

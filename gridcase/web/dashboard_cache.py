@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,7 +34,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import close_old_connections
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from huey.contrib.djhuey import HUEY
 
 from gridcase.assessment import integrity
 from gridcase.assessment import quarter as life
@@ -44,7 +47,6 @@ from gridcase.assessment.models import (
     PhotoHash,
     QuarterAssessment,
 )
-from gridcase.assessment.results import PeriodResult
 from gridcase.assessment.services import assess_period
 from gridcase.cases.models import Case, TimelineEntry
 from gridcase.core import clock
@@ -53,7 +55,7 @@ from gridcase.org.models import PolicyVersion, Role, Town
 
 from . import dashboard_selectors as ds
 
-VERSION = 1  # of what is kept: a change of the figures' shape starts afresh
+VERSION = 2  # of what is kept: a change of the figures' shape starts afresh
 # How long after a look at a town's dashboard the worker keeps its figures computed ahead.
 WARM_FOR = timedelta(hours=1)
 
@@ -172,23 +174,35 @@ def warm() -> int:
 # appeals, adjustments, quarters (finalised, approved, sent back), assessment events, policy
 # versions, officer roles, audit entries (people) and photo hashes (which the worker adds after
 # the case was saved, for the padding signals). Reading the stamp is one query of index reads
-# (milliseconds); any change that could alter the figures makes a new key, so a view never
-# shows a stale result and no service has to remember to drop an entry (nothing to show
-# "数据截至" for either). An entry no longer matched is never read again and expires
-# (ASSESSMENT_TIMEOUT). The period page's quarter panel and the office's padding signals are
-# kept the same way, under the same stamp, read once per page (Stamp). A period with a
-# finalised quarter is not kept: it is read from the quarter's frozen snapshot already.
+# (milliseconds); any change that could alter the figures makes a new key, so an exact read
+# never returns a stale result and no service has to remember to drop an entry. An entry no
+# longer matched is never read again and expires (ASSESSMENT_TIMEOUT). The period page's
+# quarter panel and the office's padding signals are kept the same way, under the same stamp,
+# read once per page (Stamp). A period with a finalised quarter is not kept: it is read from
+# the quarter's frozen snapshot already.
+#
+# After a change, the first view of a big town's period would pay the whole assessment again
+# (11–14 s for a quarter of a million cases). So a page (not a download: those are exact) may
+# be shown the *last* value kept for the same town and period, with the time it was computed
+# ("数据截至 …,正在重新计算"), while the worker computes the current one (`latest`) — only
+# when the last computation took longer than a page may wait (GRIDCASE_ASSESSMENT_WAIT_MS)
+# and the cache is shared with the worker (Redis); a small town, or one machine without Redis,
+# always computes at once. Each kept value points to itself from its line (the same town,
+# kind and period without the stamp or day): the last one written wins.
 #
 # The key holds the town, never a person: who may see the town, and which officer's lines, is
 # decided before and after (views/assessment/common.py, assessment.selectors.visible_result).
 #
-# The same process keeps the few results it last used as objects (_RECENT): unpickling a
+# The same process keeps the few values it last used as objects (_RECENT): unpickling a
 # quarter of a big town's cases costs more than the page may. Such a copy is used only while
 # the shared entry of its key still exists, so that clearing the cache clears it too.
 
 ASSESSMENT_TIMEOUT = 24 * 3600  # seconds: an unmatched entry's backstop
-RECENT_SIZE = 4  # results kept as objects by each process
-_RECENT: OrderedDict[str, Any] = OrderedDict()
+# How long a request to the worker to compute a value stands before a later view may ask
+# again (the worker died, the queue was lost): the time a big town's quarter takes, and more.
+ASKED_FOR = 10 * 60  # seconds
+RECENT_SIZE = 4  # values kept as objects by each process
+_RECENT: OrderedDict[str, Entry] = OrderedDict()
 _RECENT_LOCK = threading.Lock()
 
 
@@ -199,7 +213,26 @@ class Stamp:
     town_id: int
     quarters: tuple[str, ...]
     digest: str
-    frozen: bool  # one of the quarters is finalised: nothing is kept (see `exact`)
+    frozen: bool  # one of the quarters is finalised: nothing is kept (see `latest`)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A kept value, when it was computed (the town's clock) and how long that took."""
+
+    value: Any
+    computed_at: datetime
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a page shows: the value, when it was computed, and whether it is the current one
+    (False: an earlier one, while the worker computes the current; see `latest`)."""
+
+    value: Any
+    computed_at: datetime
+    current: bool = True
 
 
 def stamp_of(town: Town, months: list[str]) -> Stamp:
@@ -215,7 +248,7 @@ def assessment_stamp(town: Town, quarters: list[str]) -> tuple[str, bool]:
     quarter's life, policy uploads), policy version, officer role and audit entry (people and
     roles granted, changed, ended). The town's own name and zone are in it too: both are on
     the result. And whether one of `quarters` is finalised (then nothing is kept: see
-    `exact`)."""
+    `latest`)."""
 
     def newest(rows: QuerySet, field: str) -> Subquery:
         return Subquery(rows.order_by(f"-{field}").values(field)[:1])
@@ -261,16 +294,60 @@ def assessment_stamp(town: Town, quarters: list[str]) -> tuple[str, bool]:
     return hashlib.sha256(repr(found).encode()).hexdigest()[:32], bool(found and found[-1])
 
 
-def exact(
+def _remembered(key: str, entry: Entry) -> None:
+    with _RECENT_LOCK:
+        _RECENT[key] = entry
+        _RECENT.move_to_end(key)
+        while len(_RECENT) > RECENT_SIZE:
+            _RECENT.popitem(last=False)
+
+
+def _found(key: str) -> Entry | None:
+    """The entry kept under `key`: this process's object while the shared entry exists, else
+    the shared entry."""
+    with _RECENT_LOCK:
+        recent = _RECENT.get(key)
+        if recent is not None:
+            _RECENT.move_to_end(key)
+    if recent is not None and cache.has_key(key):
+        return recent
+    found = cache.get(key)
+    if not isinstance(found, Entry):
+        return None
+    _remembered(key, found)
+    return found
+
+
+def _line_key(kind: str, town: Town, line: str) -> str:
+    return f"dash:v{VERSION}:{kind}:{town.pk}:{line}:last"
+
+
+def _computed(key: str, line_key: str, compute: Callable[[], Any]) -> Entry:
+    started = time.perf_counter()
+    entry = Entry(compute(), clock.now(), time.perf_counter() - started)
+    cache.set(key, entry, timeout=ASSESSMENT_TIMEOUT)
+    cache.set(line_key, key, timeout=ASSESSMENT_TIMEOUT)
+    _remembered(key, entry)
+    return entry
+
+
+def latest(
     kind: str,
     town: Town,
     stamp: Stamp,
     what: str,
     compute: Callable[[], Any],
     *,
+    line: str,
+    ask: tuple[str, ...] | None = None,
     live_only: bool = False,
-) -> Any:
+) -> Shown:
     """The value kept under (kind, town, what, the town's stamp), else computed now and kept.
+
+    With `ask` (a page, not a download): when there is none for this stamp, the last one kept
+    on the same `line` (the period without stamp or day) is shown instead, with its time, if
+    computing it took longer than a page may wait and the worker shares the cache — and the
+    worker is asked, once, to compute the current one (`refresh_task(kind, town, *ask)`).
 
     Not for a period with a finalised quarter: that is read from the quarter's frozen snapshot
     (assess_period), which is what it shows, as stored, and is not kept twice — unless the
@@ -279,24 +356,21 @@ def exact(
     if stamp.town_id != town.pk:
         raise ValueError("the stamp of another town")
     if stamp.frozen and not live_only:
-        return compute()
+        return Shown(compute(), clock.now())
     key = f"dash:v{VERSION}:{kind}:{town.pk}:{what}:{stamp.digest}"
-    with _RECENT_LOCK:
-        recent = _RECENT.get(key)
-        if recent is not None:
-            _RECENT.move_to_end(key)
-    if recent is not None and cache.has_key(key):
-        return recent
-    found = cache.get(key)
-    if found is None:
-        found = compute()
-        cache.set(key, found, timeout=ASSESSMENT_TIMEOUT)
-    with _RECENT_LOCK:
-        _RECENT[key] = found
-        _RECENT.move_to_end(key)
-        while len(_RECENT) > RECENT_SIZE:
-            _RECENT.popitem(last=False)
-    return found
+    found = _found(key)
+    if found is not None:
+        return Shown(found.value, found.computed_at)
+    line_key = _line_key(kind, town, line)
+    if ask is not None and shared():
+        last_key = cache.get(line_key)
+        last = _found(last_key) if isinstance(last_key, str) else None
+        if last is not None and last.seconds * 1000 > settings.GRIDCASE_ASSESSMENT_WAIT_MS:
+            if cache.add(f"{key}:asked", True, timeout=ASKED_FOR):
+                refresh_task(kind, town.pk, *ask)
+            return Shown(last.value, last.computed_at, current=False)
+    entry = _computed(key, line_key, compute)
+    return Shown(entry.value, entry.computed_at)
 
 
 def _quarters(months: list[str]) -> list[str]:
@@ -304,55 +378,113 @@ def _quarters(months: list[str]) -> list[str]:
 
 
 def period_result(
-    town: Town, months: list[str], today: date, stamp: Stamp | None = None
-) -> PeriodResult:
+    town: Town,
+    months: list[str],
+    today: date,
+    stamp: Stamp | None = None,
+    *,
+    wait: bool = True,
+) -> Shown:
     """The town's assessment of the months judged on `today` (assess_period, its policy in
-    force; a finalised quarter's from its snapshot), kept under an exact key."""
-    return exact(
+    force; a finalised quarter's from its snapshot), kept under an exact key; without `wait`
+    perhaps the last one kept while the worker computes it (`latest`)."""
+    period = ",".join(months)
+    return latest(
         "assess",
         town,
         stamp or stamp_of(town, months),
-        f"{','.join(months)}:{today.isoformat()}",
+        f"{period}:{today.isoformat()}",
         lambda: assess_period(town=town, months=months, today=today),
+        line=period,
+        ask=None if wait else (period, today.isoformat()),
     )
 
 
-def quarter_facts(town: Town, quarters: list[str]) -> dict[str, life.QuarterFacts]:
+def quarter_facts(town: Town, quarters: list[str], *, wait: bool = True) -> Shown:
     """The quarters' case counts and the days they may be finalised (`/assessment/`: one
     aggregate over two years of the town's cases, 0.9 s at a million), kept like the result,
     finalised quarters included: the counts are the live cases', never the snapshot's."""
     stamp = stamp_of(town, [clock.quarter_months(q)[0] for q in quarters])
-    return exact(
+    named = ",".join(quarters)
+    return latest(
         "quarter_facts",
         town,
         stamp,
-        ",".join(quarters),
+        named,
         lambda: life.quarter_facts(town, quarters),
+        line=named,
+        ask=None if wait else (named,),
         live_only=True,
     )
 
 
-def quarter_status(town: Town, quarter: str, stamp: Stamp | None = None) -> life.QuarterInfo:
+def quarter_status(
+    town: Town, quarter: str, stamp: Stamp | None = None, *, wait: bool = True
+) -> Shown:
     """The quarter's status, the day it may be finalised and its pending appeals (the period
     page's panel: three reads), kept like the result: a month's page after its quarter's reads
     none of them."""
-    stamp = stamp or stamp_of(town, clock.quarter_months(quarter))
-    return exact(
-        "quarter", town, stamp, quarter, lambda: life.quarter_status(town=town, quarter=quarter)
+    return latest(
+        "quarter",
+        town,
+        stamp or stamp_of(town, clock.quarter_months(quarter)),
+        quarter,
+        lambda: life.quarter_status(town=town, quarter=quarter),
+        line=quarter,
+        ask=None if wait else (quarter,),
     )
 
 
 def padding_signals(
-    town: Town, months: list[str], first: date, last: date, stamp: Stamp | None = None
-) -> list:
+    town: Town,
+    months: list[str],
+    first: date,
+    last: date,
+    stamp: Stamp | None = None,
+    *,
+    wait: bool = True,
+) -> Shown:
     """The padding signals of the months (integrity.signals_in_period: five reads of the
     period's cases, their photos' hashes and the year before's counts; the office's period
     page), kept like the result. The photos' hashes, which the worker adds after the case was
     saved, are in the stamp."""
-    return exact(
+    span = f"{first.isoformat()}:{last.isoformat()}"
+    return latest(
         "signals",
         town,
         stamp or stamp_of(town, months),
-        f"{first.isoformat()}:{last.isoformat()}",
+        span,
         lambda: integrity.signals_in_period(town, first, last),
+        line=span,
+        ask=None if wait else (",".join(months), first.isoformat(), last.isoformat()),
     )
+
+
+def refresh(kind: str, town: Town, *args: str) -> None:
+    """Compute the current value of `kind` that a page asked for (`latest`), with the
+    arguments it gave: the worker's side."""
+    if kind == "assess":
+        period_result(town, args[0].split(","), date.fromisoformat(args[1]))
+    elif kind == "quarter_facts":
+        quarter_facts(town, args[0].split(","))
+    elif kind == "quarter":
+        quarter_status(town, args[0])
+    elif kind == "signals":
+        first, last = date.fromisoformat(args[1]), date.fromisoformat(args[2])
+        padding_signals(town, args[0].split(","), first, last)
+    else:
+        raise ValueError(f"nothing kept of kind {kind!r}")
+
+
+@HUEY.task(name="web.refresh_kept")
+def refresh_task(kind: str, town_id: int, *args: str) -> None:
+    # As djhuey's db_task: a worker thread must not keep a broken or stale connection.
+    if not HUEY.immediate:
+        close_old_connections()
+    try:
+        town = Town.objects.filter(pk=town_id).first()
+        if town is not None:
+            refresh(kind, town, *args)
+    finally:
+        if not HUEY.immediate:
+            close_old_connections()

@@ -203,6 +203,26 @@ def picker_context(access: Access, period: str | None) -> dict:
 def period_result(
     access: Access, period: str, stamp: dashboard_cache.Stamp | None = None
 ) -> PeriodResult:
-    """The figures of the period the page shows (a finalised quarter's from its snapshot),
-    kept under an exact key (web/dashboard_cache.py): the same as computed now."""
-    return dashboard_cache.period_result(access.town, months_of(period), access.today, stamp)
+    """The figures of the period as they are now (a finalised quarter's from its snapshot),
+    kept under an exact key (web/dashboard_cache.py): for downloads, whose figures are paid."""
+    return dashboard_cache.period_result(access.town, months_of(period), access.today, stamp).value
+
+
+def waits(request: HttpRequest) -> bool:
+    """Whether the page waits for the current figures: asked for (立即计算, `fresh=1`), else
+    it may show the last ones kept while the worker computes (dashboard_cache.latest)."""
+    return request.GET.get("fresh") == "1"
+
+
+def kept_context(request: HttpRequest, *shown: dashboard_cache.Shown) -> dict:
+    """What the page says of its figures when one of them is an earlier one: since when, and
+    the link that waits for the current ones."""
+    earlier = [s for s in shown if not s.current]
+    if not earlier:
+        return {"kept_since": None}
+    query = request.GET.copy()
+    query["fresh"] = "1"
+    return {
+        "kept_since": min(s.computed_at for s in earlier),
+        "fresh_url": f"{request.path}?{query.urlencode()}",
+    }

@@ -29,9 +29,9 @@ from .common import (
     appeals_url,
     get_access,
     is_quarter,
+    kept_context,
     months_of,
     period_label,
-    period_result,
     period_url,
     picker_context,
     quarter_label,
@@ -39,6 +39,7 @@ from .common import (
     reader_access,
     recent_quarters,
     statement_url,
+    waits,
     yuan,
 )
 from .forms import AdjustmentForm, ApproveForm, FinaliseForm, ReopenForm
@@ -81,7 +82,8 @@ def index(request: HttpRequest) -> HttpResponse:
             "quarter", "status"
         )
     )
-    facts = dashboard_cache.quarter_facts(access.town, recent)
+    shown = dashboard_cache.quarter_facts(access.town, recent, wait=waits(request))
+    facts = shown.value
     # The current quarter, and the others that hold cases or were finalised: an empty quarter
     # has nothing to assess.
     quarters = [q for i, q in enumerate(recent) if i == 0 or facts[q].cases or q in statuses]
@@ -111,7 +113,9 @@ def index(request: HttpRequest) -> HttpResponse:
         for q in quarters
     ]
     context = picker_context(access, None) | {"nav_section": "assess", "rows": rows}
-    return render(request, "web/assess/index.html", context)
+    context |= kept_context(request, shown)
+    with timezone.override(access.town.timezone):  # the figures' time is the town's
+        return render(request, "web/assess/index.html", context)
 
 
 def _month_cells(
@@ -140,19 +144,24 @@ def _month_cells(
 
 
 def _padding_signals(
-    access, months: list[str], stamp: dashboard_cache.Stamp
-) -> dict[tuple[int, str], list]:
+    access,
+    months: list[str],
+    stamp: dashboard_cache.Stamp,
+    *,
+    wait: bool,
+) -> tuple[dict[tuple[int, str], list], list[dashboard_cache.Shown]]:
     """integrity.md: the padding signals next to the officer's month, for the governance office
-    only (they suggest, they change no amount)."""
+    only (they suggest, they change no amount); and what was shown, for its time."""
     if not access.office:
-        return {}
+        return {}, []
     first = clock.parse_month(months[0])
     # The last day of the last month: the first of the month after it, one day back.
     last = (clock.parse_month(months[-1]) + timedelta(days=31)).replace(day=1) - timedelta(days=1)
     found: dict[tuple[int, str], list] = {}
-    for signal in dashboard_cache.padding_signals(access.town, months, first, last, stamp):
+    kept = dashboard_cache.padding_signals(access.town, months, first, last, stamp, wait=wait)
+    for signal in kept.value:
         found.setdefault((signal.officer_id, signal.month), []).append(signal)
-    return found
+    return found, [kept]
 
 
 @login_required
@@ -187,9 +196,14 @@ def period_page(
     quarter = quarter_of_period(period)
     # What the page's kept figures are valid for, read once (web/dashboard_cache.py).
     stamp = dashboard_cache.stamp_of(access.town, months)
-    result = period_result(access, period, stamp)
-    info = dashboard_cache.quarter_status(access.town, quarter, stamp)
-    signals = _padding_signals(access, months, stamp)  # one read for the whole page
+    wait = waits(request)
+    shown = [
+        dashboard_cache.period_result(access.town, months, access.today, stamp, wait=wait),
+        dashboard_cache.quarter_status(access.town, quarter, stamp, wait=wait),
+    ]
+    result, info = shown[0].value, shown[1].value
+    signals, signals_shown = _padding_signals(access, months, stamp, wait=wait)
+    kept = kept_context(request, *shown, *signals_shown)
     officers = [
         {
             "name": o.officer,
@@ -212,43 +226,49 @@ def period_page(
     ]
     draft = info.status == QuarterAssessment.Status.DRAFT
     can_adjust = access.office and info.status == QuarterAssessment.Status.APPROVED
-    context = picker_context(access, period) | {
-        "nav_section": "assess",
-        "period": period,
-        "period_label": period_label(period),
-        "is_quarter": is_quarter(period),
-        "quarter": quarter,
-        "quarter_label": quarter_label(quarter),
-        "quarter_url": period_url(access, quarter),
-        "months": [(m, exports.month_label(m), period_url(access, m)) for m in months],
-        "result": result,
-        "state_words": exports.state_words(result, _t),
-        "officers": officers,
-        "month_totals": month_totals,
-        "with_adjustments": any(o.adjustments for o in result.officers),
-        "grand_total": yuan(result.total),
-        "info": info,
-        "status_word": QUARTER_WORDS[info.status],
-        # Why 定稿 is not possible today (the service's own rule), shown by a disabled button.
-        "finalise_blocker": life.finalise_blocker(
-            today=access.today,
-            possible_from=info.possible_from,
-            pending_appeals=info.pending_appeals,
-        ),
-        "finalise_form": bound.get("finalise") or FinaliseForm(auto_id="finalise_%s"),
-        "can_finalise": access.office and draft,
-        "can_approve": access.leader and info.status == QuarterAssessment.Status.FINALISED,
-        "can_adjust": can_adjust,
-        # The town's officers are read only when the form is shown.
-        "adjustment_form": bound.get("adjust")
-        or (AdjustmentForm(officers=officer_choices(access.town)) if can_adjust else None),
-        "approve_form": bound.get("approve") or ApproveForm(),
-        "reopen_form": bound.get("reopen") or ReopenForm(),
-        "failed": next(iter(bound), ""),
-        "appeals_url": appeals_url(access, quarter),
-        "xlsx_url": reverse("assess:payroll", args=[period]) + access.query,
-        "json_url": reverse("assess:json", args=[period]) + access.query,
-        "row": info.row,
-    }
+    context = (
+        picker_context(access, period)
+        | {
+            "nav_section": "assess",
+            "period": period,
+            "period_label": period_label(period),
+            "is_quarter": is_quarter(period),
+            "quarter": quarter,
+            "quarter_label": quarter_label(quarter),
+            "quarter_url": period_url(access, quarter),
+            "months": [(m, exports.month_label(m), period_url(access, m)) for m in months],
+            "result": result,
+            "state_words": exports.state_words(result, _t),
+            "officers": officers,
+            "month_totals": month_totals,
+            "with_adjustments": any(o.adjustments for o in result.officers),
+            "grand_total": yuan(result.total),
+            "info": info,
+            "status_word": QUARTER_WORDS[info.status],
+            # Why 定稿 is not possible today (the service's own rule), shown by a disabled button.
+            # Nor while the page shows earlier figures: what is finalised is what was seen.
+            "finalise_blocker": life.finalise_blocker(
+                today=access.today,
+                possible_from=info.possible_from,
+                pending_appeals=info.pending_appeals,
+            )
+            or (_t("本页数据正在重新计算,请在最新结果上定稿。") if kept["kept_since"] else ""),
+            "finalise_form": bound.get("finalise") or FinaliseForm(auto_id="finalise_%s"),
+            "can_finalise": access.office and draft,
+            "can_approve": access.leader and info.status == QuarterAssessment.Status.FINALISED,
+            "can_adjust": can_adjust,
+            # The town's officers are read only when the form is shown.
+            "adjustment_form": bound.get("adjust")
+            or (AdjustmentForm(officers=officer_choices(access.town)) if can_adjust else None),
+            "approve_form": bound.get("approve") or ApproveForm(),
+            "reopen_form": bound.get("reopen") or ReopenForm(),
+            "failed": next(iter(bound), ""),
+            "appeals_url": appeals_url(access, quarter),
+            "xlsx_url": reverse("assess:payroll", args=[period]) + access.query,
+            "json_url": reverse("assess:json", args=[period]) + access.query,
+            "row": info.row,
+        }
+        | kept
+    )
     with timezone.override(access.town.timezone):
         return render(request, "web/assess/period.html", context, status=status)

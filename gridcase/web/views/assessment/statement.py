@@ -9,11 +9,13 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _t
 
 from gridcase.assessment import exports
 from gridcase.assessment.models import Appeal, QuarterAssessment
 from gridcase.org.models import Role, Town, User
+from gridcase.web import dashboard_cache
 
 from .common import (
     APPEAL_WORDS,
@@ -23,14 +25,15 @@ from .common import (
     appeals_url,
     get_access,
     is_quarter,
+    kept_context,
     months_of,
     period_label,
-    period_result,
     period_url,
     picker_context,
     quarter_label,
     quarter_of_period,
     statement_url,
+    waits,
     yuan,
 )
 from .forms import AppealForm
@@ -73,7 +76,8 @@ def statement_page(
         raise Http404("another officer's statement")
     months = months_of(period)
     quarter = quarter_of_period(period)
-    result = period_result(access, period)
+    shown = dashboard_cache.period_result(access.town, months, access.today, wait=waits(request))
+    result = shown.value
     officer = result.officer(officer_id)
     if officer is None:
         # An officer of the town with nothing in this period still has a (empty) statement.
@@ -134,35 +138,41 @@ def statement_page(
     if officer is None and not own:
         other = User.objects.filter(pk=officer_id).first()
         name = (other.display_name or other.username) if other else str(officer_id)
-    context = picker_context(access, period) | {
-        "nav_section": "assess",
-        "period": period,
-        "period_label": period_label(period),
-        "quarter": quarter,
-        "quarter_label": quarter_label(quarter),
-        "is_quarter": is_quarter(period),
-        "state_words": exports.state_words(result, _t),
-        "status_word": QUARTER_WORDS.get(result.status, result.status),
-        "draft": draft,
-        "own": own,
-        "officer_id": officer_id,
-        "name": name,
-        "village": officer.village if officer else "",
-        "total": yuan(officer.total) if officer else yuan(Decimal(0)),
-        "adjustments": [
-            {"quarter": a.quarter, "amount": yuan(a.amount), "reason": a.reason}
-            for a in (officer.adjustments if officer else ())
-        ],
-        "month_rows": month_rows,
-        "months": [
-            (m, exports.month_label(m), statement_url(access, m, officer_id)) for m in months
-        ],
-        "quarter_url": statement_url(access, quarter, officer_id),
-        "overview_url": period_url(access, period) if access.reader else "",
-        "appeals_url": appeals_url(access, quarter) if access.reader else "",
-        "appeal_form": AppealForm(),
-        "legend": [
-            (_t(exports.STATUS_LABELS[s]), _t(exports.STATUS_HELP[s])) for s in exports.STATUS_HELP
-        ],
-    }
-    return render(request, "web/assess/statement.html", context, status=400 if refused else 200)
+    context = (
+        picker_context(access, period)
+        | {
+            "nav_section": "assess",
+            "period": period,
+            "period_label": period_label(period),
+            "quarter": quarter,
+            "quarter_label": quarter_label(quarter),
+            "is_quarter": is_quarter(period),
+            "state_words": exports.state_words(result, _t),
+            "status_word": QUARTER_WORDS.get(result.status, result.status),
+            "draft": draft,
+            "own": own,
+            "officer_id": officer_id,
+            "name": name,
+            "village": officer.village if officer else "",
+            "total": yuan(officer.total) if officer else yuan(Decimal(0)),
+            "adjustments": [
+                {"quarter": a.quarter, "amount": yuan(a.amount), "reason": a.reason}
+                for a in (officer.adjustments if officer else ())
+            ],
+            "month_rows": month_rows,
+            "months": [
+                (m, exports.month_label(m), statement_url(access, m, officer_id)) for m in months
+            ],
+            "quarter_url": statement_url(access, quarter, officer_id),
+            "overview_url": period_url(access, period) if access.reader else "",
+            "appeals_url": appeals_url(access, quarter) if access.reader else "",
+            "appeal_form": AppealForm(),
+            "legend": [
+                (_t(exports.STATUS_LABELS[s]), _t(exports.STATUS_HELP[s]))
+                for s in exports.STATUS_HELP
+            ],
+        }
+        | kept_context(request, shown)
+    )
+    with timezone.override(access.town.timezone):  # the figures' time is the town's
+        return render(request, "web/assess/statement.html", context, status=400 if refused else 200)
