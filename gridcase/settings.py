@@ -280,7 +280,7 @@ if GRIDCASE_DASHBOARD_MAX_AGE < 0:
 # How long an assessment page may wait for its figures (milliseconds): when the last
 # computation of the same town and period took longer, the page shows that one with its time
 # while the worker computes the current one (web/dashboard_cache.latest; with Redis only).
-GRIDCASE_ASSESSMENT_WAIT_MS = env_int("GRIDCASE_ASSESSMENT_WAIT_MS", 250)
+GRIDCASE_ASSESSMENT_WAIT_MS = env_int("GRIDCASE_ASSESSMENT_WAIT_MS", 100)
 if GRIDCASE_ASSESSMENT_WAIT_MS < 0:
     raise ImproperlyConfigured("GRIDCASE_ASSESSMENT_WAIT_MS must be 0 or more")
 

@@ -11,7 +11,7 @@ version 1 snapshot has the Chinese only, which its pages show as stored.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -165,6 +165,18 @@ class PeriodResult:
             ),
             status=status,
             as_of=data.get("as_of", ""),
+        )
+
+    def without_cases(self) -> PeriodResult:
+        """The same result with every month's cases left out: what a page of months and
+        totals reads (the period page), a few kilobytes where the cases of a big town's
+        quarter are megabytes. Never a result to pay or export from."""
+        return replace(
+            self,
+            officers=tuple(
+                replace(o, months=tuple(replace(m, cases=()) for m in o.months))
+                for o in self.officers
+            ),
         )
 
     def restricted_to(self, months: Iterable[str], *, period: str) -> PeriodResult:

@@ -47,7 +47,7 @@ from gridcase.assessment.models import (
     PhotoHash,
     QuarterAssessment,
 )
-from gridcase.assessment.services import assess_period
+from gridcase.assessment.services import assess_period, without_cycle_collection
 from gridcase.cases.models import Case, TimelineEntry
 from gridcase.core import clock
 from gridcase.core.models import AuditEntry, ChainHead
@@ -190,16 +190,22 @@ def warm() -> int:
 # always computes at once. Each kept value points to itself from its line (the same town,
 # kind and period without the stamp or day): the last one written wins.
 #
-# The key holds the town, never a person: who may see the town, and which officer's lines, is
-# decided before and after (views/assessment/common.py, assessment.selectors.visible_result).
+# The key holds the town, never the person who looks: who may see the town, and which
+# officer's lines, is decided before and after (views/assessment/common.py,
+# assessment.selectors.visible_result). A page reads only what it shows: the period page the
+# result without its cases (`period_summary`), a statement one officer's part (`officer_part`,
+# keyed by that officer); both are made from the kept result and kept beside it.
 #
 # The same process keeps the few values it last used as objects (_RECENT): unpickling a
 # quarter of a big town's cases costs more than the page may. Such a copy is used only while
 # the shared entry of its key still exists, so that clearing the cache clears it too.
 
 ASSESSMENT_TIMEOUT = 24 * 3600  # seconds: an unmatched entry's backstop
-# How long a request to the worker to compute a value stands before a later view may ask
-# again (the worker died, the queue was lost): the time a big town's quarter takes, and more.
+# How long a request to the worker to compute a line's value stands before a later view may
+# ask again although the worker has not answered (it died, the queue was lost): the time a big
+# town's quarter takes, and more. One request per line at a time: a town that changes faster
+# than its quarter is computed does not fill the queue with computations of stamps already
+# gone; when the worker answers, the next view asks for the stamp of then.
 ASKED_FOR = 10 * 60  # seconds
 RECENT_SIZE = 4  # values kept as objects by each process
 _RECENT: OrderedDict[str, Entry] = OrderedDict()
@@ -227,12 +233,23 @@ class Entry:
 
 @dataclass(frozen=True)
 class Shown:
-    """What a page shows: the value, when it was computed, and whether it is the current one
-    (False: an earlier one, while the worker computes the current; see `latest`)."""
+    """What a page shows: the value, when it was computed, how long that took, and whether it
+    is the current one (False: an earlier one, while the worker computes the current; see
+    `latest`)."""
 
     value: Any
     computed_at: datetime
+    seconds: float = 0.0
     current: bool = True
+
+
+@dataclass(frozen=True)
+class _Derived:
+    """A value made from another kept one (a part of the period's result), with what the
+    whole cost: whether a page may wait for the part is whether it may wait for the whole."""
+
+    value: Any
+    seconds: float
 
 
 def stamp_of(town: Town, months: list[str]) -> Stamp:
@@ -311,7 +328,10 @@ def _found(key: str) -> Entry | None:
             _RECENT.move_to_end(key)
     if recent is not None and cache.has_key(key):
         return recent
-    found = cache.get(key)
+    # Millions of objects for a big town's quarter: unpickled four times faster without the
+    # cycle collector running over them again and again (none of them forms a cycle).
+    with without_cycle_collection():
+        found = cache.get(key)
     if not isinstance(found, Entry):
         return None
     _remembered(key, found)
@@ -324,7 +344,11 @@ def _line_key(kind: str, town: Town, line: str) -> str:
 
 def _computed(key: str, line_key: str, compute: Callable[[], Any]) -> Entry:
     started = time.perf_counter()
-    entry = Entry(compute(), clock.now(), time.perf_counter() - started)
+    value = compute()
+    seconds = time.perf_counter() - started
+    if isinstance(value, _Derived):
+        value, seconds = value.value, max(seconds, value.seconds)
+    entry = Entry(value, clock.now(), seconds)
     cache.set(key, entry, timeout=ASSESSMENT_TIMEOUT)
     cache.set(line_key, key, timeout=ASSESSMENT_TIMEOUT)
     _remembered(key, entry)
@@ -347,7 +371,8 @@ def latest(
     With `ask` (a page, not a download): when there is none for this stamp, the last one kept
     on the same `line` (the period without stamp or day) is shown instead, with its time, if
     computing it took longer than a page may wait and the worker shares the cache — and the
-    worker is asked, once, to compute the current one (`refresh_task(kind, town, *ask)`).
+    worker is asked to compute the current one (`refresh_task(kind, town, *ask)`), once while
+    it has not answered (ASKED_FOR).
 
     Not for a period with a finalised quarter: that is read from the quarter's frozen snapshot
     (assess_period), which is what it shows, as stored, and is not kept twice — unless the
@@ -356,21 +381,23 @@ def latest(
     if stamp.town_id != town.pk:
         raise ValueError("the stamp of another town")
     if stamp.frozen and not live_only:
-        return Shown(compute(), clock.now())
+        value = compute()
+        return Shown(value.value if isinstance(value, _Derived) else value, clock.now())
     key = f"dash:v{VERSION}:{kind}:{town.pk}:{what}:{stamp.digest}"
     found = _found(key)
     if found is not None:
-        return Shown(found.value, found.computed_at)
+        return Shown(found.value, found.computed_at, found.seconds)
     line_key = _line_key(kind, town, line)
     if ask is not None and shared():
         last_key = cache.get(line_key)
         last = _found(last_key) if isinstance(last_key, str) else None
         if last is not None and last.seconds * 1000 > settings.GRIDCASE_ASSESSMENT_WAIT_MS:
-            if cache.add(f"{key}:asked", True, timeout=ASKED_FOR):
-                refresh_task(kind, town.pk, *ask)
-            return Shown(last.value, last.computed_at, current=False)
+            asked = f"{line_key}:asked"
+            if cache.add(asked, True, timeout=ASKED_FOR):
+                refresh_task(kind, town.pk, *ask, asked=asked)
+            return Shown(last.value, last.computed_at, last.seconds, current=False)
     entry = _computed(key, line_key, compute)
-    return Shown(entry.value, entry.computed_at)
+    return Shown(entry.value, entry.computed_at, entry.seconds)
 
 
 def _quarters(months: list[str]) -> list[str]:
@@ -397,6 +424,64 @@ def period_result(
         lambda: assess_period(town=town, months=months, today=today),
         line=period,
         ask=None if wait else (period, today.isoformat()),
+    )
+
+
+def period_summary(
+    town: Town,
+    months: list[str],
+    today: date,
+    stamp: Stamp | None = None,
+    *,
+    wait: bool = True,
+) -> Shown:
+    """The period's result without its cases (PeriodResult.without_cases: the period page's
+    months and totals), made from the kept result and kept beside it: a page does not read
+    back the megabytes of a big town's cases to show its officers' totals."""
+    period = ",".join(months)
+    stamp = stamp or stamp_of(town, months)
+
+    def compute() -> _Derived:
+        whole = period_result(town, months, today, stamp)
+        return _Derived(whole.value.without_cases(), whole.seconds)
+
+    return latest(
+        "summary",
+        town,
+        stamp,
+        f"{period}:{today.isoformat()}",
+        compute,
+        line=period,
+        ask=None if wait else (period, today.isoformat()),
+    )
+
+
+def officer_part(
+    town: Town,
+    months: list[str],
+    today: date,
+    officer_id: int,
+    stamp: Stamp | None = None,
+    *,
+    wait: bool = True,
+) -> Shown:
+    """One officer's part of the period's result (an OfficerResult, or None when they have
+    nothing in it: a statement), made from the kept result and kept beside it."""
+    period = ",".join(months)
+    stamp = stamp or stamp_of(town, months)
+
+    def compute() -> _Derived:
+        whole = period_result(town, months, today, stamp)
+        return _Derived(whole.value.officer(officer_id), whole.seconds)
+
+    return latest(
+        "officer",
+        town,
+        stamp,
+        f"{period}:{today.isoformat()}:{officer_id}",
+        compute,
+        line=f"{period}:{officer_id}",
+        ask=None if wait else (period, today.isoformat(), str(officer_id)),
     )
 
 
@@ -465,6 +550,10 @@ def refresh(kind: str, town: Town, *args: str) -> None:
     arguments it gave: the worker's side."""
     if kind == "assess":
         period_result(town, args[0].split(","), date.fromisoformat(args[1]))
+    elif kind == "summary":
+        period_summary(town, args[0].split(","), date.fromisoformat(args[1]))
+    elif kind == "officer":
+        officer_part(town, args[0].split(","), date.fromisoformat(args[1]), int(args[2]))
     elif kind == "quarter_facts":
         quarter_facts(town, args[0].split(","))
     elif kind == "quarter":
@@ -477,7 +566,9 @@ def refresh(kind: str, town: Town, *args: str) -> None:
 
 
 @HUEY.task(name="web.refresh_kept")
-def refresh_task(kind: str, town_id: int, *args: str) -> None:
+def refresh_task(kind: str, town_id: int, *args: str, asked: str = "") -> None:
+    """The worker computes what a page asked for, then lets the next view ask again
+    (`asked`: the line's request, see ASKED_FOR)."""
     # As djhuey's db_task: a worker thread must not keep a broken or stale connection.
     if not HUEY.immediate:
         close_old_connections()
@@ -486,5 +577,7 @@ def refresh_task(kind: str, town_id: int, *args: str) -> None:
         if town is not None:
             refresh(kind, town, *args)
     finally:
+        if asked:
+            cache.delete(asked)
         if not HUEY.immediate:
             close_old_connections()

@@ -32,6 +32,7 @@ def later(time_machine):
 @pytest.fixture
 def q4(t, later):
     closed_locally(t, local(2026, 10, 12, 9))
+    closed_locally(t, local(2026, 11, 3, 9), by=t.other_officer)
     submitted(t, local(2026, 12, 1, 9))
 
 
@@ -47,7 +48,7 @@ def slow(settings, monkeypatch):
 def asked(monkeypatch):
     """What the worker was asked to compute (not computed: the test does, when it says)."""
     calls: list[tuple] = []
-    monkeypatch.setattr(dashboard_cache, "refresh_task", lambda *args: calls.append(args))
+    monkeypatch.setattr(dashboard_cache, "refresh_task", lambda *args, asked: calls.append(args))
     return calls
 
 
@@ -70,7 +71,7 @@ def test_after_a_change_the_page_shows_the_last_figures_with_their_time_and_asks
     # The figures of 09:00, said so, with the way to wait for the current ones.
     assert cases_of(shown) == before
     assert "以下数据截至 2026-12-20 09:00" in page and "fresh=1" in page
-    assert asked == [("assess", t.town.pk, ",".join(Q4_MONTHS), "2026-12-20")] + [
+    assert asked == [("summary", t.town.pk, ",".join(Q4_MONTHS), "2026-12-20")] + [
         (kind, t.town.pk, *args)
         for kind, *args in (
             ("quarter", Q4),
@@ -150,7 +151,7 @@ def test_a_statement_and_the_start_page_say_the_time_of_their_figures_too(
         page = office.get(url)
         assert page.context["kept_since"] is not None, url
         assert "以下数据截至 2026-12-20 09:00" in page.content.decode(), url
-    assert {call[0] for call in asked} == {"assess", "quarter_facts"}
+    assert {call[0] for call in asked} == {"summary", "officer", "quarter_facts"}
 
 
 def test_no_quarter_is_finalised_from_earlier_figures(login, t, q4, slow, asked, later):
@@ -174,7 +175,81 @@ def test_an_entry_gone_from_the_cache_is_computed_again(login, t, q4, slow, aske
     assert asked == []
 
 
-def test_the_worker_knows_each_kind_and_no_other(t):
+def test_the_worker_knows_each_kind_and_no_other(t, worker_in_process):
     with pytest.raises(ValueError, match="nothing kept of kind"):
         dashboard_cache.refresh("payroll", t.town)
-    dashboard_cache.refresh_task("assess", 0, "2026-10", "2026-12-20")  # no such town: nothing
+    # No such town (deleted since): nothing to compute.
+    dashboard_cache.refresh_task.call_local("assess", 0, "2026-10", "2026-12-20")
+
+
+def test_the_period_page_reads_the_result_without_its_cases_and_a_statement_one_officers(
+    login, t, q4
+):
+    office = login(t.office_user)
+    page = office.get(PAGE)
+    whole = assess_period(town=t.town, months=Q4_MONTHS)
+    shown = page.context["result"]
+    assert shown == whole.without_cases() and shown.total == whole.total
+    assert all(m.cases == () for o in shown.officers for m in o.months)
+    assert any(m.cases for o in whole.officers for m in o.months)
+    mine = office.get(f"/assessment/{Q4}/officers/{t.officer.pk}/")
+    rows = [c["number"] for m in mine.context["month_rows"] for c in m["cases"]]
+    assert rows == [c.case_no for m in whole.officer(t.officer.pk).months for c in m.cases]
+    # Each officer's part is kept under their id: the other officer's is theirs.
+    theirs = office.get(f"/assessment/{Q4}/officers/{t.other_officer.pk}/")
+    numbers = [c["number"] for m in theirs.context["month_rows"] for c in m["cases"]]
+    assert numbers and not set(numbers) & set(rows)
+
+
+def test_a_part_counts_what_its_whole_cost(t, q4):
+    # Whether a page may wait for a part is whether it may wait for the whole it is cut from.
+    stamp = dashboard_cache.stamp_of(t.town, Q4_MONTHS)
+    shown = dashboard_cache.latest(
+        "test", t.town, stamp, "x", lambda: dashboard_cache._Derived("part", 99.0), line="x"
+    )
+    assert (shown.value, shown.seconds, shown.current) == ("part", 99.0, True)
+    again = dashboard_cache.latest("test", t.town, stamp, "x", lambda: 1 / 0, line="x")
+    assert (again.value, again.seconds) == ("part", 99.0)
+
+
+def test_one_request_per_page_part_stands_until_the_worker_answers(
+    login, t, q4, slow, monkeypatch, later, worker_in_process
+):
+    # A town that changes faster than its quarter is computed: the queue holds one request
+    # per part, not one per change; once answered, the next view asks for the stamp of then.
+    worker = dashboard_cache.refresh_task
+    pending: list[tuple] = []
+    monkeypatch.setattr(
+        dashboard_cache, "refresh_task", lambda *args, asked: pending.append((args, asked))
+    )
+    office = login(t.office_user)
+    before = cases_of(office.get(PAGE))
+    submitted(t, local(2026, 12, 20, 8, 30))
+    office.get(PAGE)
+    assert len(pending) == 3  # the summary, the quarter's panel, the padding signals
+    later.shift(60)
+    submitted(t, local(2026, 12, 20, 8, 40))
+    office.get(PAGE)  # another stamp, the same requests still standing
+    assert len(pending) == 3
+    for args, asked in pending:  # the worker answers: computes, then lets the next view ask
+        worker.call_local(*args, asked=asked)
+    assert cases_of(office.get(PAGE)) == before + 2  # computed on the stamp of then
+    submitted(t, local(2026, 12, 20, 8, 50))
+    office.get(PAGE)
+    assert len(pending) == 6
+
+
+def test_the_worker_lets_the_next_view_ask_again_even_when_it_fails(
+    t, monkeypatch, worker_in_process
+):
+    cache.set("asked-marker", True)
+
+    def broken(*args):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(dashboard_cache, "refresh", broken)
+    with pytest.raises(RuntimeError):
+        dashboard_cache.refresh_task.call_local(
+            "summary", t.town.pk, "2026-10", "2026-12-20", asked="asked-marker"
+        )
+    assert cache.get("asked-marker") is None

@@ -198,7 +198,7 @@ def period_page(
     stamp = dashboard_cache.stamp_of(access.town, months)
     wait = waits(request)
     shown = [
-        dashboard_cache.period_result(access.town, months, access.today, stamp, wait=wait),
+        dashboard_cache.period_summary(access.town, months, access.today, stamp, wait=wait),
         dashboard_cache.quarter_status(access.town, quarter, stamp, wait=wait),
     ]
     result, info = shown[0].value, shown[1].value

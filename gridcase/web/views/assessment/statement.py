@@ -76,9 +76,17 @@ def statement_page(
         raise Http404("another officer's statement")
     months = months_of(period)
     quarter = quarter_of_period(period)
-    shown = dashboard_cache.period_result(access.town, months, access.today, wait=waits(request))
-    result = shown.value
-    officer = result.officer(officer_id)
+    # The period's months and totals, and this officer's part with its cases: a big town's
+    # other officers' cases are not read back (dashboard_cache.period_summary, officer_part).
+    wait = waits(request)
+    stamp = dashboard_cache.stamp_of(access.town, months)
+    shown = [
+        dashboard_cache.period_summary(access.town, months, access.today, stamp, wait=wait),
+        dashboard_cache.officer_part(
+            access.town, months, access.today, officer_id, stamp, wait=wait
+        ),
+    ]
+    result, officer = shown[0].value, shown[1].value
     if officer is None:
         # An officer of the town with nothing in this period still has a (empty) statement.
         is_officer = (
@@ -172,7 +180,7 @@ def statement_page(
                 for s in exports.STATUS_HELP
             ],
         }
-        | kept_context(request, shown)
+        | kept_context(request, *shown)
     )
     with timezone.override(access.town.timezone):  # the figures' time is the town's
         return render(request, "web/assess/statement.html", context, status=400 if refused else 200)
