@@ -253,3 +253,13 @@ def test_the_worker_lets_the_next_view_ask_again_even_when_it_fails(
             "summary", t.town.pk, "2026-10", "2026-12-20", asked="asked-marker"
         )
     assert cache.get("asked-marker") is None
+
+
+def test_a_statement_links_each_case_as_reverse_does():
+    from django.urls import reverse
+
+    from gridcase.web.views.assessment import statement
+
+    link = statement._case_link()
+    for number in ("CT-2026-00042", "BX_2026.7~1", "导入-001", "a b", "x%y", "0"):
+        assert link(number) == reverse("web:case_detail", args=[number]), number

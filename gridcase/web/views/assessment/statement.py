@@ -3,7 +3,10 @@ and appeal."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -52,6 +55,40 @@ def _latest_appeals(town: Town, officer_id: int, quarter: str) -> dict[str, Appe
     return found
 
 
+class _Said(dict):
+    """Each value put into words once by `say` (a message by gettext, a reason's words by
+    ``str``: the reader's language, or a reason as stored)."""
+
+    def __init__(self, say: Callable[[Any], str]) -> None:
+        super().__init__()
+        self.say = say
+
+    def __call__(self, value: Any) -> str:
+        try:
+            return self[value]
+        except KeyError:
+            self[value] = found = self.say(value)
+            return found
+
+
+# What `reverse` leaves as it is in a path: a case number made only of these is put into the
+# case page's path as it is (a number from an imported ledger may hold anything: reversed).
+_AS_IS = re.compile(r"[A-Za-z0-9_.~-]+")
+
+
+def _case_link() -> Callable[[str], str]:
+    """The case page's address of a case number, without resolving the URL pattern again for
+    each of an officer's thousands of cases."""
+    head, tail = reverse("web:case_detail", args=["0"]).rsplit("0", 1)
+
+    def link(number: str) -> str:
+        if _AS_IS.fullmatch(number):
+            return f"{head}{number}{tail}"
+        return reverse("web:case_detail", args=[number])
+
+    return link
+
+
 @login_required
 def statement(request: HttpRequest, period: str, officer_id: int) -> HttpResponse:
     """One officer's pay, month by month, every case with its status, reason and appeal.
@@ -96,6 +133,10 @@ def statement_page(
             raise Http404("not an officer of the town")
     appeals_by_case = _latest_appeals(access.town, officer_id, quarter)
     draft = result.status == QuarterAssessment.Status.DRAFT
+    # An officer's quarter may hold thousands of cases, most with the same few categories,
+    # statuses and reasons: each is put into words once per page.
+    said, reason = _Said(_t), _Said(str)
+    link = _case_link()
     month_rows = []
     for month in officer.months if officer else ():
         cases = []
@@ -104,14 +145,14 @@ def statement_page(
             cases.append(
                 {
                     "number": case.case_no,
-                    "url": reverse("web:case_detail", args=[case.case_no]),
-                    "category": _t(exports.category_label(case.category)),
+                    "url": link(case.case_no),
+                    "category": said(exports.category_label(case.category)),
                     "status": case.status,
-                    "status_word": _t(exports.STATUS_LABELS.get(case.status, case.status)),
+                    "status_word": said(exports.STATUS_LABELS.get(case.status, case.status)),
                     "amount": yuan(case.amount),
                     # In the reader's language (the words' str()); as stored for a quarter
                     # finalised before reasons were kept as words.
-                    "reason": case.shown,
+                    "reason": reason(case.shown),
                     "appeal": appeal,
                     "appeal_word": APPEAL_WORDS.get(appeal.status, "") if appeal else "",
                     "can_appeal": own
