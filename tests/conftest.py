@@ -65,6 +65,15 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _pages_wait_for_their_figures(settings):
+    # With Redis (CI), an assessment page shows the last figures kept while the worker computes
+    # the current ones when computing them took longer than GRIDCASE_ASSESSMENT_WAIT_MS: on a
+    # loaded machine a test town's may. Pages wait, whatever the machine's speed, unless a
+    # test says otherwise (tests/web/test_assessment_kept.py sets 0: never waits).
+    settings.GRIDCASE_ASSESSMENT_WAIT_MS = 3_600_000
+
+
+@pytest.fixture(autouse=True)
 def _webhooks_may_call_the_test_receivers(settings):
     # The tests' HTTP receivers listen on loopback, which a town's server refuses to call
     # unless GRIDCASE_WEBHOOK_ALLOW says so (tests/notify/test_destinations.py).
