@@ -47,6 +47,7 @@ from gridcase.assessment.models import (
     PhotoHash,
     QuarterAssessment,
 )
+from gridcase.assessment.results import PeriodResult
 from gridcase.assessment.services import assess_period, without_cycle_collection
 from gridcase.cases.models import Case, TimelineEntry
 from gridcase.core import clock
@@ -427,6 +428,37 @@ def period_result(
     )
 
 
+def _cut(
+    kind: str,
+    town: Town,
+    months: list[str],
+    today: date,
+    stamp: Stamp | None,
+    wait: bool,
+    cut: Callable[[PeriodResult], Any],
+    part: str = "",
+) -> Shown:
+    """A part of the period's result (`cut` from it), made from the kept result and kept
+    beside it under the same stamp; `part` names which one (an officer) in its key."""
+    period = ",".join(months)
+    stamp = stamp or stamp_of(town, months)
+    named = (part,) if part else ()
+
+    def compute() -> _Derived:
+        whole = period_result(town, months, today, stamp)
+        return _Derived(cut(whole.value), whole.seconds)
+
+    return latest(
+        kind,
+        town,
+        stamp,
+        ":".join((period, today.isoformat(), *named)),
+        compute,
+        line=":".join((period, *named)),
+        ask=None if wait else (period, today.isoformat(), *named),
+    )
+
+
 def period_summary(
     town: Town,
     months: list[str],
@@ -436,24 +468,9 @@ def period_summary(
     wait: bool = True,
 ) -> Shown:
     """The period's result without its cases (PeriodResult.without_cases: the period page's
-    months and totals), made from the kept result and kept beside it: a page does not read
-    back the megabytes of a big town's cases to show its officers' totals."""
-    period = ",".join(months)
-    stamp = stamp or stamp_of(town, months)
-
-    def compute() -> _Derived:
-        whole = period_result(town, months, today, stamp)
-        return _Derived(whole.value.without_cases(), whole.seconds)
-
-    return latest(
-        "summary",
-        town,
-        stamp,
-        f"{period}:{today.isoformat()}",
-        compute,
-        line=period,
-        ask=None if wait else (period, today.isoformat()),
-    )
+    months and totals): a page does not read back the megabytes of a big town's cases to show
+    its officers' totals."""
+    return _cut("summary", town, months, today, stamp, wait, PeriodResult.without_cases)
 
 
 def officer_part(
@@ -466,22 +483,16 @@ def officer_part(
     wait: bool = True,
 ) -> Shown:
     """One officer's part of the period's result (an OfficerResult, or None when they have
-    nothing in it: a statement), made from the kept result and kept beside it."""
-    period = ",".join(months)
-    stamp = stamp or stamp_of(town, months)
-
-    def compute() -> _Derived:
-        whole = period_result(town, months, today, stamp)
-        return _Derived(whole.value.officer(officer_id), whole.seconds)
-
-    return latest(
+    nothing in it: a statement)."""
+    return _cut(
         "officer",
         town,
+        months,
+        today,
         stamp,
-        f"{period}:{today.isoformat()}:{officer_id}",
-        compute,
-        line=f"{period}:{officer_id}",
-        ask=None if wait else (period, today.isoformat(), str(officer_id)),
+        wait,
+        lambda result: result.officer(officer_id),
+        str(officer_id),
     )
 
 

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gridcase.assessment import exports
@@ -197,6 +198,21 @@ def picker_context(access: Access, period: str | None) -> dict:
         "picker_months": [(m, exports.month_label(m)) for m in months],
         "picker_value": period,
         "access": access,
+    }
+
+
+def period_context(access: Access, period: str, result: PeriodResult) -> dict:
+    """What a page of one period shows around its figures: the picker, the period and its
+    quarter, and what kind of figures they are."""
+    quarter = quarter_of_period(period)
+    return picker_context(access, period) | {
+        "nav_section": "assess",
+        "period": period,
+        "period_label": period_label(period),
+        "is_quarter": is_quarter(period),
+        "quarter": quarter,
+        "quarter_label": quarter_label(quarter),
+        "state_words": exports.state_words(result, gettext),
     }
 
 

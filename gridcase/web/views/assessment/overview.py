@@ -28,10 +28,9 @@ from .common import (
     READERS,
     appeals_url,
     get_access,
-    is_quarter,
     kept_context,
     months_of,
-    period_label,
+    period_context,
     period_url,
     picker_context,
     quarter_label,
@@ -227,18 +226,11 @@ def period_page(
     draft = info.status == QuarterAssessment.Status.DRAFT
     can_adjust = access.office and info.status == QuarterAssessment.Status.APPROVED
     context = (
-        picker_context(access, period)
+        period_context(access, period, result)
         | {
-            "nav_section": "assess",
-            "period": period,
-            "period_label": period_label(period),
-            "is_quarter": is_quarter(period),
-            "quarter": quarter,
-            "quarter_label": quarter_label(quarter),
             "quarter_url": period_url(access, quarter),
             "months": [(m, exports.month_label(m), period_url(access, m)) for m in months],
             "result": result,
-            "state_words": exports.state_words(result, _t),
             "officers": officers,
             "month_totals": month_totals,
             "with_adjustments": any(o.adjustments for o in result.officers),

@@ -27,13 +27,10 @@ from .common import (
     READERS,
     appeals_url,
     get_access,
-    is_quarter,
     kept_context,
     months_of,
-    period_label,
+    period_context,
     period_url,
-    picker_context,
-    quarter_label,
     quarter_of_period,
     statement_url,
     waits,
@@ -188,15 +185,8 @@ def statement_page(
         other = User.objects.filter(pk=officer_id).first()
         name = (other.display_name or other.username) if other else str(officer_id)
     context = (
-        picker_context(access, period)
+        period_context(access, period, result)
         | {
-            "nav_section": "assess",
-            "period": period,
-            "period_label": period_label(period),
-            "quarter": quarter,
-            "quarter_label": quarter_label(quarter),
-            "is_quarter": is_quarter(period),
-            "state_words": exports.state_words(result, _t),
             "status_word": QUARTER_WORDS.get(result.status, result.status),
             "draft": draft,
             "own": own,
