@@ -1,0 +1,42 @@
+"""An officer's and a station's tab counts read their village's open cases from the village's
+queue index (cases 0024: town, village, state, level), never the whole village: SQLite keeps
+no statistics and chose, by the count of equal columns, the duplicate check's (town, village,
+category, submitted_at) when the queue index began with the village (150 ms at a million)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan"),
+]
+
+
+def plans_of_the_counts(client, user) -> list[str]:
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    counts = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "COUNT(" in q["sql"] and '"cases_case"."village_id" =' in q["sql"]
+    ]
+    assert counts, "no count of the village's cases"
+    plans = []
+    with connection.cursor() as cursor:
+        for sql in counts:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            plans.append(" ".join(str(row[-1]) for row in cursor.fetchall()))
+    return plans
+
+
+@pytest.mark.parametrize("who", ["officer", "station_user"])
+def test_a_villages_counts_read_its_queue_index(client, t, who):
+    plans = plans_of_the_counts(client, getattr(t, who))
+    # The follow-ups are counted from their own partial index, the tabs from the queue's.
+    assert not [p for p in plans if "case_village_cat_time" in p], plans
+    queue = "INDEX case_village_queue (town_id=? AND village_id=? AND state=?"
+    assert [p for p in plans if queue in p], plans
