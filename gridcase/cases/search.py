@@ -45,7 +45,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.dispatch import receiver
 
-from .models import Party
+from .models import Case, Party
 
 # What the SQL function lower-cases on PostgreSQL (translate()), and Python here: ASCII only,
 # so that both sides make the very same grams whatever the server's locale.
@@ -120,15 +120,28 @@ def exact_q(text: str, *, parties: bool = True) -> Q:
 NUMBER = re.compile(r"[A-Za-z0-9_-]*[A-Za-z][A-Za-z0-9_-]*-[0-9]{4}-[0-9]*")
 
 
+def number_prefix_q(text: str) -> Q:
+    """The cases whose number begins with the text. ``istartswith`` is ``UPPER(number) LIKE
+    UPPER('bx-2026-09%')`` on PostgreSQL, ``number LIKE … ESCAPE`` on SQLite (case-insensitive
+    for ASCII): both are ranges of the index migration 0018 makes (upper(number)
+    text_pattern_ops; number COLLATE NOCASE)."""
+    return Q(number__istartswith=text)
+
+
 def number_q(text: str) -> Q | None:
     """The cases whose number begins with the text, if it is shaped like a case number
-    (``NUMBER``), else None. ``istartswith`` is ``UPPER(number) LIKE UPPER('bx-2026-09%')`` on
-    PostgreSQL, ``number LIKE … ESCAPE`` on SQLite (case-insensitive for ASCII): both are
-    ranges of the index migration 0018 makes (upper(number) text_pattern_ops; number COLLATE
-    NOCASE), a few rows, whatever the size of the town."""
+    (``NUMBER``), else None.
+
+    A whole number is one case, its beginning down to the year a year of the town's. The
+    cases are read from the number's index first (up to LISTED ids) and named by id: within a
+    list sorted by time, SQLite (no statistics) walked the town's cases newest first testing
+    each number — the whole town, 3.5 s at a million, for the one case a number names. More
+    than LISTED (a year's beginning) stay the prefix: the list finds them walking in order."""
     if not NUMBER.fullmatch(text):
         return None
-    return Q(number__istartswith=text)
+    prefix = number_prefix_q(text)
+    ids = list(Case.objects.filter(prefix).values_list("pk", flat=True)[: LISTED + 1])
+    return Q(pk__in=ids) if len(ids) <= LISTED else prefix
 
 
 # Up to this many candidates are read first and named by id; more are left a subquery.

@@ -82,7 +82,7 @@ def test_other_queries_keep_the_text_search(t, frozen):
 def test_the_number_is_read_from_its_index(t, frozen):
     for day in range(1, 9):
         submitted_case(t, local(2026, 10, day, 9))
-    query = Case.objects.filter(search.search_q("ct-2026-00004")).values("id")
+    query = Case.objects.filter(search.number_prefix_q("ct-2026-00004")).values("id")
     sql = str(query.query)
     assert "cases_search" not in sql and "LIKE" in sql
     compiled, params = query.query.sql_with_params()
@@ -99,3 +99,20 @@ def test_the_number_is_read_from_its_index(t, frozen):
     assert [c.number for c in Case.objects.filter(search.search_q("ct-2026-00004"))] == [
         "CT-2026-00004"
     ]
+
+
+def test_a_few_cases_are_named_by_id_and_many_left_the_prefix(t, frozen, monkeypatch):
+    # Named by id, a list sorted by time sorts the few; a year's beginning is left the prefix,
+    # which the list finds walking in order (SQLite walked the whole town for one number).
+    cases = [submitted_case(t, local(2026, 10, day, 9)) for day in range(1, 5)]
+    monkeypatch.setattr(search, "LISTED", 3)
+    one = search.number_q(cases[0].number)
+    assert "LIKE" not in str(Case.objects.filter(one).query)
+    assert [c.pk for c in Case.objects.filter(one)] == [cases[0].pk]
+    many = search.number_q("CT-2026-")
+    assert "LIKE" in str(Case.objects.filter(many).query)
+    assert Case.objects.filter(many).count() == 4
+    monkeypatch.setattr(search, "LISTED", 4)
+    named = search.number_q("ct-2026-")
+    assert "LIKE" not in str(Case.objects.filter(named).query)
+    assert sorted(c.pk for c in Case.objects.filter(named)) == sorted(c.pk for c in cases)
