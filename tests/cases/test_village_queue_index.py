@@ -40,3 +40,18 @@ def test_a_villages_counts_read_its_queue_index(client, t, who):
     assert not [p for p in plans if "case_village_cat_time" in p], plans
     queue = "INDEX case_village_queue (town_id=? AND village_id=? AND state=?"
     assert [p for p in plans if queue in p], plans
+
+
+def test_a_villages_follow_ups_under_a_category_are_counted_from_their_own_index(client, t):
+    client.force_login(t.officer)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/cases/", {"category": "dispute"}).status_code == 200
+    [count] = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "COUNT(" in q["sql"] and '"cases_case"."followed_up_at" IS NULL' in q["sql"]
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {count}")
+        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    assert "COVERING INDEX case_awaiting_follow_up_vil" in plan, plan
