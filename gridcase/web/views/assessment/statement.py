@@ -3,10 +3,10 @@ and appeal."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -50,22 +50,6 @@ def _latest_appeals(town: Town, officer_id: int, quarter: str) -> dict[str, Appe
     for appeal in rows:
         found[appeal.case.number] = appeal
     return found
-
-
-class _Said(dict):
-    """Each value put into words once by `say` (a message by gettext, a reason's words by
-    ``str``: the reader's language, or a reason as stored)."""
-
-    def __init__(self, say: Callable[[Any], str]) -> None:
-        super().__init__()
-        self.say = say
-
-    def __call__(self, value: Any) -> str:
-        try:
-            return self[value]
-        except KeyError:
-            self[value] = found = self.say(value)
-            return found
 
 
 # What `reverse` leaves as it is in a path: a case number made only of these is put into the
@@ -132,7 +116,8 @@ def statement_page(
     draft = result.status == QuarterAssessment.Status.DRAFT
     # An officer's quarter may hold thousands of cases, most with the same few categories,
     # statuses and reasons: each is put into words once per page.
-    said, reason = _Said(_t), _Said(str)
+    # (functools.cache per page: the reader's language is the page's.)
+    said, reason = functools.cache(_t), functools.cache(str)
     link = _case_link()
     month_rows = []
     for month in officer.months if officer else ():
