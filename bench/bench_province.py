@@ -12,7 +12,7 @@ in a fresh process (so that the peak memory is the assessment's own):
    2 processes (or --processes), the wall time and each worker's peak RSS;
 2. per town, for a sample of towns: the assessment of the town (`assess_period`) against a
    bare fetch of the same rows (the query `facts.period_cases` builds, read from the cursor and
-   thrown away), median and worst ratio.
+   thrown away, and the period's reviews and confirmed duplicates), median and worst ratio.
 Prints the load average at the start and the end of each step.
 """
 
@@ -117,6 +117,7 @@ def measure_towns(quarter: str, sample: int, seed: int, built_only: bool) -> dic
     from django.db import connection
 
     from gridcase.assessment import facts
+    from gridcase.assessment.repeats import confirmed_repeats
     from gridcase.assessment.services import assess_period
     from gridcase.core import clock
 
@@ -125,12 +126,16 @@ def measure_towns(quarter: str, sample: int, seed: int, built_only: bool) -> dic
     chosen = random.Random(seed).sample(towns, min(sample, len(towns)))
 
     def fetch(town) -> int:
+        """The rows the facts are made of: the cases, and the office's reviews and the
+        confirmed duplicates of the period (a query each, as town_facts reads them)."""
         sql, params = facts.period_cases(town, months).query.sql_with_params()
         n = 0
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             while chunk := cursor.fetchmany(2000):
                 n += len(chunk)
+        facts.period_reviews(town, months)
+        confirmed_repeats(town.id)
         return n
 
     def best(work, *args) -> float:

@@ -1,8 +1,8 @@
 """From a town's case rows to the plain ``rules.CaseFact`` values the pay rules read.
 
-Set-based: one query for every case the town's officers submitted in the period, one for the
-accepted appeals that correct some of them. The governance office's latest review of each
-case comes with its row. Local dates are counted in the town's time zone, so
+Set-based: one query for every case the town's officers submitted in the period, one each
+for the accepted appeals that correct some of them, the governance office's latest review of
+those it reviewed and the confirmed duplicates. Local dates are counted in the town's time zone, so
 a case submitted at 23:30 on 31 October (local) is an October case.
 """
 
@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Case as SqlCase
-from django.db.models import Func, OuterRef, Subquery, TextField, Value, When
+from django.db.models import TextField, Value, When
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce, Substr, TruncDate
 from django.utils.translation import gettext_noop as _noop
@@ -32,7 +32,7 @@ from gridcase.core import clock
 from gridcase.org.models import Town
 
 from .models import Appeal
-from .repeats import confirmed_repeats, repeated_number
+from .repeats import confirmed_repeats
 
 # What the facts are made of: short columns, read set-based (never model instances). The
 # close elements are only checked for being blank, so the first characters of the result do.
@@ -307,23 +307,6 @@ def apply_override(fact: CaseFact, override: str) -> CaseFact:
     return fact
 
 
-class _Pair(Func):
-    """Two values as one JSON array, as text: ``json_array`` on SQLite, ``json_build_array``
-    on PostgreSQL (cast to text, read by json.loads like every JSON value here)."""
-
-    function = "json_array"
-    output_field = TextField()
-
-    def as_postgresql(self, compiler, connection, **extra):
-        return self.as_sql(
-            compiler,
-            connection,
-            function="json_build_array",
-            template="%(function)s(%(expressions)s)::text",
-            **extra,
-        )
-
-
 def _bounds(town: Town, months: list[str]) -> tuple[datetime, datetime]:
     start, _ = clock.month_bounds(months[0], town.timezone)
     _, end = clock.month_bounds(months[-1], town.timezone)
@@ -332,8 +315,9 @@ def _bounds(town: Town, months: list[str]) -> tuple[datetime, datetime]:
 
 def period_cases(town: Town, months: list[str]):
     """The town's cases submitted in the months (contiguous, in order), as COLUMNS tuples
-    followed by the office's latest review (``[quality, note]`` as JSON text; None when it has
-    not reviewed)."""
+    followed by the local date of submission. The office's reviews and the confirmed
+    duplicates are read by a query each (period_reviews, repeats.confirmed_repeats): as a
+    subquery per row they were two thirds of the database's work (bench/README.md)."""
     start, end = _bounds(town, months)
     extra: dict[str, Any] = {
         # Imports before the derived field existed: the plain timestamps say the same.
@@ -346,18 +330,7 @@ def period_cases(town: Town, months: list[str]):
         ),
         "result_head": Substr("result", 1, 64),
     }
-    # The governance office's latest review (quality, note): whose judgement wins (_judgement).
-    # One lookup on the timeline's (case, at) index per row, not a query per case: both values
-    # in one JSON array (a second subquery for the note read the case's timeline again).
-    review = TimelineEntry.objects.filter(case_id=OuterRef("pk"), action="review").order_by(
-        "-at", "-id"
-    )
-    extra["review"] = Subquery(review.values(pair=_Pair(KT("data__quality"), "note"))[:1])
     names = ["result_head" if c == "result" else c for c in COLUMNS]
-    names.append("review")
-    # integrity.md: the case a confirmed duplicate repeats, in the same query (last column).
-    extra["duplicate_of"] = repeated_number()
-    names.append("duplicate_of")
     # Dates and times as text, parsed by fromisoformat (in C): the drivers' own parsing is
     # Python code per value (sqlite3 calls Django's regex parser by the declared type, and
     # Django's psycopg loader for timestamptz is pure Python), slower than the rest together.
@@ -419,11 +392,25 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
-def _review(value: Any) -> tuple[str, str] | None:
-    if value is None:
-        return None
-    quality, note = json.loads(value) if isinstance(value, str) else value
-    return None if quality is None else (quality, note or "")
+def period_reviews(town: Town, months: list[str]) -> dict[int, tuple[str, str]]:
+    """case id -> the governance office's latest review ``(quality, note)``, for those of the
+    period's cases it reviewed: whose judgement wins (_judgement). A latest review that set
+    no quality is no judgement. One query: the town's reviews (their own index,
+    timeline_town_reviews, a range in each month's partition) of the period's cases."""
+    start, end = _bounds(town, months)
+    period = Case.objects.filter(
+        town_id=town.id, submitted_at__gte=start, submitted_at__lt=end
+    ).values("id")
+    rows = (
+        TimelineEntry.objects.filter(town_id=town.id, action="review", case_id__in=period)
+        .order_by("case_id", "-at", "-id")
+        .values_list("case_id", KT("data__quality"), "note")
+    )
+    found: dict[int, tuple[str, str] | None] = {}
+    for case_id, quality, note in rows:
+        if case_id not in found:  # the latest comes first
+            found[case_id] = None if quality is None else (quality, note or "")
+    return {case_id: review for case_id, review in found.items() if review is not None}
 
 
 _NOTHING: Mapping[str, Any] = {}
@@ -466,10 +453,12 @@ def accepted_appeals(town: Town, months: list[str]) -> dict[int, AppealNote]:
 
 
 def town_facts(town: Town, months: list[str]) -> TownFacts:
-    """Every case the town's officers submitted in ``months``, as facts: two queries."""
+    """Every case the town's officers submitted in ``months``, as facts: four queries."""
     zone = clock.zone(town.timezone)
     wanted = set(months)
     appeals = accepted_appeals(town, months)
+    reviews = period_reviews(town, months)
+    repeats = confirmed_repeats(town.id)
     grouped: dict[tuple[int, str], list[CaseFact]] = defaultdict(list)
     notes: dict[str, AppealNote] = {}
     days: dict[Any, date | None] = {}  # a quarter's deadlines are some ninety days
@@ -511,8 +500,6 @@ def town_facts(town: Town, months: list[str]) -> TownFacts:
         agreement_form,
         agreement_terms,
         source,
-        review,
-        duplicate_of,
         submitted_on,
     ) in _rows(town, months):
         submitted_at = _moment(submitted_at)
@@ -552,8 +539,8 @@ def town_facts(town: Town, months: list[str]) -> TownFacts:
             if local_outcome == LocalOutcome.CLOSED
             else _NOTHING,
             source,
-            _review(review),
-            duplicate_of or "",
+            reviews.get(case_id),
+            repeats.get(case_id, ""),
         )
         fact = CaseFact.built(fields)
         note = appeals.get(case_id)

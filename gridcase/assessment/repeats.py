@@ -2,18 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Subquery
-
 from .models import SuspectPair
-
-
-def repeated_number() -> Subquery:
-    """For a query of cases: the number of the case each repeats (confirmed), else NULL."""
-    return Subquery(
-        SuspectPair.objects.filter(case_id=OuterRef("pk"), status=SuspectPair.Status.CONFIRMED)
-        .order_by("decided_at", "id")
-        .values("similar_to__number")[:1]
-    )
 
 
 def confirmed_repeats(town_id: int, case_id: int | None = None) -> dict[int, str]:

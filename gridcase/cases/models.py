@@ -426,13 +426,13 @@ class TimelineEntry(ChainedRow):
                 condition=models.Q(action="return"),
                 name="timeline_returns",
             ),
-            # The governance office's reviews alone: the assessment reads each case's latest
-            # (assessment.facts.period_cases) from here, a few entries in each month, not by
-            # walking every month's (case, at) index.
+            # The governance office's reviews alone, by town: the assessment reads the latest
+            # of each of a period's cases (assessment.facts.period_reviews) in one range of
+            # each month's partition, not by a lookup per case in every month's index.
             models.Index(
-                fields=["case", "at", "id"],
+                fields=["town", "case", "at", "id"],
                 condition=models.Q(action="review"),
-                name="timeline_reviews",
+                name="timeline_town_reviews",
             ),
         ]
         constraints = [

@@ -1,7 +1,9 @@
 """Which policy is in force for a town on a day.
 
 Policy rows are immutable versions (a change is a new version with its own effective date),
-so a parsed policy can be cached by row id for the life of the process.
+so a parsed policy can be cached for the life of the process — by its text, not its row: a
+province's towns mostly adopt the county's file, and a run over its 2,000 towns parsed the same
+text once per town (1 ms, a twentieth of a small town's assessment).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from .models import PolicyVersion, Town
 
 
 @lru_cache(maxsize=256)
-def _parsed(version_id: int, source: str) -> Policy:
+def _parsed(source: str) -> Policy:
     return parse_policy(source)
 
 
@@ -31,7 +33,7 @@ def policy_for(town: Town, on: date) -> Policy:
     )
     if version is None:
         return default_policy()
-    return _parsed(version.id, version.source)
+    return _parsed(version.source)
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ class PolicyHistory:
     def on(self, day: date) -> Policy:
         """`policy_for` without a query: the latest version effective on or before `day`."""
         i = self.index(day)
-        return _parsed(*self.versions[i - 1]) if i else default_policy()
+        return _parsed(self.versions[i - 1][1]) if i else default_policy()
 
 
 def policy_history(town: Town, until: date | None = None) -> PolicyHistory:

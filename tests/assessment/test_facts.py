@@ -1,13 +1,15 @@
 """From real case rows to the facts the pay rules read."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
-from gridcase.assessment import facts
+from gridcase.assessment import facts, integrity_services
+from gridcase.assessment.models import SuspectPair
 from gridcase.assessment.rules import case_status
 from gridcase.cases import services
-from gridcase.cases.models import Case
+from gridcase.cases.models import Case, TimelineEntry
 from gridcase.core.policy import default_policy
 from tests.assessment.builders import closed_locally, escalated_to_town, submitted
 from tests.factories import local
@@ -138,11 +140,13 @@ def test_an_escalated_case_needs_no_close_elements(t):
     assert fact.missing == ()
 
 
-def test_the_facts_of_a_town_take_two_queries_however_many_cases(t, django_assert_num_queries):
+def test_the_facts_of_a_town_take_four_queries_however_many_cases(t, django_assert_num_queries):
     for day in (12, 13, 14):
-        closed_locally(t, local(2026, 10, day, 9))
+        reviewed = closed_locally(t, local(2026, 10, day, 9))
+        services.case_review(case=reviewed, by=t.office_user, quality="conforming", note="")
         submitted(t, local(2026, 10, day, 10), by=t.other_officer)
-    with django_assert_num_queries(2):
+    # The cases, the accepted appeals, the office's reviews, the confirmed duplicates.
+    with django_assert_num_queries(4):
         found = facts.town_facts(t.town, [OCT])
     assert sorted(len(v) for v in found.by_officer_month.values()) == [3, 3]
 
@@ -172,3 +176,72 @@ def test_a_citizen_report_given_to_an_officer_is_not_their_case(t):
     statuses = {f.case_no: case_status(f, default_policy(), date(2027, 3, 1))[0] for f in found}
     assert statuses[reported.number] == "not_counted"
     assert statuses[mine.number] != "not_counted"
+
+
+def test_the_latest_review_of_each_case_of_the_period_is_read_and_no_other(t, other_town):
+    twice = closed_locally(t, local(2026, 10, 12, 9))
+    never = closed_locally(t, local(2026, 10, 13, 9))
+    november = closed_locally(t, local(2026, 11, 2, 9))
+    elsewhere = closed_locally(other_town, local(2026, 10, 12, 9))
+    services.case_review(case=twice, by=t.office_user, quality="nonconforming", note="不实")
+    services.case_review(case=twice, by=t.office_user, quality="conforming", note="已补充")
+    services.case_review(case=november, by=t.office_user, quality="nonconforming", note="x")
+    services.case_review(
+        case=elsewhere, by=other_town.office_user, quality="nonconforming", note="y"
+    )
+    assert facts.period_reviews(t.town, [OCT]) == {twice.pk: ("conforming", "已补充")}
+    assert facts.period_reviews(t.town, [OCT, NOV]) == {
+        twice.pk: ("conforming", "已补充"),
+        november.pk: ("nonconforming", "x"),
+    }
+    by_no = {
+        f.case_no: f for fs in facts.town_facts(t.town, [OCT]).by_officer_month.values() for f in fs
+    }
+    assert by_no[twice.number].quality == "conforming"
+    assert by_no[never.number].judged_by == "office" and by_no[never.number].quality == ""
+
+
+def test_a_latest_review_without_a_quality_is_no_judgement(t):
+    case = closed_locally(t, local(2026, 10, 12, 9))
+    services.case_review(case=case, by=t.office_user, quality="nonconforming", note="不实")
+    entry = case.timeline.get(action="review")
+    # An entry as an older release wrote it, after the review above: no quality in its data.
+    TimelineEntry.objects.create(
+        case=case,
+        town=t.town,
+        action="review",
+        at=entry.at + timedelta(hours=1),
+        seq=entry.seq + 1,
+        note="",
+        data={},
+    )
+    assert facts.period_reviews(t.town, [OCT]) == {}
+
+
+def test_the_town_reads_each_reviewed_and_repeated_case_as_the_single_case_does(t):
+    first = closed_locally(t, local(2026, 10, 12, 9))
+    second = closed_locally(t, local(2026, 10, 13, 9))
+    imported = closed_locally(t, local(2026, 10, 14, 9))
+    Case.objects.filter(pk=imported.pk).update(
+        source="imported", quality="nonconforming", quality_note="台账"
+    )
+    services.case_review(case=imported, by=t.office_user, quality="conforming", note="核实")
+    pair = SuspectPair.objects.create(
+        town=t.town,
+        case=second,
+        similar_to=first,
+        score=Decimal("0.9"),
+        reasons=["描述相似度 1.00"],
+        found_at=local(2026, 10, 13, 10),
+    )
+    integrity_services.confirm(pair, by=t.office_user, reason="同一纠纷重复录入")
+    town = {
+        f.case_no: f for fs in facts.town_facts(t.town, [OCT]).by_officer_month.values() for f in fs
+    }
+    for case in (first, second, imported):
+        assert town[case.number] == facts.case_fact(Case.objects.get(pk=case.pk))
+    assert town[second.number].duplicate_of == first.number
+    assert (town[imported.number].quality, town[imported.number].judged_by) == (
+        "conforming",
+        "office",
+    )

@@ -279,7 +279,7 @@ def test_the_assessment_takes_the_same_few_queries_however_many_cases_and_office
         Role.objects.create(user=user, town=t.town, kind="officer", village=t.village)
     many = _count_queries(run)
     assert few == many
-    assert many <= 6
+    assert many <= 8  # the cases, appeals, reviews and repeats; the officers, policies…
 
 
 def test_the_county_is_assessed_town_by_town(t, other_town):
