@@ -17,6 +17,7 @@ Chinese for the JSON, the workbook and the snapshot, the reader's language on th
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -86,17 +87,17 @@ class _Figures:
 
 
 def _figures(month: MonthResult, policy: Policy) -> _Figures:
-    statuses = [case.status for case in month.cases]
-    excess = [case for case in month.cases if case.status == "excess"]
+    statuses = Counter([case.status for case in month.cases])
+    excess = [case for case in month.cases if case.status == "excess"] if statuses["excess"] else []
     return _Figures(
         counted=month.counted,
         nonconforming=month.nonconforming,
         deduction=month.deduction,
         base_pay=month.base_pay,
         bonus=month.bonus,
-        late=statuses.count("late"),
-        pending=statuses.count("pending"),
-        out=sum(statuses.count(s) for s in _OUT),
+        late=statuses["late"],
+        pending=statuses["pending"],
+        out=sum(statuses[s] for s in _OUT),
         capped=_outcomes([case for case in excess if not case.uncapped]),
         free=_outcomes([case for case in excess if case.uncapped]),
         alternative=_alternative(month.cases, policy) if excess else None,

@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import operator
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -435,7 +435,8 @@ _JUDGED_BY = operator.attrgetter(
 )
 
 
-def _judge_with_memory(policy: Policy, today: date) -> Callable[[CaseFact], _Judgement]:
+def _judgements(policy: Policy, today: date) -> dict[tuple[Any, ...], _Judgement]:
+    """The memory of the judgements for (what _judge reads of) the policy and the day."""
     # What _judge reads of the policy (and CATEGORY_NAMES, a constant).
     asked = (
         policy.categories,
@@ -450,17 +451,21 @@ def _judge_with_memory(policy: Policy, today: date) -> Callable[[CaseFact], _Jud
         if len(_JUDGED) >= 64:  # policies × days: a run has a few
             _JUDGED.clear()
         memory = _JUDGED[asked] = {}
+    return memory
 
-    def judge(fact: CaseFact) -> _Judgement:
-        key = _JUDGED_BY(fact)
-        found = memory.get(key)
-        if found is None:
-            if len(memory) >= _JUDGED_MAX:
-                memory.clear()
-            found = memory[key] = _judge(fact, policy, today)
-        return found
 
-    return judge
+def _judged(
+    memory: dict[tuple[Any, ...], _Judgement],
+    key: tuple[Any, ...],
+    fact: CaseFact,
+    policy: Policy,
+    today: date,
+) -> _Judgement:
+    """A judgement not in the memory: made, and remembered."""
+    if len(memory) >= _JUDGED_MAX:
+        memory.clear()
+    found = memory[key] = _judge(fact, policy, today)
+    return found
 
 
 def _late_acceptance(fact: CaseFact, today: date) -> Text | None:
@@ -512,10 +517,17 @@ def assess_month(
         raise TypeError("today must be a local date, not a datetime")
 
     ordered = sorted(facts, key=_SUBMISSION_ORDER)
-    judge = _judge_with_memory(policy, today)
-    judged = [(fact, judge(fact)) for fact in ordered]
+    # Each case's judgement looked up in the memory (made once per kind of case).
+    memory = _judgements(policy, today)
+    judged: list[tuple[CaseFact, _Judgement]] = []
+    for fact in ordered:
+        key = _JUDGED_BY(fact)
+        j = memory.get(key)
+        if j is None:
+            j = _judged(memory, key, fact, policy, today)
+        judged.append((fact, j))
     counted = [fact for fact, j in judged if j.kind == "counted"]
-    kinds = Counter(j.kind for _, j in judged)
+    kinds = Counter([j.kind for _, j in judged])
 
     deduction = _deduction(policy, len(counted), kinds["nonconforming"])
     base_pay = policy.monthly_amount - deduction
@@ -531,11 +543,12 @@ def assess_month(
     amounts, cut = distribute(values, uncapped, excess, cap)
 
     cases: list[CaseResult] = []
+    made = CaseResult.made
     i = 0  # index among the counted cases
     for fact, j in judged:
         if j.kind != "counted":
             cases.append(
-                CaseResult.made(fact.case_no, fact.category, j.kind, _ZERO, j.reason, words=j.words)
+                made(fact.case_no, fact.category, j.kind, _ZERO, j.reason, None, False, j.words)
             )
             continue
         words: Words
@@ -564,16 +577,7 @@ def assess_month(
             amount, status = _ZERO, "quota"
             words, zh = j.quota
         cases.append(
-            CaseResult.made(
-                fact.case_no,
-                fact.category,
-                status,
-                amount,
-                zh,
-                outcome=fact.outcome,
-                uncapped=uncapped[i],
-                words=words,
-            )
+            made(fact.case_no, fact.category, status, amount, zh, fact.outcome, uncapped[i], words)
         )
         i += 1
 
