@@ -19,6 +19,7 @@ shares out the bonus, is ``allocation.py``.
 from __future__ import annotations
 
 import functools
+import itertools
 import operator
 from collections import Counter
 from collections.abc import Sequence
@@ -463,7 +464,8 @@ def _judged(
 ) -> _Judgement:
     """A judgement not in the memory: made, and remembered."""
     if len(memory) >= _JUDGED_MAX:
-        memory.clear()
+        for old in list(itertools.islice(memory, _JUDGED_MAX // 2)):
+            del memory[old]
     found = memory[key] = _judge(fact, policy, today)
     return found
 

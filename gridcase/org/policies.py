@@ -1,9 +1,8 @@
 """Which policy is in force for a town on a day.
 
 Policy rows are immutable versions (a change is a new version with its own effective date),
-so a parsed policy can be cached for the life of the process — by its text, not its row: a
-province's towns mostly adopt the county's file, and a run over its 2,000 towns parsed the same
-text once per town (1 ms, a twentieth of a small town's assessment).
+so a parsed policy is remembered for the life of the process — by its text
+(``policy.parsed_policy``), not its row: a province's towns mostly adopt the county's file.
 """
 
 from __future__ import annotations
@@ -11,16 +10,10 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 
-from gridcase.core.policy import Policy, default_policy, parse_policy
+from gridcase.core.policy import Policy, default_policy, parsed_policy
 
 from .models import PolicyVersion, Town
-
-
-@lru_cache(maxsize=256)
-def _parsed(source: str) -> Policy:
-    return parse_policy(source)
 
 
 def policy_for(town: Town, on: date) -> Policy:
@@ -33,7 +26,7 @@ def policy_for(town: Town, on: date) -> Policy:
     )
     if version is None:
         return default_policy()
-    return _parsed(version.source)
+    return parsed_policy(version.source)
 
 
 @dataclass(frozen=True)
@@ -51,7 +44,7 @@ class PolicyHistory:
     def on(self, day: date) -> Policy:
         """`policy_for` without a query: the latest version effective on or before `day`."""
         i = self.index(day)
-        return _parsed(self.versions[i - 1][1]) if i else default_policy()
+        return parsed_policy(self.versions[i - 1][1]) if i else default_policy()
 
 
 def policy_history(town: Town, until: date | None = None) -> PolicyHistory:

@@ -14,6 +14,7 @@ from gridcase.core.policy import (
     default_policy,
     load_policy_file,
     parse_policy,
+    parsed_policy,
 )
 
 DEFAULT_TEXT = DEFAULT_POLICY_PATH.read_text(encoding="utf-8")
@@ -310,3 +311,14 @@ def test_a_file_that_is_not_toml_is_refused_with_the_line():
 
 def test_a_policy_error_is_a_value_error():
     assert issubclass(PolicyError, ValueError)
+
+
+def test_a_text_is_parsed_once_and_a_refused_one_is_refused_each_time():
+    text = edited('code = "changtang-2016"', 'code = "remembered"')
+    assert parsed_policy(text) is parsed_policy(text)
+    assert parsed_policy(text) == parse_policy(text)
+    assert default_policy() is default_policy()
+    bad = edited("quota = 8", "quota = -1")
+    for _ in range(2):
+        with pytest.raises(PolicyError, match="quota"):
+            parsed_policy(bad)
