@@ -102,7 +102,8 @@ def assess_towns(
                 if done % COLLECT_EVERY == 0:
                     gc.collect()
         return
-    order = [t.id for t in largest_first(chosen, months)]
+    # The towns themselves are sent (a few hundred bytes each), not their ids to read again.
+    order = largest_first(chosen, months)
     # The workers are forked: an open connection must not be shared with them.
     connections.close_all()
     context = multiprocessing.get_context("fork")
@@ -119,11 +120,10 @@ def _start(months: list[str], today: date | None, each: Each) -> None:
 _assessed = 0  # towns this worker has assessed
 
 
-def _assess_one(town_id: int) -> Any:
+def _assess_one(town: Town) -> Any:
     global _assessed
     assert _job is not None
     months, today, each = _job
-    town = Town.objects.get(pk=town_id)
     found = each(assess_period(town=town, months=months, today=today))
     _assessed += 1
     if _assessed % COLLECT_EVERY == 0:
