@@ -207,6 +207,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--built-only", action="store_true", help="only the towns with cases (a build cut short)"
     )
+    parser.add_argument(
+        "--add-reviews",
+        action="store_true",
+        help="write the office's reviews into a province built before the build wrote them",
+    )
     parser.add_argument("--measure", choices=["province", "towns"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -219,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         parser.error("set DATABASE_URL to a PostgreSQL server: the province is PostgreSQL's")
 
-    from county import build_province, fresh_database, kept_database
+    from county import add_office_reviews, build_province, fresh_database, kept_database
 
     name = args.keep or "bench_province"
     db = kept_database(name, ROOT / "var" / "bench" / name) if args.keep else fresh_database(name)
@@ -255,6 +260,16 @@ def main(argv: list[str] | None = None) -> int:
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")
             print(f"VACUUM ANALYZE {time.perf_counter() - start:.0f} s", flush=True)
+        if args.add_reviews:
+            from django.db import connection
+
+            print(f"reviews: start {stamp()}", flush=True)
+            start = time.perf_counter()
+            written = add_office_reviews(seed=args.seed)
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE cases_timelineentry")
+                cursor.execute("VACUUM ANALYZE cases_case")
+            print(f"  {written} reviews in {time.perf_counter() - start:.0f} s; end {stamp()}")
         if args.build_only:
             return 0
         common = ["--quarter", args.quarter, "--seed", str(args.seed)]

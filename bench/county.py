@@ -445,7 +445,8 @@ def build_province(
     `case_fields` derives the states and deadlines, `bulk.insert` sends them by COPY on
     PostgreSQL, then the parties and one sealed "import" timeline row per case): what
     `import_ledger` writes, without the file and without comparing with existing cases (the
-    towns are new). Towns are written by ``processes`` workers (default: the cores), each
+    towns are new); then the governance office's reviews of one case in twenty
+    (`_office_reviews`). Towns are written by ``processes`` workers (default: the cores), each
     town in its own transaction, so that memory is one town's. Needs Django set up on an
     empty (migrated) database.
 
@@ -556,9 +557,93 @@ def _write_town(item) -> tuple[int, int, int]:
         for batch in writing.chunks(rows, writing.BATCH):
             writing.write_batch(town, batch, {}, refs, clock_at, now, report, written)
         writing.write_related(town, written, name, None, now)
+        _office_reviews(town, seed, now)
     parties = Party.objects.filter(case__town=town).count()
     timeline = TimelineEntry.objects.filter(town=town).count()
     return report.created, parties, timeline
+
+
+REVIEWED = 0.05  # of the submitted cases, the share the governance office reviews
+REVIEW_NOTES = ("照片与事件不符", "描述过于简单", "当事人信息不全")
+
+
+def _office_reviews(town, seed: int, at: datetime) -> int:
+    """The governance office's quality reviews of one submitted case in twenty, as
+    `case_review` records them (the case's quality and note, a sealed "review" row of the
+    timeline), written in bulk: a fifth of them nonconforming, one in ten reviewed twice (the
+    latest is the judgement). The assessment reads each case's latest review
+    (`facts.period_reviews`) and prefers it to the ledger's mark; without reviews the bench
+    would not measure that read. A random stream of the town's own: the same reviews whether
+    written with the town or later (`add_office_reviews`)."""
+    from gridcase.cases.models import Case, TimelineEntry
+    from gridcase.cases.workflow import SUBMITTED
+    from gridcase.core import chain
+
+    rng = random.Random(f"{seed}:{town.code}:reviews")
+    rows: list[dict] = []
+    marks: dict[tuple[str, str], list[int]] = {}
+    cases = (
+        Case.objects.filter(town=town, state__in=SUBMITTED)
+        .order_by("id")
+        .values_list("id", "state", "level", "major")
+    )
+    for case_id, state, level, major in cases:
+        if rng.random() >= REVIEWED:
+            continue
+        for n in range(2 if rng.random() < 0.1 else 1):
+            quality, note = "conforming", ""
+            if rng.random() < 0.2:
+                quality, note = "nonconforming", rng.choice(REVIEW_NOTES)
+            rows.append(
+                {
+                    "case_id": case_id,
+                    "town_id": town.pk,
+                    "at": at + timedelta(minutes=n),
+                    "actor_id": None,
+                    "action": "review",
+                    "from_state": state,
+                    "to_state": state,
+                    "from_level": level,
+                    "to_level": level,
+                    "note": note,
+                    "data": {"quality": quality, "major": None, "was_major": major},
+                }
+            )
+        marks.setdefault((quality, note), []).append(case_id)  # the latest review's
+    for (quality, note), ids in marks.items():
+        Case.objects.filter(pk__in=ids).update(quality=quality, quality_note=note)
+    chain.append_many(TimelineEntry, rows)
+    return len(rows)
+
+
+def add_office_reviews(seed: int = 1, processes: int | None = None) -> int:
+    """The office's reviews (`_office_reviews`) for a province built before the build wrote
+    them: each town in a transaction of its own, one process per core. The number written."""
+    import multiprocessing
+
+    from django.db import connections
+
+    from gridcase.cases.models import TimelineEntry
+    from gridcase.org.models import Town
+
+    if TimelineEntry.objects.filter(action="review").exists():
+        raise RuntimeError("this province has reviews already")
+    towns = list(Town.objects.values_list("id", flat=True))
+    connections.close_all()
+    context = multiprocessing.get_context("fork")
+    with context.Pool(processes or os.cpu_count() or 1, maxtasksperchild=200) as pool:
+        return sum(pool.imap_unordered(_review_town, [(t, seed) for t in towns], chunksize=20))
+
+
+def _review_town(item) -> int:
+    from django.db import transaction
+
+    from gridcase.core import clock
+    from gridcase.org.models import Town
+
+    town_id, seed = item
+    with transaction.atomic():
+        return _office_reviews(Town.objects.get(pk=town_id), seed, clock.now())
 
 
 # ---------------------------------------------------------------- a database of its own
