@@ -2,8 +2,8 @@
 
 Set-based: one query for every case the town's officers submitted in the period, one each
 for the accepted appeals that correct some of them, the governance office's latest review of
-those it reviewed and the confirmed duplicates. Local dates are counted in the town's time zone, so
-a case submitted at 23:30 on 31 October (local) is an October case.
+those it reviewed and the confirmed duplicates. Local dates are counted in the town's time
+zone, so a case submitted at 23:30 on 31 October (local) is an October case.
 """
 
 from __future__ import annotations
@@ -317,7 +317,7 @@ def period_cases(town: Town, months: list[str]):
     """The town's cases submitted in the months (contiguous, in order), as COLUMNS tuples
     followed by the local date of submission. The office's reviews and the confirmed
     duplicates are read by a query each (period_reviews, repeats.confirmed_repeats): as a
-    subquery per row they were two thirds of the database's work (bench/README.md)."""
+    subquery per row they were three quarters of the database's work (bench/README.md)."""
     start, end = _bounds(town, months)
     extra: dict[str, Any] = {
         # Imports before the derived field existed: the plain timestamps say the same.

@@ -415,7 +415,8 @@ def _judge(fact: CaseFact, policy: Policy, today: date) -> _Judgement:
 # and a town's (or a province's) cases share their deadlines and outcome days: most cases of a
 # quarter are judged as an earlier one was. Remembered per process, up to a bound: for each
 # (what is read of the policy, the day), the judgements by the fact's fields (the policy's part
-# is hashed once a month, not once a case).
+# is hashed once a month, not once a case). When full, the older half is dropped (_judged): a
+# province's towns share their quarter's days, so the recent kinds are the likely ones.
 _JUDGED: dict[tuple[Any, ...], dict[tuple[Any, ...], _Judgement]] = {}
 _JUDGED_MAX = 30_000  # some 20,000 kinds in a county of 60,000 cases: about 15 MB
 # What _judge reads of a fact (and _late_acceptance): the key of its memory.
