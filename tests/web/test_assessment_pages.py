@@ -526,11 +526,12 @@ def test_the_pages_cost_the_same_with_more_officers_and_cases(
         # ... + the quarters' statuses, their cases and deadlines (one read), pending appeals
         # (+ the town's stamp, under which the cases and deadlines are kept: dashboard_cache)
         "/assessment/": 8,
-        # session, user, roles; quarter row, 3 policy versions, accepted appeals, cases,
-        # adjustments, officers; quarter status (row, deadlines, pending appeals); unread count;
-        # for the office, the padding signals: five reads (the period's cases, their photos'
-        # hashes, the officers' names, the year's officer-month counts…) whatever their number
-        f"/assessment/{Q4}/": 15 + 5,
+        # session, user, roles, the town's stamp; quarter row, policy versions, accepted
+        # appeals, the office's reviews, confirmed duplicates, cases, adjustments, officers;
+        # quarter status (row, deadlines, pending appeals); unread count; for the office, the
+        # padding signals: five reads (the period's cases, their photos' hashes, the officers'
+        # names, the year's officer-month counts…) whatever their number
+        f"/assessment/{Q4}/": 16 + 5,
         "/assessment/2026-10/": 12 + 5,
         f"/assessment/{Q4}/officers/{t.officer.pk}/": 13,
         f"/assessment/{Q4}/appeals/": 6,
