@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
+from gridcase.assessment.models import SuspectPair
 from gridcase.cases import filing, services
 from gridcase.cases.models import Case
 from gridcase.org.models import User
@@ -61,4 +63,16 @@ def escalated_to_town(
         by=t.station_user,
         note="村级无法处理",
         at=escalate_at or at + timedelta(minutes=30),
+    )
+
+
+def suspected(t: TestTown, case: Case, similar_to: Case, found_at: datetime) -> SuspectPair:
+    """``case`` suspected of repeating the earlier ``similar_to`` (integrity.md), open."""
+    return SuspectPair.objects.create(
+        town=t.town,
+        case=case,
+        similar_to=similar_to,
+        score=Decimal("0.9"),
+        reasons=["描述相似度 1.00"],
+        found_at=found_at,
     )

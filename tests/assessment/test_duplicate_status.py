@@ -11,7 +11,7 @@ from gridcase.assessment.rules import STATUSES, case_status
 from gridcase.cases.errors import ActionNotAllowed, CaseError, Conflict
 from gridcase.core.models import AuditEntry
 from gridcase.core.policy import default_policy
-from tests.assessment.builders import closed_locally
+from tests.assessment.builders import closed_locally, suspected
 from tests.assessment.test_rules import AFTER_OCTOBER, case
 from tests.factories import local
 
@@ -37,14 +37,7 @@ def _now(time_machine):
 def pair_of(t):
     first = closed_locally(t, T0)
     second = closed_locally(t, T0 + timedelta(days=1))
-    pair = SuspectPair.objects.create(
-        town=t.town,
-        case=second,
-        similar_to=first,
-        score=Decimal("0.9"),
-        reasons=["描述相似度 1.00"],
-        found_at=T0 + timedelta(days=1),
-    )
+    pair = suspected(t, second, first, found_at=T0 + timedelta(days=1))
     return first, second, pair
 
 

@@ -1,17 +1,15 @@
 """From real case rows to the facts the pay rules read."""
 
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 
 import pytest
 
 from gridcase.assessment import facts, integrity_services
-from gridcase.assessment.models import SuspectPair
 from gridcase.assessment.rules import case_status
 from gridcase.cases import services
 from gridcase.cases.models import Case, TimelineEntry
 from gridcase.core.policy import default_policy
-from tests.assessment.builders import closed_locally, escalated_to_town, submitted
+from tests.assessment.builders import closed_locally, escalated_to_town, submitted, suspected
 from tests.factories import local
 
 OCT, NOV = "2026-10", "2026-11"
@@ -226,14 +224,7 @@ def test_the_town_reads_each_reviewed_and_repeated_case_as_the_single_case_does(
         source="imported", quality="nonconforming", quality_note="台账"
     )
     services.case_review(case=imported, by=t.office_user, quality="conforming", note="核实")
-    pair = SuspectPair.objects.create(
-        town=t.town,
-        case=second,
-        similar_to=first,
-        score=Decimal("0.9"),
-        reasons=["描述相似度 1.00"],
-        found_at=local(2026, 10, 13, 10),
-    )
+    pair = suspected(t, second, first, found_at=local(2026, 10, 13, 10))
     integrity_services.confirm(pair, by=t.office_user, reason="同一纠纷重复录入")
     town = {
         f.case_no: f for fs in facts.town_facts(t.town, [OCT]).by_officer_month.values() for f in fs

@@ -5,7 +5,6 @@ judgement": only the office voids a case it judged nonconforming or a duplicate,
 row marked 作废 may not void it — the import refuses that row, and so imports nothing."""
 
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 import time_machine
@@ -13,7 +12,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from gridcase.assessment import integrity_services
-from gridcase.assessment.models import SuspectPair
 from gridcase.cases import services as case_services
 from gridcase.cases.errors import ActionNotAllowed, Conflict
 from gridcase.cases.models import Case, TimelineEntry
@@ -21,6 +19,7 @@ from gridcase.cases.selectors import allowed_actions
 from gridcase.ledger import services as ledger_services
 from gridcase.ledger.models import ImportJob
 from gridcase.ledger.services import import_ledger
+from tests.assessment.builders import suspected
 from tests.factories import local
 
 from .conftest import csv_bytes, row
@@ -123,14 +122,7 @@ def test_a_reimport_may_not_void_a_case_the_office_confirmed_a_duplicate(t, ledg
     run(ledger([first_row, second_row]))
     first, second = Case.objects.get(number="L-1"), Case.objects.get(number="L-2")
     assert "void" in allowed_actions(t.officer, second)
-    pair = SuspectPair.objects.create(
-        town=t.town,
-        case=second,
-        similar_to=first,
-        score=Decimal("0.9"),
-        reasons=["描述相似度 1.00"],
-        found_at=NOW - timedelta(days=30),
-    )
+    pair = suspected(t, second, first, found_at=NOW - timedelta(days=30))
     integrity_services.confirm(pair, by=t.office_user, reason="同一纠纷录入两次")
     report = run(ledger([first_row, second_row | {"voided": "是"}]))
     [problem] = report.problems
