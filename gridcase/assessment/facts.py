@@ -9,6 +9,7 @@ zone, so a case submitted at 23:30 on 31 October (local) is an October case.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -20,9 +21,10 @@ from django.db import connection
 from django.db.models import Case as SqlCase
 from django.db.models import TextField, Value, When
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce, Substr, TruncDate
+from django.db.models.functions import Cast, Coalesce, Collate, Substr, TruncDate
 from django.utils.translation import gettext_noop as _noop
 
+from gridcase.assessment import rules
 from gridcase.assessment.rules import CaseFact
 from gridcase.assessment.words import Text, term
 from gridcase.cases import elements
@@ -96,13 +98,28 @@ class AppealNote:
 class TownFacts:
     """The facts of one town's period, grouped for the rules."""
 
-    # (officer_id, "YYYY-MM") -> that officer's cases submitted in that local month
-    by_officer_month: dict[tuple[int, str], list[CaseFact]]
+    # (officer_id, "YYYY-MM") -> that officer's cases submitted in that local month, in
+    # submission order, as the rules read them (rules.assess_kinds)
+    kinded: dict[tuple[int, str], list[rules.Kinded]]
     # case number -> the accepted appeal that corrected it
     appeals: dict[str, AppealNote]
+    # case number -> its time of submission as the row gave it (by_officer_month)
+    submitted: dict[str, Any]
 
     def officers(self) -> set[int]:
-        return {officer for officer, _ in self.by_officer_month}
+        return {officer for officer, _ in self.kinded}
+
+    @property
+    def by_officer_month(self) -> dict[tuple[int, str], list[CaseFact]]:
+        """Each case's own fact (a fact of its kind with its number and time), grouped as
+        ``kinded``: for a reader of a few cases, not for the assessment of a town."""
+        return {
+            group: [
+                replace(fact, case_no=number, submitted_at=_moment(self.submitted[number]))
+                for number, _, fact in cases
+            ]
+            for group, cases in self.kinded.items()
+        }
 
 
 def missing_names(raw: Iterable[Any]) -> list[str]:
@@ -123,32 +140,56 @@ def missing_names(raw: Iterable[Any]) -> list[str]:
     return names
 
 
-def _with_close_missing(missing: list[str], values: Mapping[str, Any], level: str) -> list[str]:
-    """Add the close elements a case closed locally lacks (an imported one may; an entered one
-    was checked by case_close). Parties are a submit element, so they are not needed here.
-    An importer may have named them already, with more words ("协议方式(书面/口头)")."""
-    level = level or "village"
-    dispute_local = values.get("category") == "dispute" and level in ("grid", "village")
-    mediation = values.get("mediation_result") if dispute_local else ""
-    agreed = dispute_local and mediation == "agreed"
-    try:
-        names = _close_names(
-            dispute_local,
-            _blank(values.get("result")),
-            dispute_local and _blank(values.get("mediator")),
-            mediation or "",
-            agreed and _blank(values.get("agreement_form")),
-            agreed and _blank(values.get("agreement_terms")),
-        )
-    except TypeError:  # a value of another kind: the close rule itself, uncached
-        names = tuple(
-            elements.LABELS.get(field, message)
-            for field, message in elements.missing_at_close(values, level)
-        )
+def _with_close_missing(missing: list[str], names: tuple[str, ...]) -> list[str]:
+    """Add the close elements a case closed locally lacks (``close_missing``: an imported one
+    may; an entered one was checked by case_close). An importer may have named them already,
+    with more words ("协议方式(书面/口头)")."""
     for name in names:
         if not any(m.startswith(name) for m in missing):
             missing.append(name)
     return missing
+
+
+def close_missing(
+    category: str,
+    level: str,
+    result: Any,
+    mediator: Any,
+    mediation_result: Any,
+    agreement_form: Any,
+    agreement_terms: Any,
+) -> tuple[str, ...]:
+    """The names of the close elements a case closed locally at ``level`` lacks: the close
+    rule's (``elements.missing_at_close``). Parties are a submit element, so they are not
+    needed here. ``agreement_terms`` as the row holds it (JSON text) or parsed."""
+    level = level or "village"
+    dispute_local = category == "dispute" and level in ("grid", "village")
+    try:
+        if not dispute_local:  # most cases: only the result is read
+            return _close_names(False, _blank(result), False, "", False, False)
+        mediation = mediation_result or ""
+        agreed = mediation == "agreed"
+        return _close_names(
+            True,
+            _blank(result),
+            _blank(mediator),
+            mediation,
+            agreed and _blank(agreement_form),
+            agreed and _blank(_json(agreement_terms)),
+        )
+    except TypeError:  # a value of another kind: the close rule itself, uncached
+        values = {
+            "category": category,
+            "result": result,
+            "mediator": mediator,
+            "mediation_result": mediation_result,
+            "agreement_form": agreement_form,
+            "agreement_terms": _json(agreement_terms),
+        }
+        return tuple(
+            elements.LABELS.get(field, message)
+            for field, message in elements.missing_at_close(values, level)
+        )
 
 
 def _blank(value: Any) -> bool:
@@ -228,17 +269,17 @@ def _fact_fields(
     local_due: date | None,
     local_outcome: str,
     outcome_on: date | None,
-    closed_level: str,
-    close_values: Mapping[str, Any],
+    closed: tuple[str, ...],
     source: str,
     review: tuple[str, str] | None = None,
     duplicate_of: str = "",
 ) -> dict[str, Any]:
-    """Every field of the case's ``CaseFact``; the moments as local dates already."""
+    """Every field of the case's ``CaseFact``; the moments as local dates already; ``closed``:
+    the close elements it lacks if it was closed locally (close_missing)."""
     outcome = local_outcome if local_outcome and outcome_on is not None else None
     missing = missing_names(missing_elements) if missing_elements else []
     if outcome == LocalOutcome.CLOSED:
-        missing = _with_close_missing(missing, close_values, closed_level)
+        missing = _with_close_missing(missing, closed)
     quality, quality_note, judged_by = _judgement(source, quality, quality_note, missing, review)
     return {
         "case_no": number,
@@ -285,8 +326,17 @@ def fact_from_row(
         row["local_due"],
         row["local_outcome"],
         local(row["outcome_at"]),
-        row["closed_level"],
-        row,
+        close_missing(
+            row["category"],
+            row["closed_level"],
+            row["result"],
+            row["mediator"],
+            row["mediation_result"],
+            row["agreement_form"],
+            row["agreement_terms"],
+        )
+        if row["local_outcome"] == LocalOutcome.CLOSED
+        else (),
         row["source"],
         review,
     )
@@ -362,9 +412,16 @@ def period_cases(town: Town, months: list[str]):
         # A citizen's report (Open311) is read too: the pay rules say why it is not counted.
         Case.objects.filter(town_id=town.id, submitted_at__gte=start, submitted_at__lt=end)
         .annotate(**extra)
-        .order_by()
+        # In submission order, as the rules list a month's cases (rules.assess_kinds): the
+        # numbers of cases submitted at the same moment (a ledger's rows may be) compared
+        # as Python compares them, by code point, not in the database's collation.
+        .order_by("submitted_at", Collate("number", _CODE_POINT_ORDER[connection.vendor]))
         .values_list(*names)
     )
+
+
+# The collation of each database that orders text by code point (UTF-8's bytes).
+_CODE_POINT_ORDER = {"postgresql": "C", "sqlite": "BINARY"}
 
 
 def local_dates_in_sql() -> bool:
@@ -413,9 +470,6 @@ def period_reviews(town: Town, months: list[str]) -> dict[int, tuple[str, str]]:
     return {case_id: review for case_id, review in found.items() if review is not None}
 
 
-_NOTHING: Mapping[str, Any] = {}
-
-
 def _rows(town: Town, months: list[str]) -> Iterator[tuple]:
     """The period's rows as the cursor gives them (COLUMNS order), in chunks.
 
@@ -452,14 +506,27 @@ def accepted_appeals(town: Town, months: list[str]) -> dict[int, AppealNote]:
     return found
 
 
+# The kinds of case met so far in this process: by what a row says of a case less its number
+# and time (``town_facts``'s ``said``), the judgement_key and the fact of the first case of the
+# kind. A pure function of those values, so shared by every town (a province's six million
+# cases are a few hundred thousand kinds, most of them met in its first towns); the older half
+# is dropped when full, as the judgements' memory (rules._judged) is.
+_KINDS: dict[tuple[Any, ...], tuple[tuple[Any, ...], CaseFact]] = {}
+_KINDS_MAX = 100_000  # about 1.3 KB each (bench/README.md)
+
+
 def town_facts(town: Town, months: list[str]) -> TownFacts:
-    """Every case the town's officers submitted in ``months``, as facts: four queries."""
+    """Every case the town's officers submitted in ``months``, as facts: four queries.
+
+    Each case is read as what the rules read of it (``rules.Kinded``): its number, and the
+    fact of its kind, made once for all the cases that say the same (_KINDS)."""
     zone = clock.zone(town.timezone)
     wanted = set(months)
     appeals = accepted_appeals(town, months)
     reviews = period_reviews(town, months)
     repeats = confirmed_repeats(town.id)
-    grouped: dict[tuple[int, str], list[CaseFact]] = defaultdict(list)
+    grouped: dict[tuple[int, str], list[rules.Kinded]] = defaultdict(list)
+    times: dict[str, Any] = {}
     notes: dict[str, AppealNote] = {}
     days: dict[Any, date | None] = {}  # a quarter's deadlines are some ninety days
 
@@ -475,7 +542,7 @@ def town_facts(town: Town, months: list[str]) -> TownFacts:
         return moment.astimezone(zone).date() if moment is not None else None
 
     in_sql = local_dates_in_sql()
-    local = day if in_sql else local_day
+    kinds = _KINDS
 
     for (
         case_id,
@@ -502,53 +569,87 @@ def town_facts(town: Town, months: list[str]) -> TownFacts:
         source,
         submitted_on,
     ) in _rows(town, months):
-        submitted_at = _moment(submitted_at)
         if in_sql:
             month = submitted_on[:7]
         else:
-            submitted = submitted_at.astimezone(zone)
-            month = f"{submitted.year}-{submitted.month:02d}"
+            submitted_at = _moment(submitted_at)
+            there = submitted_at.astimezone(zone)
+            month = f"{there.year}-{there.month:02d}"
         if month not in wanted:
             continue
-        # Built without a frozen dataclass's __init__ (CaseFact.built): the dates and times
-        # are made here, so they are of the right types.
-        fields = _fact_fields(
-            number,
+        if not in_sql:  # the moments' local dates, as PostgreSQL sends them (period_cases)
+            accepted_at, outcome_at = local_day(accepted_at), local_day(outcome_at)
+        closed = (
+            close_missing(
+                category,
+                closed_level,
+                result,
+                mediator,
+                mediation_result,
+                agreement_form,
+                agreement_terms,
+            )
+            if local_outcome == LocalOutcome.CLOSED
+            else ()
+        )
+        note = appeals.get(case_id)
+        if type(missing_elements) is not str:  # JSON arrives as text (_rows); a list is not a key
+            missing_elements = json.dumps(missing_elements)
+        # All the fact is made of but the case's number and time.
+        said = (
             category,
             major,
-            submitted_at,
             state,
-            _json(missing_elements),
+            missing_elements,
             quality,
             quality_note,
-            day(accept_due),
-            local(accepted_at),
-            day(local_due),
+            accept_due,
+            accepted_at,
+            local_due,
             local_outcome,
-            local(outcome_at),
-            closed_level,
-            # Read only for a local close (_fact): not built for the other cases.
-            {
-                "category": category,
-                "result": result,
-                "mediator": mediator,
-                "mediation_result": mediation_result,
-                "agreement_form": agreement_form,
-                "agreement_terms": _json(agreement_terms),
-            }
-            if local_outcome == LocalOutcome.CLOSED
-            else _NOTHING,
+            outcome_at,
+            closed,
             source,
             reviews.get(case_id),
             repeats.get(case_id, ""),
+            note.override if note is not None else "",
         )
-        fact = CaseFact.built(fields)
-        note = appeals.get(case_id)
+        kind = kinds.get(said)
+        if kind is None:
+            # Built without a frozen dataclass's __init__ (CaseFact.built): the dates and
+            # times are made here, so they are of the right types.
+            fact = CaseFact.built(
+                _fact_fields(
+                    number,
+                    category,
+                    major,
+                    _moment(submitted_at),
+                    state,
+                    _json(missing_elements),
+                    quality,
+                    quality_note,
+                    day(accept_due),
+                    day(accepted_at),
+                    day(local_due),
+                    local_outcome,
+                    day(outcome_at),
+                    closed,
+                    source,
+                    reviews.get(case_id),
+                    repeats.get(case_id, ""),
+                )
+            )
+            if note is not None:
+                fact = apply_override(fact, note.override)
+            if len(kinds) >= _KINDS_MAX:
+                for old in list(itertools.islice(kinds, _KINDS_MAX // 2)):
+                    del kinds[old]
+            kind = kinds[said] = (rules.judgement_key(fact), fact)
         if note is not None:
-            fact = apply_override(fact, note.override)
             notes[number] = note
-        grouped[(officer_id, month)].append(fact)
-    return TownFacts(by_officer_month=dict(grouped), appeals=notes)
+        grouped[(officer_id, month)].append((number, *kind))
+        times[number] = submitted_at
+    return TownFacts(kinded=dict(grouped), appeals=notes, submitted=times)
 
 
 def case_fact(case: Case) -> CaseFact:

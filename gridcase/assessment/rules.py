@@ -418,9 +418,11 @@ def _judge(fact: CaseFact, policy: Policy, today: date) -> _Judgement:
 # is hashed once a month, not once a case). When full, the older half is dropped (_judged): a
 # province's towns share their quarter's days, so the recent kinds are the likely ones.
 _JUDGED: dict[tuple[Any, ...], dict[tuple[Any, ...], _Judgement]] = {}
-_JUDGED_MAX = 30_000  # some 20,000 kinds in a county of 60,000 cases: about 15 MB
-# What _judge reads of a fact (and _late_acceptance): the key of its memory.
-_JUDGED_BY = operator.attrgetter(
+# Some 40,000 kinds in 40 towns of 120,000 cases (bench/README.md): about 1 KB each.
+_JUDGED_MAX = 100_000
+# What _judge reads of a fact (and _late_acceptance): the key of its memory. Two facts with
+# the same key are judged alike (assess_kinds reads the key as given).
+judgement_key = operator.attrgetter(
     "voided",
     "duplicate_of",
     "source",
@@ -514,23 +516,42 @@ def assess_month(
     facts: Sequence[CaseFact], policy: Policy, *, today: date, month: str
 ) -> MonthResult:
     """Assess one officer's cases submitted in ``month`` ("YYYY-MM"), as of local ``today``."""
+    ordered = sorted(facts, key=_SUBMISSION_ORDER)
+    return assess_kinds(
+        [(fact.case_no, judgement_key(fact), fact) for fact in ordered],
+        policy,
+        today=today,
+        month=month,
+    )
+
+
+# A case as ``assess_kinds`` reads it: its number, its judgement_key, and a fact of its kind:
+# its own, or one shared by every case of the town (or the province) that the rules cannot
+# tell apart from it (facts.town_facts). Of the fact, the number and time are not read.
+Kinded = tuple[str, tuple[Any, ...], CaseFact]
+
+
+def assess_kinds(
+    cases: Sequence[Kinded], policy: Policy, *, today: date, month: str
+) -> MonthResult:
+    """``assess_month`` of cases given as ``Kinded`` values, in submission order (the caller
+    has sorted them): a province's six million cases are a few hundred thousand kinds, and
+    a kind is judged (and its words made) once, not a fact built per case."""
     if not periods.is_month(month):
         raise ValueError(f"month must be YYYY-MM, not {month!r}")
     if not isinstance(today, date) or isinstance(today, datetime):
         raise TypeError("today must be a local date, not a datetime")
 
-    ordered = sorted(facts, key=_SUBMISSION_ORDER)
     # Each case's judgement looked up in the memory (made once per kind of case).
     memory = _judgements(policy, today)
-    judged: list[tuple[CaseFact, _Judgement]] = []
-    for fact in ordered:
-        key = _JUDGED_BY(fact)
+    judged: list[tuple[str, CaseFact, _Judgement]] = []
+    for case_no, key, fact in cases:
         j = memory.get(key)
         if j is None:
             j = _judged(memory, key, fact, policy, today)
-        judged.append((fact, j))
-    counted = [fact for fact, j in judged if j.kind == "counted"]
-    kinds = Counter([j.kind for _, j in judged])
+        judged.append((case_no, fact, j))
+    counted = [fact for _, fact, j in judged if j.kind == "counted"]
+    kinds = Counter([j.kind for _, _, j in judged])
 
     deduction = _deduction(policy, len(counted), kinds["nonconforming"])
     base_pay = policy.monthly_amount - deduction
@@ -545,13 +566,13 @@ def assess_month(
     excess = beyond_quota(items, quota=policy.quota, allocation=policy.allocation, cap=cap)
     amounts, cut = distribute(values, uncapped, excess, cap)
 
-    cases: list[CaseResult] = []
+    results: list[CaseResult] = []
     made = CaseResult.made
     i = 0  # index among the counted cases
-    for fact, j in judged:
+    for case_no, fact, j in judged:
         if j.kind != "counted":
-            cases.append(
-                made(fact.case_no, fact.category, j.kind, _ZERO, j.reason, None, False, j.words)
+            results.append(
+                made(case_no, fact.category, j.kind, _ZERO, j.reason, None, False, j.words)
             )
             continue
         words: Words
@@ -579,8 +600,8 @@ def assess_month(
         else:
             amount, status = _ZERO, "quota"
             words, zh = j.quota
-        cases.append(
-            made(fact.case_no, fact.category, status, amount, zh, fact.outcome, uncapped[i], words)
+        results.append(
+            made(case_no, fact.category, status, amount, zh, fact.outcome, uncapped[i], words)
         )
         i += 1
 
@@ -596,8 +617,8 @@ def assess_month(
         late=kinds["late"],
         pending=kinds["pending"],
         # A nonconforming case that is still open could yet turn late, which changes the pay.
-        provisional=any(j.still_open for _, j in judged),
-        cases=tuple(cases),
+        provisional=any(j.still_open for _, _, j in judged),
+        cases=tuple(results),
     )
 
 

@@ -192,10 +192,10 @@ def _live_result(
     for officer in officers:
         month_results = []
         for month in months:
-            cases = facts.by_officer_month.get((officer.user_id, month))
+            cases = facts.kinded.get((officer.user_id, month))
             if cases is None and not officer.active_in(month):
                 continue
-            result = rules.assess_month(cases or [], policies[month], today=today, month=month)
+            result = rules.assess_kinds(cases or [], policies[month], today=today, month=month)
             result = with_explanation(result, policies[month])
             month_results.append(_with_appeal_notes(result, facts.appeals))
         lines = tuple(extra.get(officer.user_id, ()))

@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from gridcase.assessment import facts, integrity_services
+from gridcase.assessment.models import Appeal
 from gridcase.assessment.rules import case_status
 from gridcase.cases import services
 from gridcase.cases.models import Case, TimelineEntry
@@ -236,3 +237,81 @@ def test_the_town_reads_each_reviewed_and_repeated_case_as_the_single_case_does(
         "conforming",
         "office",
     )
+
+
+def _kinded(t, months=(OCT,)):
+    return [entry for es in facts.town_facts(t.town, list(months)).kinded.values() for entry in es]
+
+
+def test_cases_the_rules_cannot_tell_apart_share_one_fact_and_keep_their_own_numbers(t):
+    facts._KINDS.clear()
+    # Two cases closed on the same days (submitted at other hours): one kind. A third like
+    # them that the office judged nonconforming, a fourth corrected by an accepted appeal:
+    # kinds of their own.
+    alike = [
+        closed_locally(t, local(2026, 10, 12, h), close_at=local(2026, 10, 13, 9))
+        for h in (9, 10, 11, 15)
+    ]
+    services.case_review(case=alike[2], by=t.office_user, quality="nonconforming", note="不实")
+    Appeal.objects.create(
+        town=t.town,
+        case=alike[3],
+        quarter="2026-Q4",
+        filed_by=t.officer,
+        filed_at=local(2026, 11, 2, 9),
+        reason="按时办结",
+        status=Appeal.Status.ACCEPTED,
+        override=Appeal.Override.CONFORMING,
+        decided_by=t.office_user,
+        decided_at=local(2026, 11, 3, 9),
+    )
+    kinded = _kinded(t)
+    assert [number for number, _, _ in kinded] == [case.number for case in alike]
+    kinds = [fact for _, _, fact in kinded]
+    assert kinds[0] is kinds[1]
+    assert len({id(kind) for kind in kinds}) == 3
+    assert kinds[2].quality == "nonconforming" and kinds[3].quality == "conforming"
+    # Each case read back with its own number and time is the fact the single case reads.
+    town = {
+        f.case_no: f for fs in facts.town_facts(t.town, [OCT]).by_officer_month.values() for f in fs
+    }
+    for case in alike:
+        assert town[case.number] == facts.case_fact(Case.objects.get(pk=case.pk))
+
+
+def test_a_kind_met_in_one_town_is_the_same_kind_in_another(t, other_town):
+    facts._KINDS.clear()
+    here = closed_locally(t, local(2026, 10, 12, 9), close_at=local(2026, 10, 13, 9))
+    there = closed_locally(other_town, local(2026, 10, 12, 14), close_at=local(2026, 10, 13, 9))
+    [(_, _, mine)] = _kinded(t)
+    [(number, _, theirs)] = _kinded(other_town)
+    assert number == there.number and theirs is mine
+    fact = facts.town_facts(other_town.town, [OCT]).by_officer_month
+    assert fact[(other_town.officer.pk, OCT)] == [facts.case_fact(Case.objects.get(pk=there.pk))]
+    assert here.number != there.number
+
+
+def test_cases_submitted_at_the_same_moment_are_listed_by_number_as_python_orders_text(t):
+    # A ledger's rows may share a moment. The rules list a month's cases by (time, number) as
+    # Python compares them (by code point: "B" before "a"), whatever the database's collation.
+    numbers = ["b-1", "B-2", "a-10", "A-3"]
+    moment = local(2026, 10, 12, 9)
+    for number in numbers:
+        case = submitted(t, moment)
+        Case.objects.filter(pk=case.pk).update(number=number)
+    assert [number for number, _, _ in _kinded(t)] == sorted(numbers)
+
+
+def test_the_kinds_remembered_are_bounded_and_a_forgotten_kind_is_made_again(t, monkeypatch):
+    monkeypatch.setattr(facts, "_KINDS_MAX", 4)
+    facts._KINDS.clear()
+    cases = [closed_locally(t, local(2026, 10, day, 9)) for day in range(12, 19)]
+    for _ in range(2):
+        town = {
+            f.case_no: f
+            for fs in facts.town_facts(t.town, [OCT]).by_officer_month.values()
+            for f in fs
+        }
+        assert 0 < len(facts._KINDS) <= 4
+        for case in cases:
+            assert town[case.number] == facts.case_fact(Case.objects.get(pk=case.pk))

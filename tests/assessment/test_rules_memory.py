@@ -44,7 +44,8 @@ def test_a_remembered_judgement_is_the_one_made_afresh_for_each_policy_and_day()
     assert remembered[3][1][0] == "pending"
 
 
-def test_the_memory_is_bounded():
+def test_the_memory_is_bounded(monkeypatch):
+    monkeypatch.setattr(rules, "_JUDGED_MAX", 100)
     rules._JUDGED.clear()
     for n in range(rules._JUDGED_MAX + 10):
         rules.assess_month(

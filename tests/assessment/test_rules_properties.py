@@ -8,7 +8,7 @@ from itertools import combinations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gridcase.assessment.rules import CaseFact, assess_month
+from gridcase.assessment.rules import CaseFact, assess_kinds, assess_month, judgement_key
 from gridcase.core.policy import CATEGORIES, default_policy
 
 CHANGTANG = default_policy()
@@ -219,3 +219,28 @@ def test_the_favourable_split_is_the_best_and_earliest_of_all_splits(policy, mon
         if brute_force_bonus(values, uncapped, s, policy.monthly_cap) == best
     ]
     assert chosen_quota == min(best_quotas)
+
+
+@given(policies(), months(), todays, st.data())
+def test_cases_read_by_kind_are_assessed_as_their_own_facts(policy, month, today, data):
+    # What facts.town_facts gives the rules: each case's number with a fact of its kind —
+    # another case's, with another number and time — in submission order. The month must be
+    # the one its own facts make, case by case, reasons and amounts included.
+    ordered = sorted(month, key=lambda f: (f.submitted_at, f.case_no))
+    others = [
+        replace(
+            fact,
+            case_no=f"K-{data.draw(st.integers(0, 999))}",
+            submitted_at=MONTH_START + timedelta(minutes=data.draw(st.integers(0, 10**5))),
+        )
+        for fact in ordered
+    ]
+    kinded = [
+        (fact.case_no, judgement_key(other), other)
+        for fact, other in zip(ordered, others, strict=True)
+    ]
+    by_kind = assess_kinds(kinded, policy, today=today, month="2026-10")
+    assert by_kind == assess_month(month, policy, today=today, month="2026-10")
+    assert [c.words for c in by_kind.cases] == [
+        c.words for c in assess_month(month, policy, today=today, month="2026-10").cases
+    ]
