@@ -61,7 +61,7 @@ def explain_words(month: MonthResult, policy: Policy) -> tuple[Words, ...]:
 def with_explanation(month: MonthResult, policy: Policy) -> MonthResult:
     """``month`` carrying its explanation (what the JSON, the pages and the XLSX show)."""
     words, chinese = _explained(policy, _figures(month, policy))
-    return replace(month, explanation=chinese, explained=words)
+    return month.with_sentences(chinese, words)
 
 
 @dataclass(frozen=True)
@@ -321,7 +321,8 @@ def _alternative(cases: Sequence[CaseResult], policy: Policy) -> Decimal | None:
     counted = [case for case in cases if case.status in COUNTED]
     if any(case.outcome is None for case in counted):
         return None  # a stored result (with_stored_explanations) keeps no quota case's outcome
-    values = [_fen(_value(case, policy)) for case in counted]
+    closed, escalated = _fen(policy.per_closed), _fen(policy.per_escalated)
+    values = [closed if case.outcome == "closed" else escalated for case in counted]
     uncapped = [case.uncapped for case in counted]
     cap = _fen(policy.monthly_cap)
     other = "chronological" if policy.allocation == "worker_favorable" else "worker_favorable"
@@ -345,10 +346,6 @@ def _allocation_note(alternative: Decimal | None, policy: Policy, bonus: Decimal
         _noop("(按本镇策略,先提交的事件计入任务数;若取对专管员最有利的划分,奖励为 %(amount)s 元)"),
         amount=yuan(alternative),
     )
-
-
-def _value(case: CaseResult, policy: Policy) -> Decimal:
-    return policy.per_closed if case.outcome == "closed" else policy.per_escalated
 
 
 def _fen(amount: Decimal) -> int:

@@ -17,7 +17,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from gridcase.assessment.explain import _with_stored_outcome, explain_month, yuan
+from gridcase.assessment.explain import (
+    _with_stored_outcome,
+    explain_month,
+    explain_words,
+    with_explanation,
+    yuan,
+)
 from gridcase.assessment.models import QuarterAssessment
 from gridcase.assessment.quarter import quarter_finalise
 from gridcase.assessment.rules import CaseResult, assess_month
@@ -251,6 +257,18 @@ def test_the_amounts_quoted_add_up_to_the_deduction_and_the_bonus(policy, facts,
     )
     assert bonus.startswith("四.2: ")
     assert _quoted_bonus(bonus, result, policy) == result.bonus
+
+
+@given(policies(), months(max_size=24), todays)
+def test_a_month_with_its_explanation_is_the_month_with_its_sentences_replaced(
+    policy, facts, today
+):
+    month = assess_month(facts, policy, today=today, month=OCTOBER)
+    explained = with_explanation(month, policy)
+    words = explain_words(month, policy)
+    assert explained == replace(month, explanation=tuple(w.zh for w in words))
+    assert explained.explained == words
+    assert (month.explanation, month.explained) == ((), ())  # the month itself is unchanged
 
 
 @given(policies(), months(max_size=24), todays)
