@@ -508,11 +508,11 @@ def accepted_appeals(town: Town, months: list[str]) -> dict[int, AppealNote]:
 
 # The kinds of case met so far in this process: by what a row says of a case less its number
 # and time (``town_facts``'s ``said``), the judgement_key and the fact of the first case of the
-# kind. A pure function of those values, so shared by every town (a province's six million
-# cases are a few hundred thousand kinds, most of them met in its first towns); the older half
-# is dropped when full, as the judgements' memory (rules._judged) is.
+# kind. A pure function of those values, so shared by every town (a fifth of the province's
+# towns, 1.2 million cases, are 151,000 kinds); the older half is dropped when full, as the
+# judgements' memory (rules._judged) is.
 _KINDS: dict[tuple[Any, ...], tuple[tuple[Any, ...], CaseFact]] = {}
-_KINDS_MAX = 100_000  # about 1.3 KB each (bench/README.md)
+_KINDS_MAX = 50_000  # about 1.3 KB each; as rules._JUDGED_MAX, measured (bench/README.md)
 
 
 def town_facts(town: Town, months: list[str]) -> TownFacts:

@@ -429,8 +429,10 @@ def _judge(fact: CaseFact, policy: Policy, today: date) -> _Judgement:
 # is hashed once a month, not once a case). When full, the older half is dropped (_judged): a
 # province's towns share their quarter's days, so the recent kinds are the likely ones.
 _JUDGED: dict[tuple[Any, ...], dict[tuple[Any, ...], _Judgement]] = {}
-# Some 40,000 kinds in 40 towns of 120,000 cases (bench/README.md): about 1 KB each.
-_JUDGED_MAX = 100_000
+# About 1 KB each. A province's quarter has more kinds than any bound worth its memory (one
+# case in eight is of a kind not met before, bench/README.md); 100,000 was not measurably
+# faster than 50,000 there, at 150 MB more for each worker.
+_JUDGED_MAX = 50_000
 # What _judge reads of a fact (and _late_acceptance): the key of its memory. Two facts with
 # the same key are judged alike (assess_kinds reads the key as given).
 judgement_key = operator.attrgetter(
@@ -546,8 +548,8 @@ def assess_kinds(
     cases: Sequence[Kinded], policy: Policy, *, today: date, month: str
 ) -> MonthResult:
     """``assess_month`` of cases given as ``Kinded`` values, in submission order (the caller
-    has sorted them): a province's six million cases are a few hundred thousand kinds, and
-    a kind is judged (and its words made) once, not a fact built per case."""
+    has sorted them): the cases of a kind share one fact, judged (and its words made) once,
+    not a fact built and judged per case."""
     if not periods.is_month(month):
         raise ValueError(f"month must be YYYY-MM, not {month!r}")
     if not isinstance(today, date) or isinstance(today, datetime):
