@@ -9,7 +9,6 @@ zone, so a case submitted at 23:30 on 31 October (local) is an October case.
 from __future__ import annotations
 
 import functools
-import itertools
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -31,6 +30,7 @@ from gridcase.cases import elements
 from gridcase.cases.models import Case, LocalOutcome, Quality, Source, State, TimelineEntry
 from gridcase.cases.selectors import office_review
 from gridcase.core import clock
+from gridcase.core.memory import remember
 from gridcase.org.models import Town
 
 from .models import Appeal
@@ -641,10 +641,7 @@ def town_facts(town: Town, months: list[str]) -> TownFacts:
             )
             if note is not None:
                 fact = apply_override(fact, note.override)
-            if len(kinds) >= _KINDS_MAX:
-                for old in list(itertools.islice(kinds, _KINDS_MAX // 2)):
-                    del kinds[old]
-            kind = kinds[said] = (rules.judgement_key(fact), fact)
+            kind = remember(kinds, said, (rules.judgement_key(fact), fact), _KINDS_MAX)
         if note is not None:
             notes[number] = note
         grouped[(officer_id, month)].append((number, *kind))

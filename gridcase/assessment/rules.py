@@ -19,7 +19,6 @@ shares out the bonus, is ``allocation.py``.
 from __future__ import annotations
 
 import functools
-import itertools
 import operator
 from collections import Counter
 from collections.abc import Sequence
@@ -33,6 +32,7 @@ from django.utils.translation import gettext_noop as _noop
 from gridcase.assessment.allocation import beyond_quota, distribute
 from gridcase.assessment.words import LIST, Joined, Text, Words, joined, term
 from gridcase.core import periods
+from gridcase.core.memory import remember
 from gridcase.core.policy import CATEGORY_NAMES, CENT, Policy
 
 STATUSES: tuple[str, ...] = (
@@ -479,11 +479,7 @@ def _judged(
     today: date,
 ) -> _Judgement:
     """A judgement not in the memory: made, and remembered."""
-    if len(memory) >= _JUDGED_MAX:
-        for old in list(itertools.islice(memory, _JUDGED_MAX // 2)):
-            del memory[old]
-    found = memory[key] = _judge(fact, policy, today)
-    return found
+    return remember(memory, key, _judge(fact, policy, today), _JUDGED_MAX)
 
 
 def _late_acceptance(fact: CaseFact, today: date) -> Text | None:
@@ -606,9 +602,7 @@ def assess_kinds(
                 words = _with_notes(reason, [j.words] if j.words is not None else [])
                 found = (words, words.zh, amount)
                 if j.words is None:
-                    if len(_EXCESS_WORDS) >= _JUDGED_MAX:
-                        _EXCESS_WORDS.clear()
-                    _EXCESS_WORDS[key] = found
+                    remember(_EXCESS_WORDS, key, found, _JUDGED_MAX)
             words, zh, amount = found
         else:
             amount, status = _ZERO, "quota"

@@ -1,6 +1,8 @@
 """The judgements assess_month remembers (rules._JUDGED) are the ones it would make afresh:
 for another policy, another day or another fact, it judges again. Pure: no database."""
 
+import sys
+import threading
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -99,3 +101,37 @@ def test_a_month_assessed_with_the_memories_is_the_month_assessed_afresh(policy,
     afresh = rules.assess_month(facts, policy, today=today, month=OCTOBER)
     assert remembered == afresh
     assert [c.words for c in remembered.cases] == [c.words for c in afresh.cases]
+
+
+def test_threads_filling_the_memory_at_once_do_not_trip_over_each_other(monkeypatch):
+    # A web process's threads assess at once; when the memory is full each drops its older
+    # half: a judgement another thread dropped first is no error.
+    monkeypatch.setattr(rules, "_JUDGED_MAX", 8)
+    rules._JUDGED.clear()
+    failures = []
+
+    def work(offset):
+        try:
+            for n in range(1500):
+                note = str(offset * 10_000 + n)
+                rules.assess_month(
+                    [case(1, quality_note=note, quality="nonconforming")],
+                    CHANGTANG,
+                    today=date(2026, 11, 20),
+                    month=OCTOBER,
+                )
+        except Exception as error:  # noqa: BLE001 - the test reports whatever a thread met
+            failures.append(error)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert failures == []
+    assert 0 < len(rules._JUDGED[next(iter(rules._JUDGED))]) <= rules._JUDGED_MAX + 4
