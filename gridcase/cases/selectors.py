@@ -10,7 +10,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import Expression, F, Func, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -295,6 +296,16 @@ NEAR_FIELDS = (
 # The nearest this many candidates are kept: more than any screen lists, a bound on the second
 # read (``pk IN``) whatever the data.
 _NEAR_CANDIDATES = 1000
+
+
+def unindexed(field: str) -> Expression:
+    """``field`` as an expression SQLite cannot read from an index (its unary plus, a no-op
+    on any value); the field itself on PostgreSQL, whose planner weighs its statistics.
+    For a query where SQLite, which keeps none, would take an index on ``field`` over a
+    narrower one (integrity.candidates)."""
+    if connection.vendor == "sqlite":
+        return Func(F(field), template="+%(expressions)s", output_field=Case._meta.get_field(field))
+    return F(field)
 
 
 def near_q(latitude: float, longitude: float, metres: float) -> Q:
