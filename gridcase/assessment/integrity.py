@@ -188,13 +188,13 @@ def candidates(
     village_id: int | None,
     number: str = "",
 ) -> list[QuerySet[Case]]:
-    """The reads ``check_entry`` makes (unordered, unsliced: each is read newest first up to
-    the limit): the town's submitted cases of the category within twice the window of ``at``,
-    in the cells of the box when both are located, and of the village when either has no
-    point — two reads, not one with an OR: the rows of the two are apart (located or not),
-    and each reads its own index range. As one query ordered by time, SQLite walked the
-    town's whole window in time order (case_town_time) for the few rows of the cells: 220 ms
-    with a million cases in the town (bench/README.md)."""
+    """The reads ``check_entry`` makes, each newest first (unsliced: _newest takes up to the
+    limit of each and of both together): the town's submitted cases of the category within
+    twice the window of ``at``, in the cells of the box when both are located, and of the
+    village when either has no point — two reads, not one with an OR: the rows of the two are
+    apart (located or not), and each reads its own index range. As one query ordered by
+    time, SQLite walked the town's whole window in time order (index (town, submitted_at))
+    for the few rows of the cells: 220 ms with a million cases in the town (bench/README)."""
     # Submission times within twice the window: occurrences (what the score compares) are
     # rarely entered long after, and the pure score drops whatever is outside the window.
     span = timedelta(days=2 * rules.window_days)
@@ -208,12 +208,12 @@ def candidates(
         # The cells' range of ``case_cell_time`` (town, category, cell, submitted_at). SQLite,
         # without statistics, takes the town's time index for any term or order on the time,
         # however few the cell's rows: the time is read here as an expression it cannot
-        # index (for the window, and for the order: _newest), and it reads the cells.
+        # index (for the window and for the order), and it reads the cells.
         near = near_q(lat, lon, 2 * rules.distance_m)  # type: ignore[arg-type]
         reads.append(
-            Case.objects.alias(_time=unindexed("submitted_at")).filter(
-                base & near, _time__range=window
-            )
+            Case.objects.alias(_time=unindexed("submitted_at"))
+            .filter(base & near, _time__range=window)
+            .order_by("-_time")
         )
     if village_id is not None:
         # One range of ``case_village_cat_time`` (town, village, category, submitted_at), read
@@ -222,7 +222,7 @@ def candidates(
         village = base & Q(village_id=village_id, submitted_at__range=window)
         if located:
             village &= Q(cell__isnull=True)
-        reads.append(Case.objects.filter(village))
+        reads.append(Case.objects.filter(village).order_by("-submitted_at"))
     return reads
 
 
@@ -230,8 +230,7 @@ def _newest(reads: list[QuerySet[Case]]) -> list[dict]:
     """The rows of the reads, newest first, up to _CANDIDATE_LIMIT in all."""
     rows = []
     for read in reads:
-        order = "_time" if "_time" in read.query.annotations else "submitted_at"
-        rows += read.order_by(f"-{order}").values(*_COLUMNS)[:_CANDIDATE_LIMIT]
+        rows += read.values(*_COLUMNS)[:_CANDIDATE_LIMIT]
     rows.sort(key=lambda row: row["submitted_at"], reverse=True)
     return rows[:_CANDIDATE_LIMIT]
 
