@@ -1,5 +1,8 @@
 """The bounded memory of pure functions' values (core.memory.remember)."""
 
+import sys
+import threading
+
 from gridcase.core.memory import remember
 
 
@@ -18,15 +21,29 @@ def test_when_full_the_older_half_is_dropped_and_the_newest_kept():
     assert memory == {6: 36, 7: 49, 8: 64, 9: 81}
 
 
-def test_an_entry_another_thread_dropped_first_is_no_error():
-    class Racing(dict):
-        """A memory from which another thread drops the oldest entry as the keys are listed."""
+def test_threads_remembering_at_once_neither_fail_nor_pass_the_bound():
+    # Without the lock: "dictionary changed size during iteration" (a thread listing the
+    # older half while another adds), or a KeyError (two threads dropping the same entry).
+    memory: dict[tuple[int, int], int] = {}
+    failures: list[BaseException] = []
 
-        def __iter__(self):
-            keys = list(super().__iter__())
-            super().pop(keys[0])
-            return iter(keys)
+    def work(thread: int) -> None:
+        try:
+            for n in range(20_000):
+                remember(memory, (thread, n), n, bound=16)
+                memory.get((thread, n - 1))  # reads take no lock
+        except Exception as error:  # noqa: BLE001 - the test reports whatever a thread met
+            failures.append(error)
 
-    memory = Racing({1: 1, 2: 2})
-    assert remember(memory, 3, 3, bound=2) == 3
-    assert dict(memory) == {2: 2, 3: 3}  # 1 was gone already; 2, the newer half, kept
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert failures == []
+    assert 0 < len(memory) <= 16
