@@ -1,9 +1,7 @@
 """The bounded memory of pure functions' values (core.memory.remember)."""
 
-import sys
-import threading
-
 from gridcase.core.memory import remember
+from tests.threads import failures_at_once
 
 
 def test_a_value_is_remembered_and_returned():
@@ -25,25 +23,11 @@ def test_threads_remembering_at_once_neither_fail_nor_pass_the_bound():
     # Without the lock: "dictionary changed size during iteration" (a thread listing the
     # older half while another adds), or a KeyError (two threads dropping the same entry).
     memory: dict[tuple[int, int], int] = {}
-    failures: list[BaseException] = []
 
     def work(thread: int) -> None:
-        try:
-            for n in range(20_000):
-                remember(memory, (thread, n), n, bound=16)
-                memory.get((thread, n - 1))  # reads take no lock
-        except Exception as error:  # noqa: BLE001 - the test reports whatever a thread met
-            failures.append(error)
+        for n in range(20_000):
+            remember(memory, (thread, n), n, bound=16)
+            memory.get((thread, n - 1))  # reads take no lock
 
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # switch threads as often as possible
-    try:
-        threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        sys.setswitchinterval(interval)
-    assert failures == []
+    assert failures_at_once(work) == []
     assert 0 < len(memory) <= 16
