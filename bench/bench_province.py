@@ -139,7 +139,7 @@ def measure_towns(quarter: str, sample: int, seed: int, built_only: bool) -> dic
     def fetch(town) -> int:
         """The rows the facts are made of: the cases, and the office's reviews and the
         confirmed duplicates of the period (a query each, as town_facts reads them)."""
-        sql, params = facts.period_cases(town, months).query.sql_with_params()
+        sql, params = facts.period_sql(town, months)
         n = 0
         with connection.cursor() as cursor:
             cursor.execute(sql, params)

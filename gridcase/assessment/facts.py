@@ -20,10 +20,10 @@ from django.db import connection
 from django.db.models import Case as SqlCase
 from django.db.models import TextField, Value, When
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce, Collate, Substr, TruncDate
+from django.db.models.functions import Cast, Coalesce, Collate, TruncDate
 from django.utils.translation import gettext_noop as _noop
 
-from gridcase.assessment import rules
+from gridcase.assessment import kinds, rules
 from gridcase.assessment.rules import CaseFact
 from gridcase.assessment.words import Text, term
 from gridcase.cases import elements
@@ -150,83 +150,13 @@ def _with_close_missing(missing: list[str], names: tuple[str, ...]) -> list[str]
     return missing
 
 
-def close_missing(
-    category: str,
-    level: str,
-    result: Any,
-    mediator: Any,
-    mediation_result: Any,
-    agreement_form: Any,
-    agreement_terms: Any,
-) -> tuple[str, ...]:
+def close_missing(values: Mapping[str, Any], level: str) -> tuple[str, ...]:
     """The names of the close elements a case closed locally at ``level`` lacks: the close
-    rule's (``elements.missing_at_close``). Parties are a submit element, so they are not
-    needed here. ``agreement_terms`` as the row holds it (JSON text) or parsed."""
-    level = level or "village"
-    dispute_local = category == "dispute" and level in ("grid", "village")
-    try:
-        if not dispute_local:  # most cases: only the result is read
-            return _close_names(False, _blank(result), False, "", False, False)
-        mediation = mediation_result or ""
-        agreed = mediation == "agreed"
-        return _close_names(
-            True,
-            _blank(result),
-            _blank(mediator),
-            mediation,
-            agreed and _blank(agreement_form),
-            agreed and _blank(_json(agreement_terms)),
-        )
-    except TypeError:  # a value of another kind: the close rule itself, uncached
-        values = {
-            "category": category,
-            "result": result,
-            "mediator": mediator,
-            "mediation_result": mediation_result,
-            "agreement_form": agreement_form,
-            "agreement_terms": _json(agreement_terms),
-        }
-        return tuple(
-            elements.LABELS.get(field, message)
-            for field, message in elements.missing_at_close(values, level)
-        )
-
-
-def _blank(value: Any) -> bool:
-    """What ``elements`` calls blank, for the kinds of value a row holds (text, a list of
-    text); TypeError for any other kind."""
-    if value is None:
-        return True
-    if type(value) is str:
-        return not value.strip()
-    if type(value) is list and all(type(v) is str for v in value):
-        return not any(v.strip() for v in value)
-    raise TypeError(type(value))
-
-
-@functools.lru_cache(maxsize=256)
-def _close_names(
-    dispute_local: bool,
-    result_blank: bool,
-    mediator_blank: bool,
-    mediation_result: str,
-    form_blank: bool,
-    terms_blank: bool,
-) -> tuple[str, ...]:
-    """The names of the close elements missing, asked of ``elements.missing_at_close`` once per
-    combination of what it looks at (a few dozen), not once per closed case: it is what the
-    close rule says, with stand-ins for the values it only checks for being blank."""
-    values = {
-        "category": "dispute" if dispute_local else "",
-        "result": "" if result_blank else "-",
-        "mediator": "" if mediator_blank else "-",
-        "mediation_result": mediation_result,
-        "agreement_form": "" if form_blank else "-",
-        "agreement_terms": [] if terms_blank else ["-"],
-    }
+    rule's (``elements.missing_at_close``), of the values as Python holds them. Parties are a
+    submit element, so they are not needed here."""
     return tuple(
         elements.LABELS.get(field, message)
-        for field, message in elements.missing_at_close(values, "village")
+        for field, message in elements.missing_at_close(values, level or "village")
     )
 
 
@@ -326,15 +256,7 @@ def fact_from_row(
         row["local_due"],
         row["local_outcome"],
         local(row["outcome_at"]),
-        close_missing(
-            row["category"],
-            row["closed_level"],
-            row["result"],
-            row["mediator"],
-            row["mediation_result"],
-            row["agreement_form"],
-            row["agreement_terms"],
-        )
+        close_missing(row, row["closed_level"])
         if row["local_outcome"] == LocalOutcome.CLOSED
         else (),
         row["source"],
@@ -364,60 +286,94 @@ def _bounds(town: Town, months: list[str]) -> tuple[datetime, datetime]:
 
 
 def period_cases(town: Town, months: list[str]):
-    """The town's cases submitted in the months (contiguous, in order), as COLUMNS tuples
-    followed by the local date of submission. The office's reviews and the confirmed
-    duplicates are read by a query each (period_reviews, repeats.confirmed_repeats): as a
-    subquery per row they were three quarters of the database's work (bench/README.md)."""
-    start, end = _bounds(town, months)
-    extra: dict[str, Any] = {
-        # Imports before the derived field existed: the plain timestamps say the same.
-        "outcome_at": Coalesce(
-            "local_outcome_at",
-            SqlCase(
-                When(local_outcome=LocalOutcome.CLOSED, then="closed_at"),
-                When(local_outcome=LocalOutcome.ESCALATED, then="escalated_at"),
-            ),
+    """The town's cases submitted in the months (contiguous, in order), as ``ROW`` tuples: what
+    ``town_facts`` reads of each. The office's reviews and the confirmed duplicates are read by
+    a query each (period_reviews, repeats.confirmed_repeats): as a subquery per row they were
+    three quarters of the database's work (bench/README.md)."""
+    return _period_cases(town.id, town.timezone, tuple(months))
+
+
+def period_sql(town: Town, months: list[str]) -> tuple[str, list[Any]]:
+    """``period_cases``'s SQL and parameters, compiled once per process for each zone and
+    period: the ORM took 14 ms to compile it (the kind's expression), a town's whole fetch
+    some 20 ms; the towns' queries differ only in the town."""
+    sql, params = _compiled(connection.vendor, town.timezone, tuple(months))
+    return sql, [town.id if p == _ANY_TOWN else p for p in params]
+
+
+# A town id that no town has: the place of the town's id in the compiled query's parameters.
+_ANY_TOWN = -2_147_480_001
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(vendor: str, timezone: str, months: tuple[str, ...]) -> tuple[str, tuple[Any, ...]]:
+    sql, params = _period_cases(_ANY_TOWN, timezone, months).query.sql_with_params()
+    if vendor != connection.vendor or params.count(_ANY_TOWN) != 1:
+        raise RuntimeError("the period's query is not the one compiled")  # never: a guard
+    return sql, tuple(params)
+
+
+def _period_cases(town_id: int, timezone: str, months: tuple[str, ...]):
+    start, _ = clock.month_bounds(months[0], timezone)
+    _, end = clock.month_bounds(months[-1], timezone)
+    # Imports before the derived field existed: the plain timestamps say the same.
+    outcome_at = Coalesce(
+        "local_outcome_at",
+        SqlCase(
+            When(local_outcome=LocalOutcome.CLOSED, then="closed_at"),
+            When(local_outcome=LocalOutcome.ESCALATED, then="escalated_at"),
         ),
-        "result_head": Substr("result", 1, 64),
-    }
-    names = ["result_head" if c == "result" else c for c in COLUMNS]
-    # Dates and times as text, parsed by fromisoformat (in C): the drivers' own parsing is
-    # Python code per value (sqlite3 calls Django's regex parser by the declared type, and
-    # Django's psycopg loader for timestamptz is pure Python), slower than the rest together.
-    for column in ("submitted_at", "first_accept_due", "local_due"):
-        extra[f"{column}_text"] = Cast(column, TextField())
-        names[names.index(column)] = f"{column}_text"
+    )
     # The rules count the moments in local days. PostgreSQL knows the town's zone (the same
     # IANA rules as clock.local_date): it sends the local dates, of which a quarter has some
-    # ninety, each parsed once (town_facts); SQLite does not: it sends the UTC times and
-    # Python converts them. Last column: the local date of submission (NULL on SQLite).
+    # ninety; SQLite does not: it sends the UTC times and Python converts them. The local date
+    # of submission is NULL on SQLite. Dates and times as text, parsed by fromisoformat (in C):
+    # the drivers' own parsing is Python code per value (sqlite3 calls Django's regex parser
+    # by the declared type, and Django's psycopg loader for timestamptz is pure Python).
     if local_dates_in_sql():
-        zone = clock.zone(town.timezone)
+        zone = clock.zone(timezone)
 
         def moment(expression: Any) -> Cast:
             return Cast(TruncDate(expression, tzinfo=zone), TextField())
 
-        extra["submitted_on"] = moment("submitted_at")
+        submitted_on: Any = moment("submitted_at")
     else:
 
         def moment(expression: Any) -> Cast:
             return Cast(expression, TextField())
 
-        extra["submitted_on"] = Value(None, output_field=TextField())
-    extra["first_accepted_text"] = moment("first_accepted_at")
-    names[names.index("first_accepted_at")] = "first_accepted_text"
-    extra["outcome_at"] = moment(extra["outcome_at"])
-    names.append("submitted_on")
+        submitted_on = Value(None, output_field=TextField())
     return (
         # A citizen's report (Open311) is read too: the pay rules say why it is not counted.
-        Case.objects.filter(town_id=town.id, submitted_at__gte=start, submitted_at__lt=end)
-        .annotate(**extra)
+        Case.objects.filter(town_id=town_id, submitted_at__gte=start, submitted_at__lt=end)
+        .annotate(
+            submitted_text=Cast("submitted_at", TextField()),
+            submitted_on=submitted_on,
+            accepted_text=moment("first_accepted_at"),
+            outcome_text=moment(outcome_at),
+            kind=kinds.kind_text(),
+            terms=kinds.agreement_terms(),
+        )
         # In submission order, as the rules list a month's cases (rules.assess_kinds): the
         # numbers of cases submitted at the same moment (a ledger's rows may be) compared
         # as Python compares them, by code point, not in the database's collation.
         .order_by("submitted_at", Collate("number", _CODE_POINT_ORDER[connection.vendor]))
-        .values_list(*names)
+        .values_list(*ROW)
     )
+
+
+# What period_cases gives of each case, in this order.
+ROW = (
+    "id",
+    "number",
+    "officer_id",
+    "submitted_text",
+    "submitted_on",
+    "accepted_text",
+    "outcome_text",
+    "kind",
+    "terms",
+)
 
 
 # The collation of each database that orders text by code point (UTF-8's bytes).
@@ -471,14 +427,13 @@ def period_reviews(town: Town, months: list[str]) -> dict[int, tuple[str, str]]:
 
 
 def _rows(town: Town, months: list[str]) -> Iterator[tuple]:
-    """The period's rows as the cursor gives them (COLUMNS order), in chunks.
+    """The period's rows as the cursor gives them (ROW order), in chunks.
 
     The ORM builds the query; the rows are read from the cursor and converted by the caller
-    because Django's per-value converters cost more than the rest of the assessment together
-    (60,000 rows × 21 columns). Dates and times arrive as text (see period_cases), JSON as
-    text on both databases (Django registers psycopg's loader so).
+    because Django's per-value converters cost more than the rest of the assessment together.
+    Dates and times arrive as text (see period_cases), the kind and the terms too.
     """
-    sql, params = period_cases(town, months).query.sql_with_params()
+    sql, params = period_sql(town, months)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         while chunk := cursor.fetchmany(2000):
@@ -512,7 +467,7 @@ def accepted_appeals(town: Town, months: list[str]) -> dict[int, AppealNote]:
 # towns, 1.2 million cases, are 151,000 kinds); the older half is dropped when full, as the
 # judgements' memory (rules._judged) is.
 _KINDS: dict[tuple[Any, ...], tuple[tuple[Any, ...], CaseFact]] = {}
-_KINDS_MAX = 50_000  # about 1.3 KB each; as rules._JUDGED_MAX, measured (bench/README.md)
+_KINDS_MAX = 50_000  # about 1 KB each; as rules._JUDGED_MAX, measured (bench/README.md)
 
 
 def town_facts(town: Town, months: list[str]) -> TownFacts:
@@ -528,46 +483,23 @@ def town_facts(town: Town, months: list[str]) -> TownFacts:
     grouped: dict[tuple[int, str], list[rules.Kinded]] = defaultdict(list)
     times: dict[str, Any] = {}
     notes: dict[str, AppealNote] = {}
-    days: dict[Any, date | None] = {}  # a quarter's deadlines are some ninety days
-
-    def day(value: Any) -> date | None:
-        try:
-            return days[value]
-        except KeyError:
-            days[value] = found = _day(value)
-            return found
 
     def local_day(value: Any) -> date | None:  # a UTC time from SQLite (period_cases)
         moment = _moment(value)
         return moment.astimezone(zone).date() if moment is not None else None
 
     in_sql = local_dates_in_sql()
-    kinds = _KINDS
-
+    memory = _KINDS
     for (
         case_id,
         number,
         officer_id,
-        category,
-        major,
-        state,
         submitted_at,
-        missing_elements,
-        quality,
-        quality_note,
-        accept_due,
-        accepted_at,
-        local_due,
-        local_outcome,
-        outcome_at,
-        closed_level,
-        result,
-        mediator,
-        mediation_result,
-        agreement_form,
-        agreement_terms,
-        source,
         submitted_on,
+        accepted_on,
+        outcome_on,
+        kind_text,
+        terms,
     ) in _rows(town, months):
         if in_sql:
             month = submitted_on[:7]
@@ -578,75 +510,78 @@ def town_facts(town: Town, months: list[str]) -> TownFacts:
         if month not in wanted:
             continue
         if not in_sql:  # the moments' local dates, as PostgreSQL sends them (period_cases)
-            accepted_at, outcome_at = local_day(accepted_at), local_day(outcome_at)
-        closed = (
-            close_missing(
-                category,
-                closed_level,
-                result,
-                mediator,
-                mediation_result,
-                agreement_form,
-                agreement_terms,
-            )
-            if local_outcome == LocalOutcome.CLOSED
-            else ()
-        )
+            accepted_on, outcome_on = local_day(accepted_on), local_day(outcome_on)
         note = appeals.get(case_id)
-        if type(missing_elements) is not str:  # JSON arrives as text (_rows); a list is not a key
-            missing_elements = json.dumps(missing_elements)
         # All the fact is made of but the case's number and time.
         said = (
-            category,
-            major,
-            state,
-            missing_elements,
-            quality,
-            quality_note,
-            accept_due,
-            accepted_at,
-            local_due,
-            local_outcome,
-            outcome_at,
-            closed,
-            source,
+            kind_text,
+            accepted_on,
+            outcome_on,
+            None if terms is None else elements.blank(_json(terms)),
             reviews.get(case_id),
             repeats.get(case_id, ""),
             note.override if note is not None else "",
         )
-        kind = kinds.get(said)
+        kind = memory.get(said)
         if kind is None:
-            # Built without a frozen dataclass's __init__ (CaseFact.built): the dates and
-            # times are made here, so they are of the right types.
-            fact = CaseFact.built(
-                _fact_fields(
-                    number,
-                    category,
-                    major,
-                    _moment(submitted_at),
-                    state,
-                    _json(missing_elements),
-                    quality,
-                    quality_note,
-                    day(accept_due),
-                    day(accepted_at),
-                    day(local_due),
-                    local_outcome,
-                    day(outcome_at),
-                    closed,
-                    source,
-                    reviews.get(case_id),
-                    repeats.get(case_id, ""),
-                )
-            )
-            if note is not None:
-                fact = apply_override(fact, note.override)
-            kind = remember(kinds, said, (rules.judgement_key(fact), fact), _KINDS_MAX)
+            try:
+                fact = _kind_fact(number, submitted_at, said, terms)
+            except ValueError:  # a text held the kind's separator: this case read alone
+                fact = case_fact(Case.objects.select_related("town").get(pk=case_id))
+                kind = (rules.judgement_key(fact), fact)
+            else:
+                kind = remember(memory, said, (rules.judgement_key(fact), fact), _KINDS_MAX)
         if note is not None:
             notes[number] = note
         grouped[(officer_id, month)].append((number, *kind))
         times[number] = submitted_at
     return TownFacts(kinded=dict(grouped), appeals=notes, submitted=times)
+
+
+def _kind_fact(number: str, submitted_at: Any, said: tuple[Any, ...], terms: Any) -> CaseFact:
+    """The fact of a kind not met before, from its first case (town_facts); ValueError when
+    its text is not a kind's (kinds.parts)."""
+    kind_text, accepted_on, outcome_on, _, review, duplicate_of, override = said
+    part = kinds.parts(kind_text)
+    local_outcome = part["local_outcome"]
+    closed: tuple[str, ...] = ()
+    if local_outcome == LocalOutcome.CLOSED:
+        # The close rule itself, with stand-ins for the values it only checks for being blank.
+        stand_in = {"1": "", "0": "-"}
+        values = {
+            "category": part["category"],
+            "result": stand_in[part["result_blank"]],
+            "mediator": stand_in.get(part["mediator_blank"], ""),
+            "mediation_result": part["mediation_result"],
+            "agreement_form": stand_in.get(part["agreement_form_blank"], ""),
+            # Not blank when the kind says so (its first term is not), else as they are.
+            "agreement_terms": ["-"] if part["agreement_terms_blank"] == "0" else _json(terms),
+        }
+        closed = close_missing(values, part["closed_level"])
+    # Built without a frozen dataclass's __init__ (CaseFact.built): the dates and times are
+    # made here, so they are of the right types.
+    fact = CaseFact.built(
+        _fact_fields(
+            number,
+            part["category"],
+            part["major"] == "1",
+            _moment(submitted_at),
+            part["state"],
+            _json(part["missing_elements"] or None),
+            part["quality"],
+            part["quality_note"],
+            _day(part["first_accept_due"] or None),
+            _day(accepted_on),
+            _day(part["local_due"] or None),
+            local_outcome,
+            _day(outcome_on),
+            closed,
+            part["source"],
+            review,
+            duplicate_of,
+        )
+    )
+    return apply_override(fact, override) if override else fact
 
 
 def case_fact(case: Case) -> CaseFact:

@@ -78,13 +78,15 @@ def party_errors(parties: Sequence[Mapping[str, str]]) -> list[tuple[str, str]]:
     return errors
 
 
-def _blank(value: Any) -> bool:
+def blank(value: Any) -> bool:
+    """Whether a value says nothing: None, text of nothing but spaces (str.strip), or a list
+    (or other iterable) of such values only."""
     if value is None:
         return True
     if isinstance(value, str):
         return not value.strip()
     if isinstance(value, Iterable):
-        return not any(not _blank(v) for v in value)
+        return not any(not blank(v) for v in value)
     return False
 
 
@@ -93,14 +95,14 @@ def missing_at_submit(values: Mapping[str, Any]) -> list[tuple[str, str]]:
     missing = [
         (field, _lacks(field))
         for field in ("occurred_at", "location", "persons", "cause", "course")
-        if _blank(values.get(field))
+        if blank(values.get(field))
     ]
     if values.get("category") == "dispute":
-        parties = [p for p in values.get("parties") or [] if not _blank(p.get("name"))]
+        parties = [p for p in values.get("parties") or [] if not blank(p.get("name"))]
         if len(parties) < 2:
             missing.append(("parties", _("矛盾纠纷需要至少两方当事人")))
         for party in parties:
-            if _blank(party.get("phone")):
+            if blank(party.get("phone")):
                 missing.append(
                     ("parties", _("缺少当事人%(name)s的联系电话") % {"name": party["name"]})
                 )
@@ -110,16 +112,16 @@ def missing_at_submit(values: Mapping[str, Any]) -> list[tuple[str, str]]:
 def missing_at_close(values: Mapping[str, Any], level: str) -> list[tuple[str, str]]:
     """The final result; a dispute closed at village level also needs the mediation record."""
     missing = []
-    if _blank(values.get("result")):
+    if blank(values.get("result")):
         missing.append(("result", _lacks("result")))
     if values.get("category") == "dispute" and level in ("grid", "village"):
         for field in ("mediator", "mediation_result"):
-            if _blank(values.get(field)):
+            if blank(values.get(field)):
                 missing.append((field, _lacks(field)))
         if values.get("mediation_result") == "agreed":
-            if _blank(values.get("agreement_form")):
+            if blank(values.get("agreement_form")):
                 missing.append(("agreement_form", _("缺少协议方式(书面/口头)")))
-            if _blank(values.get("agreement_terms")):
+            if blank(values.get("agreement_terms")):
                 missing.append(("agreement_terms", _("缺少协议内容(逐条填写)")))
     return missing
 
