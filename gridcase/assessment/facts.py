@@ -115,8 +115,8 @@ class TownFacts:
         ``kinded``: for a reader of a few cases, not for the assessment of a town."""
         return {
             group: [
-                replace(fact, case_no=number, submitted_at=_moment(self.submitted[number]))
-                for number, _, fact in cases
+                replace(kind.fact, case_no=number, submitted_at=_moment(self.submitted[number]))
+                for number, kind in cases
             ]
             for group, cases in self.kinded.items()
         }
@@ -466,7 +466,7 @@ def accepted_appeals(town: Town, months: list[str]) -> dict[int, AppealNote]:
 # kind. A pure function of those values, so shared by every town (a fifth of the province's
 # towns, 1.2 million cases, are 151,000 kinds); the older half is dropped when full, as the
 # judgements' memory (rules._judged) is.
-_KINDS: dict[tuple[Any, ...], tuple[tuple[Any, ...], CaseFact]] = {}
+_KINDS: dict[tuple[Any, ...], rules.Kind] = {}
 _KINDS_MAX = 50_000  # about 1 KB each; as rules._JUDGED_MAX, measured (bench/README.md)
 
 
@@ -527,13 +527,12 @@ def town_facts(town: Town, months: list[str]) -> TownFacts:
             try:
                 fact = _kind_fact(number, submitted_at, said, terms)
             except ValueError:  # a text held the kind's separator: this case read alone
-                fact = case_fact(Case.objects.select_related("town").get(pk=case_id))
-                kind = (rules.judgement_key(fact), fact)
+                kind = rules.Kind(case_fact(Case.objects.select_related("town").get(pk=case_id)))
             else:
-                kind = remember(memory, said, (rules.judgement_key(fact), fact), _KINDS_MAX)
+                kind = remember(memory, said, rules.Kind(fact), _KINDS_MAX)
         if note is not None:
             notes[number] = note
-        grouped[(officer_id, month)].append((number, *kind))
+        grouped[(officer_id, month)].append((number, kind))
         times[number] = submitted_at
     return TownFacts(kinded=dict(grouped), appeals=notes, submitted=times)
 

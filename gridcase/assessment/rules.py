@@ -428,7 +428,7 @@ def _judge(fact: CaseFact, policy: Policy, today: date) -> _Judgement:
 # (what is read of the policy, the day), the judgements by the fact's fields (the policy's part
 # is hashed once a month, not once a case). When full, the older half is dropped (_judged): a
 # province's towns share their quarter's days, so the recent kinds are the likely ones.
-_JUDGED: dict[tuple[Any, ...], dict[tuple[Any, ...], _Judgement]] = {}
+_JUDGED: dict[tuple[Any, ...], _Memory] = {}
 # About 1 KB each. A province's quarter has more kinds than any bound worth its memory (one
 # case in eight is of a kind not met before, bench/README.md); 100,000 was not measurably
 # faster than 50,000 there, at 150 MB more for each worker.
@@ -452,7 +452,19 @@ judgement_key = operator.attrgetter(
 )
 
 
-def _judgements(policy: Policy, today: date) -> dict[tuple[Any, ...], _Judgement]:
+class _Memory(dict[tuple[Any, ...], _Judgement]):
+    """The judgements for one policy and day, with a token of its own: a kind of case keeps
+    its last judgement with the token of the memory it came from (``Kind.judged``), not the
+    memory itself, which it would keep alive."""
+
+    __slots__ = ("token",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.token = object()
+
+
+def _judgements(policy: Policy, today: date) -> _Memory:
     """The memory of the judgements for (what _judge reads of) the policy and the day."""
     # What _judge reads of the policy (and CATEGORY_NAMES, a constant).
     asked = (
@@ -467,12 +479,12 @@ def _judgements(policy: Policy, today: date) -> dict[tuple[Any, ...], _Judgement
     if memory is None:
         if len(_JUDGED) >= 64:  # policies × days: a run has a few
             _JUDGED.clear()
-        memory = _JUDGED[asked] = {}
+        memory = _JUDGED[asked] = _Memory()
     return memory
 
 
 def _judged(
-    memory: dict[tuple[Any, ...], _Judgement],
+    memory: _Memory,
     key: tuple[Any, ...],
     fact: CaseFact,
     policy: Policy,
@@ -527,17 +539,29 @@ def assess_month(
     """Assess one officer's cases submitted in ``month`` ("YYYY-MM"), as of local ``today``."""
     ordered = sorted(facts, key=_SUBMISSION_ORDER)
     return assess_kinds(
-        [(fact.case_no, judgement_key(fact), fact) for fact in ordered],
-        policy,
-        today=today,
-        month=month,
+        [(fact.case_no, Kind(fact)) for fact in ordered], policy, today=today, month=month
     )
 
 
-# A case as ``assess_kinds`` reads it: its number, its judgement_key, and a fact of its kind:
-# its own, or one shared by every case of the town (or the province) that the rules cannot
-# tell apart from it (facts.town_facts). Of the fact, the number and time are not read.
-Kinded = tuple[str, tuple[Any, ...], CaseFact]
+class Kind:
+    """A kind of case as the rules read it: a fact of the kind, its own or one shared by every
+    case of the town (or the province) that the rules cannot tell apart from it
+    (facts.town_facts; of the fact, the number and time are not read), and its judgement_key.
+    It keeps its last judgement, with the token of the memory that gave it: a province's
+    kind is met some eight times a quarter, and looking its key up (13 values hashed and
+    compared) cost more than the rest of a case's judgement."""
+
+    __slots__ = ("fact", "judged", "key")
+
+    def __init__(self, fact: CaseFact) -> None:
+        self.fact = fact
+        self.key = judgement_key(fact)
+        # (the memory's token, the judgement), set at once: a thread reads either pair whole.
+        self.judged: tuple[object, _Judgement] | None = None
+
+
+# A case as ``assess_kinds`` reads it: its number, and its kind.
+Kinded = tuple[str, Kind]
 
 
 def assess_kinds(
@@ -551,14 +575,20 @@ def assess_kinds(
     if not isinstance(today, date) or isinstance(today, datetime):
         raise TypeError("today must be a local date, not a datetime")
 
-    # Each case's judgement looked up in the memory (made once per kind of case).
+    # Each case's judgement: its kind's last one if it came from this memory, else looked up
+    # in the memory (made once per kind of case and day).
     memory = _judgements(policy, today)
+    token = memory.token
     judged: list[tuple[str, CaseFact, _Judgement]] = []
-    for case_no, key, fact in cases:
-        j = memory.get(key)
-        if j is None:
-            j = _judged(memory, key, fact, policy, today)
-        judged.append((case_no, fact, j))
+    for case_no, kind in cases:
+        last = kind.judged
+        if last is not None and last[0] is token:
+            j = last[1]
+        else:
+            known = memory.get(kind.key)
+            j = known if known is not None else _judged(memory, kind.key, kind.fact, policy, today)
+            kind.judged = (token, j)
+        judged.append((case_no, kind.fact, j))
     counted = [fact for _, fact, j in judged if j.kind == "counted"]
     kinds = Counter([j.kind for _, _, j in judged])
 

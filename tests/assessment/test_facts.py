@@ -266,8 +266,8 @@ def test_cases_the_rules_cannot_tell_apart_share_one_fact_and_keep_their_own_num
         decided_at=local(2026, 11, 3, 9),
     )
     kinded = _kinded(t)
-    assert [number for number, _, _ in kinded] == [case.number for case in alike]
-    kinds = [fact for _, _, fact in kinded]
+    assert [number for number, _ in kinded] == [case.number for case in alike]
+    kinds = [kind.fact for _, kind in kinded]
     assert kinds[0] is kinds[1]
     assert len({id(kind) for kind in kinds}) == 3
     assert kinds[2].quality == "nonconforming" and kinds[3].quality == "conforming"
@@ -283,8 +283,8 @@ def test_a_kind_met_in_one_town_is_the_same_kind_in_another(t, other_town):
     facts._KINDS.clear()
     here = closed_locally(t, local(2026, 10, 12, 9), close_at=local(2026, 10, 13, 9))
     there = closed_locally(other_town, local(2026, 10, 12, 14), close_at=local(2026, 10, 13, 9))
-    [(_, _, mine)] = _kinded(t)
-    [(number, _, theirs)] = _kinded(other_town)
+    [(_, mine)] = _kinded(t)
+    [(number, theirs)] = _kinded(other_town)
     assert number == there.number and theirs is mine
     fact = facts.town_facts(other_town.town, [OCT]).by_officer_month
     assert fact[(other_town.officer.pk, OCT)] == [facts.case_fact(Case.objects.get(pk=there.pk))]
@@ -299,7 +299,7 @@ def test_cases_submitted_at_the_same_moment_are_listed_by_number_as_python_order
     for number in numbers:
         case = submitted(t, moment)
         Case.objects.filter(pk=case.pk).update(number=number)
-    assert [number for number, _, _ in _kinded(t)] == sorted(numbers)
+    assert [number for number, _ in _kinded(t)] == sorted(numbers)
 
 
 def test_the_kinds_remembered_are_bounded_and_a_forgotten_kind_is_made_again(t, monkeypatch):

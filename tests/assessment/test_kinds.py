@@ -154,11 +154,11 @@ def test_the_periods_query_is_compiled_once_and_asked_for_each_town(t, other_tow
     facts._compiled.cache_clear()
     mine = closed_locally(t, local(2026, 10, 12, 9))
     theirs = closed_locally(other_town, local(2026, 10, 12, 9))
-    assert [n for fs in facts.town_facts(t.town, [OCT]).kinded.values() for n, _, _ in fs] == [
+    assert [n for fs in facts.town_facts(t.town, [OCT]).kinded.values() for n, _ in fs] == [
         mine.number
     ]
     assert [
-        n for fs in facts.town_facts(other_town.town, [OCT]).kinded.values() for n, _, _ in fs
+        n for fs in facts.town_facts(other_town.town, [OCT]).kinded.values() for n, _ in fs
     ] == [theirs.number]
     info = facts._compiled.cache_info()
     assert (info.misses, info.hits) == (1, 1)

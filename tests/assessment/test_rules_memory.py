@@ -45,6 +45,29 @@ def test_a_remembered_judgement_is_the_one_made_afresh_for_each_policy_and_day()
     assert remembered[3][1][0] == "pending"
 
 
+def test_a_kind_keeps_its_last_judgement_only_for_the_memory_that_gave_it():
+    # One kind (as a town's cases share it) read under each policy and day in turn, back and
+    # forth: each time the month a fresh process makes of its own fact.
+    facts = [case(1, accepted_on=date(2026, 10, 14)), case(2, outcome=None)]
+    kinds = [rules.Kind(fact) for fact in facts]
+    excluding = replace(CHANGTANG, late_acceptance_excludes=True)
+    runs = [
+        (CHANGTANG, date(2026, 11, 20)),
+        (excluding, date(2026, 11, 20)),
+        (CHANGTANG, date(2026, 10, 16)),
+        (CHANGTANG, date(2026, 11, 20)),
+    ]
+    for policy, today in runs * 2:
+        month = rules.assess_kinds(
+            [(fact.case_no, kind) for fact, kind in zip(facts, kinds, strict=True)],
+            policy,
+            today=today,
+            month=OCTOBER,
+        )
+        assert [(c.status, c.reason) for c in month.cases] == _afresh(facts, policy, today)
+        assert all(kind.judged is not None for kind in kinds)
+
+
 def test_the_memory_is_bounded(monkeypatch):
     monkeypatch.setattr(rules, "_JUDGED_MAX", 100)
     rules._JUDGED.clear()

@@ -8,7 +8,7 @@ from itertools import combinations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gridcase.assessment.rules import CaseFact, assess_kinds, assess_month, judgement_key
+from gridcase.assessment.rules import CaseFact, Kind, assess_kinds, assess_month
 from gridcase.core.policy import CATEGORIES, default_policy
 
 CHANGTANG = default_policy()
@@ -235,10 +235,7 @@ def test_cases_read_by_kind_are_assessed_as_their_own_facts(policy, month, today
         )
         for fact in ordered
     ]
-    kinded = [
-        (fact.case_no, judgement_key(other), other)
-        for fact, other in zip(ordered, others, strict=True)
-    ]
+    kinded = [(fact.case_no, Kind(other)) for fact, other in zip(ordered, others, strict=True)]
     by_kind = assess_kinds(kinded, policy, today=today, month="2026-10")
     assert by_kind == assess_month(month, policy, today=today, month="2026-10")
     assert [c.words for c in by_kind.cases] == [
