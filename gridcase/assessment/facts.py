@@ -511,21 +511,31 @@ def town_facts(town: Town, months: list[str]) -> TownFacts:
             continue
         if not in_sql:  # the moments' local dates, as PostgreSQL sends them (period_cases)
             accepted_on, outcome_on = local_day(accepted_on), local_day(outcome_on)
-        note = appeals.get(case_id)
-        # All the fact is made of but the case's number and time.
-        said = (
-            kind_text,
-            accepted_on,
-            outcome_on,
-            None if terms is None else elements.blank(_json(terms)),
-            reviews.get(case_id),
-            repeats.get(case_id, ""),
-            note.override if note is not None else "",
+        # All the fact is made of but the case's number and time: one text, compared in one
+        # piece (a tuple's values, each elsewhere in memory, cost more to compare than the
+        # rest of the row's work), and what the other tables say of the few cases they name.
+        said: Any = (
+            f"{kind_text}{kinds.SEPARATOR}{accepted_on or ''}{kinds.SEPARATOR}{outcome_on or ''}"
         )
+        note = appeals.get(case_id)
+        review = reviews.get(case_id)
+        duplicate_of = repeats.get(case_id, "")
+        override = note.override if note is not None else ""
+        if terms is not None or review is not None or duplicate_of or override:
+            terms_blank = None if terms is None else elements.blank(_json(terms))
+            said = (said, terms_blank, review, duplicate_of, override)
         kind = memory.get(said)
         if kind is None:
             try:
-                fact = _kind_fact(number, submitted_at, said, terms)
+                fact = _kind_fact(
+                    number,
+                    submitted_at,
+                    kind_text,
+                    accepted_on,
+                    outcome_on,
+                    terms,
+                    (review, duplicate_of, override),
+                )
             except ValueError:  # a text held the kind's separator: this case read alone
                 kind = rules.Kind(case_fact(Case.objects.select_related("town").get(pk=case_id)))
             else:
@@ -537,10 +547,19 @@ def town_facts(town: Town, months: list[str]) -> TownFacts:
     return TownFacts(kinded=dict(grouped), appeals=notes, submitted=times)
 
 
-def _kind_fact(number: str, submitted_at: Any, said: tuple[Any, ...], terms: Any) -> CaseFact:
+def _kind_fact(
+    number: str,
+    submitted_at: Any,
+    kind_text: str,
+    accepted_on: Any,
+    outcome_on: Any,
+    terms: Any,
+    others: tuple[tuple[str, str] | None, str, str],
+) -> CaseFact:
     """The fact of a kind not met before, from its first case (town_facts); ValueError when
-    its text is not a kind's (kinds.parts)."""
-    kind_text, accepted_on, outcome_on, _, review, duplicate_of, override = said
+    its text is not a kind's (kinds.parts). ``others``: the office's review, the case it
+    repeats and the accepted appeal's correction."""
+    review, duplicate_of, override = others
     part = kinds.parts(kind_text)
     local_outcome = part["local_outcome"]
     closed: tuple[str, ...] = ()
