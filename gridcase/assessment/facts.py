@@ -462,11 +462,11 @@ def accepted_appeals(town: Town, months: list[str]) -> dict[int, AppealNote]:
 
 
 # The kinds of case met so far in this process: by what a row says of a case less its number
-# and time (``town_facts``'s ``said``), the judgement_key and the fact of the first case of the
-# kind. A pure function of those values, so shared by every town (a fifth of the province's
-# towns, 1.2 million cases, are 151,000 kinds); the older half is dropped when full, as the
-# judgements' memory (rules._judged) is.
-_KINDS: dict[tuple[Any, ...], rules.Kind] = {}
+# and time (``town_facts``'s ``said``: a text, or a tuple for a case that other tables name),
+# the kind made of the first case of the kind. A pure function of those values, so shared by
+# every town (a fifth of the province's towns, 1.2 million cases, are 151,000 kinds); the
+# older half is dropped when full, as the judgements' memory (rules._judged) is.
+_KINDS: dict[str | tuple[Any, ...], rules.Kind] = {}
 _KINDS_MAX = 50_000  # about 1 KB each; as rules._JUDGED_MAX, measured (bench/README.md)
 
 
