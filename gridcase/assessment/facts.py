@@ -103,23 +103,37 @@ class TownFacts:
     kinded: dict[tuple[int, str], list[rules.Kinded]]
     # case number -> the accepted appeal that corrected it
     appeals: dict[str, AppealNote]
-    # case number -> its time of submission as the row gave it (by_officer_month)
-    submitted: dict[str, Any]
+    # case number -> its time of submission, due date of acceptance, day of acceptance, local
+    # due date and day of outcome, as the row gave them: what its kind does not say of it
+    # (by_officer_month)
+    own: dict[str, tuple[Any, ...]]
 
     def officers(self) -> set[int]:
         return {officer for officer, _ in self.kinded}
 
     @property
     def by_officer_month(self) -> dict[tuple[int, str], list[CaseFact]]:
-        """Each case's own fact (a fact of its kind with its number and time), grouped as
-        ``kinded``: for a reader of a few cases, not for the assessment of a town."""
+        """Each case's own fact (a fact of its kind with its number, time and dates, as an
+        accepted appeal corrected them), grouped as ``kinded``: for a reader of a few cases,
+        not for the assessment of a town."""
         return {
-            group: [
-                replace(kind.fact, case_no=number, submitted_at=_moment(self.submitted[number]))
-                for number, kind in cases
-            ]
+            group: [self._own_fact(number, kind.fact) for number, kind in cases]
             for group, cases in self.kinded.items()
         }
+
+    def _own_fact(self, number: str, fact: CaseFact) -> CaseFact:
+        submitted_at, accept_due, accepted_on, local_due, outcome_on = self.own[number]
+        fact = replace(
+            fact,
+            case_no=number,
+            submitted_at=_moment(submitted_at),
+            accept_due=_day(accept_due),
+            accepted_on=_day(accepted_on),
+            local_due=_day(local_due),
+            outcome_on=_day(outcome_on),
+        )
+        note = self.appeals.get(number)
+        return apply_override(fact, note.override) if note is not None else fact
 
 
 def missing_names(raw: Iterable[Any]) -> list[str]:
@@ -351,6 +365,8 @@ def _period_cases(town_id: int, timezone: str, months: tuple[str, ...]):
             submitted_on=submitted_on,
             accepted_text=moment("first_accepted_at"),
             outcome_text=moment(outcome_at),
+            accept_due_text=Cast("first_accept_due", TextField()),
+            local_due_text=Cast("local_due", TextField()),
             kind=kinds.kind_text(),
             terms=kinds.agreement_terms(),
         )
@@ -371,6 +387,8 @@ ROW = (
     "submitted_on",
     "accepted_text",
     "outcome_text",
+    "accept_due_text",
+    "local_due_text",
     "kind",
     "terms",
 )
@@ -481,15 +499,16 @@ def town_facts(town: Town, months: list[str]) -> TownFacts:
     reviews = period_reviews(town, months)
     repeats = confirmed_repeats(town.id)
     grouped: dict[tuple[int, str], list[rules.Kinded]] = defaultdict(list)
-    times: dict[str, Any] = {}
+    own: dict[str, tuple[Any, ...]] = {}
     notes: dict[str, AppealNote] = {}
 
-    def local_day(value: Any) -> date | None:  # a UTC time from SQLite (period_cases)
+    def local_day(value: Any) -> str | None:  # a UTC time from SQLite (period_cases)
         moment = _moment(value)
-        return moment.astimezone(zone).date() if moment is not None else None
+        return str(moment.astimezone(zone).date()) if moment is not None else None
 
     in_sql = local_dates_in_sql()
     memory = _KINDS
+    dates_read = rules.dates_read
     for (
         case_id,
         number,
@@ -498,6 +517,8 @@ def town_facts(town: Town, months: list[str]) -> TownFacts:
         submitted_on,
         accepted_on,
         outcome_on,
+        accept_due,
+        local_due,
         kind_text,
         terms,
     ) in _rows(town, months):
@@ -511,12 +532,13 @@ def town_facts(town: Town, months: list[str]) -> TownFacts:
             continue
         if not in_sql:  # the moments' local dates, as PostgreSQL sends them (period_cases)
             accepted_on, outcome_on = local_day(accepted_on), local_day(outcome_on)
-        # All the fact is made of but the case's number and time: one text, compared in one
-        # piece (a tuple's values, each elsewhere in memory, cost more to compare than the
-        # rest of the row's work), and what the other tables say of the few cases they name.
-        said: Any = (
-            f"{kind_text}{kinds.SEPARATOR}{accepted_on or ''}{kinds.SEPARATOR}{outcome_on or ''}"
-        )
+        # All the rules read of the case but its number: one text, compared in one piece (a
+        # tuple's values, each elsewhere in memory, cost more to compare than the rest of the
+        # row's work), of its dates only what the rules read (most cases were handled in
+        # time: their days do not make kinds of their own), and what the other tables say of
+        # the few cases they name.
+        read = dates_read(accept_due, accepted_on, local_due, outcome_on)
+        said: Any = f"{kind_text}{kinds.SEPARATOR}{read}"
         note = appeals.get(case_id)
         review = reviews.get(case_id)
         duplicate_of = repeats.get(case_id, "")
@@ -531,8 +553,7 @@ def town_facts(town: Town, months: list[str]) -> TownFacts:
                     number,
                     submitted_at,
                     kind_text,
-                    accepted_on,
-                    outcome_on,
+                    (accept_due, accepted_on, local_due, outcome_on),
                     terms,
                     (review, duplicate_of, override),
                 )
@@ -543,23 +564,24 @@ def town_facts(town: Town, months: list[str]) -> TownFacts:
         if note is not None:
             notes[number] = note
         grouped[(officer_id, month)].append((number, kind))
-        times[number] = submitted_at
-    return TownFacts(kinded=dict(grouped), appeals=notes, submitted=times)
+        own[number] = (submitted_at, accept_due, accepted_on, local_due, outcome_on)
+    return TownFacts(kinded=dict(grouped), appeals=notes, own=own)
 
 
 def _kind_fact(
     number: str,
     submitted_at: Any,
     kind_text: str,
-    accepted_on: Any,
-    outcome_on: Any,
+    dates: tuple[Any, Any, Any, Any],
     terms: Any,
     others: tuple[tuple[str, str] | None, str, str],
 ) -> CaseFact:
     """The fact of a kind not met before, from its first case (town_facts); ValueError when
-    its text is not a kind's (kinds.parts). ``others``: the office's review, the case it
-    repeats and the accepted appeal's correction."""
+    its text is not a kind's (kinds.parts). ``dates``: the due date of acceptance, the day of
+    acceptance, the local due date and the day of the outcome; ``others``: the office's
+    review, the case it repeats and the accepted appeal's correction."""
     review, duplicate_of, override = others
+    accept_due, accepted_on, local_due, outcome_on = dates
     part = kinds.parts(kind_text)
     local_outcome = part["local_outcome"]
     closed: tuple[str, ...] = ()
@@ -588,9 +610,9 @@ def _kind_fact(
             _json(part["missing_elements"] or None),
             part["quality"],
             part["quality_note"],
-            _day(part["first_accept_due"] or None),
+            _day(accept_due),
             _day(accepted_on),
-            _day(part["local_due"] or None),
+            _day(local_due),
             local_outcome,
             _day(outcome_on),
             closed,

@@ -1,5 +1,6 @@
 """A case's kind as one text that the database writes: all that its fact is made of but its
-number, its times and what other tables say of it (``facts.town_facts``).
+number, its dates and times and what other tables say of it (``facts.town_facts``; the
+dates are sent as they are, and the rules say which of them they read: rules.dates_read).
 
 A town's quarter is read row by row, and the cursor made a Python value of each of some
 twenty columns of each row: more of the client's time than the rules' work on the row
@@ -9,10 +10,10 @@ read back into its parts only for a kind not met before.
 
 The text is the parts with a separator between them. Two rows with different parts could give
 the same text only if a part held the separator; such a text has a part too many, is never
-remembered as a kind, and its case is read alone. A date's NULL is the empty text (the rules
-read both as nothing). The close elements (``elements.missing_at_close``) are only checked
-for being blank, so the database says whether they are (``blank_flag``, exactly as Python's
-``str.strip`` sees spaces) rather than sending the texts.
+remembered as a kind, and its case is read alone. The close elements
+(``elements.missing_at_close``) are only checked for being blank, so the database says
+whether they are (``blank_flag``, exactly as Python's ``str.strip`` sees spaces) rather than
+sending the texts.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 from django.db.models import BooleanField, CharField, F, Func, Q, TextField, Value, When
 from django.db.models import Case as SqlCase
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce, Left, StrIndex
+from django.db.models.functions import Cast, Left, StrIndex
 from django.db.models.lookups import Exact
 
 from gridcase.cases.models import LocalOutcome
@@ -47,8 +48,6 @@ PARTS = (
     "missing_elements",  # JSON
     "quality",
     "quality_note",
-    "first_accept_due",  # "YYYY-MM-DD", or empty
-    "local_due",
     "local_outcome",
     "source",
     "closed_level",  # empty unless closed locally
@@ -148,8 +147,6 @@ def kind_text() -> _Joined:
     }
     texts = {
         "missing_elements": Cast("missing_elements", TextField()),
-        "first_accept_due": Coalesce(Cast("first_accept_due", TextField()), _text("")),
-        "local_due": Coalesce(Cast("local_due", TextField()), _text("")),
         "closed_level": _only(_CLOSED, F("closed_level"), ""),
         "mediation_result": _only(_DISPUTE, F("mediation_result"), ""),
     }

@@ -452,6 +452,27 @@ judgement_key = operator.attrgetter(
 )
 
 
+def dates_read(accept_due: Any, accepted_on: Any, local_due: Any, outcome_on: Any, /) -> str:
+    """What ``_judge`` reads of a case's four dates (dates, or ISO texts, each compared with
+    its own kind; None for none), on any day: two cases alike but for their dates, with the
+    same ``dates_read``, are judged alike (tests/assessment/test_rules_properties.py).
+
+    A date is read only when something is late or still open: an acceptance in time, and an
+    outcome in time, say nothing but that they were. So the cases of a town that were handled
+    in time are of a few kinds, not one for each of their days (facts.town_facts)."""
+    # _late_acceptance: closing or escalating a case takes it on too.
+    accepted = accepted_on or outcome_on
+    if accept_due is None or (accepted is not None and accepted <= accept_due):
+        acceptance = ""
+    else:
+        acceptance = f"{accept_due}>{accepted or ''}"
+    if outcome_on is None:  # still open: late once its day is past, and its reason says it
+        return f"{acceptance}|open {local_due or ''}"
+    if local_due is not None and outcome_on > local_due:
+        return f"{acceptance}|{local_due}<{outcome_on}"
+    return f"{acceptance}|done"
+
+
 class _Memory(dict[tuple[Any, ...], _Judgement]):
     """The judgements for one policy and day, with a token of its own: a kind of case keeps
     its last judgement with the token of the memory it came from (``Kind.judged``), not the

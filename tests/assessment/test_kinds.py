@@ -111,9 +111,10 @@ def test_texts_that_hold_the_kinds_own_signs_make_kinds_of_their_own(t):
     town = town_facts_by_number(t)
     assert [town[case.number].quality_note for case in cases] == notes
     assert_each_as_its_own(t, cases)
-    # Each remembered kind's text: the parts and the two local dates, nothing more.
+    # Each remembered kind's text: the parts and what the rules read of the dates, nothing
+    # more.
     texts = [said if isinstance(said, str) else said[0] for said in facts._KINDS]
-    assert texts and all(text.count(sep) == len(kinds.PARTS) + 1 for text in texts)
+    assert texts and all(text.count(sep) == len(kinds.PARTS) for text in texts)
 
 
 def test_the_parts_of_a_kind_read_back_what_the_database_wrote(t):

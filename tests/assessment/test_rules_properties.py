@@ -8,7 +8,7 @@ from itertools import combinations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gridcase.assessment.rules import CaseFact, Kind, assess_kinds, assess_month
+from gridcase.assessment.rules import CaseFact, Kind, assess_kinds, assess_month, dates_read
 from gridcase.core.policy import CATEGORIES, default_policy
 
 CHANGTANG = default_policy()
@@ -241,3 +241,56 @@ def test_cases_read_by_kind_are_assessed_as_their_own_facts(policy, month, today
     assert [c.words for c in by_kind.cases] == [
         c.words for c in assess_month(month, policy, today=today, month="2026-10").cases
     ]
+
+
+def near(day):
+    """A day near ``day`` (often ``day`` itself), or none."""
+    if day is None:
+        return st.sampled_from([None, None, DUE - days(1), DUE, DUE + days(1)])
+    return st.sampled_from([day, day, day - days(1), day + days(1), day + days(3), None])
+
+
+def _dates(fact: CaseFact) -> tuple:
+    return (fact.accept_due, fact.accepted_on, fact.local_due, fact.outcome_on)
+
+
+@given(policies(), months(), todays, st.data())
+def test_cases_alike_but_for_dates_the_rules_do_not_read_are_assessed_alike(
+    policy, month, today, data
+):
+    # facts.town_facts gives the cases that differ only in dates the rules do not read
+    # (dates_read) one fact, the first one's: the month must be the one their own facts make,
+    # on any day, reasons and amounts included.
+    ordered = sorted(month, key=lambda f: (f.submitted_at, f.case_no))
+    others = []
+    for fact in ordered:
+        other = replace(
+            fact,
+            accept_due=data.draw(near(fact.accept_due)),
+            accepted_on=data.draw(near(fact.accepted_on)),
+            local_due=data.draw(near(fact.local_due)),
+            outcome_on=data.draw(near(fact.outcome_on).filter(bool)) if fact.outcome else None,
+        )
+        alike = dates_read(*_dates(other)) == dates_read(*_dates(fact))
+        others.append(other if alike else fact)
+    kinded = [(fact.case_no, Kind(other)) for fact, other in zip(ordered, others, strict=True)]
+    by_kind = assess_kinds(kinded, policy, today=today, month="2026-10")
+    own = assess_month(month, policy, today=today, month="2026-10")
+    assert by_kind == own
+    assert [c.words for c in by_kind.cases] == [c.words for c in own.cases]
+
+
+def test_dates_read_only_what_is_late_or_open_and_reads_texts_as_dates():
+    due, before, after = DUE, DUE - days(3), DUE + days(2)
+    # In time: the days are not read.
+    assert dates_read(due, before, due, before) == dates_read(after, after, after, due)
+    assert dates_read(None, None, None, before) == dates_read(due, None, due, due)
+    # Late, or still open: they are.
+    assert dates_read(due, after, due, after) != dates_read(due, after + days(1), due, after)
+    assert dates_read(due, before, due, None) != dates_read(due, before, after, None)
+    assert dates_read(due, None, None, None) != dates_read(after, None, None, None)
+    # Acceptance by the outcome's day, as _late_acceptance reads it.
+    assert dates_read(due, None, after, before) == dates_read(due, before, after, before)
+    for four in [(due, before, due, after), (None, None, due, None), (due, None, None, None)]:
+        texts = tuple(None if d is None else d.isoformat() for d in four)
+        assert dates_read(*texts) == dates_read(*four)
