@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext_noop as _noop
 
@@ -28,6 +29,7 @@ from gridcase.assessment.allocation import beyond_quota, distribute
 from gridcase.assessment.results import PeriodResult
 from gridcase.assessment.rules import CaseResult, MonthResult
 from gridcase.assessment.words import COMMA, SEMICOLON, Joined, Text, Words, joined
+from gridcase.core.memory import remember
 from gridcase.core.policy import CENT, Policy
 
 COUNTED = ("quota", "excess")
@@ -66,9 +68,8 @@ def with_explanation(month: MonthResult, policy: Policy) -> MonthResult:
 
 @dataclass(frozen=True)
 class _Figures:
-    """All that the sentences say of a month: its figures and counts. A province's 300,000
-    officer-months have a few thousand kinds of these; the sentences are made (and rendered
-    in Chinese) once for each (``_explained``)."""
+    """All that the sentences say of a month: its figures and counts. Each sentence is made
+    (and rendered in Chinese) once for what it reads of them (``_explained``)."""
 
     counted: int
     nonconforming: int
@@ -109,26 +110,53 @@ def _outcomes(cases: Sequence[CaseResult]) -> tuple[int, int]:
     return closed, len(cases) - closed
 
 
-@functools.lru_cache(maxsize=8192)
 def _explained(policy: Policy, month: _Figures) -> tuple[tuple[Words, ...], tuple[str, ...]]:
-    """The month's sentences, and their Chinese."""
-    lines = [_base_sentence(month, policy), _bonus_sentence(month, policy)]
-    if month.late:
-        lines.append(Text.of(_noop("四.3: 超期 %(n)s 起,不计入任务数也不计奖励"), n=month.late))
-    if month.pending:
-        lines.append(
-            Text.of(
-                _noop("三(五): 待定 %(n)s 起尚未结案或上报,暂不计入;本月为暂定"), n=month.pending
-            )
-        )
-    if month.out:
-        lines.append(
-            Text.of(
-                _noop("另有 %(n)s 起不计入考核(类别不计入、已作废或重复,原因见各起事件)"),
-                n=month.out,
-            )
-        )
-    return tuple(lines), tuple(line.zh for line in lines)
+    """The month's sentences, and their Chinese: each sentence made once for what it reads of
+    the month's figures (_Sentences). A province's 300,000 officer-months have some hundred
+    thousand kinds of figures, but few of each sentence: the deduction's sentence reads four
+    of the figures, the bonus's five."""
+    memory = _sentences(policy)
+    base_read = (month.counted, month.nonconforming, month.deduction, month.base_pay)
+    base = memory.base.get(base_read)
+    if base is None:
+        base = remember(memory.base, base_read, _said(_base_sentence(month, policy)), _MAX)
+    bonus_read = (month.counted, month.capped, month.free, month.bonus, month.alternative)
+    bonus = memory.bonus.get(bonus_read)
+    if bonus is None:
+        bonus = remember(memory.bonus, bonus_read, _said(_bonus_sentence(month, policy)), _MAX)
+    lines = [base, bonus]
+    for msgid, n in ((_LATE, month.late), (_PENDING, month.pending), (_OTHERS, month.out)):
+        if n:
+            lines.append(_count_sentence(msgid, n))
+    return tuple(words for words, _ in lines), tuple(zh for _, zh in lines)
+
+
+_LATE = _noop("四.3: 超期 %(n)s 起,不计入任务数也不计奖励")
+_PENDING = _noop("三(五): 待定 %(n)s 起尚未结案或上报,暂不计入;本月为暂定")
+_OTHERS = _noop("另有 %(n)s 起不计入考核(类别不计入、已作废或重复,原因见各起事件)")
+_MAX = 20_000  # sentences of each kind remembered for a policy (a few hundred bytes each)
+
+
+@dataclass(frozen=True)
+class _Sentences:
+    """The sentences made for one policy: by what each reads of a month's figures."""
+
+    base: dict[tuple[int, int, Decimal, Decimal], tuple[Words, str]]
+    bonus: dict[tuple[Any, ...], tuple[Words, str]]
+
+
+@functools.lru_cache(maxsize=64)
+def _sentences(policy: Policy) -> _Sentences:
+    return _Sentences({}, {})
+
+
+@functools.lru_cache(maxsize=1024)
+def _count_sentence(msgid: str, n: int) -> tuple[Words, str]:
+    return _said(Text.of(msgid, n=n))
+
+
+def _said(words: Words) -> tuple[Words, str]:
+    return words, words.zh
 
 
 # --- a quarter finalised before the explanation existed ---------------------------------------

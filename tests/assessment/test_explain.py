@@ -394,5 +394,5 @@ def test_a_remembered_explanation_is_the_one_made_afresh(policy, facts, today):
     remembered = explain.with_explanation(result, policy)
     assert remembered.explanation == explain_month(result, policy)
     assert remembered.explained == explain.explain_words(result, policy)
-    explain._explained.cache_clear()
+    explain._sentences.cache_clear()
     assert explain.with_explanation(result, policy) == remembered
