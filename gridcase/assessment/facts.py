@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import Case as SqlCase
 from django.db.models import TextField, Value, When
 from django.db.models.fields.json import KT
@@ -29,7 +29,7 @@ from gridcase.assessment.words import Text, term
 from gridcase.cases import elements
 from gridcase.cases.models import Case, LocalOutcome, Quality, Source, State, TimelineEntry
 from gridcase.cases.selectors import office_review
-from gridcase.core import clock
+from gridcase.core import clock, compiled
 from gridcase.core.memory import remember
 from gridcase.org.models import Town
 
@@ -428,20 +428,22 @@ def period_reviews(town: Town, months: list[str]) -> dict[int, tuple[str, str]]:
     period's cases it reviewed: whose judgement wins (_judgement). A latest review that set
     no quality is no judgement. One query: the town's reviews (their own index,
     timeline_town_reviews, a range in each month's partition) of the period's cases."""
-    start, end = _bounds(town, months)
-    period = Case.objects.filter(
-        town_id=town.id, submitted_at__gte=start, submitted_at__lt=end
-    ).values("id")
-    rows = (
-        TimelineEntry.objects.filter(town_id=town.id, action="review", case_id__in=period)
-        .order_by("case_id", "-at", "-id")
-        .values_list("case_id", KT("data__quality"), "note")
-    )
     found: dict[int, tuple[str, str] | None] = {}
-    for case_id, quality, note in rows:
+    for case_id, quality, note in compiled.rows(_reviews, town.id, *_bounds(town, months)):
         if case_id not in found:  # the latest comes first
             found[case_id] = None if quality is None else (quality, note or "")
     return {case_id: review for case_id, review in found.items() if review is not None}
+
+
+def _reviews(town_id: int, start: datetime, end: datetime):
+    period = Case.objects.filter(
+        town_id=town_id, submitted_at__gte=start, submitted_at__lt=end
+    ).values("id")
+    return (
+        TimelineEntry.objects.filter(town_id=town_id, action="review", case_id__in=period)
+        .order_by("case_id", "-at", "-id")
+        .values_list("case_id", KT("data__quality"), "note")
+    )
 
 
 def _rows(town: Town, months: list[str]) -> Iterator[tuple]:
@@ -452,7 +454,8 @@ def _rows(town: Town, months: list[str]) -> Iterator[tuple]:
     Dates and times arrive as text (see period_cases), the kind and the terms too.
     """
     sql, params = period_sql(town, months)
-    with connection.cursor() as cursor:
+    # From the database the router reads cases from, as the other queries of the facts.
+    with connections[router.db_for_read(Case)].cursor() as cursor:
         cursor.execute(sql, params)
         while chunk := cursor.fetchmany(2000):
             yield from chunk
@@ -460,10 +463,18 @@ def _rows(town: Town, months: list[str]) -> Iterator[tuple]:
 
 def accepted_appeals(town: Town, months: list[str]) -> dict[int, AppealNote]:
     """case id -> the latest accepted appeal with a correction, for the period's cases."""
-    start, end = _bounds(town, months)
-    rows = (
+    found: dict[int, AppealNote] = {}
+    rows = compiled.rows(_appeals, town.id, *_bounds(town, months))
+    for appeal_id, case_id, override, decided_at, note in rows:
+        decided_on = clock.local_date(decided_at, town.timezone) if decided_at else None
+        found[case_id] = AppealNote(appeal_id, override, decided_on, note.strip())
+    return found
+
+
+def _appeals(town_id: int, start: datetime, end: datetime):
+    return (
         Appeal.objects.filter(
-            town_id=town.id,
+            town_id=town_id,
             status=Appeal.Status.ACCEPTED,
             case__submitted_at__gte=start,
             case__submitted_at__lt=end,
@@ -472,11 +483,6 @@ def accepted_appeals(town: Town, months: list[str]) -> dict[int, AppealNote]:
         .order_by("decided_at", "id")
         .values_list("id", "case_id", "override", "decided_at", "decision_note")
     )
-    found: dict[int, AppealNote] = {}
-    for appeal_id, case_id, override, decided_at, note in rows:
-        decided_on = clock.local_date(decided_at, town.timezone) if decided_at else None
-        found[case_id] = AppealNote(appeal_id, override, decided_on, note.strip())
-    return found
 
 
 # The kinds of case met so far in this process: by what a row says of a case less its number

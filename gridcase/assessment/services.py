@@ -20,7 +20,7 @@ from decimal import Decimal
 from gridcase.assessment import rules
 from gridcase.assessment.words import joined
 from gridcase.cases.errors import CaseError
-from gridcase.core import clock
+from gridcase.core import clock, compiled
 from gridcase.core.policy import Policy
 from gridcase.org.models import Role, Town, User
 from gridcase.org.selectors import officers_of_town
@@ -80,14 +80,7 @@ def _officers(town: Town, first: date, last: date, with_cases: set[int]) -> list
     found: dict[int, dict] = {}
     # Plain values, not a model instance per role, user and village (a province's quarter
     # reads 100,000 officers).
-    roles = officers_of_town(town.id, first, last).values_list(
-        "user_id",
-        "user__username",
-        "user__display_name",
-        "village__name",
-        "active_from",
-        "active_until",
-    )
+    roles = compiled.rows(_officer_roles, town.id, first, last)
     for user_id, username, shown, village, active_from, active_until in roles:
         entry = found.setdefault(
             user_id, {"user": (username, shown_name(shown, username)), "villages": [], "spans": []}
@@ -124,6 +117,17 @@ def _officers(town: Town, first: date, last: date, with_cases: set[int]) -> list
     return result
 
 
+def _officer_roles(town_id: int, first: date, last: date):
+    return officers_of_town(town_id, first, last).values_list(
+        "user_id",
+        "user__username",
+        "user__display_name",
+        "village__name",
+        "active_from",
+        "active_until",
+    )
+
+
 def _with_appeal_notes(month: rules.MonthResult, notes: dict) -> rules.MonthResult:
     if not notes:
         return month
@@ -143,16 +147,19 @@ def _with_appeal_notes(month: rules.MonthResult, notes: dict) -> rules.MonthResu
 
 def _adjustments(town: Town, quarter: str) -> dict[int, list[AdjustmentLine]]:
     lines: dict[int, list[AdjustmentLine]] = {}
-    rows = (
-        Adjustment.objects.filter(town=town, applies_to=quarter)
-        .order_by("created_at", "id")
-        .values_list("officer_id", "quarter", "amount", "reason")
-    )
-    for officer_id, corrected, amount, reason in rows:
+    for officer_id, corrected, amount, reason in compiled.rows(_adjustment_rows, town.id, quarter):
         lines.setdefault(officer_id, []).append(
             AdjustmentLine(corrected, Decimal(amount).quantize(Decimal("0.01")), reason)
         )
     return lines
+
+
+def _adjustment_rows(town_id: int, quarter: str):
+    return (
+        Adjustment.objects.filter(town_id=town_id, applies_to=quarter)
+        .order_by("created_at", "id")
+        .values_list("officer_id", "quarter", "amount", "reason")
+    )
 
 
 @contextlib.contextmanager
@@ -285,20 +292,18 @@ def assess_period(
     today = today or clock.today(town.timezone)
     quarters = list(dict.fromkeys(quarter_of_month(m) for m in months))
     whole_quarter = len(quarters) == 1 and months == clock.quarter_months(quarters[0])
-    frozen: dict[str, QuarterAssessment] = {}
+    frozen: dict[str, tuple[str, dict]] = {}
     if policy is None and not live:
         frozen = {
-            qa.quarter: qa
-            for qa in QuarterAssessment.objects.filter(town=town, quarter__in=quarters).exclude(
-                status=QuarterAssessment.Status.DRAFT
-            )
+            quarter: (status, snapshot)
+            for quarter, status, snapshot in compiled.rows(_frozen, town.id, tuple(quarters))
         }
     if not frozen:
         return _live(town, months, policy, today, adjustments=whole_quarter)
     parts = []
     live_months = [m for m in months if quarter_of_month(m) not in frozen]
-    for quarter, qa in frozen.items():
-        snap = PeriodResult.from_snapshot(qa.snapshot, status=qa.status)
+    for quarter, (status, snapshot) in frozen.items():
+        snap = PeriodResult.from_snapshot(snapshot, status=status)
         # A quarter finalised before the explanation existed: its months put into words.
         snap = with_stored_explanations(
             snap, lambda snap=snap: policies_in_force(town, list(snap.months))
@@ -310,6 +315,16 @@ def assess_period(
     if live_months:
         parts.append(_live(town, live_months, None, today, adjustments=False))
     return _merge(parts, months, town)
+
+
+def _frozen(town_id: int, quarters: tuple[str, ...]):
+    """The town's quarters of ``quarters`` that are finalised (or further): each one's
+    status and snapshot."""
+    return (
+        QuarterAssessment.objects.filter(town_id=town_id, quarter__in=quarters)
+        .exclude(status=QuarterAssessment.Status.DRAFT)
+        .values_list("quarter", "status", "snapshot")
+    )
 
 
 def assess_county(

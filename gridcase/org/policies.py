@@ -11,6 +11,7 @@ import bisect
 from dataclasses import dataclass
 from datetime import date
 
+from gridcase.core import compiled
 from gridcase.core.policy import Policy, default_policy, parsed_policy
 
 from .models import PolicyVersion, Town
@@ -49,11 +50,15 @@ class PolicyHistory:
 
 def policy_history(town: Town, until: date | None = None) -> PolicyHistory:
     """Every version of the town (effective by `until`, when given), in one query."""
-    rows = PolicyVersion.objects.filter(town=town)
-    if until is not None:
-        rows = rows.filter(effective_from__lte=until)
-    found = list(rows.order_by("effective_from").values_list("effective_from", "id", "source"))
+    found = compiled.rows(_versions, town.id, until)
     return PolicyHistory(
         starts=tuple(start for start, _, _ in found),
         versions=tuple((version_id, source) for _, version_id, source in found),
     )
+
+
+def _versions(town_id: int, until: date | None):
+    rows = PolicyVersion.objects.filter(town_id=town_id)
+    if until is not None:
+        rows = rows.filter(effective_from__lte=until)
+    return rows.order_by("effective_from").values_list("effective_from", "id", "source")

@@ -1,0 +1,95 @@
+"""Queries compiled once per process (gridcase.core.compiled): the rows the ORM gives."""
+
+from datetime import date
+
+import pytest
+from django.db.models.fields.json import KT
+
+from gridcase.assessment import facts, repeats, services
+from gridcase.assessment import quarter as life
+from gridcase.cases.models import Case
+from gridcase.core import clock, compiled
+from gridcase.org import policies
+from tests.assessment.builders import closed_locally, submitted
+from tests.factories import local
+
+
+def _cases(town_id: int, since: date):
+    # A boolean, a datetime, a JSON value, an expression between two fields and a date: the
+    # values that the database gives in other types than Python's (SQLite's 0/1 and texts).
+    return (
+        Case.objects.filter(town_id=town_id, submitted_at__date__gte=since)
+        .order_by("number")
+        .values_list(
+            "major", "submitted_at", KT("missing_elements__0"), "missing_elements", "local_due"
+        )
+    )
+
+
+def test_the_rows_are_the_ones_the_orm_gives(t, other_town):
+    submitted(t, local(2026, 10, 7, 9), major=True)
+    closed_locally(t, local(2026, 10, 8, 9), category="dispute")
+    submitted(other_town, local(2026, 10, 9, 9))
+    since = date(2026, 10, 1)
+    for town in (t.town, other_town.town):
+        found, orm = compiled.rows(_cases, town.id, since), list(_cases(town.id, since))
+        assert found == orm
+        # Of the same types too (SQLite's 1 equals True).
+        assert [tuple(map(type, row)) for row in found] == [tuple(map(type, r)) for r in orm]
+        assert found and all(type(row) is tuple for row in found)
+    assert compiled.rows(_cases, t.town.id, date(2027, 1, 1)) == []
+
+
+def test_a_query_is_compiled_once_for_each_of_its_arguments(t, other_town):
+    since = date(2026, 9, 1)
+    compiled.rows(_cases, t.town.id, since)
+    before = compiled._compiled.cache_info()
+    compiled.rows(_cases, other_town.town.id, since)
+    assert compiled._compiled.cache_info().misses == before.misses
+    compiled.rows(_cases, other_town.town.id, date(2026, 9, 2))
+    assert compiled._compiled.cache_info().misses == before.misses + 1
+
+
+def _no_id(town_id: int):
+    return Case.objects.values_list("id")
+
+
+def _instances(town_id: int):
+    return Case.objects.filter(town_id=town_id)
+
+
+def _flat(town_id: int):
+    return Case.objects.filter(town_id=town_id).values_list("id", flat=True)
+
+
+def test_only_a_values_list_of_the_id_is_compiled(t):
+    with pytest.raises(RuntimeError, match="not a parameter"):
+        compiled.rows(_no_id, t.town.id)
+    for build in (_instances, _flat):
+        with pytest.raises(TypeError, match="values_list"):
+            compiled.rows(build, t.town.id)
+
+
+def test_every_query_of_the_assessment_gives_what_the_orm_gives(t, time_machine):
+    time_machine.move_to(local(2027, 3, 1, 9), tick=False)  # the quarter may be finalised
+    closed_locally(t, local(2026, 10, 12, 9))
+    life.quarter_finalise(town=t.town, quarter="2026-Q4", by=t.office_user)
+    start, _ = clock.month_bounds("2026-10", t.town.timezone)
+    _, end = clock.month_bounds("2026-12", t.town.timezone)
+    asked = [
+        (facts._reviews, (start, end)),
+        (facts._appeals, (start, end)),
+        (repeats._confirmed, ()),
+        (services._officer_roles, (date(2026, 10, 1), date(2026, 12, 31))),
+        (services._adjustment_rows, ("2026-Q4",)),
+        (services._frozen, (("2026-Q4",),)),
+        (policies._versions, (None,)),
+        (policies._versions, (date(2026, 12, 1),)),
+    ]
+    for build, args in asked:
+        found, orm = compiled.rows(build, t.town.id, *args), list(build(t.town.id, *args))
+        assert found == orm, build
+        assert [tuple(map(type, row)) for row in found] == [tuple(map(type, r)) for r in orm]
+    # The snapshot of the finalised quarter is read as the JSON it holds.
+    [(quarter, status, snapshot)] = compiled.rows(services._frozen, t.town.id, ("2026-Q4",))
+    assert (quarter, status) == ("2026-Q4", "finalised") and isinstance(snapshot, dict)
