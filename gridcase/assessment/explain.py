@@ -25,9 +25,8 @@ from typing import Any
 
 from django.utils.translation import gettext_noop as _noop
 
-from gridcase.assessment.allocation import beyond_quota, distribute
 from gridcase.assessment.results import PeriodResult
-from gridcase.assessment.rules import CaseResult, MonthResult
+from gridcase.assessment.rules import CaseResult, MonthResult, other_bonus
 from gridcase.assessment.words import COMMA, SEMICOLON, Joined, Text, Words, joined
 from gridcase.core.memory import remember
 from gridcase.core.policy import CENT, Policy
@@ -88,6 +87,21 @@ class _Figures:
 
 
 def _figures(month: MonthResult, policy: Policy) -> _Figures:
+    split = month.split
+    if split is not None:  # a month the rules have just assessed: its counts are its own
+        return _Figures(
+            counted=month.counted,
+            nonconforming=month.nonconforming,
+            deduction=month.deduction,
+            base_pay=month.base_pay,
+            bonus=month.bonus,
+            late=month.late,
+            pending=month.pending,
+            out=len(month.cases) - month.counted - month.nonconforming - month.late - month.pending,
+            capped=split.capped,
+            free=split.free,
+            alternative=split.other_bonus,
+        )
     statuses = Counter([case.status for case in month.cases])
     excess = [case for case in month.cases if case.status == "excess"] if statuses["excess"] else []
     return _Figures(
@@ -351,13 +365,7 @@ def _alternative(cases: Sequence[CaseResult], policy: Policy) -> Decimal | None:
         return None  # a stored result (with_stored_explanations) keeps no quota case's outcome
     closed, escalated = _fen(policy.per_closed), _fen(policy.per_escalated)
     values = [closed if case.outcome == "closed" else escalated for case in counted]
-    uncapped = [case.uncapped for case in counted]
-    cap = _fen(policy.monthly_cap)
-    other = "chronological" if policy.allocation == "worker_favorable" else "worker_favorable"
-    items = list(zip(uncapped, values, strict=True))
-    excess = beyond_quota(items, quota=policy.quota, allocation=other, cap=cap)
-    amounts, _ = distribute(values, uncapped, excess, cap)
-    return Decimal(sum(amounts.values())) / 100
+    return other_bonus(values, [case.uncapped for case in counted], policy)
 
 
 def _allocation_note(alternative: Decimal | None, policy: Policy, bonus: Decimal) -> Text | None:

@@ -195,6 +195,18 @@ class CaseResult:
 
 
 @dataclass(frozen=True)
+class Split:
+    """How a month's counted cases were split (四.2), for its explanation (explain.py): the
+    outcomes ``(closed, escalated)`` of the excess cases under the cap and of those outside
+    it, and the bonus under the policy's other reading of which cases fill the quota (None: no
+    case beyond the quota)."""
+
+    capped: tuple[int, int]
+    free: tuple[int, int]
+    other_bonus: Decimal | None
+
+
+@dataclass(frozen=True)
 class MonthResult:
     month: str  # "YYYY-MM"
     base_pay: Decimal  # monthly amount minus the deduction
@@ -212,6 +224,9 @@ class MonthResult:
     # as ``words.Text`` for the pages (empty for a snapshot frozen before they were kept).
     explanation: tuple[str, ...] = ()
     explained: tuple[Words, ...] = field(default=(), compare=False)
+    # Not in the JSON: what the split gave, for the explanation (None: a month read back from a
+    # snapshot, whose explanation counts its cases).
+    split: Split | None = field(default=None, compare=False)
 
     def with_sentences(
         self, explanation: tuple[str, ...], explained: tuple[Words, ...]
@@ -664,6 +679,14 @@ def assess_kinds(
         i += 1
 
     bonus = _from_fen(sum(amounts.values()))
+    outcomes = {(False, True): 0, (False, False): 0, (True, True): 0, (True, False): 0}
+    for i in excess:
+        outcomes[(uncapped[i], counted[i].outcome == "closed")] += 1
+    split = Split(
+        capped=(outcomes[(False, True)], outcomes[(False, False)]),
+        free=(outcomes[(True, True)], outcomes[(True, False)]),
+        other_bonus=other_bonus(values, uncapped, policy) if excess else None,
+    )
     return MonthResult(
         month=month,
         base_pay=base_pay.quantize(CENT),
@@ -677,7 +700,20 @@ def assess_kinds(
         # A nonconforming case that is still open could yet turn late, which changes the pay.
         provisional=any(j.still_open for _, _, j in judged),
         cases=tuple(results),
+        split=split,
     )
+
+
+def other_bonus(values: list[int], uncapped: list[bool], policy: Policy) -> Decimal:
+    """The month's bonus under the other reading of which cases fill the quota than the
+    policy's (assessment.md): ``values`` and ``uncapped`` of its counted cases (fen, in
+    submission order)."""
+    cap = _fen(policy.monthly_cap)
+    other = "chronological" if policy.allocation == "worker_favorable" else "worker_favorable"
+    items = list(zip(uncapped, values, strict=True))
+    excess = beyond_quota(items, quota=policy.quota, allocation=other, cap=cap)
+    amounts, _ = distribute(values, uncapped, excess, cap)
+    return Decimal(sum(amounts.values())) / 100
 
 
 _SUBMISSION_ORDER = operator.attrgetter("submitted_at", "case_no")

@@ -396,3 +396,15 @@ def test_a_remembered_explanation_is_the_one_made_afresh(policy, facts, today):
     assert remembered.explained == explain.explain_words(result, policy)
     explain._sentences.cache_clear()
     assert explain.with_explanation(result, policy) == remembered
+
+
+@given(policies(), months(max_size=24), todays)
+def test_the_split_the_rules_give_is_what_the_cases_say(policy, facts, today):
+    """A month just assessed carries its split (rules.Split) and is explained from it; the
+    same month read back from a snapshot is explained by counting its cases: the figures are
+    the same."""
+    from gridcase.assessment import explain
+
+    result = assess_month(facts, policy, today=today, month=OCTOBER)
+    assert result.split is not None
+    assert explain._figures(result, policy) == explain._figures(replace(result, split=None), policy)
