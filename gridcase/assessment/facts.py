@@ -446,7 +446,7 @@ def _reviews(town_id: int, start: datetime, end: datetime):
     )
 
 
-def _rows(town: Town, months: list[str]) -> Iterator[tuple]:
+def _chunks(town: Town, months: list[str]) -> Iterator[list[tuple]]:
     """The period's rows as the cursor gives them (ROW order), in chunks.
 
     The ORM builds the query; the rows are read from the cursor and converted by the caller
@@ -458,7 +458,7 @@ def _rows(town: Town, months: list[str]) -> Iterator[tuple]:
     with connections[router.db_for_read(Case)].cursor() as cursor:
         cursor.execute(sql, params)
         while chunk := cursor.fetchmany(2000):
-            yield from chunk
+            yield chunk
 
 
 def accepted_appeals(town: Town, months: list[str]) -> dict[int, AppealNote]:
@@ -485,6 +485,9 @@ def _appeals(town_id: int, start: datetime, end: datetime):
     )
 
 
+# What the other tables say of a case they do not name: no appeal, no review, no earlier case.
+_NOTHING_SAID: tuple[None, None, str] = (None, None, "")
+
 # The kinds of case met so far in this process: by what a row says of a case less its number
 # and time (``town_facts``'s ``said``: a text, or a tuple for a case that other tables name),
 # the kind made of the first case of the kind. A pure function of those values, so shared by
@@ -504,6 +507,11 @@ def town_facts(town: Town, months: list[str]) -> TownFacts:
     appeals = accepted_appeals(town, months)
     reviews = period_reviews(town, months)
     repeats = confirmed_repeats(town.id)
+    # What the other tables say of the few cases they name, looked up once a row.
+    others = {
+        case_id: (appeals.get(case_id), reviews.get(case_id), repeats.get(case_id, ""))
+        for case_id in {*appeals, *reviews, *repeats}
+    }
     grouped: dict[tuple[int, str], list[rules.Kinded]] = defaultdict(list)
     own: dict[str, tuple[Any, ...]] = {}
     notes: dict[str, AppealNote] = {}
@@ -515,62 +523,63 @@ def town_facts(town: Town, months: list[str]) -> TownFacts:
     in_sql = local_dates_in_sql()
     memory = _KINDS
     dates_read = rules.dates_read
-    for (
-        case_id,
-        number,
-        officer_id,
-        submitted_at,
-        submitted_on,
-        accepted_on,
-        outcome_on,
-        accept_due,
-        local_due,
-        kind_text,
-        terms,
-    ) in _rows(town, months):
-        if in_sql:
-            month = submitted_on[:7]
-        else:
-            submitted_at = _moment(submitted_at)
-            there = submitted_at.astimezone(zone)
-            month = f"{there.year}-{there.month:02d}"
-        if month not in wanted:
-            continue
-        if not in_sql:  # the moments' local dates, as PostgreSQL sends them (period_cases)
-            accepted_on, outcome_on = local_day(accepted_on), local_day(outcome_on)
-        # All the rules read of the case but its number: one text, compared in one piece (a
-        # tuple's values, each elsewhere in memory, cost more to compare than the rest of the
-        # row's work), of its dates only what the rules read (most cases were handled in
-        # time: their days do not make kinds of their own), and what the other tables say of
-        # the few cases they name.
-        read = dates_read(accept_due, accepted_on, local_due, outcome_on)
-        said: Any = f"{kind_text}{kinds.SEPARATOR}{read}"
-        note = appeals.get(case_id)
-        review = reviews.get(case_id)
-        duplicate_of = repeats.get(case_id, "")
-        override = note.override if note is not None else ""
-        if terms is not None or review is not None or duplicate_of or override:
-            terms_blank = None if terms is None else elements.blank(_json(terms))
-            said = (said, terms_blank, review, duplicate_of, override)
-        kind = memory.get(said)
-        if kind is None:
-            try:
-                fact = _kind_fact(
-                    number,
-                    submitted_at,
-                    kind_text,
-                    (accept_due, accepted_on, local_due, outcome_on),
-                    terms,
-                    (review, duplicate_of, override),
-                )
-            except ValueError:  # a text held the kind's separator: this case read alone
-                kind = rules.Kind(case_fact(Case.objects.select_related("town").get(pk=case_id)))
+    for chunk in _chunks(town, months):
+        for (
+            case_id,
+            number,
+            officer_id,
+            submitted_at,
+            submitted_on,
+            accepted_on,
+            outcome_on,
+            accept_due,
+            local_due,
+            kind_text,
+            terms,
+        ) in chunk:
+            if in_sql:
+                month = submitted_on[:7]
             else:
-                kind = remember(memory, said, rules.Kind(fact), _KINDS_MAX)
-        if note is not None:
-            notes[number] = note
-        grouped[(officer_id, month)].append((number, kind))
-        own[number] = (submitted_at, accept_due, accepted_on, local_due, outcome_on)
+                submitted_at = _moment(submitted_at)
+                there = submitted_at.astimezone(zone)
+                month = f"{there.year}-{there.month:02d}"
+            if month not in wanted:
+                continue
+            if not in_sql:  # the moments' local dates, as PostgreSQL sends them (period_cases)
+                accepted_on, outcome_on = local_day(accepted_on), local_day(outcome_on)
+            # All the rules read of the case but its number: one text, compared in one piece
+            # (a tuple's values, each elsewhere in memory, cost more to compare than the rest
+            # of the row's work), of its dates only what the rules read (most cases were
+            # handled in time: their days do not make kinds of their own), and what the other
+            # tables say of the few cases they name.
+            read = dates_read(accept_due, accepted_on, local_due, outcome_on)
+            said: Any = f"{kind_text}{kinds.SEPARATOR}{read}"
+            other = others.get(case_id)
+            note, review, duplicate_of = other if other is not None else _NOTHING_SAID
+            override = note.override if note is not None else ""
+            if terms is not None or other is not None:
+                terms_blank = None if terms is None else elements.blank(_json(terms))
+                said = (said, terms_blank, review, duplicate_of, override)
+            kind = memory.get(said)
+            if kind is None:
+                try:
+                    fact = _kind_fact(
+                        number,
+                        submitted_at,
+                        kind_text,
+                        (accept_due, accepted_on, local_due, outcome_on),
+                        terms,
+                        (review, duplicate_of, override),
+                    )
+                except ValueError:  # a text held the kind's separator: this case read alone
+                    case = Case.objects.select_related("town").get(pk=case_id)
+                    kind = rules.Kind(case_fact(case))
+                else:
+                    kind = remember(memory, said, rules.Kind(fact), _KINDS_MAX)
+            if note is not None:
+                notes[number] = note
+            grouped[(officer_id, month)].append((number, kind))
+            own[number] = (submitted_at, accept_due, accepted_on, local_due, outcome_on)
     return TownFacts(kinded=dict(grouped), appeals=notes, own=own)
 
 
