@@ -41,13 +41,24 @@ def _favourable_excess(items: list[tuple[bool, int]], beyond: int, cap: int) -> 
     if not any(uncapped for uncapped, _ in items):
         return _all_capped_excess([value for _, value in items], beyond, cap)
     pool = Counter(items)
-    best = _best_pay(pool, beyond, 0, 0, cap)
+    # The classes' values, largest first, once: each step reads only their counts left.
+    capped_values = sorted({value for uncapped, value in pool if not uncapped}, reverse=True)
+    free_values = sorted({value for uncapped, value in pool if uncapped}, reverse=True)
+
+    def best_pay(beyond: int, fixed_capped: int, fixed_uncapped: int) -> int | None:
+        capped = [(value, pool[(False, value)]) for value in capped_values]
+        free = [(value, pool[(True, value)]) for value in free_values]
+        return _best_pay(capped, free, beyond, fixed_capped, fixed_uncapped, cap)
+
+    best = best_pay(beyond, 0, 0)
     quota_left = len(items) - beyond
     remaining, fixed_capped, fixed_uncapped = beyond, 0, 0
     excess: set[int] = set()
     for i, item in enumerate(items):
+        if not quota_left or not remaining:
+            return _rest(excess, i, len(items), quota_left)
         pool[item] -= 1
-        if quota_left > 0 and _best_pay(pool, remaining, fixed_capped, fixed_uncapped, cap) == best:
+        if best_pay(remaining, fixed_capped, fixed_uncapped) == best:
             quota_left -= 1
             continue
         excess.add(i)
@@ -57,6 +68,15 @@ def _favourable_excess(items: list[tuple[bool, int]], beyond: int, cap: int) -> 
             fixed_uncapped += value
         else:
             fixed_capped += value
+    return excess
+
+
+def _rest(excess: set[int], i: int, n: int, quota_left: int) -> set[int]:
+    """The greedy's end, once one side is full: with no quota place left, the cases from
+    ``i`` on are all beyond the quota; with no excess place left, they all fill it (the best
+    pay is still reachable, and putting them all in the quota is the one way left)."""
+    if not quota_left:
+        excess.update(range(i, n))
     return excess
 
 
@@ -75,9 +95,11 @@ def _all_capped_excess(values: list[int], beyond: int, cap: int) -> set[int]:
     remaining, fixed = beyond, 0
     excess: set[int] = set()
     for i, value in enumerate(values):
+        if not quota_left or not remaining:
+            return _rest(excess, i, len(values), quota_left)
         left[value] -= 1
         # With a quota place left, the cases after this one can always fill the excess.
-        if quota_left > 0 and min(cap, fixed + largest(remaining)) == best:
+        if min(cap, fixed + largest(remaining)) == best:
             quota_left -= 1
             continue
         excess.add(i)
@@ -87,24 +109,29 @@ def _all_capped_excess(values: list[int], beyond: int, cap: int) -> set[int]:
 
 
 def _best_pay(
-    pool: Counter[tuple[bool, int]], beyond: int, fixed_capped: int, fixed_uncapped: int, cap: int
+    capped: list[tuple[int, int]],
+    free: list[tuple[int, int]],
+    beyond: int,
+    fixed_capped: int,
+    fixed_uncapped: int,
+    cap: int,
 ) -> int | None:
-    """Most bonus when ``beyond`` more cases from ``pool`` go beyond the quota (None: too few).
+    """Most bonus when ``beyond`` more cases of those left go beyond the quota (None: too
+    few). ``capped`` and ``free``: the cases left under the cap and outside it, as (value,
+    count), the largest value first (a count may be 0).
 
     With j uncapped cases beyond the quota (the best j of them) and the best ``beyond - j``
     capped ones, pay is g(j) = min(cap, fixed_capped + C(beyond - j)) + fixed_uncapped + U(j).
     C and U are concave piecewise linear (sorted prefix sums), so g is concave in j and its
     maximum lies at an end, at a kink of U or C, or beside the point where the cap is reached.
     """
-    capped = sorted(((v, c) for (u, v), c in pool.items() if not u and c > 0), reverse=True)
-    free = sorted(((v, c) for (u, v), c in pool.items() if u and c > 0), reverse=True)
     n_capped = sum(c for _, c in capped)
-    if not free:
+    n_free = sum(c for _, c in free)
+    if not n_free:
         # No uncapped case left (most months): j is 0, pay(0) below — the one candidate.
         if beyond > n_capped:
             return None
         return min(cap, fixed_capped + _prefix(capped, beyond)) + fixed_uncapped
-    n_free = sum(c for _, c in free)
     low, high = max(0, beyond - n_capped), min(beyond, n_free)
     if low > high:
         return None
