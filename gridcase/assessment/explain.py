@@ -88,34 +88,30 @@ class _Figures:
 
 def _figures(month: MonthResult, policy: Policy) -> _Figures:
     split = month.split
-    if split is not None:  # a month the rules have just assessed: its counts are its own
-        return _Figures(
-            counted=month.counted,
-            nonconforming=month.nonconforming,
-            deduction=month.deduction,
-            base_pay=month.base_pay,
-            bonus=month.bonus,
-            late=month.late,
-            pending=month.pending,
-            out=len(month.cases) - month.counted - month.nonconforming - month.late - month.pending,
-            capped=split.capped,
-            free=split.free,
-            alternative=split.other_bonus,
-        )
-    statuses = Counter([case.status for case in month.cases])
-    excess = [case for case in month.cases if case.status == "excess"] if statuses["excess"] else []
+    if split is not None and split.of(month):  # just assessed: its counts are its own
+        late, pending = month.late, month.pending
+        out = len(month.cases) - month.counted - month.nonconforming - late - pending
+        capped, free, alternative = split.capped, split.free, split.other_bonus
+    else:  # a month read back from a snapshot (or its cases replaced): its cases counted
+        statuses = Counter([case.status for case in month.cases])
+        excess = [c for c in month.cases if c.status == "excess"] if statuses["excess"] else []
+        late, pending = statuses["late"], statuses["pending"]
+        out = sum(statuses[s] for s in _OUT)
+        capped = _outcomes([case for case in excess if not case.uncapped])
+        free = _outcomes([case for case in excess if case.uncapped])
+        alternative = _alternative(month.cases, policy) if excess else None
     return _Figures(
         counted=month.counted,
         nonconforming=month.nonconforming,
         deduction=month.deduction,
         base_pay=month.base_pay,
         bonus=month.bonus,
-        late=statuses["late"],
-        pending=statuses["pending"],
-        out=sum(statuses[s] for s in _OUT),
-        capped=_outcomes([case for case in excess if not case.uncapped]),
-        free=_outcomes([case for case in excess if case.uncapped]),
-        alternative=_alternative(month.cases, policy) if excess else None,
+        late=late,
+        pending=pending,
+        out=out,
+        capped=capped,
+        free=free,
+        alternative=alternative,
     )
 
 

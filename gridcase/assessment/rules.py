@@ -204,6 +204,14 @@ class Split:
     capped: tuple[int, int]
     free: tuple[int, int]
     other_bonus: Decimal | None
+    # The month's cases it was made for (the very tuple): a month whose cases were replaced
+    # (dataclasses.replace) is explained from its cases, not from a split that may not be
+    # theirs.
+    cases: tuple[CaseResult, ...] = field(default=(), compare=False, repr=False)
+
+    def of(self, month: MonthResult) -> bool:
+        """Whether this is the split of ``month``'s cases."""
+        return self.cases is month.cases
 
 
 @dataclass(frozen=True)
@@ -225,7 +233,7 @@ class MonthResult:
     explanation: tuple[str, ...] = ()
     explained: tuple[Words, ...] = field(default=(), compare=False)
     # Not in the JSON: what the split gave, for the explanation (None: a month read back from a
-    # snapshot, whose explanation counts its cases).
+    # snapshot, whose explanation counts its cases; so is a month whose cases were replaced).
     split: Split | None = field(default=None, compare=False)
 
     def with_sentences(
@@ -686,6 +694,7 @@ def assess_kinds(
         capped=(outcomes[(False, True)], outcomes[(False, False)]),
         free=(outcomes[(True, True)], outcomes[(True, False)]),
         other_bonus=other_bonus(values, uncapped, policy) if excess else None,
+        cases=tuple(results),
     )
     return MonthResult(
         month=month,
@@ -699,7 +708,7 @@ def assess_kinds(
         pending=kinds["pending"],
         # A nonconforming case that is still open could yet turn late, which changes the pay.
         provisional=any(j.still_open for _, _, j in judged),
-        cases=tuple(results),
+        cases=split.cases,
         split=split,
     )
 

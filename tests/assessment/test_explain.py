@@ -406,5 +406,9 @@ def test_the_split_the_rules_give_is_what_the_cases_say(policy, facts, today):
     from gridcase.assessment import explain
 
     result = assess_month(facts, policy, today=today, month=OCTOBER)
-    assert result.split is not None
+    assert result.split is not None and result.split.of(result)
     assert explain._figures(result, policy) == explain._figures(replace(result, split=None), policy)
+    # Cases put in their place (an appeal's note, a snapshot's) are counted, not read from a
+    # split that was made for others.
+    other = replace(result, cases=tuple(c for c in result.cases if c.status != "excess"))
+    assert other.cases == () or not other.split.of(other)
