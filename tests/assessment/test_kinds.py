@@ -165,3 +165,21 @@ def test_the_periods_query_is_compiled_once_and_asked_for_each_town(t, other_tow
     ] == [theirs.number]
     info = facts._compiled.cache_info()
     assert (info.misses, info.hits) == (1, 1)
+
+
+def test_cases_handled_in_time_on_other_days_share_a_kind_and_keep_their_own_dates(t):
+    # The rules read no date of a case accepted and closed in time (rules.dates_read): such
+    # cases are one kind, and each is still its own fact for a reader of a few cases.
+    cases = [
+        closed_locally(t, local(2026, 10, 5, 9)),
+        closed_locally(t, local(2026, 10, 9, 9), close_at=local(2026, 10, 12, 9)),
+        closed_locally(t, local(2026, 10, 14, 9), close_at=local(2026, 10, 15, 16)),
+    ]
+    late = closed_locally(t, local(2026, 10, 16, 9), close_at=local(2026, 12, 20, 9))
+    found = facts.town_facts(t.town, [OCT])
+    kinds_of = {number: kind for entries in found.kinded.values() for number, kind in entries}
+    assert len({id(kinds_of[case.number]) for case in cases}) == 1
+    assert kinds_of[late.number] is not kinds_of[cases[0].number]
+    assert_each_as_its_own(t, [*cases, late])
+    outcomes = {fact.outcome_on for fact in town_facts_by_number(t).values()}
+    assert len(outcomes) == 4
