@@ -358,10 +358,16 @@ def test_with_a_server_before_the_field_protocol_the_terminal_falls_back(phone, 
     context, page = phone()
     sign_in(page, t.officer)
     calls: list[tuple[str, str]] = []
+    creates: list[object] = []
 
     def old_create(route):
         body = route.request.post_data_json if route.request.method == "POST" else None
-        if body and "client_id" in body:
+        first = route.request.method == "POST" and not creates
+        if route.request.method == "POST":
+            creates.append(body)
+        # Chromium now and then gives a route no body (playwright#9648, #26860): the first
+        # create, which always carries client_id from a new terminal, is refused all the same.
+        if (body and "client_id" in body) or (first and body is None):
             calls.append(("refused", "client_id"))
             unknown = {"client_id": ["未知字段:请删除,或检查字段名的拼写"]}
             route.fulfill(status=400, json={"code": "invalid", "message": "", "fields": unknown})
