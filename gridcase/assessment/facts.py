@@ -8,7 +8,6 @@ zone, so a case submitted at 23:30 on 31 October (local) is an October case.
 
 from __future__ import annotations
 
-import functools
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -16,7 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from django.db import connection, connections, router
+from django.db import connection
 from django.db.models import Case as SqlCase
 from django.db.models import TextField, Value, When
 from django.db.models.fields.json import KT
@@ -309,22 +308,14 @@ def period_cases(town: Town, months: list[str]):
 
 def period_sql(town: Town, months: list[str]) -> tuple[str, list[Any]]:
     """``period_cases``'s SQL and parameters, compiled once per process for each zone and
-    period: the ORM took 14 ms to compile it (the kind's expression), a town's whole fetch
-    some 20 ms; the towns' queries differ only in the town."""
-    sql, params = _compiled(connection.vendor, town.timezone, tuple(months))
-    return sql, [town.id if p == _ANY_TOWN else p for p in params]
+    period (core/compiled.py): the ORM took 14 ms to compile it (the kind's expression), a
+    town's whole fetch some 20 ms; the towns' queries differ only in the town."""
+    _, sql, params = _statement(town, months)
+    return sql, params
 
 
-# A town id that no town has: the place of the town's id in the compiled query's parameters.
-_ANY_TOWN = -2_147_480_001
-
-
-@functools.lru_cache(maxsize=64)
-def _compiled(vendor: str, timezone: str, months: tuple[str, ...]) -> tuple[str, tuple[Any, ...]]:
-    sql, params = _period_cases(_ANY_TOWN, timezone, months).query.sql_with_params()
-    if vendor != connection.vendor or params.count(_ANY_TOWN) != 1:
-        raise RuntimeError("the period's query is not the one compiled")  # never: a guard
-    return sql, tuple(params)
+def _statement(town: Town, months: list[str]) -> tuple[Any, str, list[Any]]:
+    return compiled.statement(_period_cases, town.id, town.timezone, tuple(months))
 
 
 def _period_cases(town_id: int, timezone: str, months: tuple[str, ...]):
@@ -453,9 +444,9 @@ def _chunks(town: Town, months: list[str]) -> Iterator[list[tuple]]:
     because Django's per-value converters cost more than the rest of the assessment together.
     Dates and times arrive as text (see period_cases), the kind and the terms too.
     """
-    sql, params = period_sql(town, months)
     # From the database the router reads cases from, as the other queries of the facts.
-    with connections[router.db_for_read(Case)].cursor() as cursor:
+    database, sql, params = _statement(town, months)
+    with database.cursor() as cursor:
         cursor.execute(sql, params)
         while chunk := cursor.fetchmany(2000):
             yield chunk

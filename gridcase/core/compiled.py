@@ -41,16 +41,27 @@ def rows(build: Build, id_: int, *args: Any) -> list[tuple[Any, ...]]:
     """``list(build(id_, *args))``, the rows of a ``values_list`` query, from the database the
     router reads the query's model from; built and compiled once per process for each
     ``args`` and connection."""
-    alias = router.db_for_read(_model(build, args))
-    connection = connections[alias]
-    query = _compiled(build, args, connection)
-    params = [id_ if value == ANY_ID else value for value in query.params]
+    connection, query, params = _for(build, id_, args)
     with connection.cursor() as cursor:
         cursor.execute(query.sql, params)
         found = cursor.fetchall()
     if query.converters:  # as the ORM's results_iter does, with the same converters
         return [tuple(row) for row in query.compiler.apply_converters(found, query.converters)]
     return found
+
+
+def statement(build: Build, id_: int, *args: Any) -> tuple[Any, str, list[Any]]:
+    """The connection the router reads ``build``'s model from, and the query's SQL and
+    parameters for ``id_``, compiled as for ``rows``: for a caller that reads the cursor
+    itself (its rows as the database driver gives them, not converted)."""
+    connection, query, params = _for(build, id_, args)
+    return connection, query.sql, params
+
+
+def _for(build: Build, id_: int, args: tuple[Any, ...]) -> tuple[Any, _Compiled, list[Any]]:
+    connection = connections[router.db_for_read(_model(build, args))]
+    query = _compiled(build, args, connection)
+    return connection, query, [id_ if value == ANY_ID else value for value in query.params]
 
 
 @functools.lru_cache(maxsize=256)
