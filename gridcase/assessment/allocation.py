@@ -9,8 +9,6 @@ submission.
 
 from __future__ import annotations
 
-from collections import Counter
-
 
 def beyond_quota(
     items: list[tuple[bool, int]], *, quota: int, allocation: str, cap: int
@@ -36,39 +34,102 @@ def _favourable_excess(items: list[tuple[bool, int]], beyond: int, cap: int) -> 
     reachable with it there, otherwise beyond the quota. That yields, among the best splits,
     the one whose quota cases are earliest. Pay depends only on how many cases of each class
     (uncapped or not, bonus value) are beyond the quota, so "is the best still reachable" is
-    a maximum over a concave function with O(1) candidate points: O(n) after sorting.
+    a maximum over a concave function with O(1) candidate points (``_best_pay``).
+
+    That maximum is computed only when the answer is in doubt: the greedy keeps one best way
+    to fill the excess places left (how many of each class, ``chosen``), and a case of a class
+    of which that way takes fewer than are left goes into the quota with no computation — the
+    way stays reachable without it. Only when the way takes every case left of the case's
+    class is the best recomputed without the case (a province's months: some 20 cases, a
+    quota of 8, a handful of recomputations instead of one a case).
     """
-    if not any(uncapped for uncapped, _ in items):
-        return _all_capped_excess([value for _, value in items], beyond, cap)
-    pool = Counter(items)
-    # The classes' values, largest first, once: each step reads only their counts left.
-    capped_values = sorted({value for uncapped, value in pool if not uncapped}, reverse=True)
-    free_values = sorted({value for uncapped, value in pool if uncapped}, reverse=True)
+    # The classes: under the cap first, then outside it, each the largest value first (the
+    # order _best_pay reads them in and a best way takes them in).
+    found = sorted(set(items), key=lambda item: (item[0], -item[1]))
+    index = {item: c for c, item in enumerate(found)}
+    values = [value for _, value in found]
+    n_capped = sum(1 for uncapped, _ in found if not uncapped)
+    left = [0] * len(found)
+    classes = [index[item] for item in items]
+    for c in classes:
+        left[c] += 1
 
-    def best_pay(beyond: int, fixed_capped: int, fixed_uncapped: int) -> int | None:
-        capped = [(value, pool[(False, value)]) for value in capped_values]
-        free = [(value, pool[(True, value)]) for value in free_values]
-        return _best_pay(capped, free, beyond, fixed_capped, fixed_uncapped, cap)
+    def best_way(beyond: int, fixed_capped: int, fixed_uncapped: int) -> tuple[int, list[int]]:
+        """The most pay when ``beyond`` more of the cases left go beyond the quota, and how
+        many of each class a way to it takes (-1 and nothing: too few cases left)."""
+        capped = list(zip(values[:n_capped], left[:n_capped], strict=True))
+        free = list(zip(values[n_capped:], left[n_capped:], strict=True))
+        best = _best_pay(capped, free, beyond, fixed_capped, fixed_uncapped, cap)
+        if best is None:
+            return -1, []
+        pay, uncapped = best
+        capped_values, capped_left = values[:n_capped], left[:n_capped]
+        taken = _reaching(capped_values, capped_left, beyond - uncapped, cap - fixed_capped)
+        return pay, taken + _taken(left[n_capped:], uncapped)
 
-    best = best_pay(beyond, 0, 0)
+    best, chosen = best_way(beyond, 0, 0)
     quota_left = len(items) - beyond
     remaining, fixed_capped, fixed_uncapped = beyond, 0, 0
     excess: set[int] = set()
-    for i, item in enumerate(items):
+    for i, c in enumerate(classes):
         if not quota_left or not remaining:
             return _rest(excess, i, len(items), quota_left)
-        pool[item] -= 1
-        if best_pay(remaining, fixed_capped, fixed_uncapped) == best:
+        if chosen[c] < left[c]:  # the chosen way does without this case: it fills the quota
+            left[c] -= 1
             quota_left -= 1
             continue
+        left[c] -= 1
+        pay, other = best_way(remaining, fixed_capped, fixed_uncapped)
+        if pay == best:  # another way reaches the best without this case
+            chosen = other
+            quota_left -= 1
+            continue
+        # Every best way takes this case: beyond the quota, and the chosen way, less this case,
+        # is a best way for the rest.
         excess.add(i)
+        chosen[c] -= 1
         remaining -= 1
-        is_uncapped, value = item
-        if is_uncapped:
-            fixed_uncapped += value
+        if c < n_capped:
+            fixed_capped += values[c]
         else:
-            fixed_capped += value
+            fixed_uncapped += values[c]
     return excess
+
+
+def _taken(counts: list[int], m: int) -> list[int]:
+    """How many of each class the ``m`` largest values take (``counts``: the classes' counts,
+    the largest value first)."""
+    taken = []
+    for count in counts:
+        take = min(m, count)
+        taken.append(take)
+        m -= take
+    return taken
+
+
+def _reaching(values: list[int], counts: list[int], m: int, need: int) -> list[int]:
+    """How many of each class ``m`` cases under the cap take, paying as much as the ``m``
+    largest values do: the largest values, or, when they pass the cap (``need``: what is left
+    of it), the smaller values as far as the cap is still reached. A way that takes fewer of
+    the large classes lets more of their cases fill the quota without a computation
+    (_favourable_excess): with a cap reached by fewer cases than the places beyond the quota
+    (a province's usual month), the largest values would leave no case spare.
+    ``values``: the classes' values, the largest first; ``counts``: how many are left."""
+    taken = _taken(counts, m)
+    spare = sum(t * v for t, v in zip(taken, values, strict=True)) - need
+    # From the largest class taken to the smallest with room, as long as the cap stays reached.
+    for big in range(len(values)):
+        for small in range(len(values) - 1, big, -1):
+            if spare <= 0 or not taken[big]:
+                break
+            moved = min(
+                taken[big], counts[small] - taken[small], spare // (values[big] - values[small])
+            )
+            if moved > 0:
+                taken[big] -= moved
+                taken[small] += moved
+                spare -= moved * (values[big] - values[small])
+    return taken
 
 
 def _rest(excess: set[int], i: int, n: int, quota_left: int) -> set[int]:
@@ -80,34 +141,6 @@ def _rest(excess: set[int], i: int, n: int, quota_left: int) -> set[int]:
     return excess
 
 
-def _all_capped_excess(values: list[int], beyond: int, cap: int) -> set[int]:
-    """``_favourable_excess`` when every case is under the cap (most months): the same greedy,
-    with the best pay of what is left being min(cap, what is fixed + the largest values left)
-    — ``_best_pay`` with no uncapped case, without rebuilding its classes for each case."""
-    classes = sorted(set(values), reverse=True)
-    left = Counter(values)
-
-    def largest(m: int) -> int:  # the sum of the m largest values left
-        return _prefix([(value, left[value]) for value in classes], m)
-
-    best = min(cap, largest(beyond))
-    quota_left = len(values) - beyond
-    remaining, fixed = beyond, 0
-    excess: set[int] = set()
-    for i, value in enumerate(values):
-        if not quota_left or not remaining:
-            return _rest(excess, i, len(values), quota_left)
-        left[value] -= 1
-        # With a quota place left, the cases after this one can always fill the excess.
-        if min(cap, fixed + largest(remaining)) == best:
-            quota_left -= 1
-            continue
-        excess.add(i)
-        remaining -= 1
-        fixed += value
-    return excess
-
-
 def _best_pay(
     capped: list[tuple[int, int]],
     free: list[tuple[int, int]],
@@ -115,10 +148,11 @@ def _best_pay(
     fixed_capped: int,
     fixed_uncapped: int,
     cap: int,
-) -> int | None:
-    """Most bonus when ``beyond`` more cases of those left go beyond the quota (None: too
-    few). ``capped`` and ``free``: the cases left under the cap and outside it, as (value,
-    count), the largest value first (a count may be 0).
+) -> tuple[int, int] | None:
+    """Most bonus when ``beyond`` more cases of those left go beyond the quota, and how many
+    of them are outside the cap (j below) in a way to it (None: too few). ``capped`` and
+    ``free``: the cases left under the cap and outside it, as (value, count), the largest
+    value first (a count may be 0).
 
     With j uncapped cases beyond the quota (the best j of them) and the best ``beyond - j``
     capped ones, pay is g(j) = min(cap, fixed_capped + C(beyond - j)) + fixed_uncapped + U(j).
@@ -131,7 +165,7 @@ def _best_pay(
         # No uncapped case left (most months): j is 0, pay(0) below — the one candidate.
         if beyond > n_capped:
             return None
-        return min(cap, fixed_capped + _prefix(capped, beyond)) + fixed_uncapped
+        return min(cap, fixed_capped + _prefix(capped, beyond)) + fixed_uncapped, 0
     low, high = max(0, beyond - n_capped), min(beyond, n_free)
     if low > high:
         return None
@@ -154,7 +188,7 @@ def _best_pay(
             min(cap, fixed_capped + _prefix(capped, beyond - j)) + fixed_uncapped + _prefix(free, j)
         )
 
-    return max(pay(j) for j in candidates if low <= j <= high)
+    return max((pay(j), j) for j in candidates if low <= j <= high)
 
 
 def _prefix(classes: list[tuple[int, int]], m: int) -> int:
