@@ -104,8 +104,8 @@ class TownFacts:
     appeals: dict[str, AppealNote]
     # case number -> its time of submission, due date of acceptance, day of acceptance, local
     # due date and day of outcome, as the row gave them: what its kind does not say of it
-    # (by_officer_month)
-    own: dict[str, tuple[Any, ...]]
+    # (by_officer_month). None: not kept (town_facts(dates=False), the assessment's reading).
+    own: dict[str, tuple[Any, ...]] | None
 
     def officers(self) -> set[int]:
         return {officer for officer, _ in self.kinded}
@@ -115,12 +115,15 @@ class TownFacts:
         """Each case's own fact (a fact of its kind with its number, time and dates, as an
         accepted appeal corrected them), grouped as ``kinded``: for a reader of a few cases,
         not for the assessment of a town."""
+        if self.own is None:
+            raise ValueError("the cases' own dates were not kept: town_facts(dates=True)")
         return {
             group: [self._own_fact(number, kind.fact) for number, kind in cases]
             for group, cases in self.kinded.items()
         }
 
     def _own_fact(self, number: str, fact: CaseFact) -> CaseFact:
+        assert self.own is not None
         submitted_at, accept_due, accepted_on, local_due, outcome_on = self.own[number]
         fact = replace(
             fact,
@@ -488,11 +491,14 @@ _KINDS: dict[str | tuple[Any, ...], rules.Kind] = {}
 _KINDS_MAX = 50_000  # about 1 KB each; as rules._JUDGED_MAX, measured (bench/README.md)
 
 
-def town_facts(town: Town, months: list[str]) -> TownFacts:
+def town_facts(town: Town, months: list[str], *, dates: bool = True) -> TownFacts:
     """Every case the town's officers submitted in ``months``, as facts: four queries.
 
     Each case is read as what the rules read of it (``rules.Kinded``): its number, and the
-    fact of its kind, made once for all the cases that say the same (_KINDS)."""
+    fact of its kind, made once for all the cases that say the same (_KINDS). ``dates``:
+    keep each case's own time and dates too (``by_officer_month``, for a reader of a few
+    cases); the assessment reads only the kinds, and a province's six million tuples kept
+    for nobody cost it more than a tenth of a microsecond a case."""
     zone = clock.zone(town.timezone)
     wanted = set(months)
     appeals = accepted_appeals(town, months)
@@ -504,7 +510,7 @@ def town_facts(town: Town, months: list[str]) -> TownFacts:
         for case_id in {*appeals, *reviews, *repeats}
     }
     grouped: dict[tuple[int, str], list[rules.Kinded]] = defaultdict(list)
-    own: dict[str, tuple[Any, ...]] = {}
+    own: dict[str, tuple[Any, ...]] | None = {} if dates else None
     notes: dict[str, AppealNote] = {}
 
     def local_day(value: Any) -> str | None:  # a UTC time from SQLite (period_cases)
@@ -570,7 +576,8 @@ def town_facts(town: Town, months: list[str]) -> TownFacts:
             if note is not None:
                 notes[number] = note
             grouped[(officer_id, month)].append((number, kind))
-            own[number] = (submitted_at, accept_due, accepted_on, local_due, outcome_on)
+            if own is not None:
+                own[number] = (submitted_at, accept_due, accepted_on, local_due, outcome_on)
     return TownFacts(kinded=dict(grouped), appeals=notes, own=own)
 
 

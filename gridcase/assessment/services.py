@@ -189,7 +189,7 @@ def _live_result(
     town: Town, months: list[str], policy: Policy | None, today: date, adjustments: bool
 ) -> PeriodResult:
     policies = {m: policy for m in months} if policy else policies_in_force(town, months)
-    facts = facts_mod.town_facts(town, months)
+    facts = facts_mod.town_facts(town, months, dates=False)
     quarter = _period_name(months) if adjustments else ""
     extra = _adjustments(town, quarter) if adjustments else {}
     officers = _officers(
