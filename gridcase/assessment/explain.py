@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.utils.translation import gettext_noop as _noop
 
@@ -65,10 +65,10 @@ def with_explanation(month: MonthResult, policy: Policy) -> MonthResult:
     return month.with_sentences(chinese, words)
 
 
-@dataclass(frozen=True)
-class _Figures:
+class _Figures(NamedTuple):
     """All that the sentences say of a month: its figures and counts. Each sentence is made
-    (and rendered in Chinese) once for what it reads of them (``_explained``)."""
+    (and rendered in Chinese) once for what it reads of them (``_explained``). A tuple, made
+    once a month: a frozen dataclass's ``__init__`` (a field at a time) cost 3 µs of it."""
 
     counted: int
     nonconforming: int
@@ -134,6 +134,8 @@ def _explained(policy: Policy, month: _Figures) -> tuple[tuple[Words, ...], tupl
     bonus = memory.bonus.get(bonus_read)
     if bonus is None:
         bonus = remember(memory.bonus, bonus_read, _said(_bonus_sentence(month, policy)), _MAX)
+    if not (month.late or month.pending or month.out):  # most months: the two sentences
+        return (base[0], bonus[0]), (base[1], bonus[1])
     lines = [base, bonus]
     for msgid, n in ((_LATE, month.late), (_PENDING, month.pending), (_OTHERS, month.out)):
         if n:

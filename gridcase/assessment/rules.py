@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -236,6 +236,17 @@ class MonthResult:
     # snapshot, whose explanation counts its cases; so is a month whose cases were replaced).
     split: Split | None = field(default=None, compare=False)
 
+    @classmethod
+    def made(cls, **fields: Any) -> MonthResult:
+        """The constructor's result, every field given, without a frozen dataclass's
+        ``__init__`` (a field at a time: 4 µs, once for each of a province's 300,000
+        officer-months)."""
+        if fields.keys() != _MONTH_FIELDS:
+            raise TypeError(f"MonthResult.made: {sorted(_MONTH_FIELDS ^ fields.keys())}")
+        month = object.__new__(cls)
+        object.__setattr__(month, "__dict__", fields)
+        return month
+
     def with_sentences(
         self, explanation: tuple[str, ...], explained: tuple[Words, ...]
     ) -> MonthResult:
@@ -269,6 +280,9 @@ class MonthResult:
         }
 
 
+_MONTH_FIELDS = {f.name for f in dataclass_fields(MonthResult)}
+
+
 @dataclass(frozen=True)
 class PeriodTotal:
     """Several months added up: the quarter that the governance office pays."""
@@ -296,6 +310,17 @@ class _Judgement:
     # The token of the memory that made it (_judged): a kind keeps its last judgement, which
     # is the judgement of this policy and day only if it came from this day's memory.
     token: object = field(default=None, compare=False, repr=False)
+
+    @functools.cached_property
+    def counts(self) -> bool:
+        """Counted: the month's split decides whether it fills the quota or is beyond it."""
+        return self.kind == "counted"
+
+    @functools.cached_property
+    def results(self) -> dict[Any, dict[str, Any]]:
+        """The fields but the number of the results of its cases (assess_kinds), by what else
+        they read: the category, and for a case in the quota whether it is outside the cap."""
+        return {}
 
     @functools.cached_property
     def reason(self) -> str:  # rendered once: a judgement is shared by many cases (_JUDGED)
@@ -632,66 +657,81 @@ def assess_kinds(
     # in the memory (made once per kind of case and day).
     memory = _judgements(policy, today)
     token = memory.token
-    judged: list[tuple[str, Kind, _Judgement]] = []
-    for case_no, kind in cases:
+    judgements: list[_Judgement] = []
+    for _, kind in cases:
         j = kind.judged
         if j is None or j.token is not token:
             known = memory.get(kind.key)
             j = known if known is not None else _judged(memory, kind.key, kind.fact, policy, today)
             kind.judged = j
-        judged.append((case_no, kind, j))
-    counted = [kind for _, kind, j in judged if j.kind == "counted"]
-    kinds = Counter([j.kind for _, _, j in judged])
+        judgements.append(j)
+    statuses = [j.kind for j in judgements]
+    nonconforming = statuses.count("nonconforming")
+    counted = [kind for (_, kind), j in zip(cases, judgements, strict=True) if j.counts]
 
-    deduction = _deduction(policy, len(counted), kinds["nonconforming"])
+    deduction = _deduction(policy, len(counted), nonconforming)
     base_pay = policy.monthly_amount - deduction
 
     # Work in integer fen: the split and the cap are then exact.
     # 四.2: a case closed at the officer's level earns per_closed, one escalated per_escalated.
-    closed, escalated = _fen(policy.per_closed), _fen(policy.per_escalated)
+    money = _money(policy)
+    closed, escalated, cap = money.closed, money.escalated, money.cap
     values = [closed if kind.outcome == "closed" else escalated for kind in counted]
-    uncapped = [policy.is_uncapped(kind.category, kind.major) for kind in counted]
-    cap = _fen(policy.monthly_cap)
+    # Only a major case can be outside the cap (a province's cases: one in seventy).
+    uncapped = [kind.major and policy.is_uncapped(kind.category, True) for kind in counted]
     items = list(zip(uncapped, values, strict=True))
     excess = beyond_quota(items, quota=policy.quota, allocation=policy.allocation, cap=cap)
     amounts, cut = distribute(values, uncapped, excess, cap)
 
+    # Each case's result: its number and what it shares with the other cases of its
+    # judgement (and, counted, of its place in the split), made once (_Judgement.results).
     results: list[CaseResult] = []
-    made = CaseResult.made
+    new = object.__new__
+    set_fields = object.__setattr__
     i = 0  # index among the counted cases
-    for case_no, kind, j in judged:
-        if j.kind != "counted":
-            results.append(
-                made(case_no, kind.category, j.kind, _ZERO, j.reason, None, False, j.words)
-            )
-            continue
-        words: Words
-        if i in excess:
-            status = "excess"
+    for (case_no, kind), j in zip(cases, judgements, strict=True):
+        if not j.counts:
+            shared = j.results.get(kind.category)
+            if shared is None:
+                shared = j.results[kind.category] = _shared(
+                    kind.category, j.kind, _ZERO, j.reason, None, False, j.words
+                )
+        elif i in excess:
             key = (
                 kind.outcome,
-                uncapped[i] and kind.category,
+                kind.category,
+                uncapped[i],
                 values[i],
                 amounts[i],
                 cut[i],
                 policy.monthly_cap,
             )
-            found = _EXCESS_WORDS.get(key) if j.words is None else None
+            found = _EXCESS_RESULTS.get(key) if j.words is None else None
             if found is None:
                 value, amount = _from_fen(values[i]), _from_fen(amounts[i])
                 reason = _excess_reason(kind.fact, policy, value, amount, cut[i])
                 words = _with_notes(reason, [j.words] if j.words is not None else [])
-                found = (words, words.zh, amount)
+                found = _shared(
+                    kind.category, "excess", amount, words.zh, kind.outcome, uncapped[i], words
+                )
                 if j.words is None:
-                    remember(_EXCESS_WORDS, key, found, _JUDGED_MAX)
-            words, zh, amount = found
+                    remember(_EXCESS_RESULTS, key, found, _JUDGED_MAX)
+            shared = found
+            i += 1
         else:
-            amount, status = _ZERO, "quota"
-            words, zh = j.quota
-        results.append(
-            made(case_no, kind.category, status, amount, zh, kind.outcome, uncapped[i], words)
-        )
-        i += 1
+            shared = j.results.get((kind.category, uncapped[i]))
+            if shared is None:
+                words, zh = j.quota
+                shared = j.results[(kind.category, uncapped[i])] = _shared(
+                    kind.category, "quota", _ZERO, zh, kind.outcome, uncapped[i], words
+                )
+            i += 1
+        # CaseResult.made's way, its fields copied from what the case shares.
+        fields = shared.copy()
+        fields["case_no"] = case_no
+        result = new(CaseResult)
+        set_fields(result, "__dict__", fields)
+        results.append(result)
 
     bonus = _from_fen(sum(amounts.values()))
     outcomes = {(False, True): 0, (False, False): 0, (True, True): 0, (True, False): 0}
@@ -703,21 +743,60 @@ def assess_kinds(
         other_bonus=other_bonus(values, uncapped, policy) if excess else None,
         cases=tuple(results),
     )
-    return MonthResult(
+    return MonthResult.made(
         month=month,
         base_pay=base_pay.quantize(CENT),
         deduction=deduction.quantize(CENT),
         bonus=bonus,
         total=(base_pay + bonus).quantize(CENT),
         counted=len(counted),
-        nonconforming=kinds["nonconforming"],
-        late=kinds["late"],
-        pending=kinds["pending"],
+        nonconforming=nonconforming,
+        late=statuses.count("late"),
+        pending=statuses.count("pending"),
         # A nonconforming case that is still open could yet turn late, which changes the pay.
-        provisional=any(j.still_open for _, _, j in judged),
+        provisional=any(j.still_open for j in judgements),
         cases=split.cases,
+        explanation=(),
+        explained=(),
         split=split,
     )
+
+
+def _shared(
+    category: str,
+    status: str,
+    amount: Decimal,
+    reason: str,
+    outcome: str | None,
+    uncapped: bool,
+    words: Words | None,
+) -> dict[str, Any]:
+    """A CaseResult's fields but its number: what the cases of one judgement share."""
+    return {
+        "case_no": "",
+        "category": category,
+        "status": status,
+        "amount": amount,
+        "reason": reason,
+        "outcome": outcome,
+        "uncapped": uncapped,
+        "words": words,
+    }
+
+
+@dataclass(frozen=True)
+class _Money:
+    """What the month's split reads of a policy, in fen: the bonus of a closed and of an
+    escalated case, and the cap (converted once per policy, not once a month)."""
+
+    closed: int
+    escalated: int
+    cap: int
+
+
+@functools.lru_cache(maxsize=64)
+def _money(policy: Policy) -> _Money:
+    return _Money(_fen(policy.per_closed), _fen(policy.per_escalated), _fen(policy.monthly_cap))
 
 
 def other_bonus(values: list[int], uncapped: list[bool], policy: Policy) -> Decimal:
@@ -733,10 +812,11 @@ def other_bonus(values: list[int], uncapped: list[bool], policy: Policy) -> Deci
 
 
 _SUBMISSION_ORDER = operator.attrgetter("submitted_at", "case_no")
-# An excess case's words without notes, by all that _excess_reason reads: the outcome, the
-# category when the case is outside the cap, its value and amount in fen, whether the cap cut
-# it, and the cap (a province's excess cases say one of a few dozen sentences).
-_EXCESS_WORDS: dict[tuple[Any, ...], tuple[Words, str, Decimal]] = {}
+# An excess case's result without notes (its fields but the number, _shared), by all that
+# _excess_reason reads and the result says: the outcome, the category, whether it is outside
+# the cap, its value and amount in fen, whether the cap cut it, and the cap (a province's
+# excess cases say one of a few dozen sentences).
+_EXCESS_RESULTS: dict[tuple[Any, ...], dict[str, Any]] = {}
 
 
 def sum_months(months: Sequence[MonthResult]) -> PeriodTotal:

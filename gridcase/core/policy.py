@@ -19,6 +19,7 @@ import functools
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -105,6 +106,20 @@ class Policy:
     duplicate_distance_m: int = 300
     source: str = field(default="", repr=False)
 
+    def __hash__(self) -> int:
+        # The dataclass's hash of every field, computed once: a policy keys the rules' and the
+        # explanation's memories once a month assessed (a province's 300,000), and its hash
+        # (seven Decimals, the file's text) cost 2–5 µs each time. Kept out of a pickle: a
+        # text's hash differs from one process to the next.
+        found = self.__dict__.get("_hash")
+        if found is None:
+            found = hash(tuple(getattr(self, f.name) for f in _HASHED))
+            object.__setattr__(self, "_hash", found)
+        return found
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
+
     def deadlines_for(self, level: str) -> tuple[int, int]:
         """``(accept_working_days, handle_working_days)`` for a handling level."""
         try:
@@ -119,6 +134,11 @@ class Policy:
     def is_uncapped(self, category: str, major: bool) -> bool:
         """Whether a case's bonus is outside the monthly cap (rule 四.2: major cases)."""
         return major and f"{category}:major" in self.uncapped
+
+
+# What a policy's hash reads: the fields that its equality compares, but the deadlines by
+# level, a dict (as the dataclass's own hash would read them).
+_HASHED = tuple(f for f in dataclass_fields(Policy) if (f.compare if f.hash is None else f.hash))
 
 
 # --- the file's shape -----------------------------------------------------------------------

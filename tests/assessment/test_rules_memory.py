@@ -119,7 +119,7 @@ def test_a_month_assessed_with_the_memories_is_the_month_assessed_afresh(policy,
     any day) give the month that a fresh process would."""
     remembered = rules.assess_month(facts, policy, today=today, month=OCTOBER)
     rules._JUDGED.clear()
-    rules._EXCESS_WORDS.clear()
+    rules._EXCESS_RESULTS.clear()
     afresh = rules.assess_month(facts, policy, today=today, month=OCTOBER)
     assert remembered == afresh
     assert [c.words for c in remembered.cases] == [c.words for c in afresh.cases]

@@ -1,7 +1,11 @@
 """The policy file: the default parses to the spec's values; every bad file names its key."""
 
+import dataclasses
+import os
 import pickle
 import re
+import subprocess
+import sys
 from datetime import date
 from decimal import Decimal
 
@@ -140,6 +144,29 @@ def test_a_policy_can_be_pickled_and_hashed_for_background_work():
     policy = default_policy()
     assert pickle.loads(pickle.dumps(policy)) == policy
     assert hash(policy) == hash(default_policy())
+
+
+def test_a_policy_hash_is_kept_but_never_sent_to_another_process():
+    # The hash is computed once (the rules key their memories by the policy), from the same
+    # fields that equality compares; a pickle must not carry it, as a text's hash differs
+    # from one process to the next.
+    policy = default_policy()
+    first = hash(policy)
+    assert hash(policy) == first == hash(dataclasses.replace(policy))
+    other = dataclasses.replace(policy, quota=policy.quota + 1)
+    assert hash(other) != first and other != policy
+    assert hash(dataclasses.replace(other, quota=policy.quota)) == first
+    assert "_hash" not in pickle.loads(pickle.dumps(policy)).__dict__
+    child = "import pickle, sys; p = pickle.load(sys.stdin.buffer); print(hash(p))"
+    done = subprocess.run(
+        [sys.executable, "-c", child],
+        input=pickle.dumps(policy),
+        capture_output=True,
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "12345"},
+    )
+    # Hashed again there, with that process's hash of the texts (a kept hash would be ours).
+    assert int(done.stdout) != first
 
 
 def test_a_policy_file_is_read_from_a_path(tmp_path):
