@@ -46,6 +46,8 @@ def _favourable_excess(items: list[tuple[bool, int]], beyond: int, cap: int) -> 
     # The classes: under the cap first, then outside it, each the largest value first (the
     # order _best_pay reads them in and a best way takes them in).
     found = sorted(set(items), key=lambda item: (item[0], -item[1]))
+    if len(found) == 1:  # the cases all alike: every split pays the same, the last are beyond
+        return set(range(len(items) - beyond, len(items)))
     index = {item: c for c, item in enumerate(found)}
     values = [value for _, value in found]
     n_capped = sum(1 for uncapped, _ in found if not uncapped)
@@ -57,6 +59,13 @@ def _favourable_excess(items: list[tuple[bool, int]], beyond: int, cap: int) -> 
     def best_way(beyond: int, fixed_capped: int, fixed_uncapped: int) -> tuple[int, list[int]]:
         """The most pay when ``beyond`` more of the cases left go beyond the quota, and how
         many of each class a way to it takes (-1 and nothing: too few cases left)."""
+        if n_capped == len(found):  # every case under the cap (most months): no j to choose
+            if beyond > sum(left):
+                return -1, []
+            largest = fixed_capped + _prefix(list(zip(values, left, strict=True)), beyond)
+            if largest < cap:
+                return largest, _taken(left, beyond)
+            return cap, _reaching(values, left, beyond, cap - fixed_capped)
         capped = list(zip(values[:n_capped], left[:n_capped], strict=True))
         free = list(zip(values[n_capped:], left[n_capped:], strict=True))
         best = _best_pay(capped, free, beyond, fixed_capped, fixed_uncapped, cap)

@@ -497,8 +497,8 @@ def town_facts(town: Town, months: list[str], *, dates: bool = True) -> TownFact
     Each case is read as what the rules read of it (``rules.Kinded``): its number, and the
     fact of its kind, made once for all the cases that say the same (_KINDS). ``dates``:
     keep each case's own time and dates too (``by_officer_month``, for a reader of a few
-    cases); the assessment reads only the kinds, and a province's six million tuples kept
-    for nobody cost it more than a tenth of a microsecond a case."""
+    cases); the assessment reads only the kinds (a tuple and an entry a case, six million
+    in a province's quarter, kept for nobody)."""
     zone = clock.zone(town.timezone)
     wanted = set(months)
     appeals = accepted_appeals(town, months)
