@@ -509,7 +509,9 @@ def town_facts(town: Town, months: list[str], *, dates: bool = True) -> TownFact
         case_id: (appeals.get(case_id), reviews.get(case_id), repeats.get(case_id, ""))
         for case_id in {*appeals, *reviews, *repeats}
     }
-    grouped: dict[tuple[int, str], list[rules.Kinded]] = defaultdict(list)
+    # Each month's cases by officer: a month looked up when it changes, an officer by number.
+    groups: dict[str, defaultdict[int, list[rules.Kinded]]] = {}
+    current, by_officer = None, None
     own: dict[str, tuple[Any, ...]] | None = {} if dates else None
     notes: dict[str, AppealNote] = {}
 
@@ -540,7 +542,13 @@ def town_facts(town: Town, months: list[str], *, dates: bool = True) -> TownFact
                 submitted_at = _moment(submitted_at)
                 there = submitted_at.astimezone(zone)
                 month = f"{there.year}-{there.month:02d}"
-            if month not in wanted:
+            # The rows come in order of submission: a town's months one after the other.
+            if month != current:
+                current = month
+                by_officer = (
+                    groups.setdefault(month, defaultdict(list)) if month in wanted else None
+                )
+            if by_officer is None:
                 continue
             if not in_sql:  # the moments' local dates, as PostgreSQL sends them (period_cases)
                 accepted_on, outcome_on = local_day(accepted_on), local_day(outcome_on)
@@ -575,10 +583,15 @@ def town_facts(town: Town, months: list[str], *, dates: bool = True) -> TownFact
                     kind = remember(memory, said, rules.Kind(fact), _KINDS_MAX)
             if note is not None:
                 notes[number] = note
-            grouped[(officer_id, month)].append((number, kind))
+            by_officer[officer_id].append((number, kind))
             if own is not None:
                 own[number] = (submitted_at, accept_due, accepted_on, local_due, outcome_on)
-    return TownFacts(kinded=dict(grouped), appeals=notes, own=own)
+    kinded = {
+        (officer_id, month): cases
+        for month, by_officer in groups.items()
+        for officer_id, cases in by_officer.items()
+    }
+    return TownFacts(kinded=kinded, appeals=notes, own=own)
 
 
 def _kind_fact(

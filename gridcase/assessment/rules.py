@@ -658,6 +658,7 @@ def assess_kinds(
     memory = _judgements(policy, today)
     token = memory.token
     judgements: list[_Judgement] = []
+    counted: list[Kind] = []
     for _, kind in cases:
         j = kind.judged
         if j is None or j.token is not token:
@@ -665,9 +666,10 @@ def assess_kinds(
             j = known if known is not None else _judged(memory, kind.key, kind.fact, policy, today)
             kind.judged = j
         judgements.append(j)
+        if j.counts:
+            counted.append(kind)
     statuses = [j.kind for j in judgements]
     nonconforming = statuses.count("nonconforming")
-    counted = [kind for (_, kind), j in zip(cases, judgements, strict=True) if j.counts]
 
     deduction = _deduction(policy, len(counted), nonconforming)
     base_pay = policy.monthly_amount - deduction
