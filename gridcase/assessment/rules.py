@@ -319,7 +319,8 @@ class _Judgement:
     @functools.cached_property
     def results(self) -> dict[Any, dict[str, Any]]:
         """The fields but the number of the results of its cases (assess_kinds), by what else
-        they read: the category, and for a case in the quota whether it is outside the cap."""
+        they read: the category, for a case in the quota whether it is outside the cap, and
+        for a case beyond it, when the judgement has notes, all that its sentence reads."""
         return {}
 
     @functools.cached_property
@@ -708,7 +709,10 @@ def assess_kinds(
                 cut[i],
                 policy.monthly_cap,
             )
-            found = _EXCESS_RESULTS.get(key) if j.words is None else None
+            # Without notes, the result is every such case's (_EXCESS_RESULTS); with the notes
+            # of its judgement, its judgement's cases' (one excess case in seventeen).
+            kept = _EXCESS_RESULTS if j.words is None else j.results
+            found = kept.get(key)
             if found is None:
                 value, amount = _from_fen(values[i]), _from_fen(amounts[i])
                 reason = _excess_reason(kind.fact, policy, value, amount, cut[i])
@@ -718,6 +722,8 @@ def assess_kinds(
                 )
                 if j.words is None:
                     remember(_EXCESS_RESULTS, key, found, _JUDGED_MAX)
+                else:
+                    j.results[key] = found
             shared = found
             i += 1
         else:
@@ -805,7 +811,7 @@ def other_bonus(values: list[int], uncapped: list[bool], policy: Policy) -> Deci
     """The month's bonus under the other reading of which cases fill the quota than the
     policy's (assessment.md): ``values`` and ``uncapped`` of its counted cases (fen, in
     submission order)."""
-    cap = _fen(policy.monthly_cap)
+    cap = _money(policy).cap
     other = "chronological" if policy.allocation == "worker_favorable" else "worker_favorable"
     items = list(zip(uncapped, values, strict=True))
     excess = beyond_quota(items, quota=policy.quota, allocation=other, cap=cap)
