@@ -167,21 +167,10 @@ class CaseResult:
     ) -> CaseResult:
         """The same as the constructor, without a frozen dataclass's ``__init__`` (a field at
         a time through ``object.__setattr__``: 3 µs, made once per case per assessment)."""
+        fields = _shared(category, status, amount, reason, outcome, uncapped, words)
+        fields["case_no"] = case_no
         result = object.__new__(cls)
-        object.__setattr__(
-            result,
-            "__dict__",
-            {
-                "case_no": case_no,
-                "category": category,
-                "status": status,
-                "amount": amount,
-                "reason": reason,
-                "outcome": outcome,
-                "uncapped": uncapped,
-                "words": words,
-            },
-        )
+        object.__setattr__(result, "__dict__", fields)
         return result
 
     def as_dict(self) -> dict[str, str]:
