@@ -7,8 +7,15 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.utils import translation
+from hypothesis import settings as hypothesis_settings
 
 from tests.factories import make_town
+
+# The property tests judge the code, not the machine: no deadline per example (hypothesis's
+# 200 ms failed an example once on a 2-core machine busy with a database build beside the
+# suite, an example that passes in some 20 ms).
+hypothesis_settings.register_profile("gridcase", deadline=None)
+hypothesis_settings.load_profile("gridcase")
 
 
 @pytest.fixture
