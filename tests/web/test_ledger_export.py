@@ -119,6 +119,29 @@ def test_the_export_reads_in_batches_not_per_row(
     assert rows[1][13] < rows[-1][13]  # in order of submission
 
 
+def test_an_open_tab_is_exported_in_batches_in_order_of_submission(
+    login, t, frozen, monkeypatch, django_assert_num_queries
+):
+    # The open tabs' batches are read by ids from the queue's indexes (export_order), then
+    # their rows: the same rows and order as every case's walk in submission order.
+    for day in (14, 8, 13, 9, 12):
+        submitted_case(t, local(2026, 10, day, 9), title=f"第{day}日")
+    monkeypatch.setattr(ledger_export, "BATCH", 2)
+    client = login(t.officer)
+    client.get("/cases/export.xlsx?tab=accept")
+    # session, user, roles, calendar, large or not; 3 batches of (ids, cases, parties)
+    with django_assert_num_queries(5 + 3 * 3):
+        rows = sheet(client.get("/cases/export.xlsx?tab=accept"))
+    submitted = [r[13] for r in rows[1:]]
+    assert [r[0] for r in rows[1:]] == [1, 2, 3, 4, 5]
+    assert submitted == sorted(submitted) and len(set(submitted)) == 5
+    assert rows[1:] == sheet(client.get("/cases/export.xlsx?tab=all"))[1:]
+    # Overdue: the cases past their acceptance deadline only, still in order of submission.
+    overdue = sheet(client.get("/cases/export.xlsx?tab=overdue"))[1:]
+    assert 0 < len(overdue) < 5
+    assert [r[13] for r in overdue] == submitted[: len(overdue)]
+
+
 def test_a_large_export_runs_in_the_worker_with_progress_then_a_download(
     login, t, other_town, frozen, settings, worker_in_process, django_capture_on_commit_callbacks
 ):
