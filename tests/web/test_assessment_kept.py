@@ -6,6 +6,7 @@ page may wait and the cache is shared with the worker; downloads are always curr
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from django.core.cache import cache
@@ -193,11 +194,11 @@ def test_the_period_page_reads_the_result_without_its_cases_and_a_statement_one_
     assert all(m.cases == () for o in shown.officers for m in o.months)
     assert any(m.cases for o in whole.officers for m in o.months)
     mine = office.get(f"/assessment/{Q4}/officers/{t.officer.pk}/")
-    rows = [c["number"] for m in mine.context["month_rows"] for c in m["cases"]]
+    rows = re.findall(r'<tr id="case-([^"]+)"', mine.content.decode())
     assert rows == [c.case_no for m in whole.officer(t.officer.pk).months for c in m.cases]
     # Each officer's part is kept under their id: the other officer's is theirs.
     theirs = office.get(f"/assessment/{Q4}/officers/{t.other_officer.pk}/")
-    numbers = [c["number"] for m in theirs.context["month_rows"] for c in m["cases"]]
+    numbers = re.findall(r'<tr id="case-([^"]+)"', theirs.content.decode())
     assert numbers and not set(numbers) & set(rows)
 
 
@@ -258,8 +259,9 @@ def test_the_worker_lets_the_next_view_ask_again_even_when_it_fails(
 def test_a_statement_links_each_case_as_reverse_does():
     from django.urls import reverse
 
-    from gridcase.web.views.assessment import statement
+    from gridcase.web.views.assessment import statement_rows
 
-    link = statement._case_link()
-    for number in ("CT-2026-00042", "BX_2026.7~1", "导入-001", "a b", "x%y", "0"):
-        assert link(number) == reverse("web:case_detail", args=[number]), number
+    for name in ("web:case_detail", "assess:appeal_file"):
+        link = statement_rows._link(name)
+        for number in ("CT-2026-00042", "BX_2026.7~1", "导入-001", "a b", "x%y", "0"):
+            assert link(number) == reverse(name, args=[number]), number

@@ -420,6 +420,24 @@ def test_an_officer_appeals_a_case_and_sees_the_appeal_on_the_statement(login, t
     assert any("已有待处理的申诉" in m for m in messages_of(response))
 
 
+def test_the_statement_escapes_what_people_typed(login, t, q4):
+    # The rows are written by views/assessment/statement_rows.py, not the template: every
+    # typed value is escaped there as the template escaped it.
+    flawed = q4[3]
+    client = login(t.officer)
+    url = f"/assessment/cases/{flawed.number}/appeal/"
+    typed = "<script>x</script>&" * 300  # too long: refused, shown again as typed
+    page = html(client.post(url, {"reason": typed, "period": Q4}))
+    assert "<script>x" not in page and "&lt;script&gt;x&lt;/script&gt;&amp;" in page
+    assert f'<details open><summary>申诉</summary><form method="post" action="{url}">' in page
+    appeal = appeals.appeal_file(case=flawed, by=t.officer, reason="已补充起因")
+    appeals.appeal_decide(appeal=appeal, by=t.office_user, accept=False, note="<b>不属实</b>")
+    page = html(client.get(f"/assessment/{Q4}/officers/{t.officer.pk}/"))
+    assert "<div>&lt;b&gt;不属实&lt;/b&gt;</div>" in page
+    # Rejected, the case may be appealed again; the others keep their first form.
+    assert page.count("再次申诉") == 1 and page.count("提交申诉") == 4
+
+
 def test_appeals_are_only_for_the_cases_own_officer_and_before_finalising(login, t, q4):
     others = closed_locally(t, local(2026, 12, 2, 9), by=t.other_officer)
     # Another officer's case is outside this officer's scope.

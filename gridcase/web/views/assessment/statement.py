@@ -3,15 +3,11 @@ and appeal."""
 
 from __future__ import annotations
 
-import functools
-import re
-from collections.abc import Callable
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 
@@ -21,7 +17,6 @@ from gridcase.org.models import Role, Town, User
 from gridcase.web import dashboard_cache
 
 from .common import (
-    APPEAL_WORDS,
     OFFICER,
     QUARTER_WORDS,
     READERS,
@@ -37,6 +32,7 @@ from .common import (
     yuan,
 )
 from .forms import AppealForm
+from .statement_rows import StatementRows
 
 
 def _latest_appeals(town: Town, officer_id: int, quarter: str) -> dict[str, Appeal]:
@@ -50,24 +46,6 @@ def _latest_appeals(town: Town, officer_id: int, quarter: str) -> dict[str, Appe
     for appeal in rows:
         found[appeal.case.number] = appeal
     return found
-
-
-# What `reverse` leaves as it is in a path: a case number made only of these is put into the
-# case page's path as it is (a number from an imported ledger may hold anything: reversed).
-_AS_IS = re.compile(r"[A-Za-z0-9_.~-]+")
-
-
-def _case_link() -> Callable[[str], str]:
-    """The case page's address of a case number, without resolving the URL pattern again for
-    each of an officer's thousands of cases."""
-    head, tail = reverse("web:case_detail", args=["0"]).rsplit("0", 1)
-
-    def link(number: str) -> str:
-        if _AS_IS.fullmatch(number):
-            return f"{head}{number}{tail}"
-        return reverse("web:case_detail", args=[number])
-
-    return link
 
 
 @login_required
@@ -112,40 +90,18 @@ def statement_page(
         )
         if not is_officer:
             raise Http404("not an officer of the town")
-    appeals_by_case = _latest_appeals(access.town, officer_id, quarter)
     draft = result.status == QuarterAssessment.Status.DRAFT
-    # An officer's quarter may hold thousands of cases, most with the same few categories,
-    # statuses and reasons: each is put into words once per page.
-    # (functools.cache per page: the reader's language is the page's.)
-    said, reason = functools.cache(_t), functools.cache(str)
-    link = _case_link()
+    rows = StatementRows(
+        request,
+        query=access.query,
+        period=period,
+        appeals=_latest_appeals(access.town, officer_id, quarter),
+        may_appeal=own and draft,
+        refused=refused,
+        reason_max_length=AppealForm.base_fields["reason"].max_length,
+    )
     month_rows = []
     for month in officer.months if officer else ():
-        cases = []
-        for case in month.cases:
-            appeal = appeals_by_case.get(case.case_no)
-            cases.append(
-                {
-                    "number": case.case_no,
-                    "url": link(case.case_no),
-                    "category": said(exports.category_label(case.category)),
-                    "status": case.status,
-                    "status_word": said(exports.STATUS_LABELS.get(case.status, case.status)),
-                    "amount": yuan(case.amount),
-                    # In the reader's language (the words' str()); as stored for a quarter
-                    # finalised before reasons were kept as words.
-                    "reason": reason(case.shown),
-                    "appeal": appeal,
-                    "appeal_word": APPEAL_WORDS.get(appeal.status, "") if appeal else "",
-                    "can_appeal": own
-                    and draft
-                    and not (appeal and appeal.status == Appeal.Status.PENDING),
-                    "typed": "",
-                    "errors": [],
-                }
-            )
-            if refused is not None and refused[0] == case.case_no:
-                cases[-1]["typed"], cases[-1]["errors"] = refused[1], refused[2]
         month_rows.append(
             {
                 "month": month.month,
@@ -162,7 +118,7 @@ def statement_page(
                 # The month's arithmetic with the policy's numbers, in the reader's
                 # language like the per-case reasons: "why 80?" answered on the page.
                 "explanation": month.shown_explanation,
-                "cases": cases,
+                "cases": rows.month(month.cases) if month.cases else "",
             }
         )
     name = officer.officer if officer else (request.user.display_name or request.user.username)
@@ -190,7 +146,7 @@ def statement_page(
             "quarter_url": statement_url(access, quarter, officer_id),
             "overview_url": period_url(access, period) if access.reader else "",
             "appeals_url": appeals_url(access, quarter) if access.reader else "",
-            "appeal_form": AppealForm(),
+            "column_labels": rows.labels,
             "legend": [
                 (_t(exports.STATUS_LABELS[s]), _t(exports.STATUS_HELP[s]))
                 for s in exports.STATUS_HELP
