@@ -212,8 +212,33 @@ def test_many_candidates_are_a_subquery_few_are_named(t, frozen, monkeypatch):
     b = submitted_case(t, local(2026, 10, 9, 10), location="西村石桥")
     assert found(t.center_user, "石桥") == sorted([a.number, b.number])
     monkeypatch.setattr(search, "LISTED", 1)  # two candidates: more than named
+    monkeypatch.setattr(search, "COMMON_SHARE", 1)  # not too many to narrow the search
     assert (
         "SELECT" in str(Case.objects.filter(search.candidates_q("石桥")).query).split("WHERE", 1)[1]
     )
     assert found(t.center_user, "石桥") == sorted([a.number, b.number])
     assert found(t.center_user, "东村石桥") == [a.number]
+
+
+def test_a_gram_in_many_cases_is_tested_on_the_rows_read(t, frozen, monkeypatch):
+    # SQLite: grams in more than one case in COMMON_SHARE (and more than LISTED) do not
+    # narrow the search; each row the list reads is tested instead of a list of every match.
+    a = submitted_case(t, local(2026, 10, 9, 9), location="东村石桥")
+    b = submitted_case(t, local(2026, 10, 9, 10), location="西村石桥", title="桥")
+    submitted_case(t, local(2026, 10, 9, 11), location="南村")
+    monkeypatch.setattr(search, "LISTED", 1)
+    monkeypatch.setattr(search, "COMMON_SHARE", 10**9)  # any two cases are "many"
+    common = search.candidates_q("石桥")
+    if connection.vendor == "sqlite":
+        assert common is search.COMMON
+        where = str(Case.objects.filter(search.search_q("石桥")).query).split("WHERE", 1)[1]
+        assert "MATCH" not in where and "LIKE" in where
+    else:  # PostgreSQL's planner weighs the GIN index's statistics itself
+        assert common is not search.COMMON
+    assert found(t.center_user, "石桥") == sorted([a.number, b.number])
+    assert found(t.center_user, "东村石桥") == [a.number]
+    assert found(t.center_user, "桥") == sorted([a.number, b.number])  # one gram: exact too
+    # Not many when they are fewer than one case in COMMON_SHARE.
+    monkeypatch.setattr(search, "COMMON_SHARE", 1)
+    assert search.candidates_q("石桥") is not search.COMMON
+    assert found(t.center_user, "石桥") == sorted([a.number, b.number])
