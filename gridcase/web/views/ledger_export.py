@@ -17,7 +17,6 @@ from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
 from django.db import close_old_connections, transaction
-from django.db.models import Prefetch
 from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -33,6 +32,8 @@ from gridcase.cases.selectors import unindexed
 from gridcase.core import clock, phones, spreadsheet
 from gridcase.ledger import export_jobs
 from gridcase.ledger.models import ExportJob
+from gridcase.org.models import Grid, User, Village
+from gridcase.org.selectors import roles_in_force
 from gridcase.web import selectors as q
 from gridcase.web.keyset import Order, keyset_page
 from gridcase.web.tabs import OPEN_TABS, tab_q
@@ -122,12 +123,14 @@ class Labels:
         self.form = labels(AgreementForm.choices)
 
 
-def ledger_row(n: int, case, *, full_phones: bool, labels: Labels | None = None) -> list:
+def ledger_row(
+    n: int, case, parties: list[tuple[str, str]], *, full_phones: bool, labels: Labels | None = None
+) -> list:
+    """A case's row; `parties` its parties' (name, phone) in their order."""
     labels = labels or Labels()
     tz = case.town.timezone
-    parties = ";".join(
-        f"{p.name}:{p.phone if full_phones else phones.mask_phone(p.phone)}"
-        for p in case.parties.all()
+    parties_text = ";".join(
+        f"{name}:{phone if full_phones else phones.mask_phone(phone)}" for name, phone in parties
     )
     return [
         n,
@@ -142,7 +145,7 @@ def ledger_row(n: int, case, *, full_phones: bool, labels: Labels | None = None)
         case.persons,
         case.cause,
         case.course,
-        parties,
+        parties_text,
         _time(case.submitted_at, tz),
         _time(case.first_accepted_at, tz),
         _time(case.escalated_at, tz),
@@ -164,16 +167,55 @@ def ledger_row(n: int, case, *, full_phones: bool, labels: Labels | None = None)
     ]
 
 
-def iter_batches(user, cases, order=EXPORT_ORDER):
-    """The cases in submission order, BATCH at a time, each batch with its parties."""
-    cases = cases.prefetch_related(
-        Prefetch("parties", queryset=Party.objects.order_by("position", "id"))
+class _Known:
+    """The villages, grids and officers the export's cases name, each read once per export:
+    the towns' villages and grids at the start (a few hundred), an officer when first met.
+    Joined to each case (select_related) they were three model objects more per row, built
+    anew for every row: with the parties' objects two thirds of a batch's time (issue 15)."""
+
+    def __init__(self, user):
+        towns = [role.town_id for role in roles_in_force(user)]
+        self.villages = Village.objects.filter(town_id__in=towns).in_bulk()
+        self.grids = Grid.objects.filter(village__town_id__in=towns).in_bulk()
+        self.officers: dict[int, User] = {}
+
+    def attach(self, cases: list) -> None:
+        missing = {c.officer_id for c in cases} - self.officers.keys()
+        if missing:
+            self.officers |= User.objects.in_bulk(missing)
+        for case in cases:
+            case.village = self.villages.get(case.village_id) or case.village
+            if case.grid_id is not None:
+                case.grid = self.grids.get(case.grid_id) or case.grid
+            case.officer = self.officers[case.officer_id]
+
+
+def _parties_of(cases: list) -> dict[int, list[tuple[str, str]]]:
+    """Each case's parties' (name, phone), in their order: one query, plain tuples."""
+    found: dict[int, list[tuple[str, str]]] = {case.pk: [] for case in cases}
+    rows = (
+        Party.objects.filter(case_id__in=list(found))
+        .order_by("position", "id")
+        .values_list("case_id", "name", "phone")
     )
+    for case_id, name, phone in rows:
+        found[case_id].append((name, phone))
+    return found
+
+
+def iter_batches(user, cases, order=EXPORT_ORDER):
+    """The cases in submission order, BATCH at a time: each batch a list of (case, its
+    parties), the case with its town, village, grid and officer (no query per row)."""
+    cases = cases.select_related(None)
+    known = _Known(user)
     after = ""
     while True:
         page = keyset_page(cases, order, after=after, size=BATCH)
         if page.rows:
-            yield q.attach_towns(user, page.rows)
+            rows = q.attach_towns(user, page.rows)
+            known.attach(rows)
+            parties = _parties_of(rows)
+            yield [(case, parties[case.pk]) for case in rows]
         if not page.next_cursor:
             return
         after = page.next_cursor
@@ -198,9 +240,10 @@ def write_ledger(
     n = 0
     labels = Labels()
     for batch in iter_batches(user, cases, order):
-        for case in batch:
+        for case, parties in batch:
             n += 1
-            values = ledger_row(n, case, full_phones=selectors.handles(user, case), labels=labels)
+            full_phones = selectors.handles(user, case)
+            values = ledger_row(n, case, parties, full_phones=full_phones, labels=labels)
             ws.append(spreadsheet.row(ws, values))
         if progress is not None:
             progress(n)
