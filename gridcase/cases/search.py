@@ -32,7 +32,9 @@ from the index migration 0018 makes on the number (``number_q``).
 Any other search is the index's candidates AND the exact test it always was (``icontains`` on the
 fields, the parties' names): the grams find a superset (bigrams in another order, a pair
 across 、), the test keeps what contains the text. It is one more filter on the person's
-already scoped cases, so it never shows a case outside their scope.
+already scoped cases, so it never shows a case outside their scope. On SQLite, grams held by
+more than one case in twenty (``COMMON``) do not narrow the search: the exact test alone is
+applied to the rows each query reads from the scope's index.
 """
 
 from __future__ import annotations

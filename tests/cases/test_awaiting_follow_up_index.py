@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from gridcase.cases import search
 from tests.factories import local, submitted_case
+from tests.plans import captured, sqlite_plan
 
 pytestmark = [
     pytest.mark.django_db,
@@ -37,13 +38,7 @@ def test_the_follow_ups_under_a_common_search_are_counted_from_their_index(
     client.force_login(getattr(t, who))
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/cases/", {"q": "石桥"}).status_code == 200
-    [count] = [
-        q["sql"]
-        for q in queries.captured_queries
-        if "COUNT(" in q["sql"] and '"cases_case"."followed_up_at" IS NULL' in q["sql"]
-    ]
+    [count] = captured(queries, "COUNT(", '"cases_case"."followed_up_at" IS NULL')
     assert "LIKE" in count and "MATCH" not in count  # the search tested on each row
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN QUERY PLAN {count}")
-        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    plan = sqlite_plan(count)
     assert f"INDEX {index} (town_id=?" in plan and "followed_up_at=?" in plan, plan

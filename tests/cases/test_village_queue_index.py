@@ -9,6 +9,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.plans import captured, sqlite_plan
+
 pytestmark = [
     pytest.mark.django_db,
     pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan"),
@@ -19,18 +21,9 @@ def plans_of_the_counts(client, user) -> list[str]:
     client.force_login(user)
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/").status_code == 200
-    counts = [
-        q["sql"]
-        for q in queries.captured_queries
-        if "COUNT(" in q["sql"] and '"cases_case"."village_id" =' in q["sql"]
-    ]
+    counts = captured(queries, "COUNT(", '"cases_case"."village_id" =')
     assert counts, "no count of the village's cases"
-    plans = []
-    with connection.cursor() as cursor:
-        for sql in counts:
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
-            plans.append(" ".join(str(row[-1]) for row in cursor.fetchall()))
-    return plans
+    return [sqlite_plan(sql) for sql in counts]
 
 
 @pytest.mark.parametrize("who", ["officer", "station_user"])
@@ -46,12 +39,6 @@ def test_a_villages_follow_ups_under_a_category_are_counted_from_their_own_index
     client.force_login(t.officer)
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/cases/", {"category": "dispute"}).status_code == 200
-    [count] = [
-        q["sql"]
-        for q in queries.captured_queries
-        if "COUNT(" in q["sql"] and '"cases_case"."followed_up_at" IS NULL' in q["sql"]
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN QUERY PLAN {count}")
-        plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+    [count] = captured(queries, "COUNT(", '"cases_case"."followed_up_at" IS NULL')
+    plan = sqlite_plan(count)
     assert "COVERING INDEX case_awaiting_follow_up_vil" in plan, plan
