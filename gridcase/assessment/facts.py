@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -106,6 +106,10 @@ class TownFacts:
     # due date and day of outcome, as the row gave them: what its kind does not say of it
     # (by_officer_month). None: not kept (town_facts(dates=False), the assessment's reading).
     own: dict[str, tuple[Any, ...]] | None
+    # The (officer_id, "YYYY-MM") groups holding a case an accepted appeal corrected: only
+    # their months carry the appeals' notes (services._with_appeal_notes); the others' results
+    # are not read case by case.
+    noted: set[tuple[int, str]] = field(default_factory=set)
 
     def officers(self) -> set[int]:
         return {officer for officer, _ in self.kinded}
@@ -514,6 +518,7 @@ def town_facts(town: Town, months: list[str], *, dates: bool = True) -> TownFact
     current, by_officer = None, None
     own: dict[str, tuple[Any, ...]] | None = {} if dates else None
     notes: dict[str, AppealNote] = {}
+    noted: set[tuple[int, str]] = set()
 
     def local_day(value: Any) -> str | None:  # a UTC time from SQLite (period_cases)
         moment = _moment(value)
@@ -583,6 +588,7 @@ def town_facts(town: Town, months: list[str], *, dates: bool = True) -> TownFact
                     kind = remember(memory, said, rules.Kind(fact), _KINDS_MAX)
             if note is not None:
                 notes[number] = note
+                noted.add((officer_id, month))
             by_officer[officer_id].append((number, kind))
             if own is not None:
                 own[number] = (submitted_at, accept_due, accepted_on, local_due, outcome_on)
@@ -591,7 +597,7 @@ def town_facts(town: Town, months: list[str], *, dates: bool = True) -> TownFact
         for month, by_officer in groups.items()
         for officer_id, cases in by_officer.items()
     }
-    return TownFacts(kinded=kinded, appeals=notes, own=own)
+    return TownFacts(kinded=kinded, appeals=notes, own=own, noted=noted)
 
 
 def _kind_fact(

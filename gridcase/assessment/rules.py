@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from datetime import date, datetime
@@ -183,6 +183,61 @@ class CaseResult:
         }
 
 
+class CaseResults(Sequence[CaseResult]):
+    """A month's case results in submission order, kept as two columns until they are read:
+    each case's number (the month's ``Kinded`` cases) and the fields it shares with the other
+    cases of its judgement (assess_kinds, ``_shared``). A ``CaseResult`` per case, an object
+    and a dictionary made and later freed, was a tenth of a province's quarter, and most of a
+    province's results are summed, never read case by case (parallel.summary). The first
+    reader makes them all, once: from then on this is the tuple they make."""
+
+    __slots__ = ("_cases", "_made", "_shared")
+
+    def __init__(self, cases: tuple[Kinded, ...], shared: list[dict[str, Any]]) -> None:
+        if len(cases) != len(shared):
+            raise ValueError("a result's shared fields for each case")
+        self._cases: tuple[Kinded, ...] = cases
+        self._shared = shared
+        self._made: tuple[CaseResult, ...] | None = None
+
+    def made(self) -> tuple[CaseResult, ...]:
+        """The results as a tuple, made the first time (CaseResult.made's way)."""
+        if self._made is None:
+            new, set_fields = object.__new__, object.__setattr__
+            results = []
+            for (case_no, _), shared in zip(self._cases, self._shared, strict=True):
+                fields = shared.copy()
+                fields["case_no"] = case_no
+                result = new(CaseResult)
+                set_fields(result, "__dict__", fields)
+                results.append(result)
+            self._made, self._cases, self._shared = tuple(results), (), []
+        return self._made
+
+    def __len__(self) -> int:
+        return len(self._made) if self._made is not None else len(self._cases)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.made()[index]
+
+    def __iter__(self) -> Iterator[CaseResult]:
+        return iter(self.made())
+
+    def __eq__(self, other: object) -> bool:  # as the tuple it stands for
+        if isinstance(other, CaseResults | tuple):
+            return self.made() == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.made())
+
+    def __repr__(self) -> str:
+        return repr(self.made())
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickled, copied as the tuple
+        return (tuple, (self.made(),))
+
+
 @dataclass(frozen=True)
 class Split:
     """How a month's counted cases were split (四.2), for its explanation (explain.py): the
@@ -196,7 +251,7 @@ class Split:
     # The month's cases it was made for (the very tuple): a month whose cases were replaced
     # (dataclasses.replace) is explained from its cases, not from a split that may not be
     # theirs.
-    cases: tuple[CaseResult, ...] = field(default=(), compare=False, repr=False)
+    cases: Sequence[CaseResult] = field(default=(), compare=False, repr=False)
 
     def of(self, month: MonthResult) -> bool:
         """Whether this is the split of ``month``'s cases."""
@@ -215,7 +270,7 @@ class MonthResult:
     late: int
     pending: int
     provisional: bool  # some case can still change status
-    cases: tuple[CaseResult, ...]  # in submission order
+    cases: Sequence[CaseResult]  # in submission order: a tuple, or CaseResults
     # The month's deduction and bonus as sentences with the policy's numbers (explain.py);
     # filled in by the caller that knows the policy (services.assess_period). In Chinese, and
     # as ``words.Text`` for the pages (empty for a snapshot frozen before they were kept).
@@ -642,6 +697,7 @@ def assess_kinds(
         raise ValueError(f"month must be YYYY-MM, not {month!r}")
     if not isinstance(today, date) or isinstance(today, datetime):
         raise TypeError("today must be a local date, not a datetime")
+    cases = tuple(cases)  # the results keep them (CaseResults): a caller's list may change
 
     # Each case's judgement: its kind's last one if it came from this memory, else looked up
     # in the memory (made once per kind of case and day).
@@ -674,12 +730,11 @@ def assess_kinds(
     excess, amounts, cut, other = _split(values, uncapped, policy, cap)
 
     # Each case's result: its number and what it shares with the other cases of its
-    # judgement (and, counted, of its place in the split), made once (_Judgement.results).
-    results: list[CaseResult] = []
-    new = object.__new__
-    set_fields = object.__setattr__
+    # judgement (and, counted, of its place in the split), made once (_Judgement.results);
+    # the results themselves only when read (CaseResults).
+    results: list[dict[str, Any]] = []
     i = 0  # index among the counted cases
-    for (case_no, kind), j in zip(cases, judgements, strict=True):
+    for (_, kind), j in zip(cases, judgements, strict=True):
         if not j.counts:
             shared = j.results.get(kind.category)
             if shared is None:
@@ -721,12 +776,7 @@ def assess_kinds(
                     kind.category, "quota", _ZERO, zh, kind.outcome, uncapped[i], words
                 )
             i += 1
-        # CaseResult.made's way, its fields copied from what the case shares.
-        fields = shared.copy()
-        fields["case_no"] = case_no
-        result = new(CaseResult)
-        set_fields(result, "__dict__", fields)
-        results.append(result)
+        results.append(shared)
 
     bonus = _from_fen(sum(amounts.values()))
     outcomes = {(False, True): 0, (False, False): 0, (True, True): 0, (True, False): 0}
@@ -736,7 +786,7 @@ def assess_kinds(
         capped=(outcomes[(False, True)], outcomes[(False, False)]),
         free=(outcomes[(True, True)], outcomes[(True, False)]),
         other_bonus=other,
-        cases=tuple(results),
+        cases=CaseResults(cases, results),
     )
     return MonthResult.made(
         month=month,

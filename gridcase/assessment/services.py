@@ -204,7 +204,9 @@ def _live_result(
                 continue
             result = rules.assess_kinds(cases or [], policies[month], today=today, month=month)
             result = with_explanation(result, policies[month])
-            month_results.append(_with_appeal_notes(result, facts.appeals))
+            if (officer.user_id, month) in facts.noted:
+                result = _with_appeal_notes(result, facts.appeals)
+            month_results.append(result)
         lines = tuple(extra.get(officer.user_id, ()))
         if month_results or lines:
             results.append(
