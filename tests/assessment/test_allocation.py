@@ -44,6 +44,22 @@ def test_the_favourable_split_is_the_best_and_its_quota_the_earliest(items, quot
     assert tuple(i for i in range(n) if i not in excess) == min(quotas)
 
 
+@settings(max_examples=400)
+@given(
+    st.one_of(
+        st.lists(st.sampled_from([2000, 1000]), max_size=14),
+        st.lists(st.sampled_from([0, 500, 1000, 1500, 3000]), max_size=14),
+    ),
+    st.integers(0, 14),
+    st.sampled_from([0, 1000, 2500, 4550, 20000, 10**6]),
+)
+def test_every_case_under_the_cap_the_same_best_and_earliest_quota(values, quota, cap):
+    # The shortcut for months with no case outside the cap (allocation._capped_excess).
+    test_the_favourable_split_is_the_best_and_its_quota_the_earliest.hypothesis.inner_test(
+        [(False, value) for value in values], quota, cap
+    )
+
+
 def test_of_equal_ways_the_one_whose_quota_cases_come_first():
     # One place beyond a quota of two: the closed case under the cap (20 yuan, the cap 30) and
     # the major case outside it (20) pay the same; the earlier cases fill the quota.
