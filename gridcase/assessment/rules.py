@@ -584,8 +584,10 @@ class _Memory(dict[tuple[Any, ...], _Judgement]):
 
 def _judgements(policy: Policy, today: date) -> _Memory:
     """The memory of the judgements for (what _judge reads of) the policy and the day."""
-    # What _judge reads of the policy (and CATEGORY_NAMES, a constant).
+    # What _judge reads of the policy (and CATEGORY_NAMES, a constant), and which cases are
+    # outside the cap: a kind keeps that with its judgement (Kind.uncapped).
     asked = (
+        policy.uncapped,
         policy.categories,
         policy.late_acceptance_excludes,
         policy.late_escalation_counts,
@@ -674,13 +676,45 @@ class Kind:
     kinds scattered in memory, 2.1 → 1.7 µs a case; on the province's towns, whose cases
     share few kinds, within the machine's noise)."""
 
-    __slots__ = ("category", "fact", "judged", "key", "major", "outcome")
+    __slots__ = ("category", "fact", "judged", "key", "major", "outcome", "result", "uncapped")
 
     def __init__(self, fact: CaseFact) -> None:
         self.fact = fact
         self.key = judgement_key(fact)
         self.judged: _Judgement | None = None
         self.category, self.outcome, self.major = fact.category, fact.outcome, fact.major
+        # With its judgement (_judge_kind): whether its bonus is outside the cap, and the
+        # fields of its result but the number (a counted case's when it fills the quota).
+        self.uncapped = False
+        self.result: dict[str, Any] = {}
+
+
+def _judge_kind(kind: Kind, memory: _Memory, policy: Policy, today: date) -> _Judgement:
+    """The kind's judgement from the memory (made if not there), kept on the kind with what
+    its cases' results share: the memory's key includes all of the policy that they read
+    (_judgements), so they hold as long as the judgement's token does."""
+    known = memory.get(kind.key)
+    j = known if known is not None else _judged(memory, kind.key, kind.fact, policy, today)
+    kind.judged = j
+    results = j.results
+    if j.counts:
+        # Only a major case can be outside the cap (a province's cases: one in seventy).
+        uncapped = kind.uncapped = kind.major and policy.is_uncapped(kind.category, True)
+        shared = results.get((kind.category, uncapped))
+        if shared is None:
+            words, zh = j.quota
+            shared = results[(kind.category, uncapped)] = _shared(
+                kind.category, "quota", _ZERO, zh, kind.outcome, uncapped, words
+            )
+    else:
+        kind.uncapped = False
+        shared = results.get(kind.category)
+        if shared is None:
+            shared = results[kind.category] = _shared(
+                kind.category, j.kind, _ZERO, j.reason, None, False, j.words
+            )
+    kind.result = shared
+    return j
 
 
 # A case as ``assess_kinds`` reads it: its number, and its kind.
@@ -700,21 +734,27 @@ def assess_kinds(
     cases = tuple(cases)  # the results keep them (CaseResults): a caller's list may change
 
     # Each case's judgement: its kind's last one if it came from this memory, else looked up
-    # in the memory (made once per kind of case and day).
+    # in the memory (made once per kind of case and day, _judge_kind). Each case's result is
+    # its kind's (Kind.result): a counted case's is the quota's, replaced below for a case
+    # beyond the quota.
     memory = _judgements(policy, today)
     token = memory.token
-    judgements: list[_Judgement] = []
+    results: list[dict[str, Any]] = []
+    plain: list[_Judgement] = []  # of the cases not counted: they are what the month tallies
     counted: list[Kind] = []
+    at: list[int] = []  # each counted case's place among the month's cases
     for _, kind in cases:
         j = kind.judged
         if j is None or j.token is not token:
-            known = memory.get(kind.key)
-            j = known if known is not None else _judged(memory, kind.key, kind.fact, policy, today)
-            kind.judged = j
-        judgements.append(j)
+            j = _judge_kind(kind, memory, policy, today)
         if j.counts:
+            at.append(len(results))
             counted.append(kind)
-    statuses = [j.kind for j in judgements]
+        else:
+            plain.append(j)
+        results.append(kind.result)
+    # A counted case is never still open (_judge: such a case is pending or nonconforming).
+    statuses = [j.kind for j in plain]
     nonconforming = statuses.count("nonconforming")
 
     deduction = _deduction(policy, len(counted), nonconforming)
@@ -725,58 +765,40 @@ def assess_kinds(
     money = _money(policy)
     closed, escalated, cap = money.closed, money.escalated, money.cap
     values = [closed if kind.outcome == "closed" else escalated for kind in counted]
-    # Only a major case can be outside the cap (a province's cases: one in seventy).
-    uncapped = [kind.major and policy.is_uncapped(kind.category, True) for kind in counted]
+    uncapped = [kind.uncapped for kind in counted]
     excess, amounts, cut, other = _split(values, uncapped, policy, cap)
 
-    # Each case's result: its number and what it shares with the other cases of its
-    # judgement (and, counted, of its place in the split), made once (_Judgement.results);
-    # the results themselves only when read (CaseResults).
-    results: list[dict[str, Any]] = []
-    i = 0  # index among the counted cases
-    for (_, kind), j in zip(cases, judgements, strict=True):
-        if not j.counts:
-            shared = j.results.get(kind.category)
-            if shared is None:
-                shared = j.results[kind.category] = _shared(
-                    kind.category, j.kind, _ZERO, j.reason, None, False, j.words
-                )
-        elif i in excess:
-            key = (
-                kind.outcome,
-                kind.category,
-                uncapped[i],
-                values[i],
-                amounts[i],
-                cut[i],
-                policy.monthly_cap,
+    # A case beyond the quota: its result is what it shares with the other cases of its
+    # judgement and of its place in the split, made once.
+    for i in excess:
+        kind = counted[i]
+        j = kind.judged
+        assert j is not None
+        key = (
+            kind.outcome,
+            kind.category,
+            uncapped[i],
+            values[i],
+            amounts[i],
+            cut[i],
+            policy.monthly_cap,
+        )
+        # Without notes, the result is every such case's (_EXCESS_RESULTS); with the notes
+        # of its judgement, its judgement's cases' (one excess case in seventeen).
+        kept = _EXCESS_RESULTS if j.words is None else j.results
+        found = kept.get(key)
+        if found is None:
+            value, amount = _from_fen(values[i]), _from_fen(amounts[i])
+            reason = _excess_reason(kind.fact, policy, value, amount, cut[i])
+            words = _with_notes(reason, [j.words] if j.words is not None else [])
+            found = _shared(
+                kind.category, "excess", amount, words.zh, kind.outcome, uncapped[i], words
             )
-            # Without notes, the result is every such case's (_EXCESS_RESULTS); with the notes
-            # of its judgement, its judgement's cases' (one excess case in seventeen).
-            kept = _EXCESS_RESULTS if j.words is None else j.results
-            found = kept.get(key)
-            if found is None:
-                value, amount = _from_fen(values[i]), _from_fen(amounts[i])
-                reason = _excess_reason(kind.fact, policy, value, amount, cut[i])
-                words = _with_notes(reason, [j.words] if j.words is not None else [])
-                found = _shared(
-                    kind.category, "excess", amount, words.zh, kind.outcome, uncapped[i], words
-                )
-                if j.words is None:
-                    remember(_EXCESS_RESULTS, key, found, _JUDGED_MAX)
-                else:
-                    j.results[key] = found
-            shared = found
-            i += 1
-        else:
-            shared = j.results.get((kind.category, uncapped[i]))
-            if shared is None:
-                words, zh = j.quota
-                shared = j.results[(kind.category, uncapped[i])] = _shared(
-                    kind.category, "quota", _ZERO, zh, kind.outcome, uncapped[i], words
-                )
-            i += 1
-        results.append(shared)
+            if j.words is None:
+                remember(_EXCESS_RESULTS, key, found, _JUDGED_MAX)
+            else:
+                j.results[key] = found
+        results[at[i]] = found
 
     bonus = _from_fen(sum(amounts.values()))
     outcomes = {(False, True): 0, (False, False): 0, (True, True): 0, (True, False): 0}
@@ -799,7 +821,7 @@ def assess_kinds(
         late=statuses.count("late"),
         pending=statuses.count("pending"),
         # A nonconforming case that is still open could yet turn late, which changes the pay.
-        provisional=any(j.still_open for j in judgements),
+        provisional=any(j.still_open for j in plain),
         cases=split.cases,
         explanation=(),
         explained=(),

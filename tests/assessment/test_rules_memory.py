@@ -143,3 +143,30 @@ def test_threads_filling_the_memory_at_once_do_not_trip_over_each_other(monkeypa
 
     assert failures_at_once(work) == []
     assert 0 < len(rules._JUDGED[next(iter(rules._JUDGED))]) <= rules._JUDGED_MAX
+
+
+def _results(facts, kinds, policy, today):
+    month = rules.assess_kinds(
+        [(fact.case_no, kind) for fact, kind in zip(facts, kinds, strict=True)],
+        policy,
+        today=today,
+        month=OCTOBER,
+    )
+    return [(c.status, str(c.amount), c.reason, c.uncapped) for c in month.cases]
+
+
+def test_a_kind_keeps_what_its_results_share_only_for_the_policy_that_gave_it():
+    # The same kinds read under two policies that judge alike but differ in which cases are
+    # outside the cap: each time the results a fresh process gives (Kind.uncapped and
+    # Kind.result are kept with the judgement, so the memory must tell the policies apart).
+    major = [case(n, major=True) for n in range(1, 21)]
+    kinds = [rules.Kind(fact) for fact in major]
+    capped = replace(CHANGTANG, uncapped=())
+    assert CHANGTANG.is_uncapped("dispute", True) and not capped.is_uncapped("dispute", True)
+    today = date(2026, 11, 20)
+    for policy in [CHANGTANG, capped, CHANGTANG, capped]:
+        kept = _results(major, kinds, policy, today)
+        rules._JUDGED.clear()
+        fresh = _results(major, [rules.Kind(fact) for fact in major], policy, today)
+        assert kept == fresh
+    assert _results(major, kinds, CHANGTANG, today) != _results(major, kinds, capped, today)
