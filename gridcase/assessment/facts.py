@@ -526,7 +526,7 @@ def town_facts(town: Town, months: list[str], *, dates: bool = True) -> TownFact
 
     in_sql = local_dates_in_sql()
     memory = _KINDS
-    dates_read = rules.dates_read
+    dates_read, separator = rules.dates_read, kinds.SEPARATOR
     for chunk in _chunks(town, months):
         for (
             case_id,
@@ -563,32 +563,27 @@ def town_facts(town: Town, months: list[str], *, dates: bool = True) -> TownFact
             # handled in time: their days do not make kinds of their own), and what the other
             # tables say of the few cases they name.
             read = dates_read(accept_due, accepted_on, local_due, outcome_on)
-            said: Any = f"{kind_text}{kinds.SEPARATOR}{read}"
+            said: Any = f"{kind_text}{separator}{read}"
             other = others.get(case_id)
-            note, review, duplicate_of = other if other is not None else _NOTHING_SAID
-            override = note.override if note is not None else ""
-            if terms is not None or other is not None:
+            if other is None and terms is None:  # most rows: no other table names the case
+                kind = memory.get(said)
+                if kind is None:
+                    dates = (accept_due, accepted_on, local_due, outcome_on)
+                    row = (case_id, number, submitted_at, kind_text, dates, terms)
+                    kind = _new_kind(said, row, (None, "", ""))
+            else:
+                note, review, duplicate_of = other if other is not None else _NOTHING_SAID
+                override = note.override if note is not None else ""
                 terms_blank = None if terms is None else elements.blank(_json(terms))
                 said = (said, terms_blank, review, duplicate_of, override)
-            kind = memory.get(said)
-            if kind is None:
-                try:
-                    fact = _kind_fact(
-                        number,
-                        submitted_at,
-                        kind_text,
-                        (accept_due, accepted_on, local_due, outcome_on),
-                        terms,
-                        (review, duplicate_of, override),
-                    )
-                except ValueError:  # a text held the kind's separator: this case read alone
-                    case = Case.objects.select_related("town").get(pk=case_id)
-                    kind = rules.Kind(case_fact(case))
-                else:
-                    kind = remember(memory, said, rules.Kind(fact), _KINDS_MAX)
-            if note is not None:
-                notes[number] = note
-                noted.add((officer_id, month))
+                kind = memory.get(said)
+                if kind is None:
+                    dates = (accept_due, accepted_on, local_due, outcome_on)
+                    row = (case_id, number, submitted_at, kind_text, dates, terms)
+                    kind = _new_kind(said, row, (review, duplicate_of, override))
+                if note is not None:
+                    notes[number] = note
+                    noted.add((officer_id, month))
             by_officer[officer_id].append((number, kind))
             if own is not None:
                 own[number] = (submitted_at, accept_due, accepted_on, local_due, outcome_on)
@@ -598,6 +593,24 @@ def town_facts(town: Town, months: list[str], *, dates: bool = True) -> TownFact
         for officer_id, cases in by_officer.items()
     }
     return TownFacts(kinded=kinded, appeals=notes, own=own, noted=noted)
+
+
+def _new_kind(
+    said: str | tuple[Any, ...],
+    row: tuple[int, str, Any, str, tuple[Any, Any, Any, Any], Any],
+    others: tuple[tuple[str, str] | None, str, str],
+) -> rules.Kind:
+    """The kind of a row whose kind was not met before (town_facts), remembered by what the
+    row ``said``: ``row`` is the case's id, number, time of submission, kind's text, four
+    dates (as _kind_fact reads them) and agreement terms; ``others``: the office's review, the
+    case it repeats and the accepted appeal's correction."""
+    case_id, number, submitted_at, kind_text, dates, terms = row
+    try:
+        fact = _kind_fact(number, submitted_at, kind_text, dates, terms, others)
+    except ValueError:  # a text held the kind's separator: this case read alone, not kept
+        case = Case.objects.select_related("town").get(pk=case_id)
+        return rules.Kind(case_fact(case))
+    return remember(_KINDS, said, rules.Kind(fact), _KINDS_MAX)
 
 
 def _kind_fact(

@@ -676,16 +676,30 @@ class Kind:
     kinds scattered in memory, 2.1 → 1.7 µs a case; on the province's towns, whose cases
     share few kinds, within the machine's noise)."""
 
-    __slots__ = ("category", "fact", "judged", "key", "major", "outcome", "result", "uncapped")
+    __slots__ = (
+        "category",
+        "counts",
+        "fact",
+        "judged",
+        "key",
+        "major",
+        "outcome",
+        "result",
+        "token",
+        "uncapped",
+    )
 
     def __init__(self, fact: CaseFact) -> None:
         self.fact = fact
         self.key = judgement_key(fact)
         self.judged: _Judgement | None = None
         self.category, self.outcome, self.major = fact.category, fact.outcome, fact.major
-        # With its judgement (_judge_kind): whether its bonus is outside the cap, and the
-        # fields of its result but the number (a counted case's when it fills the quota).
-        self.uncapped = False
+        # With its judgement (_judge_kind): the token of the memory that made it, whether
+        # it counts, whether its bonus is outside the cap, and the fields of its result but
+        # the number (a counted case's when it fills the quota). On the kind itself, read
+        # once a case: not through the judgement.
+        self.token: object = None
+        self.counts = self.uncapped = False
         self.result: dict[str, Any] = {}
 
 
@@ -695,7 +709,7 @@ def _judge_kind(kind: Kind, memory: _Memory, policy: Policy, today: date) -> _Ju
     (_judgements), so they hold as long as the judgement's token does."""
     known = memory.get(kind.key)
     j = known if known is not None else _judged(memory, kind.key, kind.fact, policy, today)
-    kind.judged = j
+    kind.judged, kind.token, kind.counts = j, j.token, j.counts
     results = j.results
     if j.counts:
         # Only a major case can be outside the cap (a province's cases: one in seventy).
@@ -740,18 +754,17 @@ def assess_kinds(
     memory = _judgements(policy, today)
     token = memory.token
     results: list[dict[str, Any]] = []
-    plain: list[_Judgement] = []  # of the cases not counted: they are what the month tallies
+    plain: list[Any] = []  # the judgements of the cases not counted: what the month tallies
     counted: list[Kind] = []
     at: list[int] = []  # each counted case's place among the month's cases
     for _, kind in cases:
-        j = kind.judged
-        if j is None or j.token is not token:
-            j = _judge_kind(kind, memory, policy, today)
-        if j.counts:
+        if kind.token is not token:
+            _judge_kind(kind, memory, policy, today)
+        if kind.counts:
             at.append(len(results))
             counted.append(kind)
         else:
-            plain.append(j)
+            plain.append(kind.judged)
         results.append(kind.result)
     # A counted case is never still open (_judge: such a case is pending or nonconforming).
     statuses = [j.kind for j in plain]
