@@ -30,7 +30,33 @@ def beyond_quota(
         return set(range(len(items) - beyond, len(items)))
     if not any(map(_UNCAPPED, items)):  # every case under the cap: most months
         return _capped_excess(list(map(_VALUE, items)), beyond, cap)
-    return _favourable_excess(items, beyond, cap)
+    found = _free_all_beyond(items, beyond, cap)
+    return found if found is not None else _favourable_excess(items, beyond, cap)
+
+
+def _free_all_beyond(items: list[tuple[bool, int]], beyond: int, cap: int) -> set[int] | None:
+    """The favourable split of a month with cases outside the cap, in two cases where the
+    greedy needs no search (a province's usual months with a major case; None otherwise: the
+    general search decides):
+
+    - the cases under the cap cannot reach it in the places beyond the quota: then no split's
+      pay is capped, each case is worth its value wherever it is, and the split is
+      _capped_excess's with a cap no split reaches;
+    - the cases outside the cap all fit beyond the quota, each earns something, and the cases
+      under the cap still reach the cap in the places left: every best split then pays the cap
+      and all of their values (one that left such a case in the quota would pay less by its
+      value), so the quota is chosen among the cases under the cap alone."""
+    values = list(map(_VALUE, items))
+    under = sorted((value for uncapped, value in items if not uncapped), reverse=True)
+    if sum(under[:beyond]) <= cap:
+        return _capped_excess(values, beyond, sum(values))
+    free = [i for i, (uncapped, _) in enumerate(items) if uncapped]
+    places = beyond - len(free)
+    if places < 0 or any(values[i] <= 0 for i in free) or sum(under[:places]) < cap:
+        return None
+    kept = [i for i, (uncapped, _) in enumerate(items) if not uncapped]
+    chosen = _capped_excess([values[i] for i in kept], places, cap)
+    return {kept[k] for k in chosen} | set(free)
 
 
 def _capped_excess(values: list[int], beyond: int, cap: int) -> set[int]:

@@ -60,6 +60,23 @@ def test_every_case_under_the_cap_the_same_best_and_earliest_quota(values, quota
     )
 
 
+@settings(max_examples=400)
+@given(
+    st.lists(st.sampled_from([2000, 1000, 0]), min_size=1, max_size=14),
+    st.lists(st.integers(0, 13), max_size=3),
+    st.integers(0, 14),
+    st.sampled_from([0, 1000, 2500, 4550, 20000, 10**6]),
+)
+def test_a_few_cases_outside_the_cap_the_same_best_and_earliest_quota(values, free, quota, cap):
+    # A province's months: most cases under the cap, one or two outside it
+    # (allocation._free_all_beyond, and the general search when it does not apply).
+    free = {i % len(values) for i in free}
+    items = [(i in free, value) for i, value in enumerate(values)]
+    test_the_favourable_split_is_the_best_and_its_quota_the_earliest.hypothesis.inner_test(
+        items, quota, cap
+    )
+
+
 def test_of_equal_ways_the_one_whose_quota_cases_come_first():
     # One place beyond a quota of two: the closed case under the cap (20 yuan, the cap 30) and
     # the major case outside it (20) pay the same; the earlier cases fill the quota.
