@@ -770,8 +770,7 @@ def assess_kinds(
     statuses = [j.kind for j in plain]
     nonconforming = statuses.count("nonconforming")
 
-    deduction = _deduction(policy, len(counted), nonconforming)
-    base_pay = policy.monthly_amount - deduction
+    base_raw, base_pay, deduction = _base(policy, len(counted), nonconforming)
 
     # Work in integer fen: the split and the cap are then exact.
     # 四.2: a case closed at the officer's level earns per_closed, one escalated per_escalated.
@@ -782,11 +781,14 @@ def assess_kinds(
     excess, amounts, cut, other = _split(values, uncapped, policy, cap)
 
     # A case beyond the quota: its result is what it shares with the other cases of its
-    # judgement and of its place in the split, made once.
+    # judgement and of its place in the split, made once. The excess cases' outcomes are
+    # counted for the explanation, under the cap and outside it.
+    outcomes = {(False, True): 0, (False, False): 0, (True, True): 0, (True, False): 0}
     for i in excess:
         kind = counted[i]
         j = kind.judged
         assert j is not None
+        outcomes[(uncapped[i], kind.outcome == "closed")] += 1
         key = (
             kind.outcome,
             kind.category,
@@ -814,9 +816,6 @@ def assess_kinds(
         results[at[i]] = found
 
     bonus = _from_fen(sum(amounts.values()))
-    outcomes = {(False, True): 0, (False, False): 0, (True, True): 0, (True, False): 0}
-    for i in excess:
-        outcomes[(uncapped[i], counted[i].outcome == "closed")] += 1
     split = Split(
         capped=(outcomes[(False, True)], outcomes[(False, False)]),
         free=(outcomes[(True, True)], outcomes[(True, False)]),
@@ -825,10 +824,10 @@ def assess_kinds(
     )
     return MonthResult.made(
         month=month,
-        base_pay=base_pay.quantize(CENT),
-        deduction=deduction.quantize(CENT),
+        base_pay=base_pay,
+        deduction=deduction,
         bonus=bonus,
-        total=(base_pay + bonus).quantize(CENT),
+        total=(base_raw + bonus).quantize(CENT),
         counted=len(counted),
         nonconforming=nonconforming,
         late=statuses.count("late"),
@@ -941,6 +940,16 @@ def sum_months(months: Sequence[MonthResult]) -> PeriodTotal:
         pending=sum(m.pending for m in months),
         provisional=any(m.provisional for m in months),
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _base(policy: Policy, counted: int, nonconforming: int) -> tuple[Decimal, Decimal, Decimal]:
+    """The month's base pay as computed (the total adds the bonus to it), and its base pay and
+    deduction to the cent, for its counts: made once for each (a month has some twenty cases,
+    so a policy has a few hundred such pairs)."""
+    deduction = _deduction(policy, counted, nonconforming)
+    base = policy.monthly_amount - deduction
+    return base, base.quantize(CENT), deduction.quantize(CENT)
 
 
 def _deduction(policy: Policy, counted: int, nonconforming: int) -> Decimal:
