@@ -624,9 +624,43 @@ def _kind_fact(
     """The fact of a kind not met before, from its first case (town_facts); ValueError when
     its text is not a kind's (kinds.parts). ``dates``: the due date of acceptance, the day of
     acceptance, the local due date and the day of the outcome; ``others``: the office's
-    review, the case it repeats and the accepted appeal's correction."""
-    review, duplicate_of, override = others
+    review, the case it repeats and the accepted appeal's correction.
+
+    Most kinds a town meets first differ from one met before only in their dates (a late or
+    open case's days are part of its kind): the fields the text and the other tables give are
+    made once for each and kept (_UNDATED, by whether there is an outcome, which decides the
+    close elements' check), the dates added per kind (a province's towns: 12,116 kinds not met
+    before in 100 towns, 508 texts)."""
     accept_due, accepted_on, local_due, outcome_on = dates
+    outcome_day = _day(outcome_on)
+    key = (kind_text, terms, others, outcome_day is None)
+    undated = _UNDATED.get(key)
+    if undated is None:
+        undated = remember(
+            _UNDATED, key, _undated(kind_text, terms, others, outcome_day is None), _UNDATED_MAX
+        )
+    # Built without a frozen dataclass's __init__ (CaseFact.built): the dates and times are
+    # made here, so they are of the right types.
+    fact = CaseFact.built(
+        {
+            **undated,
+            "case_no": number,
+            "submitted_at": _moment(submitted_at),
+            "accept_due": _day(accept_due),
+            "accepted_on": _day(accepted_on),
+            "local_due": _day(local_due),
+            "outcome_on": outcome_day,
+        }
+    )
+    override = others[2]
+    return apply_override(fact, override) if override else fact
+
+
+def _undated(
+    kind_text: str, terms: Any, others: tuple[tuple[str, str] | None, str, str], open_: bool
+) -> dict[str, Any]:
+    """A kind's fields but its dates and number (_kind_fact); ``open_``: it has no outcome."""
+    review, duplicate_of, _ = others
     part = kinds.parts(kind_text)
     local_outcome = part["local_outcome"]
     closed: tuple[str, ...] = ()
@@ -643,30 +677,33 @@ def _kind_fact(
             "agreement_terms": ["-"] if part["agreement_terms_blank"] == "0" else _json(terms),
         }
         closed = close_missing(values, part["closed_level"])
-    # Built without a frozen dataclass's __init__ (CaseFact.built): the dates and times are
-    # made here, so they are of the right types.
-    fact = CaseFact.built(
-        _fact_fields(
-            number,
-            part["category"],
-            part["major"] == "1",
-            _moment(submitted_at),
-            part["state"],
-            _json(part["missing_elements"] or None),
-            part["quality"],
-            part["quality_note"],
-            _day(accept_due),
-            _day(accepted_on),
-            _day(local_due),
-            local_outcome,
-            _day(outcome_on),
-            closed,
-            part["source"],
-            review,
-            duplicate_of,
-        )
+    # _fact_fields reads of the day of the outcome only whether there is one.
+    return _fact_fields(
+        "",
+        part["category"],
+        part["major"] == "1",
+        None,  # type: ignore[arg-type]  # the time of submission is the case's own
+        part["state"],
+        _json(part["missing_elements"] or None),
+        part["quality"],
+        part["quality_note"],
+        None,
+        None,
+        None,
+        local_outcome,
+        None if open_ else date.min,
+        closed,
+        part["source"],
+        review,
+        duplicate_of,
     )
-    return apply_override(fact, override) if override else fact
+
+
+# A kind's fields but its dates (_kind_fact), by its text, terms, what the other tables say of
+# it and whether it has an outcome; a few hundred in a province, the older half dropped when
+# full. Some 1 KB each.
+_UNDATED: dict[tuple[Any, ...], dict[str, Any]] = {}
+_UNDATED_MAX = 10_000
 
 
 def case_fact(case: Case) -> CaseFact:
