@@ -315,3 +315,30 @@ def test_the_kinds_remembered_are_bounded_and_a_forgotten_kind_is_made_again(t, 
         assert 0 < len(facts._KINDS) <= 4
         for case in cases:
             assert town[case.number] == facts.case_fact(Case.objects.get(pk=case.pk))
+
+
+def test_kinds_that_differ_only_in_their_dates_share_the_rest_not_the_dates(t):
+    # Cases closed late on different days are kinds of their own (their days are read), made
+    # from the fields their text gives once (facts._UNDATED), each with its own dates.
+    facts._KINDS.clear()
+    facts._UNDATED.clear()
+    late = [
+        closed_locally(t, local(2026, 10, 12, 9), close_at=local(2026, 10, day, 9))
+        for day in (27, 28, 29)
+    ]
+    still_open = submitted(t, local(2026, 10, 12, 10))
+    kinds = [kind for _, kind in _kinded(t)]
+    assert len({id(kind) for kind in kinds}) == 4
+    assert len(facts._UNDATED) == 2  # the late cases' text, and the open one's
+    town = {
+        f.case_no: f for fs in facts.town_facts(t.town, [OCT]).by_officer_month.values() for f in fs
+    }
+    for case in [*late, still_open]:
+        assert town[case.number] == facts.case_fact(Case.objects.get(pk=case.pk))
+    assert [town[case.number].outcome_on for case in late] == [
+        date(2026, 10, day) for day in (27, 28, 29)
+    ]
+    assert town[still_open.number].outcome is None
+    assert {case_status(f, default_policy(), date(2027, 3, 1))[0] for f in town.values()} == {
+        "late"
+    }
