@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.utils.translation import gettext_noop as _noop
 
@@ -191,31 +191,41 @@ class CaseResults(Sequence[CaseResult]):
     province's results are summed, never read case by case (parallel.summary). The first
     reader makes them all, once: from then on this is the tuple they make."""
 
-    __slots__ = ("_cases", "_made", "_shared")
+    __slots__ = ("_columns", "_count", "_made")
 
     def __init__(self, cases: tuple[Kinded, ...], shared: list[dict[str, Any]]) -> None:
         if len(cases) != len(shared):
             raise ValueError("a result's shared fields for each case")
-        self._cases: tuple[Kinded, ...] = cases
-        self._shared = shared
+        # One attribute for both columns, and the results set before the columns are let go:
+        # two threads reading a month at once (a kept result) each find either the columns
+        # or the results.
+        self._columns: tuple[tuple[Kinded, ...], list[dict[str, Any]]] | None = (cases, shared)
+        self._count = len(cases)
         self._made: tuple[CaseResult, ...] | None = None
 
     def made(self) -> tuple[CaseResult, ...]:
         """The results as a tuple, made the first time (CaseResult.made's way)."""
-        if self._made is None:
-            new, set_fields = object.__new__, object.__setattr__
-            results = []
-            for (case_no, _), shared in zip(self._cases, self._shared, strict=True):
-                fields = shared.copy()
-                fields["case_no"] = case_no
-                result = new(CaseResult)
-                set_fields(result, "__dict__", fields)
-                results.append(result)
-            self._made, self._cases, self._shared = tuple(results), (), []
-        return self._made
+        made = self._made
+        if made is not None:
+            return made
+        columns = self._columns
+        if columns is None:  # another thread made them since
+            assert self._made is not None
+            return self._made
+        new, set_fields = object.__new__, object.__setattr__
+        results = []
+        for (case_no, _), shared in zip(*columns, strict=True):
+            fields = shared.copy()
+            fields["case_no"] = case_no
+            result = new(CaseResult)
+            set_fields(result, "__dict__", fields)
+            results.append(result)
+        self._made = made = tuple(results)
+        self._columns = None
+        return made
 
     def __len__(self) -> int:
-        return len(self._made) if self._made is not None else len(self._cases)
+        return self._count
 
     def __getitem__(self, index: Any) -> Any:
         return self.made()[index]
@@ -676,44 +686,43 @@ class Kind:
     kinds scattered in memory, 2.1 → 1.7 µs a case; on the province's towns, whose cases
     share few kinds, within the machine's noise)."""
 
-    __slots__ = (
-        "category",
-        "counts",
-        "fact",
-        "judged",
-        "key",
-        "major",
-        "outcome",
-        "result",
-        "token",
-        "uncapped",
-    )
+    __slots__ = ("category", "fact", "key", "major", "outcome", "judged")
 
     def __init__(self, fact: CaseFact) -> None:
         self.fact = fact
         self.key = judgement_key(fact)
-        self.judged: _Judgement | None = None
         self.category, self.outcome, self.major = fact.category, fact.outcome, fact.major
-        # With its judgement (_judge_kind): the token of the memory that made it, whether
-        # it counts, whether its bonus is outside the cap, and the fields of its result but
-        # the number (a counted case's when it fills the quota). On the kind itself, read
-        # once a case: not through the judgement.
-        self.token: object = None
-        self.counts = self.uncapped = False
-        self.result: dict[str, Any] = {}
+        # Its last judgement with what its cases' results share (_judge_kind): one tuple,
+        # written and read in one piece, so that a thread assessing under another policy or
+        # day never reads one's judgement with another's result.
+        self.judged: Judged = _UNJUDGED
 
 
-def _judge_kind(kind: Kind, memory: _Memory, policy: Policy, today: date) -> _Judgement:
+class Judged(NamedTuple):
+    """A kind's judgement for one memory (policy and day), and what its cases' results share
+    (Kind.judged): read once a case, not through the judgement."""
+
+    token: object  # the memory's that made the judgement
+    counts: bool
+    judgement: _Judgement | None
+    result: dict[str, Any]  # the fields of its result but the number (in the quota, counted)
+    uncapped: bool  # its bonus is outside the cap
+
+
+_UNJUDGED = Judged(None, False, None, {}, False)
+
+
+def _judge_kind(kind: Kind, memory: _Memory, policy: Policy, today: date) -> Judged:
     """The kind's judgement from the memory (made if not there), kept on the kind with what
     its cases' results share: the memory's key includes all of the policy that they read
     (_judgements), so they hold as long as the judgement's token does."""
     known = memory.get(kind.key)
     j = known if known is not None else _judged(memory, kind.key, kind.fact, policy, today)
-    kind.judged, kind.token, kind.counts = j, j.token, j.counts
     results = j.results
+    uncapped = False
     if j.counts:
         # Only a major case can be outside the cap (a province's cases: one in seventy).
-        uncapped = kind.uncapped = kind.major and policy.is_uncapped(kind.category, True)
+        uncapped = kind.major and policy.is_uncapped(kind.category, True)
         shared = results.get((kind.category, uncapped))
         if shared is None:
             words, zh = j.quota
@@ -721,14 +730,13 @@ def _judge_kind(kind: Kind, memory: _Memory, policy: Policy, today: date) -> _Ju
                 kind.category, "quota", _ZERO, zh, kind.outcome, uncapped, words
             )
     else:
-        kind.uncapped = False
         shared = results.get(kind.category)
         if shared is None:
             shared = results[kind.category] = _shared(
                 kind.category, j.kind, _ZERO, j.reason, None, False, j.words
             )
-    kind.result = shared
-    return j
+    judged = kind.judged = Judged(j.token, j.counts, j, shared, uncapped)
+    return judged
 
 
 # A case as ``assess_kinds`` reads it: its number, and its kind.
@@ -757,15 +765,19 @@ def assess_kinds(
     plain: list[Any] = []  # the judgements of the cases not counted: what the month tallies
     counted: list[Kind] = []
     at: list[int] = []  # each counted case's place among the month's cases
+    states: list[Judged] = []  # of the counted cases
+    # Judged's fields by position here, once a case (a named field is a descriptor's call).
     for _, kind in cases:
-        if kind.token is not token:
-            _judge_kind(kind, memory, policy, today)
-        if kind.counts:
+        judged = kind.judged
+        if judged[0] is not token:  # .token
+            judged = _judge_kind(kind, memory, policy, today)
+        if judged[1]:  # .counts
             at.append(len(results))
             counted.append(kind)
+            states.append(judged)
         else:
-            plain.append(kind.judged)
-        results.append(kind.result)
+            plain.append(judged[2])  # .judgement
+        results.append(judged[3])  # .result
     # A counted case is never still open (_judge: such a case is pending or nonconforming).
     statuses = [j.kind for j in plain]
     nonconforming = statuses.count("nonconforming")
@@ -777,7 +789,7 @@ def assess_kinds(
     money = _money(policy)
     closed, escalated, cap = money.closed, money.escalated, money.cap
     values = [closed if kind.outcome == "closed" else escalated for kind in counted]
-    uncapped = [kind.uncapped for kind in counted]
+    uncapped = [judged.uncapped for judged in states]
     excess, amounts, cut, other = _split(values, uncapped, policy, cap)
 
     # A case beyond the quota: its result is what it shares with the other cases of its
@@ -785,8 +797,7 @@ def assess_kinds(
     # counted for the explanation, under the cap and outside it.
     outcomes = {(False, True): 0, (False, False): 0, (True, True): 0, (True, False): 0}
     for i in excess:
-        kind = counted[i]
-        j = kind.judged
+        kind, j = counted[i], states[i].judgement
         assert j is not None
         outcomes[(uncapped[i], kind.outcome == "closed")] += 1
         key = (

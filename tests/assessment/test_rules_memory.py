@@ -65,7 +65,7 @@ def test_a_kind_keeps_its_last_judgement_only_for_the_memory_that_gave_it():
             month=OCTOBER,
         )
         assert [(c.status, c.reason) for c in month.cases] == _afresh(facts, policy, today)
-        assert all(kind.judged is not None for kind in kinds)
+        assert all(kind.judged.judgement is not None for kind in kinds)
 
 
 def test_the_memory_is_bounded(monkeypatch):
@@ -170,3 +170,26 @@ def test_a_kind_keeps_what_its_results_share_only_for_the_policy_that_gave_it():
         fresh = _results(major, [rules.Kind(fact) for fact in major], policy, today)
         assert kept == fresh
     assert _results(major, kinds, CHANGTANG, today) != _results(major, kinds, capped, today)
+
+
+def test_threads_under_two_policies_never_read_one_policys_results_for_the_other():
+    # A web process's threads share the kinds (facts._KINDS): a kind's judgement and what its
+    # results share are written and read in one piece (Kind.judged), so that a thread never
+    # reads another policy's results with its own judgement.
+    major = [case(n, major=True) for n in range(1, 21)]
+    kinds = [rules.Kind(fact) for fact in major]
+    capped = replace(CHANGTANG, uncapped=())
+    today = date(2026, 11, 20)
+    expected = {}
+    for policy in (CHANGTANG, capped):
+        rules._JUDGED.clear()
+        expected[policy] = _results(major, [rules.Kind(fact) for fact in major], policy, today)
+    assert expected[CHANGTANG] != expected[capped]
+
+    def work(i):
+        policy = (CHANGTANG, capped)[i % 2]
+        for _ in range(300):
+            found = _results(major, kinds, policy, today)
+            assert found == expected[policy], i
+
+    assert failures_at_once(work) == []
