@@ -167,7 +167,15 @@ class CaseResult:
     ) -> CaseResult:
         """The same as the constructor, without a frozen dataclass's ``__init__`` (a field at
         a time through ``object.__setattr__``: 3 µs, made once per case per assessment)."""
-        fields = _shared(category, status, amount, reason, outcome, uncapped, words)
+        return cls.numbered(
+            _shared(category, status, amount, reason, outcome, uncapped, words), case_no
+        )
+
+    @classmethod
+    def numbered(cls, shared: dict[str, Any], case_no: str) -> CaseResult:
+        """The result of case ``case_no`` from the fields it shares with other cases (``_shared``,
+        which is left as it is), ``made``'s way."""
+        fields = shared.copy()
         fields["case_no"] = case_no
         result = object.__new__(cls)
         object.__setattr__(result, "__dict__", fields)
@@ -204,7 +212,7 @@ class CaseResults(Sequence[CaseResult]):
         self._made: tuple[CaseResult, ...] | None = None
 
     def made(self) -> tuple[CaseResult, ...]:
-        """The results as a tuple, made the first time (CaseResult.made's way)."""
+        """The results as a tuple, made the first time (CaseResult.numbered)."""
         made = self._made
         if made is not None:
             return made
@@ -212,15 +220,11 @@ class CaseResults(Sequence[CaseResult]):
         if columns is None:  # another thread made them since
             assert self._made is not None
             return self._made
-        new, set_fields = object.__new__, object.__setattr__
-        results = []
-        for (case_no, _), shared in zip(*columns, strict=True):
-            fields = shared.copy()
-            fields["case_no"] = case_no
-            result = new(CaseResult)
-            set_fields(result, "__dict__", fields)
-            results.append(result)
-        self._made = made = tuple(results)
+        numbered = CaseResult.numbered
+        cases, shared = columns
+        pairs = zip(cases, shared, strict=True)
+        made = tuple(numbered(fields, case_no) for (case_no, _), fields in pairs)
+        self._made = made
         self._columns = None
         return made
 
