@@ -33,7 +33,7 @@ from gridcase.core.memory import remember
 from gridcase.org.models import Town
 
 from .models import Appeal
-from .repeats import confirmed_repeats
+from .repeats import confirmed_query, confirmed_repeats
 
 # What the facts are made of: short columns, read set-based (never model instances). The
 # close elements are only checked for being blank, so the first characters of the result do.
@@ -427,10 +427,14 @@ def period_reviews(town: Town, months: list[str]) -> dict[int, tuple[str, str]]:
     no quality is no judgement. One query: the town's reviews (their own index,
     timeline_town_reviews, a range in each month's partition) of the period's cases."""
     found: dict[int, tuple[str, str] | None] = {}
-    for case_id, quality, note in compiled.rows(_reviews, town.id, *_bounds(town, months)):
+    for case_id, quality, note in compiled.read(reviews_query(town, months)):
         if case_id not in found:  # the latest comes first
             found[case_id] = None if quality is None else (quality, note or "")
     return {case_id: review for case_id, review in found.items() if review is not None}
+
+
+def reviews_query(town: Town, months: list[str]) -> compiled.Query:
+    return compiled.query(_reviews, town.id, *_bounds(town, months))
 
 
 def _reviews(town_id: int, start: datetime, end: datetime):
@@ -462,11 +466,15 @@ def _chunks(town: Town, months: list[str]) -> Iterator[list[tuple]]:
 def accepted_appeals(town: Town, months: list[str]) -> dict[int, AppealNote]:
     """case id -> the latest accepted appeal with a correction, for the period's cases."""
     found: dict[int, AppealNote] = {}
-    rows = compiled.rows(_appeals, town.id, *_bounds(town, months))
+    rows = compiled.read(appeals_query(town, months))
     for appeal_id, case_id, override, decided_at, note in rows:
         decided_on = clock.local_date(decided_at, town.timezone) if decided_at else None
         found[case_id] = AppealNote(appeal_id, override, decided_on, note.strip())
     return found
+
+
+def appeals_query(town: Town, months: list[str]) -> compiled.Query:
+    return compiled.query(_appeals, town.id, *_bounds(town, months))
 
 
 def _appeals(town_id: int, start: datetime, end: datetime):
@@ -493,6 +501,16 @@ _NOTHING_SAID: tuple[None, None, str] = (None, None, "")
 # older half is dropped when full, as the judgements' memory (rules._judged) is.
 _KINDS: dict[str | tuple[Any, ...], rules.Kind] = {}
 _KINDS_MAX = 50_000  # about 1 KB each; as rules._JUDGED_MAX, measured (bench/README.md)
+
+
+def others_queries(town: Town, months: list[str]) -> list[compiled.Query]:
+    """The queries ``town_facts`` asks before the cases': what the other tables say of the
+    period's cases (for ``compiled.together``)."""
+    return [
+        appeals_query(town, months),
+        reviews_query(town, months),
+        confirmed_query(town.id),
+    ]
 
 
 def town_facts(town: Town, months: list[str], *, dates: bool = True) -> TownFacts:

@@ -12,10 +12,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _t
 
 from gridcase.cases.errors import CaseError
-from gridcase.core import audit, clock
+from gridcase.core import audit, clock, compiled
 from gridcase.core.policy import Policy, PolicyError, parse_policy
 from gridcase.org.models import PolicyVersion, Role, Town, User
-from gridcase.org.policies import policy_for, policy_history
+from gridcase.org.policies import history_query, policy_for, policy_history
 
 from .common import assessment_event, at_or_now, check_month, last_day, require_role
 from .models import QuarterAssessment
@@ -31,6 +31,11 @@ def policies_in_force(town: Town, months: list[str]) -> dict[str, Policy]:
     firsts = {m: clock.parse_month(m) for m in months}
     history = policy_history(town, until=max(firsts.values()))
     return {month: history.on(first) for month, first in firsts.items()}
+
+
+def in_force_query(town: Town, months: list[str]) -> compiled.Query:
+    """The query ``policies_in_force`` asks (for ``compiled.together``)."""
+    return history_query(town, until=max(clock.parse_month(m) for m in months))
 
 
 def policy_versions(town: Town):

@@ -29,7 +29,7 @@ from . import facts as facts_mod
 from .common import check_month, display_name, last_day, quarter_of_month, shown_name
 from .explain import with_explanation, with_stored_explanations
 from .models import Adjustment, QuarterAssessment
-from .policy_versions import policies_in_force
+from .policy_versions import in_force_query, policies_in_force
 from .results import AdjustmentLine, OfficerResult, PeriodResult, PolicyRef
 
 
@@ -80,7 +80,7 @@ def _officers(town: Town, first: date, last: date, with_cases: set[int]) -> list
     found: dict[int, dict] = {}
     # Plain values, not a model instance per role, user and village (a province's quarter
     # reads 100,000 officers).
-    roles = compiled.rows(_officer_roles, town.id, first, last)
+    roles = compiled.read(_officers_query(town, first, last))
     for user_id, username, shown, village, active_from, active_until in roles:
         entry = found.setdefault(
             user_id, {"user": (username, shown_name(shown, username)), "villages": [], "spans": []}
@@ -117,6 +117,10 @@ def _officers(town: Town, first: date, last: date, with_cases: set[int]) -> list
     return result
 
 
+def _officers_query(town: Town, first: date, last: date) -> compiled.Query:
+    return compiled.query(_officer_roles, town.id, first, last)
+
+
 def _officer_roles(town_id: int, first: date, last: date):
     return officers_of_town(town_id, first, last).values_list(
         "user_id",
@@ -147,11 +151,15 @@ def _with_appeal_notes(month: rules.MonthResult, notes: dict) -> rules.MonthResu
 
 def _adjustments(town: Town, quarter: str) -> dict[int, list[AdjustmentLine]]:
     lines: dict[int, list[AdjustmentLine]] = {}
-    for officer_id, corrected, amount, reason in compiled.rows(_adjustment_rows, town.id, quarter):
+    for officer_id, corrected, amount, reason in compiled.read(_adjustments_query(town, quarter)):
         lines.setdefault(officer_id, []).append(
             AdjustmentLine(corrected, Decimal(amount).quantize(Decimal("0.01")), reason)
         )
     return lines
+
+
+def _adjustments_query(town: Town, quarter: str) -> compiled.Query:
+    return compiled.query(_adjustment_rows, town.id, quarter)
 
 
 def _adjustment_rows(town_id: int, quarter: str):
@@ -188,13 +196,20 @@ def _live(
 def _live_result(
     town: Town, months: list[str], policy: Policy | None, today: date, adjustments: bool
 ) -> PeriodResult:
-    policies = {m: policy for m in months} if policy else policies_in_force(town, months)
-    facts = facts_mod.town_facts(town, months, dates=False)
     quarter = _period_name(months) if adjustments else ""
-    extra = _adjustments(town, quarter) if adjustments else {}
-    officers = _officers(
-        town, clock.parse_month(months[0]), last_day(months[-1]), facts.officers() | set(extra)
-    )
+    first, last = clock.parse_month(months[0]), last_day(months[-1])
+    # The small queries below in one round trip, before the cases' (facts.town_facts).
+    small = [
+        *([] if policy else [in_force_query(town, months)]),
+        *facts_mod.others_queries(town, months),
+        *([_adjustments_query(town, quarter)] if adjustments else []),
+        _officers_query(town, first, last),
+    ]
+    with compiled.together(small):
+        policies = {m: policy for m in months} if policy else policies_in_force(town, months)
+        facts = facts_mod.town_facts(town, months, dates=False)
+        extra = _adjustments(town, quarter) if adjustments else {}
+        officers = _officers(town, first, last, facts.officers() | set(extra))
     results = []
     for officer in officers:
         month_results = []

@@ -10,14 +10,21 @@ so they are the values ``list(queryset)`` gives.
 A query is a function of the id and of further arguments (hashable: a period's bounds, a
 quarter's name), which it must read only as the query's parameters, never to choose its shape
 by the id.
+
+``together`` runs several such queries in one round trip (PostgreSQL's pipeline mode) for a
+caller that knows which ones its callees will ask: each is a round trip otherwise, and a town's
+assessment asks six (bench/README.md).
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connections, router
 from django.db.models import Model, QuerySet
@@ -37,16 +44,96 @@ class _Compiled:
     converters: dict[int, Any]
 
 
+class Query(NamedTuple):
+    """A query of this module for one id: what ``rows(build, id, *args)`` runs."""
+
+    build: Build
+    id: int
+    args: tuple[Any, ...]
+
+
+def query(build: Build, id_: int, *args: Any) -> Query:
+    return Query(build, id_, args)
+
+
+def read(one: Query) -> list[tuple[Any, ...]]:
+    """``rows`` of a ``Query``."""
+    return rows(one.build, one.id, *one.args)
+
+
 def rows(build: Build, id_: int, *args: Any) -> list[tuple[Any, ...]]:
     """``list(build(id_, *args))``, the rows of a ``values_list`` query, from the database the
     router reads the query's model from; built and compiled once per process for each
-    ``args`` and connection."""
-    connection, query, params = _for(build, id_, args)
+    ``args`` and connection. Inside ``together``, the rows it read, if it read this query."""
+    read = getattr(_read, "rows", None)
+    if read:
+        found = read.pop(Query(build, id_, args), None)
+        if found is not None:
+            return found
+    connection, compiled, params = _for(build, id_, args)
     with connection.cursor() as cursor:
-        cursor.execute(query.sql, params)
-        found = cursor.fetchall()
-    if query.converters:  # as the ORM's results_iter does, with the same converters
-        return [tuple(row) for row in query.compiler.apply_converters(found, query.converters)]
+        cursor.execute(compiled.sql, params)
+        return _converted(compiled, cursor.fetchall())
+
+
+# The rows ``together`` read and no ``rows`` has asked for yet, by query: of this thread (a
+# connection belongs to one thread).
+_read = threading.local()
+
+
+@contextmanager
+def together(queries: Iterable[Query]) -> Iterator[None]:
+    """Run ``queries`` now, those from one PostgreSQL database in one round trip, and let
+    ``rows`` answer each of them inside the block from what was read, once.
+
+    In psycopg's pipeline mode the client sends every query before it reads any result, and
+    the server answers them one after the other: one wait for the network and the server
+    instead of one per query. Elsewhere (SQLite, a single query) they run one by one, as
+    ``rows`` would. A query asked with other arguments than the ones read is simply run."""
+    outer = getattr(_read, "rows", None)
+    read = dict(outer or {})
+    read.update(_run_together(list(dict.fromkeys(queries))))
+    _read.rows = read
+    try:
+        yield
+    finally:
+        _read.rows = outer
+
+
+def _run_together(queries: list[Query]) -> dict[Query, list[tuple[Any, ...]]]:
+    by_connection: defaultdict[Any, list[tuple[Query, _Compiled, list[Any]]]] = defaultdict(list)
+    for one in queries:
+        connection, compiled, params = _for(one.build, one.id, one.args)
+        by_connection[connection].append((one, compiled, params))
+    found: dict[Query, list[tuple[Any, ...]]] = {}
+    for connection, planned in by_connection.items():
+        for (one, compiled, _), raw in zip(planned, _fetch_all(connection, planned), strict=True):
+            found[one] = _converted(compiled, raw)
+    return found
+
+
+def _fetch_all(connection: Any, planned: list[tuple[Query, _Compiled, list[Any]]]) -> list[Any]:
+    connection.ensure_connection()
+    pipeline = getattr(connection.connection, "pipeline", None)  # psycopg 3's, PostgreSQL's
+    cursors = [connection.cursor() for _ in planned]
+    try:
+        if pipeline is None or len(planned) < 2:
+            for cursor, (_, compiled, params) in zip(cursors, planned, strict=True):
+                cursor.execute(compiled.sql, params)
+            return [cursor.fetchall() for cursor in cursors]
+        with connection.wrap_database_errors, pipeline():
+            for cursor, (_, compiled, params) in zip(cursors, planned, strict=True):
+                cursor.execute(compiled.sql, params)  # sent, not waited for
+            return [cursor.fetchall() for cursor in cursors]
+    finally:
+        for cursor in cursors:
+            cursor.close()
+
+
+def _converted(compiled: _Compiled, found: list[Any]) -> list[tuple[Any, ...]]:
+    if compiled.converters:  # as the ORM's results_iter does, with the same converters
+        rows = compiled.compiler.apply_converters(found, compiled.converters)
+        return [tuple(row) for row in rows]
     return found
 
 

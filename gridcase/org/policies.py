@@ -50,11 +50,15 @@ class PolicyHistory:
 
 def policy_history(town: Town, until: date | None = None) -> PolicyHistory:
     """Every version of the town (effective by `until`, when given), in one query."""
-    found = compiled.rows(_versions, town.id, until)
+    found = compiled.read(history_query(town, until))
     return PolicyHistory(
         starts=tuple(start for start, _, _ in found),
         versions=tuple((version_id, source) for _, version_id, source in found),
     )
+
+
+def history_query(town: Town, until: date | None = None) -> compiled.Query:
+    return compiled.query(_versions, town.id, until)
 
 
 def _versions(town_id: int, until: date | None):

@@ -1,9 +1,12 @@
 """Queries compiled once per process (gridcase.core.compiled): the rows the ORM gives."""
 
+import contextlib
 from datetime import date
 
 import pytest
+from django.db import DataError, connection, transaction
 from django.db.models.fields.json import KT
+from django.test.utils import CaptureQueriesContext
 
 from gridcase.assessment import facts, repeats, services
 from gridcase.assessment import quarter as life
@@ -12,6 +15,8 @@ from gridcase.core import clock, compiled
 from gridcase.org import policies
 from tests.assessment.builders import closed_locally, submitted
 from tests.factories import local
+
+pg = pytest.mark.skipif(connection.vendor != "postgresql", reason="the pipeline is PostgreSQL's")
 
 
 def _cases(town_id: int, since: date):
@@ -93,3 +98,105 @@ def test_every_query_of_the_assessment_gives_what_the_orm_gives(t, time_machine)
     # The snapshot of the finalised quarter is read as the JSON it holds.
     [(quarter, status, snapshot)] = compiled.rows(services._frozen, t.town.id, ("2026-Q4",))
     assert (quarter, status) == ("2026-Q4", "finalised") and isinstance(snapshot, dict)
+
+
+# ---------------------------------------------------------------- several in one round trip
+
+
+def _numbers(town_id: int):
+    return Case.objects.filter(town_id=town_id).order_by("number").values_list("number")
+
+
+def test_queries_read_together_are_answered_from_what_was_read(t, other_town):
+    submitted(t, local(2026, 10, 7, 9))
+    submitted(other_town, local(2026, 10, 8, 9))
+    since = date(2026, 10, 1)
+    asked = [
+        compiled.query(_numbers, t.town.id),
+        compiled.query(_numbers, other_town.town.id),
+        compiled.query(_cases, t.town.id, since),
+    ]
+    expected = [list(q.build(q.id, *q.args)) for q in asked]
+    with CaptureQueriesContext(connection) as run, compiled.together(asked):
+        assert len(run) == 3  # run now
+        found = [compiled.rows(q.build, q.id, *q.args) for q in asked]
+        assert len(run) == 3  # nothing more
+        # Once: asked again, it is run again; other arguments, too.
+        assert compiled.read(asked[0]) == expected[0]
+        compiled.rows(_cases, t.town.id, date(2026, 10, 2))
+        assert len(run) == 5
+    assert found == expected
+    assert [tuple(map(type, row)) for row in found[2]] == [tuple(map(type, r)) for r in expected[2]]
+
+
+def test_what_was_read_and_not_asked_is_dropped_at_the_end(t):
+    submitted(t, local(2026, 10, 7, 9))
+    with compiled.together([compiled.query(_numbers, t.town.id)]):
+        with compiled.together([compiled.query(_numbers, t.town.id + 1)]):
+            assert compiled._read.rows.keys() == {
+                compiled.query(_numbers, t.town.id),
+                compiled.query(_numbers, t.town.id + 1),
+            }
+        assert compiled._read.rows.keys() == {compiled.query(_numbers, t.town.id)}
+    assert compiled._read.rows is None
+    submitted(t, local(2026, 10, 8, 9))  # not in what was read: a query outside reads it
+    assert len(compiled.rows(_numbers, t.town.id)) == 2
+
+
+@pg
+def test_on_postgresql_they_are_sent_in_one_pipeline(t, monkeypatch):
+    submitted(t, local(2026, 10, 7, 9))
+    connection.ensure_connection()
+    raw_class = type(connection.connection)
+    entered = []
+    real = raw_class.pipeline
+
+    def spy(self, *args, **kwargs):
+        entered.append(self)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(raw_class, "pipeline", spy)
+    since = date(2026, 9, 1)
+    asked = [compiled.query(_numbers, t.town.id), compiled.query(_cases, t.town.id, since)]
+    with compiled.together(asked):
+        assert entered == [connection.connection]
+        assert compiled.read(asked[0]) == list(_numbers(t.town.id))
+
+
+def _failing(town_id: int):
+    return Case.objects.filter(town_id=town_id).extra(where=["1 / (id - id) = 1"]).values_list("id")
+
+
+@pg
+def test_a_failing_query_in_the_pipeline_is_a_database_error_and_the_connection_lives(t):
+    submitted(t, local(2026, 10, 7, 9))
+    asked = [compiled.query(_numbers, t.town.id), compiled.query(_failing, t.town.id)]
+    with pytest.raises(DataError), transaction.atomic(), compiled.together(asked):
+        pass
+    assert compiled._read.rows is None
+    assert compiled.rows(_numbers, t.town.id) == list(_numbers(t.town.id))
+
+
+def test_a_towns_assessment_asks_every_query_it_read_together(t, time_machine, monkeypatch):
+    time_machine.move_to(local(2027, 1, 20, 9), tick=False)
+    closed_locally(t, local(2026, 10, 12, 9))
+    left: list = []
+    real = compiled.together
+
+    @contextlib.contextmanager
+    def spy(queries):
+        queries = list(queries)
+        with real(queries):
+            yield
+            left.extend(q for q in queries if q in compiled._read.rows)
+
+    monkeypatch.setattr(compiled, "together", spy)
+    months = ["2026-10", "2026-11", "2026-12"]
+    with CaptureQueriesContext(connection) as run:
+        services.assess_period(town=t.town, months=months)  # a quarter: its adjustments too
+    assert not left
+    # One small query before (the finalised quarters), the cases' after the six together.
+    assert len(run) == 1 + 6 + 1
+    services.assess_period(town=t.town, months=months[:2])
+    services.assess_period(town=t.town, months=months, policy=policies.default_policy())
+    assert not left
