@@ -90,13 +90,18 @@ def together(queries: Iterable[Query]) -> Iterator[None]:
     the server answers them one after the other: one wait for the network and the server
     instead of one per query. Elsewhere (SQLite, a single query) they run one by one, as
     ``rows`` would. A query asked with other arguments than the ones read is simply run."""
+    found = _run_together(list(dict.fromkeys(queries)))
+    # Inside another block, one memory: a query asked here is not answered again out there.
     outer = getattr(_read, "rows", None)
-    read = dict(outer or {})
-    read.update(_run_together(list(dict.fromkeys(queries))))
+    read = outer if outer is not None else {}
+    added = [one for one in found if one not in read]
+    read.update(found)
     _read.rows = read
     try:
         yield
     finally:
+        for one in added:
+            read.pop(one, None)
         _read.rows = outer
 
 

@@ -143,6 +143,16 @@ def test_what_was_read_and_not_asked_is_dropped_at_the_end(t):
     assert len(compiled.rows(_numbers, t.town.id)) == 2
 
 
+def test_a_query_asked_in_an_inner_block_is_not_answered_again_outside_it(t):
+    submitted(t, local(2026, 10, 7, 9))
+    asked = compiled.query(_numbers, t.town.id)
+    with compiled.together([asked]):
+        with compiled.together([compiled.query(_numbers, t.town.id + 1)]):
+            assert compiled.read(asked) == list(_numbers(t.town.id))
+        submitted(t, local(2026, 10, 8, 9))
+        assert len(compiled.read(asked)) == 2  # read again, not what was read before
+
+
 @pg
 def test_on_postgresql_they_are_sent_in_one_pipeline(t, monkeypatch):
     submitted(t, local(2026, 10, 7, 9))
