@@ -22,7 +22,7 @@ import functools
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -120,15 +120,12 @@ def _run_together(queries: list[Query]) -> dict[Query, list[tuple[Any, ...]]]:
 def _fetch_all(connection: Any, planned: list[tuple[Query, _Compiled, list[Any]]]) -> list[Any]:
     connection.ensure_connection()
     pipeline = getattr(connection.connection, "pipeline", None)  # psycopg 3's, PostgreSQL's
+    at_once = pipeline() if pipeline is not None and len(planned) > 1 else nullcontext()
     cursors = [connection.cursor() for _ in planned]
     try:
-        if pipeline is None or len(planned) < 2:
+        with connection.wrap_database_errors, at_once:
             for cursor, (_, compiled, params) in zip(cursors, planned, strict=True):
-                cursor.execute(compiled.sql, params)
-            return [cursor.fetchall() for cursor in cursors]
-        with connection.wrap_database_errors, pipeline():
-            for cursor, (_, compiled, params) in zip(cursors, planned, strict=True):
-                cursor.execute(compiled.sql, params)  # sent, not waited for
+                cursor.execute(compiled.sql, params)  # in the pipeline: sent, not waited for
             return [cursor.fetchall() for cursor in cursors]
     finally:
         for cursor in cursors:
