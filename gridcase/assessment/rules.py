@@ -368,18 +368,19 @@ class _Judgement:
     # The token of the memory that made it (_judged): a kind keeps its last judgement, which
     # is the judgement of this policy and day only if it came from this day's memory.
     token: object = field(default=None, compare=False, repr=False)
+    # The fields but the number of the results of its cases (assess_kinds), by what else they
+    # read: the category, for a case in the quota whether it is outside the cap, and for a
+    # case beyond it, when the judgement has notes, all that its sentence reads. A field, not
+    # a cached property: a province's run makes some 60 judgements a town, and the cached
+    # property's first read (a lock taken, in Python) cost more than the dictionary.
+    results: dict[Any, dict[str, Any]] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
-    @functools.cached_property
+    @property
     def counts(self) -> bool:
         """Counted: the month's split decides whether it fills the quota or is beyond it."""
         return self.kind == "counted"
-
-    @functools.cached_property
-    def results(self) -> dict[Any, dict[str, Any]]:
-        """The fields but the number of the results of its cases (assess_kinds), by what else
-        they read: the category, for a case in the quota whether it is outside the cap, and
-        for a case beyond it, when the judgement has notes, all that its sentence reads."""
-        return {}
 
     @functools.cached_property
     def reason(self) -> str:  # rendered once: a judgement is shared by many cases (_JUDGED)
