@@ -10,10 +10,11 @@ the import's own code, by COPY, towns written by one process per core) and times
 in a fresh process (so that the peak memory is the assessment's own):
 1. the whole province's quarter assessed (`assessment.parallel.assess_towns`) with 1 and with
    2 processes (or --processes), the wall time and each worker's peak RSS;
-2. per town, for a sample of towns: the assessment of the town (`assess_period`, once, the
-   first time the process meets the town, after 50 others) against a bare fetch of the same
-   rows (the query `facts.period_cases` builds, read from the cursor and thrown away, and the
-   period's reviews and confirmed duplicates; best of three), median and worst ratio.
+2. per town, for a sample of towns: the assessment of the town (`assess_period` as a run asks
+   it, `services.run_assessor`; once, the first time the process meets the town, after 50
+   others) against a bare fetch of the same rows (the query `facts.period_cases` builds, read
+   from the cursor and thrown away, and the period's reviews and confirmed duplicates; best of
+   three), median and worst ratio.
 Prints the load average at the start and the end of each step.
 """
 
@@ -133,10 +134,11 @@ def measure_towns(quarter: str, sample: int, seed: int, built_only: bool) -> dic
 
     from gridcase.assessment import facts
     from gridcase.assessment.repeats import confirmed_query, confirmed_repeats
-    from gridcase.assessment.services import assess_period
+    from gridcase.assessment.services import run_assessor
     from gridcase.core import clock, compiled
 
     months = clock.quarter_months(quarter)
+    assess = run_assessor(months)  # as a worker assesses each town (parallel._start)
     towns = _towns(built_only)
     chosen = random.Random(seed).sample(towns, min(sample, len(towns)))
     others = [town for town in towns if town not in chosen][:WARM_TOWNS]
@@ -170,7 +172,7 @@ def measure_towns(quarter: str, sample: int, seed: int, built_only: bool) -> dic
     # share added to each town's assessment (it walks what the sample's towns left).
     gc.disable()
     for town in others:
-        assess_period(town=town, months=months)
+        assess(town)
     gc.collect()
     gc.freeze()
     rows = []
@@ -179,7 +181,7 @@ def measure_towns(quarter: str, sample: int, seed: int, built_only: bool) -> dic
         n = fetch(town)  # warm the cache: both read the same pages
         bare = best(fetch, town)
         start = time.perf_counter()
-        assess_period(town=town, months=months)
+        assess(town)
         whole = time.perf_counter() - start
         rows.append({"town": town.name, "cases": n, "fetch": bare, "assess": whole})
     start = time.perf_counter()

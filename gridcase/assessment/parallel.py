@@ -34,13 +34,14 @@ from gridcase.core import clock
 from gridcase.org.models import Town
 
 from .results import PeriodResult
-from .services import assess_period, without_cycle_collection
+from .services import run_assessor, without_cycle_collection
 
 Each = Callable[[PeriodResult], Any]
 COLLECT_EVERY = 200  # towns between two full collections of a run (each walks every object)
 
-# Set in each worker by _start (inherited through fork, never pickled).
-_job: tuple[list[str], date | None, Each] | None = None
+# Set in each worker by _start (inherited through fork, never pickled): how it assesses a
+# town (services.run_assessor), and what it sends back of each.
+_job: tuple[Callable[[Town], PeriodResult], Each] | None = None
 
 
 def summary(result: PeriodResult) -> dict[str, Any]:
@@ -100,10 +101,11 @@ def assess_towns(
         # What this run sets aside is the process's again after it, unless the process had set
         # objects aside itself (gc.freeze() after its start): those are left as they are.
         own = gc.get_freeze_count() == 0
+        assess = run_assessor(months, today)
         try:
             with without_cycle_collection():
                 for done, town in enumerate(chosen, 1):
-                    yield each(assess_period(town=town, months=months, today=today))
+                    yield each(assess(town))
                     if done % COLLECT_EVERY == 0:
                         _collect(freeze=own)
         finally:
@@ -121,7 +123,7 @@ def assess_towns(
 
 def _start(months: list[str], today: date | None, each: Each) -> None:
     global _job
-    _job = (months, today, each)
+    _job = (run_assessor(months, today), each)
     gc.disable()  # the worker's whole life is the run (COLLECT_EVERY)
 
 
@@ -131,8 +133,8 @@ _assessed = 0  # towns this worker has assessed
 def _assess_one(town: Town) -> Any:
     global _assessed
     assert _job is not None
-    months, today, each = _job
-    found = each(assess_period(town=town, months=months, today=today))
+    assess, each = _job
+    found = each(assess(town))
     _assessed += 1
     if _assessed % COLLECT_EVERY == 0:
         _collect(freeze=True)

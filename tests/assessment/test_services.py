@@ -1,5 +1,6 @@
 """The assessment of real cases: officers, months, policy versions, what-ifs, the JSON."""
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -314,3 +315,34 @@ def test_a_finalised_quarter_is_read_from_its_snapshot_in_one_query(
         result = services.assess_period(town=t.town, months=Q4)
     assert result.status == "finalised"
     assert result.officer(t.officer.pk).total == Decimal("70.00")
+
+
+def _cases_of(result) -> int:
+    return sum(len(m.cases) for o in result.officers for m in o.months)
+
+
+def test_a_run_asks_once_which_towns_are_finalised_and_reads_their_snapshots(t, other_town):
+    for town in (t, other_town):
+        closed_locally(town, local(2026, 10, 12, 9))
+    life.quarter_finalise(town=t.town, quarter="2026-Q4", by=t.office_user)
+    # Entered after the quarter was finalised: in the live figures, not in the snapshot.
+    for town in (t, other_town):
+        closed_locally(town, local(2026, 10, 13, 9))
+    with CaptureQueriesContext(connection) as queries:
+        results = {r.town: r for r in services.assess_county(months=Q4)}
+    asked = [q["sql"] for q in queries.captured_queries if "quarterassessment" in q["sql"]]
+    # One for the run, one reading 长塘镇's snapshot: none for 白沙镇, which has none.
+    assert len(asked) == 2
+    assert not [sql for sql in asked if re.search(rf"town_id\"? = {other_town.town.id}\b", sql)]
+    assert [sql for sql in asked if re.search(rf"town_id\"? = {t.town.id}\b", sql)]
+    assert (results["长塘镇"].status, _cases_of(results["长塘镇"])) == ("finalised", 1)
+    assert (results["白沙镇"].status, _cases_of(results["白沙镇"])) == ("draft", 2)
+    # Each as the town alone reads it.
+    for town in (t.town, other_town.town):
+        alone = services.assess_period(town=town, months=Q4)
+        assert results[town.name] == alone
+
+
+def test_a_run_of_bad_months_is_refused_before_any_town(t):
+    with pytest.raises(CaseError):
+        services.run_assessor(["2026-10", "2026-12"])
