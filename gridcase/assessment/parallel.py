@@ -97,11 +97,13 @@ def assess_towns(
     towns' order, with several in the order they finish. ``processes=None``: one per core."""
     chosen = list(towns if towns is not None else Town.objects.order_by("name"))
     count = processes or os.cpu_count() or 1
+    # Asked here, before any worker starts: a query that failed in a worker's start would
+    # have the pool start the worker again and again.
+    assess = run_assessor(months, today)
     if count <= 1 or len(chosen) <= 1 or not _shareable():
         # What this run sets aside is the process's again after it, unless the process had set
         # objects aside itself (gc.freeze() after its start): those are left as they are.
         own = gc.get_freeze_count() == 0
-        assess = run_assessor(months, today)
         try:
             with without_cycle_collection():
                 for done, town in enumerate(chosen, 1):
@@ -117,13 +119,13 @@ def assess_towns(
     # The workers are forked: an open connection must not be shared with them.
     connections.close_all()
     context = multiprocessing.get_context("fork")
-    with context.Pool(min(count, len(order)), _start, (months, today, each)) as pool:
+    with context.Pool(min(count, len(order)), _start, (assess, each)) as pool:
         yield from pool.imap_unordered(_assess_one, order, chunksize=1)
 
 
-def _start(months: list[str], today: date | None, each: Each) -> None:
+def _start(assess: Callable[[Town], PeriodResult], each: Each) -> None:
     global _job
-    _job = (run_assessor(months, today), each)
+    _job = (assess, each)
     gc.disable()  # the worker's whole life is the run (COLLECT_EVERY)
 
 

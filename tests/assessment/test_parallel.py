@@ -6,6 +6,8 @@ from datetime import date
 import pytest
 
 from gridcase.assessment import exports, parallel, services
+from gridcase.assessment import quarter as life
+from gridcase.cases.errors import CaseError
 from tests.assessment.builders import closed_locally, escalated_to_town, submitted
 from tests.factories import local, make_town
 
@@ -72,7 +74,14 @@ def test_two_processes_give_the_same_json_as_town_by_town(time_machine):
         make_town(name="青山镇", code="qs", prefix="qs_"),
     ]
     _cases(towns)
+    # One town's quarter finalised: the run's workers read its snapshot, the others live.
+    life.quarter_finalise(town=towns[1].town, quarter="2026-Q4", by=towns[1].office_user)
+    closed_locally(towns[1], local(2026, 10, 20, 9))  # in its live figures, not its snapshot
+    statuses = {r.town: r.status for r in services.assess_county(months=OCT, today=TODAY)}
+    assert statuses == {"长塘镇": "draft", "白沙镇": "finalised", "青山镇": "draft"}
     serial = _serial(OCT)
+    live = services.assess_period(town=towns[1].town, months=OCT, today=TODAY, live=True)
+    assert exports.to_json(live) != serial["白沙镇"]
 
     found = list(parallel.assess_towns(months=OCT, today=TODAY, processes=2, each=_json_and_pid))
 
@@ -81,6 +90,11 @@ def test_two_processes_give_the_same_json_as_town_by_town(time_machine):
     pids = {pid for *_, pid in found}
     assert os.getpid() not in pids  # each town in a worker, with its own connection
     assert 1 <= len(pids) <= 2
+
+
+def test_bad_months_are_refused_before_any_town_is_assessed(t, other_town):
+    with pytest.raises(CaseError):
+        next(parallel.assess_towns(months=["2026-10", "2026-12"], processes=2))
 
 
 def test_one_process_pauses_the_cycle_collector_for_the_run_and_collects_every_so_often(
