@@ -334,13 +334,19 @@ def assess_period(
     return _merge(parts, months, town)
 
 
+def _snapshotted(quarters: Iterable[str]):
+    """The quarters of ``quarters`` read from their snapshot: finalised (or further), every
+    town's."""
+    return QuarterAssessment.objects.filter(quarter__in=quarters).exclude(
+        status=QuarterAssessment.Status.DRAFT
+    )
+
+
 def _frozen(town_id: int, quarters: tuple[str, ...]):
     """The town's quarters of ``quarters`` that are finalised (or further): each one's
     status and snapshot."""
     return (
-        QuarterAssessment.objects.filter(town_id=town_id, quarter__in=quarters)
-        .exclude(status=QuarterAssessment.Status.DRAFT)
-        .values_list("quarter", "status", "snapshot")
+        _snapshotted(quarters).filter(town_id=town_id).values_list("quarter", "status", "snapshot")
     )
 
 
@@ -354,12 +360,7 @@ def run_assessor(months: list[str], today: date | None = None) -> Callable[[Town
     read live, as it was when the run began."""
     months = _check_months(months)
     quarters = {quarter_of_month(m) for m in months}
-    frozen = set(
-        QuarterAssessment.objects.filter(quarter__in=quarters)
-        .exclude(status=QuarterAssessment.Status.DRAFT)
-        .order_by()
-        .values_list("town_id", flat=True)
-    )
+    frozen = set(_snapshotted(quarters).order_by().values_list("town_id", flat=True))
 
     def assess(town: Town) -> PeriodResult:
         live = town.id not in frozen
