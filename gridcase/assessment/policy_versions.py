@@ -5,7 +5,7 @@ the upload of a new version (never reaching back into a finalised quarter).
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils.translation import get_language
@@ -28,14 +28,18 @@ def policy_in_force(town: Town, month: str) -> Policy:
 
 def policies_in_force(town: Town, months: list[str]) -> dict[str, Policy]:
     """``policy_in_force`` for several months in one query."""
-    firsts = {m: clock.parse_month(m) for m in months}
-    history = policy_history(town, until=max(firsts.values()))
-    return {month: history.on(first) for month, first in firsts.items()}
+    history = policy_history(town, until=in_force_until(months))
+    return {month: history.on(clock.parse_month(month)) for month in months}
 
 
 def in_force_query(town: Town, months: list[str]) -> compiled.Query:
     """The query ``policies_in_force`` asks (for ``compiled.together``)."""
-    return history_query(town, until=max(clock.parse_month(m) for m in months))
+    return history_query(town, until=in_force_until(months))
+
+
+def in_force_until(months: list[str]) -> date:
+    """The last day whose versions ``policies_in_force`` reads: the last month's first."""
+    return max(clock.parse_month(m) for m in months)
 
 
 def policy_versions(town: Town):

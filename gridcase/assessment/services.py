@@ -23,13 +23,14 @@ from gridcase.cases.errors import CaseError
 from gridcase.core import clock, compiled
 from gridcase.core.policy import Policy
 from gridcase.org.models import Role, Town, User
+from gridcase.org.policies import histories_rows, history_query
 from gridcase.org.selectors import officers_of_town
 
 from . import facts as facts_mod
 from .common import check_month, display_name, last_day, quarter_of_month, shown_name
 from .explain import with_explanation, with_stored_explanations
 from .models import Adjustment, QuarterAssessment
-from .policy_versions import in_force_query, policies_in_force
+from .policy_versions import in_force_query, in_force_until, policies_in_force
 from .results import AdjustmentLine, OfficerResult, PeriodResult, PolicyRef
 
 
@@ -40,6 +41,11 @@ def _period_name(months: list[str]) -> str:
     if months == clock.quarter_months(quarter):
         return quarter
     return f"{months[0]}..{months[-1]}"
+
+
+def _whole_quarter(months: list[str]) -> bool:
+    """Whether the months are a quarter's three: its adjustments are paid with it."""
+    return months == clock.quarter_months(quarter_of_month(months[0]))
 
 
 def _check_months(months: Iterable[str]) -> list[str]:
@@ -168,6 +174,12 @@ def _adjustment_rows(town_id: int, quarter: str):
         .order_by("created_at", "id")
         .values_list("officer_id", "quarter", "amount", "reason")
     )
+
+
+def _towns_with_adjustments(quarter: str) -> set[int]:
+    """The towns with adjustments paid in ``quarter``, in one query (for a run)."""
+    rows = Adjustment.objects.filter(applies_to=quarter).order_by()
+    return set(rows.values_list("town_id", flat=True).distinct())
 
 
 @contextlib.contextmanager
@@ -308,7 +320,7 @@ def assess_period(
     months = _check_months(months)
     today = today or clock.today(town.timezone)
     quarters = list(dict.fromkeys(quarter_of_month(m) for m in months))
-    whole_quarter = len(quarters) == 1 and months == clock.quarter_months(quarters[0])
+    whole_quarter = _whole_quarter(months)
     frozen: dict[str, tuple[str, dict]] = {}
     if policy is None and not live:
         frozen = {
@@ -357,16 +369,43 @@ def run_assessor(months: list[str], today: date | None = None) -> Callable[[Town
     away (``live=True``, the same result for a town without a snapshot): the query a town
     saves was a round trip of its own, some 0.3 ms of a small town's 20 (bench/README.md).
     What the run found when it began holds for it: a quarter finalised during the run is
-    read live, as it was when the run began."""
+    read live, as it was when the run began. So are the policy's versions, the appeals and
+    the adjustments (``_run_answers``)."""
     months = _check_months(months)
     quarters = {quarter_of_month(m) for m in months}
     frozen = set(_snapshotted(quarters).order_by().values_list("town_id", flat=True))
+    answers = _run_answers(months)
 
     def assess(town: Town) -> PeriodResult:
         live = town.id not in frozen
-        return assess_period(town=town, months=months, today=today, live=live)
+        with compiled.answered(answers(town)):
+            return assess_period(town=town, months=months, today=today, live=live)
 
     return assess
+
+
+def _run_answers(months: list[str]) -> Callable[[Town], dict[compiled.Query, list]]:
+    """What a run of many towns reads once for all of them, as the answers to each town's
+    own queries (``compiled.answered``): every town's policy versions, and which towns have
+    an accepted appeal with a correction or an adjustment in the months (most have none: for
+    them, the answer is no rows). Three queries for the run instead of three a town, each a
+    small part of a small town's time beside its cases (bench/README.md). As with the
+    finalised quarters (run_assessor), what the run found when it began holds for it."""
+    until = in_force_until(months)
+    versions = histories_rows(until)
+    appealed = facts_mod.towns_with_appeals(months)
+    whole, quarter = _whole_quarter(months), _period_name(months)
+    adjusted = _towns_with_adjustments(quarter) if whole else set()
+
+    def answers(town: Town) -> dict[compiled.Query, list]:
+        known: dict[compiled.Query, list] = {history_query(town, until): versions.get(town.id, [])}
+        if town.id not in appealed:
+            known[facts_mod.appeals_query(town, months)] = []
+        if whole and town.id not in adjusted:
+            known[_adjustments_query(town, quarter)] = []
+        return known
+
+    return answers
 
 
 def assess_county(

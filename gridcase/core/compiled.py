@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -90,12 +90,33 @@ def together(queries: Iterable[Query]) -> Iterator[None]:
     the server answers them one after the other: one wait for the network and the server
     instead of one per query. Elsewhere (SQLite, a single query) they run one by one, as
     ``rows`` would. A query asked with other arguments than the ones read is simply run."""
-    found = _run_together(list(dict.fromkeys(queries)))
-    # Inside another block, one memory: a query asked here is not answered again out there.
     outer = getattr(_read, "rows", None)
+    # A query the block is inside the answer of (``answered``, an outer ``together``) is not
+    # asked again.
+    found = _run_together([one for one in dict.fromkeys(queries) if not outer or one not in outer])
+    # Inside another block, one memory: a query asked here is not answered again out there.
     read = outer if outer is not None else {}
     added = [one for one in found if one not in read]
     read.update(found)
+    _read.rows = read
+    try:
+        yield
+    finally:
+        for one in added:
+            read.pop(one, None)
+        _read.rows = outer
+
+
+@contextmanager
+def answered(known: Mapping[Query, list[tuple[Any, ...]]]) -> Iterator[None]:
+    """Let ``rows`` (and ``together``) answer the ``known`` queries inside the block from
+    their given rows, once each, without asking the database: for a caller that read them for
+    many ids at once (a run of many towns, ``services.run_assessor``). The rows must be what
+    the query gives: its values, converted, in its order."""
+    outer = getattr(_read, "rows", None)
+    read = outer if outer is not None else {}
+    added = [one for one in known if one not in read]
+    read.update({one: known[one] for one in added})
     _read.rows = read
     try:
         yield

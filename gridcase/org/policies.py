@@ -62,7 +62,30 @@ def history_query(town: Town, until: date | None = None) -> compiled.Query:
 
 
 def _versions(town_id: int, until: date | None):
-    rows = PolicyVersion.objects.filter(town_id=town_id)
-    if until is not None:
-        rows = rows.filter(effective_from__lte=until)
-    return rows.order_by("effective_from").values_list("effective_from", "id", "source")
+    return (
+        _effective(until)
+        .filter(town_id=town_id)
+        .order_by("effective_from")
+        .values_list("effective_from", "id", "source")
+    )
+
+
+def _effective(until: date | None):
+    rows = PolicyVersion.objects.all()
+    return rows if until is None else rows.filter(effective_from__lte=until)
+
+
+def histories_rows(until: date) -> dict[int, list[tuple[date, int, str]]]:
+    """Every town's rows of ``history_query(town, until)``, in one query (for a run of many
+    towns, which would ask one for each: ``compiled.answered``); a town without a version
+    has none. A text shared by several towns' versions (a county's file) is kept once."""
+    found: dict[int, list[tuple[date, int, str]]] = {}
+    texts: dict[str, str] = {}
+    rows = (
+        _effective(until)
+        .order_by("town_id", "effective_from")
+        .values_list("town_id", "effective_from", "id", "source")
+    )
+    for town_id, start, version_id, source in rows:
+        found.setdefault(town_id, []).append((start, version_id, texts.setdefault(source, source)))
+    return found

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from gridcase.assessment import policy_versions, selectors, services
+from gridcase.assessment import adjustments, appeals, policy_versions, selectors, services
 from gridcase.assessment import quarter as life
 from gridcase.assessment.models import QuarterAssessment
 from gridcase.assessment.rules import STATUSES
@@ -341,6 +341,65 @@ def test_a_run_asks_once_which_towns_are_finalised_and_reads_their_snapshots(t, 
     for town in (t.town, other_town.town):
         alone = services.assess_period(town=town, months=Q4)
         assert results[town.name] == alone
+
+
+def _asked_of(queries, table: str) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if f'"{table}"' in q["sql"]]
+
+
+def _names_town(sql: str, town) -> bool:
+    return bool(re.search(rf"town_id\"? = {town.id}\b", sql))
+
+
+def test_a_run_reads_the_versions_appeals_and_adjustments_once_for_all_its_towns(t, other_town):
+    """The policy's versions of every town, and which towns have an accepted correction or an
+    adjustment, are asked once for the run; a town is asked its own appeals or adjustments
+    only when it has some; each town's result is the town's alone."""
+    life.quarter_finalise(town=t.town, quarter="2026-Q3", by=t.office_user)
+    life.quarter_approve(town=t.town, quarter="2026-Q3", by=t.leader)
+    adjustments.adjustment_add(
+        town=t.town,
+        officer=t.officer,
+        quarter="2026-Q3",
+        amount="-10",
+        reason="重复录入",
+        by=t.office_user,
+    )
+    policy_versions.policy_upload(
+        town=t.town, source=policy_text(code='"from-nov"', effective_from="2026-11-01", quota="1")
+    )
+    flawed = closed_locally(t, local(2026, 11, 10, 9))
+    case_services.case_review(case=flawed, by=t.office_user, quality="nonconforming", note="不清")
+    appeal = appeals.appeal_file(case=flawed, by=t.officer, reason="起因已写明")
+    appeals.appeal_decide(appeal=appeal, by=t.office_user, accept=True, note="核实无误")
+    for town in (t, other_town):
+        closed_locally(town, local(2026, 10, 12, 9))
+    with CaptureQueriesContext(connection) as queries:
+        results = {r.town: r for r in services.assess_county(months=Q4)}
+    versions = _asked_of(queries, "org_policyversion")
+    asked_appeals = _asked_of(queries, "assessment_appeal")
+    asked_adjustments = _asked_of(queries, "assessment_adjustment")
+    # The run's own: one each, naming no town.
+    assert len(versions) == 1 and not _names_town(versions[0], t.town)
+    # 白沙镇 has neither an appeal nor an adjustment: it is asked neither.
+    assert len(asked_appeals) == len(asked_adjustments) == 2
+    for sql in asked_appeals + asked_adjustments:
+        assert not _names_town(sql, other_town.town)
+    # Each as the town alone reads it: 长塘镇 with its version, appeal and adjustment.
+    for town in (t.town, other_town.town):
+        assert results[town.name] == services.assess_period(town=town, months=Q4)
+    mine = officer_of(results["长塘镇"], t.officer)
+    assert results["长塘镇"].policy.code == "from-nov"
+    assert [line.amount for line in mine.adjustments] == [Decimal("-10.00")]
+    [november] = [m for m in mine.months if m.month == "2026-11"]
+    assert [c.status for c in november.cases] == ["quota"]  # conforming by the appeal
+
+
+def test_a_run_of_months_that_are_not_a_quarter_asks_no_adjustments(t, other_town):
+    with CaptureQueriesContext(connection) as queries:
+        results = list(services.assess_county(months=OCT))
+    assert len(results) == 2
+    assert not _asked_of(queries, "assessment_adjustment")
 
 
 def test_a_run_of_bad_months_is_refused_before_any_town(t):

@@ -8,10 +8,11 @@ from django.db import DataError, connection, transaction
 from django.db.models.fields.json import KT
 from django.test.utils import CaptureQueriesContext
 
-from gridcase.assessment import facts, repeats, services
+from gridcase.assessment import facts, policy_versions, repeats, services
 from gridcase.assessment import quarter as life
 from gridcase.cases.models import Case
 from gridcase.core import clock, compiled
+from gridcase.core.policy import DEFAULT_POLICY_PATH
 from gridcase.org import policies
 from tests.assessment.builders import closed_locally, submitted
 from tests.factories import local
@@ -78,6 +79,7 @@ def test_only_a_values_list_of_the_id_is_compiled(t):
 def test_every_query_of_the_assessment_gives_what_the_orm_gives(t, time_machine):
     time_machine.move_to(local(2027, 3, 1, 9), tick=False)  # the quarter may be finalised
     closed_locally(t, local(2026, 10, 12, 9))
+    policy_versions.policy_upload(town=t.town, source=DEFAULT_POLICY_PATH.read_text("utf-8"))
     life.quarter_finalise(town=t.town, quarter="2026-Q4", by=t.office_user)
     start, _ = clock.month_bounds("2026-10", t.town.timezone)
     _, end = clock.month_bounds("2026-12", t.town.timezone)
@@ -95,6 +97,11 @@ def test_every_query_of_the_assessment_gives_what_the_orm_gives(t, time_machine)
         found, orm = compiled.rows(build, t.town.id, *args), list(build(t.town.id, *args))
         assert found == orm, build
         assert [tuple(map(type, row)) for row in found] == [tuple(map(type, r)) for r in orm]
+    # What a run reads of every town at once is what the town's own query gives.
+    until = date(2026, 12, 1)
+    run = policies.histories_rows(until)
+    assert run[t.town.id] == compiled.rows(policies._versions, t.town.id, until)
+    assert [tuple(map(type, row)) for row in run[t.town.id]] == [(date, int, str)]
     # The snapshot of the finalised quarter is read as the JSON it holds.
     [(quarter, status, snapshot)] = compiled.rows(services._frozen, t.town.id, ("2026-Q4",))
     assert (quarter, status) == ("2026-Q4", "finalised") and isinstance(snapshot, dict)
@@ -151,6 +158,25 @@ def test_a_query_asked_in_an_inner_block_is_not_answered_again_outside_it(t):
             assert compiled.read(asked) == list(_numbers(t.town.id))
         submitted(t, local(2026, 10, 8, 9))
         assert len(compiled.read(asked)) == 2  # read again, not what was read before
+
+
+def test_answered_queries_are_not_asked_inside_the_block_and_forgotten_after_it(t):
+    submitted(t, local(2026, 10, 7, 9))
+    known = compiled.query(_numbers, t.town.id)
+    other = compiled.query(_numbers, t.town.id + 1)
+    given, real = [("given",)], list(_numbers(t.town.id))
+    with CaptureQueriesContext(connection) as run, compiled.answered({known: given}):
+        with compiled.together([known, other]):
+            assert len(run) == 1  # only the other
+            assert compiled.read(known) == given
+            assert compiled.read(other) == []
+        assert len(run) == 1
+        assert compiled.read(known) == real  # once: asked now
+        assert len(run) == 2
+    assert compiled._read.rows is None
+    with compiled.answered({known: given}):
+        pass
+    assert compiled.read(known) == real  # not answered after the block
 
 
 @pg
