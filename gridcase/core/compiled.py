@@ -94,25 +94,17 @@ def together(queries: Iterable[Query]) -> Iterator[None]:
     # A query the block is inside the answer of (``answered``, an outer ``together``) is not
     # asked again.
     found = _run_together([one for one in dict.fromkeys(queries) if not outer or one not in outer])
-    # Inside another block, one memory: a query asked here is not answered again out there.
-    read = outer if outer is not None else {}
-    added = [one for one in found if one not in read]
-    read.update(found)
-    _read.rows = read
-    try:
+    with answered(found):
         yield
-    finally:
-        for one in added:
-            read.pop(one, None)
-        _read.rows = outer
 
 
 @contextmanager
 def answered(known: Mapping[Query, list[tuple[Any, ...]]]) -> Iterator[None]:
     """Let ``rows`` (and ``together``) answer the ``known`` queries inside the block from
     their given rows, once each, without asking the database: for a caller that read them for
-    many ids at once (a run of many towns, ``services.run_assessor``). The rows must be what
-    the query gives: its values, converted, in its order."""
+    many ids at once (a run of many towns, ``services.run_assessor``), and for ``together``.
+    The rows must be what the query gives: its values, converted, in its order."""
+    # Inside another block, one memory: a query answered here is not answered again out there.
     outer = getattr(_read, "rows", None)
     read = outer if outer is not None else {}
     added = [one for one in known if one not in read]
