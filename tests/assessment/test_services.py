@@ -395,6 +395,20 @@ def test_a_run_reads_the_versions_appeals_and_adjustments_once_for_all_its_towns
     assert [c.status for c in november.cases] == ["quota"]  # conforming by the appeal
 
 
+def test_a_run_finds_a_correction_of_a_case_from_the_first_local_hour_of_its_months(t):
+    """The run asks which towns have corrections in the months' UTC bounds with a day's
+    margin: a case entered at 00:30 on 1 October in China was entered on 30 September in
+    UTC, and its accepted appeal still counts."""
+    early = closed_locally(t, local(2026, 10, 1, 0, 30))
+    case_services.case_review(case=early, by=t.office_user, quality="nonconforming", note="不清")
+    appeal = appeals.appeal_file(case=early, by=t.officer, reason="起因已写明")
+    appeals.appeal_decide(appeal=appeal, by=t.office_user, accept=True, note="核实无误")
+    [result] = services.assess_county(months=Q4)
+    assert result == services.assess_period(town=t.town, months=Q4)
+    [october] = [m for m in officer_of(result, t.officer).months if m.month == "2026-10"]
+    assert [c.status for c in october.cases] == ["quota"]
+
+
 def test_a_run_of_months_that_are_not_a_quarter_asks_no_adjustments(t, other_town):
     with CaptureQueriesContext(connection) as queries:
         results = list(services.assess_county(months=OCT))
